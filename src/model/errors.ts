@@ -1,0 +1,147 @@
+/**
+ * The one typed error of capflow. It mirrors the wire: a response header status with a
+ * business code (qop.error.Error), a close code for errors that end a connection, and the
+ * HTTP status used when the same failure reaches an HTTP client. Every error code of the
+ * protocol is produced by the factories below, so the mapping lives in one place.
+ */
+
+/** Response header status values (protocol.md). */
+export const ResponseStatus = {
+  Success: 0,
+  BadRequest: 3,
+  BusinessFailure: 7,
+} as const;
+
+/** Business codes of qop.error.Error (capital-flow.md section 6, protocol.md). */
+export const BusinessCode = {
+  InvalidRequest: 301600,
+  ServerError: 301602,
+  NoQuotes: 301603,
+  NoAccess: 301604,
+  RateLimited: 301606,
+} as const;
+
+/** Codes of the close push (cmd 0), as in control.proto. */
+export const CloseCode = {
+  HeartbeatTimeout: 0,
+  ServerError: 1,
+  ServerShutdown: 2,
+  UnpackError: 3,
+  AuthError: 4,
+  SessExpired: 5,
+  ConnectDuplicate: 6,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
+/** Codes of the HTTP socket-token API (protocol.md, "Token endpoint errors"). */
+export const HttpErrorCode = {
+  BadRequest: 400001,
+  UnknownAppKey: 401001,
+  UnknownAccessToken: 401002,
+  SignatureMismatch: 401003,
+  StaleTimestamp: 401004,
+  CredentialExpired: 403001,
+  NotFound: 404001,
+  PayloadTooLarge: 413001,
+  TooManyConnections: 429001,
+  Internal: 500001,
+} as const;
+
+export interface CapflowErrorFields {
+  /** Response header status (3 bad request / rate limit, 7 business failure). */
+  status: number;
+  /** Business code (qop.error.Error.code) or HTTP API code. */
+  code: number;
+  /** HTTP status when surfaced over HTTP. */
+  httpStatus: number;
+  /** Set when the failure must end the connection with a close push. */
+  closeCode?: CloseCode;
+}
+
+export class CapflowError extends Error {
+  readonly status: number;
+  readonly code: number;
+  readonly httpStatus: number;
+  readonly closeCode: CloseCode | undefined;
+
+  constructor(fields: CapflowErrorFields, message: string) {
+    super(message);
+    this.name = 'CapflowError';
+    this.status = fields.status;
+    this.code = fields.code;
+    this.httpStatus = fields.httpStatus;
+    this.closeCode = fields.closeCode;
+  }
+
+  /** Body of the HTTP JSON error: `{code, message}`. */
+  toJSON(): { code: number; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}
+
+// ---- business errors of the quote commands (status + code) ----
+
+export function invalidRequest(message: string): CapflowError {
+  return new CapflowError({ status: 3, code: BusinessCode.InvalidRequest, httpStatus: 400 }, message);
+}
+
+export function unknownCommand(cmd: number): CapflowError {
+  return new CapflowError({ status: 3, code: BusinessCode.InvalidRequest, httpStatus: 404 }, `unknown command ${cmd}`);
+}
+
+export function rateLimited(message = 'rate limit exceeded'): CapflowError {
+  return new CapflowError({ status: 3, code: BusinessCode.RateLimited, httpStatus: 429 }, message);
+}
+
+export function unknownSymbol(symbol: string): CapflowError {
+  return new CapflowError({ status: 7, code: BusinessCode.InvalidRequest, httpStatus: 404 }, `symbol not found: ${symbol}`);
+}
+
+export function noQuotes(symbol: string): CapflowError {
+  return new CapflowError({ status: 7, code: BusinessCode.NoQuotes, httpStatus: 404 }, `no quotes: ${symbol} has no trade data`);
+}
+
+export function noAccess(symbol: string, market: string): CapflowError {
+  return new CapflowError(
+    { status: 7, code: BusinessCode.NoAccess, httpStatus: 403 },
+    `no access: credential lacks market ${market} for ${symbol}`,
+  );
+}
+
+export function internalError(message = 'internal server error'): CapflowError {
+  return new CapflowError({ status: 7, code: BusinessCode.ServerError, httpStatus: 500 }, message);
+}
+
+// ---- connection-ending errors (close push codes) ----
+
+export function closeWith(closeCode: CloseCode, message: string): CapflowError {
+  return new CapflowError({ status: 3, code: BusinessCode.InvalidRequest, httpStatus: 400, closeCode }, message);
+}
+
+export function unpackError(message: string): CapflowError {
+  return closeWith(CloseCode.UnpackError, message);
+}
+
+export function authError(message: string): CapflowError {
+  return closeWith(CloseCode.AuthError, message);
+}
+
+export function sessionExpired(message = 'session expired or unknown'): CapflowError {
+  return closeWith(CloseCode.SessExpired, message);
+}
+
+export function connectDuplicate(message: string): CapflowError {
+  return closeWith(CloseCode.ConnectDuplicate, message);
+}
+
+// ---- HTTP API errors ----
+
+export function httpError(httpStatus: number, code: number, message: string): CapflowError {
+  return new CapflowError({ status: 3, code, httpStatus }, message);
+}
+
+/** Any thrown value as a CapflowError; unexpected failures become 7/301602 (never for bad input). */
+export function toCapflowError(error: unknown): CapflowError {
+  if (error instanceof CapflowError) return error;
+  return internalError();
+}

@@ -1,0 +1,5 @@
+export * from './market.js';
+export * from './errors.js';
+export * from './decimal.js';
+export * from './symbol.js';
+export * from './trade.js';
