@@ -1,0 +1,181 @@
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ingestFile, type IngestProgress, type IngestSummary } from '../ingest/index.js';
+import { fileKindOf, fileSize } from '../ingest/file-source.js';
+import { formatRejection } from '../ingest/trade-parser.js';
+import type { FlowStore } from '../store/flow-store.js';
+import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
+
+export interface IngestCommandIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+  /** stderr is a terminal: draw a progress bar there. */
+  readonly isTTY: boolean;
+}
+
+export interface IngestCommandDeps {
+  /** Opens the store of a data directory (default: the embedded SQLite store). */
+  readonly openStore?: (dataDir: string) => Promise<FlowStore>;
+}
+
+const USAGE = `Usage: capflow ingest FILE... --data DIR [--batch-size N] [--max-rejections N]
+
+Ingests trades from CSV or NDJSON files (.csv, .ndjson, .jsonl, each optionally .gz), in the
+order given, into the data directory. A file ingested again (or after an interruption) resumes
+where it stopped; nothing is counted twice.
+
+Options:
+  --data DIR            data directory (created when missing)
+  --batch-size N        trades per transaction (default 5000)
+  --max-rejections N    rejection reasons printed per file (default 20; all are counted)
+`;
+
+/**
+ * `capflow ingest FILE... --data DIR` (operating.md). `argv` holds the arguments after the
+ * command word. Exit codes: 0 done (rejected rows are reported, not failures), 1 a file could
+ * not be ingested (earlier files and batches stay committed), 2 usage error.
+ */
+export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps: IngestCommandDeps = {}): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        data: { type: 'string', short: 'd' },
+        'batch-size': { type: 'string' },
+        'max-rejections': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    io.stderr.write(`capflow ingest: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals: files } = parsed;
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const usageError = (message: string): number => {
+    io.stderr.write(`capflow ingest: ${message}\n\n${USAGE}`);
+    return 2;
+  };
+  if (files.length === 0) return usageError('no input file given');
+  if (values.data === undefined || values.data.length === 0) return usageError('--data DIR is required');
+  const batchSize = positiveIntegerOption(values['batch-size'], 5000);
+  if (batchSize === undefined) return usageError('--batch-size must be a positive integer');
+  const maxRejections = positiveIntegerOption(values['max-rejections'], 20, true);
+  if (maxRejections === undefined) return usageError('--max-rejections must be a non-negative integer');
+
+  // Check every file before ingesting any, so a typo in the last name does not leave a half run.
+  for (const file of files) {
+    try {
+      fileKindOf(file);
+      await fileSize(file);
+    } catch (error) {
+      io.stderr.write(`capflow ingest: ${(error as Error).message}\n`);
+      return 1;
+    }
+  }
+
+  let store: FlowStore;
+  try {
+    store = await (deps.openStore ?? ((dir: string) => SqliteFlowStore.open(dir)))(values.data);
+  } catch (error) {
+    io.stderr.write(`capflow ingest: cannot open the data directory ${values.data}: ${(error as Error).message}\n`);
+    return 1;
+  }
+
+  const totals = { accepted: 0, duplicates: 0, rejected: 0, skipped: 0 };
+  try {
+    for (const file of files) {
+      const bar = io.isTTY ? new ProgressBar(io.stderr, basename(file)) : undefined;
+      let summary: IngestSummary;
+      try {
+        summary = await ingestFile(store, file, {
+          batchSize,
+          maxRejections,
+          ...(bar ? { onProgress: (progress: IngestProgress) => bar.update(progress) } : {}),
+        });
+      } catch (error) {
+        bar?.clear();
+        io.stderr.write(`capflow ingest: ${(error as Error).message}\n`);
+        if (files.length > 1) io.stderr.write('capflow ingest: stopped; files after this one were not ingested\n');
+        return 1;
+      }
+      bar?.clear();
+      io.stdout.write(formatSummary(summary));
+      totals.accepted += summary.accepted;
+      totals.duplicates += summary.duplicates;
+      totals.rejected += summary.rejected;
+      totals.skipped += summary.skipped;
+    }
+    if (files.length > 1) {
+      io.stdout.write(
+        `total: ${totals.accepted} accepted, ${totals.duplicates} duplicates, ${totals.rejected} rejected` +
+          (totals.skipped > 0 ? `, ${totals.skipped} skipped (already ingested)` : '') +
+          '\n',
+      );
+    }
+    return 0;
+  } finally {
+    await store.close();
+  }
+}
+
+function positiveIntegerOption(text: string | undefined, fallback: number, allowZero = false): number | undefined {
+  if (text === undefined) return fallback;
+  if (!/^[0-9]+$/.test(text)) return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || (value === 0 && !allowZero)) return undefined;
+  return value;
+}
+
+/** The lines printed for one file: counts, then the kept rejection reasons. */
+export function formatSummary(summary: IngestSummary): string {
+  let text =
+    `${summary.source}: ${summary.accepted} accepted, ${summary.duplicates} duplicates, ${summary.rejected} rejected` +
+    (summary.skipped > 0 ? `, ${summary.skipped} skipped (already ingested)` : '') +
+    '\n';
+  for (const rejection of summary.rejections) text += `  rejected ${formatRejection(rejection)}\n`;
+  const untold = summary.rejected - summary.rejections.length;
+  if (untold > 0) text += `  … and ${untold} more rejected\n`;
+  return text;
+}
+
+/** A one-line progress bar redrawn in place on a terminal, at most every 100 ms. */
+class ProgressBar {
+  private lastDraw = 0;
+  private drawn = false;
+
+  constructor(
+    private readonly out: { write(text: string): unknown },
+    private readonly label: string,
+  ) {}
+
+  update(progress: IngestProgress): void {
+    const now = Date.now();
+    const done = progress.bytesRead >= progress.totalBytes;
+    if (!done && now - this.lastDraw < 100) return;
+    this.lastDraw = now;
+    const width = 30;
+    const ratio = progress.totalBytes === 0 ? 1 : Math.min(1, progress.bytesRead / progress.totalBytes);
+    const filled = Math.round(ratio * width);
+    const percent = Math.floor(ratio * 100);
+    this.out.write(
+      `\r${progress.phase === 'hashing' ? 'checking ' : 'ingesting'} [${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ` +
+        `${String(percent).padStart(3)}% ${megabytes(progress.bytesRead)}/${megabytes(progress.totalBytes)} ${this.label}\u001b[K`,
+    );
+    this.drawn = true;
+  }
+
+  clear(): void {
+    if (this.drawn) this.out.write('\r\u001b[K');
+    this.drawn = false;
+  }
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1_048_576).toFixed(1)} MB`;
+}

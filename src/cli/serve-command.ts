@@ -1,0 +1,145 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ingestFile } from '../ingest/index.js';
+import { MARKETS } from '../model/market.js';
+import { DEFAULT_CONNECTIONS, type Credential } from '../server/auth/credential.js';
+import { startCapflowServer } from '../server/capflow-server.js';
+import { ConfigError, loadConfigFile, type CapflowConfig } from '../server/config/config-file.js';
+import { FlowService } from '../service/flow-service.js';
+import { MarketClock, parseClockMode } from '../service/market-clock.js';
+import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
+import type { CliIo } from './main.js';
+
+/** The bundled sample day (SSE Level-2 trades of 600000.SH, 2023-02-01; see samples/README.md). */
+export const SAMPLE_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples/sse-600000-2023-02-01.csv.gz');
+
+const OPTIONS = {
+  data: { type: 'string' },
+  config: { type: 'string' },
+  host: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string', default: '8080' },
+  'tcp-port': { type: 'string' },
+  clock: { type: 'string', default: 'wall' },
+  sample: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function parsePort(text: string, flag: string): number {
+  if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new Error(`${flag} must be a port number (0-65535), got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/**
+ * With no configuration file, serve a local demo credential with every market, created once
+ * in the data directory so SDK settings stay valid across restarts.
+ */
+function demoCredential(dataDir: string): Credential {
+  const file = join(dataDir, 'demo-credential.json');
+  let saved: { appKey: string; appSecret: string; accessToken: string };
+  if (existsSync(file)) {
+    saved = JSON.parse(readFileSync(file, 'utf8')) as typeof saved;
+  } else {
+    saved = {
+      appKey: `demo-${randomBytes(6).toString('hex')}`,
+      appSecret: randomBytes(24).toString('hex'),
+      accessToken: `demo-token-${randomBytes(18).toString('hex')}`,
+    };
+    writeFileSync(file, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
+  }
+  return {
+    ...saved,
+    markets: new Set(MARKETS),
+    connections: DEFAULT_CONNECTIONS,
+    rateLimits: new Map(),
+    expiresAt: undefined,
+    ingest: true,
+  };
+}
+
+export async function runServeCommand(argv: string[], io: CliIo): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    io.stderr.write(`capflow serve: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (values.help) {
+    io.stdout.write('capflow serve --data DIR [--config FILE] [--host H] [--port P] [--tcp-port P2] [--clock wall|feed|ISO-INSTANT] [--sample]\n');
+    return 0;
+  }
+  let port: number;
+  let tcpPort: number;
+  const clockMode = parseClockMode(values.clock);
+  try {
+    if (!values.data) throw new Error('--data DIR is required');
+    port = parsePort(values.port, '--port');
+    tcpPort = values['tcp-port'] === undefined ? (port === 0 ? 0 : port + 1) : parsePort(values['tcp-port'], '--tcp-port');
+    if (!clockMode) throw new Error(`--clock must be wall, feed or an ISO 8601 instant with offset, got ${JSON.stringify(values.clock)}`);
+  } catch (error) {
+    io.stderr.write(`capflow serve: ${(error as Error).message}\n`);
+    return 2;
+  }
+  const dataDir = resolve(values.data);
+  let config: CapflowConfig | undefined;
+  if (values.config) {
+    try {
+      config = loadConfigFile(values.config);
+    } catch (error) {
+      if (error instanceof ConfigError) {
+        io.stderr.write(`capflow serve: invalid configuration: ${error.message}\n`);
+        return 2;
+      }
+      throw error;
+    }
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const log = (message: string, error?: unknown): void => {
+    io.stderr.write(`${new Date().toISOString()} ${message}${error ? `: ${(error as Error).stack ?? String(error)}` : ''}\n`);
+  };
+  const store = await SqliteFlowStore.open(dataDir);
+  if (values.sample) {
+    const summary = await ingestFile(store, SAMPLE_FILE);
+    log(`sample day: ${summary.accepted} trades ingested, ${summary.skipped ?? 0} already present`);
+  }
+  const credentials = config && config.credentials.length > 0 ? config.credentials : [demoCredential(dataDir)];
+  const clock = new MarketClock(clockMode);
+  const flows = await FlowService.open({ store, clock, securities: config?.securities ?? [], log });
+  const server = await startCapflowServer({ store, flows, clock, credentials, host: values.host, port, tcpPort, log });
+  const base = `${server.host}:${server.httpPort}`;
+  io.stdout.write(
+    `capflow serving on http://${base} (WebSocket ws://${base}/v2, TCP ${server.host}:${server.tcpPort}), data in ${dataDir}, clock ${values.clock}\n`,
+  );
+  if (!config || config.credentials.length === 0) {
+    const demo = credentials[0]!;
+    io.stdout.write(
+      [
+        'No --config given: serving a local demo credential with every market. Point the official SDK at it:',
+        `  export LONGPORT_APP_KEY=${demo.appKey}`,
+        `  export LONGPORT_APP_SECRET=${demo.appSecret}`,
+        `  export LONGPORT_ACCESS_TOKEN=${demo.accessToken}`,
+        `  export LONGPORT_HTTP_URL=http://${base}`,
+        `  export LONGPORT_QUOTE_WS_URL=ws://${base}/v2`,
+        '',
+      ].join('\n'),
+    );
+  }
+  await new Promise<void>((resolveStop) => {
+    const shutdown = (signal: string): void => {
+      log(`${signal}: shutting down`);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolveStop();
+    };
+    const onInt = (): void => shutdown('SIGINT');
+    const onTerm = (): void => shutdown('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+  await server.stop();
+  await store.close();
+  return 0;
+}

@@ -1,0 +1,123 @@
+import { Direction } from '../model/trade.js';
+import { ExactSums } from './exact-sums.js';
+import { compareScaled, compareToMidpoint, multiplyUnits, negateUnits, scaleUp, type Units } from './exact-units.js';
+import type { TierClassifier } from './tier-thresholds.js';
+
+/** Direction argument meaning "not given by the feed: classify" (capital-flow.md §3). */
+export const DIRECTION_NOT_GIVEN = -1;
+/** Quote units meaning "no bid / no ask". */
+export const QUOTE_ABSENT = -1;
+
+/** Slots of the distribution sums: inflow large/medium/small, then outflow large/medium/small. */
+export const TIER_SLOTS = 6;
+const OUTFLOW_SLOT_OFFSET = 3;
+
+/**
+ * The running result of one symbol-day over the trades applied so far, in the order applied:
+ * the tick-rule state, per-line net inflow (deltas, not yet cumulative) and per-tier inflow and
+ * outflow. All sums are exact integers at `scale`, the largest price scale of a counted trade;
+ * when a finer price arrives every sum is rescaled, so mixed scales (579.4 and 579.51) add exactly.
+ */
+export class FlowState {
+  scale = 0;
+  readonly lineNet: ExactSums;
+  readonly tierSums = new ExactSums(TIER_SLOTS);
+  /** Latest timestamp (ms) of a trade counted in a line (neutral ones included); NaN when none. */
+  lastCountedMs = Number.NaN;
+  /** Lowest line index whose value changed since `markClean` (lineCount when none did). */
+  dirtyFrom = 0;
+
+  private hasPrevious = false;
+  private previousUnits: Units = 0;
+  private previousScale = 0;
+  /** Direction of the last price change of the day (Neutral until the price first moves). */
+  private lastChange: Direction = Direction.Neutral;
+
+  constructor(
+    private readonly lineCount: number,
+    private readonly tiers: TierClassifier,
+  ) {
+    this.lineNet = new ExactSums(lineCount);
+  }
+
+  markClean(): void {
+    this.dirtyFrom = this.lineCount;
+  }
+
+  /**
+   * Applies one processed trade. `lineIndex` is -1 for a trade in no line (it only feeds the
+   * tick rule); `inGrace` marks the closing-auction window, where an unspecified direction is
+   * neutral. `given` is the feed's direction or DIRECTION_NOT_GIVEN; quotes use QUOTE_ABSENT.
+   */
+  apply(
+    timestampMs: number,
+    lineIndex: number,
+    inGrace: boolean,
+    price: Units,
+    priceScale: number,
+    volume: number,
+    given: number,
+    bid: Units,
+    bidScale: number,
+    ask: Units,
+    askScale: number,
+  ): void {
+    const tick = this.hasPrevious ? compareScaled(price, priceScale, this.previousUnits, this.previousScale) : 0;
+    if (lineIndex >= 0) {
+      let direction = given;
+      if (direction === DIRECTION_NOT_GIVEN) {
+        direction = inGrace ? Direction.Neutral : this.classify(tick, price, priceScale, bid, bidScale, ask, askScale);
+      }
+      if (direction === Direction.Up || direction === Direction.Down) {
+        this.count(lineIndex, direction, price, priceScale, volume);
+      }
+      if (!(timestampMs <= this.lastCountedMs)) this.lastCountedMs = timestampMs;
+    }
+    if (tick !== 0) this.lastChange = tick > 0 ? Direction.Up : Direction.Down;
+    this.hasPrevious = true;
+    this.previousUnits = price;
+    this.previousScale = priceScale;
+  }
+
+  /** Lee–Ready: the quote rule when both quotes are given and decisive, else the tick rule. */
+  private classify(
+    tick: number,
+    price: Units,
+    priceScale: number,
+    bid: Units,
+    bidScale: number,
+    ask: Units,
+    askScale: number,
+  ): Direction {
+    if (bid >= 0 && ask >= 0) {
+      if (compareScaled(price, priceScale, ask, askScale) >= 0) return Direction.Up;
+      if (compareScaled(price, priceScale, bid, bidScale) <= 0) return Direction.Down;
+      const side = compareToMidpoint(price, priceScale, bid, bidScale, ask, askScale);
+      if (side > 0) return Direction.Up;
+      if (side < 0) return Direction.Down;
+    }
+    if (tick > 0) return Direction.Up;
+    if (tick < 0) return Direction.Down;
+    return this.lastChange;
+  }
+
+  private count(lineIndex: number, direction: Direction, price: Units, priceScale: number, volume: number): void {
+    if (priceScale > this.scale) {
+      const digits = priceScale - this.scale;
+      this.lineNet.scaleBy(digits);
+      this.tierSums.scaleBy(digits);
+      this.scale = priceScale;
+      this.dirtyFrom = 0;
+    }
+    const turnover = scaleUp(multiplyUnits(price, volume), this.scale - priceScale);
+    const tier = this.tiers.tierOf(turnover, this.scale);
+    if (direction === Direction.Up) {
+      this.lineNet.add(lineIndex, turnover);
+      this.tierSums.add(tier, turnover);
+    } else {
+      this.lineNet.add(lineIndex, negateUnits(turnover));
+      this.tierSums.add(OUTFLOW_SLOT_OFFSET + tier, turnover);
+    }
+    if (lineIndex < this.dirtyFrom) this.dirtyFrom = lineIndex;
+  }
+}

@@ -1,0 +1,22 @@
+/** Node-only gzip for the packet codec (kept apart so the codec stays browser-safe). */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import type { GzipCodec } from './gzip-codec.js';
+import { DecodeFailure, PacketDecodeError } from './packet-decode-error.js';
+
+export const nodeGzipCodec: GzipCodec = {
+  gzip(data) {
+    return gzipSync(data);
+  },
+  gunzip(data, maxOutputBytes) {
+    try {
+      // maxOutputLength makes zlib stop inflating once the bound is passed: a gzip bomb
+      // costs at most maxOutputBytes of memory.
+      return gunzipSync(data, { maxOutputLength: maxOutputBytes });
+    } catch (error) {
+      if ((error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new PacketDecodeError(DecodeFailure.InflatedTooLarge, `inflated body exceeds ${maxOutputBytes} bytes`);
+      }
+      throw error;
+    }
+  },
+};

@@ -1,0 +1,153 @@
+import { readFileSync } from 'node:fs';
+import { isMarket, MARKETS, type Market } from '../../model/market.js';
+import { parseSymbol } from '../../model/symbol.js';
+import { DEFAULT_CONNECTIONS, type Credential, type RateLimitRule } from '../auth/credential.js';
+
+/** A configuration mistake, always naming the file, the field and the reason. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${field}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface CapflowConfig {
+  readonly credentials: Credential[];
+  /** Symbols known before any trade arrives (normalised). */
+  readonly securities: string[];
+}
+
+const TOP_LEVEL_KEYS = new Set(['credentials', 'securities']);
+const CREDENTIAL_KEYS = new Set(['appKey', 'appSecret', 'accessToken', 'markets', 'connections', 'rateLimits', 'expires', 'ingest']);
+const RATE_LIMIT_KEYS = new Set(['limit', 'burst']);
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+class Validator {
+  constructor(private readonly file: string) {}
+
+  fail(field: string, reason: string): never {
+    throw new ConfigError(this.file, field, reason);
+  }
+
+  object(value: unknown, field: string, allowed: Set<string>): Record<string, unknown> {
+    if (!isPlainObject(value)) this.fail(field, `expected an object, got ${describe(value)}`);
+    for (const key of Object.keys(value)) {
+      if (!allowed.has(key)) this.fail(field === '' ? key : `${field}.${key}`, `unknown key (allowed: ${[...allowed].join(', ')})`);
+    }
+    return value;
+  }
+
+  string(value: unknown, field: string): string {
+    if (value === undefined) this.fail(field, 'missing required field');
+    if (typeof value !== 'string') this.fail(field, `expected a string, got ${describe(value)}`);
+    if (value.length === 0) this.fail(field, 'must not be empty');
+    return value;
+  }
+
+  positiveInteger(value: unknown, field: string): number {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value)) this.fail(field, `expected a whole number, got ${describe(value)}`);
+    if (value < 1) this.fail(field, `must be at least 1, got ${value}`);
+    return value;
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
+  return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
+}
+
+/** Validates the parsed JSON of a configuration file (operating.md). */
+export function parseConfig(json: unknown, file: string): CapflowConfig {
+  const v: Validator = new Validator(file);
+  const root = v.object(json, '', TOP_LEVEL_KEYS);
+  const credentials: Credential[] = [];
+  const seenKeys = new Set<string>();
+  if (root.credentials !== undefined) {
+    if (!Array.isArray(root.credentials)) v.fail('credentials', `expected an array, got ${describe(root.credentials)}`);
+    root.credentials.forEach((entry, index) => {
+      const field = `credentials[${index}]`;
+      const credential = parseCredential(v, entry, field);
+      if (seenKeys.has(credential.appKey)) v.fail(`${field}.appKey`, `duplicate app key ${JSON.stringify(credential.appKey)}`);
+      seenKeys.add(credential.appKey);
+      credentials.push(credential);
+    });
+  }
+  const securities: string[] = [];
+  if (root.securities !== undefined) {
+    if (!Array.isArray(root.securities)) v.fail('securities', `expected an array, got ${describe(root.securities)}`);
+    root.securities.forEach((entry, index) => {
+      const text = v.string(entry, `securities[${index}]`);
+      const parsed = parseSymbol(text);
+      if (!parsed) v.fail(`securities[${index}]`, `not a TICKER.REGION symbol with region HK, US, SH, SZ or SG: ${JSON.stringify(text)}`);
+      securities.push(parsed.symbol);
+    });
+  }
+  return { credentials, securities };
+}
+
+function parseCredential(v: Validator, value: unknown, field: string): Credential {
+  const entry = v.object(value, field, CREDENTIAL_KEYS);
+  const appKey = v.string(entry.appKey, `${field}.appKey`);
+  const appSecret = v.string(entry.appSecret, `${field}.appSecret`);
+  const accessToken = v.string(entry.accessToken, `${field}.accessToken`);
+  if (entry.markets === undefined) v.fail(`${field}.markets`, 'missing required field');
+  if (!Array.isArray(entry.markets)) v.fail(`${field}.markets`, `expected an array, got ${describe(entry.markets)}`);
+  const markets = new Set<Market>();
+  entry.markets.forEach((market, index) => {
+    const code = v.string(market, `${field}.markets[${index}]`);
+    if (!isMarket(code)) v.fail(`${field}.markets[${index}]`, `unknown market ${JSON.stringify(code)} (expected one of ${MARKETS.join(', ')})`);
+    markets.add(code);
+  });
+  const connections = entry.connections === undefined ? DEFAULT_CONNECTIONS : v.positiveInteger(entry.connections, `${field}.connections`);
+  const rateLimits = new Map<number, RateLimitRule>();
+  if (entry.rateLimits !== undefined) {
+    if (!isPlainObject(entry.rateLimits)) v.fail(`${field}.rateLimits`, `expected an object keyed by command code, got ${describe(entry.rateLimits)}`);
+    for (const [command, rule] of Object.entries(entry.rateLimits)) {
+      const ruleField = `${field}.rateLimits.${command}`;
+      if (!/^\d{1,3}$/.test(command) || Number(command) > 255) v.fail(ruleField, 'the key must be a command code (0-255)');
+      const body = v.object(rule, ruleField, RATE_LIMIT_KEYS);
+      rateLimits.set(Number(command), {
+        limit: v.positiveInteger(body.limit, `${ruleField}.limit`),
+        burst: v.positiveInteger(body.burst, `${ruleField}.burst`),
+      });
+    }
+  }
+  let expiresAt: number | undefined;
+  if (entry.expires !== undefined) {
+    const text = v.string(entry.expires, `${field}.expires`);
+    expiresAt = /^\d{4}-\d{2}-\d{2}(T.*(Z|[+-]\d{2}:\d{2}))?$/.test(text) ? Date.parse(text) : Number.NaN;
+    if (Number.isNaN(expiresAt)) v.fail(`${field}.expires`, `expected an ISO 8601 date or instant with offset, got ${JSON.stringify(text)}`);
+  }
+  let ingest = true;
+  if (entry.ingest !== undefined) {
+    if (typeof entry.ingest !== 'boolean') v.fail(`${field}.ingest`, `expected true or false, got ${describe(entry.ingest)}`);
+    ingest = entry.ingest;
+  }
+  return { appKey, appSecret, accessToken, markets, connections, rateLimits, expiresAt, ingest };
+}
+
+/** Reads and validates a configuration file; every mistake is a ConfigError. */
+export function loadConfigFile(path: string): CapflowConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(path, '(file)', `cannot read: ${(error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(path, '(file)', `not valid JSON: ${(error as Error).message}`);
+  }
+  return parseConfig(json, path);
+}

@@ -1,0 +1,39 @@
+/**
+ * Per-credential, per-command token buckets refilled continuously at `limit` per second and
+ * holding `burst + limit` tokens: the official SDK refills its own bucket in whole-second steps,
+ * so a client pacing itself by the advertised numbers is never refused (protocol.md).
+ */
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+}
+
+export class RateLimiter {
+  private readonly buckets = new Map<string, Bucket>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** Takes one token; false (and nothing taken) when the bucket is empty. */
+  tryTake(principal: string, command: number, limit: number, burst: number): boolean {
+    const key = `${principal}\u0000${command}`;
+    const capacity = burst + limit;
+    const now = this.now();
+    let bucket = this.buckets.get(key);
+    if (!bucket) {
+      bucket = { tokens: capacity, updatedAt: now };
+      this.buckets.set(key, bucket);
+    } else {
+      const elapsed = Math.max(0, now - bucket.updatedAt);
+      bucket.tokens = Math.min(capacity, bucket.tokens + (elapsed * limit) / 1000);
+      bucket.updatedAt = now;
+    }
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
+  }
+
+  /** Drops the buckets of a principal (e.g. after a credential is removed). */
+  forget(principal: string): void {
+    for (const key of this.buckets.keys()) if (key.startsWith(`${principal}\u0000`)) this.buckets.delete(key);
+  }
+}

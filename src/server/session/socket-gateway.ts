@@ -1,0 +1,250 @@
+import { create, toBinary } from '@bufbuild/protobuf';
+import {
+  CapflowError,
+  CloseCode,
+  authError,
+  connectDuplicate,
+  rateLimited,
+  sessionExpired,
+  toCapflowError,
+  unknownCommand,
+} from '../../model/errors.js';
+import { decodeBody } from '../../protocol/body-codec.js';
+import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
+import { AuthRequestSchema, AuthResponseSchema, ReconnectRequestSchema, ReconnectResponseSchema } from '../../protocol/gen/control_pb.js';
+import { ErrorSchema } from '../../protocol/gen/error_pb.js';
+import type { RequestPacket } from '../../protocol/packet.js';
+import { rateLimitFor, type Credential, type CredentialRegistry } from '../auth/credential.js';
+import type { OtpIssuer } from '../auth/otp-issuer.js';
+import type { RateLimiter } from '../rate-limit/token-bucket.js';
+import type { CommandHandler } from '../quote/command-handler.js';
+import type { ConnectionHandler, PacketConnection } from '../transport/packet-connection.js';
+import type { Session, SessionRegistry } from './session-registry.js';
+
+/** Control command codes (protocol.md). */
+export const ControlCommand = { Close: 0, Heartbeat: 1, Auth: 2, Reconnect: 3 } as const;
+
+export interface SocketGatewayOptions {
+  credentials: CredentialRegistry;
+  otps: OtpIssuer;
+  sessions: SessionRegistry;
+  rateLimiter: RateLimiter;
+  commands: ReadonlyMap<number, CommandHandler>;
+  now?: () => number;
+  log?: (message: string, error?: unknown) => void;
+  /** Observes every answered request (metrics). */
+  onRequestDone?: (command: number, status: number, code: number) => void;
+}
+
+interface ConnectionState {
+  credential?: Credential;
+  session?: Session;
+}
+
+/**
+ * The socket session layer over any transport: auth with a one-time password, reconnect to a
+ * live session, heartbeats, per-credential connection limits and rate limits, and dispatch of
+ * business commands. Every failure becomes a documented response status or close push; nothing
+ * a client sends can stop other connections from being served.
+ */
+export class SocketGateway implements ConnectionHandler {
+  private readonly states = new Map<PacketConnection, ConnectionState>();
+  /** Live authenticated connections per app key. */
+  private readonly online = new Map<string, Set<PacketConnection>>();
+  /** Which connection holds each session. */
+  private readonly holders = new Map<string, PacketConnection>();
+  private readonly now: () => number;
+  private readonly log: (message: string, error?: unknown) => void;
+
+  constructor(private readonly options: SocketGatewayOptions) {
+    this.now = options.now ?? Date.now;
+    this.log = options.log ?? (() => {});
+  }
+
+  /** Live connections of a credential (the `online` of token and auth responses). */
+  onlineCount(appKey: string): number {
+    return this.online.get(appKey)?.size ?? 0;
+  }
+
+  onOpen(conn: PacketConnection): void {
+    this.states.set(conn, {});
+  }
+
+  onClose(conn: PacketConnection): void {
+    const state = this.states.get(conn);
+    this.states.delete(conn);
+    if (!state?.credential) return;
+    this.online.get(state.credential.appKey)?.delete(conn);
+    if (state.session && this.holders.get(state.session.id) === conn) this.holders.delete(state.session.id);
+  }
+
+  onRequest(conn: PacketConnection, request: RequestPacket): void {
+    const state = this.states.get(conn);
+    if (!state) return;
+    try {
+      switch (request.cmd) {
+        case ControlCommand.Heartbeat:
+          conn.sendResponse(request.cmd, request.requestId, 0, request.body);
+          return;
+        case ControlCommand.Auth:
+          this.authenticate(conn, state, request);
+          return;
+        case ControlCommand.Reconnect:
+          this.reconnect(conn, state, request);
+          return;
+        default:
+          if (!state.credential) throw authError('authenticate before sending requests');
+          this.dispatch(conn, state.credential, request);
+      }
+    } catch (error) {
+      this.fail(conn, request, error);
+    }
+  }
+
+  private authenticate(conn: PacketConnection, state: ConnectionState, request: RequestPacket): void {
+    const auth = decodeOr(AuthRequestSchema, request.body, () => authError('malformed auth request'));
+    const appKey = this.options.otps.redeem(auth.token);
+    if (appKey === undefined) throw authError('invalid, used or expired token');
+    const credential = this.usableCredential(appKey);
+    if (!credential) throw authError('credential unknown, revoked or expired');
+    this.admit(conn, state, credential);
+    const session = this.options.sessions.create(credential.appKey);
+    this.hold(conn, state, session);
+    conn.sendResponse(
+      request.cmd,
+      request.requestId,
+      0,
+      toBinary(
+        AuthResponseSchema,
+        create(AuthResponseSchema, {
+          sessionId: session.id,
+          expires: BigInt(session.expiresAt),
+          limit: credential.connections,
+          online: this.onlineCount(credential.appKey),
+        }),
+      ),
+    );
+  }
+
+  private reconnect(conn: PacketConnection, state: ConnectionState, request: RequestPacket): void {
+    const body = decodeOr(ReconnectRequestSchema, request.body, () => sessionExpired('malformed reconnect request'));
+    const session = this.options.sessions.get(body.sessionId);
+    if (!session) throw sessionExpired();
+    const credential = this.usableCredential(session.appKey);
+    if (!credential) {
+      this.options.sessions.remove(session.id);
+      throw authError('credential unknown, revoked or expired');
+    }
+    const previous = this.holders.get(session.id);
+    if (previous && previous !== conn) {
+      // The session moves to the new connection; the old one is told why it is closed.
+      this.onClose(previous);
+      previous.close(CloseCode.ConnectDuplicate, 'session resumed on another connection');
+    }
+    this.admit(conn, state, credential);
+    this.hold(conn, state, session);
+    conn.sendResponse(
+      request.cmd,
+      request.requestId,
+      0,
+      toBinary(
+        ReconnectResponseSchema,
+        create(ReconnectResponseSchema, {
+          sessionId: session.id,
+          expires: BigInt(session.expiresAt),
+          limit: credential.connections,
+          online: this.onlineCount(credential.appKey),
+        }),
+      ),
+    );
+  }
+
+  private usableCredential(appKey: string): Credential | undefined {
+    const credential = this.options.credentials.byAppKey(appKey);
+    if (!credential) return undefined;
+    if (credential.expiresAt !== undefined && credential.expiresAt <= this.now()) return undefined;
+    return credential;
+  }
+
+  /** Counts the connection against its credential's limit (once). */
+  private admit(conn: PacketConnection, state: ConnectionState, credential: Credential): void {
+    if (state.credential && state.credential.appKey !== credential.appKey) {
+      this.online.get(state.credential.appKey)?.delete(conn);
+    }
+    let live = this.online.get(credential.appKey);
+    if (!live) {
+      live = new Set();
+      this.online.set(credential.appKey, live);
+    }
+    if (!live.has(conn) && live.size >= credential.connections) {
+      throw connectDuplicate(`connection limit of ${credential.connections} reached for this credential`);
+    }
+    live.add(conn);
+    state.credential = credential;
+  }
+
+  private hold(conn: PacketConnection, state: ConnectionState, session: Session): void {
+    if (state.session && state.session.id !== session.id && this.holders.get(state.session.id) === conn) {
+      this.holders.delete(state.session.id);
+    }
+    state.session = session;
+    this.holders.set(session.id, conn);
+  }
+
+  private dispatch(conn: PacketConnection, credential: Credential, request: RequestPacket): void {
+    const handler = this.options.commands.get(request.cmd);
+    if (!handler) throw unknownCommand(request.cmd);
+    const rule = rateLimitFor(credential, request.cmd);
+    if (rule && !this.options.rateLimiter.tryTake(credential.appKey, request.cmd, rule.limit, rule.burst)) {
+      throw rateLimited(`rate limit of ${rule.limit}/s (burst ${rule.burst}) exceeded for command ${request.cmd}`);
+    }
+    let result: Uint8Array | Promise<Uint8Array>;
+    try {
+      result = handler(request.body, { credential, connectionId: conn.id });
+    } catch (error) {
+      this.fail(conn, request, error);
+      return;
+    }
+    if (result instanceof Uint8Array) {
+      this.succeed(conn, request, result);
+      return;
+    }
+    result.then(
+      (body) => this.succeed(conn, request, body),
+      (error: unknown) => this.fail(conn, request, error),
+    );
+  }
+
+  private succeed(conn: PacketConnection, request: RequestPacket, body: Uint8Array): void {
+    this.options.onRequestDone?.(request.cmd, 0, 0);
+    if (conn.isOpen) conn.sendResponse(request.cmd, request.requestId, 0, body);
+  }
+
+  /** Maps any failure to its response or close push, in one place. */
+  private fail(conn: PacketConnection, request: RequestPacket, error: unknown): void {
+    const failure = toCapflowError(error);
+    if (!(error instanceof CapflowError)) this.log(`command ${request.cmd} failed unexpectedly`, error);
+    this.options.onRequestDone?.(request.cmd, failure.status, failure.code);
+    if (!conn.isOpen) return;
+    if (failure.closeCode !== undefined) {
+      this.onClose(conn);
+      conn.close(failure.closeCode, failure.message);
+      return;
+    }
+    conn.sendResponse(
+      request.cmd,
+      request.requestId,
+      failure.status,
+      toBinary(ErrorSchema, create(ErrorSchema, { code: BigInt(failure.code), msg: failure.message })),
+    );
+  }
+}
+
+/** Decodes a control body; a malformed one ends the connection with the given close error. */
+function decodeOr<Desc extends DescMessage>(schema: Desc, body: Uint8Array, failure: () => CapflowError): MessageShape<Desc> {
+  try {
+    return decodeBody(schema, body);
+  } catch {
+    throw failure();
+  }
+}

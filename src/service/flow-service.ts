@@ -1,0 +1,177 @@
+import { calendarFor } from '../calendar/trading-calendar.js';
+import { DayFlow, type CapitalFlowLine, type CapitalDistribution, type TierThresholds } from '../engine/index.js';
+import type { Market } from '../model/market.js';
+import { parseSymbol, type ParsedSymbol } from '../model/symbol.js';
+import type { FlowStore, StoredTrade } from '../store/flow-store.js';
+import type { MarketClock } from './market-clock.js';
+
+export interface FlowServiceOptions {
+  store: FlowStore;
+  clock: MarketClock;
+  /** Symbols known before any trade arrives (normalised). */
+  securities?: readonly string[];
+  /** Per-market size-tier thresholds for command 25 (engine defaults otherwise). */
+  thresholds?: Partial<Record<Market, TierThresholds>>;
+  /** How often new trades are read from the store (ms). */
+  pollIntervalMs?: number;
+  log?: (message: string) => void;
+}
+
+export interface IntradayFlow {
+  symbol: string;
+  date: string;
+  lines: CapitalFlowLine[];
+}
+
+export interface DayDistribution extends CapitalDistribution {
+  symbol: string;
+  date: string;
+}
+
+const POLL_BATCH = 20_000;
+
+/**
+ * Keeps the engine's day states in step with the store and answers the questions of commands
+ * 24 and 25. Day states are built lazily from the store the first time a (symbol, day) is asked
+ * for, then kept current by reading newly stored trades in arrival order. All store reads that
+ * touch day states run one at a time, so a lazily loaded day and the poller never overlap.
+ */
+export class FlowService {
+  private readonly store: FlowStore;
+  private readonly clock: MarketClock;
+  private readonly thresholds: Partial<Record<Market, TierThresholds>>;
+  private readonly log: (message: string) => void;
+  private readonly configured = new Set<string>();
+  private readonly ingested = new Set<string>();
+  private readonly days = new Map<string, DayFlow>();
+  private readonly guessedLogged = new Set<string>();
+  private readonly listeners = new Set<(trades: readonly StoredTrade[]) => void>();
+  private watermark = 0;
+  private serial: Promise<unknown> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private readonly pollIntervalMs: number;
+
+  private constructor(options: FlowServiceOptions) {
+    this.store = options.store;
+    this.clock = options.clock;
+    this.thresholds = options.thresholds ?? {};
+    this.log = options.log ?? (() => {});
+    this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    for (const symbol of options.securities ?? []) this.configured.add(symbol);
+  }
+
+  /** Opens the service over a store: learns the known symbols and the feed clock's position. */
+  static async open(options: FlowServiceOptions): Promise<FlowService> {
+    const service = new FlowService(options);
+    service.watermark = await service.store.lastSeq();
+    for (const summary of await service.store.symbolSummaries()) {
+      service.ingested.add(summary.symbol);
+      const market = parseSymbol(summary.symbol)?.market;
+      if (market) service.clock.observe(market, summary.lastTimestamp);
+    }
+    return service;
+  }
+
+  /** Starts following the store for newly ingested trades. */
+  start(): void {
+    if (this.timer) return;
+    const tick = (): void => {
+      this.poll()
+        .catch((error: unknown) => this.log(`poll failed: ${(error as Error).message}`))
+        .finally(() => {
+          if (this.timer) this.timer = setTimeout(tick, this.pollIntervalMs);
+        });
+    };
+    this.timer = setTimeout(tick, this.pollIntervalMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Called with every batch of newly applied trades (for live updates and metrics). */
+  onTrades(listener: (trades: readonly StoredTrade[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  isKnown(symbol: string): boolean {
+    return this.configured.has(symbol) || this.ingested.has(symbol);
+  }
+
+  hasData(symbol: string): boolean {
+    return this.ingested.has(symbol);
+  }
+
+  /** Reads trades stored since the last poll and applies them to the loaded day states. */
+  poll(): Promise<void> {
+    return this.exclusive(async () => {
+      for (;;) {
+        const trades = await this.store.tradesAfter(this.watermark, POLL_BATCH);
+        if (trades.length === 0) return;
+        for (const trade of trades) {
+          this.ingested.add(trade.symbol);
+          const market = parseSymbol(trade.symbol)?.market;
+          if (market) this.clock.observe(market, trade.timestamp);
+          this.days.get(dayKey(trade.symbol, trade.date))?.add(trade);
+        }
+        this.watermark = trades[trades.length - 1]!.seq;
+        for (const listener of this.listeners) listener(trades);
+        if (trades.length < POLL_BATCH) return;
+      }
+    });
+  }
+
+  /** The served day's cumulative lines of a known symbol, up to the clock's now. */
+  async capitalFlow(symbol: ParsedSymbol): Promise<IntradayFlow> {
+    const { day, date, now } = await this.servedDay(symbol);
+    return { symbol: symbol.symbol, date, lines: day.lines(now) };
+  }
+
+  /** The served day's distribution of a known symbol, up to the clock's now. */
+  async capitalDistribution(symbol: ParsedSymbol): Promise<DayDistribution> {
+    const { day, date, now } = await this.servedDay(symbol);
+    return { symbol: symbol.symbol, date, ...day.distribution(now) };
+  }
+
+  private async servedDay(symbol: ParsedSymbol): Promise<{ day: DayFlow; date: string; now: number }> {
+    const now = this.clock.now(symbol.market);
+    const schedule = calendarFor(symbol.market).servedDay(now);
+    if (schedule.guessed) {
+      const key = `${symbol.market} ${schedule.date}`;
+      if (!this.guessedLogged.has(key)) {
+        this.guessedLogged.add(key);
+        this.log(`calendar: ${schedule.date} is outside the ${symbol.market} calendar data; treating it as a full trading day (guess)`);
+      }
+    }
+    const key = dayKey(symbol.symbol, schedule.date);
+    let day = this.days.get(key);
+    if (!day) day = await this.loadDay(symbol, schedule.date);
+    return { day, date: schedule.date, now };
+  }
+
+  private loadDay(symbol: ParsedSymbol, date: string): Promise<DayFlow> {
+    return this.exclusive(async () => {
+      const key = dayKey(symbol.symbol, date);
+      const existing = this.days.get(key);
+      if (existing) return existing;
+      const schedule = calendarFor(symbol.market).schedule(date);
+      if (!schedule) throw new Error(`${date} is not a ${symbol.market} trading day`);
+      const day = new DayFlow(schedule, this.thresholds[symbol.market]);
+      for (const trade of await this.store.tradesOfDay(symbol.symbol, date, this.watermark)) day.add(trade);
+      this.days.set(key, day);
+      return day;
+    });
+  }
+
+  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.serial.then(task, task);
+    this.serial = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function dayKey(symbol: string, date: string): string {
+  return `${symbol} ${date}`;
+}

@@ -1,0 +1,77 @@
+import type { Trade } from '../model/trade.js';
+
+/** A trade as kept by a store: its arrival sequence number and its trading day. */
+export interface StoredTrade extends Trade {
+  /** Global arrival order, strictly increasing, assigned by the store. */
+  readonly seq: number;
+  /** Trading day (`YYYY-MM-DD`, the market-local date of the timestamp). */
+  readonly date: string;
+}
+
+/** A trade on its way into a store, with its trading day already known. */
+export interface TradeToStore {
+  readonly trade: Trade;
+  readonly date: string;
+}
+
+/**
+ * Position of an ingestion source (a file identified by its content hash, a stream…),
+ * committed atomically with the trades it covers so a crashed ingest resumes exactly.
+ */
+export interface SourceCheckpoint {
+  readonly sourceId: string;
+  /** Records of the source fully handled (accepted, duplicate or rejected) so far. */
+  readonly position: number;
+  /**
+   * When set, the append fails (storing nothing) unless the committed position is still this
+   * value: two processes ingesting the same source at once cannot both count its records.
+   */
+  readonly expectedPosition?: number;
+}
+
+export interface AppendResult {
+  /** Trades newly stored, in order, with their sequence numbers. */
+  readonly stored: StoredTrade[];
+  /** Trades ignored because their (symbol, date, trade id) was already stored. */
+  readonly duplicates: number;
+}
+
+/** What the server must know of a symbol at start-up, without reading its trades. */
+export interface SymbolSummary {
+  readonly symbol: string;
+  /** Latest trade timestamp (epoch ms) ever stored for the symbol. */
+  readonly lastTimestamp: number;
+  /** Latest trading day with trades. */
+  readonly lastDate: string;
+}
+
+export interface SymbolDay {
+  readonly symbol: string;
+  readonly date: string;
+  readonly trades: number;
+}
+
+/**
+ * Durable storage of ingested trades: the single source from which every line is rebuilt.
+ * The embedded default is SQLite; a scale-out implementation is PostgreSQL. Every method
+ * that writes is atomic and durable when its promise resolves.
+ */
+export interface FlowStore {
+  /** Appends trades in order; duplicates by (symbol, date, trade id) are skipped. */
+  appendTrades(batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): Promise<AppendResult>;
+  /** Committed position of a source (0 when never seen). */
+  sourcePosition(sourceId: string): Promise<number>;
+  /** Trades of one symbol and trading day in arrival order, optionally up to a sequence number. */
+  tradesOfDay(symbol: string, date: string, maxSeq?: number): Promise<StoredTrade[]>;
+  /** Trades with seq > afterSeq in arrival order, at most `limit`. */
+  tradesAfter(afterSeq: number, limit: number): Promise<StoredTrade[]>;
+  /** Highest sequence number stored (0 when empty). */
+  lastSeq(): Promise<number>;
+  /** Symbols that have ever been ingested. */
+  symbols(): Promise<string[]>;
+  /** One summary per ingested symbol (kept up to date on append, not computed by a scan). */
+  symbolSummaries(): Promise<SymbolSummary[]>;
+  /** Days of a symbol with their trade counts, ascending. */
+  daysOf(symbol: string): Promise<SymbolDay[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,67 @@
+import type BetterSqlite3 from 'better-sqlite3';
+
+/**
+ * Schema of the embedded store, as an ordered list of migrations. `schema_version` holds the
+ * number of migrations applied; opening a database applies the missing ones in one immediate
+ * transaction, so a server and an ingest command opening the same fresh directory at once
+ * cannot both migrate.
+ */
+export const SQLITE_MIGRATIONS: readonly string[] = [
+  // 1: trades in arrival order, per-day counts, per-symbol summaries, source checkpoints.
+  `
+  CREATE TABLE trades (
+    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    symbol     TEXT    NOT NULL,
+    date       TEXT    NOT NULL,
+    ts         INTEGER NOT NULL,
+    price      TEXT    NOT NULL,
+    volume     INTEGER NOT NULL,
+    direction  INTEGER CHECK (direction IN (0, 1, 2)),
+    trade_id   TEXT,
+    bid        TEXT,
+    ask        TEXT,
+    trade_type TEXT
+  );
+  CREATE UNIQUE INDEX trades_by_trade_id ON trades (symbol, date, trade_id) WHERE trade_id IS NOT NULL;
+  CREATE INDEX trades_by_day ON trades (symbol, date, seq);
+  CREATE TABLE symbol_days (
+    symbol TEXT    NOT NULL,
+    date   TEXT    NOT NULL,
+    trades INTEGER NOT NULL,
+    PRIMARY KEY (symbol, date)
+  ) WITHOUT ROWID;
+  CREATE TABLE symbols (
+    symbol    TEXT    PRIMARY KEY,
+    last_ts   INTEGER NOT NULL,
+    last_date TEXT    NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE sources (
+    source_id  TEXT    PRIMARY KEY,
+    position   INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
+];
+
+export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
+
+/** Brings a database to the current schema; returns the version it has afterwards. */
+export function migrateSqlite(db: BetterSqlite3.Database, path: string): number {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+  const migrate = db.transaction((): number => {
+    const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
+    const current = row?.version ?? 0;
+    if (current > SQLITE_MIGRATIONS.length) {
+      throw new Error(
+        `${path}: schema version ${current} is newer than this capflow understands (${SQLITE_MIGRATIONS.length}); upgrade capflow`,
+      );
+    }
+    for (let version = current; version < SQLITE_MIGRATIONS.length; version++) {
+      db.exec(SQLITE_MIGRATIONS[version] as string);
+    }
+    if (row === undefined) db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SQLITE_MIGRATIONS.length);
+    else if (current !== SQLITE_MIGRATIONS.length) db.prepare('UPDATE schema_version SET version = ?').run(SQLITE_MIGRATIONS.length);
+    return SQLITE_MIGRATIONS.length;
+  });
+  return migrate.immediate();
+}
