@@ -230,6 +230,14 @@ export class SqliteFlowStore implements FlowStore {
     }));
   }
 
+  /** The connection's durability settings (`wal`, 2 = FULL), for health checks and tests. */
+  durability(): { journalMode: string; synchronous: number } {
+    return {
+      journalMode: this.db.pragma('journal_mode', { simple: true }) as string,
+      synchronous: this.db.pragma('synchronous', { simple: true }) as number,
+    };
+  }
+
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
