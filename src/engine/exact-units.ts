@@ -46,7 +46,7 @@ export function addUnits(a: Units, b: Units): Units {
 }
 
 export function negateUnits(a: Units): Units {
-  return typeof a === 'number' ? -a : -a;
+  return -a;
 }
 
 export function toBigInt(a: Units): bigint {

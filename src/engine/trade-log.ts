@@ -59,7 +59,7 @@ export class TradeLog {
   replayInto(state: FlowState, nowMs: number, graceStartMs: number): void {
     for (let row = 0; row < this.length; row++) {
       const timestamp = this.timestamps[row] as number;
-      if (timestamp > nowMs) continue;
+      if (!(timestamp <= nowMs)) continue; // also skips everything for a NaN clock
       const lineIndex = this.lineIndexes[row] as number;
       state.apply(
         timestamp,
