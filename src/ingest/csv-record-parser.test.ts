@@ -135,6 +135,19 @@ describe('CsvRecordParser', () => {
     ]);
   });
 
+  it('fails the file at a runaway quoted field instead of buffering the rest of it', () => {
+    const parser = new CsvRecordParser('big.csv');
+    parser.push('symbol,timestamp,price,volume\n700.HK,1,2,3\n700.HK,1,"2,3\n');
+    const filler = `${'9'.repeat(1023)}\n`;
+    assert.throws(
+      () => {
+        for (let k = 0; k < 2048; k++) parser.push(filler);
+      },
+      (error: unknown) =>
+        error instanceof CapflowError && /big\.csv: line 3: record longer than 1048576 characters \(unterminated quote\?\)/.test(error.message),
+    );
+  });
+
   it('fails the whole file when a required column is missing, naming it', () => {
     assert.throws(
       () => readAll('symbol,timestamp,volume,direction\n700.HK,1,2,up\n'),

@@ -166,6 +166,32 @@ describe('ingestFile', () => {
     });
   });
 
+  it('counts a file once when two ingests of it run at the same time on one data directory', async () => {
+    const rows = ['symbol,timestamp,price,volume'];
+    for (let k = 0; k < 50; k++) rows.push(`700.HK,${1709256600000 + k},1,${k + 1}`);
+    const path = file('concurrent.csv', rows.join('\n'));
+    const dir = join(work, 'concurrent');
+    const a = await SqliteFlowStore.open(dir);
+    const b = await SqliteFlowStore.open(dir);
+    try {
+      const results = await Promise.allSettled([ingestFile(a, path, { batchSize: 5 }), ingestFile(b, path, { batchSize: 5 })]);
+      for (const result of results) {
+        if (result.status === 'rejected') assert.match(String(result.reason), /being ingested by another writer/);
+      }
+      assert.ok(results.some((r) => r.status === 'fulfilled'));
+      const trades = await a.tradesAfter(0, 1000);
+      const volumes = trades.map((t) => t.volume);
+      // whatever the interleaving, each record is stored once (a loser stopped, or skipped what was done)
+      assert.equal(new Set(volumes).size, volumes.length);
+      const rerun = await ingestFile(a, path, { batchSize: 5 });
+      assert.equal(rerun.skipped + rerun.records, 50);
+      assert.equal((await a.tradesAfter(0, 1000)).length, 50);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+
   it('keeps the first reasons only but counts every rejection', () =>
     withStore(async (store) => {
       const rows = ['symbol,timestamp,price,volume'];

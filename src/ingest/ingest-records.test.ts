@@ -57,6 +57,17 @@ describe('ingestRecords', () => {
       assert.equal((await store.tradesOfDay('700.HK', '2024-03-01')).length, 4);
     }));
 
+  it('turns any garbage body into rejections, never a throw', () =>
+    withStore(async (store) => {
+      const garbage = Buffer.from([0xff, 0xfe, 0x00, 0x7b, 0x0a, 0x22, 0xc3, 0x28, 0x0a, 0x5b, 0x5d, 0x0a, 0x7b, 0x7d]);
+      const summary = await ingestNdjsonBody(store, garbage);
+      assert.deepEqual([summary.records, summary.accepted, summary.rejected], [4, 0, 4]);
+      assert.deepEqual(
+        summary.rejections.map((r) => [r.line, r.field]),
+        [[1, undefined], [2, undefined], [3, undefined], [4, 'symbol']],
+      );
+    }));
+
   it('reads a CSV body and calls back after each commit with the stored trades', () =>
     withStore(async (store) => {
       const commits: StoredTrade[][] = [];

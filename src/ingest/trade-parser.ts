@@ -1,4 +1,4 @@
-import { localDate } from '../calendar/time-zone.js';
+import { dayNumberToDate, localDayNumber } from '../calendar/time-zone.js';
 import { isPositive, parseDecimal, type Decimal } from '../model/decimal.js';
 import { parseSymbol } from '../model/symbol.js';
 import { parseDirection, type Direction, type Trade } from '../model/trade.js';
@@ -134,7 +134,19 @@ export function parseTradeRecord(line: number, fields: RawFields): TradeParseRes
     trade.tradeType = tradeType.text;
   }
 
-  return { ok: true, trade, date: localDate(symbol.market, timestamp.epochMs) };
+  return { ok: true, trade, date: dateOfDayNumber(localDayNumber(symbol.market, timestamp.epochMs)) };
+}
+
+/** `YYYY-MM-DD` of a day number, remembered: a file holds few distinct days and many trades. */
+const DATES = new Map<number, string>();
+function dateOfDayNumber(dayNumber: number): string {
+  let date = DATES.get(dayNumber);
+  if (date === undefined) {
+    if (DATES.size >= 4096) DATES.clear();
+    date = dayNumberToDate(dayNumber);
+    DATES.set(dayNumber, date);
+  }
+  return date;
 }
 
 /** A positive whole number of shares that is a safe integer ("100"; not "100.5", "0", "1e3"). */

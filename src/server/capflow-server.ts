@@ -41,6 +41,8 @@ export interface CapflowServerOptions {
   pingIntervalMs?: number;
   /** TCP connections silent this long are closed with HeartbeatTimeout (default 120 s). */
   tcpIdleTimeoutMs?: number;
+  /** Connections that do not authenticate within this time are closed (default 30 s). */
+  authTimeoutMs?: number;
   /** Largest HTTP request body, e.g. an NDJSON ingest (default 64 MiB). */
   maxHttpBodyBytes?: number;
   log?: (message: string, error?: unknown) => void;
@@ -69,7 +71,15 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     [24, capitalFlowHandler(options.flows)],
     [25, capitalDistributionHandler(options.flows)],
   ]);
-  const gateway = new SocketGateway({ credentials, otps, sessions, rateLimiter: new RateLimiter(), commands, log });
+  const gateway = new SocketGateway({
+    credentials,
+    otps,
+    sessions,
+    rateLimiter: new RateLimiter(),
+    commands,
+    log,
+    ...(options.authTimeoutMs === undefined ? {} : { authTimeoutMs: options.authTimeoutMs }),
+  });
   const authenticator = new HttpAuthenticator({ credentials, timestampWindowMs: options.timestampWindowMs ?? 300_000 });
   const api = new HttpApi({ authenticator, maxBodyBytes: options.maxHttpBodyBytes ?? 64 * 1024 * 1024, log });
 
@@ -80,7 +90,14 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
   api.json('POST', '/v1/ingest', async (context) => {
     const credential = context.authenticate();
     if (!credential.ingest) throw httpError(403, HttpErrorCode.CredentialExpired, 'this credential may not ingest trades');
-    const summary = await ingestNdjsonBody(options.store, context.body);
+    // An Idempotency-Key makes a retried body resume from what was committed, never double count.
+    const key = context.request.headers['idempotency-key'];
+    const idempotencyKey = Array.isArray(key) ? key[0] : key;
+    const summary = await ingestNdjsonBody(
+      options.store,
+      context.body,
+      idempotencyKey ? { sourceId: `http:${credential.appKey}:${idempotencyKey}` } : {},
+    );
     await options.flows.poll();
     return summary;
   });

@@ -32,6 +32,8 @@ export interface SocketGatewayOptions {
   commands: ReadonlyMap<number, CommandHandler>;
   now?: () => number;
   log?: (message: string, error?: unknown) => void;
+  /** A connection that has not authenticated this long is closed with AuthError (default 30 s). */
+  authTimeoutMs?: number;
   /** Observes every answered request (metrics). */
   onRequestDone?: (command: number, status: number, code: number) => void;
 }
@@ -39,6 +41,7 @@ export interface SocketGatewayOptions {
 interface ConnectionState {
   credential?: Credential;
   session?: Session;
+  authTimer?: NodeJS.Timeout;
 }
 
 /**
@@ -67,12 +70,21 @@ export class SocketGateway implements ConnectionHandler {
   }
 
   onOpen(conn: PacketConnection): void {
-    this.states.set(conn, {});
+    const state: ConnectionState = {};
+    // Unauthenticated connections are cheap to open; they must not hold resources for long.
+    state.authTimer = setTimeout(() => {
+      if (this.states.get(conn) !== state || state.credential) return;
+      this.onClose(conn);
+      conn.close(CloseCode.AuthError, 'authentication timed out');
+    }, this.options.authTimeoutMs ?? 30_000);
+    state.authTimer.unref();
+    this.states.set(conn, state);
   }
 
   onClose(conn: PacketConnection): void {
     const state = this.states.get(conn);
     this.states.delete(conn);
+    if (state?.authTimer) clearTimeout(state.authTimer);
     if (!state?.credential) return;
     this.online.get(state.credential.appKey)?.delete(conn);
     if (state.session && this.holders.get(state.session.id) === conn) this.holders.delete(state.session.id);
@@ -181,6 +193,7 @@ export class SocketGateway implements ConnectionHandler {
     }
     live.add(conn);
     state.credential = credential;
+    if (state.authTimer) clearTimeout(state.authTimer);
   }
 
   private hold(conn: PacketConnection, state: ConnectionState, session: Session): void {
