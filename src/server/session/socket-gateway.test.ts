@@ -268,3 +268,22 @@ describe('socket gateway over a real server', () => {
     healthy.close();
   });
 });
+
+describe('unauthenticated connections', () => {
+  it('are closed with AuthError when they do not authenticate in time', async () => {
+    const t = await startTestServer({ server: { authTimeoutMs: 150 } });
+    try {
+      const idle = await RawClient.ws(t.wsUrl);
+      const started = Date.now();
+      assert.equal(closePushOf(await idle.next()).code, 4);
+      assert.ok(Date.now() - started >= 100);
+      const prompt = await RawClient.tcp(t.server.tcpPort!);
+      await prompt.auth(await fetchOtp(t.httpUrl, testCredential()));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal((await prompt.request(1, Uint8Array.of(1))).status, 0, 'an authenticated connection stays open');
+      prompt.close();
+    } finally {
+      await t.stop();
+    }
+  });
+});
