@@ -10,8 +10,13 @@ import { startCapflowServer } from '../server/capflow-server.js';
 import { ConfigError, loadConfigFile, type CapflowConfig } from '../server/config/config-file.js';
 import { FlowService } from '../service/flow-service.js';
 import { MarketClock, parseClockMode } from '../service/market-clock.js';
-import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
+import { followLineNotices } from '../service/line-notice-follower.js';
+import { openFlowStore, openTradeBus, sharedGatewayState } from './scale-out-adapters.js';
+import { parseDemoSeed, startDemoMarket } from '../demo/demo-serve.js';
 import type { CliIo } from './main.js';
+import { createLogger, logCallback } from '../server/logging/logger.js';
+import { openServeCredentials, openServeCredentialStore, reloadCredentials, waitForStopSignal, within } from './serve-runtime.js';
+import { startRetention } from './retention-runtime.js';
 
 /** The bundled sample day (SSE Level-2 trades of 600000.SH, 2023-02-01; see samples/README.md). */
 export const SAMPLE_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples/sse-600000-2023-02-01.csv.gz');
@@ -24,6 +29,13 @@ const OPTIONS = {
   'tcp-port': { type: 'string' },
   clock: { type: 'string', default: 'wall' },
   sample: { type: 'boolean', default: false },
+  store: { type: 'string' },
+  bus: { type: 'string' },
+  demo: { type: 'boolean', default: false },
+  seed: { type: 'string' },
+  'web-credential': { type: 'string' },
+  'retain-trades-days': { type: 'string' },
+  'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -68,17 +80,27 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     return 2;
   }
   if (values.help) {
-    io.stdout.write('capflow serve --data DIR [--config FILE] [--host H] [--port P] [--tcp-port P2] [--clock wall|feed|ISO-INSTANT] [--sample]\n');
+    io.stdout.write('capflow serve --data DIR [--config FILE] [--host H] [--port P] [--tcp-port P2] [--clock wall|feed|ISO-INSTANT] [--sample] [--store postgres://…] [--bus nats://…] [--demo [--seed N]] [--web-credential APPKEY]\n');
     return 0;
   }
   let port: number;
   let tcpPort: number;
+  let demoSeed: number;
+  let retainTradesDays: number | undefined;
   const clockMode = parseClockMode(values.clock);
   try {
     if (!values.data) throw new Error('--data DIR is required');
     port = parsePort(values.port, '--port');
     tcpPort = values['tcp-port'] === undefined ? (port === 0 ? 0 : port + 1) : parsePort(values['tcp-port'], '--tcp-port');
     if (!clockMode) throw new Error(`--clock must be wall, feed or an ISO 8601 instant with offset, got ${JSON.stringify(values.clock)}`);
+    demoSeed = parseDemoSeed(values.seed);
+    if (values.demo && clockMode.kind !== 'wall') throw new Error('--demo follows the real clock: it cannot be combined with --clock feed or a fixed instant');
+    if (values['retain-trades-days'] !== undefined) {
+      if (!/^\d{1,5}$/.test(values['retain-trades-days']) || Number(values['retain-trades-days']) < 1) {
+        throw new Error(`--retain-trades-days must be a whole number of days (at least 1), got ${JSON.stringify(values['retain-trades-days'])}`);
+      }
+      retainTradesDays = Number(values['retain-trades-days']);
+    }
   } catch (error) {
     io.stderr.write(`capflow serve: ${(error as Error).message}\n`);
     return 2;
@@ -97,21 +119,51 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     }
   }
   mkdirSync(dataDir, { recursive: true });
-  const log = (message: string, error?: unknown): void => {
-    io.stderr.write(`${new Date().toISOString()} ${message}${error ? `: ${(error as Error).stack ?? String(error)}` : ''}\n`);
-  };
-  const store = await SqliteFlowStore.open(dataDir);
+  // Structured JSON logs on stderr (stdout keeps the banner); never a secret (see logging/logger.ts).
+  const logger = createLogger({ destination: io.stderr, ...(values['log-level'] === undefined ? {} : { level: values['log-level'] }) });
+  const log = logCallback(logger);
+  retainTradesDays ??= config?.retainTradesDays;
+  let store;
+  let bus;
+  try {
+    store = await openFlowStore(values.store, dataDir);
+    bus = await openTradeBus(values.bus, 'capflow-gateway');
+  } catch (error) {
+    await store?.close();
+    io.stderr.write(`capflow serve: ${(error as Error).message}\n`);
+    return 2;
+  }
   if (values.sample) {
     const summary = await ingestFile(store, SAMPLE_FILE);
     log(`sample day: ${summary.accepted} trades ingested, ${summary.skipped ?? 0} already present`);
   }
   const credentials = config && config.credentials.length > 0 ? config.credentials : [demoCredential(dataDir)];
+  let managed;
+  try {
+    managed = await openServeCredentials({ store: await openServeCredentialStore(values.store, dataDir), config: () => credentials, logger });
+  } catch (error) {
+    await store.close();
+    await bus?.close();
+    io.stderr.write(`capflow serve: ${(error as Error).message}\n`);
+    return 2;
+  }
+  managed.registry.start();
   const clock = new MarketClock(clockMode);
   const flows = await FlowService.open({ store, clock, securities: config?.securities ?? [], log });
-  const server = await startCapflowServer({ store, flows, clock, credentials, host: values.host, port, tcpPort, log });
+  const demoMarket = values.demo ? await startDemoMarket({ store, flows, seed: demoSeed, log }) : undefined;
+  // The demo is a public dashboard of its credential unless another one is named.
+  const publicCredential = values['web-credential'] ?? (values.demo ? credentials[0]!.appKey : undefined);
+  const server = await startCapflowServer({ store, flows, clock, credentials: managed.registry, logger, host: values.host, port, tcpPort, log, ...sharedGatewayState(store), ...(publicCredential === undefined ? {} : { publicCredential }) });
+  // With a bus, workers' line notices make this gateway read new trades at once.
+  const stopFollowing = bus ? followLineNotices(bus, flows, log) : undefined;
   const base = `${server.host}:${server.httpPort}`;
   io.stdout.write(
     `capflow serving on http://${base} (WebSocket ws://${base}/v2, TCP ${server.host}:${server.tcpPort}), data in ${dataDir}, clock ${values.clock}\n`,
+  );
+  io.stdout.write(
+    publicCredential === undefined
+      ? `Web page: http://${base}/ (sign in with a credential)\n`
+      : `Web page: http://${base}/ (public dashboard of credential ${publicCredential}: anyone who reaches this port can see its markets)\n`,
   );
   if (!config || config.credentials.length === 0) {
     const demo = credentials[0]!;
@@ -127,19 +179,23 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
       ].join('\n'),
     );
   }
-  await new Promise<void>((resolveStop) => {
-    const shutdown = (signal: string): void => {
-      log(`${signal}: shutting down`);
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolveStop();
-    };
-    const onInt = (): void => shutdown('SIGINT');
-    const onTerm = (): void => shutdown('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-  });
+  const stopRetention = retainTradesDays === undefined ? undefined : await startRetention({ dataDir, storeUrl: values.store, store, clock, retainTradesDays, log });
+  await waitForStopSignal(() => reloadCredentials(managed.registry, values.config, () => credentials, logger), logger);
+  // Bounded: a stuck client or request never keeps the process from exiting.
+  const stopped = await within(10_000, (async () => {
+    stopRetention?.();
+    managed.registry.stop();
+  await demoMarket?.stop();
   await server.stop();
+  stopFollowing?.();
+  await bus?.close();
+  await managed.store?.close();
   await store.close();
+    return true;
+  })());
+  if (!stopped) logger.warn('shutdown did not finish within 10 s; exiting anyway');
+  logger.flush();
+  // Handles left by a client that never went away must not keep the process alive.
+  setTimeout(() => process.exit(0), 1_000).unref();
   return 0;
 }

@@ -2,7 +2,7 @@ import type { DaySchedule } from '../calendar/day-schedule.js';
 import { formatScaled } from '../model/decimal.js';
 import type { Trade } from '../model/trade.js';
 import { compactUnits, type Units } from './exact-units.js';
-import { DIRECTION_NOT_GIVEN, FlowState, QUOTE_ABSENT } from './flow-state.js';
+import { DIRECTION_NOT_GIVEN, FlowState, QUOTE_ABSENT, TIER_SLOTS } from './flow-state.js';
 import { DEFAULT_TIER_THRESHOLDS, Tier, TierClassifier, type TierThresholds } from './tier-thresholds.js';
 import { TradeLog } from './trade-log.js';
 
@@ -23,6 +23,24 @@ export interface CapitalDistribution {
   readonly timestamp: number;
   readonly capitalIn: CapitalAmounts;
   readonly capitalOut: CapitalAmounts;
+}
+
+/** Turnover of one direction by trade size, with their sum (3 decimals each). */
+export interface TierAmounts extends CapitalAmounts {
+  readonly total: string;
+}
+
+/** A line with the cumulative inflow (`in`) and outflow (`out`) by size tier behind its net value. */
+export interface CapitalFlowDetailLine extends CapitalFlowLine {
+  readonly in: TierAmounts;
+  readonly out: TierAmounts;
+}
+
+/** A day's totals up to some instant: net inflow, inflow and outflow by size tier. */
+export interface DayTotals {
+  readonly inflow: string;
+  readonly in: TierAmounts;
+  readonly out: TierAmounts;
 }
 
 /** What happened to a trade handed to DayFlow. */
@@ -83,6 +101,10 @@ export class DayFlow {
   private readonly formatted: CapitalFlowLine[] = [];
   private readonly cumulative: bigint[] = [];
   private replay: ReplayCache | undefined;
+  /** Detail state (per-line tier sums) kept current lazily, from the first detail request on. */
+  private detail: { readonly state: FlowState; rows: number } | undefined;
+  private detailReplay: { readonly version: number; readonly nowMs: number; readonly state: FlowState } | undefined;
+  private detailFormatted: { readonly state: FlowState; readonly rows: number; readonly visible: number; readonly lines: CapitalFlowDetailLine[] } | undefined;
 
   constructor(schedule: DaySchedule, thresholds?: TierThresholds | undefined) {
     this.schedule = schedule;
@@ -204,6 +226,57 @@ export class DayFlow {
     };
   }
 
+  /**
+   * The lines up to `nowMs` with the cumulative inflow and outflow by size tier behind each
+   * (`inflow` equals `in.total - out.total` exactly). Costs nothing until first asked for: the
+   * per-line tier sums live in a separate state that catches up from the trade log on demand.
+   */
+  detailLines(nowMs: number): CapitalFlowDetailLine[] {
+    const visible = this.schedule.visibleLineCount(nowMs);
+    if (visible === 0) return [];
+    const state = nowMs >= this.maxTimestampMs ? this.currentDetailState() : this.detailReplayAt(nowMs);
+    const rows = this.log.length;
+    const cached = this.detailFormatted;
+    if (cached && cached.state === state && cached.rows === rows && cached.visible === visible) return cached.lines;
+    const lines = formatDetailLines(state, this.schedule.lineStartMs, visible);
+    this.detailFormatted = { state, rows, visible, lines };
+    return lines;
+  }
+
+  /** The day's net inflow, inflow and outflow by tier over the trades counted in lines up to `nowMs`. */
+  totals(nowMs: number): DayTotals {
+    const state = nowMs >= this.maxTimestampMs ? this.state : this.replayAt(nowMs).state;
+    const sums = state.tierSums;
+    const inSlots = [sums.value(Tier.Large), sums.value(Tier.Medium), sums.value(Tier.Small)] as const;
+    const outSlots = [sums.value(3 + Tier.Large), sums.value(3 + Tier.Medium), sums.value(3 + Tier.Small)] as const;
+    const inTotal = inSlots[0] + inSlots[1] + inSlots[2];
+    const outTotal = outSlots[0] + outSlots[1] + outSlots[2];
+    return {
+      inflow: formatScaled(inTotal - outTotal, state.scale, 3),
+      in: tierAmounts(inSlots, inTotal, state.scale),
+      out: tierAmounts(outSlots, outTotal, state.scale),
+    };
+  }
+
+  private currentDetailState(): FlowState {
+    const detail = (this.detail ??= { state: new FlowState(this.schedule.lineCount, this.tiers, true), rows: 0 });
+    if (detail.rows < this.log.length) {
+      this.log.replayInto(detail.state, Number.POSITIVE_INFINITY, this.schedule.lastSessionEndMs, detail.rows);
+      detail.rows = this.log.length;
+    }
+    return detail.state;
+  }
+
+  private detailReplayAt(nowMs: number): FlowState {
+    const version = this.log.length;
+    const cached = this.detailReplay;
+    if (cached && cached.version === version && cached.nowMs === nowMs) return cached.state;
+    const state = new FlowState(this.schedule.lineCount, this.tiers, true);
+    this.log.replayInto(state, nowMs, this.schedule.lastSessionEndMs);
+    this.detailReplay = { version, nowMs, state };
+    return state;
+  }
+
   /** All lines of the incrementally maintained state; re-formats only from the lowest changed line. */
   private currentLines(): CapitalFlowLine[] {
     const state = this.state;
@@ -237,6 +310,40 @@ export class DayFlow {
     this.replay = { version, nowMs, state, lines };
     return this.replay;
   }
+}
+
+function tierAmounts(slots: readonly [bigint, bigint, bigint], total: bigint, scale: number): TierAmounts {
+  return {
+    large: formatScaled(slots[0], scale, 3),
+    medium: formatScaled(slots[1], scale, 3),
+    small: formatScaled(slots[2], scale, 3),
+    total: formatScaled(total, scale, 3),
+  };
+}
+
+/** Cumulative detail lines of a state that keeps per-line tier sums. */
+function formatDetailLines(state: FlowState, lineStartMs: readonly number[], visible: number): CapitalFlowDetailLine[] {
+  const perLine = state.lineTierSums;
+  if (!perLine) throw new Error('unreachable: a detail state keeps per-line tier sums');
+  const running: bigint[] = new Array<bigint>(TIER_SLOTS).fill(0n);
+  const lines: CapitalFlowDetailLine[] = [];
+  for (let index = 0; index < visible; index++) {
+    for (let slot = 0; slot < TIER_SLOTS; slot++) {
+      const at = index * TIER_SLOTS + slot;
+      if (!perLine.isZero(at)) running[slot] = (running[slot] as bigint) + perLine.value(at);
+    }
+    const inSlots = [running[0], running[1], running[2]] as [bigint, bigint, bigint];
+    const outSlots = [running[3], running[4], running[5]] as [bigint, bigint, bigint];
+    const inTotal = inSlots[0] + inSlots[1] + inSlots[2];
+    const outTotal = outSlots[0] + outSlots[1] + outSlots[2];
+    lines.push({
+      timestamp: (lineStartMs[index] as number) / 1000,
+      inflow: formatScaled(inTotal - outTotal, state.scale, 3),
+      in: tierAmounts(inSlots, inTotal, state.scale),
+      out: tierAmounts(outSlots, outTotal, state.scale),
+    });
+  }
+  return lines;
 }
 
 /** The lines of one symbol-day from trades in arrival order, as seen at `nowMs` (pure; for tests and benchmarks). */

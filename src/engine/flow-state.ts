@@ -26,6 +26,11 @@ export class FlowState {
   lastCountedMs = Number.NaN;
   /** Lowest line index whose value changed since `markClean` (lineCount when none did). */
   dirtyFrom = 0;
+  /**
+   * Per-line inflow and outflow by tier (slot `line * TIER_SLOTS + tier slot`), kept only by
+   * detail states: the state behind `lines()` leaves it undefined so the hot path stays lean.
+   */
+  readonly lineTierSums: ExactSums | undefined;
 
   private hasPrevious = false;
   private previousUnits: Units = 0;
@@ -36,8 +41,10 @@ export class FlowState {
   constructor(
     private readonly lineCount: number,
     private readonly tiers: TierClassifier,
+    withLineTiers = false,
   ) {
     this.lineNet = new ExactSums(lineCount);
+    this.lineTierSums = withLineTiers ? new ExactSums(lineCount * TIER_SLOTS) : undefined;
   }
 
   markClean(): void {
@@ -106,18 +113,16 @@ export class FlowState {
       const digits = priceScale - this.scale;
       this.lineNet.scaleBy(digits);
       this.tierSums.scaleBy(digits);
+      this.lineTierSums?.scaleBy(digits);
       this.scale = priceScale;
       this.dirtyFrom = 0;
     }
     const turnover = scaleUp(multiplyUnits(price, volume), this.scale - priceScale);
     const tier = this.tiers.tierOf(turnover, this.scale);
-    if (direction === Direction.Up) {
-      this.lineNet.add(lineIndex, turnover);
-      this.tierSums.add(tier, turnover);
-    } else {
-      this.lineNet.add(lineIndex, negateUnits(turnover));
-      this.tierSums.add(OUTFLOW_SLOT_OFFSET + tier, turnover);
-    }
+    const slot = direction === Direction.Up ? tier : OUTFLOW_SLOT_OFFSET + tier;
+    this.lineNet.add(lineIndex, direction === Direction.Up ? turnover : negateUnits(turnover));
+    this.tierSums.add(slot, turnover);
+    this.lineTierSums?.add(lineIndex * TIER_SLOTS + slot, turnover);
     if (lineIndex < this.dirtyFrom) this.dirtyFrom = lineIndex;
   }
 }

@@ -54,10 +54,11 @@ export class TradeLog {
 
   /**
    * Applies, in arrival order, every trade stamped at or before `nowMs` to `state`;
-   * `graceStartMs` marks where the closing-auction window begins.
+   * `graceStartMs` marks where the closing-auction window begins. `fromRow` lets a state that
+   * already holds the first rows catch up with the rest.
    */
-  replayInto(state: FlowState, nowMs: number, graceStartMs: number): void {
-    for (let row = 0; row < this.length; row++) {
+  replayInto(state: FlowState, nowMs: number, graceStartMs: number, fromRow = 0): void {
+    for (let row = fromRow; row < this.length; row++) {
       const timestamp = this.timestamps[row] as number;
       if (!(timestamp <= nowMs)) continue; // also skips everything for a NaN clock
       const lineIndex = this.lineIndexes[row] as number;

@@ -19,6 +19,8 @@ export const BusinessCode = {
   NoQuotes: 301603,
   NoAccess: 301604,
   RateLimited: 301606,
+  /** capflow: more live subscriptions than the credential's subscribe_limit. */
+  SubscriptionLimit: 301607,
 } as const;
 
 /** Codes of the close push (cmd 0), as in control.proto. */
@@ -91,6 +93,13 @@ export function unknownCommand(cmd: number): CapflowError {
 
 export function rateLimited(message = 'rate limit exceeded'): CapflowError {
   return new CapflowError({ status: 3, code: BusinessCode.RateLimited, httpStatus: 429 }, message);
+}
+
+export function subscriptionLimitExceeded(limit: number): CapflowError {
+  return new CapflowError(
+    { status: 3, code: BusinessCode.SubscriptionLimit, httpStatus: 429 },
+    `subscription limit exceeded: this credential may hold ${limit} subscriptions`,
+  );
 }
 
 export function unknownSymbol(symbol: string): CapflowError {

@@ -7,19 +7,31 @@ import type { FlowStore } from '../store/flow-store.js';
 import { ingestNdjsonBody } from '../ingest/index.js';
 import { InMemoryCredentialRegistry, type Credential, type CredentialRegistry } from './auth/credential.js';
 import { HttpAuthenticator } from './auth/http-authenticator.js';
-import { OtpIssuer } from './auth/otp-issuer.js';
+import { OtpIssuer, type OtpStore } from './auth/otp-issuer.js';
 import { HttpApi } from './http/http-api.js';
-import { renderHomePage } from './http/home-page.js';
+import { registerWebRoutes } from '../web/web-routes.js';
 import { capitalDistributionHandler, capitalFlowHandler } from './quote/capital-flow.js';
 import type { CommandHandler } from './quote/command-handler.js';
 import { handleMarketTradeDay } from './quote/market-trade-day.js';
 import { marketTradePeriodHandler } from './quote/market-trade-period.js';
 import { handleUserQuoteProfile } from './quote/user-quote-profile.js';
-import { RateLimiter } from './rate-limit/token-bucket.js';
-import { InMemorySessionRegistry } from './session/session-registry.js';
+import { LiveFlowHub } from './live/live-flow-hub.js';
+import { subscribeCapitalFlowHandler, unsubscribeCapitalFlowHandler } from './live/subscription-commands.js';
+import { CapflowCommand } from '../protocol/capflow-command.js';
+import { RateLimiter, type CommandRateLimiter } from './rate-limit/token-bucket.js';
+import { registerRestApi, type RestApiOptions } from './rest/rest-api.js';
+import { liveHubLineUpdates } from './rest/line-update-source.js';
+import { InMemorySessionRegistry, type SessionRegistry } from './session/session-registry.js';
 import { SocketGateway } from './session/socket-gateway.js';
 import { TcpTransport } from './transport/tcp-transport.js';
 import { WebSocketTransport } from './transport/ws-transport.js';
+import { CapflowMetrics } from './metrics/capflow-metrics.js';
+import { instrumentConnections, instrumentStore } from './metrics/instrumentation.js';
+import { silentLogger, type Logger } from './logging/logger.js';
+import { withAccessLog } from './logging/http-access-log.js';
+import { registerOperationsRoutes, type ReadinessCheck } from './operations/operations-routes.js';
+import { defaultReadiness } from './operations/default-readiness.js';
+import type { InvalidationReason } from './auth/composite-credential-registry.js';
 
 export interface CapflowServerOptions {
   store: FlowStore;
@@ -35,6 +47,13 @@ export interface CapflowServerOptions {
   otpTtlMs?: number;
   /** Session lifetime from auth (default 24 h). */
   sessionTtlMs?: number;
+  /**
+   * State shared by a fleet of gateways (e.g. `postgresGatewayState`): one-time passwords,
+   * sessions and socket rate limits. Each defaults to this process's memory.
+   */
+  otps?: OtpStore;
+  sessions?: SessionRegistry;
+  rateLimiter?: CommandRateLimiter;
   /** Accepted X-Timestamp distance from the wall clock (default ±300 s). */
   timestampWindowMs?: number;
   /** WebSocket ping interval (default 30 s, well inside the SDK's 120 s). */
@@ -45,7 +64,23 @@ export interface CapflowServerOptions {
   authTimeoutMs?: number;
   /** Largest HTTP request body, e.g. an NDJSON ingest (default 64 MiB). */
   maxHttpBodyBytes?: number;
+  /** App key that unauthenticated REST/SSE requests act as (`serve --web-credential`, a public dashboard). */
+  publicCredential?: string;
+  /** REST/SSE tuning (stream heartbeat, update coalescing, stream cap, token lifetime, update source). */
+  rest?: Partial<Pick<RestApiOptions, 'heartbeatMs' | 'coalesceMs' | 'maxStreams' | 'streamTokenTtlMs' | 'updates'>>;
   log?: (message: string, error?: unknown) => void;
+  /** Live subscriptions: at most one update per symbol per this many ms (default 100). */
+  liveCoalesceMs?: number;
+  /** Live subscriptions: how often the clock is checked for new minutes / a new day (default 1000 ms). */
+  liveTickMs?: number;
+  /** Prometheus metrics of this server (`/metrics`); a fresh registry when not given. */
+  metrics?: CapflowMetrics;
+  /** Structured logger for connection / request events (silent when not given). */
+  logger?: Logger;
+  /** Extra `/readyz` conditions besides the store and the calendars (e.g. `bus`). */
+  readiness?: Record<string, ReadinessCheck>;
+  /** On stop, how long in-flight requests get to be answered before the close push (default 5 s). */
+  shutdownGraceMs?: number;
 }
 
 export interface RunningServer {
@@ -53,39 +88,80 @@ export interface RunningServer {
   readonly tcpPort: number | undefined;
   readonly host: string;
   readonly gateway: SocketGateway;
-  /** Sends every client the ServerShutdown close push, stops listening and stops the service. */
+  /** Live capital-flow subscriptions (socket commands 200–202; in-process `subscribe` for the web). */
+  readonly live: LiveFlowHub;
+  readonly metrics: CapflowMetrics;
+  /**
+   * Graceful stop: stops accepting, answers in-flight requests (up to shutdownGraceMs), sends every
+   * client the ServerShutdown close push, stops listening and stops the service.
+   */
   stop(): Promise<void>;
 }
 
 /** Composes transports, session layer, command handlers and HTTP API over a flow service. */
 export async function startCapflowServer(options: CapflowServerOptions): Promise<RunningServer> {
   const log = options.log ?? (() => {});
+  const metrics = options.metrics ?? new CapflowMetrics();
+  const logger = options.logger ?? silentLogger();
+  const store = instrumentStore(options.store, metrics);
+  let accepting = true;
   const host = options.host ?? '127.0.0.1';
   const credentials = Array.isArray(options.credentials) ? new InMemoryCredentialRegistry(options.credentials) : options.credentials;
-  const otps = new OtpIssuer(options.otpTtlMs ?? 5 * 60_000);
-  const sessions = new InMemorySessionRegistry(options.sessionTtlMs ?? 24 * 3_600_000);
+  const otps = options.otps ?? new OtpIssuer(options.otpTtlMs ?? 5 * 60_000);
+  const sessions = options.sessions ?? new InMemorySessionRegistry(options.sessionTtlMs ?? 24 * 3_600_000);
+  const live = new LiveFlowHub({
+    flows: options.flows,
+    clock: options.clock,
+    log,
+    ...(options.liveCoalesceMs === undefined ? {} : { coalesceMs: options.liveCoalesceMs }),
+    ...(options.liveTickMs === undefined ? {} : { tickMs: options.liveTickMs }),
+  });
   const commands = new Map<number, CommandHandler>([
     [4, handleUserQuoteProfile],
     [8, marketTradePeriodHandler(options.clock)],
     [9, handleMarketTradeDay],
     [24, capitalFlowHandler(options.flows)],
     [25, capitalDistributionHandler(options.flows)],
+    [CapflowCommand.SubscribeCapitalFlow, subscribeCapitalFlowHandler(live)],
+    [CapflowCommand.UnsubscribeCapitalFlow, unsubscribeCapitalFlowHandler(live)],
   ]);
+  // One limiter: REST calls share the per-credential buckets of the commands they mirror.
+  const rateLimiter = new RateLimiter();
   const gateway = new SocketGateway({
     credentials,
     otps,
     sessions,
-    rateLimiter: new RateLimiter(),
+    // A shared limiter (several gateways) counts socket commands; REST keeps the local one.
+    rateLimiter: options.rateLimiter ?? rateLimiter,
     commands,
     log,
+    onConnectionClosed: (conn) => live.connectionClosed(conn),
+    onRequestDone: (command, status, code) => metrics.requestDone(command, status, code),
+    onAuthFailure: (closeCode) => metrics.socketAuthFailed(closeCode),
     ...(options.authTimeoutMs === undefined ? {} : { authTimeoutMs: options.authTimeoutMs }),
   });
-  const authenticator = new HttpAuthenticator({ credentials, timestampWindowMs: options.timestampWindowMs ?? 300_000 });
+  const authenticator = new HttpAuthenticator({
+    credentials,
+    timestampWindowMs: options.timestampWindowMs ?? 300_000,
+    onFailure: (code) => metrics.httpAuthFailed(code),
+  });
+  // Credentials revoked, expired or rotated while the server runs lose their live connections.
+  const stopWatchingCredentials =
+    'onInvalidated' in credentials && typeof credentials.onInvalidated === 'function'
+      ? (credentials.onInvalidated as (listener: (appKey: string, reason: InvalidationReason) => void) => () => void)(
+          (appKey, reason) => {
+            const closed = gateway.disconnectCredential(appKey, `credential ${reason}`);
+            metrics.credentialDisconnected(reason, closed);
+            logger.info({ appKey, reason, connections: closed }, 'credential no longer usable; its connections were closed');
+          },
+        )
+      : () => undefined;
+  const stopMeteringTrades = options.flows.onTrades((trades) => metrics.tradesAppliedBatch(trades));
   const api = new HttpApi({ authenticator, maxBodyBytes: options.maxHttpBodyBytes ?? 64 * 1024 * 1024, log });
 
-  api.json('GET', '/v1/socket/token', (context) => {
+  api.json('GET', '/v1/socket/token', async (context) => {
     const credential = context.authenticate();
-    return { otp: otps.issue(credential.appKey), limit: credential.connections, online: gateway.onlineCount(credential.appKey) };
+    return { otp: await otps.issue(credential.appKey), limit: credential.connections, online: gateway.onlineCount(credential.appKey) };
   });
   api.json('POST', '/v1/ingest', async (context) => {
     const credential = context.authenticate();
@@ -94,23 +170,36 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     const key = context.request.headers['idempotency-key'];
     const idempotencyKey = Array.isArray(key) ? key[0] : key;
     const summary = await ingestNdjsonBody(
-      options.store,
+      store,
       context.body,
       idempotencyKey ? { sourceId: `http:${credential.appKey}:${idempotencyKey}` } : {},
     );
+    metrics.ingested(summary);
     await options.flows.poll();
     return summary;
   });
   api.json('GET', '/healthz', () => ({ status: 'ok' }));
-  api.raw('GET', '/', (_context, response) => {
-    const html = renderHomePage();
-    response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
-    response.end(html);
+  registerOperationsRoutes(api, {
+    metrics,
+    readiness: { ...defaultReadiness(options.store), ...options.readiness },
+    accepting: () => accepting,
   });
+  const rest = registerRestApi(api, {
+    flows: options.flows,
+    store: options.store,
+    credentials,
+    rateLimiter,
+    publicCredential: options.publicCredential,
+    updates: liveHubLineUpdates(live, log),
+    log,
+    ...options.rest,
+  });
+  registerWebRoutes(api, { publicMode: options.publicCredential !== undefined });
 
   const onError = (error: unknown): void => log('connection handler failed', error);
-  const httpServer: Server = createServer(api.listener);
-  const ws = new WebSocketTransport(gateway, {
+  const httpServer: Server = createServer(withAccessLog(api.listener, logger, metrics));
+  const connections = instrumentConnections(gateway, metrics, logger);
+  const ws = new WebSocketTransport(connections, {
     server: httpServer,
     path: '/v2',
     pingIntervalMs: options.pingIntervalMs ?? 30_000,
@@ -127,10 +216,11 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
 
   let tcp: TcpTransport | undefined;
   if (options.tcpPort !== null) {
-    tcp = new TcpTransport(gateway, { host, port: options.tcpPort ?? 0, idleTimeoutMs: options.tcpIdleTimeoutMs ?? 120_000, onError });
+    tcp = new TcpTransport(connections, { host, port: options.tcpPort ?? 0, idleTimeoutMs: options.tcpIdleTimeoutMs ?? 120_000, onError });
     try {
       await tcp.listen();
     } catch (error) {
+      live.stop();
       await ws.stop();
       await new Promise((resolve) => httpServer.close(resolve));
       throw error;
@@ -144,16 +234,29 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     tcpPort: tcp?.address.port,
     host,
     gateway,
+    live,
+    metrics,
     stop: () => {
       stopping ??= (async () => {
+        accepting = false;
+        metrics.shuttingDown();
+        // Stop accepting first; open connections keep being served while in-flight requests finish.
+        tcp?.stopAccepting();
+        const httpClosed = new Promise((resolve) => httpServer.close(resolve));
+        const drained = await gateway.drain(options.shutdownGraceMs ?? 5_000);
+        if (!drained) logger.warn({ inFlight: gateway.inFlight }, 'shutdown: requests still in flight after the grace period');
+        stopWatchingCredentials();
+        stopMeteringTrades();
         options.flows.stop();
+        rest.close();
+        live.stop();
         await Promise.all([
           ws.closeAll(CloseCode.ServerShutdown, 'server shutting down'),
           tcp?.closeAll(CloseCode.ServerShutdown, 'server shutting down'),
         ]);
         await Promise.all([ws.stop(), tcp?.stop()]);
         httpServer.closeAllConnections?.();
-        await new Promise((resolve) => httpServer.close(resolve));
+        await httpClosed;
       })();
       return stopping;
     },

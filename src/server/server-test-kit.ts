@@ -28,6 +28,7 @@ export function testCredential(overrides: Partial<Omit<Credential, 'markets' | '
     rateLimits: new Map(Object.entries(overrides.rateLimits ?? {}).map(([cmd, rule]) => [Number(cmd), rule])),
     expiresAt: overrides.expiresAt,
     ingest: overrides.ingest ?? true,
+    ...(overrides.subscribeLimit === undefined ? {} : { subscribeLimit: overrides.subscribeLimit }),
   };
 }
 

@@ -1,4 +1,6 @@
+import type { DaySchedule } from '../calendar/day-schedule.js';
 import { calendarFor } from '../calendar/trading-calendar.js';
+import { invalidRequest } from '../model/errors.js';
 import { DayFlow, type CapitalFlowLine, type CapitalDistribution, type TierThresholds } from '../engine/index.js';
 import type { Market } from '../model/market.js';
 import { parseSymbol, type ParsedSymbol } from '../model/symbol.js';
@@ -29,6 +31,8 @@ export interface DayDistribution extends CapitalDistribution {
 }
 
 const POLL_BATCH = 20_000;
+/** Past days (asked for by date) kept loaded and current, least recently used dropped first. */
+const PAST_DAYS_KEPT = 16;
 
 /**
  * Keeps the engine's day states in step with the store and answers the questions of commands
@@ -44,6 +48,7 @@ export class FlowService {
   private readonly configured = new Set<string>();
   private readonly ingested = new Set<string>();
   private readonly days = new Map<string, DayFlow>();
+  private readonly pastDays = new Map<string, DayFlow>();
   private readonly guessedLogged = new Set<string>();
   private readonly listeners = new Set<(trades: readonly StoredTrade[]) => void>();
   private watermark = 0;
@@ -114,7 +119,8 @@ export class FlowService {
           this.ingested.add(trade.symbol);
           const market = parseSymbol(trade.symbol)?.market;
           if (market) this.clock.observe(market, trade.timestamp);
-          this.days.get(dayKey(trade.symbol, trade.date))?.add(trade);
+          const key = dayKey(trade.symbol, trade.date);
+          (this.days.get(key) ?? this.pastDays.get(key))?.add(trade);
         }
         this.watermark = trades[trades.length - 1]!.seq;
         for (const listener of this.listeners) listener(trades);
@@ -133,6 +139,61 @@ export class FlowService {
   async capitalDistribution(symbol: ParsedSymbol): Promise<DayDistribution> {
     const { day, date, now } = await this.servedDay(symbol);
     return { symbol: symbol.symbol, date, ...day.distribution(now) };
+  }
+
+  /** The clock's "now" for a market (capital-flow.md §5). */
+  now(market: Market): number {
+    return this.clock.now(market);
+  }
+
+  /** Every known symbol (configured or ingested), sorted. */
+  knownSymbols(): string[] {
+    return [...new Set([...this.configured, ...this.ingested])].sort();
+  }
+
+  /** The schedule of the day served for a market at the clock's now. */
+  servedSchedule(market: Market): DaySchedule {
+    return calendarFor(market).servedDay(this.clock.now(market));
+  }
+
+  /**
+   * The day state of a symbol on any trading day, kept current with new trades: the served day
+   * (and any day already loaded) stays loaded; other days are kept while recently used.
+   */
+  async dayFlow(symbol: ParsedSymbol, date: string): Promise<DayFlow> {
+    const key = dayKey(symbol.symbol, date);
+    const loaded = this.days.get(key);
+    if (loaded) return loaded;
+    if (date === this.servedSchedule(symbol.market).date) return (await this.servedDay(symbol)).day;
+    return this.exclusive(async () => {
+      const past = this.pastDays.get(key);
+      if (past) {
+        this.pastDays.delete(key);
+        this.pastDays.set(key, past);
+        return past;
+      }
+      const day = await this.readDay(symbol, date);
+      this.pastDays.set(key, day);
+      if (this.pastDays.size > PAST_DAYS_KEPT) this.pastDays.delete(this.pastDays.keys().next().value as string);
+      return day;
+    });
+  }
+
+  /** A day state built from the store for one look (not kept), or the loaded one when there is one. */
+  async transientDayFlow(symbol: ParsedSymbol, date: string): Promise<DayFlow> {
+    const key = dayKey(symbol.symbol, date);
+    const loaded = this.days.get(key) ?? this.pastDays.get(key);
+    if (loaded) return loaded;
+    return this.exclusive(() => this.readDay(symbol, date));
+  }
+
+  /** Builds a day state from the store up to the watermark; call inside `exclusive`. */
+  private async readDay(symbol: ParsedSymbol, date: string): Promise<DayFlow> {
+    const schedule = calendarFor(symbol.market).schedule(date);
+    if (!schedule) throw invalidRequest(`${date} is not a ${symbol.market} trading day`);
+    const day = new DayFlow(schedule, this.thresholds[symbol.market]);
+    for (const trade of await this.store.tradesOfDay(symbol.symbol, date, this.watermark)) day.add(trade);
+    return day;
   }
 
   private async servedDay(symbol: ParsedSymbol): Promise<{ day: DayFlow; date: string; now: number }> {

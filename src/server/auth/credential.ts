@@ -1,4 +1,6 @@
 import type { Market } from '../../model/market.js';
+import { tokenMatchesHash } from '../../store/credential-crypto.js';
+import { signaturesEqual } from './request-signature.js';
 
 /** Per-command rate limit: `limit` requests per second, `burst` extra headroom (both >= 1). */
 export interface RateLimitRule {
@@ -11,6 +13,11 @@ export interface Credential {
   readonly appKey: string;
   readonly appSecret: string;
   readonly accessToken: string;
+  /**
+   * SHA-256 (hex) of the access token, for credentials kept in the store, which never hold the
+   * token itself (their `accessToken` is then empty). Check tokens with `accessTokenMatches`.
+   */
+  readonly accessTokenSha256?: string;
   /** Permitted markets (quote permissions); CN covers SH and SZ. */
   readonly markets: ReadonlySet<Market>;
   /** Maximum simultaneous connections (the `limit` of token and auth responses). */
@@ -21,6 +28,8 @@ export interface Credential {
   readonly expiresAt: number | undefined;
   /** May push trades through the HTTP ingest endpoint. */
   readonly ingest: boolean;
+  /** Live capital-flow subscriptions across all connections (command 4's subscribe_limit); default 500. */
+  readonly subscribeLimit?: number;
 }
 
 /**
@@ -38,6 +47,13 @@ export const DEFAULT_RATE_LIMITS: ReadonlyMap<number, RateLimitRule> = new Map([
 
 export const DEFAULT_CONNECTIONS = 10;
 
+export const DEFAULT_SUBSCRIBE_LIMIT = 500;
+
+/** The subscription limit in force for a credential. */
+export function subscribeLimitOf(credential: Credential): number {
+  return credential.subscribeLimit ?? DEFAULT_SUBSCRIBE_LIMIT;
+}
+
 /** The limit in force for a command (configured, else the default), or undefined if unlimited. */
 export function rateLimitFor(credential: Credential, command: number): RateLimitRule | undefined {
   return credential.rateLimits.get(command) ?? DEFAULT_RATE_LIMITS.get(command);
@@ -48,6 +64,12 @@ export function effectiveRateLimits(credential: Credential): Map<number, RateLim
   const limits = new Map(DEFAULT_RATE_LIMITS);
   for (const [command, rule] of credential.rateLimits) limits.set(command, rule);
   return new Map([...limits].sort((a, b) => a[0] - b[0]));
+}
+
+/** Whether a presented access token is the credential's (constant time). */
+export function accessTokenMatches(credential: Credential, token: string): boolean {
+  if (credential.accessTokenSha256 !== undefined) return tokenMatchesHash(token, credential.accessTokenSha256);
+  return signaturesEqual(token, credential.accessToken);
 }
 
 /** Read access to credentials; the embedded default holds those of the config file. */

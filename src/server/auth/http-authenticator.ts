@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { HttpErrorCode, httpError } from '../../model/errors.js';
-import type { Credential, CredentialRegistry } from './credential.js';
+import { CapflowError, HttpErrorCode, httpError } from '../../model/errors.js';
+import { accessTokenMatches, type Credential, type CredentialRegistry } from './credential.js';
 import { computeSignature, parseSignatureHeader, signaturesEqual, SIGNED_HEADERS } from './request-signature.js';
 
 export interface HttpRequestToVerify {
@@ -16,6 +16,8 @@ export interface HttpAuthenticatorOptions {
   /** Accepted distance between X-Timestamp and the server's wall clock (ms). */
   timestampWindowMs: number;
   now?: () => number;
+  /** Observes every refused request with its HTTP error code (metrics). */
+  onFailure?: (code: number) => void;
 }
 
 function header(headers: IncomingHttpHeaders, name: string): string | undefined {
@@ -37,13 +39,22 @@ export class HttpAuthenticator {
   }
 
   verify(request: HttpRequestToVerify): Credential {
+    try {
+      return this.verifyNow(request);
+    } catch (error) {
+      if (error instanceof CapflowError) this.options.onFailure?.(error.code);
+      throw error;
+    }
+  }
+
+  private verifyNow(request: HttpRequestToVerify): Credential {
     const appKey = header(request.headers, 'x-api-key');
     const credential = appKey ? this.options.credentials.byAppKey(appKey) : undefined;
     if (!appKey || !credential) throw httpError(401, HttpErrorCode.UnknownAppKey, 'unknown app key (X-Api-Key)');
     const authorization = header(request.headers, 'authorization') ?? '';
     const bearer = authorization.startsWith('Bearer ');
     const token = bearer ? authorization.slice('Bearer '.length) : authorization;
-    if (!signaturesEqual(token, credential.accessToken)) {
+    if (!accessTokenMatches(credential, token)) {
       throw httpError(401, HttpErrorCode.UnknownAccessToken, 'unknown access token (Authorization)');
     }
     const timestamp = header(request.headers, 'x-timestamp') ?? '';

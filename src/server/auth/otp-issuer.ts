@@ -5,8 +5,18 @@ interface OtpEntry {
   expiresAt: number;
 }
 
+/**
+ * Issues and redeems one-time passwords. The in-memory default answers at once; a store shared
+ * by several gateways (PostgreSQL) answers with promises, so a token from one works on another.
+ */
+export interface OtpStore {
+  issue(appKey: string): string | Promise<string>;
+  /** Consumes an OTP: its app key once, undefined when unknown, used or expired. */
+  redeem(otp: string): string | undefined | Promise<string | undefined>;
+}
+
 /** Single-use, short-lived one-time passwords handed out by `/v1/socket/token`. */
-export class OtpIssuer {
+export class OtpIssuer implements OtpStore {
   private readonly entries = new Map<string, OtpEntry>();
 
   constructor(

@@ -19,10 +19,12 @@ export interface CapflowConfig {
   readonly credentials: Credential[];
   /** Symbols known before any trade arrives (normalised). */
   readonly securities: string[];
+  /** Raw trades kept this many days (older days keep lines and summaries); undefined = forever. */
+  readonly retainTradesDays?: number;
 }
 
-const TOP_LEVEL_KEYS = new Set(['credentials', 'securities']);
-const CREDENTIAL_KEYS = new Set(['appKey', 'appSecret', 'accessToken', 'markets', 'connections', 'rateLimits', 'expires', 'ingest']);
+const TOP_LEVEL_KEYS = new Set(['credentials', 'securities', 'retainTradesDays']);
+const CREDENTIAL_KEYS = new Set(['appKey', 'appSecret', 'accessToken', 'markets', 'connections', 'rateLimits', 'expires', 'ingest', 'subscribeLimit']);
 const RATE_LIMIT_KEYS = new Set(['limit', 'burst']);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -91,7 +93,8 @@ export function parseConfig(json: unknown, file: string): CapflowConfig {
       securities.push(parsed.symbol);
     });
   }
-  return { credentials, securities };
+  const retainTradesDays = root.retainTradesDays === undefined ? undefined : v.positiveInteger(root.retainTradesDays, 'retainTradesDays');
+  return { credentials, securities, ...(retainTradesDays === undefined ? {} : { retainTradesDays }) };
 }
 
 function parseCredential(v: Validator, value: unknown, field: string): Credential {
@@ -132,7 +135,19 @@ function parseCredential(v: Validator, value: unknown, field: string): Credentia
     if (typeof entry.ingest !== 'boolean') v.fail(`${field}.ingest`, `expected true or false, got ${describe(entry.ingest)}`);
     ingest = entry.ingest;
   }
-  return { appKey, appSecret, accessToken, markets, connections, rateLimits, expiresAt, ingest };
+  const subscribeLimit =
+    entry.subscribeLimit === undefined ? undefined : v.positiveInteger(entry.subscribeLimit, `${field}.subscribeLimit`);
+  return {
+    appKey,
+    appSecret,
+    accessToken,
+    markets,
+    connections,
+    rateLimits,
+    expiresAt,
+    ingest,
+    ...(subscribeLimit === undefined ? {} : { subscribeLimit }),
+  };
 }
 
 /** Reads and validates a configuration file; every mistake is a ConfigError. */

@@ -13,6 +13,8 @@ import {
 import type { FlowService } from '../../service/flow-service.js';
 import type { Credential } from '../auth/credential.js';
 import type { CommandHandler } from './command-handler.js';
+import { CapitalFlowBodyCache } from './capital-flow-cache.js';
+import type { CapitalFlowLine } from '../../engine/index.js';
 
 /**
  * The checks of capital-flow.md section 6, in their order: symbol format, market permission,
@@ -30,20 +32,28 @@ export function resolveSymbol(text: string, credential: Credential, flows: FlowS
 
 /** Command 24: the served day's cumulative net inflow, one line per minute. */
 export function capitalFlowHandler(flows: FlowService): CommandHandler {
+  const cache = new CapitalFlowBodyCache();
   return async (body, { credential }) => {
     const request = decodeBody(CapitalFlowIntradayRequestSchema, body);
     const symbol = resolveSymbol(request.symbol, credential, flows);
-    const flow = await flows.capitalFlow(symbol);
-    return toBinary(
-      CapitalFlowIntradayResponseSchema,
-      create(CapitalFlowIntradayResponseSchema, {
-        symbol: flow.symbol,
-        capitalFlowLines: flow.lines.map((line) =>
-          create(CapitalFlowIntradayResponse_CapitalFlowLineSchema, { inflow: line.inflow, timestamp: BigInt(line.timestamp) }),
-        ),
-      }),
-    );
+    // The served day's state, then "now" (as FlowService.capitalFlow); the encoded body is cached per day version.
+    const day = await flows.dayFlow(symbol, flows.servedSchedule(symbol.market).date);
+    const now = flows.now(symbol.market);
+    return cache.body(day, now, () => encodeCapitalFlow(symbol.symbol, day.lines(now)));
   };
+}
+
+/** The command-24 response body of a symbol's lines. */
+export function encodeCapitalFlow(symbol: string, lines: readonly CapitalFlowLine[]): Uint8Array {
+  return toBinary(
+    CapitalFlowIntradayResponseSchema,
+    create(CapitalFlowIntradayResponseSchema, {
+      symbol,
+      capitalFlowLines: lines.map((line) =>
+        create(CapitalFlowIntradayResponse_CapitalFlowLineSchema, { inflow: line.inflow, timestamp: BigInt(line.timestamp) }),
+      ),
+    }),
+  );
 }
 
 /** Command 25: the served day's inflow and outflow by trade size. */

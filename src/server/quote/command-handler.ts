@@ -1,9 +1,12 @@
 import type { Credential } from '../auth/credential.js';
+import type { PacketConnection } from '../transport/packet-connection.js';
 
 /** What a command handler knows about its caller. */
 export interface RequestContext {
   readonly credential: Credential;
   readonly connectionId: number;
+  /** The caller's connection, for commands that push to it later (live subscriptions). */
+  readonly connection?: PacketConnection;
 }
 
 /**

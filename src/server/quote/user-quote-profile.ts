@@ -12,7 +12,7 @@ import {
   type UserQuoteLevelDetail_MarketPackageDetail,
   type UserQuoteLevelDetail_PackageDetail,
 } from '../../protocol/gen/quote_pb.js';
-import { effectiveRateLimits } from '../auth/credential.js';
+import { effectiveRateLimits, subscribeLimitOf } from '../auth/credential.js';
 import type { CommandHandler } from './command-handler.js';
 
 /** Package validity start (Unix seconds): packages are valid from the start of 2024. */
@@ -56,7 +56,7 @@ export const handleUserQuoteProfile: CommandHandler = (body, { credential }) => 
     create(UserQuoteProfileResponseSchema, {
       memberId: memberIdOf(credential.appKey),
       quoteLevel: 'capflow',
-      subscribeLimit: 500,
+      subscribeLimit: subscribeLimitOf(credential),
       historyCandlestickLimit: 0,
       rateLimit,
       quoteLevelDetail: create(UserQuoteLevelDetailSchema, { byPackageKey, byMarketCode }),

@@ -3,12 +3,21 @@
  * holding `burst + limit` tokens: the official SDK refills its own bucket in whole-second steps,
  * so a client pacing itself by the advertised numbers is never refused (protocol.md).
  */
+/**
+ * Takes rate-limit tokens per (principal, command). The in-memory default answers at once; a
+ * limiter shared by several gateways (PostgreSQL) answers with a promise.
+ */
+export interface CommandRateLimiter {
+  /** Takes one token; false (and nothing taken) when the bucket is empty. */
+  tryTake(principal: string, command: number, limit: number, burst: number): boolean | Promise<boolean>;
+}
+
 interface Bucket {
   tokens: number;
   updatedAt: number;
 }
 
-export class RateLimiter {
+export class RateLimiter implements CommandRateLimiter {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(private readonly now: () => number = Date.now) {}

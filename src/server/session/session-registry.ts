@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { MaybePromise } from './maybe-async.js';
 
 /** A socket session: created by auth, resumable by reconnect until it expires. */
 export interface Session {
@@ -10,13 +11,14 @@ export interface Session {
 
 /**
  * Sessions and which connection currently holds each of them. The embedded default keeps them
- * in memory; a gateway fleet would keep them in a shared store behind the same interface.
+ * in memory and answers at once; a gateway fleet keeps them in a shared store (PostgreSQL,
+ * answering with promises) so that a session created on one gateway resumes on another.
  */
 export interface SessionRegistry {
-  create(appKey: string): Session;
+  create(appKey: string): MaybePromise<Session>;
   /** The live session, or undefined when unknown or expired. */
-  get(id: string): Session | undefined;
-  remove(id: string): void;
+  get(id: string): MaybePromise<Session | undefined>;
+  remove(id: string): MaybePromise<void>;
 }
 
 export class InMemorySessionRegistry implements SessionRegistry {

@@ -15,20 +15,21 @@ import { AuthRequestSchema, AuthResponseSchema, ReconnectRequestSchema, Reconnec
 import { ErrorSchema } from '../../protocol/gen/error_pb.js';
 import type { RequestPacket } from '../../protocol/packet.js';
 import { rateLimitFor, type Credential, type CredentialRegistry } from '../auth/credential.js';
-import type { OtpIssuer } from '../auth/otp-issuer.js';
-import type { RateLimiter } from '../rate-limit/token-bucket.js';
+import type { OtpStore } from '../auth/otp-issuer.js';
+import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
 import type { CommandHandler } from '../quote/command-handler.js';
 import type { ConnectionHandler, PacketConnection } from '../transport/packet-connection.js';
 import type { Session, SessionRegistry } from './session-registry.js';
+import { whenReady } from './maybe-async.js';
 
 /** Control command codes (protocol.md). */
 export const ControlCommand = { Close: 0, Heartbeat: 1, Auth: 2, Reconnect: 3 } as const;
 
 export interface SocketGatewayOptions {
   credentials: CredentialRegistry;
-  otps: OtpIssuer;
+  otps: OtpStore;
   sessions: SessionRegistry;
-  rateLimiter: RateLimiter;
+  rateLimiter: CommandRateLimiter;
   commands: ReadonlyMap<number, CommandHandler>;
   now?: () => number;
   log?: (message: string, error?: unknown) => void;
@@ -36,6 +37,10 @@ export interface SocketGatewayOptions {
   authTimeoutMs?: number;
   /** Observes every answered request (metrics). */
   onRequestDone?: (command: number, status: number, code: number) => void;
+  /** Observes every socket auth failure: the close code it ended with (AuthError or SessExpired). */
+  onAuthFailure?: (closeCode: number) => void;
+  /** Told once when an authenticated connection ends (closed, dropped, or its session moved away). */
+  onConnectionClosed?: (conn: PacketConnection) => void;
 }
 
 interface ConnectionState {
@@ -56,6 +61,11 @@ export class SocketGateway implements ConnectionHandler {
   private readonly online = new Map<string, Set<PacketConnection>>();
   /** Which connection holds each session. */
   private readonly holders = new Map<string, PacketConnection>();
+  /** Session ids created or resumed per app key, so ending a credential ends its sessions too. */
+  private readonly sessionsByKey = new Map<string, Set<string>>();
+  /** Business requests whose handler has not answered yet (graceful shutdown waits for them). */
+  private pending = 0;
+  private readonly idleWaiters = new Set<() => void>();
   private readonly now: () => number;
   private readonly log: (message: string, error?: unknown) => void;
 
@@ -67,6 +77,49 @@ export class SocketGateway implements ConnectionHandler {
   /** Live connections of a credential (the `online` of token and auth responses). */
   onlineCount(appKey: string): number {
     return this.online.get(appKey)?.size ?? 0;
+  }
+
+  /** Live authenticated connections of a credential (operations, tests). */
+  connectionsOf(appKey: string): PacketConnection[] {
+    return [...(this.online.get(appKey) ?? [])];
+  }
+
+  /**
+   * Ends a credential's access (revoked, expired, rotated): its live connections get the close
+   * push AuthError and its sessions can no longer be resumed. Returns how many connections closed.
+   */
+  disconnectCredential(appKey: string, reason: string): number {
+    for (const id of this.sessionsByKey.get(appKey) ?? []) {
+      Promise.resolve()
+        .then(() => this.options.sessions.remove(id))
+        .catch((error: unknown) => this.log('removing a session failed', error));
+    }
+    this.sessionsByKey.delete(appKey);
+    const live = this.connectionsOf(appKey);
+    for (const conn of live) {
+      this.onClose(conn);
+      conn.close(CloseCode.AuthError, reason);
+    }
+    return live.length;
+  }
+
+  /** Requests being handled right now. */
+  get inFlight(): number {
+    return this.pending;
+  }
+
+  /** Resolves once no request is being handled, or after `timeoutMs` (true when drained). */
+  drain(timeoutMs: number): Promise<boolean> {
+    if (this.pending === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.idleWaiters.delete(done);
+        resolve(this.pending === 0);
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.idleWaiters.add(done);
+    });
   }
 
   onOpen(conn: PacketConnection): void {
@@ -88,6 +141,13 @@ export class SocketGateway implements ConnectionHandler {
     if (!state?.credential) return;
     this.online.get(state.credential.appKey)?.delete(conn);
     if (state.session && this.holders.get(state.session.id) === conn) this.holders.delete(state.session.id);
+    if (this.options.onConnectionClosed) {
+      try {
+        this.options.onConnectionClosed(conn);
+      } catch (error) {
+        this.log('connection close hook failed', error);
+      }
+    }
   }
 
   onRequest(conn: PacketConnection, request: RequestPacket): void {
@@ -99,10 +159,10 @@ export class SocketGateway implements ConnectionHandler {
           conn.sendResponse(request.cmd, request.requestId, 0, request.body);
           return;
         case ControlCommand.Auth:
-          this.authenticate(conn, state, request);
+          this.settle(conn, request, this.authenticate(conn, state, request));
           return;
         case ControlCommand.Reconnect:
-          this.reconnect(conn, state, request);
+          this.settle(conn, request, this.reconnect(conn, state, request));
           return;
         default:
           if (!state.credential) throw authError('authenticate before sending requests');
@@ -113,14 +173,32 @@ export class SocketGateway implements ConnectionHandler {
     }
   }
 
-  private authenticate(conn: PacketConnection, state: ConnectionState, request: RequestPacket): void {
+  /** Routes the failure of a control request answered later (shared OTP / session store) to `fail`. */
+  private settle(conn: PacketConnection, request: RequestPacket, pending: void | Promise<void>): void {
+    if (pending) pending.catch((error: unknown) => this.fail(conn, request, error));
+  }
+
+  /** True while the connection is still the one whose request is being answered. */
+  private stillOpen(conn: PacketConnection, state: ConnectionState): boolean {
+    return conn.isOpen && this.states.get(conn) === state;
+  }
+
+  private authenticate(conn: PacketConnection, state: ConnectionState, request: RequestPacket): void | Promise<void> {
     const auth = decodeOr(AuthRequestSchema, request.body, () => authError('malformed auth request'));
-    const appKey = this.options.otps.redeem(auth.token);
-    if (appKey === undefined) throw authError('invalid, used or expired token');
-    const credential = this.usableCredential(appKey);
-    if (!credential) throw authError('credential unknown, revoked or expired');
-    this.admit(conn, state, credential);
-    const session = this.options.sessions.create(credential.appKey);
+    return whenReady(this.options.otps.redeem(auth.token), (appKey) => {
+      if (!this.stillOpen(conn, state)) return;
+      if (appKey === undefined) throw authError('invalid, used or expired token');
+      const credential = this.usableCredential(appKey);
+      if (!credential) throw authError('credential unknown, revoked or expired');
+      this.admit(conn, state, credential);
+      return whenReady(this.options.sessions.create(credential.appKey), (session) => {
+        if (!this.stillOpen(conn, state)) return;
+        this.authenticated(conn, state, request, credential, session);
+      });
+    });
+  }
+
+  private authenticated(conn: PacketConnection, state: ConnectionState, request: RequestPacket, credential: Credential, session: Session): void {
     this.hold(conn, state, session);
     conn.sendResponse(
       request.cmd,
@@ -138,13 +216,19 @@ export class SocketGateway implements ConnectionHandler {
     );
   }
 
-  private reconnect(conn: PacketConnection, state: ConnectionState, request: RequestPacket): void {
+  private reconnect(conn: PacketConnection, state: ConnectionState, request: RequestPacket): void | Promise<void> {
     const body = decodeOr(ReconnectRequestSchema, request.body, () => sessionExpired('malformed reconnect request'));
-    const session = this.options.sessions.get(body.sessionId);
-    if (!session) throw sessionExpired();
+    return whenReady(this.options.sessions.get(body.sessionId), (session) => {
+      if (!this.stillOpen(conn, state)) return;
+      if (!session) throw sessionExpired();
+      this.resume(conn, state, request, session);
+    });
+  }
+
+  private resume(conn: PacketConnection, state: ConnectionState, request: RequestPacket, session: Session): void {
     const credential = this.usableCredential(session.appKey);
     if (!credential) {
-      this.options.sessions.remove(session.id);
+      void this.options.sessions.remove(session.id);
       throw authError('credential unknown, revoked or expired');
     }
     const previous = this.holders.get(session.id);
@@ -202,18 +286,39 @@ export class SocketGateway implements ConnectionHandler {
     }
     state.session = session;
     this.holders.set(session.id, conn);
+    let ids = this.sessionsByKey.get(session.appKey);
+    if (!ids) {
+      ids = new Set();
+      this.sessionsByKey.set(session.appKey, ids);
+    }
+    // Bounded: the oldest ids go first (they have most likely expired in the registry already).
+    if (ids.size >= 1024) ids.delete(ids.values().next().value as string);
+    ids.add(session.id);
   }
 
-  private dispatch(conn: PacketConnection, credential: Credential, request: RequestPacket): void {
+  private dispatch(conn: PacketConnection, authenticated: Credential, request: RequestPacket, tokenTaken = false): void {
+    // The registry's current view, so reloaded limits and permissions apply to the next request.
+    const credential = this.options.credentials.byAppKey(authenticated.appKey) ?? authenticated;
     const handler = this.options.commands.get(request.cmd);
     if (!handler) throw unknownCommand(request.cmd);
     const rule = rateLimitFor(credential, request.cmd);
-    if (rule && !this.options.rateLimiter.tryTake(credential.appKey, request.cmd, rule.limit, rule.burst)) {
-      throw rateLimited(`rate limit of ${rule.limit}/s (burst ${rule.burst}) exceeded for command ${request.cmd}`);
+    if (rule && !tokenTaken) {
+      const taken = this.options.rateLimiter.tryTake(credential.appKey, request.cmd, rule.limit, rule.burst);
+      if (taken instanceof Promise) {
+        // A limiter shared by several gateways answers later; the in-memory default at once.
+        taken
+          .then((ok) => {
+            if (!ok) throw rateLimited(`rate limit of ${rule.limit}/s (burst ${rule.burst}) exceeded for command ${request.cmd}`);
+            if (conn.isOpen) this.dispatch(conn, authenticated, request, true);
+          })
+          .catch((error: unknown) => this.fail(conn, request, error));
+        return;
+      }
+      if (!taken) throw rateLimited(`rate limit of ${rule.limit}/s (burst ${rule.burst}) exceeded for command ${request.cmd}`);
     }
     let result: Uint8Array | Promise<Uint8Array>;
     try {
-      result = handler(request.body, { credential, connectionId: conn.id });
+      result = handler(request.body, { credential, connectionId: conn.id, connection: conn });
     } catch (error) {
       this.fail(conn, request, error);
       return;
@@ -222,10 +327,17 @@ export class SocketGateway implements ConnectionHandler {
       this.succeed(conn, request, result);
       return;
     }
-    result.then(
-      (body) => this.succeed(conn, request, body),
-      (error: unknown) => this.fail(conn, request, error),
-    );
+    this.pending++;
+    result
+      .then(
+        (body) => this.succeed(conn, request, body),
+        (error: unknown) => this.fail(conn, request, error),
+      )
+      .finally(() => {
+        this.pending--;
+        if (this.pending === 0) for (const wake of [...this.idleWaiters]) wake();
+      })
+      .catch((error: unknown) => this.log(`answering command ${request.cmd} failed`, error));
   }
 
   private succeed(conn: PacketConnection, request: RequestPacket, body: Uint8Array): void {
@@ -238,6 +350,9 @@ export class SocketGateway implements ConnectionHandler {
     const failure = toCapflowError(error);
     if (!(error instanceof CapflowError)) this.log(`command ${request.cmd} failed unexpectedly`, error);
     this.options.onRequestDone?.(request.cmd, failure.status, failure.code);
+    if (failure.closeCode === CloseCode.AuthError || failure.closeCode === CloseCode.SessExpired) {
+      this.options.onAuthFailure?.(failure.closeCode);
+    }
     if (!conn.isOpen) return;
     if (failure.closeCode !== undefined) {
       this.onClose(conn);

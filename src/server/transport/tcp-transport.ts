@@ -144,6 +144,11 @@ export class TcpTransport implements PacketTransport {
     await Promise.all(all.map((conn) => conn.closed));
   }
 
+  /** Stops accepting new connections; open ones keep being served (graceful shutdown). */
+  stopAccepting(): void {
+    if (this.server.listening) this.server.close();
+  }
+
   async stop(): Promise<void> {
     const closed = new Promise<void>((resolve) => {
       if (!this.server.listening) resolve();

@@ -1,0 +1,59 @@
+/** Small helpers shared by the benchmarks: flags, timing, percentiles, result tables. */
+import { performance } from 'node:perf_hooks';
+
+export type Flags = Record<string, string>;
+
+/** `--name value` and `--flag` (→ 'true') pairs of argv. */
+export function parseFlags(argv: readonly string[] = process.argv.slice(2)): Flags {
+  const flags: Flags = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith('--')) continue;
+    const next = argv[i + 1];
+    if (next === undefined || next.startsWith('--')) flags[arg.slice(2)] = 'true';
+    else {
+      flags[arg.slice(2)] = next;
+      i++;
+    }
+  }
+  return flags;
+}
+
+export function numberFlag(flags: Flags, name: string, fallback: number): number {
+  const text = flags[name];
+  if (text === undefined) return fallback;
+  const value = Number(text.replace(/_/g, ''));
+  if (!Number.isFinite(value)) throw new Error(`--${name}: not a number: ${text}`);
+  return value;
+}
+
+export async function timed<T>(task: () => Promise<T> | T): Promise<{ value: T; ms: number }> {
+  const start = performance.now();
+  const value = await task();
+  return { value, ms: performance.now() - start };
+}
+
+/** p-th percentile (0–100) of unsorted samples. */
+export function percentile(samples: readonly number[], p: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = Float64Array.from(samples).sort();
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] as number;
+}
+
+export function fmt(value: number, digits = 0): string {
+  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+export function printTable(title: string, rows: ReadonlyArray<Record<string, string | number>>): void {
+  console.log(`\n## ${title}`);
+  if (rows.length === 0) return;
+  const keys = Object.keys(rows[0] as object);
+  console.log(`| ${keys.join(' | ')} |`);
+  console.log(`|${keys.map(() => '---').join('|')}|`);
+  for (const row of rows) console.log(`| ${keys.map((k) => String(row[k])).join(' | ')} |`);
+}
+
+export function machine(): string {
+  return `node ${process.version}, ${process.platform}/${process.arch}`;
+}

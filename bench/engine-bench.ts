@@ -1,0 +1,174 @@
+/**
+ * Engine throughput: CSV file → exact lines for a large generated day, against DuckDB computing
+ * the same lines in SQL and a bare byte-level parse of the same file, in one run (same machine,
+ * same page cache). The lines of every symbol must be identical to DuckDB's, or the run fails.
+ *
+ *   npm run bench:engine -- [--trades 10000000] [--symbols 2000] [--dir /tmp/capflow-bench]
+ *                           [--duckdb-threads 2] [--store-trades 1000000] [--skip-duckdb] [--skip-store]
+ */
+import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { join } from 'node:path';
+import { calendarFor } from '../src/calendar/trading-calendar.js';
+import { DayFlow } from '../src/engine/index.js';
+import { csvFileToLines } from '../src/ingest/fast-csv-lines.js';
+import { ingestFile } from '../src/ingest/ingest-file.js';
+import { parseSymbol } from '../src/model/symbol.js';
+import { SqliteFlowStore } from '../src/store/sqlite-flow-store.js';
+import { fmt, machine, numberFlag, parseFlags, printTable, timed } from './bench-kit.js';
+import { duckdbLines } from './duckdb-lines.js';
+import { BENCH_DATE, generateDayCsv } from './generate-day.js';
+
+const flags = parseFlags();
+const trades = numberFlag(flags, 'trades', 10_000_000);
+const symbolCount = numberFlag(flags, 'symbols', 2000);
+const dir = flags.dir ?? '/tmp/capflow-bench';
+const duckThreads = numberFlag(flags, 'duckdb-threads', 2);
+const storeTrades = numberFlag(flags, 'store-trades', 1_000_000);
+mkdirSync(dir, { recursive: true });
+
+/** The baseline parse: split rows and fields, read timestamp, price (scaled) and volume as numbers. */
+async function bareParse(path: string): Promise<number> {
+  let rows = 0;
+  let checksum = 0;
+  let pending: Buffer | undefined;
+  let header = true;
+  for await (const raw of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    const buf: Buffer = pending ? Buffer.concat([pending, raw as Buffer]) : (raw as Buffer);
+    let pos = 0;
+    for (;;) {
+      const lf = buf.indexOf(10, pos);
+      if (lf === -1) break;
+      if (header) {
+        header = false;
+        pos = lf + 1;
+        continue;
+      }
+      let field = 0;
+      let value = 0;
+      for (let i = pos; i < lf; i++) {
+        const c = buf[i] as number;
+        if (c === 44) {
+          if (field >= 1 && field <= 3) checksum += value;
+          field++;
+          value = 0;
+        } else if (c >= 48 && c <= 57) value = value * 10 + (c - 48);
+      }
+      rows++;
+      pos = lf + 1;
+    }
+    pending = pos < buf.length ? Buffer.from(buf.subarray(pos)) : undefined;
+  }
+  if (checksum === -1) console.log('unreachable');
+  return rows;
+}
+
+async function linesOfFastPath(path: string): Promise<{ lines: Map<string, string[]>; accepted: number; generalRows: number }> {
+  const { builder, summary } = await csvFileToLines(path);
+  const lines = new Map<string, string[]>();
+  for (const [key, day] of builder.days) {
+    const symbol = key.slice(0, key.indexOf(' '));
+    lines.set(symbol, day.lines(Number.MAX_SAFE_INTEGER).map((line) => line.inflow));
+  }
+  return { lines, accepted: summary.accepted, generalRows: summary.generalRows };
+}
+
+function compareLines(ours: Map<string, string[]>, theirs: Map<string, string[]>): string | undefined {
+  if (ours.size !== theirs.size) return `symbol count differs: ${ours.size} vs ${theirs.size}`;
+  for (const [symbol, list] of ours) {
+    const other = theirs.get(symbol);
+    if (!other) return `${symbol} missing in DuckDB's result`;
+    if (other.length !== list.length) return `${symbol}: ${list.length} lines vs ${other.length}`;
+    for (let i = 0; i < list.length; i++) if (list[i] !== other[i]) return `${symbol} line ${i}: ${list[i]} vs ${other[i]}`;
+  }
+  return undefined;
+}
+
+async function headFile(source: string, target: string, rows: number): Promise<void> {
+  const out = createWriteStream(target);
+  let written = -1; // header
+  let pending = '';
+  for await (const chunk of createReadStream(source, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    const text = pending + (chunk as string);
+    const parts = text.split('\n');
+    pending = parts.pop() as string;
+    const take = Math.min(parts.length, rows - written);
+    if (take > 0) out.write(parts.slice(0, take).join('\n') + '\n');
+    written += take;
+    if (written >= rows) break;
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+async function main(): Promise<void> {
+  console.log(`# Engine benchmark — ${machine()}; ${fmt(trades)} trades, ${fmt(symbolCount)} symbols, ${BENCH_DATE}`);
+  const path = join(dir, `day-${trades}-${symbolCount}.csv`);
+  const gen = await timed(() => generateDayCsv(path, trades, symbolCount));
+  console.log(`data: ${path} (${fmt(statSync(path).size / 1e6, 1)} MB; generated or reused in ${fmt(gen.ms / 1000, 1)} s)`);
+
+  const bare = await timed(() => bareParse(path));
+  const fast = await timed(() => linesOfFastPath(path));
+  const rows: Array<Record<string, string | number>> = [];
+  const rate = (n: number, ms: number): number => n / (ms / 1000);
+  const bareRate = rate(bare.value, bare.ms);
+  const fastRate = rate(bare.value, fast.ms);
+  rows.push({ path: 'bare byte-level parse (split + numbers)', seconds: fmt(bare.ms / 1000, 2), 'rows/s': fmt(bareRate), 'vs DuckDB': '', 'vs bare parse': '1.00' });
+  let duckRate = Number.NaN;
+  if (flags['skip-duckdb'] !== 'true') {
+    const duck = await timed(() => duckdbLines(path, BENCH_DATE, duckThreads));
+    duckRate = rate(bare.value, duck.ms);
+    const problem = compareLines(fast.value.lines, duck.value.lines);
+    console.log(problem ? `LINES DIFFER from DuckDB: ${problem}` : `lines identical to DuckDB's: ${fmt(duck.value.rows)} lines of ${fmt(duck.value.lines.size)} symbols`);
+    rows.push({ path: `DuckDB SQL (${duckThreads} threads)`, seconds: fmt(duck.ms / 1000, 2), 'rows/s': fmt(duckRate), 'vs DuckDB': '1.00', 'vs bare parse': fmt(duckRate / bareRate, 2) });
+    if (problem) process.exitCode = 1;
+  }
+  rows.push({
+    path: 'capflow CSV → lines (in memory)',
+    seconds: fmt(fast.ms / 1000, 2),
+    'rows/s': fmt(fastRate),
+    'vs DuckDB': fmt(fastRate / duckRate, 2),
+    'vs bare parse': fmt(fastRate / bareRate, 2),
+  });
+  console.log(`fast path: ${fmt(fast.value.accepted)} trades accepted, ${fmt(fast.value.generalRows)} rows through the general parser`);
+
+  if (flags['skip-store'] !== 'true' && storeTrades > 0) {
+    const n = Math.min(storeTrades, trades);
+    const subset = join(dir, `head-${n}-of-${trades}-${symbolCount}.csv`);
+    await headFile(path, subset, n);
+    const dataDir = mkdtempSync(join(dir, 'store-'));
+    try {
+      const store = await SqliteFlowStore.open(dataDir);
+      const ingest = await timed(() => ingestFile(store, subset));
+      const rebuild = await timed(async () => {
+        const days = new Map<string, DayFlow>();
+        for (const symbol of await store.symbols()) {
+          const market = parseSymbol(symbol)!.market;
+          const day = new DayFlow(calendarFor(market).schedule(BENCH_DATE)!);
+          for (const trade of await store.tradesOfDay(symbol, BENCH_DATE)) day.add(trade);
+          days.set(symbol, day);
+        }
+        return days;
+      });
+      await store.close();
+      const stored = await linesOfFastPath(subset);
+      let same = true;
+      for (const [symbol, day] of rebuild.value) {
+        const a = day.lines(Number.MAX_SAFE_INTEGER).map((l) => l.inflow);
+        const b = stored.lines.get(symbol) ?? [];
+        if (a.join() !== b.join()) same = false;
+      }
+      console.log(`durable store (${fmt(n)} trades): lines after restart ${same ? 'identical' : 'DIFFER'} to the in-memory path`);
+      const ingestRate = rate(n, ingest.ms);
+      const totalRate = rate(n, ingest.ms + rebuild.ms);
+      rows.push({ path: `durable SQLite ingest (${fmt(n)} trades, fsync per 5,000)`, seconds: fmt(ingest.ms / 1000, 2), 'rows/s': fmt(ingestRate), 'vs DuckDB': fmt(ingestRate / duckRate, 2), 'vs bare parse': fmt(ingestRate / bareRate, 2) });
+      rows.push({ path: `durable ingest + rebuild lines from the store`, seconds: fmt((ingest.ms + rebuild.ms) / 1000, 2), 'rows/s': fmt(totalRate), 'vs DuckDB': fmt(totalRate / duckRate, 2), 'vs bare parse': fmt(totalRate / bareRate, 2) });
+      if (!same) process.exitCode = 1;
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+  printTable('Engine: CSV → lines (rows/s are input rows per second of wall time)', rows);
+}
+
+await main();

@@ -1,0 +1,49 @@
+import type { TradeToStore } from '../store/flow-store.js';
+
+/** One trade as delivered by a bus, with its position in the bus (strictly increasing per partition). */
+export interface BusDelivery {
+  readonly sequence: number;
+  readonly item: TradeToStore;
+}
+
+/** "The lines of this symbol's day changed up to this store sequence number" — for gateways. */
+export interface LineNotice {
+  readonly symbol: string;
+  readonly date: string;
+  readonly seq: number;
+}
+
+/** A running consumption of one partition. */
+export interface PartitionConsumption {
+  /** Stops after the batch in hand (its handler finishes first). */
+  stop(): Promise<void>;
+  /** Resolves when stopped; rejects when a handler or the bus failed (nothing more is delivered). */
+  readonly done: Promise<void>;
+}
+
+export type DeliveryHandler = (deliveries: readonly BusDelivery[]) => Promise<void>;
+
+/**
+ * Where trades travel between the processes that receive them and the workers that store them.
+ * Symbols are split into a fixed number of partitions by a consistent hash; each partition is
+ * consumed in order by one worker at a time. Delivery is at least once: the consumer keeps its
+ * own committed position (`afterSequence`) durably with its effects and skips what it has seen.
+ * The embedded default is in-process; the scale-out adapter is NATS JetStream.
+ */
+export interface TradeBus {
+  readonly partitionCount: number;
+  /** Publishes trades in order; resolves once the bus holds them durably. */
+  publishTrades(batch: readonly TradeToStore[], options?: { readonly messageIdPrefix?: string }): Promise<void>;
+  /** Source id under which a store keeps the position of a partition's consumer. */
+  checkpointId(partition: number): string;
+  /**
+   * Delivers a partition's trades with sequence > afterSequence, in order, in batches. A batch
+   * counts as handled (acknowledged) when the handler resolves; when it rejects, the
+   * consumption ends with that error.
+   */
+  consumePartition(partition: number, afterSequence: number, handler: DeliveryHandler, options?: { readonly batchSize?: number }): PartitionConsumption;
+  /** Tells gateways which lines changed (fire and forget). */
+  publishLineNotices(notices: readonly LineNotice[]): void;
+  onLineNotices(listener: (notices: readonly LineNotice[]) => void): () => void;
+  close(): Promise<void>;
+}

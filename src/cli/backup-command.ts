@@ -1,0 +1,131 @@
+import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import type { CliIo } from './main.js';
+
+const DB_FILE = 'capflow.db';
+/** Small files of a data directory that belong with the database. */
+const SIDE_FILES = ['demo-credential.json'];
+
+export const BACKUP_USAGE = 'capflow backup DIR --data DATA_DIR\ncapflow restore FROM --data DATA_DIR [--force]\n';
+
+/**
+ * A consistent copy of a live embedded store through SQLite's online backup API, taken in one
+ * step so a server writing meanwhile cannot make it restart or tear; checked before it is kept.
+ */
+export async function backupDataDir(dataDir: string, target: string): Promise<{ bytes: number; trades: number }> {
+  const source = join(dataDir, DB_FILE);
+  if (!existsSync(source)) throw new Error(`${source}: no capflow store here`);
+  mkdirSync(target, { recursive: true });
+  const destination = join(target, DB_FILE);
+  const partial = `${destination}.partial`;
+  rmSync(partial, { force: true });
+  const db = new Database(source, { readonly: true, fileMustExist: true, timeout: 30_000 });
+  try {
+    await db.backup(partial, { progress: ({ totalPages }) => Math.max(totalPages, 1) });
+  } finally {
+    db.close();
+  }
+  const check = new Database(partial, { readonly: true });
+  let trades: number;
+  try {
+    const result = check.pragma('integrity_check', { simple: true });
+    if (result !== 'ok') throw new Error(`the backup failed its integrity check: ${String(result)}`);
+    trades = check.prepare('SELECT COUNT(*) FROM trades').pluck().get() as number;
+  } finally {
+    check.close();
+  }
+  renameSync(partial, destination);
+  for (const name of SIDE_FILES) if (existsSync(join(dataDir, name))) copyFileSync(join(dataDir, name), join(target, name));
+  writeFileSync(
+    join(target, 'capflow-backup.json'),
+    `${JSON.stringify({ createdAt: new Date().toISOString(), source: resolve(dataDir), trades }, null, 2)}\n`,
+  );
+  return { bytes: statSync(destination).size, trades };
+}
+
+/** Puts a backup in place as a data directory's store; refuses a non-empty directory unless forced. */
+export function restoreDataDir(from: string, dataDir: string, force: boolean): { trades: number } {
+  const source = join(from, DB_FILE);
+  if (!existsSync(source)) throw new Error(`${source}: not a capflow backup (no ${DB_FILE})`);
+  const check = new Database(source, { readonly: true, fileMustExist: true });
+  let trades: number;
+  try {
+    const result = check.pragma('integrity_check', { simple: true });
+    if (result !== 'ok') throw new Error(`${source} failed its integrity check: ${String(result)}`);
+    trades = check.prepare('SELECT COUNT(*) FROM trades').pluck().get() as number;
+  } finally {
+    check.close();
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const present = readdirSync(dataDir);
+  if (present.length > 0 && !force) {
+    throw new Error(`${dataDir} is not empty (${present.slice(0, 3).join(', ')}${present.length > 3 ? ', …' : ''}); stop the server and pass --force to replace its store`);
+  }
+  const destination = join(dataDir, DB_FILE);
+  const partial = `${destination}.restoring`;
+  copyFileSync(source, partial);
+  // A stale write-ahead log of the replaced database must never be replayed onto the restored one.
+  for (const stale of [`${destination}-wal`, `${destination}-shm`, `${destination}-journal`]) rmSync(stale, { force: true });
+  renameSync(partial, destination);
+  for (const name of SIDE_FILES) if (existsSync(join(from, name))) copyFileSync(join(from, name), join(dataDir, name));
+  return { trades };
+}
+
+export async function runBackupCommand(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { data: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, allowPositionals: true, strict: true });
+  } catch (error) {
+    io.stderr.write(`capflow backup: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    io.stdout.write(BACKUP_USAGE);
+    return 0;
+  }
+  if (!parsed.values.data || parsed.positionals.length !== 1) {
+    io.stderr.write(`capflow backup: expected one target DIR and --data DATA_DIR\n${BACKUP_USAGE}`);
+    return 2;
+  }
+  try {
+    const result = await backupDataDir(resolve(parsed.values.data), resolve(parsed.positionals[0]!));
+    io.stdout.write(`backup written to ${resolve(parsed.positionals[0]!)}: ${result.trades} trades, ${result.bytes} bytes, integrity ok\n`);
+    return 0;
+  } catch (error) {
+    io.stderr.write(`capflow backup: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+export async function runRestoreCommand(argv: string[], io: CliIo): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      options: { data: { type: 'string' }, force: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    io.stderr.write(`capflow restore: ${(error as Error).message}\n`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    io.stdout.write(BACKUP_USAGE);
+    return 0;
+  }
+  if (!parsed.values.data || parsed.positionals.length !== 1) {
+    io.stderr.write(`capflow restore: expected one backup directory FROM and --data DATA_DIR\n${BACKUP_USAGE}`);
+    return 2;
+  }
+  try {
+    const result = restoreDataDir(resolve(parsed.positionals[0]!), resolve(parsed.values.data), parsed.values.force);
+    io.stdout.write(`restored ${result.trades} trades into ${resolve(parsed.values.data)}\n`);
+    return 0;
+  } catch (error) {
+    io.stderr.write(`capflow restore: ${(error as Error).message}\n`);
+    return 1;
+  }
+}

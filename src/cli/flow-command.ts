@@ -1,0 +1,124 @@
+import { parseArgs } from 'node:util';
+import type { IntradayJson, IntradayLineJson } from '../server/rest/flow-payloads.js';
+import { REST_PATHS } from '../server/rest/openapi-document.js';
+import { explainApiError } from './api-error-messages.js';
+import { formatThousandths, groupAmount, localMinute, sparkline, table, toThousandths } from './flow-format.js';
+import type { CliIo } from './main.js';
+import { getData, resolveConnection } from './rest-client.js';
+
+/** Flags every command that talks to a running server takes. */
+export const CONNECTION_OPTIONS = {
+  url: { type: 'string' },
+  'app-key': { type: 'string' },
+  'app-secret': { type: 'string' },
+  'access-token': { type: 'string' },
+} as const;
+
+export const CONNECTION_USAGE = `Server and credential: --url URL (or LONGPORT_HTTP_URL, default http://127.0.0.1:8080),
+--app-key, --app-secret, --access-token (or LONGPORT_APP_KEY, LONGPORT_APP_SECRET, LONGPORT_ACCESS_TOKEN).`;
+
+const USAGE = `capflow flow SYMBOL [--date YYYY-MM-DD] [--json | --csv] [--detail]
+Prints a day's capital-flow lines: a table (exchange-local minute, cumulative net inflow, change)
+with a one-line summary and a sparkline; --json the API's data, --csv one row per line.
+--detail adds the cumulative inflow and outflow by size tier (JSON and CSV).
+${CONNECTION_USAGE}
+`;
+
+const OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  date: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  csv: { type: 'boolean', default: false },
+  detail: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export async function runFlowCommand(argv: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
+  } catch (error) {
+    io.stderr.write(`capflow flow: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const [symbol, ...extra] = positionals;
+  const problem =
+    symbol === undefined
+      ? 'a SYMBOL is required, e.g. capflow flow 700.HK'
+      : extra.length > 0
+        ? `one symbol at a time (got ${positionals.join(' ')})`
+        : values.json && values.csv
+          ? '--json and --csv exclude each other'
+          : undefined;
+  if (problem || symbol === undefined) {
+    io.stderr.write(`capflow flow: ${problem}\n\n${USAGE}`);
+    return 2;
+  }
+  const connection = resolveConnection(values, env);
+  if ('missing' in connection) {
+    io.stderr.write(`capflow flow: no credential: set ${connection.missing.join(', ')}\n`);
+    return 2;
+  }
+  let data: IntradayJson;
+  try {
+    data = await getData<IntradayJson>(connection, REST_PATHS.intraday, {
+      symbol,
+      date: values.date,
+      detail: values.detail ? '1' : undefined,
+    });
+  } catch (error) {
+    io.stderr.write(`capflow flow: ${explainApiError(error, { url: connection.url, symbol, appKey: connection.appKey })}\n`);
+    return 1;
+  }
+  if (values.json) io.stdout.write(`${JSON.stringify(data, null, 2)}\n`);
+  else if (values.csv) io.stdout.write(flowCsv(data, values.detail));
+  else io.stdout.write(flowTable(data));
+  return 0;
+}
+
+/** Header and one row per line; detail columns when the lines carry them. */
+export function flowCsv(data: IntradayJson, detail: boolean): string {
+  const tiers = ['large', 'medium', 'small', 'total'] as const;
+  const header = ['timestamp', 'time', 'inflow'];
+  if (detail) header.push(...tiers.map((tier) => `in_${tier}`), ...tiers.map((tier) => `out_${tier}`));
+  const rows = data.lines.map((line) => {
+    const row = [String(line.timestamp), line.time, line.inflow];
+    if (detail && line.in && line.out) row.push(...tiers.map((tier) => line.in![tier]), ...tiers.map((tier) => line.out![tier]));
+    return row.join(',');
+  });
+  return `${[header.join(','), ...rows].join('\n')}\n`;
+}
+
+/** The table, then the summary and the sparkline (they stay in view after a long table). */
+export function flowTable(data: IntradayJson): string {
+  const values = data.lines.map((line) => toThousandths(line.inflow) ?? 0n);
+  const rows: string[][] = [['time', `net inflow (${data.currency})`, 'change']];
+  data.lines.forEach((line, index) => {
+    const change = values[index]! - (index === 0 ? 0n : values[index - 1]!);
+    rows.push([localMinute(line.time), groupAmount(line.inflow), formatThousandths(change, true)]);
+  });
+  const body = data.lines.length === 0 ? '(no lines yet: the first session of the day has not started)' : table(rows);
+  return `${body}\n${flowSummary(data)}\n${data.lines.length > 0 ? `${sparkline(values)}\n` : ''}`;
+}
+
+/** One line: symbol, day, lines so far, last net inflow, high and low with their minutes. */
+export function flowSummary(data: IntradayJson): string {
+  const head = `${data.symbol} ${data.date}: ${data.lines.length}/${data.totalLines} lines`;
+  if (data.lines.length === 0) return `${head}, no lines yet`;
+  let high: IntradayLineJson = data.lines[0]!;
+  let low: IntradayLineJson = data.lines[0]!;
+  for (const line of data.lines) {
+    if (toThousandths(line.inflow)! > toThousandths(high.inflow)!) high = line;
+    if (toThousandths(line.inflow)! < toThousandths(low.inflow)!) low = line;
+  }
+  const last = data.lines[data.lines.length - 1]!;
+  return (
+    `${head}, net inflow ${groupAmount(last.inflow)} ${data.currency} at ${localMinute(last.time)}` +
+    `, high ${groupAmount(high.inflow)} at ${localMinute(high.time)}, low ${groupAmount(low.inflow)} at ${localMinute(low.time)}`
+  );
+}

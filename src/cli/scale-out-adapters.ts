@@ -1,0 +1,30 @@
+import { NatsTradeBus } from '../bus/nats-trade-bus.js';
+import type { TradeBus } from '../bus/trade-bus.js';
+import { postgresGatewayState } from '../server/shared-state/postgres-gateway-state.js';
+import type { FlowStore } from '../store/flow-store.js';
+import { PostgresFlowStore } from '../store/postgres-flow-store.js';
+import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
+
+/**
+ * The one place adapters are picked from command-line settings: no `--store` means the embedded
+ * SQLite file in the data directory; `postgres://…` the PostgreSQL store; `nats://…` the JetStream bus.
+ */
+export async function openFlowStore(spec: string | undefined, dataDir: string | undefined): Promise<FlowStore> {
+  if (spec === undefined || spec === '' || spec === 'sqlite') {
+    if (!dataDir) throw new Error('--data DIR is required for the embedded store');
+    return SqliteFlowStore.open(dataDir);
+  }
+  if (/^postgres(ql)?:\/\//.test(spec)) return PostgresFlowStore.open(spec);
+  throw new Error(`--store must be postgres://… (or omitted for the embedded SQLite store), got ${JSON.stringify(spec)}`);
+}
+
+export async function openTradeBus(spec: string | undefined, name: string): Promise<TradeBus | undefined> {
+  if (spec === undefined || spec === '') return undefined;
+  if (spec.startsWith('nats://')) return NatsTradeBus.connect(spec, { name });
+  throw new Error(`--bus must be nats://…, got ${JSON.stringify(spec)}`);
+}
+
+/** Gateway state shared through the store's database when it is PostgreSQL (else in memory). */
+export function sharedGatewayState(store: FlowStore): ReturnType<typeof postgresGatewayState> | Record<string, never> {
+  return store instanceof PostgresFlowStore ? postgresGatewayState(store.connectionPool) : {};
+}

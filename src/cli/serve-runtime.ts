@@ -1,0 +1,112 @@
+import type { Credential } from '../server/auth/credential.js';
+import { CompositeCredentialRegistry } from '../server/auth/composite-credential-registry.js';
+import { ConfigError, loadConfigFile } from '../server/config/config-file.js';
+import { isSealedPlain, SECRET_KEY_ENV, secretKeyFromEnv } from '../store/credential-crypto.js';
+import type { CredentialStore } from '../store/credential-store.js';
+import { SqliteCredentialStore } from '../store/sqlite-credential-store.js';
+import type { Logger } from '../server/logging/logger.js';
+
+/**
+ * The credential store `serve` uses: the embedded one in the data directory. (With `--store
+ * postgres://…` the PostgreSQL adapter provides its own CredentialStore; until it is registered
+ * here, only the configuration file's credentials are served.)
+ */
+export async function openServeCredentialStore(storeUrl: string | undefined, dataDir: string): Promise<CredentialStore | undefined> {
+  if (storeUrl !== undefined && storeUrl !== '' && !storeUrl.startsWith('sqlite:')) return undefined;
+  return SqliteCredentialStore.open(dataDir);
+}
+
+export interface ServeCredentials {
+  registry: CompositeCredentialRegistry;
+  store: CredentialStore | undefined;
+  /** True when the store holds at least one credential (then no demo credential is needed). */
+  storeHasCredentials: boolean;
+}
+
+/**
+ * The composite registry of `serve`: config credentials + stored ones. Fails (the caller exits 2)
+ * on an app key in both places, a malformed CAPFLOW_SECRET_KEY, or encrypted secrets without it.
+ */
+export async function openServeCredentials(options: {
+  store: CredentialStore | undefined;
+  config: () => Credential[];
+  logger: Logger;
+}): Promise<ServeCredentials> {
+  const secretKey = secretKeyFromEnv();
+  const records = options.store ? await options.store.list() : [];
+  const plain = records.filter((record) => isSealedPlain(record.sealedSecret)).map((record) => record.appKey);
+  if (plain.length > 0) {
+    options.logger.warn({ appKeys: plain }, `stored app secrets are not encrypted: set ${SECRET_KEY_ENV} and rotate them (see docs/operations.md)`);
+  }
+  const log = (message: string, error?: unknown): void => {
+    if (error === undefined) options.logger.warn(message);
+    else options.logger.error({ err: error }, message);
+  };
+  const registry = await CompositeCredentialRegistry.open({ config: options.config(), store: options.store, secretKey, log });
+  return { registry, store: options.store, storeHasCredentials: records.length > 0 };
+}
+
+/** SIGHUP: re-reads the configuration file (a broken file keeps the running credentials) and the store. */
+export async function reloadCredentials(
+  registry: CompositeCredentialRegistry,
+  configFile: string | undefined,
+  fallback: () => Credential[],
+  logger: Logger,
+): Promise<void> {
+  if (configFile) {
+    try {
+      const config = loadConfigFile(configFile);
+      registry.reloadConfig(config.credentials.length > 0 ? config.credentials : fallback());
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      logger.error({ file: error.file, field: error.field, reason: error.reason }, `reload refused, configuration unchanged: ${error.message}`);
+      return;
+    }
+  }
+  await registry.reloadStore();
+  logger.info({ credentials: registry.all().length }, 'credentials and limits reloaded');
+}
+
+/**
+ * Waits for SIGTERM or SIGINT (resolving with its name) and runs `onReload` on every SIGHUP.
+ * A second SIGTERM/SIGINT while shutting down exits at once with code 1.
+ */
+export function waitForStopSignal(onReload: () => Promise<void>, logger: Logger): Promise<string> {
+  return new Promise((resolveStop) => {
+    const onHup = (): void => {
+      logger.info('SIGHUP: reloading credentials and limits');
+      onReload().catch((error: unknown) => logger.error({ err: error }, 'reload failed'));
+    };
+    const stop = (signal: string): void => {
+      logger.info({ signal }, `${signal}: shutting down`);
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      process.off('SIGHUP', onHup);
+      const force = (): void => {
+        logger.warn('second signal: exiting without a graceful shutdown');
+        process.exit(1);
+      };
+      process.once('SIGINT', force);
+      process.once('SIGTERM', force);
+      resolveStop(signal);
+    };
+    const onInt = (): void => stop('SIGINT');
+    const onTerm = (): void => stop('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+    process.on('SIGHUP', onHup);
+  });
+}
+
+/** Resolves with `work`'s result, or with undefined once `ms` passed (the rest is abandoned). */
+export async function within<T>(ms: number, work: Promise<T>): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,154 @@
+import { parseArgs } from 'node:util';
+import type { IntradayJson, IntradayLineJson } from '../server/rest/flow-payloads.js';
+import type { LinesEventJson } from '../server/rest/capital-flow-stream.js';
+import { REST_PATHS } from '../server/rest/openapi-document.js';
+import { explainApiError } from './api-error-messages.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, flowSummary } from './flow-command.js';
+import { formatThousandths, groupAmount, localMinute, sparkline, toThousandths } from './flow-format.js';
+import type { CliIo } from './main.js';
+import { ApiError, resolveConnection, signedGet } from './rest-client.js';
+import { SseParser, type ServerSentEvent } from './sse-parser.js';
+
+const USAGE = `capflow watch SYMBOL
+Follows a symbol's capital flow live: a summary and sparkline of the day so far, then every new or
+changed minute as it arrives (reconnecting by itself when the connection drops). Ctrl-C ends it.
+${CONNECTION_USAGE}
+`;
+
+const OPTIONS = {
+  ...CONNECTION_OPTIONS,
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+export interface WatchOptions {
+  /** Ends the watch (exit 0); by default Ctrl-C (SIGINT). */
+  signal?: AbortSignal;
+  /** Wait before reconnecting after the stream dropped (default 3 s). */
+  reconnectMs?: number;
+}
+
+export async function runWatchCommand(
+  argv: string[],
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+  options: WatchOptions = {},
+): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
+  } catch (error) {
+    io.stderr.write(`capflow watch: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (parsed.values.help) {
+    io.stdout.write(USAGE);
+    return 0;
+  }
+  const [symbol, ...extra] = parsed.positionals;
+  if (symbol === undefined || extra.length > 0) {
+    io.stderr.write(`capflow watch: ${symbol === undefined ? 'a SYMBOL is required, e.g. capflow watch 700.HK' : 'one symbol at a time'}\n\n${USAGE}`);
+    return 2;
+  }
+  const connection = resolveConnection(parsed.values, env);
+  if ('missing' in connection) {
+    io.stderr.write(`capflow watch: no credential: set ${connection.missing.join(', ')}\n`);
+    return 2;
+  }
+  const { signal, release } = options.signal ? { signal: options.signal, release: () => {} } : interruptSignal();
+  const view = new WatchView(io);
+  let connected = false;
+  try {
+    while (!signal.aborted) {
+      try {
+        const response = await signedGet(connection, REST_PATHS.stream, { symbol }, { accept: 'text/event-stream', signal });
+        connected = true;
+        await readEvents(response, signal, (event) => view.show(event));
+        if (signal.aborted) break;
+        io.stderr.write('the server ended the stream; reconnecting…\n');
+      } catch (error) {
+        if (signal.aborted) break;
+        const explained = explainApiError(error, { url: connection.url, symbol, appKey: connection.appKey });
+        // Refusals (credential, permission, symbol) will not heal by retrying; a lost connection may.
+        if (error instanceof ApiError || !connected) {
+          io.stderr.write(`capflow watch: ${explained}\n`);
+          return 1;
+        }
+        io.stderr.write(`connection lost (${(error as Error).message}); reconnecting…\n`);
+      }
+      await sleep(options.reconnectMs ?? 3000, signal);
+    }
+    return 0;
+  } finally {
+    release();
+  }
+}
+
+async function readEvents(response: Response, signal: AbortSignal, onEvent: (event: ServerSentEvent) => void): Promise<void> {
+  if (!response.body) return;
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  const parser = new SseParser();
+  const cancel = (): void => void reader.cancel().catch(() => {});
+  signal.addEventListener('abort', cancel, { once: true });
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      for (const event of parser.push(decoder.decode(value, { stream: true }))) onEvent(event);
+    }
+  } finally {
+    signal.removeEventListener('abort', cancel);
+  }
+}
+
+/** What the terminal shows: a summary per snapshot, one row per new or changed minute. */
+class WatchView {
+  private lines: IntradayLineJson[] = [];
+  private snapshot: IntradayJson | undefined;
+
+  constructor(private readonly io: CliIo) {}
+
+  show(event: ServerSentEvent): void {
+    if (event.event === 'snapshot') {
+      const data = JSON.parse(event.data) as IntradayJson;
+      this.snapshot = data;
+      this.lines = data.lines;
+      const values = data.lines.map((line) => toThousandths(line.inflow) ?? 0n);
+      this.io.stdout.write(`${flowSummary(data)}\n${values.length > 0 ? `${sparkline(values)}\n` : ''}`);
+    } else if (event.event === 'lines' && this.snapshot) {
+      const update = JSON.parse(event.data) as LinesEventJson;
+      if (update.date !== this.snapshot.date) return;
+      const known = this.lines.length;
+      this.lines = [...this.lines.slice(0, update.from), ...update.lines];
+      update.lines.forEach((line, offset) => {
+        const index = update.from + offset;
+        const value = toThousandths(line.inflow) ?? 0n;
+        const previous = index === 0 ? 0n : (toThousandths(this.lines[index - 1]!.inflow) ?? 0n);
+        const revised = index < known ? '  (revised)' : '';
+        this.io.stdout.write(
+          `${localMinute(line.time)}  ${groupAmount(line.inflow).padStart(20)}  ${formatThousandths(value - previous, true).padStart(18)}${revised}\n`,
+        );
+      });
+    }
+  }
+}
+
+/** An AbortSignal fired by Ctrl-C (SIGINT) while the watch runs. */
+function interruptSignal(): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  const onInterrupt = (): void => controller.abort();
+  process.once('SIGINT', onInterrupt);
+  return { signal: controller.signal, release: () => process.off('SIGINT', onInterrupt) };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

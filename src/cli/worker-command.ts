@@ -1,0 +1,135 @@
+import { parseArgs } from 'node:util';
+import { busIngestTarget } from '../bus/bus-ingest-target.js';
+import { NatsTradeBus, parseNatsUrl } from '../bus/nats-trade-bus.js';
+import { partitionsOfWorker } from '../bus/symbol-partition.js';
+import { ingestFile } from '../ingest/index.js';
+import { FlowWorker } from '../worker/flow-worker.js';
+import type { CliIo } from './main.js';
+import { openFlowStore } from './scale-out-adapters.js';
+
+const WORKER_USAGE = `Usage: capflow worker --store postgres://… --bus nats://… [--partitions N] [--workers W] [--worker-id I] [--batch B]
+
+Moves trades from NATS JetStream into PostgreSQL, exactly once, and announces changed minute
+lines to gateways. The stream's N partitions (default 16, the same in every process) are split
+between W workers: worker I takes the partitions p with p mod W = I.
+`;
+
+const PUBLISH_USAGE = `Usage: capflow publish FILE... --bus nats://… [--partitions N]
+
+Publishes the trades of CSV / NDJSON files (optionally .gz) to the bus, in file order, for the
+workers to store.
+`;
+
+function positiveInt(text: string | undefined, flag: string, fallback: number, min = 1): number {
+  if (text === undefined) return fallback;
+  if (!/^\d+$/.test(text) || Number(text) < min) throw new Error(`${flag} must be an integer >= ${min}, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** `capflow worker`: runs until SIGINT / SIGTERM, then stops after the batches in hand. */
+export async function runWorkerCommand(argv: string[], io: CliIo): Promise<number> {
+  let worker: FlowWorker;
+  let close: () => Promise<void>;
+  let description: string;
+  try {
+    const { values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        store: { type: 'string' },
+        bus: { type: 'string' },
+        partitions: { type: 'string' },
+        workers: { type: 'string' },
+        'worker-id': { type: 'string' },
+        batch: { type: 'string' },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+    if (values.help) {
+      io.stdout.write(WORKER_USAGE);
+      return 0;
+    }
+    if (!values.store?.startsWith('postgres')) throw new Error('--store postgres://… is required');
+    if (!values.bus) throw new Error('--bus nats://… is required');
+    const location = parseNatsUrl(values.bus);
+    const partitionCount = positiveInt(values.partitions, '--partitions', location.partitions);
+    const workers = positiveInt(values.workers, '--workers', 1);
+    const workerId = positiveInt(values['worker-id'], '--worker-id', 0, 0);
+    const batchSize = positiveInt(values.batch, '--batch', 500);
+    const partitions = partitionsOfWorker(partitionCount, workers, workerId);
+    const store = await openFlowStore(values.store, undefined);
+    let bus: NatsTradeBus;
+    try {
+      bus = await NatsTradeBus.connect({ ...location, partitions: partitionCount }, { name: `capflow-worker-${workerId}` });
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    const log = (message: string, error?: unknown): void => {
+      io.stderr.write(`${new Date().toISOString()} worker ${workerId}: ${message}${error ? `: ${(error as Error).message}` : ''}\n`);
+    };
+    worker = new FlowWorker({ store, bus, partitions, batchSize, log });
+    close = async () => {
+      await worker.stop();
+      await bus.flush().catch(() => undefined);
+      await bus.close();
+      await store.close();
+    };
+    description = `worker ${workerId} of ${workers}: partitions ${partitions.join(', ') || '(none)'} of ${partitionCount} on stream ${location.stream}`;
+  } catch (error) {
+    io.stderr.write(`capflow worker: ${(error as Error).message}\n\n${WORKER_USAGE}`);
+    return 2;
+  }
+  worker.start();
+  io.stdout.write(`capflow ${description}\n`);
+  await new Promise<void>((resolveStop) => {
+    const shutdown = (): void => {
+      process.off('SIGINT', shutdown);
+      process.off('SIGTERM', shutdown);
+      resolveStop();
+    };
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
+  });
+  await close();
+  io.stdout.write(`capflow worker stopped after storing ${worker.applied} trades\n`);
+  return 0;
+}
+
+/** `capflow publish FILE... --bus nats://…`. */
+export async function runPublishCommand(argv: string[], io: CliIo): Promise<number> {
+  let files: string[];
+  let bus: NatsTradeBus;
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: true,
+      options: { bus: { type: 'string' }, partitions: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    });
+    if (values.help) {
+      io.stdout.write(PUBLISH_USAGE);
+      return 0;
+    }
+    if (!values.bus) throw new Error('--bus nats://… is required');
+    if (positionals.length === 0) throw new Error('no FILE given');
+    files = positionals;
+    const location = parseNatsUrl(values.bus);
+    bus = await NatsTradeBus.connect({ ...location, partitions: positiveInt(values.partitions, '--partitions', location.partitions) }, { name: 'capflow-publish' });
+  } catch (error) {
+    io.stderr.write(`capflow publish: ${(error as Error).message}\n\n${PUBLISH_USAGE}`);
+    return 2;
+  }
+  try {
+    for (const file of files) {
+      const summary = await ingestFile(busIngestTarget(bus), file);
+      io.stdout.write(`${file}: ${summary.accepted} trades published, ${summary.rejected} rejected\n`);
+    }
+    return 0;
+  } catch (error) {
+    io.stderr.write(`capflow publish: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    await bus.close();
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * What the client needs from its runtime, injected so that one core runs in Node (`ws`,
+ * node:zlib, node:crypto) and in browsers (WebSocket, DecompressionStream, WebCrypto).
+ */
+
+/** The subset of the WHATWG WebSocket API the client uses (the `ws` package offers it too). */
+export interface WebSocketLike {
+  binaryType: string;
+  onopen: ((event: unknown) => void) | null;
+  onmessage: ((event: { data: unknown }) => void) | null;
+  onclose: ((event: { code: number; reason: string }) => void) | null;
+  onerror: ((event: unknown) => void) | null;
+  send(data: Uint8Array): void;
+  close(code?: number, reason?: string): void;
+}
+
+export interface ClientRuntime {
+  openWebSocket(url: string): WebSocketLike;
+  /** Inflates a gzip body; rejects once the output would exceed `maxBytes`. */
+  gunzip(data: Uint8Array, maxBytes: number): Promise<Uint8Array>;
+  sha1Hex(data: Uint8Array): Promise<string>;
+  hmacSha256Hex(key: string, message: string): Promise<string>;
+  fetch(url: string, init: { method: string; headers: Record<string, string> }): Promise<{
+    status: number;
+    text(): Promise<string>;
+  }>;
+}
+
+/** Bytes of a WebSocket message event (ArrayBuffer with binaryType 'arraybuffer', or a view). */
+export function messageBytes(data: unknown): Uint8Array | undefined {
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return undefined;
+}

@@ -1,0 +1,676 @@
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { calendarFor } from '../calendar/trading-calendar.js';
+import { dateToDayNumber, dayNumberToDate, localDayNumber, zonedEpochMs } from '../calendar/time-zone.js';
+import { DayFlow, AddOutcome, type CapitalFlowLine, type TierThresholds } from '../engine/index.js';
+import type { Market } from '../model/market.js';
+import { parseSymbol } from '../model/symbol.js';
+import type { Trade } from '../model/trade.js';
+import { CsvRecordParser } from './csv-record-parser.js';
+import { fileKindOf } from './file-source.js';
+import { TRADE_FIELDS, isTradeField, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
+import { MAX_EPOCH_MS } from './timestamp.js';
+import { parseTimestamp } from './timestamp.js';
+import { MAX_TRADE_ID_CHARS, MAX_TRADE_TYPE_CHARS, parseTradeRecord, type Rejection } from './trade-parser.js';
+
+/**
+ * CSV → exact lines without objects per trade: a byte-level reader of the canonical trade CSV
+ * that feeds `DayFlow.addRaw` directly, for benchmarks, replays and bulk recomputation. It is
+ * an exact equivalent of the general path (CsvRecordParser → parseTradeRecord → DayFlow.add):
+ * any row it is not certain about (spaces around a value, a malformed or huge number, an odd
+ * direction word, non-ASCII text…) is handed to the general parser, and from the first quote
+ * character or lone CR on, the rest of the input goes through the RFC 4180 reader.
+ */
+
+const LF = 10;
+const CR = 13;
+const QUOTE = 34;
+const COMMA = 44;
+const DOT = 46;
+const ZERO = 48;
+
+/** Column roles (index into TRADE_FIELDS). */
+const SYMBOL = 0;
+const TIMESTAMP = 1;
+const PRICE = 2;
+const VOLUME = 3;
+const DIRECTION = 4;
+const TRADE_ID = 5;
+const BID = 6;
+const ASK = 7;
+const TRADE_TYPE = 8;
+const ROLE_COUNT = TRADE_FIELDS.length;
+
+/** Digits of a price read into a Number (10^15 < 2^53: always exact). */
+const MAX_FAST_DIGITS = 15;
+const SYMBOL_CACHE_LIMIT = 100_000;
+/** Rows parsed before they are applied, grouped by symbol-day (a few MB: stays in cache). */
+const BATCH_ROWS = 32_768;
+
+/** Parsed rows waiting to be applied, as columns. */
+class RowBatch {
+  length = 0;
+  readonly day: Int32Array;
+  readonly order: Int32Array;
+  readonly timestamp: Float64Array;
+  readonly price: Float64Array;
+  readonly priceScale: Uint8Array;
+  readonly volume: Float64Array;
+  readonly direction: Int8Array;
+  readonly bid: Float64Array;
+  readonly bidScale: Uint8Array;
+  readonly ask: Float64Array;
+  readonly askScale: Uint8Array;
+  readonly tradeId: Array<string | undefined>;
+  constructor(capacity: number) {
+    this.day = new Int32Array(capacity);
+    this.order = new Int32Array(capacity);
+    this.timestamp = new Float64Array(capacity);
+    this.price = new Float64Array(capacity);
+    this.priceScale = new Uint8Array(capacity);
+    this.volume = new Float64Array(capacity);
+    this.direction = new Int8Array(capacity);
+    this.bid = new Float64Array(capacity);
+    this.bidScale = new Uint8Array(capacity);
+    this.ask = new Float64Array(capacity);
+    this.askScale = new Uint8Array(capacity);
+    this.tradeId = new Array<string | undefined>(capacity).fill(undefined);
+  }
+}
+
+interface SymbolEntry {
+  readonly symbol: string;
+  readonly market: Market;
+  /** The day the last trade fell on: [dayStartMs, dayEndMs) and its flow (null: market closed). */
+  dayStartMs: number;
+  dayEndMs: number;
+  day: DayFlow | null;
+  dayKey: string;
+}
+
+export interface CsvLinesOptions {
+  /** Per-market size tiers (engine defaults otherwise). */
+  readonly thresholds?: Partial<Record<Market, TierThresholds>>;
+  /** Rejections kept with their reasons (default 100); all are counted. */
+  readonly maxRejections?: number;
+  /** Name used in structural error messages. */
+  readonly sourceName?: string;
+}
+
+export interface CsvLinesSummary {
+  /** Records read (accepted + duplicates + rejected). */
+  readonly records: number;
+  /** Trades processed (those on a closed market day included: they count in no line). */
+  readonly accepted: number;
+  readonly duplicates: number;
+  readonly rejected: number;
+  readonly rejections: readonly Rejection[];
+  /** Rows that went through the general parser (slow path), for benchmarks and tests. */
+  readonly generalRows: number;
+}
+
+/** Key of a symbol-day in `days`. */
+export function symbolDayKey(symbol: string, date: string): string {
+  return `${symbol} ${date}`;
+}
+
+/**
+ * Incremental: push Buffers of any size (split anywhere), then `end()`. The day states are in
+ * `days`, keyed by `symbolDayKey`.
+ */
+export class CsvLinesBuilder {
+  readonly days = new Map<string, DayFlow>();
+  private readonly symbols = new Map<string, SymbolEntry | null>();
+  private readonly closedDayIds = new Map<string, Set<string>>();
+  private readonly thresholds: Partial<Record<Market, TierThresholds>>;
+  private readonly maxRejections: number;
+  private readonly sourceName: string;
+  private readonly rejections: Rejection[] = [];
+  private records = 0;
+  private accepted = 0;
+  private duplicates = 0;
+  private rejected = 0;
+  private generalRows = 0;
+
+  private pending: Buffer | undefined;
+  private headerDone = false;
+  private headerText = '';
+  /** Column index of each role (-1 when absent) and the header's column count. */
+  private readonly roleColumn = new Int32Array(ROLE_COUNT).fill(-1);
+  private columnCount = 0;
+  private line = 1;
+  private readonly fieldStart = new Int32Array(64);
+  private readonly fieldEnd = new Int32Array(64);
+  /** Set once the input needs the RFC 4180 reader (a quote or a lone CR was seen). */
+  private general: { parser: CsvRecordParser; decoder: TextDecoder; lineOffset: number } | undefined;
+  private firstChunk = true;
+  private readonly batch = new RowBatch(BATCH_ROWS);
+  private readonly slotDays: DayFlow[] = [];
+  private readonly slotOf = new Map<DayFlow, number>();
+
+  constructor(options: CsvLinesOptions = {}) {
+    this.thresholds = options.thresholds ?? {};
+    this.maxRejections = Math.max(0, Math.floor(options.maxRejections ?? 100));
+    this.sourceName = options.sourceName ?? 'input';
+  }
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    if (this.firstChunk) {
+      this.firstChunk = false;
+      if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
+    }
+    if (this.general) {
+      this.takeGeneral(this.general.parser.push(this.general.decoder.decode(chunk, { stream: true })));
+      return;
+    }
+    const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
+    this.pending = undefined;
+    const consumed = this.scan(buf, false);
+    if (consumed < buf.length) {
+      if (this.general) this.pushGeneralBytes(buf.subarray(consumed));
+      else this.pending = Buffer.from(buf.subarray(consumed));
+    }
+  }
+
+  end(): CsvLinesSummary {
+    this.flush();
+    if (!this.general && this.pending) {
+      const buf = this.pending;
+      this.pending = undefined;
+      const consumed = this.scan(buf, true);
+      if (consumed < buf.length && this.general) this.pushGeneralBytes(buf.subarray(consumed));
+    }
+    this.flush();
+    if (this.general) {
+      const general = this.general;
+      this.takeGeneral(general.parser.push(general.decoder.decode()));
+      this.takeGeneral(general.parser.end());
+    } else if (!this.headerDone) {
+      // An empty input (or a header alone without a line break) is checked like the general reader does.
+      new CsvRecordParser(this.sourceName).end();
+    }
+    return {
+      records: this.records,
+      accepted: this.accepted,
+      duplicates: this.duplicates,
+      rejected: this.rejected,
+      rejections: this.rejections,
+      generalRows: this.generalRows,
+    };
+  }
+
+  /** All lines of a symbol-day (every minute, as after the close), or undefined when it has no trades. */
+  lines(symbol: string, date: string, nowMs = Number.MAX_SAFE_INTEGER): CapitalFlowLine[] | undefined {
+    return this.days.get(symbolDayKey(symbol, date))?.lines(nowMs);
+  }
+
+  /**
+   * Reads complete lines of `buf` from the start; returns the bytes consumed. At the end of the
+   * input (`final`) a last line without a line break is read too. Switches to the general reader
+   * (setting `this.general`) at the first line holding a quote or a lone CR.
+   */
+  private scan(buf: Buffer, final: boolean): number {
+    let pos = 0;
+    const length = buf.length;
+    if (!this.headerDone) {
+      let lf = buf.indexOf(LF, 0);
+      if (lf === -1) {
+        if (!final) return 0;
+        lf = length;
+      }
+      const headerEnd = lf > 0 && buf[lf - 1] === CR ? lf - 1 : lf;
+      const header = buf.toString('utf8', 0, headerEnd);
+      if (header.includes('"') || header.includes('\r')) {
+        this.startGeneral('');
+        return 0;
+      }
+      this.readHeader(header);
+      pos = lf + 1;
+      this.line = 2;
+      if (pos > length) return length;
+      if (this.columnCount > this.fieldStart.length) {
+        this.startGeneral(header);
+        return pos;
+      }
+    }
+    const fieldStart = this.fieldStart;
+    const fieldEnd = this.fieldEnd;
+    const maxFields = fieldStart.length;
+    while (pos < length) {
+      let lf = buf.indexOf(LF, pos);
+      if (lf === -1) {
+        if (!final) return pos;
+        lf = length;
+      }
+      const end = lf > pos && buf[lf - 1] === CR ? lf - 1 : lf;
+      // Split into fields; a quote or CR inside the line needs the RFC 4180 reader from here on.
+      let fields = 0;
+      let start = pos;
+      let special = false;
+      for (let i = pos; i < end; i++) {
+        const c = buf[i] as number;
+        if (c < 45) {
+          if (c === COMMA) {
+            if (fields < maxFields) {
+              fieldStart[fields] = start;
+              fieldEnd[fields] = i;
+            }
+            fields++;
+            start = i + 1;
+          } else if (c === QUOTE || c === CR) {
+            special = true;
+            break;
+          }
+        }
+      }
+      if (special) {
+        this.startGeneral(this.headerText);
+        return pos;
+      }
+      if (fields < maxFields) {
+        fieldStart[fields] = start;
+        fieldEnd[fields] = end;
+      }
+      fields++;
+      if (!(fields === 1 && end === pos)) this.row(buf, fields, pos, end);
+      this.line++;
+      pos = lf + 1;
+    }
+    return length;
+  }
+
+  private readHeader(header: string): void {
+    // The general reader validates the header and throws its errors (missing or repeated columns).
+    new CsvRecordParser(this.sourceName).push(`${header}\n`);
+    this.headerText = header;
+    this.headerDone = true;
+    const names = header.split(',');
+    this.columnCount = names.length;
+    names.forEach((raw, column) => {
+      const name = raw.trim().toLowerCase();
+      if (isTradeField(name)) this.roleColumn[TRADE_FIELDS.indexOf(name)] = column;
+    });
+  }
+
+  /** One record without quotes: the fast path, or the general parser when in doubt. */
+  private row(buf: Buffer, fields: number, lineStart: number, lineEnd: number): void {
+    this.records++;
+    if (fields > this.columnCount) {
+      this.reject({ line: this.line, reason: `has ${fields} fields but the header has ${this.columnCount}` });
+      return;
+    }
+    const roles = this.roleColumn;
+    const fs = this.fieldStart;
+    const fe = this.fieldEnd;
+    const symbolColumn = roles[SYMBOL] as number;
+    if (symbolColumn >= fields) return this.slowRow(buf, fields, lineStart, lineEnd);
+    const entry = this.symbolEntry(buf, fs[symbolColumn] as number, fe[symbolColumn] as number);
+    if (entry === null) return this.slowRow(buf, fields, lineStart, lineEnd);
+
+    const timestamp = this.readTimestamp(buf, roles[TIMESTAMP] as number, fields);
+    if (timestamp < 0) return this.slowRow(buf, fields, lineStart, lineEnd);
+
+    let column = roles[PRICE] as number;
+    if (column >= fields) return this.slowRow(buf, fields, lineStart, lineEnd);
+    const priceUnits = readUnits(buf, fs[column] as number, fe[column] as number);
+    if (priceUnits <= 0) return this.slowRow(buf, fields, lineStart, lineEnd);
+    const priceScale = unitsScale;
+
+    column = roles[VOLUME] as number;
+    if (column >= fields) return this.slowRow(buf, fields, lineStart, lineEnd);
+    const volume = readInteger(buf, fs[column] as number, fe[column] as number);
+    if (volume <= 0) return this.slowRow(buf, fields, lineStart, lineEnd);
+
+    let direction = -1;
+    column = roles[DIRECTION] as number;
+    if (column >= 0 && column < fields && (fe[column] as number) > (fs[column] as number)) {
+      direction = readDirection(buf, fs[column] as number, fe[column] as number);
+      if (direction === -2) return this.slowRow(buf, fields, lineStart, lineEnd);
+    }
+
+    let bidUnits = -1;
+    let bidScale = 0;
+    column = roles[BID] as number;
+    if (column >= 0 && column < fields && (fe[column] as number) > (fs[column] as number)) {
+      bidUnits = readUnits(buf, fs[column] as number, fe[column] as number);
+      if (bidUnits <= 0) return this.slowRow(buf, fields, lineStart, lineEnd);
+      bidScale = unitsScale;
+    }
+    let askUnits = -1;
+    let askScale = 0;
+    column = roles[ASK] as number;
+    if (column >= 0 && column < fields && (fe[column] as number) > (fs[column] as number)) {
+      askUnits = readUnits(buf, fs[column] as number, fe[column] as number);
+      if (askUnits <= 0) return this.slowRow(buf, fields, lineStart, lineEnd);
+      askScale = unitsScale;
+    }
+
+    column = roles[TRADE_TYPE] as number;
+    if (column >= 0 && column < fields) {
+      const s = fs[column] as number;
+      const e = fe[column] as number;
+      if (e > s && (e - s > MAX_TRADE_TYPE_CHARS || !plainAscii(buf, s, e))) return this.slowRow(buf, fields, lineStart, lineEnd);
+    }
+
+    let tradeId: string | undefined;
+    column = roles[TRADE_ID] as number;
+    if (column >= 0 && column < fields) {
+      const s = fs[column] as number;
+      const e = fe[column] as number;
+      if (e > s) {
+        if (e - s > MAX_TRADE_ID_CHARS || !plainAscii(buf, s, e)) return this.slowRow(buf, fields, lineStart, lineEnd);
+        tradeId = buf.toString('latin1', s, e);
+      }
+    }
+
+    const day = this.dayOf(entry, timestamp);
+    if (day === null) {
+      this.countClosedDay(entry, tradeId);
+      return;
+    }
+    const batch = this.batch;
+    const row = batch.length++;
+    batch.day[row] = this.daySlot(day);
+    batch.timestamp[row] = timestamp;
+    batch.price[row] = priceUnits;
+    batch.priceScale[row] = priceScale;
+    batch.volume[row] = volume;
+    batch.direction[row] = direction;
+    batch.bid[row] = bidUnits;
+    batch.bidScale[row] = bidScale;
+    batch.ask[row] = askUnits;
+    batch.askScale[row] = askScale;
+    batch.tradeId[row] = tradeId;
+    if (batch.length === BATCH_ROWS) this.flush();
+  }
+
+  private daySlot(day: DayFlow): number {
+    let slot = this.slotOf.get(day);
+    if (slot === undefined) {
+      slot = this.slotDays.length;
+      this.slotDays.push(day);
+      this.slotOf.set(day, slot);
+    }
+    return slot;
+  }
+
+  /**
+   * Applies the batched rows grouped by symbol-day, each group in arrival order. Symbol-days are
+   * independent (the tick rule and trade ids are per symbol and day), so this gives exactly the
+   * lines of row-by-row order while each day's state stays in the CPU cache for its whole group.
+   */
+  private flush(): void {
+    const batch = this.batch;
+    const rows = batch.length;
+    if (rows === 0) return;
+    const slots = this.slotDays.length;
+    const starts = new Int32Array(slots + 1);
+    for (let row = 0; row < rows; row++) {
+      const next = (batch.day[row] as number) + 1;
+      starts[next] = (starts[next] as number) + 1;
+    }
+    for (let slot = 0; slot < slots; slot++) starts[slot + 1] = (starts[slot + 1] as number) + (starts[slot] as number);
+    const order = batch.order;
+    for (let row = 0; row < rows; row++) {
+      const slot = batch.day[row] as number;
+      order[starts[slot] as number] = row;
+      starts[slot] = (starts[slot] as number) + 1;
+    }
+    let duplicates = 0;
+    for (let k = 0; k < rows; k++) {
+      const row = order[k] as number;
+      const day = this.slotDays[batch.day[row] as number] as DayFlow;
+      const outcome = day.addRaw(
+        batch.timestamp[row] as number,
+        batch.price[row] as number,
+        batch.priceScale[row] as number,
+        batch.volume[row] as number,
+        batch.direction[row] as number,
+        batch.bid[row] as number,
+        batch.bidScale[row] as number,
+        batch.ask[row] as number,
+        batch.askScale[row] as number,
+        batch.tradeId[row],
+      );
+      if (outcome === AddOutcome.Duplicate) duplicates++;
+    }
+    this.duplicates += duplicates;
+    this.accepted += rows - duplicates;
+    batch.length = 0;
+    batch.tradeId.fill(undefined);
+    this.slotDays.length = 0;
+    this.slotOf.clear();
+  }
+
+  /** The general parser for one unquoted record (already counted in `records`). */
+  private slowRow(buf: Buffer, fields: number, lineStart: number, lineEnd: number): void {
+    this.generalRows++;
+    const values = buf.toString('utf8', lineStart, lineEnd).split(',');
+    const record: RawFields = {};
+    for (let role = 0; role < ROLE_COUNT; role++) {
+      const column = this.roleColumn[role] as number;
+      if (column >= 0 && column < fields) record[TRADE_FIELDS[role] as TradeField] = values[column] as string;
+    }
+    this.applyRecord(this.line, record);
+  }
+
+  private applyRecord(line: number, record: RawFields): void {
+    const result = parseTradeRecord(line, record);
+    if (!result.ok) {
+      this.reject(result.field === undefined ? { line, reason: result.reason } : { line, field: result.field, reason: result.reason });
+      return;
+    }
+    this.applyTrade(result.trade);
+  }
+
+  private applyTrade(trade: Trade): void {
+    this.flush(); // keeps every symbol-day in arrival order
+    const entry = this.symbols.get(trade.symbol) ?? this.entryFor(trade.symbol);
+    if (!entry) return; // unreachable: the trade parser accepted the symbol
+    const day = this.dayOf(entry, trade.timestamp);
+    if (day === null) {
+      this.countClosedDay(entry, trade.tradeId);
+      return;
+    }
+    if (day.add(trade) === AddOutcome.Duplicate) this.duplicates++;
+    else this.accepted++;
+  }
+
+  /** A trade on a day its market is closed: stored by ingestion (deduplicated), counted in no line. */
+  private countClosedDay(entry: SymbolEntry, tradeId: string | undefined): void {
+    if (tradeId !== undefined && tradeId !== '') {
+      let ids = this.closedDayIds.get(entry.dayKey);
+      if (!ids) this.closedDayIds.set(entry.dayKey, (ids = new Set()));
+      if (ids.has(tradeId)) {
+        this.duplicates++;
+        return;
+      }
+      ids.add(tradeId);
+    }
+    this.accepted++;
+  }
+
+  private reject(rejection: Rejection): void {
+    this.rejected++;
+    if (this.rejections.length < this.maxRejections) this.rejections.push(rejection);
+  }
+
+  private symbolEntry(buf: Buffer, start: number, end: number): SymbolEntry | null {
+    if (end === start || end - start > 64) return null;
+    const text = buf.toString('latin1', start, end);
+    const cached = this.symbols.get(text);
+    if (cached !== undefined) return cached;
+    const first = buf[start] as number;
+    const last = buf[end - 1] as number;
+    const entry = first <= 32 || last <= 32 || !plainAscii(buf, start, end) ? null : this.entryFor(text);
+    if (this.symbols.size >= SYMBOL_CACHE_LIMIT) this.symbols.clear();
+    this.symbols.set(text, entry);
+    return entry;
+  }
+
+  /** The entry of a symbol as written (normalised spellings share the day states). */
+  private entryFor(text: string): SymbolEntry | null {
+    const parsed = parseSymbol(text);
+    if (!parsed) return null;
+    const canonical = this.symbols.get(parsed.symbol);
+    if (canonical) return canonical;
+    const entry: SymbolEntry = { symbol: parsed.symbol, market: parsed.market, dayStartMs: 0, dayEndMs: 0, day: null, dayKey: '' };
+    this.symbols.set(parsed.symbol, entry);
+    return entry;
+  }
+
+  /** The flow of the trade's trading day (market-local date), or null when the market is closed that day. */
+  private dayOf(entry: SymbolEntry, timestampMs: number): DayFlow | null {
+    if (timestampMs >= entry.dayStartMs && timestampMs < entry.dayEndMs) return entry.day;
+    const date = dayNumberToDate(localDayNumber(entry.market, timestampMs));
+    const key = symbolDayKey(entry.symbol, date);
+    let day = this.days.get(key) ?? null;
+    if (!day) {
+      const schedule = calendarFor(entry.market).schedule(date);
+      if (schedule) {
+        day = new DayFlow(schedule, this.thresholds[entry.market]);
+        this.days.set(key, day);
+      }
+    }
+    entry.dayKey = key;
+    entry.day = day;
+    entry.dayStartMs = day ? day.schedule.dayStartMs : zonedEpochMs(entry.market, date, 0);
+    entry.dayEndMs = day ? day.schedule.dayEndMs : zonedEpochMs(entry.market, dayNumberToDate(dateToDayNumber(date) + 1), 0);
+    return day;
+  }
+
+  /** Epoch ms of the timestamp field, or -1 when the general parser must look at the row. */
+  private readTimestamp(buf: Buffer, column: number, fields: number): number {
+    if (column >= fields) return -1;
+    const start = this.fieldStart[column] as number;
+    const end = this.fieldEnd[column] as number;
+    if (end === start || end - start > 40) return -1;
+    const value = readInteger(buf, start, end);
+    if (value >= 0) return value <= MAX_EPOCH_MS ? value : -1;
+    const first = buf[start] as number;
+    if (first - ZERO > 9 || first < ZERO || (buf[end - 1] as number) <= 32) return -1;
+    const parsed = parseTimestamp(buf.toString('latin1', start, end));
+    return parsed.ok ? parsed.epochMs : -1;
+  }
+
+  private startGeneral(header: string): void {
+    const parser = new CsvRecordParser(this.sourceName);
+    const lineOffset = header === '' ? 0 : this.line - 2;
+    this.general = { parser, decoder: new TextDecoder('utf-8', { ignoreBOM: true }), lineOffset };
+    if (header !== '') this.takeGeneral(parser.push(`${header}\n`));
+  }
+
+  private pushGeneralBytes(bytes: Buffer): void {
+    const general = this.general as NonNullable<typeof this.general>;
+    this.takeGeneral(general.parser.push(general.decoder.decode(bytes, { stream: true })));
+  }
+
+  private takeGeneral(items: readonly SourceItem[]): void {
+    this.flush();
+    const offset = (this.general as NonNullable<typeof this.general>).lineOffset;
+    for (const item of items) {
+      this.records++;
+      this.generalRows++;
+      const line = item.line + offset;
+      if ('error' in item) this.reject({ line, reason: item.error });
+      else this.applyRecord(line, item.fields);
+    }
+  }
+}
+
+/** Scale of the last `readUnits` result (a module variable: no object per number). */
+let unitsScale = 0;
+
+/**
+ * Exact units of decimal text `123.45` (no sign, no exponent, at most 15 digits), setting
+ * `unitsScale`; -1 when the text is anything else (the general parser decides then).
+ */
+function readUnits(buf: Buffer, start: number, end: number): number {
+  let units = 0;
+  let dot = -1;
+  let digits = 0;
+  for (let i = start; i < end; i++) {
+    const c = buf[i] as number;
+    const d = c - ZERO;
+    if (d >= 0 && d <= 9) {
+      units = units * 10 + d;
+      digits++;
+    } else if (c === DOT && dot === -1 && i > start && i < end - 1) {
+      dot = i;
+    } else {
+      return -1;
+    }
+  }
+  if (digits === 0 || digits > MAX_FAST_DIGITS) return -1;
+  unitsScale = dot === -1 ? 0 : end - dot - 1;
+  return units;
+}
+
+/** A whole number of at most 15 digits, or -1. */
+function readInteger(buf: Buffer, start: number, end: number): number {
+  if (end === start || end - start > MAX_FAST_DIGITS) return -1;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const d = (buf[i] as number) - ZERO;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/** Direction words (case-insensitive): 2 up, 1 down, 0 neutral; -2 for anything else. */
+function readDirection(buf: Buffer, start: number, end: number): number {
+  const length = end - start;
+  const c0 = (buf[start] as number) | 0x20;
+  if (length === 1) {
+    const d = (buf[start] as number) - ZERO;
+    return d >= 0 && d <= 2 ? d : -2;
+  }
+  const word = (at: number, text: string): boolean => {
+    if (length !== text.length) return false;
+    for (let i = 1; i < length; i++) if (((buf[at + i] as number) | 0x20) !== text.charCodeAt(i)) return false;
+    return true;
+  };
+  switch (c0) {
+    case 0x75: // u
+      return word(start, 'up') ? 2 : -2;
+    case 0x62: // b
+      return word(start, 'buy') ? 2 : -2;
+    case 0x64: // d
+      return word(start, 'down') ? 1 : -2;
+    case 0x73: // s
+      return word(start, 'sell') ? 1 : -2;
+    case 0x6e: // n
+      return word(start, 'neutral') ? 0 : -2;
+    default:
+      return -2;
+  }
+}
+
+/** Printable ASCII without spaces at either end (so the general parser would read it the same). */
+function plainAscii(buf: Buffer, start: number, end: number): boolean {
+  if ((buf[start] as number) <= 32 || (buf[end - 1] as number) <= 32) return false;
+  for (let i = start; i < end; i++) {
+    const c = buf[i] as number;
+    if (c < 32 || c > 126) return false;
+  }
+  return true;
+}
+
+/**
+ * Reads a CSV file (optionally `.gz`) straight into day flows; resolves with the builder (its
+ * `days` and `lines`) and the summary. Structural problems throw like `ingestFile`.
+ */
+export async function csvFileToLines(
+  path: string,
+  options: CsvLinesOptions = {},
+): Promise<{ builder: CsvLinesBuilder; summary: CsvLinesSummary }> {
+  const kind = fileKindOf(path);
+  if (kind.format !== 'csv') throw new TypeError(`${path}: not a CSV file`);
+  const builder = new CsvLinesBuilder({ sourceName: path, ...options });
+  const input = createReadStream(path, { highWaterMark: 1 << 20 });
+  const source: AsyncIterable<Buffer> = kind.gzip ? input.pipe(createGunzip({ chunkSize: 1 << 20 })) : input;
+  for await (const chunk of source) builder.push(chunk as Buffer);
+  return { builder, summary: builder.end() };
+}

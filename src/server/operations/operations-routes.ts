@@ -1,0 +1,35 @@
+import type { HttpApi } from '../http/http-api.js';
+import type { CapflowMetrics } from '../metrics/capflow-metrics.js';
+
+/** A named readiness condition of `/readyz` (store open, calendars loaded, bus connected…). */
+export type ReadinessCheck = () => boolean | Promise<boolean>;
+
+export interface OperationsRoutesOptions {
+  metrics: CapflowMetrics;
+  readiness: Readonly<Record<string, ReadinessCheck>>;
+  /** False once shutdown began: /readyz answers 503 so load balancers move away first. */
+  accepting: () => boolean;
+}
+
+/** `/metrics` (Prometheus text) and `/readyz` (every check true → 200, else 503 naming the failures). */
+export function registerOperationsRoutes(api: HttpApi, options: OperationsRoutesOptions): void {
+  api.raw('GET', '/metrics', async (_context, response) => {
+    const text = await options.metrics.render();
+    response.writeHead(200, { 'content-type': options.metrics.contentType, 'content-length': Buffer.byteLength(text) });
+    response.end(text);
+  });
+  api.raw('GET', '/readyz', async (_context, response) => {
+    const checks: Record<string, boolean> = { accepting: options.accepting() };
+    for (const [name, check] of Object.entries(options.readiness)) {
+      try {
+        checks[name] = await check();
+      } catch {
+        checks[name] = false;
+      }
+    }
+    const ready = Object.values(checks).every(Boolean);
+    const text = JSON.stringify({ status: ready ? 'ready' : 'not ready', checks });
+    response.writeHead(ready ? 200 : 503, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    response.end(text);
+  });
+}

@@ -1,0 +1,156 @@
+import type { DaySchedule } from '../../calendar/day-schedule.js';
+import { dateToDayNumber, dayNumberToDate } from '../../calendar/time-zone.js';
+import { calendarFor } from '../../calendar/trading-calendar.js';
+import type { DayTotals, TierAmounts } from '../../engine/day-flow.js';
+import { invalidRequest, rateLimited } from '../../model/errors.js';
+import { MARKET_CURRENCY, MARKETS, type Market } from '../../model/market.js';
+import { parseSymbol, type ParsedSymbol } from '../../model/symbol.js';
+import type { FlowService } from '../../service/flow-service.js';
+import type { FlowStore } from '../../store/flow-store.js';
+import { rateLimitFor, type Credential } from '../auth/credential.js';
+import { resolveSymbol } from '../quote/capital-flow.js';
+import type { RateLimiter } from '../rate-limit/token-bucket.js';
+import {
+  distributionJson,
+  intradayJson,
+  symbolDay,
+  type DailyDayJson,
+  type DailyJson,
+  type DistributionJson,
+  type IntradayJson,
+} from './flow-payloads.js';
+
+/** Longest range of one daily-history request, in calendar days (inclusive). */
+export const MAX_DAILY_RANGE_DAYS = 366;
+/** Range of a daily-history request without `from`: this many calendar days ending at `to`. */
+export const DEFAULT_DAILY_RANGE_DAYS = 30;
+/** Completed days' totals kept in memory; the whole cache is dropped beyond this (bounded memory). */
+const DAILY_CACHE_LIMIT = 200_000;
+
+/** Quote commands whose per-credential rate-limit buckets the REST calls share. */
+export const FlowCommand = { Intraday: 24, Distribution: 25 } as const;
+export type FlowCommand = (typeof FlowCommand)[keyof typeof FlowCommand];
+
+export interface SymbolEntryJson {
+  readonly symbol: string;
+  readonly market: Market;
+  readonly currency: string;
+  readonly hasData: boolean;
+  /** Latest trading day with trades (null without data). */
+  readonly lastDate: string | null;
+}
+
+const ZERO_TIERS: TierAmounts = { large: '0.000', medium: '0.000', small: '0.000', total: '0.000' };
+const ZERO_TOTALS: DayTotals = { inflow: '0.000', in: ZERO_TIERS, out: ZERO_TIERS };
+
+export interface FlowQueriesOptions {
+  flows: FlowService;
+  store: FlowStore;
+  rateLimiter: RateLimiter;
+}
+
+/**
+ * The questions the REST API and the live stream answer, with command 24's checks in its order:
+ * rate limit, request format, market permission, known symbol, data present. Transport-free:
+ * every failure is a CapflowError carrying its HTTP status and code.
+ */
+export class FlowQueries {
+  /** Totals of completed days by `symbol date`, valid while the day's stored trade count is unchanged. */
+  private readonly dailyCache = new Map<string, { trades: number; totals: DayTotals }>();
+
+  constructor(private readonly options: FlowQueriesOptions) {}
+
+  /** Takes a token of the mirrored command, then validates the symbol (and optional dates' format). */
+  admit(credential: Credential, command: FlowCommand, symbolText: string | null, dates: readonly (string | null)[] = []): ParsedSymbol {
+    const rule = rateLimitFor(credential, command);
+    if (rule && !this.options.rateLimiter.tryTake(credential.appKey, command, rule.limit, rule.burst)) {
+      throw rateLimited(`rate limit of ${rule.limit}/s (burst ${rule.burst}) exceeded (shared with command ${command})`);
+    }
+    if (symbolText === null || symbolText.trim() === '') throw invalidRequest('the symbol parameter is required, e.g. symbol=700.HK');
+    for (const date of dates) if (date !== null) checkDateFormat(date);
+    return resolveSymbol(symbolText, credential, this.options.flows);
+  }
+
+  async intraday(symbol: ParsedSymbol, date: string | null, detail: boolean): Promise<IntradayJson> {
+    const schedule = this.dayOf(symbol, date);
+    const day = await this.options.flows.dayFlow(symbol, schedule.date);
+    const now = this.options.flows.now(symbol.market);
+    return intradayJson(symbol, schedule, detail ? day.detailLines(now) : day.lines(now));
+  }
+
+  async distribution(symbol: ParsedSymbol, date: string | null): Promise<DistributionJson> {
+    const schedule = this.dayOf(symbol, date);
+    const day = await this.options.flows.dayFlow(symbol, schedule.date);
+    return distributionJson(symbol, schedule.date, day.distribution(this.options.flows.now(symbol.market)));
+  }
+
+  /** Net inflow, inflow and outflow of each trading day in [from, to] (to is capped at the served day). */
+  async daily(symbol: ParsedSymbol, fromText: string | null, toText: string | null): Promise<DailyJson> {
+    const flows = this.options.flows;
+    const served = flows.servedSchedule(symbol.market);
+    const now = flows.now(symbol.market);
+    const to = toText === null || toText > served.date ? served.date : toText;
+    const from = fromText ?? dayNumberToDate(dateToDayNumber(to) - (DEFAULT_DAILY_RANGE_DAYS - 1));
+    if (from > to) throw invalidRequest(`from ${from} is after to ${to}${toText !== null && toText !== to ? ` (the current trading day)` : ''}`);
+    const span = dateToDayNumber(to) - dateToDayNumber(from) + 1;
+    if (span > MAX_DAILY_RANGE_DAYS) throw invalidRequest(`date range of ${span} days is longer than ${MAX_DAILY_RANGE_DAYS} days`);
+    const { full, half } = calendarFor(symbol.market).tradingDays(from, to);
+    const dates = [...full, ...half].sort();
+    const counts = new Map((await this.options.store.daysOf(symbol.symbol)).map((day) => [day.date, day.trades]));
+    const days: DailyDayJson[] = [];
+    for (const date of dates) {
+      const complete = date < served.date || now >= served.graceEndMs;
+      const trades = counts.get(date) ?? 0;
+      const totals = trades === 0 ? ZERO_TOTALS : await this.dayTotals(symbol, date, date < served.date, trades, now);
+      days.push({ date, ...totals, complete });
+    }
+    return { ...symbolDay(symbol), from, to, days };
+  }
+
+  /** Known symbols in the credential's markets. */
+  async symbols(credential: Credential): Promise<{ markets: Market[]; symbols: SymbolEntryJson[] }> {
+    const lastDates = new Map((await this.options.store.symbolSummaries()).map((summary) => [summary.symbol, summary.lastDate]));
+    const flows = this.options.flows;
+    const symbols: SymbolEntryJson[] = [];
+    for (const name of flows.knownSymbols()) {
+      const parsed = parseSymbol(name);
+      if (!parsed || !credential.markets.has(parsed.market)) continue;
+      const hasData = flows.hasData(name);
+      symbols.push({ symbol: name, market: parsed.market, currency: MARKET_CURRENCY[parsed.market], hasData, lastDate: (hasData && lastDates.get(name)) || null });
+    }
+    return { markets: MARKETS.filter((market) => credential.markets.has(market)), symbols };
+  }
+
+  /** The served day, or a given past trading day (400 for a future or non-trading date). */
+  dayOf(symbol: ParsedSymbol, date: string | null): DaySchedule {
+    const served = this.options.flows.servedSchedule(symbol.market);
+    if (date === null || date === served.date) return served;
+    if (date > served.date) throw invalidRequest(`${date} is after the current ${symbol.market} trading day (${served.date})`);
+    const schedule = calendarFor(symbol.market).schedule(date);
+    if (!schedule) throw invalidRequest(`${date} is not a ${symbol.market} trading day (weekend or holiday)`);
+    return schedule;
+  }
+
+  private async dayTotals(symbol: ParsedSymbol, date: string, completed: boolean, trades: number, now: number): Promise<DayTotals> {
+    const key = `${symbol.symbol} ${date}`;
+    const cached = this.dailyCache.get(key);
+    if (completed && cached && cached.trades === trades) return cached.totals;
+    const flows = this.options.flows;
+    const day = completed ? await flows.transientDayFlow(symbol, date) : await flows.dayFlow(symbol, date);
+    const totals = day.totals(now);
+    if (completed) {
+      // The count read before the build: trades stored meanwhile make the entry stale, never wrong.
+      if (this.dailyCache.size >= DAILY_CACHE_LIMIT) this.dailyCache.clear();
+      this.dailyCache.set(key, { trades, totals });
+    }
+    return totals;
+  }
+}
+
+function checkDateFormat(date: string): void {
+  try {
+    dateToDayNumber(date);
+  } catch {
+    throw invalidRequest(`not a date: ${JSON.stringify(date)} (expected YYYY-MM-DD)`);
+  }
+}

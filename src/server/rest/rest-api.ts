@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { invalidRequest } from '../../model/errors.js';
+import type { FlowService } from '../../service/flow-service.js';
+import type { FlowStore } from '../../store/flow-store.js';
+import type { CredentialRegistry } from '../auth/credential.js';
+import { sendJson, type HttpApi } from '../http/http-api.js';
+import type { RateLimiter } from '../rate-limit/token-bucket.js';
+import { CallerResolver } from './rest-caller.js';
+import { CapitalFlowStreams } from './capital-flow-stream.js';
+import { FlowCommand, FlowQueries } from './flow-queries.js';
+import { flowServiceLineUpdates, type LineUpdateSource } from './line-update-source.js';
+import { openApiDocument, REST_PATHS } from './openapi-document.js';
+import { StreamTokenIssuer } from './stream-tokens.js';
+
+export interface RestApiOptions {
+  flows: FlowService;
+  store: FlowStore;
+  credentials: CredentialRegistry;
+  /** The server's rate limiter: REST calls take tokens from the buckets of commands 24 and 25. */
+  rateLimiter: RateLimiter;
+  /** App key that unauthenticated REST/SSE requests act as (a public dashboard). */
+  publicCredential?: string | undefined;
+  /** Where live line changes come from (default: the flow service's trade hook). */
+  updates?: LineUpdateSource;
+  streamTokenTtlMs?: number;
+  heartbeatMs?: number;
+  coalesceMs?: number;
+  maxStreams?: number;
+  log?: (message: string, error?: unknown) => void;
+}
+
+export interface RestApi {
+  /** Every route registered, for the OpenAPI coverage check. */
+  readonly routes: readonly { method: string; path: string }[];
+  readonly streams: CapitalFlowStreams;
+  /** Ends the live streams (before the HTTP server closes). */
+  close(): void;
+}
+
+/** `detail=1|true` → true; absent, `0` or `false` → false; anything else is a bad request. */
+function flag(params: URLSearchParams, name: string): boolean {
+  const value = params.get(name);
+  if (value === null || value === '' || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw invalidRequest(`${name} must be 1 or 0, got ${JSON.stringify(value)}`);
+}
+
+function packageVersion(): string {
+  try {
+    const text = readFileSync(new URL('../../../package.json', import.meta.url), 'utf8');
+    return (JSON.parse(text) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Registers the REST API, the live stream and the OpenAPI description on the server's HTTP router. */
+export function registerRestApi(api: HttpApi, options: RestApiOptions): RestApi {
+  const tokens = new StreamTokenIssuer(options.streamTokenTtlMs);
+  const callers = new CallerResolver({ credentials: options.credentials, tokens, publicCredential: options.publicCredential });
+  const queries = new FlowQueries({ flows: options.flows, store: options.store, rateLimiter: options.rateLimiter });
+  const streams = new CapitalFlowStreams({
+    queries,
+    flows: options.flows,
+    updates: options.updates ?? flowServiceLineUpdates(options.flows),
+    ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
+    ...(options.coalesceMs === undefined ? {} : { coalesceMs: options.coalesceMs }),
+    ...(options.maxStreams === undefined ? {} : { maxStreams: options.maxStreams }),
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
+  const routes: { method: string; path: string }[] = [];
+  const json = (method: string, path: string, handler: Parameters<HttpApi['json']>[2]): void => {
+    api.json(method, path, handler);
+    routes.push({ method, path });
+  };
+
+  json('GET', REST_PATHS.intraday, (context) => {
+    const params = context.searchParams;
+    const credential = callers.resolve(context);
+    const symbol = queries.admit(credential, FlowCommand.Intraday, params.get('symbol'), [params.get('date')]);
+    return queries.intraday(symbol, params.get('date'), flag(params, 'detail'));
+  });
+  json('GET', REST_PATHS.daily, (context) => {
+    const params = context.searchParams;
+    const credential = callers.resolve(context);
+    const symbol = queries.admit(credential, FlowCommand.Intraday, params.get('symbol'), [params.get('from'), params.get('to')]);
+    return queries.daily(symbol, params.get('from'), params.get('to'));
+  });
+  json('GET', REST_PATHS.distribution, (context) => {
+    const params = context.searchParams;
+    const credential = callers.resolve(context);
+    const symbol = queries.admit(credential, FlowCommand.Distribution, params.get('symbol'), [params.get('date')]);
+    return queries.distribution(symbol, params.get('date'));
+  });
+  json('GET', REST_PATHS.symbols, (context) => queries.symbols(callers.resolve(context)));
+  json('POST', REST_PATHS.streamToken, (context) => {
+    const credential = callers.resolve(context);
+    const issued = tokens.issue(credential.appKey);
+    return { token: issued.token, expiresAt: Math.floor(issued.expiresAt / 1000), ttlSeconds: Math.round(tokens.ttlMs / 1000) };
+  });
+  api.raw('GET', REST_PATHS.stream, async (context, response) => {
+    const params = context.searchParams;
+    const credential = callers.resolve(context, true);
+    const symbol = queries.admit(credential, FlowCommand.Intraday, params.get('symbol'));
+    await streams.open(response, credential, symbol, flag(params, 'detail'));
+  });
+  routes.push({ method: 'GET', path: REST_PATHS.stream });
+  const document = openApiDocument(packageVersion());
+  api.raw('GET', REST_PATHS.openapi, (_context, response) => sendJson(response, 200, document));
+  routes.push({ method: 'GET', path: REST_PATHS.openapi });
+
+  return { routes, streams, close: () => streams.closeAll() };
+}

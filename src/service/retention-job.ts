@@ -1,0 +1,91 @@
+import { dateToDayNumber, dayNumberToDate, localDayNumber } from '../calendar/time-zone.js';
+import { calendarFor } from '../calendar/trading-calendar.js';
+import { DayFlow, type TierThresholds } from '../engine/index.js';
+import type { Market } from '../model/market.js';
+import { parseSymbol } from '../model/symbol.js';
+import type { DayArchive } from '../store/day-archive.js';
+import type { FlowStore } from '../store/flow-store.js';
+
+export interface RetentionOptions {
+  store: FlowStore;
+  archive: DayArchive;
+  /** Raw trades of the last N days (and today) are kept; older days keep only lines and summary. */
+  retainTradesDays: number;
+  /** "Today" per market: the market clock's now (so a replayed past day is never trimmed). */
+  now: (market: Market) => number;
+  thresholds?: Partial<Record<Market, TierThresholds>>;
+  log?: (message: string) => void;
+}
+
+export interface RetentionResult {
+  daysArchived: number;
+  tradesDeleted: number;
+}
+
+/** First date whose raw trades are kept for a market: local today minus N days. */
+export function retentionCutoff(market: Market, nowMs: number, retainTradesDays: number): string {
+  return dayNumberToDate(localDayNumber(market, nowMs) - retainTradesDays);
+}
+
+/**
+ * One retention pass: every (symbol, day) older than the cutoff whose trades are still stored is
+ * summarised — minute lines as served after the close, inflow and distribution — into the archive,
+ * and its raw trades are deleted in the same transaction. Days are handled one at a time, so
+ * memory stays bounded and a crash loses nothing (the day is then simply done on the next pass).
+ */
+export async function runRetention(options: RetentionOptions): Promise<RetentionResult> {
+  const result: RetentionResult = { daysArchived: 0, tradesDeleted: 0 };
+  for (const symbol of await options.store.symbols()) {
+    const parsed = parseSymbol(symbol);
+    if (!parsed) continue;
+    const cutoff = retentionCutoff(parsed.market, options.now(parsed.market), options.retainTradesDays);
+    for (const { date, trades } of await options.store.daysOf(symbol)) {
+      if (date >= cutoff || trades === 0) continue;
+      const stored = await options.store.tradesOfDay(symbol, date);
+      if (stored.length === 0) continue; // archived already
+      const schedule = calendarFor(parsed.market).schedule(date);
+      const day = schedule ? new DayFlow(schedule, options.thresholds?.[parsed.market]) : undefined;
+      if (day) for (const trade of stored) day.add(trade);
+      const end = Number.MAX_SAFE_INTEGER;
+      const lines = day ? day.lines(end) : [];
+      result.tradesDeleted += await options.archive.archiveAndTrim({
+        symbol,
+        date,
+        trades: stored.length,
+        inflow: lines.at(-1)?.inflow ?? '0.000',
+        lines,
+        summary: day ? { distribution: day.distribution(end) } : { closedDay: true },
+      });
+      result.daysArchived++;
+    }
+  }
+  if (result.daysArchived > 0) {
+    options.log?.(`retention: ${result.daysArchived} days archived, ${result.tradesDeleted} raw trades deleted`);
+  }
+  return result;
+}
+
+/** Runs retention now and then every `intervalMs` (default daily); returns a stop function. */
+export function scheduleRetention(options: RetentionOptions & { intervalMs?: number }): () => void {
+  let running = false;
+  const pass = (): void => {
+    if (running) return;
+    running = true;
+    runRetention(options)
+      .catch((error: unknown) => options.log?.(`retention failed: ${(error as Error).message}`))
+      .finally(() => (running = false));
+  };
+  const first = setTimeout(pass, 1_000);
+  const timer = setInterval(pass, options.intervalMs ?? 86_400_000);
+  first.unref();
+  timer.unref();
+  return () => {
+    clearTimeout(first);
+    clearInterval(timer);
+  };
+}
+
+/** `YYYY-MM-DD` + n days. */
+export function addDays(date: string, days: number): string {
+  return dayNumberToDate(dateToDayNumber(date) + days);
+}

@@ -1,0 +1,296 @@
+import type pg from 'pg';
+import { decimalToString, type Decimal } from '../model/decimal.js';
+import type { Direction } from '../model/trade.js';
+import type { AppendResult, FlowStore, SourceCheckpoint, StoredTrade, SymbolDay, SymbolSummary, TradeToStore } from './flow-store.js';
+import { openPostgresPool, parsePostgresUrl, type PostgresLocation } from './postgres-connection.js';
+import { migratePostgres, partitionName, quoteIdentifier } from './postgres-schema.js';
+import { sourcePositionConflict } from './sqlite-flow-store.js';
+
+export interface PostgresFlowStoreOptions {
+  /** Connections in the pool (default 10). */
+  readonly poolSize?: number;
+}
+
+interface TradeRow {
+  seq: string;
+  symbol: string;
+  date: string;
+  ts: string;
+  price: string;
+  volume: string;
+  direction: number | null;
+  trade_id: string | null;
+  bid: string | null;
+  ask: string | null;
+  trade_type: string | null;
+}
+
+const TRADE_COLUMNS = 'seq, symbol, date::text AS date, ts, price, volume, direction, trade_id, bid, ask, trade_type';
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Exact decimal from PostgreSQL's numeric text, which keeps the scale it was written with. */
+function decimalFromNumeric(text: string): Decimal {
+  const dot = text.indexOf('.');
+  if (dot === -1) return { units: BigInt(text), scale: 0 };
+  return { units: BigInt(text.slice(0, dot) + text.slice(dot + 1)), scale: text.length - dot - 1 };
+}
+
+function rowToTrade(row: TradeRow): StoredTrade {
+  const trade: { -readonly [K in keyof StoredTrade]: StoredTrade[K] } = {
+    seq: Number(row.seq),
+    date: row.date,
+    symbol: row.symbol,
+    timestamp: Number(row.ts),
+    price: decimalFromNumeric(row.price),
+    volume: Number(row.volume),
+  };
+  if (row.direction !== null) trade.direction = row.direction as Direction;
+  if (row.trade_id !== null) trade.tradeId = row.trade_id;
+  if (row.bid !== null) trade.bid = decimalFromNumeric(row.bid);
+  if (row.ask !== null) trade.ask = decimalFromNumeric(row.ask);
+  if (row.trade_type !== null) trade.tradeType = row.trade_type;
+  return trade;
+}
+
+const dedupKey = (symbol: string, date: string, tradeId: string): string => `${symbol}\u0000${date}\u0000${tradeId}`;
+
+/**
+ * The scale-out store: trades in a table partitioned by trading day (a partition is created the
+ * first time a day is written), sequence numbers from a bigint identity. Appends run one at a
+ * time per schema (a transaction-scoped advisory lock), so sequence numbers become visible in
+ * increasing order and a reader following `tradesAfter` never skips a trade committed late.
+ * A source checkpoint is written in the append's transaction: a retried batch whose checkpoint
+ * already moved is refused whole, so retries never count a trade twice.
+ */
+export class PostgresFlowStore implements FlowStore {
+  private closed = false;
+  /** Day partitions known to exist (creating one is idempotent; this only saves the DDL). */
+  private readonly partitions = new Set<string>();
+
+  private constructor(
+    private readonly pool: pg.Pool,
+    readonly location: PostgresLocation,
+    readonly schemaVersion: number,
+  ) {}
+
+  /** Connects (`postgres://…[?schema=name]` or a location) and brings the schema up to date. */
+  static async open(target: string | PostgresLocation, options: PostgresFlowStoreOptions = {}): Promise<PostgresFlowStore> {
+    const location = typeof target === 'string' ? parsePostgresUrl(target) : target;
+    const pool = openPostgresPool(location, options.poolSize ?? 10);
+    try {
+      const client = await pool.connect();
+      try {
+        const version = await migratePostgres(client, location.schema);
+        return new PostgresFlowStore(pool, location, version);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      await pool.end();
+      throw error;
+    }
+  }
+
+  /** The pool, for the gateway state kept in the same schema. */
+  get connectionPool(): pg.Pool {
+    return this.pool;
+  }
+
+  async appendTrades(batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): Promise<AppendResult> {
+    for (const { date } of batch) if (!ISO_DATE.test(date)) throw new Error(`invalid trading day ${JSON.stringify(date)}`);
+    const client = await this.pool.connect();
+    let broken = false;
+    try {
+      await client.query('BEGIN');
+      try {
+        await client.query("SELECT pg_advisory_xact_lock(hashtext('capflow-append:' || $1))", [this.location.schema]);
+        const result = await this.appendLocked(client, batch, checkpoint);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {
+          broken = true;
+        });
+        throw error;
+      }
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  private async appendLocked(client: pg.PoolClient, batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): Promise<AppendResult> {
+    if (checkpoint?.expectedPosition !== undefined) {
+      const { rows } = await client.query<{ position: string }>('SELECT position FROM sources WHERE source_id = $1', [checkpoint.sourceId]);
+      const actual = rows[0] ? Number(rows[0].position) : 0;
+      if (actual !== checkpoint.expectedPosition) throw sourcePositionConflict(checkpoint.sourceId, checkpoint.expectedPosition, actual);
+    }
+    const stored: StoredTrade[] = [];
+    let duplicates = 0;
+    if (batch.length > 0) {
+      await this.ensurePartitions(client, batch);
+      const { rows } = await client.query<{ seq: string; symbol: string; date: string; trade_id: string | null }>(
+        `INSERT INTO trades (symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type)
+         SELECT symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type
+         FROM unnest($1::text[], $2::date[], $3::bigint[], $4::numeric[], $5::bigint[], $6::smallint[], $7::text[], $8::numeric[], $9::numeric[], $10::text[])
+              WITH ORDINALITY AS input (symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, ord)
+         ORDER BY ord
+         ON CONFLICT DO NOTHING
+         RETURNING seq, symbol, date::text AS date, trade_id`,
+        [
+          batch.map((t) => t.trade.symbol),
+          batch.map((t) => t.date),
+          batch.map((t) => String(t.trade.timestamp)),
+          batch.map((t) => decimalToString(t.trade.price)),
+          batch.map((t) => String(t.trade.volume)),
+          batch.map((t) => t.trade.direction ?? null),
+          batch.map((t) => t.trade.tradeId ?? null),
+          batch.map((t) => (t.trade.bid === undefined ? null : decimalToString(t.trade.bid))),
+          batch.map((t) => (t.trade.ask === undefined ? null : decimalToString(t.trade.ask))),
+          batch.map((t) => t.trade.tradeType ?? null),
+        ],
+      );
+      // Rows are inserted in batch order, so the stored trades are the batch minus the later
+      // copies of an id and the ids stored before; their seqs ascend in that order.
+      const insertedIds = new Set(rows.filter((r) => r.trade_id !== null).map((r) => dedupKey(r.symbol, r.date, r.trade_id!)));
+      const seqs = rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
+      const taken = new Set<string>();
+      for (const { trade, date } of batch) {
+        if (trade.tradeId !== undefined) {
+          const key = dedupKey(trade.symbol, date, trade.tradeId);
+          if (!insertedIds.has(key) || taken.has(key)) {
+            duplicates++;
+            continue;
+          }
+          taken.add(key);
+        }
+        const seq = seqs[stored.length];
+        if (seq === undefined) throw new Error('internal: fewer rows inserted than trades accepted');
+        stored.push({ ...trade, seq, date });
+      }
+      if (stored.length !== seqs.length) throw new Error('internal: more rows inserted than trades accepted');
+      await this.updateSummaries(client, stored);
+    }
+    if (checkpoint) {
+      await client.query(
+        `INSERT INTO sources (source_id, position, updated_ms) VALUES ($1, $2, $3)
+         ON CONFLICT (source_id) DO UPDATE SET position = excluded.position, updated_ms = excluded.updated_ms`,
+        [checkpoint.sourceId, checkpoint.position, Date.now()],
+      );
+    }
+    return { stored, duplicates };
+  }
+
+  private async ensurePartitions(client: pg.PoolClient, batch: readonly TradeToStore[]): Promise<void> {
+    for (const date of new Set(batch.map((t) => t.date))) {
+      if (this.partitions.has(date)) continue;
+      // Dates were checked against YYYY-MM-DD, so they are safe inside the DDL text.
+      await client.query(
+        `CREATE TABLE IF NOT EXISTS ${quoteIdentifier(partitionName(date))} PARTITION OF trades
+         FOR VALUES FROM ('${date}') TO (('${date}'::date + 1))`,
+      );
+      this.partitions.add(date);
+    }
+  }
+
+  private async updateSummaries(client: pg.PoolClient, stored: readonly StoredTrade[]): Promise<void> {
+    if (stored.length === 0) return;
+    const perDay = new Map<string, { symbol: string; date: string; trades: number }>();
+    const perSymbol = new Map<string, { lastTimestamp: number; lastDate: string }>();
+    for (const trade of stored) {
+      const key = `${trade.symbol}\u0000${trade.date}`;
+      const day = perDay.get(key);
+      if (day) day.trades++;
+      else perDay.set(key, { symbol: trade.symbol, date: trade.date, trades: 1 });
+      const summary = perSymbol.get(trade.symbol);
+      if (!summary) perSymbol.set(trade.symbol, { lastTimestamp: trade.timestamp, lastDate: trade.date });
+      else {
+        if (trade.timestamp > summary.lastTimestamp) summary.lastTimestamp = trade.timestamp;
+        if (trade.date > summary.lastDate) summary.lastDate = trade.date;
+      }
+    }
+    const days = [...perDay.values()];
+    await client.query(
+      `INSERT INTO symbol_days (symbol, date, trades) SELECT * FROM unnest($1::text[], $2::date[], $3::bigint[])
+       ON CONFLICT (symbol, date) DO UPDATE SET trades = symbol_days.trades + excluded.trades`,
+      [days.map((d) => d.symbol), days.map((d) => d.date), days.map((d) => d.trades)],
+    );
+    const symbols = [...perSymbol];
+    await client.query(
+      `INSERT INTO symbols (symbol, last_ts, last_date) SELECT * FROM unnest($1::text[], $2::bigint[], $3::date[])
+       ON CONFLICT (symbol) DO UPDATE SET last_ts = GREATEST(symbols.last_ts, excluded.last_ts),
+                                          last_date = GREATEST(symbols.last_date, excluded.last_date)`,
+      [symbols.map(([s]) => s), symbols.map(([, v]) => String(v.lastTimestamp)), symbols.map(([, v]) => v.lastDate)],
+    );
+  }
+
+  async sourcePosition(sourceId: string): Promise<number> {
+    const { rows } = await this.pool.query<{ position: string }>('SELECT position FROM sources WHERE source_id = $1', [sourceId]);
+    return rows[0] ? Number(rows[0].position) : 0;
+  }
+
+  async tradesOfDay(symbol: string, date: string, maxSeq?: number): Promise<StoredTrade[]> {
+    if (!ISO_DATE.test(date)) return [];
+    const { rows } =
+      maxSeq === undefined
+        ? await this.pool.query<TradeRow>(`SELECT ${TRADE_COLUMNS} FROM trades WHERE symbol = $1 AND date = $2 ORDER BY seq`, [symbol, date])
+        : await this.pool.query<TradeRow>(`SELECT ${TRADE_COLUMNS} FROM trades WHERE symbol = $1 AND date = $2 AND seq <= $3 ORDER BY seq`, [
+            symbol,
+            date,
+            maxSeq,
+          ]);
+    return rows.map(rowToTrade);
+  }
+
+  async tradesAfter(afterSeq: number, limit: number): Promise<StoredTrade[]> {
+    if (limit <= 0) return [];
+    const { rows } = await this.pool.query<TradeRow>(`SELECT ${TRADE_COLUMNS} FROM trades WHERE seq > $1 ORDER BY seq LIMIT $2`, [
+      afterSeq,
+      Math.floor(limit),
+    ]);
+    return rows.map(rowToTrade);
+  }
+
+  async lastSeq(): Promise<number> {
+    const { rows } = await this.pool.query<{ last: string }>('SELECT COALESCE(MAX(seq), 0) AS last FROM trades');
+    return Number(rows[0]!.last);
+  }
+
+  async symbols(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ symbol: string }>('SELECT symbol FROM symbols ORDER BY symbol');
+    return rows.map((r) => r.symbol);
+  }
+
+  async symbolSummaries(): Promise<SymbolSummary[]> {
+    const { rows } = await this.pool.query<{ symbol: string; last_ts: string; last_date: string }>(
+      'SELECT symbol, last_ts, last_date::text AS last_date FROM symbols ORDER BY symbol',
+    );
+    return rows.map((row) => ({ symbol: row.symbol, lastTimestamp: Number(row.last_ts), lastDate: row.last_date }));
+  }
+
+  async daysOf(symbol: string): Promise<SymbolDay[]> {
+    const { rows } = await this.pool.query<{ symbol: string; date: string; trades: string }>(
+      'SELECT symbol, date::text AS date, trades FROM symbol_days WHERE symbol = $1 ORDER BY date',
+      [symbol],
+    );
+    return rows.map((row) => ({ symbol: row.symbol, date: row.date, trades: Number(row.trades) }));
+  }
+
+  /** Day partitions of the trades table, ascending (for operators and tests). */
+  async dayPartitions(): Promise<string[]> {
+    const { rows } = await this.pool.query<{ name: string }>(
+      `SELECT child.relname AS name FROM pg_inherits
+         JOIN pg_class parent ON parent.oid = pg_inherits.inhparent
+         JOIN pg_class child ON child.oid = pg_inherits.inhrelid
+         JOIN pg_namespace ns ON ns.oid = parent.relnamespace
+       WHERE parent.relname = 'trades' AND ns.nspname = $1 ORDER BY child.relname`,
+      [this.location.schema],
+    );
+    return rows.map((r) => r.name);
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,107 @@
+import type pg from 'pg';
+
+/**
+ * Schema of the PostgreSQL store (and of the state gateways share), as an ordered list of
+ * migrations applied inside one schema. `schema_version` holds the number applied; a migration
+ * runs under a transaction-scoped advisory lock, so gateways and workers starting at once
+ * cannot both migrate.
+ */
+export const POSTGRES_MIGRATIONS: readonly string[] = [
+  // 1: trades partitioned by trading day, per-day counts, per-symbol summaries, source
+  //    checkpoints, and the state a fleet of gateways shares (one-time passwords, sessions,
+  //    rate-limit buckets).
+  `
+  CREATE TABLE trades (
+    seq        bigint GENERATED ALWAYS AS IDENTITY,
+    symbol     text    NOT NULL,
+    date       date    NOT NULL,
+    ts         bigint  NOT NULL,
+    price      numeric NOT NULL,
+    volume     bigint  NOT NULL,
+    direction  smallint CHECK (direction IN (0, 1, 2)),
+    trade_id   text,
+    bid        numeric,
+    ask        numeric,
+    trade_type text
+  ) PARTITION BY RANGE (date);
+  -- NULL trade ids are distinct, so trades without an id are never duplicates.
+  CREATE UNIQUE INDEX trades_by_trade_id ON trades (symbol, date, trade_id);
+  CREATE INDEX trades_by_day ON trades (symbol, date, seq);
+  CREATE INDEX trades_by_seq ON trades (seq);
+  CREATE TABLE symbol_days (
+    symbol text   NOT NULL,
+    date   date   NOT NULL,
+    trades bigint NOT NULL,
+    PRIMARY KEY (symbol, date)
+  );
+  CREATE TABLE symbols (
+    symbol    text   PRIMARY KEY,
+    last_ts   bigint NOT NULL,
+    last_date date   NOT NULL
+  );
+  CREATE TABLE sources (
+    source_id  text   PRIMARY KEY,
+    position   bigint NOT NULL,
+    updated_ms bigint NOT NULL
+  );
+  CREATE TABLE gateway_otps (
+    otp        text   PRIMARY KEY,
+    app_key    text   NOT NULL,
+    expires_ms bigint NOT NULL
+  );
+  CREATE INDEX gateway_otps_by_expiry ON gateway_otps (expires_ms);
+  CREATE TABLE gateway_sessions (
+    id         text   PRIMARY KEY,
+    app_key    text   NOT NULL,
+    expires_ms bigint NOT NULL
+  );
+  CREATE INDEX gateway_sessions_by_expiry ON gateway_sessions (expires_ms);
+  CREATE TABLE gateway_rate_buckets (
+    principal  text             NOT NULL,
+    command    integer          NOT NULL,
+    tokens     double precision NOT NULL,
+    updated_ms bigint           NOT NULL,
+    PRIMARY KEY (principal, command)
+  );
+  `,
+];
+
+export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;
+
+/** Quotes an SQL identifier (schema names come from configuration). */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Name of the day partition holding `date` (`YYYY-MM-DD`). */
+export function partitionName(date: string): string {
+  return `trades_${date.replaceAll('-', '')}`;
+}
+
+/** Creates the schema when missing and applies the missing migrations; returns the version. */
+export async function migratePostgres(client: pg.PoolClient, schema: string): Promise<number> {
+  await client.query('BEGIN');
+  try {
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('capflow-migrate:' || $1))", [schema]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    await client.query(`SET LOCAL search_path TO ${quoteIdentifier(schema)}`);
+    await client.query('CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)');
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_version');
+    const current = rows[0]?.version ?? 0;
+    if (current > POSTGRES_MIGRATIONS.length) {
+      throw new Error(
+        `schema ${schema}: version ${current} is newer than this capflow understands (${POSTGRES_MIGRATIONS.length}); upgrade capflow`,
+      );
+    }
+    for (let version = current; version < POSTGRES_MIGRATIONS.length; version++) {
+      await client.query(POSTGRES_MIGRATIONS[version] as string);
+    }
+    if (rows.length === 0) await client.query('INSERT INTO schema_version (version) VALUES ($1)', [POSTGRES_MIGRATIONS.length]);
+    else if (current !== POSTGRES_MIGRATIONS.length) await client.query('UPDATE schema_version SET version = $1', [POSTGRES_MIGRATIONS.length]);
+    await client.query('COMMIT');
+    return POSTGRES_MIGRATIONS.length;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}

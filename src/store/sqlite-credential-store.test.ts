@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { describeCredentialStoreSuite, credentialRecord } from './credential-store-suite.js';
+import { SqliteCredentialStore } from './sqlite-credential-store.js';
+import { SqliteFlowStore } from './sqlite-flow-store.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'capflow-cred-'));
+  dirs.push(dir);
+  return dir;
+}
+async function removeDirs(): Promise<void> {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+const opened = new Map<SqliteCredentialStore, string>();
+async function openFresh(): Promise<SqliteCredentialStore> {
+  const dir = tempDir();
+  const store = await SqliteCredentialStore.open(dir);
+  opened.set(store, dir);
+  return store;
+}
+
+describeCredentialStoreSuite('SqliteCredentialStore', openFresh, removeDirs, async (first) =>
+  SqliteCredentialStore.open(opened.get(first as SqliteCredentialStore)!),
+);
+
+describe('SqliteCredentialStore', () => {
+  after(removeDirs);
+
+  it('shares capflow.db with the flow store without disturbing its schema', async () => {
+    const dir = tempDir();
+    const flows = await SqliteFlowStore.open(dir);
+    const credentials = await SqliteCredentialStore.open(dir);
+    await credentials.insert(credentialRecord());
+    await credentials.close();
+    await flows.close();
+    const again = await SqliteFlowStore.open(dir);
+    assert.equal(again.schemaVersion, 1);
+    await again.close();
+    const reopened = await SqliteCredentialStore.open(dir);
+    assert.deepEqual((await reopened.list()).map((r) => r.appKey), ['k1']);
+    await reopened.close();
+  });
+});

@@ -1,0 +1,143 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type BetterSqlite3 from 'better-sqlite3';
+import { DuplicateAppKeyError, type CredentialRecord, type CredentialStore } from './credential-store.js';
+
+/** The tables live in the data directory's `capflow.db`, beside the trades (one file to back up). */
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS credentials (
+    app_key       TEXT    PRIMARY KEY,
+    sealed_secret TEXT    NOT NULL,
+    token_sha256  TEXT    NOT NULL,
+    markets       TEXT    NOT NULL,
+    connections   INTEGER NOT NULL,
+    rate_limits   TEXT    NOT NULL,
+    expires_at    INTEGER,
+    ingest        INTEGER NOT NULL,
+    created_at    INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL,
+    revoked_at    INTEGER
+  ) WITHOUT ROWID;
+  CREATE TABLE IF NOT EXISTS credential_revision (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL);
+  INSERT OR IGNORE INTO credential_revision (id, revision) VALUES (1, 0);
+`;
+
+interface CredentialRow {
+  app_key: string;
+  sealed_secret: string;
+  token_sha256: string;
+  markets: string;
+  connections: number;
+  rate_limits: string;
+  expires_at: number | null;
+  ingest: number;
+  created_at: number;
+  updated_at: number;
+  revoked_at: number | null;
+}
+
+function toRow(record: CredentialRecord): unknown[] {
+  return [
+    record.appKey,
+    record.sealedSecret,
+    record.tokenSha256,
+    JSON.stringify(record.markets),
+    record.connections,
+    JSON.stringify(record.rateLimits),
+    record.expiresAt,
+    record.ingest ? 1 : 0,
+    record.createdAt,
+    record.updatedAt,
+    record.revokedAt,
+  ];
+}
+
+function fromRow(row: CredentialRow): CredentialRecord {
+  return {
+    appKey: row.app_key,
+    sealedSecret: row.sealed_secret,
+    tokenSha256: row.token_sha256,
+    markets: JSON.parse(row.markets) as string[],
+    connections: row.connections,
+    rateLimits: JSON.parse(row.rate_limits) as CredentialRecord['rateLimits'],
+    expiresAt: row.expires_at,
+    ingest: row.ingest === 1,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    revokedAt: row.revoked_at,
+  };
+}
+
+/** Credentials in the embedded store's SQLite file, shared by `serve` and `capflow credentials`. */
+export class SqliteCredentialStore implements CredentialStore {
+  private closed = false;
+  private readonly insertRow: BetterSqlite3.Statement;
+  private readonly replaceRow: BetterSqlite3.Statement;
+  private readonly selectAll: BetterSqlite3.Statement;
+  private readonly selectRevision: BetterSqlite3.Statement;
+  private readonly bump: BetterSqlite3.Statement;
+
+  private constructor(private readonly db: BetterSqlite3.Database) {
+    this.insertRow = db.prepare(
+      `INSERT INTO credentials (app_key, sealed_secret, token_sha256, markets, connections, rate_limits, expires_at, ingest, created_at, updated_at, revoked_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_key) DO NOTHING`,
+    );
+    this.replaceRow = db.prepare(
+      `UPDATE credentials SET sealed_secret = ?, token_sha256 = ?, markets = ?, connections = ?, rate_limits = ?,
+         expires_at = ?, ingest = ?, created_at = ?, updated_at = ?, revoked_at = ? WHERE app_key = ?`,
+    );
+    this.selectAll = db.prepare('SELECT * FROM credentials ORDER BY app_key');
+    this.selectRevision = db.prepare('SELECT revision FROM credential_revision WHERE id = 1').pluck();
+    this.bump = db.prepare('UPDATE credential_revision SET revision = revision + 1 WHERE id = 1');
+  }
+
+  /** Opens the credential tables in `dataDir/capflow.db`, creating them when needed. */
+  static async open(dataDir: string, options: { busyTimeoutMs?: number } = {}): Promise<SqliteCredentialStore> {
+    mkdirSync(dataDir, { recursive: true });
+    const db = new Database(join(dataDir, 'capflow.db'), { timeout: options.busyTimeoutMs ?? 30_000 });
+    try {
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = FULL');
+      db.transaction(() => db.exec(SCHEMA)).immediate();
+      return new SqliteCredentialStore(db);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  async insert(record: CredentialRecord): Promise<void> {
+    this.db
+      .transaction(() => {
+        if (this.insertRow.run(...toRow(record)).changes === 0) throw new DuplicateAppKeyError(record.appKey);
+        this.bump.run();
+      })
+      .immediate();
+  }
+
+  async replace(record: CredentialRecord): Promise<boolean> {
+    return this.db
+      .transaction(() => {
+        const [appKey, ...fields] = toRow(record);
+        if (this.replaceRow.run(...fields, appKey).changes === 0) return false;
+        this.bump.run();
+        return true;
+      })
+      .immediate();
+  }
+
+  async list(): Promise<CredentialRecord[]> {
+    return (this.selectAll.all() as CredentialRow[]).map(fromRow);
+  }
+
+  async revision(): Promise<number> {
+    return this.selectRevision.get() as number;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
+  }
+}
