@@ -154,6 +154,7 @@ export class NatsTradeBus implements TradeBus {
     const batchSize = options.batchSize ?? 500;
     const durable = `${this.location.stream}_p${partition}`;
     let stopped = false;
+    let stopConsuming = (): void => undefined;
     const done = (async () => {
       // Reposition the durable consumer at the store's committed position.
       await this.jsm.consumers.delete(this.location.stream, durable).catch(() => undefined);
@@ -166,15 +167,36 @@ export class NatsTradeBus implements TradeBus {
         ...(afterSequence > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: afterSequence + 1 } : { deliver_policy: DeliverPolicy.All }),
       });
       const consumer = await this.js.consumers.get(this.location.stream, durable);
+      // Messages stream in continuously; a batch is whatever arrived while the previous one was
+      // being stored (up to batchSize), so an idle pipeline stores a single trade at once.
+      const messages = await consumer.consume({ max_messages: batchSize * 2 });
+      stopConsuming = () => void messages.stop();
+      const queue: JsMsg[] = [];
+      let ended = false;
+      let failure: unknown;
+      let wake: (() => void) | undefined;
+      void (async () => {
+        try {
+          for await (const message of messages) {
+            queue.push(message);
+            wake?.();
+          }
+        } catch (error) {
+          failure = error;
+        } finally {
+          ended = true;
+          wake?.();
+        }
+      })();
       let position = afterSequence;
       while (!stopped) {
-        const messages = await consumer.fetch({ max_messages: batchSize, expires: 1000 });
-        const batch: JsMsg[] = [];
-        for await (const message of messages) {
-          batch.push(message);
-          if (batch.length === batchSize) break;
+        if (queue.length === 0) {
+          if (ended) throw failure ?? new Error(`consumer ${durable} ended`);
+          await new Promise<void>((resolve) => (wake = resolve));
+          wake = undefined;
+          continue;
         }
-        if (batch.length === 0) continue;
+        const batch = queue.splice(0, batchSize);
         const deliveries: BusDelivery[] = [];
         for (const message of batch) {
           if (message.seq <= position) continue; // a redelivery of what this run already handled
@@ -184,11 +206,13 @@ export class NatsTradeBus implements TradeBus {
         position = Math.max(position, batch[batch.length - 1]!.seq);
         batch[batch.length - 1]!.ack(); // AckPolicy.All: acknowledges the whole batch
       }
+      stopConsuming();
     })();
     return {
       done,
       stop: async () => {
         stopped = true;
+        stopConsuming();
         await done.catch(() => undefined);
       },
     };

@@ -5,6 +5,7 @@ import { fileKindOf, fileSize } from '../ingest/file-source.js';
 import { formatRejection } from '../ingest/trade-parser.js';
 import type { FlowStore } from '../store/flow-store.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
+import { feedChoice, ingestFeedFile, type FeedChoice } from './ingest-feed.js';
 
 export interface IngestCommandIo {
   readonly stdout: { write(text: string): unknown };
@@ -19,6 +20,9 @@ export interface IngestCommandDeps {
 }
 
 const USAGE = `Usage: capflow ingest FILE... --data DIR [--batch-size N] [--max-rejections N]
+                      [--format csv|ndjson|lobster|l2] [--orderbook FILE] [--symbol S] [--date YYYY-MM-DD]
+                      [--map FIELD=COLUMN,...] [--time-zone ZONE] [--sides CODE=up|down|neutral,...]
+                      [--classify lee-ready|emo|clnv|tick]
 
 Ingests trades from CSV or NDJSON files (.csv, .ndjson, .jsonl, each optionally .gz), in the
 order given, into the data directory. A file ingested again (or after an interruption) resumes
@@ -28,6 +32,18 @@ Options:
   --data DIR            data directory (created when missing)
   --batch-size N        trades per transaction (default 5000)
   --max-rejections N    rejection reasons printed per file (default 20; all are counted)
+
+Feed formats (each is converted to canonical trades and validated like a canonical file):
+  --format lobster --orderbook FILE   a LOBSTER message file with its orderbook file
+                        (symbol and date from the file name, or --symbol/--date)
+  --format l2           SSE/SZSE Level-2 trade-by-trade CSV (TradeBSFlag, order numbers);
+                        --date for time-only TradeTime columns
+  --map price=TradePrice,volume=Qty,...   any CSV/NDJSON: source column of each canonical field
+                        (symbol, timestamp, price, volume, direction, trade_id, bid, ask, trade_type);
+                        --symbol for one symbol, --time-zone for local times, --date with it for
+                        time-of-day columns, --sides B=up,S=down to read side codes
+  --classify METHOD     how trades without a side of their own are classified (default lee-ready);
+                        recorded with each trade
 `;
 
 /**
@@ -45,6 +61,14 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps
         data: { type: 'string', short: 'd' },
         'batch-size': { type: 'string' },
         'max-rejections': { type: 'string' },
+        format: { type: 'string' },
+        orderbook: { type: 'string' },
+        symbol: { type: 'string' },
+        date: { type: 'string' },
+        map: { type: 'string' },
+        'time-zone': { type: 'string' },
+        sides: { type: 'string' },
+        classify: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -68,10 +92,17 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps
   const maxRejections = positiveIntegerOption(values['max-rejections'], 20, true);
   if (maxRejections === undefined) return usageError('--max-rejections must be a non-negative integer');
 
+  let feed: FeedChoice;
+  try {
+    feed = feedChoice(values, files);
+  } catch (error) {
+    return usageError((error as Error).message);
+  }
+
   // Check every file before ingesting any, so a typo in the last name does not leave a half run.
-  for (const file of files) {
+  for (const file of [...files, ...(values.orderbook === undefined ? [] : [values.orderbook])]) {
     try {
-      fileKindOf(file);
+      if (feed.kind === 'canonical') fileKindOf(file);
       await fileSize(file);
     } catch (error) {
       io.stderr.write(`capflow ingest: ${(error as Error).message}\n`);
@@ -93,11 +124,15 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps
       const bar = io.isTTY ? new ProgressBar(io.stderr, basename(file)) : undefined;
       let summary: IngestSummary;
       try {
-        summary = await ingestFile(store, file, {
+        const options = {
           batchSize,
           maxRejections,
-          ...(bar ? { onProgress: (progress: IngestProgress) => bar.update(progress) } : {}),
-        });
+          ...(feed.classification === undefined ? {} : { classification: feed.classification }),
+        };
+        summary =
+          feed.kind === 'canonical'
+            ? await ingestFile(store, file, { ...options, ...(bar ? { onProgress: (progress: IngestProgress) => bar.update(progress) } : {}) })
+            : await ingestFeedFile(store, feed, file, options, io);
       } catch (error) {
         bar?.clear();
         io.stderr.write(`capflow ingest: ${(error as Error).message}\n`);

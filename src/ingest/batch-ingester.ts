@@ -1,3 +1,4 @@
+import type { ClassificationMethod } from '../model/trade.js';
 import type { FlowStore, SourceCheckpoint, StoredTrade, TradeToStore } from '../store/flow-store.js';
 import type { SourceItem } from './raw-record.js';
 import { parseTradeRecord, type Rejection } from './trade-parser.js';
@@ -7,6 +8,11 @@ export interface IngestOptions {
   readonly batchSize?: number;
   /** Rejections kept with their reasons in the summary (default 100); all are counted. */
   readonly maxRejections?: number;
+  /**
+   * Classification method recorded with every trade of this source that has no side of its own
+   * (capflow's per-source choice; default: none recorded, which the engine reads as Lee–Ready).
+   */
+  readonly classification?: ClassificationMethod;
   /** Called after each durable commit (e.g. to feed an engine or a bus, or to report progress). */
   readonly onCommit?: (commit: IngestCommit) => void | Promise<void>;
 }
@@ -25,7 +31,7 @@ export interface IngestSummary {
   readonly source: string;
   /** `sha256:<hex>` of a file's bytes, or the id given for a body; absent when none. */
   readonly sourceId?: string;
-  readonly format: 'csv' | 'ndjson';
+  readonly format: IngestFormat;
   /** Records read in this run (accepted + duplicates + rejected). */
   readonly records: number;
   /** Records skipped because an earlier run of the same source already handled them. */
@@ -38,6 +44,9 @@ export interface IngestSummary {
   /** Symbols that received new trades in this run, sorted. */
   readonly symbols: string[];
 }
+
+/** Record formats: the canonical ones and the feed formats of src/ingest/adapters. */
+export type IngestFormat = 'csv' | 'ndjson' | 'lobster' | 'l2' | 'mapped-csv' | 'mapped-ndjson';
 
 export const DEFAULT_BATCH_SIZE = 5000;
 export const DEFAULT_MAX_REJECTIONS = 100;
@@ -85,7 +94,10 @@ export class BatchIngester {
       } else {
         const result = parseTradeRecord(item.line, item.fields);
         if (result.ok) {
-          this.batch.push({ trade: result.trade, date: result.date });
+          const classification =
+            item.classification ?? (result.trade.direction === undefined ? this.options.classification : undefined);
+          const trade = classification === undefined ? result.trade : { ...result.trade, classification };
+          this.batch.push({ trade, date: result.date });
         } else {
           this.reject(
             result.field === undefined
@@ -102,7 +114,7 @@ export class BatchIngester {
   }
 
   /** Commits what is left and returns the summary. */
-  async finish(source: string, format: 'csv' | 'ndjson'): Promise<IngestSummary> {
+  async finish(source: string, format: IngestFormat): Promise<IngestSummary> {
     await this.commit();
     const base = {
       source,

@@ -1,4 +1,4 @@
-import { JsonNumberText, JsonOtherValue, isTradeField, type RawFields, type RawValue } from './raw-record.js';
+import { JsonNumberText, JsonOtherValue, isTradeField, type RawFields, type RawValue, type TradeField } from './raw-record.js';
 
 /**
  * A small JSON reader for one NDJSON line. Unlike JSON.parse it keeps number tokens as their
@@ -12,9 +12,9 @@ class JsonSyntaxError extends Error {}
 /** Deepest nesting accepted inside a skipped value (guards the recursion). */
 const MAX_DEPTH = 64;
 
-export function parseJsonObjectLine(line: string): JsonLineResult {
+export function parseJsonObjectLine(line: string, fieldOfKey?: (key: string) => TradeField | undefined): JsonLineResult {
   try {
-    return { ok: true, fields: new LineReader(line).readTopObject() };
+    return { ok: true, fields: new LineReader(line, fieldOfKey).readTopObject() };
   } catch (error) {
     if (error instanceof JsonSyntaxError) return { ok: false, reason: error.message };
     throw error;
@@ -23,7 +23,11 @@ export function parseJsonObjectLine(line: string): JsonLineResult {
 
 class LineReader {
   private i = 0;
-  constructor(private readonly text: string) {}
+  constructor(
+    private readonly text: string,
+    /** Maps a key to the trade field it holds (a column mapping); default: the canonical keys. */
+    private readonly fieldOfKey?: (key: string) => TradeField | undefined,
+  ) {}
 
   readTopObject(): RawFields {
     this.skipSpace();
@@ -43,10 +47,11 @@ class LineReader {
         if (this.peek() !== 0x3a /* : */) this.fail("expected ':'");
         this.i++;
         this.skipSpace();
-        if (isTradeField(key)) {
-          if (seen.has(key)) this.fail(`key '${key}' appears twice`);
-          seen.add(key);
-          fields[key] = this.readValue();
+        const field = this.fieldOfKey ? this.fieldOfKey(key) : isTradeField(key) ? key : undefined;
+        if (field !== undefined) {
+          if (seen.has(field)) this.fail(`key '${key}' appears twice`);
+          seen.add(field);
+          fields[field] = this.readValue();
         } else {
           this.skipValue(0);
         }

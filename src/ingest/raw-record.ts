@@ -1,3 +1,5 @@
+import type { ClassificationMethod } from '../model/trade.js';
+
 /**
  * Records as read from a source, before validation. Readers never interpret values: CSV gives
  * text, NDJSON gives strings, the exact text of number tokens, nulls, or the kind of a value the
@@ -37,7 +39,12 @@ export type RawFields = { [F in TradeField]?: RawValue };
 
 /** One record of a source: its fields, or the reason it could not be read at all. */
 export type SourceItem =
-  | { readonly line: number; readonly fields: RawFields }
+  | {
+      readonly line: number;
+      readonly fields: RawFields;
+      /** Set by format adapters that decided the side themselves (e.g. the order-sequence rule). */
+      readonly classification?: ClassificationMethod;
+    }
   | { readonly line: number; readonly error: string };
 
 export function isTradeField(name: string): name is TradeField {

@@ -27,6 +27,24 @@ export interface Trade {
   readonly ask?: Decimal | undefined;
   /** The feed's own trade type code (e.g. HK `U` auction, `D` odd lot). */
   readonly tradeType?: string | undefined;
+  /**
+   * How the direction was or is to be decided (capflow's addition): `order-sequence` when an
+   * adapter derived `direction` from the order numbers, otherwise the method the engine applies
+   * when `direction` is absent. Undefined means the feed's side when given, else Lee–Ready.
+   */
+  readonly classification?: ClassificationMethod | undefined;
+}
+
+/**
+ * Ways to decide a trade's aggressor side, in the order they take precedence: the feed's own side,
+ * the order-sequence rule (the later of the two orders is the aggressor), then one of the
+ * classification algorithms applied by the engine (`lee-ready` is the default).
+ */
+export const CLASSIFICATION_METHODS = ['feed', 'order-sequence', 'lee-ready', 'emo', 'clnv', 'tick'] as const;
+export type ClassificationMethod = (typeof CLASSIFICATION_METHODS)[number];
+
+export function isClassificationMethod(text: string): text is ClassificationMethod {
+  return (CLASSIFICATION_METHODS as readonly string[]).includes(text);
 }
 
 /** Direction words and codes (case-insensitive). Empty text means "not given". */

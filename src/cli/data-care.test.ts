@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { ingestFile } from '../ingest/index.js';
+import { parseSymbol } from '../model/symbol.js';
+import { storeTrades, trade } from '../server/server-test-kit.js';
+import { FlowService } from '../service/flow-service.js';
+import { MarketClock } from '../service/market-clock.js';
+import { runRetention } from '../service/retention-job.js';
+import { SqliteCredentialStore } from '../store/sqlite-credential-store.js';
+import { SqliteDayArchive } from '../store/sqlite-day-archive.js';
+import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
+import { issueCredential } from '../server/auth/managed-credentials.js';
+import { runBackupCommand, runRestoreCommand } from './backup-command.js';
+import { checkCalendars, runDoctorCommand } from './doctor-command.js';
+import { runExportCommand } from './export-command.js';
+import type { CliIo } from './main.js';
+import { SAMPLE_FILE } from './serve-command.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'capflow-care-'));
+  dirs.push(dir);
+  return dir;
+}
+after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+async function call(command: (argv: string[], io: CliIo) => Promise<number>, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const code = await command(argv, { stdout, stderr, isTTY: false });
+  return { code, stdout: out, stderr: err };
+}
+
+async function sampleLines(dataDir: string): Promise<string[]> {
+  const store = await SqliteFlowStore.open(dataDir);
+  try {
+    const flows = await FlowService.open({ store, clock: new MarketClock({ kind: 'fixed', at: Date.parse('2023-02-01T15:05:00+08:00') }) });
+    return (await flows.capitalFlow(parseSymbol('600000.SH')!)).lines.map((line) => `${line.timestamp} ${line.inflow}`);
+  } finally {
+    await store.close();
+  }
+}
+
+const HK = [
+  trade('700.HK', '2024-06-12T09:30:00+08:00', '320.0', 1000, '', { tradeId: 'T1' }),
+  trade('700.HK', '2024-06-12T09:31:10+08:00', '320.2', 500, 'up', { tradeId: 'T,2' }),
+  trade('700.HK', '2024-06-12T09:45:00+08:00', '320.0', 100, 'down', { bid: '319.8', ask: '320.0' }),
+];
+
+describe('backup and restore', () => {
+  it('round-trips the embedded store: the restored directory serves identical lines', async () => {
+    const data = tempDir();
+    const store = await SqliteFlowStore.open(data);
+    await ingestFile(store, SAMPLE_FILE);
+    await store.close();
+    const backup = join(tempDir(), 'backup');
+    const made = await call(runBackupCommand, [backup, '--data', data]);
+    assert.equal(made.code, 0, made.stderr);
+    assert.match(made.stdout, /14872 trades/);
+    const restored = join(tempDir(), 'restored');
+    const back = await call(runRestoreCommand, [backup, '--data', restored]);
+    assert.equal(back.code, 0, back.stderr);
+    const lines = await sampleLines(restored);
+    assert.equal(lines.length, 241);
+    assert.match(lines.at(-1)!, / -24384680\.860$/);
+    assert.deepEqual(lines, await sampleLines(data));
+  });
+
+  it('takes a consistent copy while another connection keeps writing', async () => {
+    const data = tempDir();
+    const writer = await SqliteFlowStore.open(data);
+    let writing = true;
+    let n = 0;
+    const loop = (async () => {
+      while (writing) {
+        const batch = Array.from({ length: 200 }, () => trade('5.HK', '2024-06-14T09:30:00+08:00', '60.00', ++n));
+        await storeTrades(writer, batch);
+        await new Promise((r) => setImmediate(r));
+      }
+    })();
+    await new Promise((r) => setTimeout(r, 100));
+    const backup = join(tempDir(), 'b');
+    const made = await call(runBackupCommand, [backup, '--data', data]);
+    writing = false;
+    await loop;
+    await writer.close();
+    assert.equal(made.code, 0, made.stderr);
+    const copy = new Database(join(backup, 'capflow.db'), { readonly: true });
+    const trades = copy.prepare('SELECT COUNT(*) FROM trades').pluck().get() as number;
+    const counted = copy.prepare('SELECT COALESCE(SUM(trades), 0) FROM symbol_days').pluck().get() as number;
+    copy.close();
+    assert.ok(trades > 0 && trades % 200 === 0, `whole batches only, got ${trades}`);
+    assert.equal(counted, trades);
+  });
+
+  it('refuses to restore over a non-empty data directory unless --force, then drops the stale write-ahead log', async () => {
+    const data = tempDir();
+    const store = await SqliteFlowStore.open(data);
+    await storeTrades(store, HK);
+    await store.close();
+    const backup = join(tempDir(), 'b');
+    assert.equal((await call(runBackupCommand, [backup, '--data', data])).code, 0);
+    const target = tempDir();
+    const other = await SqliteFlowStore.open(target);
+    await storeTrades(other, [trade('9988.HK', '2024-06-12T09:30:00+08:00', '80', 1)]);
+    await other.close();
+    writeFileSync(join(target, 'capflow.db-wal'), 'stale');
+    const refused = await call(runRestoreCommand, [backup, '--data', target]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /is not empty .*pass --force/);
+    const forced = await call(runRestoreCommand, [backup, '--data', target, '--force']);
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(existsSync(join(target, 'capflow.db-wal')), false);
+    const check = await SqliteFlowStore.open(target);
+    assert.deepEqual(await check.symbols(), ['700.HK']);
+    await check.close();
+  });
+});
+
+describe('export', () => {
+  it('writes trades as re-ingestable CSV (quoted where needed) and NDJSON', async () => {
+    const data = tempDir();
+    const store = await SqliteFlowStore.open(data);
+    await storeTrades(store, HK);
+    await store.close();
+    const csv = await call(runExportCommand, ['--data', data, '--symbol', '00700.hk', '--from', '2024-06-01', '--to', '2024-06-30', '--trades']);
+    assert.equal(csv.code, 0, csv.stderr);
+    assert.equal(
+      csv.stdout,
+      [
+        'symbol,timestamp,price,volume,direction,trade_id,bid,ask,trade_type',
+        `700.HK,${Date.parse('2024-06-12T09:30:00+08:00')},320.0,1000,,T1,,,`,
+        `700.HK,${Date.parse('2024-06-12T09:31:10+08:00')},320.2,500,up,"T,2",,,`,
+        `700.HK,${Date.parse('2024-06-12T09:45:00+08:00')},320.0,100,down,,319.8,320.0,`,
+        '',
+      ].join('\n'),
+    );
+    const ndjson = await call(runExportCommand, ['--data', data, '--symbol', '700.HK', '--from', '2024-06-12', '--to', '2024-06-12', '--trades', '--format', 'ndjson']);
+    const rows = ndjson.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.equal(rows.length, 3);
+    assert.deepEqual(rows[1], { symbol: '700.HK', timestamp: Date.parse('2024-06-12T09:31:10+08:00'), price: '320.2', volume: 500, direction: 'up', trade_id: 'T,2', bid: '', ask: '', trade_type: '' });
+  });
+
+  it('writes every minute line of each day, from raw trades or, after retention, from the archive — the same either way', async () => {
+    const data = tempDir();
+    const store = await SqliteFlowStore.open(data);
+    await storeTrades(store, HK);
+    const args = ['--data', data, '--symbol', '700.HK', '--from', '2024-06-12', '--to', '2024-06-12', '--lines'];
+    const fromTrades = await call(runExportCommand, args);
+    const lines = fromTrades.stdout.trim().split('\n');
+    assert.equal(lines[0], 'symbol,date,timestamp,time,inflow');
+    assert.equal(lines.length, 1 + 331);
+    assert.equal(lines[2], `700.HK,2024-06-12,${Date.parse('2024-06-12T09:31:00+08:00') / 1000},2024-06-12T01:31:00.000Z,160100.000`);
+    assert.equal(lines.at(-1), `700.HK,2024-06-12,${Date.parse('2024-06-12T15:59:00+08:00') / 1000},2024-06-12T07:59:00.000Z,128100.000`);
+    const archive = await SqliteDayArchive.open(data);
+    await runRetention({ store, archive, retainTradesDays: 1, now: () => Date.parse('2024-06-20T12:00:00+08:00') });
+    await archive.close();
+    await store.close();
+    const fromArchive = await call(runExportCommand, args);
+    assert.equal(fromArchive.stdout, fromTrades.stdout);
+    const trades = await call(runExportCommand, [...args.slice(0, -1), '--trades']);
+    assert.match(trades.stderr, /1 day\(s\) in the range keep only lines/);
+  });
+
+  it('names each argument mistake', async () => {
+    const data = tempDir();
+    const cases: Array<[string[], RegExp]> = [
+      [['--symbol', '700.HK', '--from', '2024-06-01', '--to', '2024-06-02'], /--data DIR is required/],
+      [['--data', data, '--symbol', '700', '--from', '2024-06-01', '--to', '2024-06-02'], /--symbol must be TICKER\.REGION/],
+      [['--data', data, '--symbol', '700.HK', '--from', '2024/06/01', '--to', '2024-06-02'], /--from must be a date YYYY-MM-DD/],
+      [['--data', data, '--symbol', '700.HK', '--from', '2024-06-03', '--to', '2024-06-02'], /--from must not be after --to/],
+      [['--data', data, '--symbol', '700.HK', '--from', '2024-06-01', '--to', '2024-06-02', '--format', 'xml'], /--format must be csv or ndjson/],
+    ];
+    for (const [argv, message] of cases) {
+      const result = await call(runExportCommand, argv);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, message);
+    }
+  });
+});
+
+describe('doctor', () => {
+  const NOW = Date.parse('2026-11-25T12:00:00Z');
+
+  it('reports a healthy store as ok, with the projected calendar dates ahead as warnings, and exits 0', async () => {
+    const data = tempDir();
+    const store = await SqliteFlowStore.open(data);
+    await storeTrades(store, HK);
+    await store.close();
+    const result = await call((argv, io) => runDoctorCommand(argv, io, () => NOW), ['--data', data, '--json']);
+    assert.equal(result.code, 0, result.stdout);
+    const findings = JSON.parse(result.stdout) as Array<{ level: string; check: string; message: string }>;
+    assert.deepEqual(findings.filter((f) => f.check !== 'calendar').map((f) => [f.level, f.check]), [
+      ['ok', 'integrity'],
+      ['ok', 'schema'],
+      ['ok', 'counts'],
+    ]);
+    assert.match(findings.find((f) => f.check === 'counts')!.message, /^1 symbol-days, 3 trades, consistent/);
+    const cn = findings.find((f) => f.check === 'calendar' && f.message.startsWith('CN'))!;
+    assert.equal(cn.level, 'warning');
+    assert.match(cn.message, /projected \(not yet officially published\) date\(s\) ahead, first 2027-01-01, \d+ within 60 days/);
+  });
+
+  it('warns when a market’s calendar data runs out within the horizon', () => {
+    const findings = checkCalendars(Date.parse('2027-11-15T00:00:00Z'), 60);
+    assert.deepEqual(findings.map((f) => f.level), ['warning', 'warning', 'warning', 'warning']);
+    assert.match(findings[0]!.message, /^HK: calendar data ends 2027-12-31, within 60 days/);
+    const past = checkCalendars(Date.parse('2028-03-01T00:00:00Z'), 60);
+    assert.match(past[0]!.message, /already past: every weekday is guessed/);
+  });
+
+  it('fails on a count that disagrees with the summary table, and warns about secrets stored in plain text', async () => {
+    const data = tempDir();
+    const store = await SqliteFlowStore.open(data);
+    await storeTrades(store, HK);
+    await store.close();
+    const credentials = await SqliteCredentialStore.open(data);
+    await credentials.insert(issueCredential({ appKey: 'plainly', markets: ['HK'] }, undefined, NOW).record);
+    await credentials.close();
+    const db = new Database(join(data, 'capflow.db'));
+    db.prepare("UPDATE symbol_days SET trades = 4 WHERE symbol = '700.HK'").run();
+    db.close();
+    const result = await call((argv, io) => runDoctorCommand(argv, io, () => NOW), ['--data', data]);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /ERROR {3}counts {4}1 day\(s\) disagree with the summary table: 700\.HK 2024-06-12: summary says 4, found 3/);
+    assert.match(result.stdout, /WARNING secrets {3}1 stored app secret\(s\) in plain text \(plainly\)/);
+  });
+
+  it('reports a missing store as an error', async () => {
+    const result = await call(runDoctorCommand, ['--data', join(tempDir(), 'nothing')]);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /ERROR .*capflow\.db does not exist/);
+  });
+});
+
+void mkdirSync;
+void readFileSync;

@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import {
+  ingestAdapterSource,
+  l2TradeSource,
+  lobsterSource,
+  mappedFileSource,
+  parseColumnMap,
+  parseSideMap,
+  validateMapping,
+  type AdapterSource,
+  type ColumnMapping,
+} from '../ingest/adapters/index.js';
+import type { IngestOptions, IngestSummary } from '../ingest/batch-ingester.js';
+import { hashFile } from '../ingest/file-source.js';
+import { isClassificationMethod, type ClassificationMethod } from '../model/trade.js';
+import type { FlowStore } from '../store/flow-store.js';
+
+/** How `capflow ingest` reads its files: canonical CSV/NDJSON, or one of the feed adapters. */
+export type FeedChoice = { readonly classification: ClassificationMethod | undefined } & (
+  | { readonly kind: 'canonical' }
+  | { readonly kind: 'lobster'; readonly orderbook: string; readonly symbol?: string; readonly date?: string }
+  | { readonly kind: 'l2'; readonly date?: string }
+  | { readonly kind: 'mapped'; readonly mapping: ColumnMapping }
+);
+
+export interface FeedFlags {
+  readonly format?: string | undefined;
+  readonly orderbook?: string | undefined;
+  readonly symbol?: string | undefined;
+  readonly date?: string | undefined;
+  readonly map?: string | undefined;
+  readonly 'time-zone'?: string | undefined;
+  readonly sides?: string | undefined;
+  readonly classify?: string | undefined;
+}
+
+/** Methods a source may choose for trades without a side (the feed's side and order sequence are not choices). */
+const CHOOSABLE = ['lee-ready', 'emo', 'clnv', 'tick'];
+
+/** Reads and checks the feed flags; throws an Error whose message is the usage problem. */
+export function feedChoice(flags: FeedFlags, files: readonly string[]): FeedChoice {
+  let classification: ClassificationMethod | undefined;
+  if (flags.classify !== undefined) {
+    if (!isClassificationMethod(flags.classify) || !CHOOSABLE.includes(flags.classify)) {
+      throw new Error(`--classify must be one of ${CHOOSABLE.join(', ')}`);
+    }
+    classification = flags.classify;
+  }
+  const format = flags.format ?? (flags.map !== undefined ? 'mapped' : 'canonical');
+  const only = (allowed: readonly (keyof FeedFlags)[]): void => {
+    for (const flag of ['orderbook', 'symbol', 'date', 'map', 'time-zone', 'sides'] as const) {
+      if (flags[flag] !== undefined && !allowed.includes(flag)) throw new Error(`--${flag} does not apply to --format ${format}`);
+    }
+  };
+  switch (format) {
+    case 'csv':
+    case 'ndjson':
+    case 'canonical':
+      only([]);
+      return { kind: 'canonical', classification };
+    case 'lobster':
+      only(['orderbook', 'symbol', 'date']);
+      if (flags.orderbook === undefined) throw new Error('--format lobster needs --orderbook FILE (the message file is the FILE argument)');
+      if (files.length !== 1) throw new Error('--format lobster takes exactly one message FILE');
+      return {
+        kind: 'lobster',
+        classification,
+        orderbook: flags.orderbook,
+        ...(flags.symbol === undefined ? {} : { symbol: flags.symbol }),
+        ...(flags.date === undefined ? {} : { date: flags.date }),
+      };
+    case 'l2':
+      only(['date']);
+      return { kind: 'l2', classification, ...(flags.date === undefined ? {} : { date: flags.date }) };
+    case 'mapped': {
+      only(['map', 'symbol', 'date', 'time-zone', 'sides']);
+      const mapping: ColumnMapping = {
+        columns: parseColumnMap(flags.map ?? ''),
+        ...(flags.symbol === undefined ? {} : { symbol: flags.symbol }),
+        ...(flags['time-zone'] === undefined ? {} : { timeZone: flags['time-zone'] }),
+        ...(flags.date === undefined ? {} : { date: flags.date }),
+        ...(flags.sides === undefined ? {} : { sides: parseSideMap(flags.sides) }),
+      };
+      validateMapping(mapping);
+      return { kind: 'mapped', classification, mapping };
+    }
+    default:
+      throw new Error(`--format must be csv, ndjson, lobster or l2 (or give --map), got ${JSON.stringify(format)}`);
+  }
+}
+
+/**
+ * Ingests one file through its adapter. The source id covers the input files' contents and the
+ * options that change what they mean, so the same run resumes and a different mapping does not.
+ */
+export async function ingestFeedFile(
+  store: FlowStore,
+  feed: Exclude<FeedChoice, { kind: 'canonical' }>,
+  file: string,
+  options: IngestOptions,
+  io: { readonly stdout: { write(text: string): unknown } },
+): Promise<IngestSummary> {
+  const hashes = [await hashFile(file)];
+  if (feed.kind === 'lobster') hashes.push(await hashFile(feed.orderbook));
+  const meaning = createHash('sha256').update(JSON.stringify(feed)).digest('hex').slice(0, 16);
+  const sourceId = `${feed.kind}:${hashes.join(':')}:${meaning}`;
+  let source: AdapterSource;
+  switch (feed.kind) {
+    case 'lobster':
+      source = lobsterSource({
+        messageFile: file,
+        orderbookFile: feed.orderbook,
+        sourceId,
+        ...(feed.symbol === undefined ? {} : { symbol: feed.symbol }),
+        ...(feed.date === undefined ? {} : { date: feed.date }),
+      });
+      break;
+    case 'l2':
+      source = l2TradeSource({ file, sourceId, ...(feed.date === undefined ? {} : { date: feed.date }) });
+      break;
+    case 'mapped':
+      source = mappedFileSource({ file, mapping: feed.mapping, sourceId });
+      break;
+  }
+  const summary = await ingestAdapterSource(store, source, options);
+  for (const [reason, count] of source.dropped?.() ?? []) io.stdout.write(`${file}: ${count} ${reason} dropped (not trades)\n`);
+  return summary;
+}
