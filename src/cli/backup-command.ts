@@ -23,7 +23,9 @@ export async function backupDataDir(dataDir: string, target: string): Promise<{ 
   rmSync(partial, { force: true });
   const db = new Database(source, { readonly: true, fileMustExist: true, timeout: 30_000 });
   try {
-    await db.backup(partial, { progress: ({ totalPages }) => Math.max(totalPages, 1) });
+    // Every remaining page in one step: a step holds a read snapshot, so a concurrent writer can neither
+    // tear the copy nor make it restart forever.
+    await db.backup(partial, { progress: () => 0x7fffffff });
   } finally {
     db.close();
   }

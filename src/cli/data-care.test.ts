@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -162,7 +162,8 @@ describe('export', () => {
     assert.equal(lines[0], 'symbol,date,timestamp,time,inflow');
     assert.equal(lines.length, 1 + 331);
     assert.equal(lines[2], `700.HK,2024-06-12,${Date.parse('2024-06-12T09:31:00+08:00') / 1000},2024-06-12T01:31:00.000Z,160100.000`);
-    assert.equal(lines.at(-1), `700.HK,2024-06-12,${Date.parse('2024-06-12T15:59:00+08:00') / 1000},2024-06-12T07:59:00.000Z,128100.000`);
+    // 331 HK lines: 09:30-11:59, 13:00-15:59 and the closing-auction line stamped 16:00.
+    assert.equal(lines.at(-1), `700.HK,2024-06-12,${Date.parse('2024-06-12T16:00:00+08:00') / 1000},2024-06-12T08:00:00.000Z,128100.000`);
     const archive = await SqliteDayArchive.open(data);
     await runRetention({ store, archive, retainTradesDays: 1, now: () => Date.parse('2024-06-20T12:00:00+08:00') });
     await archive.close();
@@ -244,5 +245,3 @@ describe('doctor', () => {
   });
 });
 
-void mkdirSync;
-void readFileSync;

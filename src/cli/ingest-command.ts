@@ -6,6 +6,7 @@ import { formatRejection } from '../ingest/trade-parser.js';
 import type { FlowStore } from '../store/flow-store.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
 import { feedChoice, ingestFeedFile, type FeedChoice } from './ingest-feed.js';
+import { isSharedStoreUrl, openFlowStore } from './scale-out-adapters.js';
 
 export interface IngestCommandIo {
   readonly stdout: { write(text: string): unknown };
@@ -19,7 +20,7 @@ export interface IngestCommandDeps {
   readonly openStore?: (dataDir: string) => Promise<FlowStore>;
 }
 
-const USAGE = `Usage: capflow ingest FILE... --data DIR [--batch-size N] [--max-rejections N]
+const USAGE = `Usage: capflow ingest FILE... (--data DIR | --store postgres://…) [--batch-size N] [--max-rejections N]
                       [--format csv|ndjson|lobster|l2] [--orderbook FILE] [--symbol S] [--date YYYY-MM-DD]
                       [--map FIELD=COLUMN,...] [--time-zone ZONE] [--sides CODE=up|down|neutral,...]
                       [--classify lee-ready|emo|clnv|tick]
@@ -30,6 +31,8 @@ where it stopped; nothing is counted twice.
 
 Options:
   --data DIR            data directory (created when missing)
+  --store postgres://…  write to the PostgreSQL store of a fleet instead (its gateways see the
+                        trades within their poll interval)
   --batch-size N        trades per transaction (default 5000)
   --max-rejections N    rejection reasons printed per file (default 20; all are counted)
 
@@ -59,6 +62,7 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps
       allowPositionals: true,
       options: {
         data: { type: 'string', short: 'd' },
+        store: { type: 'string' },
         'batch-size': { type: 'string' },
         'max-rejections': { type: 'string' },
         format: { type: 'string' },
@@ -86,7 +90,10 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps
     return 2;
   };
   if (files.length === 0) return usageError('no input file given');
-  if (values.data === undefined || values.data.length === 0) return usageError('--data DIR is required');
+  const sharedStore = values.store !== undefined && values.store !== '' ? values.store : undefined;
+  if (sharedStore !== undefined && !isSharedStoreUrl(sharedStore)) return usageError(`--store must be postgres://…, got ${JSON.stringify(sharedStore)}`);
+  const dataDir = values.data === undefined || values.data.length === 0 ? undefined : values.data;
+  if (dataDir === undefined && sharedStore === undefined) return usageError('--data DIR (or --store postgres://…) is required');
   const batchSize = positiveIntegerOption(values['batch-size'], 5000);
   if (batchSize === undefined) return usageError('--batch-size must be a positive integer');
   const maxRejections = positiveIntegerOption(values['max-rejections'], 20, true);
@@ -112,9 +119,13 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps
 
   let store: FlowStore;
   try {
-    store = await (deps.openStore ?? ((dir: string) => SqliteFlowStore.open(dir)))(values.data);
+    store =
+      sharedStore !== undefined
+        ? await openFlowStore(sharedStore, dataDir)
+        : await (deps.openStore ?? ((dir: string) => SqliteFlowStore.open(dir)))(dataDir!);
   } catch (error) {
-    io.stderr.write(`capflow ingest: cannot open the data directory ${values.data}: ${(error as Error).message}\n`);
+    const where = sharedStore !== undefined ? `the store ${redactedUrl(sharedStore)}` : `the data directory ${dataDir}`;
+    io.stderr.write(`capflow ingest: cannot open ${where}: ${(error as Error).message}\n`);
     return 1;
   }
 
@@ -156,6 +167,17 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps
     return 0;
   } finally {
     await store.close();
+  }
+}
+
+/** A store URL without its password, for messages. */
+function redactedUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable URL)';
   }
 }
 

@@ -1,5 +1,6 @@
 import { NatsTradeBus } from '../bus/nats-trade-bus.js';
 import type { TradeBus } from '../bus/trade-bus.js';
+import { fleetDemoSecrets, type DemoSecrets } from '../server/shared-state/fleet-demo-credential.js';
 import { postgresGatewayState } from '../server/shared-state/postgres-gateway-state.js';
 import type { FlowStore } from '../store/flow-store.js';
 import { PostgresFlowStore } from '../store/postgres-flow-store.js';
@@ -14,7 +15,7 @@ export async function openFlowStore(spec: string | undefined, dataDir: string | 
     if (!dataDir) throw new Error('--data DIR is required for the embedded store');
     return SqliteFlowStore.open(dataDir);
   }
-  if (/^postgres(ql)?:\/\//.test(spec)) return PostgresFlowStore.open(spec);
+  if (isSharedStoreUrl(spec)) return PostgresFlowStore.open(spec);
   throw new Error(`--store must be postgres://… (or omitted for the embedded SQLite store), got ${JSON.stringify(spec)}`);
 }
 
@@ -24,7 +25,23 @@ export async function openTradeBus(spec: string | undefined, name: string): Prom
   throw new Error(`--bus must be nats://…, got ${JSON.stringify(spec)}`);
 }
 
-/** Gateway state shared through the store's database when it is PostgreSQL (else in memory). */
-export function sharedGatewayState(store: FlowStore): ReturnType<typeof postgresGatewayState> | Record<string, never> {
-  return store instanceof PostgresFlowStore ? postgresGatewayState(store.connectionPool) : {};
+/**
+ * Gateway state shared through the store's database when it is PostgreSQL (else in memory):
+ * one-time passwords, sessions, rate limits, and the fleet-wide count of live connections.
+ */
+export function sharedGatewayState(
+  store: FlowStore,
+  log?: (message: string, error?: unknown) => void,
+): ReturnType<typeof postgresGatewayState> | Record<string, never> {
+  return store instanceof PostgresFlowStore ? postgresGatewayState(store.connectionPool, log === undefined ? {} : { log }) : {};
+}
+
+/** True for a `--store` that lives outside the data directory (PostgreSQL). */
+export function isSharedStoreUrl(spec: string | undefined): boolean {
+  return spec !== undefined && /^postgres(ql)?:\/\//.test(spec);
+}
+
+/** The demo credential's secrets kept in the shared store (the same for every gateway), if it is one. */
+export async function sharedDemoSecrets(store: FlowStore): Promise<DemoSecrets | undefined> {
+  return store instanceof PostgresFlowStore ? fleetDemoSecrets(store.connectionPool) : undefined;
 }

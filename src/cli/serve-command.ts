@@ -11,7 +11,8 @@ import { ConfigError, loadConfigFile, type CapflowConfig } from '../server/confi
 import { FlowService } from '../service/flow-service.js';
 import { MarketClock, parseClockMode } from '../service/market-clock.js';
 import { followLineNotices } from '../service/line-notice-follower.js';
-import { openFlowStore, openTradeBus, sharedGatewayState } from './scale-out-adapters.js';
+import { isSharedStoreUrl, openFlowStore, openTradeBus, sharedDemoSecrets, sharedGatewayState } from './scale-out-adapters.js';
+import { announceStoredTrades } from '../worker/stored-trade-notices.js';
 import { parseDemoSeed, startDemoMarket } from '../demo/demo-serve.js';
 import type { CliIo } from './main.js';
 import { createLogger, logCallback } from '../server/logging/logger.js';
@@ -48,10 +49,13 @@ function parsePort(text: string, flag: string): number {
  * With no configuration file, serve a local demo credential with every market, created once
  * in the data directory so SDK settings stay valid across restarts.
  */
-function demoCredential(dataDir: string): Credential {
+function demoCredential(dataDir: string, shared?: { appKey: string; appSecret: string; accessToken: string }): Credential {
   const file = join(dataDir, 'demo-credential.json');
   let saved: { appKey: string; appSecret: string; accessToken: string };
-  if (existsSync(file)) {
+  if (shared) {
+    // A fleet (shared store): every gateway serves the one demo credential kept in the store.
+    saved = shared;
+  } else if (existsSync(file)) {
     saved = JSON.parse(readFileSync(file, 'utf8')) as typeof saved;
   } else {
     saved = {
@@ -89,7 +93,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   let retainTradesDays: number | undefined;
   const clockMode = parseClockMode(values.clock);
   try {
-    if (!values.data) throw new Error('--data DIR is required');
+    if (!values.data && !isSharedStoreUrl(values.store)) throw new Error('--data DIR is required (unless --store postgres://…)');
     port = parsePort(values.port, '--port');
     tcpPort = values['tcp-port'] === undefined ? (port === 0 ? 0 : port + 1) : parsePort(values['tcp-port'], '--tcp-port');
     if (!clockMode) throw new Error(`--clock must be wall, feed or an ISO 8601 instant with offset, got ${JSON.stringify(values.clock)}`);
@@ -105,7 +109,8 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     io.stderr.write(`capflow serve: ${(error as Error).message}\n`);
     return 2;
   }
-  const dataDir = resolve(values.data);
+  // With a shared store, the data directory is optional (nothing of a gateway's state lives there).
+  const dataDir = values.data === undefined ? undefined : resolve(values.data);
   let config: CapflowConfig | undefined;
   if (values.config) {
     try {
@@ -118,7 +123,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
       throw error;
     }
   }
-  mkdirSync(dataDir, { recursive: true });
+  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
   // Structured JSON logs on stderr (stdout keeps the banner); never a secret (see logging/logger.ts).
   const logger = createLogger({ destination: io.stderr, ...(values['log-level'] === undefined ? {} : { level: values['log-level'] }) });
   const log = logCallback(logger);
@@ -137,10 +142,10 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     const summary = await ingestFile(store, SAMPLE_FILE);
     log(`sample day: ${summary.accepted} trades ingested, ${summary.skipped ?? 0} already present`);
   }
-  const credentials = config && config.credentials.length > 0 ? config.credentials : [demoCredential(dataDir)];
+  const credentials = config && config.credentials.length > 0 ? config.credentials : [demoCredential(dataDir ?? '', await sharedDemoSecrets(store))];
   let managed;
   try {
-    managed = await openServeCredentials({ store: await openServeCredentialStore(values.store, dataDir), config: () => credentials, logger });
+    managed = await openServeCredentials({ store: await openServeCredentialStore(values.store, dataDir ?? ''), config: () => credentials, logger });
   } catch (error) {
     await store.close();
     await bus?.close();
@@ -153,12 +158,27 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   const demoMarket = values.demo ? await startDemoMarket({ store, flows, seed: demoSeed, log }) : undefined;
   // The demo is a public dashboard of its credential unless another one is named.
   const publicCredential = values['web-credential'] ?? (values.demo ? credentials[0]!.appKey : undefined);
-  const server = await startCapflowServer({ store, flows, clock, credentials: managed.registry, logger, host: values.host, port, tcpPort, log, ...sharedGatewayState(store), ...(publicCredential === undefined ? {} : { publicCredential }) });
+  const server = await startCapflowServer({
+    store,
+    flows,
+    clock,
+    credentials: managed.registry,
+    logger,
+    ...busReadiness(bus),
+    host: values.host,
+    port,
+    tcpPort,
+    log,
+    ...sharedGatewayState(store, log),
+    // Trades posted to /v1/ingest are stored by this gateway (acknowledged once committed) and announced.
+    ...(bus === undefined ? {} : { onIngestStored: announceStoredTrades(bus) }),
+    ...(publicCredential === undefined ? {} : { publicCredential }),
+  });
   // With a bus, workers' line notices make this gateway read new trades at once.
   const stopFollowing = bus ? followLineNotices(bus, flows, log) : undefined;
   const base = `${server.host}:${server.httpPort}`;
   io.stdout.write(
-    `capflow serving on http://${base} (WebSocket ws://${base}/v2, TCP ${server.host}:${server.tcpPort}), data in ${dataDir}, clock ${values.clock}\n`,
+    `capflow serving on http://${base} (WebSocket ws://${base}/v2, TCP ${server.host}:${server.tcpPort}), data in ${dataDir ?? 'the shared store'}, clock ${values.clock}\n`,
   );
   io.stdout.write(
     publicCredential === undefined
@@ -179,7 +199,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
       ].join('\n'),
     );
   }
-  const stopRetention = retainTradesDays === undefined ? undefined : await startRetention({ dataDir, storeUrl: values.store, store, clock, retainTradesDays, log });
+  const stopRetention = retainTradesDays === undefined ? undefined : await startRetention({ dataDir: dataDir ?? '', storeUrl: values.store, store, clock, retainTradesDays, log });
   await waitForStopSignal(() => reloadCredentials(managed.registry, values.config, () => credentials, logger), logger);
   // Bounded: a stuck client or request never keeps the process from exiting.
   const stopped = await within(10_000, (async () => {
@@ -198,4 +218,10 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   // Handles left by a client that never went away must not keep the process alive.
   setTimeout(() => process.exit(0), 1_000).unref();
   return 0;
+}
+
+/** `/readyz` reports the bus when its adapter can tell whether it is connected. */
+function busReadiness(bus: unknown): { readiness?: Record<string, () => boolean> } {
+  const probe = (bus as { isConnected?: () => boolean } | undefined)?.isConnected;
+  return typeof probe === 'function' ? { readiness: { bus: () => probe.call(bus) } } : {};
 }

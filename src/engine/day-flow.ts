@@ -1,9 +1,12 @@
 import type { DaySchedule } from '../calendar/day-schedule.js';
 import { formatScaled } from '../model/decimal.js';
-import type { Trade } from '../model/trade.js';
+import { Direction, type Trade } from '../model/trade.js';
+import { MethodCode, methodCodeOf } from './classification/classify.js';
+import { TradeTypeTreatment, tradeTypeTreatment } from './classification/trade-type-policy.js';
 import { compactUnits, type Units } from './exact-units.js';
-import { DIRECTION_NOT_GIVEN, FlowState, QUOTE_ABSENT, TIER_SLOTS } from './flow-state.js';
+import { DIRECTION_NOT_GIVEN, FlowState, QUOTE_ABSENT, TIER_SLOTS, type CountedTradeObserver } from './flow-state.js';
 import { DEFAULT_TIER_THRESHOLDS, Tier, TierClassifier, type TierThresholds } from './tier-thresholds.js';
+import { TradeIdSet } from './trade-id-set.js';
 import { TradeLog } from './trade-log.js';
 
 /** One element of `capital_flow_lines`: minute start in Unix seconds, cumulative net inflow (3 decimals). */
@@ -43,6 +46,16 @@ export interface DayTotals {
   readonly out: TierAmounts;
 }
 
+export interface DayFlowOptions {
+  /**
+   * Keep the compact log of processed trades (default true). Without it the day answers only
+   * views at or after its latest trade (`lines(now)` / `distribution(now)` / `totals(now)` with
+   * now >= latestTimestampMs) and no detail lines: for batch callers that can rebuild an earlier
+   * view from their own source, at about 45 bytes and one write per trade less.
+   */
+  readonly keepLog?: boolean;
+}
+
 /** What happened to a trade handed to DayFlow. */
 export const AddOutcome = {
   /** Processed; its timestamp lies in a line window (it may still be neutral). */
@@ -55,6 +68,8 @@ export const AddOutcome = {
   OtherDay: 3,
   /** Non-positive price or volume, non-integer time, unknown direction code, bad scale: ignored. */
   Invalid: 4,
+  /** Its trade type is not an order-book execution in this market (trade-type-policy.ts): counts nowhere, feeds nothing. */
+  Excluded: 5,
 } as const;
 export type AddOutcome = (typeof AddOutcome)[keyof typeof AddOutcome];
 
@@ -93,10 +108,13 @@ export class DayFlow {
   readonly schedule: DaySchedule;
   private readonly tiers: TierClassifier;
   private readonly state: FlowState;
-  private readonly log = new TradeLog();
-  private readonly seenIds = new Set<string>();
+  /** The replay log; absent when the owner can rebuild past views from its own source (DayFlowOptions.keepLog). */
+  private readonly log: TradeLog | undefined;
+  private readonly ids = new TradeIdSet();
+  private processed = 0;
   private maxTimestampMs = Number.NEGATIVE_INFINITY;
   private duplicates = 0;
+  private excluded = 0;
   /** Formatted lines and cumulative sums of `state`, valid below `state.dirtyFrom`. */
   private readonly formatted: CapitalFlowLine[] = [];
   private readonly cumulative: bigint[] = [];
@@ -106,19 +124,25 @@ export class DayFlow {
   private detailReplay: { readonly version: number; readonly nowMs: number; readonly state: FlowState } | undefined;
   private detailFormatted: { readonly state: FlowState; readonly rows: number; readonly visible: number; readonly lines: CapitalFlowDetailLine[] } | undefined;
 
-  constructor(schedule: DaySchedule, thresholds?: TierThresholds | undefined) {
+  constructor(schedule: DaySchedule, thresholds?: TierThresholds | undefined, options?: DayFlowOptions) {
     this.schedule = schedule;
+    this.log = options?.keepLog === false ? undefined : new TradeLog();
     this.tiers = new TierClassifier(thresholds ?? DEFAULT_TIER_THRESHOLDS[schedule.market]);
     this.state = new FlowState(schedule.lineCount, this.tiers);
   }
 
   /** Trades processed (duplicates, other-day and invalid trades excluded); grows with every add. */
   get tradeCount(): number {
-    return this.log.length;
+    return this.processed;
   }
 
   get duplicateCount(): number {
     return this.duplicates;
+  }
+
+  /** Trades left out by the market's trade-type policy (off-exchange and similar reports). */
+  get excludedCount(): number {
+    return this.excluded;
   }
 
   /** Latest timestamp (ms) among processed trades; -Infinity when none. */
@@ -129,17 +153,26 @@ export class DayFlow {
   /** Adds a validated trade (its price, bid and ask are exact decimals). */
   add(trade: Trade): AddOutcome {
     const { bid, ask } = trade;
+    let direction: number = trade.direction ?? DIRECTION_NOT_GIVEN;
+    let treatment: TradeTypeTreatment = TradeTypeTreatment.Regular;
+    if (trade.tradeType !== undefined) {
+      treatment = tradeTypeTreatment(this.schedule.market, trade.tradeType);
+      // An auction print without a side of its own has no aggressor.
+      if (treatment === TradeTypeTreatment.Auction && direction === DIRECTION_NOT_GIVEN) direction = Direction.Neutral;
+    }
     return this.process(
       trade.timestamp,
       compactUnits(trade.price.units),
       trade.price.scale,
       trade.volume,
-      trade.direction ?? DIRECTION_NOT_GIVEN,
+      direction,
       bid ? compactUnits(bid.units) : QUOTE_ABSENT,
       bid ? bid.scale : 0,
       ask ? compactUnits(ask.units) : QUOTE_ABSENT,
       ask ? ask.scale : 0,
       trade.tradeId,
+      trade.classification === undefined ? MethodCode.LeeReady : methodCodeOf(trade.classification),
+      treatment === TradeTypeTreatment.Excluded,
     );
   }
 
@@ -159,8 +192,9 @@ export class DayFlow {
     askUnits: number,
     askScale: number,
     tradeId?: string,
+    method: number = MethodCode.LeeReady,
   ): AddOutcome {
-    return this.process(timestampMs, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, tradeId);
+    return this.process(timestampMs, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, tradeId, method, false);
   }
 
   private process(
@@ -174,6 +208,8 @@ export class DayFlow {
     ask: Units,
     askScale: number,
     tradeId: string | undefined,
+    method: number,
+    excluded: boolean,
   ): AddOutcome {
     if (
       !Number.isSafeInteger(timestampMs) ||
@@ -182,25 +218,86 @@ export class DayFlow {
       !validScale(priceScale) ||
       !Number.isSafeInteger(volume) ||
       volume <= 0 ||
-      !(direction === DIRECTION_NOT_GIVEN || direction === 0 || direction === 1 || direction === 2)
+      !(direction === DIRECTION_NOT_GIVEN || direction === 0 || direction === 1 || direction === 2) ||
+      !(method === MethodCode.LeeReady || method === MethodCode.Tick || method === MethodCode.Emo || method === MethodCode.Clnv)
     ) {
       return AddOutcome.Invalid;
     }
     const schedule = this.schedule;
     if (!schedule.containsInstant(timestampMs)) return AddOutcome.OtherDay;
-    if (tradeId !== undefined && tradeId !== '') {
-      if (this.seenIds.has(tradeId)) {
-        this.duplicates++;
-        return AddOutcome.Duplicate;
-      }
-      this.seenIds.add(tradeId);
+    if (tradeId !== undefined && tradeId !== '' && !this.ids.add(tradeId)) {
+      this.duplicates++;
+      return AddOutcome.Duplicate;
+    }
+    return this.accept(timestampMs, price, priceScale, volume, direction, bid, bidScale, ask, askScale, method, excluded);
+  }
+
+  /**
+   * `addRaw` with the trade id given as ASCII bytes `idBytes[idStart..idEnd)` (empty: no id), so
+   * a byte-level reader creates no string per trade. The same id as a string or as bytes is the
+   * same id.
+   */
+  addRawIdBytes(
+    timestampMs: number,
+    priceUnits: number,
+    priceScale: number,
+    volume: number,
+    direction: number,
+    bidUnits: number,
+    bidScale: number,
+    askUnits: number,
+    askScale: number,
+    idBytes: Uint8Array,
+    idStart: number,
+    idEnd: number,
+    method: number = MethodCode.LeeReady,
+  ): AddOutcome {
+    if (
+      !Number.isSafeInteger(timestampMs) ||
+      !(priceUnits > 0) ||
+      !Number.isSafeInteger(priceUnits) ||
+      !validScale(priceScale) ||
+      !Number.isSafeInteger(volume) ||
+      volume <= 0 ||
+      !(direction === DIRECTION_NOT_GIVEN || direction === 0 || direction === 1 || direction === 2) ||
+      !(method === MethodCode.LeeReady || method === MethodCode.Tick || method === MethodCode.Emo || method === MethodCode.Clnv)
+    ) {
+      return AddOutcome.Invalid;
+    }
+    if (!this.schedule.containsInstant(timestampMs)) return AddOutcome.OtherDay;
+    if (idEnd > idStart && !this.ids.addBytes(idBytes, idStart, idEnd)) {
+      this.duplicates++;
+      return AddOutcome.Duplicate;
+    }
+    return this.accept(timestampMs, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, method, false);
+  }
+
+  /** Counts a valid, new trade of this day (or leaves it out by its trade type). */
+  private accept(
+    timestampMs: number,
+    price: Units,
+    priceScale: number,
+    volume: number,
+    direction: number,
+    bid: Units,
+    bidScale: number,
+    ask: Units,
+    askScale: number,
+    method: number,
+    excluded: boolean,
+  ): AddOutcome {
+    const schedule = this.schedule;
+    if (excluded) {
+      this.excluded++;
+      return AddOutcome.Excluded;
     }
     const bidUnits = quoteUnits(bid, bidScale);
     const askUnits = quoteUnits(ask, askScale);
     const lineIndex = schedule.lineIndexAt(timestampMs);
     const inGrace = lineIndex >= 0 && timestampMs >= schedule.lastSessionEndMs;
-    this.log.push(timestampMs, lineIndex, price, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale);
-    this.state.apply(timestampMs, lineIndex, inGrace, price, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale);
+    this.processed++;
+    this.log?.push(timestampMs, lineIndex, price, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, method);
+    this.state.apply(timestampMs, lineIndex, inGrace, price, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, method);
     if (timestampMs > this.maxTimestampMs) this.maxTimestampMs = timestampMs;
     return lineIndex >= 0 ? AddOutcome.Counted : AddOutcome.Outside;
   }
@@ -235,7 +332,7 @@ export class DayFlow {
     const visible = this.schedule.visibleLineCount(nowMs);
     if (visible === 0) return [];
     const state = nowMs >= this.maxTimestampMs ? this.currentDetailState() : this.detailReplayAt(nowMs);
-    const rows = this.log.length;
+    const rows = this.processed;
     const cached = this.detailFormatted;
     if (cached && cached.state === state && cached.rows === rows && cached.visible === visible) return cached.lines;
     const lines = formatDetailLines(state, this.schedule.lineStartMs, visible);
@@ -258,23 +355,42 @@ export class DayFlow {
     };
   }
 
+  /**
+   * Replays the trades counted up to `nowMs` (in arrival order, with the sides the engine gave
+   * them) to `visit`: the base of views the lines do not keep, such as other size-tier conventions.
+   */
+  visitCounted(nowMs: number, visit: CountedTradeObserver): void {
+    if (!this.log) throw new Error('visitCounted needs the trade log (DayFlowOptions.keepLog)');
+    const state = new FlowState(this.schedule.lineCount, this.tiers);
+    state.observer = visit;
+    this.log.replayInto(state, nowMs, this.schedule.lastSessionEndMs);
+  }
+
   private currentDetailState(): FlowState {
     const detail = (this.detail ??= { state: new FlowState(this.schedule.lineCount, this.tiers, true), rows: 0 });
-    if (detail.rows < this.log.length) {
-      this.log.replayInto(detail.state, Number.POSITIVE_INFINITY, this.schedule.lastSessionEndMs, detail.rows);
-      detail.rows = this.log.length;
+    if (detail.rows < this.processed) {
+      this.replayLog().replayInto(detail.state, Number.POSITIVE_INFINITY, this.schedule.lastSessionEndMs, detail.rows);
+      detail.rows = this.processed;
     }
     return detail.state;
   }
 
   private detailReplayAt(nowMs: number): FlowState {
-    const version = this.log.length;
+    const version = this.processed;
     const cached = this.detailReplay;
     if (cached && cached.version === version && cached.nowMs === nowMs) return cached.state;
     const state = new FlowState(this.schedule.lineCount, this.tiers, true);
-    this.log.replayInto(state, nowMs, this.schedule.lastSessionEndMs);
+    this.replayLog().replayInto(state, nowMs, this.schedule.lastSessionEndMs);
     this.detailReplay = { version, nowMs, state };
     return state;
+  }
+
+  /** The replay log, which past views and detail lines need; a DayFlow made without it cannot give them. */
+  private replayLog(): TradeLog {
+    if (this.log === undefined) {
+      throw new Error('DayFlow made with keepLog: false answers only views at or after its latest trade (no detail lines)');
+    }
+    return this.log;
   }
 
   /** All lines of the incrementally maintained state; re-formats only from the lowest changed line. */
@@ -296,11 +412,11 @@ export class DayFlow {
   }
 
   private replayAt(nowMs: number): ReplayCache {
-    const version = this.log.length;
+    const version = this.processed;
     const cached = this.replay;
     if (cached && cached.version === version && cached.nowMs === nowMs) return cached;
     const state = new FlowState(this.schedule.lineCount, this.tiers);
-    this.log.replayInto(state, nowMs, this.schedule.lastSessionEndMs);
+    this.replayLog().replayInto(state, nowMs, this.schedule.lastSessionEndMs);
     const lines: CapitalFlowLine[] = [];
     let running = 0n;
     this.schedule.lineStartMs.forEach((start, index) => {

@@ -1,4 +1,5 @@
 import { Direction } from '../model/trade.js';
+import { classifyTrade, MethodCode } from './classification/classify.js';
 import { ExactSums } from './exact-sums.js';
 import { compareScaled, compareToMidpoint, multiplyUnits, negateUnits, scaleUp, type Units } from './exact-units.js';
 import type { TierClassifier } from './tier-thresholds.js';
@@ -7,6 +8,9 @@ import type { TierClassifier } from './tier-thresholds.js';
 export const DIRECTION_NOT_GIVEN = -1;
 /** Quote units meaning "no bid / no ask". */
 export const QUOTE_ABSENT = -1;
+
+/** Called with each trade counted up or down: its line, side, exact price and volume. */
+export type CountedTradeObserver = (lineIndex: number, direction: Direction, price: Units, priceScale: number, volume: number) => void;
 
 /** Slots of the distribution sums: inflow large/medium/small, then outflow large/medium/small. */
 export const TIER_SLOTS = 6;
@@ -32,6 +36,9 @@ export class FlowState {
    */
   readonly lineTierSums: ExactSums | undefined;
 
+  /** Sees every trade counted as up or down (for views such as size-tier conventions); unset on the hot path. */
+  observer: CountedTradeObserver | undefined;
+
   private hasPrevious = false;
   private previousUnits: Units = 0;
   private previousScale = 0;
@@ -55,6 +62,7 @@ export class FlowState {
    * Applies one processed trade. `lineIndex` is -1 for a trade in no line (it only feeds the
    * tick rule); `inGrace` marks the closing-auction window, where an unspecified direction is
    * neutral. `given` is the feed's direction or DIRECTION_NOT_GIVEN; quotes use QUOTE_ABSENT.
+   * `method` (a MethodCode) classifies a trade without a given direction; Lee–Ready by default.
    */
   apply(
     timestampMs: number,
@@ -68,12 +76,17 @@ export class FlowState {
     bidScale: number,
     ask: Units,
     askScale: number,
+    method: number = MethodCode.LeeReady,
   ): void {
     const tick = this.hasPrevious ? compareScaled(price, priceScale, this.previousUnits, this.previousScale) : 0;
     if (lineIndex >= 0) {
       let direction = given;
       if (direction === DIRECTION_NOT_GIVEN) {
-        direction = inGrace ? Direction.Neutral : this.classify(tick, price, priceScale, bid, bidScale, ask, askScale);
+        direction = inGrace
+          ? Direction.Neutral
+          : method === MethodCode.LeeReady
+            ? this.classify(tick, price, priceScale, bid, bidScale, ask, askScale)
+            : classifyTrade(method, tick, this.lastChange, price, priceScale, bid, bidScale, ask, askScale);
       }
       if (direction === Direction.Up || direction === Direction.Down) {
         this.count(lineIndex, direction, price, priceScale, volume);
@@ -117,6 +130,7 @@ export class FlowState {
       this.scale = priceScale;
       this.dirtyFrom = 0;
     }
+    this.observer?.(lineIndex, direction, price, priceScale, volume);
     const turnover = scaleUp(multiplyUnits(price, volume), this.scale - priceScale);
     const tier = this.tiers.tierOf(turnover, this.scale);
     const slot = direction === Direction.Up ? tier : OUTFLOW_SLOT_OFFSET + tier;

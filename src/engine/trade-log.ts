@@ -20,6 +20,8 @@ export class TradeLog {
   private priceScales = new Uint8Array(INITIAL_CAPACITY);
   private volumes = new Float64Array(INITIAL_CAPACITY);
   private directions = new Int8Array(INITIAL_CAPACITY);
+  /** Classification method code of each trade (MethodCode; 0 is Lee–Ready). */
+  private methods = new Int8Array(INITIAL_CAPACITY);
   private bids = new Float64Array(INITIAL_CAPACITY);
   private bidScales = new Uint8Array(INITIAL_CAPACITY);
   private asks = new Float64Array(INITIAL_CAPACITY);
@@ -37,6 +39,7 @@ export class TradeLog {
     bidScale: number,
     ask: Units,
     askScale: number,
+    method = 0,
   ): void {
     if (this.length === this.capacity) this.grow();
     const row = this.length++;
@@ -46,6 +49,7 @@ export class TradeLog {
     this.priceScales[row] = priceScale;
     this.volumes[row] = volume;
     this.directions[row] = given;
+    this.methods[row] = method;
     this.bids[row] = this.store(row, BID, bid);
     this.bidScales[row] = bidScale;
     this.asks[row] = this.store(row, ASK, ask);
@@ -74,6 +78,7 @@ export class TradeLog {
         this.bidScales[row] as number,
         this.load(row, ASK, this.asks[row] as number),
         this.askScales[row] as number,
+        this.methods[row] as number,
       );
     }
   }
@@ -103,6 +108,7 @@ export class TradeLog {
     this.priceScales = grown(this.priceScales, (n) => new Uint8Array(n));
     this.volumes = grown(this.volumes, (n) => new Float64Array(n));
     this.directions = grown(this.directions, (n) => new Int8Array(n));
+    this.methods = grown(this.methods, (n) => new Int8Array(n));
     this.bids = grown(this.bids, (n) => new Float64Array(n));
     this.bidScales = grown(this.bidScales, (n) => new Uint8Array(n));
     this.asks = grown(this.asks, (n) => new Float64Array(n));

@@ -6,12 +6,13 @@ import { DayFlow, AddOutcome, type CapitalFlowLine, type TierThresholds } from '
 import type { Market } from '../model/market.js';
 import { parseSymbol } from '../model/symbol.js';
 import type { Trade } from '../model/trade.js';
+import { ByteKeyTable } from './byte-key-table.js';
 import { CsvRecordParser } from './csv-record-parser.js';
 import { fileKindOf } from './file-source.js';
 import { TRADE_FIELDS, isTradeField, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
 import { MAX_EPOCH_MS } from './timestamp.js';
 import { parseTimestamp } from './timestamp.js';
-import { MAX_TRADE_ID_CHARS, MAX_TRADE_TYPE_CHARS, parseTradeRecord, type Rejection } from './trade-parser.js';
+import { MAX_TRADE_ID_CHARS, parseTradeRecord, type Rejection } from './trade-parser.js';
 
 /**
  * CSV → exact lines without objects per trade: a byte-level reader of the canonical trade CSV
@@ -45,7 +46,7 @@ const ROLE_COUNT = TRADE_FIELDS.length;
 const MAX_FAST_DIGITS = 15;
 const SYMBOL_CACHE_LIMIT = 100_000;
 /** Rows parsed before they are applied, grouped by symbol-day (a few MB: stays in cache). */
-const BATCH_ROWS = 32_768;
+const BATCH_ROWS = 65_536;
 
 /** Parsed rows waiting to be applied, as columns. */
 class RowBatch {
@@ -61,7 +62,11 @@ class RowBatch {
   readonly bidScale: Uint8Array;
   readonly ask: Float64Array;
   readonly askScale: Uint8Array;
-  readonly tradeId: Array<string | undefined>;
+  /** Trade id bytes of row r: ids[idStart[r] .. idEnd[r]) (empty: no id). */
+  ids: Uint8Array;
+  idsUsed = 0;
+  readonly idStart: Int32Array;
+  readonly idEnd: Int32Array;
   constructor(capacity: number) {
     this.day = new Int32Array(capacity);
     this.order = new Int32Array(capacity);
@@ -74,7 +79,25 @@ class RowBatch {
     this.bidScale = new Uint8Array(capacity);
     this.ask = new Float64Array(capacity);
     this.askScale = new Uint8Array(capacity);
-    this.tradeId = new Array<string | undefined>(capacity).fill(undefined);
+    this.ids = new Uint8Array(capacity * 16);
+    this.idStart = new Int32Array(capacity);
+    this.idEnd = new Int32Array(capacity);
+  }
+
+  /** Copies one row's trade id bytes into the batch. */
+  putId(row: number, buf: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    if (this.idsUsed + length > this.ids.length) {
+      const grown = new Uint8Array(Math.max(this.ids.length * 2, this.idsUsed + length));
+      grown.set(this.ids.subarray(0, this.idsUsed));
+      this.ids = grown;
+    }
+    const at = this.idsUsed;
+    const ids = this.ids;
+    for (let k = 0; k < length; k++) ids[at + k] = buf[start + k] as number;
+    this.idStart[row] = at;
+    this.idEnd[row] = at + length;
+    this.idsUsed = at + length;
   }
 }
 
@@ -86,6 +109,10 @@ interface SymbolEntry {
   dayEndMs: number;
   day: DayFlow | null;
   dayKey: string;
+  /** The batch slot of `slotDay` while `slotBatch` is the current batch number (saves a Map look-up per row). */
+  slot: number;
+  slotDay: DayFlow | null;
+  slotBatch: number;
 }
 
 export interface CsvLinesOptions {
@@ -95,6 +122,12 @@ export interface CsvLinesOptions {
   readonly maxRejections?: number;
   /** Name used in structural error messages. */
   readonly sourceName?: string;
+  /**
+   * Keep each day's replay log so that `lines(symbol, date, now)` can show a day as it stood
+   * before its latest trade (default false: the batch reader answers the complete day, and a
+   * caller wanting an earlier view can read the file again).
+   */
+  readonly replayable?: boolean;
 }
 
 export interface CsvLinesSummary {
@@ -121,6 +154,10 @@ export function symbolDayKey(symbol: string, date: string): string {
 export class CsvLinesBuilder {
   readonly days = new Map<string, DayFlow>();
   private readonly symbols = new Map<string, SymbolEntry | null>();
+  /** Symbols as written (bytes) → entry (null: not a symbol), so a row makes no string. */
+  private readonly symbolBytes = new ByteKeyTable<SymbolEntry | null>();
+  private readonly keepLog: boolean;
+  private batchNumber = 0;
   private readonly closedDayIds = new Map<string, Set<string>>();
   private readonly thresholds: Partial<Record<Market, TierThresholds>>;
   private readonly maxRejections: number;
@@ -152,6 +189,7 @@ export class CsvLinesBuilder {
     this.thresholds = options.thresholds ?? {};
     this.maxRejections = Math.max(0, Math.floor(options.maxRejections ?? 100));
     this.sourceName = options.sourceName ?? 'input';
+    this.keepLog = options.replayable === true;
   }
 
   push(chunk: Buffer): void {
@@ -350,28 +388,29 @@ export class CsvLinesBuilder {
     if (column >= 0 && column < fields) {
       const s = fs[column] as number;
       const e = fe[column] as number;
-      if (e > s && (e - s > MAX_TRADE_TYPE_CHARS || !plainAscii(buf, s, e))) return this.slowRow(buf, fields, lineStart, lineEnd);
+      // A trade type takes the general path: DayFlow.add applies the market's trade-type policy to it.
+      if (e > s) return this.slowRow(buf, fields, lineStart, lineEnd);
     }
 
-    let tradeId: string | undefined;
+    let idStart = 0;
+    let idEnd = 0;
     column = roles[TRADE_ID] as number;
     if (column >= 0 && column < fields) {
-      const s = fs[column] as number;
-      const e = fe[column] as number;
-      if (e > s) {
-        if (e - s > MAX_TRADE_ID_CHARS || !plainAscii(buf, s, e)) return this.slowRow(buf, fields, lineStart, lineEnd);
-        tradeId = buf.toString('latin1', s, e);
+      idStart = fs[column] as number;
+      idEnd = fe[column] as number;
+      if (idEnd > idStart && (idEnd - idStart > MAX_TRADE_ID_CHARS || !plainAscii(buf, idStart, idEnd))) {
+        return this.slowRow(buf, fields, lineStart, lineEnd);
       }
     }
 
-    const day = this.dayOf(entry, timestamp);
+    const day = timestamp >= entry.dayStartMs && timestamp < entry.dayEndMs ? entry.day : this.dayOf(entry, timestamp);
     if (day === null) {
-      this.countClosedDay(entry, tradeId);
+      this.countClosedDay(entry, idEnd > idStart ? buf.toString('latin1', idStart, idEnd) : undefined);
       return;
     }
     const batch = this.batch;
     const row = batch.length++;
-    batch.day[row] = this.daySlot(day);
+    batch.day[row] = entry.slotBatch === this.batchNumber && entry.slotDay === day ? entry.slot : this.daySlot(entry, day);
     batch.timestamp[row] = timestamp;
     batch.price[row] = priceUnits;
     batch.priceScale[row] = priceScale;
@@ -381,17 +420,21 @@ export class CsvLinesBuilder {
     batch.bidScale[row] = bidScale;
     batch.ask[row] = askUnits;
     batch.askScale[row] = askScale;
-    batch.tradeId[row] = tradeId;
+    if (idEnd > idStart) batch.putId(row, buf, idStart, idEnd);
+    else batch.idEnd[row] = batch.idStart[row] = 0;
     if (batch.length === BATCH_ROWS) this.flush();
   }
 
-  private daySlot(day: DayFlow): number {
+  private daySlot(entry: SymbolEntry, day: DayFlow): number {
     let slot = this.slotOf.get(day);
     if (slot === undefined) {
       slot = this.slotDays.length;
       this.slotDays.push(day);
       this.slotOf.set(day, slot);
     }
+    entry.slot = slot;
+    entry.slotDay = day;
+    entry.slotBatch = this.batchNumber;
     return slot;
   }
 
@@ -418,10 +461,11 @@ export class CsvLinesBuilder {
       starts[slot] = (starts[slot] as number) + 1;
     }
     let duplicates = 0;
+    const ids = batch.ids;
     for (let k = 0; k < rows; k++) {
       const row = order[k] as number;
       const day = this.slotDays[batch.day[row] as number] as DayFlow;
-      const outcome = day.addRaw(
+      const outcome = day.addRawIdBytes(
         batch.timestamp[row] as number,
         batch.price[row] as number,
         batch.priceScale[row] as number,
@@ -431,16 +475,19 @@ export class CsvLinesBuilder {
         batch.bidScale[row] as number,
         batch.ask[row] as number,
         batch.askScale[row] as number,
-        batch.tradeId[row],
+        ids,
+        batch.idStart[row] as number,
+        batch.idEnd[row] as number,
       );
       if (outcome === AddOutcome.Duplicate) duplicates++;
     }
     this.duplicates += duplicates;
     this.accepted += rows - duplicates;
     batch.length = 0;
-    batch.tradeId.fill(undefined);
+    batch.idsUsed = 0;
     this.slotDays.length = 0;
     this.slotOf.clear();
+    this.batchNumber++;
   }
 
   /** The general parser for one unquoted record (already counted in `records`). */
@@ -498,14 +545,17 @@ export class CsvLinesBuilder {
 
   private symbolEntry(buf: Buffer, start: number, end: number): SymbolEntry | null {
     if (end === start || end - start > 64) return null;
+    const known = this.symbolBytes.get(buf, start, end);
+    if (known !== undefined) return known;
     const text = buf.toString('latin1', start, end);
     const cached = this.symbols.get(text);
-    if (cached !== undefined) return cached;
     const first = buf[start] as number;
     const last = buf[end - 1] as number;
-    const entry = first <= 32 || last <= 32 || !plainAscii(buf, start, end) ? null : this.entryFor(text);
+    const entry = cached !== undefined ? cached : first <= 32 || last <= 32 || !plainAscii(buf, start, end) ? null : this.entryFor(text);
     if (this.symbols.size >= SYMBOL_CACHE_LIMIT) this.symbols.clear();
+    if (this.symbolBytes.size >= SYMBOL_CACHE_LIMIT) this.symbolBytes.clear();
     this.symbols.set(text, entry);
+    this.symbolBytes.set(buf, start, end, entry);
     return entry;
   }
 
@@ -515,7 +565,17 @@ export class CsvLinesBuilder {
     if (!parsed) return null;
     const canonical = this.symbols.get(parsed.symbol);
     if (canonical) return canonical;
-    const entry: SymbolEntry = { symbol: parsed.symbol, market: parsed.market, dayStartMs: 0, dayEndMs: 0, day: null, dayKey: '' };
+    const entry: SymbolEntry = {
+      symbol: parsed.symbol,
+      market: parsed.market,
+      dayStartMs: 0,
+      dayEndMs: 0,
+      day: null,
+      dayKey: '',
+      slot: 0,
+      slotDay: null,
+      slotBatch: -1,
+    };
     this.symbols.set(parsed.symbol, entry);
     return entry;
   }
@@ -529,7 +589,7 @@ export class CsvLinesBuilder {
     if (!day) {
       const schedule = calendarFor(entry.market).schedule(date);
       if (schedule) {
-        day = new DayFlow(schedule, this.thresholds[entry.market]);
+        day = new DayFlow(schedule, this.thresholds[entry.market], { keepLog: this.keepLog });
         this.days.set(key, day);
       }
     }
@@ -622,30 +682,31 @@ function readInteger(buf: Buffer, start: number, end: number): number {
 /** Direction words (case-insensitive): 2 up, 1 down, 0 neutral; -2 for anything else. */
 function readDirection(buf: Buffer, start: number, end: number): number {
   const length = end - start;
-  const c0 = (buf[start] as number) | 0x20;
   if (length === 1) {
     const d = (buf[start] as number) - ZERO;
     return d >= 0 && d <= 2 ? d : -2;
   }
-  const word = (at: number, text: string): boolean => {
-    if (length !== text.length) return false;
-    for (let i = 1; i < length; i++) if (((buf[at + i] as number) | 0x20) !== text.charCodeAt(i)) return false;
-    return true;
-  };
-  switch (c0) {
+  switch ((buf[start] as number) | 0x20) {
     case 0x75: // u
-      return word(start, 'up') ? 2 : -2;
+      return isWord(buf, start, length, 'up') ? 2 : -2;
     case 0x62: // b
-      return word(start, 'buy') ? 2 : -2;
+      return isWord(buf, start, length, 'buy') ? 2 : -2;
     case 0x64: // d
-      return word(start, 'down') ? 1 : -2;
+      return isWord(buf, start, length, 'down') ? 1 : -2;
     case 0x73: // s
-      return word(start, 'sell') ? 1 : -2;
+      return isWord(buf, start, length, 'sell') ? 1 : -2;
     case 0x6e: // n
-      return word(start, 'neutral') ? 0 : -2;
+      return isWord(buf, start, length, 'neutral') ? 0 : -2;
     default:
       return -2;
   }
+}
+
+/** Whether the bytes at `at` spell the lower-case `word` (any case; first letter already checked). */
+function isWord(buf: Buffer, at: number, length: number, word: string): boolean {
+  if (length !== word.length) return false;
+  for (let i = 1; i < length; i++) if (((buf[at + i] as number) | 0x20) !== word.charCodeAt(i)) return false;
+  return true;
 }
 
 /** Printable ASCII without spaces at either end (so the general parser would read it the same). */

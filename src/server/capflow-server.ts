@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { CloseCode, HttpErrorCode, httpError } from '../model/errors.js';
 import type { FlowService } from '../service/flow-service.js';
 import type { MarketClock } from '../service/market-clock.js';
-import type { FlowStore } from '../store/flow-store.js';
+import type { FlowStore, StoredTrade } from '../store/flow-store.js';
 import { ingestNdjsonBody } from '../ingest/index.js';
 import { InMemoryCredentialRegistry, type Credential, type CredentialRegistry } from './auth/credential.js';
 import { HttpAuthenticator } from './auth/http-authenticator.js';
@@ -23,6 +23,8 @@ import { registerRestApi, type RestApiOptions } from './rest/rest-api.js';
 import { liveHubLineUpdates } from './rest/line-update-source.js';
 import { InMemorySessionRegistry, type SessionRegistry } from './session/session-registry.js';
 import { SocketGateway } from './session/socket-gateway.js';
+import type { ConnectionLedger } from './session/connection-ledger.js';
+import { notifyingAppends } from './shared-state/notifying-appends.js';
 import { TcpTransport } from './transport/tcp-transport.js';
 import { WebSocketTransport } from './transport/ws-transport.js';
 import { CapflowMetrics } from './metrics/capflow-metrics.js';
@@ -53,7 +55,15 @@ export interface CapflowServerOptions {
    */
   otps?: OtpStore;
   sessions?: SessionRegistry;
+  /** Shared by socket commands and the REST calls that mirror them. */
   rateLimiter?: CommandRateLimiter;
+  /**
+   * Fleet-wide count of each credential's connections and closing of a session's old connection
+   * on another gateway; started and stopped with the server. Without it, counted per gateway.
+   */
+  connectionLedger?: ConnectionLedger;
+  /** Told of the trades `POST /v1/ingest` stored, after their commit (a fleet announces them). */
+  onIngestStored?: (stored: readonly StoredTrade[]) => void;
   /** Accepted X-Timestamp distance from the wall clock (default ±300 s). */
   timestampWindowMs?: number;
   /** WebSocket ping interval (default 30 s, well inside the SDK's 120 s). */
@@ -125,20 +135,21 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     [CapflowCommand.SubscribeCapitalFlow, subscribeCapitalFlowHandler(live)],
     [CapflowCommand.UnsubscribeCapitalFlow, unsubscribeCapitalFlowHandler(live)],
   ]);
-  // One limiter: REST calls share the per-credential buckets of the commands they mirror.
-  const rateLimiter = new RateLimiter();
+  // One limiter (shared by a fleet when given): REST calls share the per-credential buckets of
+  // the commands they mirror.
+  const rateLimiter = options.rateLimiter ?? new RateLimiter();
   const gateway = new SocketGateway({
     credentials,
     otps,
     sessions,
-    // A shared limiter (several gateways) counts socket commands; REST keeps the local one.
-    rateLimiter: options.rateLimiter ?? rateLimiter,
+    rateLimiter,
     commands,
     log,
     onConnectionClosed: (conn) => live.connectionClosed(conn),
     onRequestDone: (command, status, code) => metrics.requestDone(command, status, code),
     onAuthFailure: (closeCode) => metrics.socketAuthFailed(closeCode),
     ...(options.authTimeoutMs === undefined ? {} : { authTimeoutMs: options.authTimeoutMs }),
+    ...(options.connectionLedger === undefined ? {} : { connectionLedger: options.connectionLedger }),
   });
   const authenticator = new HttpAuthenticator({
     credentials,
@@ -161,8 +172,10 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
 
   api.json('GET', '/v1/socket/token', async (context) => {
     const credential = context.authenticate();
-    return { otp: await otps.issue(credential.appKey), limit: credential.connections, online: gateway.onlineCount(credential.appKey) };
+    return { otp: await otps.issue(credential.appKey), limit: credential.connections, online: await gateway.fleetOnlineCount(credential.appKey) };
   });
+  // Ingested trades are stored here (acknowledged once committed), then announced to a fleet.
+  const ingestTarget = options.onIngestStored ? notifyingAppends(store, options.onIngestStored, log) : store;
   api.json('POST', '/v1/ingest', async (context) => {
     const credential = context.authenticate();
     if (!credential.ingest) throw httpError(403, HttpErrorCode.CredentialExpired, 'this credential may not ingest trades');
@@ -170,7 +183,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     const key = context.request.headers['idempotency-key'];
     const idempotencyKey = Array.isArray(key) ? key[0] : key;
     const summary = await ingestNdjsonBody(
-      store,
+      ingestTarget,
       context.body,
       idempotencyKey ? { sourceId: `http:${credential.appKey}:${idempotencyKey}` } : {},
     );
@@ -213,6 +226,14 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     });
   });
   const httpPort = (httpServer.address() as AddressInfo).port;
+  try {
+    await options.connectionLedger?.start();
+  } catch (error) {
+    live.stop();
+    await ws.stop();
+    await new Promise((resolve) => httpServer.close(resolve));
+    throw error;
+  }
 
   let tcp: TcpTransport | undefined;
   if (options.tcpPort !== null) {
@@ -221,6 +242,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
       await tcp.listen();
     } catch (error) {
       live.stop();
+      await options.connectionLedger?.stop();
       await ws.stop();
       await new Promise((resolve) => httpServer.close(resolve));
       throw error;
@@ -255,6 +277,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
           tcp?.closeAll(CloseCode.ServerShutdown, 'server shutting down'),
         ]);
         await Promise.all([ws.stop(), tcp?.stop()]);
+        await options.connectionLedger?.stop();
         httpServer.closeAllConnections?.();
         await httpClosed;
       })();

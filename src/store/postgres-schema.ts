@@ -64,6 +64,31 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (principal, command)
   );
   `,
+  // 2: live connections across the fleet (each gateway renews a lease; the rows of a gateway
+  //    whose lease lapsed stop counting), and the fleet's shared demo credential.
+  `
+  CREATE TABLE gateway_instances (
+    id             text   PRIMARY KEY,
+    alive_until_ms bigint NOT NULL
+  );
+  CREATE TABLE gateway_connections (
+    gateway_id text    NOT NULL,
+    conn_id    bigint  NOT NULL,
+    app_key    text    NOT NULL,
+    session_id text    NOT NULL,
+    -- Set when the session was resumed elsewhere: no longer counted, the holder must close it.
+    moved      boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (gateway_id, conn_id)
+  );
+  CREATE INDEX gateway_connections_by_app_key ON gateway_connections (app_key);
+  CREATE INDEX gateway_connections_by_session ON gateway_connections (session_id);
+  CREATE TABLE gateway_demo_credential (
+    singleton    boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    app_key      text NOT NULL,
+    app_secret   text NOT NULL,
+    access_token text NOT NULL
+  );
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

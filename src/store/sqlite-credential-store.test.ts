@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { describeCredentialStoreSuite, credentialRecord } from './credential-store-suite.js';
 import { SqliteCredentialStore } from './sqlite-credential-store.js';
+import { SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
 import { SqliteFlowStore } from './sqlite-flow-store.js';
 
 const dirs: string[] = [];
@@ -39,7 +40,7 @@ describe('SqliteCredentialStore', () => {
     await credentials.close();
     await flows.close();
     const again = await SqliteFlowStore.open(dir);
-    assert.equal(again.schemaVersion, 1);
+    assert.equal(again.schemaVersion, SQLITE_SCHEMA_VERSION);
     await again.close();
     const reopened = await SqliteCredentialStore.open(dir);
     assert.deepEqual((await reopened.list()).map((r) => r.appKey), ['k1']);

@@ -4,7 +4,7 @@ import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { decimalToString, type Decimal } from '../model/decimal.js';
 import { CapflowError, BusinessCode } from '../model/errors.js';
-import type { Direction } from '../model/trade.js';
+import { isClassificationMethod, type Direction } from '../model/trade.js';
 import type { AppendResult, FlowStore, SourceCheckpoint, StoredTrade, SymbolDay, SymbolSummary, TradeToStore } from './flow-store.js';
 import { migrateSqlite } from './sqlite-schema.js';
 
@@ -27,9 +27,10 @@ interface TradeRow {
   bid: string | null;
   ask: string | null;
   trade_type: string | null;
+  classification: string | null;
 }
 
-const TRADE_COLUMNS = 'seq, symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type';
+const TRADE_COLUMNS = 'seq, symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification';
 
 /** The append was refused because another writer moved the source's position meanwhile. */
 export function sourcePositionConflict(sourceId: string, expected: number, actual: number): CapflowError {
@@ -63,6 +64,7 @@ function rowToTrade(row: TradeRow): StoredTrade {
   if (row.bid !== null) trade.bid = decimalFromStored(row.bid);
   if (row.ask !== null) trade.ask = decimalFromStored(row.ask);
   if (row.trade_type !== null) trade.tradeType = row.trade_type;
+  if (row.classification !== null && isClassificationMethod(row.classification)) trade.classification = row.classification;
   return trade;
 }
 
@@ -97,8 +99,8 @@ export class SqliteFlowStore implements FlowStore {
     readonly schemaVersion: number,
   ) {
     this.insertTrade = db.prepare(
-      `INSERT INTO trades (symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+      `INSERT INTO trades (symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     );
     this.addDayCount = db.prepare(
       `INSERT INTO symbol_days (symbol, date, trades) VALUES (?, ?, ?)
@@ -173,6 +175,7 @@ export class SqliteFlowStore implements FlowStore {
         trade.bid === undefined ? null : decimalToString(trade.bid),
         trade.ask === undefined ? null : decimalToString(trade.ask),
         trade.tradeType ?? null,
+        trade.classification ?? null,
       );
       if (info.changes === 0) {
         duplicates++;

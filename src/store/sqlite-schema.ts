@@ -41,6 +41,11 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     updated_ms INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 2: how each trade's side was or is to be decided (feed, order-sequence, lee-ready, emo, clnv,
+  // tick); NULL for trades stored before, which mean the feed's side when given, else Lee–Ready.
+  `
+  ALTER TABLE trades ADD COLUMN classification TEXT;
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.length;

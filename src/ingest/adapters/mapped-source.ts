@@ -100,6 +100,8 @@ function absoluteTime(mapping: ColumnMapping, text: string): string {
   if (date !== undefined && timeZone !== undefined) {
     const time = parseTimeOfDay(text);
     if (time.ok) return String(wallToEpochMs(timeZone, dateToDayNumber(date) * 86_400_000 + time.ms));
+    // Digits that are not a time of day must not pass as epoch milliseconds here.
+    if (/^[0-9]+$/.test(text)) return `!${time.reason}`;
   }
   if (parseTimestamp(text).ok) return text;
   if (timeZone !== undefined) {

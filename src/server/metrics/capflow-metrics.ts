@@ -56,28 +56,26 @@ interface CommitMark {
  */
 export class CapflowMetrics {
   readonly registry = new Registry();
-  private readonly connections = new Gauge({ name: 'capflow_connections', help: h('capflow_connections'), labelNames: ['transport'], registers: [this.registry] });
-  private readonly connectionsOpened = new Counter({ name: 'capflow_connections_opened_total', help: h('capflow_connections_opened_total'), labelNames: ['transport'], registers: [this.registry] });
-  private readonly requests = new Counter({ name: 'capflow_requests_total', help: h('capflow_requests_total'), labelNames: ['command', 'status', 'code'], registers: [this.registry] });
-  private readonly rateLimitRefusals = new Counter({ name: 'capflow_rate_limit_refusals_total', help: h('capflow_rate_limit_refusals_total'), labelNames: ['command'], registers: [this.registry] });
-  private readonly authFailures = new Counter({ name: 'capflow_auth_failures_total', help: h('capflow_auth_failures_total'), labelNames: ['reason'], registers: [this.registry] });
-  private readonly httpRequests = new Counter({ name: 'capflow_http_requests_total', help: h('capflow_http_requests_total'), labelNames: ['method', 'status'], registers: [this.registry] });
-  private readonly ingestRows = new Counter({ name: 'capflow_ingest_rows_total', help: h('capflow_ingest_rows_total'), labelNames: ['outcome'], registers: [this.registry] });
-  private readonly tradesApplied = new Counter({ name: 'capflow_trades_applied_total', help: h('capflow_trades_applied_total'), labelNames: ['market'], registers: [this.registry] });
+  private readonly connections = new Gauge({ ...def('capflow_connections'), registers: [this.registry] });
+  private readonly connectionsOpened = new Counter({ ...def('capflow_connections_opened_total'), registers: [this.registry] });
+  private readonly requests = new Counter({ ...def('capflow_requests_total'), registers: [this.registry] });
+  private readonly rateLimitRefusals = new Counter({ ...def('capflow_rate_limit_refusals_total'), registers: [this.registry] });
+  private readonly authFailures = new Counter({ ...def('capflow_auth_failures_total'), registers: [this.registry] });
+  private readonly httpRequests = new Counter({ ...def('capflow_http_requests_total'), registers: [this.registry] });
+  private readonly ingestRows = new Counter({ ...def('capflow_ingest_rows_total'), registers: [this.registry] });
+  private readonly tradesApplied = new Counter({ ...def('capflow_trades_applied_total'), registers: [this.registry] });
   private readonly lineUpdateLatency = new Histogram({
-    name: 'capflow_line_update_latency_seconds',
-    help: h('capflow_line_update_latency_seconds'),
+    ...def('capflow_line_update_latency_seconds'),
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [this.registry],
   });
   private readonly storeWrite = new Histogram({
-    name: 'capflow_store_write_seconds',
-    help: h('capflow_store_write_seconds'),
+    ...def('capflow_store_write_seconds'),
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [this.registry],
   });
-  private readonly credentialDisconnects = new Counter({ name: 'capflow_credential_disconnects_total', help: h('capflow_credential_disconnects_total'), labelNames: ['reason'], registers: [this.registry] });
-  private readonly up = new Gauge({ name: 'capflow_up', help: h('capflow_up'), registers: [this.registry] });
+  private readonly credentialDisconnects = new Counter({ ...def('capflow_credential_disconnects_total'), registers: [this.registry] });
+  private readonly up = new Gauge({ ...def('capflow_up'), registers: [this.registry] });
   private readonly latestTrade = new Map<Market, number>();
   private commits: CommitMark[] = [];
 
@@ -85,9 +83,7 @@ export class CapflowMetrics {
     const latest = this.latestTrade;
     const now = this.wallNow;
     new Gauge({
-      name: 'capflow_feed_lag_seconds',
-      help: h('capflow_feed_lag_seconds'),
-      labelNames: ['market'],
+      ...def('capflow_feed_lag_seconds'),
       registers: [this.registry],
       collect() {
         this.reset();
@@ -190,6 +186,8 @@ export class CapflowMetrics {
   }
 }
 
-function h(name: string): string {
-  return METRIC_DEFINITIONS.find((definition) => definition.name === name)!.help;
+/** Name, help and label names of a metric, from METRIC_DEFINITIONS (the one source the docs are checked against). */
+function def(name: (typeof METRIC_DEFINITIONS)[number]['name']): { name: string; help: string; labelNames: string[] } {
+  const definition = METRIC_DEFINITIONS.find((candidate) => candidate.name === name)!;
+  return { name: definition.name, help: definition.help, labelNames: [...definition.labels] };
 }

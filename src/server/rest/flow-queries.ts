@@ -9,7 +9,7 @@ import type { FlowService } from '../../service/flow-service.js';
 import type { FlowStore } from '../../store/flow-store.js';
 import { rateLimitFor, type Credential } from '../auth/credential.js';
 import { resolveSymbol } from '../quote/capital-flow.js';
-import type { RateLimiter } from '../rate-limit/token-bucket.js';
+import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
 import {
   distributionJson,
   intradayJson,
@@ -46,7 +46,8 @@ const ZERO_TOTALS: DayTotals = { inflow: '0.000', in: ZERO_TIERS, out: ZERO_TIER
 export interface FlowQueriesOptions {
   flows: FlowService;
   store: FlowStore;
-  rateLimiter: RateLimiter;
+  /** The server's limiter (a fleet's shared one answers with a promise). */
+  rateLimiter: CommandRateLimiter;
 }
 
 /**
@@ -60,12 +61,22 @@ export class FlowQueries {
 
   constructor(private readonly options: FlowQueriesOptions) {}
 
-  /** Takes a token of the mirrored command, then validates the symbol (and optional dates' format). */
-  admit(credential: Credential, command: FlowCommand, symbolText: string | null, dates: readonly (string | null)[] = []): ParsedSymbol {
+  /**
+   * Takes a token of the mirrored command, then validates the symbol (and optional dates' format).
+   * Answers at once with the in-memory limiter; with a fleet's shared limiter, once it has answered.
+   */
+  admit(credential: Credential, command: FlowCommand, symbolText: string | null, dates: readonly (string | null)[] = []): ParsedSymbol | Promise<ParsedSymbol> {
     const rule = rateLimitFor(credential, command);
-    if (rule && !this.options.rateLimiter.tryTake(credential.appKey, command, rule.limit, rule.burst)) {
+    if (!rule) return this.validate(credential, symbolText, dates);
+    const refused = (): never => {
       throw rateLimited(`rate limit of ${rule.limit}/s (burst ${rule.burst}) exceeded (shared with command ${command})`);
-    }
+    };
+    const taken = this.options.rateLimiter.tryTake(credential.appKey, command, rule.limit, rule.burst);
+    if (taken instanceof Promise) return taken.then((ok) => (ok ? this.validate(credential, symbolText, dates) : refused()));
+    return taken ? this.validate(credential, symbolText, dates) : refused();
+  }
+
+  private validate(credential: Credential, symbolText: string | null, dates: readonly (string | null)[]): ParsedSymbol {
     if (symbolText === null || symbolText.trim() === '') throw invalidRequest('the symbol parameter is required, e.g. symbol=700.HK');
     for (const date of dates) if (date !== null) checkDateFormat(date);
     return resolveSymbol(symbolText, credential, this.options.flows);

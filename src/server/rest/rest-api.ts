@@ -4,7 +4,8 @@ import type { FlowService } from '../../service/flow-service.js';
 import type { FlowStore } from '../../store/flow-store.js';
 import type { CredentialRegistry } from '../auth/credential.js';
 import { sendJson, type HttpApi } from '../http/http-api.js';
-import type { RateLimiter } from '../rate-limit/token-bucket.js';
+import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
+import { whenAdmitted } from './admitted.js';
 import { CallerResolver } from './rest-caller.js';
 import { CapitalFlowStreams } from './capital-flow-stream.js';
 import { FlowCommand, FlowQueries } from './flow-queries.js';
@@ -16,8 +17,8 @@ export interface RestApiOptions {
   flows: FlowService;
   store: FlowStore;
   credentials: CredentialRegistry;
-  /** The server's rate limiter: REST calls take tokens from the buckets of commands 24 and 25. */
-  rateLimiter: RateLimiter;
+  /** The server's rate limiter: REST calls take tokens from the buckets of commands 24 and 25 (a fleet's are shared). */
+  rateLimiter: CommandRateLimiter;
   /** App key that unauthenticated REST/SSE requests act as (a public dashboard). */
   publicCredential?: string | undefined;
   /** Where live line changes come from (default: the flow service's trade hook). */
@@ -77,20 +78,23 @@ export function registerRestApi(api: HttpApi, options: RestApiOptions): RestApi 
   json('GET', REST_PATHS.intraday, (context) => {
     const params = context.searchParams;
     const credential = callers.resolve(context);
-    const symbol = queries.admit(credential, FlowCommand.Intraday, params.get('symbol'), [params.get('date')]);
-    return queries.intraday(symbol, params.get('date'), flag(params, 'detail'));
+    return whenAdmitted(queries.admit(credential, FlowCommand.Intraday, params.get('symbol'), [params.get('date')]), (symbol) =>
+      queries.intraday(symbol, params.get('date'), flag(params, 'detail')),
+    );
   });
   json('GET', REST_PATHS.daily, (context) => {
     const params = context.searchParams;
     const credential = callers.resolve(context);
-    const symbol = queries.admit(credential, FlowCommand.Intraday, params.get('symbol'), [params.get('from'), params.get('to')]);
-    return queries.daily(symbol, params.get('from'), params.get('to'));
+    return whenAdmitted(queries.admit(credential, FlowCommand.Intraday, params.get('symbol'), [params.get('from'), params.get('to')]), (symbol) =>
+      queries.daily(symbol, params.get('from'), params.get('to')),
+    );
   });
   json('GET', REST_PATHS.distribution, (context) => {
     const params = context.searchParams;
     const credential = callers.resolve(context);
-    const symbol = queries.admit(credential, FlowCommand.Distribution, params.get('symbol'), [params.get('date')]);
-    return queries.distribution(symbol, params.get('date'));
+    return whenAdmitted(queries.admit(credential, FlowCommand.Distribution, params.get('symbol'), [params.get('date')]), (symbol) =>
+      queries.distribution(symbol, params.get('date')),
+    );
   });
   json('GET', REST_PATHS.symbols, (context) => queries.symbols(callers.resolve(context)));
   json('POST', REST_PATHS.streamToken, (context) => {
@@ -101,7 +105,8 @@ export function registerRestApi(api: HttpApi, options: RestApiOptions): RestApi 
   api.raw('GET', REST_PATHS.stream, async (context, response) => {
     const params = context.searchParams;
     const credential = callers.resolve(context, true);
-    const symbol = queries.admit(credential, FlowCommand.Intraday, params.get('symbol'));
+    const admitted = queries.admit(credential, FlowCommand.Intraday, params.get('symbol'));
+    const symbol = admitted instanceof Promise ? await admitted : admitted;
     await streams.open(response, credential, symbol, flag(params, 'detail'));
   });
   routes.push({ method: 'GET', path: REST_PATHS.stream });

@@ -20,6 +20,7 @@ import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
 import type { CommandHandler } from '../quote/command-handler.js';
 import type { ConnectionHandler, PacketConnection } from '../transport/packet-connection.js';
 import type { Session, SessionRegistry } from './session-registry.js';
+import type { ConnectionLedger } from './connection-ledger.js';
 import { whenReady } from './maybe-async.js';
 
 /** Control command codes (protocol.md). */
@@ -41,6 +42,11 @@ export interface SocketGatewayOptions {
   onAuthFailure?: (closeCode: number) => void;
   /** Told once when an authenticated connection ends (closed, dropped, or its session moved away). */
   onConnectionClosed?: (conn: PacketConnection) => void;
+  /**
+   * Counts connections per credential across a fleet of gateways and closes a connection whose
+   * session was resumed on another gateway. Without it, this gateway counts its own (in memory).
+   */
+  connectionLedger?: ConnectionLedger;
 }
 
 interface ConnectionState {
@@ -68,15 +74,23 @@ export class SocketGateway implements ConnectionHandler {
   private readonly idleWaiters = new Set<() => void>();
   private readonly now: () => number;
   private readonly log: (message: string, error?: unknown) => void;
+  /** Open connections by id, for the ledger's "session moved" notices (only with a ledger). */
+  private readonly byId = new Map<number, PacketConnection>();
 
   constructor(private readonly options: SocketGatewayOptions) {
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => {});
+    options.connectionLedger?.onMoved((connectionId, sessionId) => this.sessionMovedAway(connectionId, sessionId));
   }
 
   /** Live connections of a credential (the `online` of token and auth responses). */
   onlineCount(appKey: string): number {
     return this.online.get(appKey)?.size ?? 0;
+  }
+
+  /** Live connections of a credential across the fleet (this gateway's own without a ledger). */
+  fleetOnlineCount(appKey: string): number | Promise<number> {
+    return this.options.connectionLedger ? this.options.connectionLedger.online(appKey) : this.onlineCount(appKey);
   }
 
   /** Live authenticated connections of a credential (operations, tests). */
@@ -132,13 +146,16 @@ export class SocketGateway implements ConnectionHandler {
     }, this.options.authTimeoutMs ?? 30_000);
     state.authTimer.unref();
     this.states.set(conn, state);
+    if (this.options.connectionLedger) this.byId.set(conn.id, conn);
   }
 
   onClose(conn: PacketConnection): void {
     const state = this.states.get(conn);
     this.states.delete(conn);
     if (state?.authTimer) clearTimeout(state.authTimer);
+    if (this.options.connectionLedger && this.byId.get(conn.id) === conn) this.byId.delete(conn.id);
     if (!state?.credential) return;
+    this.options.connectionLedger?.release(conn.id);
     this.online.get(state.credential.appKey)?.delete(conn);
     if (state.session && this.holders.get(state.session.id) === conn) this.holders.delete(state.session.id);
     if (this.options.onConnectionClosed) {
@@ -190,6 +207,7 @@ export class SocketGateway implements ConnectionHandler {
       if (appKey === undefined) throw authError('invalid, used or expired token');
       const credential = this.usableCredential(appKey);
       if (!credential) throw authError('credential unknown, revoked or expired');
+      if (this.options.connectionLedger) return this.authenticateInFleet(conn, state, request, credential, this.options.connectionLedger);
       this.admit(conn, state, credential);
       return whenReady(this.options.sessions.create(credential.appKey), (session) => {
         if (!this.stillOpen(conn, state)) return;
@@ -198,7 +216,37 @@ export class SocketGateway implements ConnectionHandler {
     });
   }
 
-  private authenticated(conn: PacketConnection, state: ConnectionState, request: RequestPacket, credential: Credential, session: Session): void {
+  /** Auth counted by the fleet's ledger: the session first, so its holder is known everywhere. */
+  private async authenticateInFleet(
+    conn: PacketConnection,
+    state: ConnectionState,
+    request: RequestPacket,
+    credential: Credential,
+    ledger: ConnectionLedger,
+  ): Promise<void> {
+    const session = await this.options.sessions.create(credential.appKey);
+    if (!this.stillOpen(conn, state)) return;
+    const online = await ledger.admit(conn.id, credential.appKey, session.id, credential.connections);
+    if (online === undefined) {
+      void Promise.resolve(this.options.sessions.remove(session.id)).catch(() => undefined);
+      throw connectDuplicate(`connection limit of ${credential.connections} reached for this credential`);
+    }
+    if (!this.stillOpen(conn, state)) {
+      ledger.release(conn.id);
+      return;
+    }
+    this.admitCounted(conn, state, credential);
+    this.authenticated(conn, state, request, credential, session, online);
+  }
+
+  private authenticated(
+    conn: PacketConnection,
+    state: ConnectionState,
+    request: RequestPacket,
+    credential: Credential,
+    session: Session,
+    online = this.onlineCount(credential.appKey),
+  ): void {
     this.hold(conn, state, session);
     conn.sendResponse(
       request.cmd,
@@ -210,7 +258,7 @@ export class SocketGateway implements ConnectionHandler {
           sessionId: session.id,
           expires: BigInt(session.expiresAt),
           limit: credential.connections,
-          online: this.onlineCount(credential.appKey),
+          online,
         }),
       ),
     );
@@ -221,23 +269,63 @@ export class SocketGateway implements ConnectionHandler {
     return whenReady(this.options.sessions.get(body.sessionId), (session) => {
       if (!this.stillOpen(conn, state)) return;
       if (!session) throw sessionExpired();
+      if (this.options.connectionLedger) return this.resumeInFleet(conn, state, request, session, this.options.connectionLedger);
       this.resume(conn, state, request, session);
     });
   }
 
   private resume(conn: PacketConnection, state: ConnectionState, request: RequestPacket, session: Session): void {
+    const credential = this.resumableCredential(session);
+    this.closePreviousHolder(conn, session);
+    this.admit(conn, state, credential);
+    this.resumed(conn, state, request, session, credential, this.onlineCount(credential.appKey));
+  }
+
+  private resumableCredential(session: Session): Credential {
     const credential = this.usableCredential(session.appKey);
     if (!credential) {
-      void this.options.sessions.remove(session.id);
+      void Promise.resolve(this.options.sessions.remove(session.id)).catch(() => undefined);
       throw authError('credential unknown, revoked or expired');
     }
+    return credential;
+  }
+
+  /** The session moves to the new connection; the old one (on this gateway) is told why it is closed. */
+  private closePreviousHolder(conn: PacketConnection, session: Session): void {
     const previous = this.holders.get(session.id);
     if (previous && previous !== conn) {
-      // The session moves to the new connection; the old one is told why it is closed.
       this.onClose(previous);
       previous.close(CloseCode.ConnectDuplicate, 'session resumed on another connection');
     }
-    this.admit(conn, state, credential);
+  }
+
+  /**
+   * Reconnect counted by the fleet's ledger: the admission also takes the session from whichever
+   * connection held it, on any gateway; that gateway closes it with ConnectDuplicate.
+   */
+  private async resumeInFleet(conn: PacketConnection, state: ConnectionState, request: RequestPacket, session: Session, ledger: ConnectionLedger): Promise<void> {
+    const credential = this.resumableCredential(session);
+    this.closePreviousHolder(conn, session);
+    const online = await ledger.admit(conn.id, credential.appKey, session.id, credential.connections);
+    if (online === undefined) throw connectDuplicate(`connection limit of ${credential.connections} reached for this credential`);
+    if (!this.stillOpen(conn, state)) {
+      ledger.release(conn.id);
+      return;
+    }
+    this.admitCounted(conn, state, credential);
+    this.resumed(conn, state, request, session, credential, online);
+  }
+
+  /** A connection of this gateway whose session was resumed on another: it is closed, as protocol.md says. */
+  private sessionMovedAway(connectionId: number, sessionId: string): void {
+    const conn = this.byId.get(connectionId);
+    const state = conn && this.states.get(conn);
+    if (!conn || !state || state.session?.id !== sessionId) return;
+    this.onClose(conn);
+    conn.close(CloseCode.ConnectDuplicate, 'session resumed on another gateway');
+  }
+
+  private resumed(conn: PacketConnection, state: ConnectionState, request: RequestPacket, session: Session, credential: Credential, online: number): void {
     this.hold(conn, state, session);
     conn.sendResponse(
       request.cmd,
@@ -249,7 +337,7 @@ export class SocketGateway implements ConnectionHandler {
           sessionId: session.id,
           expires: BigInt(session.expiresAt),
           limit: credential.connections,
-          online: this.onlineCount(credential.appKey),
+          online,
         }),
       ),
     );
@@ -274,6 +362,19 @@ export class SocketGateway implements ConnectionHandler {
     }
     if (!live.has(conn) && live.size >= credential.connections) {
       throw connectDuplicate(`connection limit of ${credential.connections} reached for this credential`);
+    }
+    live.add(conn);
+    state.credential = credential;
+    if (state.authTimer) clearTimeout(state.authTimer);
+  }
+
+  /** Records a connection the fleet's ledger already admitted (its limit was checked there). */
+  private admitCounted(conn: PacketConnection, state: ConnectionState, credential: Credential): void {
+    if (state.credential && state.credential.appKey !== credential.appKey) this.online.get(state.credential.appKey)?.delete(conn);
+    let live = this.online.get(credential.appKey);
+    if (!live) {
+      live = new Set();
+      this.online.set(credential.appKey, live);
     }
     live.add(conn);
     state.credential = credential;

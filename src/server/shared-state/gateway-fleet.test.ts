@@ -8,7 +8,9 @@ import { after, before, describe, it } from 'node:test';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { NatsTradeBus } from '../../bus/nats-trade-bus.js';
 import type { CapitalFlowLine } from '../../engine/index.js';
-import { AuthRequestSchema, AuthResponseSchema, ReconnectRequestSchema } from '../../protocol/gen/control_pb.js';
+import { AuthRequestSchema, AuthResponseSchema, ReconnectRequestSchema, ReconnectResponseSchema } from '../../protocol/gen/control_pb.js';
+import { CapitalFlowUpdateSchema, SubscribeCapitalFlowRequestSchema, SubscribeCapitalFlowResponseSchema } from '../../protocol/gen/capflow_pb.js';
+import type { Packet } from '../../protocol/packet.js';
 import { ErrorSchema } from '../../protocol/gen/error_pb.js';
 import { CapitalFlowIntradayRequestSchema, CapitalFlowIntradayResponseSchema } from '../../protocol/gen/quote_pb.js';
 import type { ResponsePacket } from '../../protocol/packet.js';
@@ -19,9 +21,10 @@ import { MarketClock, parseClockMode } from '../../service/market-clock.js';
 import { PostgresFlowStore } from '../../store/postgres-flow-store.js';
 import { dropSchemas, NATS_TEST_URL, postgresUrlWithSchema, SERVICES_SKIPPED, uniqueName } from '../../store/postgres-test-kit.js';
 import { FlowWorker } from '../../worker/flow-worker.js';
-import { expectedLines, generateTrades } from '../../worker/scale-test-kit.js';
+import { expectedLines, generateTrades, SCALE_TEST_DATE } from '../../worker/scale-test-kit.js';
+import { announceStoredTrades } from '../../worker/stored-trade-notices.js';
 import { startCapflowServer, type RunningServer } from '../capflow-server.js';
-import { fetchOtp, testCredential } from '../server-test-kit.js';
+import { fetchOtp, signedHeaders, testCredential } from '../server-test-kit.js';
 import { closePushOf, wsClient, type WsTestClient } from '../transport/transport-test-kit.js';
 import { postgresGatewayState } from './postgres-gateway-state.js';
 
@@ -43,9 +46,17 @@ class Client {
     return packet as ResponsePacket;
   }
   async auth(otp: string): Promise<string> {
+    return (await this.authResponse(otp)).sessionId;
+  }
+  async authResponse(otp: string): Promise<{ sessionId: string; online: number; limit: number }> {
     const response = await this.request(2, toBinary(AuthRequestSchema, create(AuthRequestSchema, { token: otp })));
     assert.equal(response.status, 0);
-    return fromBinary(AuthResponseSchema, response.body).sessionId;
+    return fromBinary(AuthResponseSchema, response.body);
+  }
+  /** Sends a request whose answer may be a close push instead of a response. */
+  async send(cmd: number, body: Uint8Array): Promise<Packet> {
+    this.inner.ws.send(encodePacket({ type: 1, cmd, requestId: this.nextId++, timeoutMs: 30_000, body, gzip: false }));
+    return this.inner.next(5000);
   }
   flow(symbol: string): Promise<ResponsePacket> {
     return this.request(24, toBinary(CapitalFlowIntradayRequestSchema, create(CapitalFlowIntradayRequestSchema, { symbol })));
@@ -62,6 +73,8 @@ describe('two gateways over PostgreSQL and NATS (needs PostgreSQL and NATS)', { 
   const busUrl = `${NATS_TEST_URL}?stream=${stream}&prefix=${stream.toLowerCase()}&partitions=4`;
   const full = testCredential({ appKey: 'fleet-full', appSecret: 'fleet-secret', accessToken: 'fleet-token' });
   const tight = testCredential({ appKey: 'fleet-tight', appSecret: 's2', accessToken: 't2', rateLimits: { 24: { limit: 1, burst: 1 } } });
+  const restTight = testCredential({ appKey: 'fleet-rest', appSecret: 's3', accessToken: 't3', rateLimits: { 24: { limit: 1, burst: 1 } } });
+  const pair = testCredential({ appKey: 'fleet-pair', appSecret: 's4', accessToken: 't4', connections: 2 });
   const trades = generateTrades(3000);
   const expected = expectedLines(trades).get('700.HK')!;
   const closers: Array<() => Promise<unknown> | unknown> = [];
@@ -81,9 +94,11 @@ describe('two gateways over PostgreSQL and NATS (needs PostgreSQL and NATS)', { 
       store,
       flows,
       clock,
-      credentials: [full, tight],
+      credentials: [full, tight, restTight, pair],
       port: 0,
       tcpPort: null,
+      liveCoalesceMs: 20,
+      onIngestStored: announceStoredTrades(bus),
       ...postgresGatewayState(store.connectionPool),
     });
     closers.push(async () => {
@@ -205,5 +220,119 @@ describe('two gateways over PostgreSQL and NATS (needs PostgreSQL and NATS)', { 
       lines.map((line) => Number(line.inflow.toString())),
       expected.map((line) => Number(line.inflow)),
     );
+  });
+
+  /** The `online` of the token endpoint of a gateway. */
+  async function tokenOnline(server: RunningServer, credential: typeof full): Promise<number> {
+    const response = await fetch(`http://127.0.0.1:${server.httpPort}/v1/socket/token`, { headers: signedHeaders(credential, 'GET', '/v1/socket/token') });
+    return ((await response.json()) as { data: { online: number } }).data.online;
+  }
+
+  async function eventually(condition: () => Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition())) {
+      assert.ok(Date.now() < deadline, what);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  it('count a credential’s connections across both gateways and refuse one beyond its limit with ConnectDuplicate', async () => {
+    const first = await Client.open(gatewayA);
+    const onA = await first.authResponse(await fetchOtp(`http://127.0.0.1:${gatewayA.httpPort}`, pair));
+    assert.deepEqual([onA.online, onA.limit], [1, 2]);
+    assert.equal(await tokenOnline(gatewayB, pair), 1);
+    const second = await Client.open(gatewayB);
+    assert.equal((await second.authResponse(await fetchOtp(`http://127.0.0.1:${gatewayB.httpPort}`, pair))).online, 2);
+    assert.equal(await tokenOnline(gatewayA, pair), 2);
+    // A third connection, on either gateway, is over the limit of 2.
+    const third = await Client.open(gatewayA);
+    const refused = await third.send(2, toBinary(AuthRequestSchema, create(AuthRequestSchema, { token: await fetchOtp(`http://127.0.0.1:${gatewayA.httpPort}`, pair) })));
+    assert.equal(closePushOf(refused).code, 6);
+    // Closing the connection on B frees its place for a connection on A.
+    second.close();
+    await eventually(async () => (await tokenOnline(gatewayA, pair)) === 1, 'the closed connection was still counted');
+    const fourth = await Client.open(gatewayA);
+    assert.equal((await fourth.authResponse(await fetchOtp(`http://127.0.0.1:${gatewayA.httpPort}`, pair))).online, 2);
+    first.close();
+    fourth.close();
+    await eventually(async () => (await tokenOnline(gatewayB, pair)) === 0, 'closed connections were still counted');
+  });
+
+  it('close with ConnectDuplicate the old connection of a session resumed on the other gateway', async () => {
+    const onA = await Client.open(gatewayA);
+    const sessionId = await onA.auth(await fetchOtp(`http://127.0.0.1:${gatewayA.httpPort}`, pair));
+    const onB = await Client.open(gatewayB);
+    const resumed = await onB.request(3, toBinary(ReconnectRequestSchema, create(ReconnectRequestSchema, { sessionId })));
+    assert.equal(resumed.status, 0);
+    const moved = fromBinary(ReconnectResponseSchema, resumed.body);
+    assert.deepEqual([moved.sessionId, moved.online], [sessionId, 1]); // the old connection no longer counts
+    assert.equal(closePushOf(await onA.inner.next(5000)).code, 6);
+    assert.equal((await onA.inner.closed).code !== undefined, true);
+    assert.equal((await onB.flow('700.HK')).status, 0);
+    assert.equal(await tokenOnline(gatewayA, pair), 1);
+    onB.close();
+    await eventually(async () => (await tokenOnline(gatewayA, pair)) === 0, 'the resumed connection was still counted');
+  });
+
+  it('count REST calls on one gateway and socket calls on the other against one rate limit', async () => {
+    const path = '/api/v1/capital-flow/intraday';
+    const query = 'symbol=700.HK';
+    const rest = () => fetch(`http://127.0.0.1:${gatewayA.httpPort}${path}?${query}`, { headers: signedHeaders(restTight, 'GET', path, query) });
+    // limit 1/s, burst 1: two tokens; both REST calls on A take them.
+    assert.equal((await rest()).status, 200);
+    assert.equal((await rest()).status, 200);
+    const b = await Client.open(gatewayB);
+    await b.auth(await fetchOtp(`http://127.0.0.1:${gatewayB.httpPort}`, restTight));
+    const refused = await b.flow('700.HK');
+    assert.equal(refused.status, 3);
+    assert.equal(fromBinary(ErrorSchema, refused.body).code, 301606n);
+    // And the socket call's refusal on B leaves REST on A refused too until a token is refilled.
+    const third = await rest();
+    assert.equal(third.status, 429);
+    b.close();
+  });
+
+  it('push live updates on gateway B for trades stored by the worker and for trades posted to gateway A', async () => {
+    const subscriber = await Client.open(gatewayB);
+    await subscriber.auth(await fetchOtp(`http://127.0.0.1:${gatewayB.httpPort}`, full));
+    const subscribed = await subscriber.request(200, toBinary(SubscribeCapitalFlowRequestSchema, create(SubscribeCapitalFlowRequestSchema, { symbol: '5.HK' })));
+    assert.equal(subscribed.status, 0);
+    const current = fromBinary(SubscribeCapitalFlowResponseSchema, subscribed.body).current!;
+    assert.equal(current.capitalFlowLines.at(-1)?.inflow, expectedLines(trades).get('5.HK')!.at(-1)!.inflow);
+
+    /** Waits for a push whose lines agree with `lines` where they overlap and end where they end. */
+    const pushMatching = async (lines: readonly CapitalFlowLine[]): Promise<void> => {
+      const byTime = new Map(lines.map((line) => [BigInt(line.timestamp), line.inflow]));
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const packet = await subscriber.inner.next(Math.max(1, deadline - Date.now()));
+        assert.equal(packet.type, 3, 'expected a push');
+        assert.equal(packet.cmd, 202);
+        const update = fromBinary(CapitalFlowUpdateSchema, packet.body);
+        assert.equal(update.symbol, '5.HK');
+        const last = update.capitalFlowLines.at(-1);
+        if (last?.inflow === lines.at(-1)!.inflow && last.timestamp === BigInt(lines.at(-1)!.timestamp)) {
+          for (const line of update.capitalFlowLines) assert.equal(line.inflow, byTime.get(line.timestamp));
+          return;
+        }
+      }
+    };
+
+    // A trade through the bus: the worker stores it and its line notice reaches gateway B.
+    const viaBus = { trade: { symbol: '5.HK', timestamp: Date.parse('2024-06-14T15:00:30+08:00'), price: { units: 32000n, scale: 2 }, volume: 5000 }, date: SCALE_TEST_DATE };
+    await workerBus.publishTrades([viaBus]);
+    await pushMatching(expectedLines([...trades, viaBus]).get('5.HK')!);
+
+    // A trade posted to gateway A's ingest endpoint: stored by A, announced, pushed by B.
+    const body = new TextEncoder().encode('{"symbol":"5.HK","timestamp":"2024-06-14T15:30:00+08:00","price":"319.50","volume":3000}\n');
+    const posted = await fetch(`http://127.0.0.1:${gatewayA.httpPort}/v1/ingest`, {
+      method: 'POST',
+      headers: { ...signedHeaders(full, 'POST', '/v1/ingest', '', body), 'content-type': 'application/x-ndjson', 'Idempotency-Key': 'fleet-live-1' },
+      body,
+    });
+    assert.equal(posted.status, 200);
+    const viaHttp = { trade: { symbol: '5.HK', timestamp: Date.parse('2024-06-14T15:30:00+08:00'), price: { units: 31950n, scale: 2 }, volume: 3000 }, date: SCALE_TEST_DATE };
+    await pushMatching(expectedLines([...trades, viaBus, viaHttp]).get('5.HK')!);
+    subscriber.close();
   });
 });

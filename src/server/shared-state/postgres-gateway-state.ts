@@ -3,12 +3,15 @@ import type pg from 'pg';
 import type { OtpStore } from '../auth/otp-issuer.js';
 import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
 import type { Session, SessionRegistry } from '../session/session-registry.js';
+import { PostgresConnectionLedger, type PostgresConnectionLedgerOptions } from './postgres-connection-ledger.js';
 
 /**
  * What a fleet of gateways must agree on, kept in PostgreSQL (tables `gateway_*` of the store's
- * schema, created by its migrations): one-time passwords, sessions and rate-limit buckets. Any
- * gateway behind one address then accepts a token another issued, resumes a session another
- * created and counts a credential's requests against one bucket. Clocks are the gateways' wall
+ * schema, created by its migrations): one-time passwords, sessions, rate-limit buckets and live
+ * connections (postgres-connection-ledger.ts). Any gateway behind one address then accepts a
+ * token another issued, resumes a session another created (closing its old connection wherever
+ * it is), counts a credential's requests against one bucket and its connections against one
+ * limit. Clocks are the gateways' wall
  * clocks (kept in step by NTP), as for the in-memory defaults.
  */
 interface Clocked {
@@ -120,14 +123,22 @@ export class PostgresRateLimiter implements CommandRateLimiter {
   }
 }
 
-/** The three shared pieces over one pool, as `startCapflowServer` takes them. */
+/**
+ * The shared pieces over one pool, as `startCapflowServer` takes them (it starts and stops the
+ * connection ledger; a fresh one is a new gateway of the fleet).
+ */
 export function postgresGatewayState(
   pool: pg.Pool,
-  options: Clocked & { readonly otpTtlMs?: number; readonly sessionTtlMs?: number } = {},
-): { otps: PostgresOtpStore; sessions: PostgresSessionRegistry; rateLimiter: PostgresRateLimiter } {
+  options: Clocked & { readonly otpTtlMs?: number; readonly sessionTtlMs?: number; readonly ledger?: PostgresConnectionLedgerOptions } = {},
+): { otps: PostgresOtpStore; sessions: PostgresSessionRegistry; rateLimiter: PostgresRateLimiter; connectionLedger: PostgresConnectionLedger } {
   return {
     otps: new PostgresOtpStore(pool, options.otpTtlMs ?? 5 * 60_000, options),
     sessions: new PostgresSessionRegistry(pool, options.sessionTtlMs ?? 24 * 3_600_000, options),
     rateLimiter: new PostgresRateLimiter(pool, options),
+    connectionLedger: new PostgresConnectionLedger(pool, {
+      ...(options.now === undefined ? {} : { now: options.now }),
+      ...(options.log === undefined ? {} : { log: options.log }),
+      ...options.ledger,
+    }),
   };
 }

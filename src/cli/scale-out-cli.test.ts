@@ -1,0 +1,117 @@
+/**
+ * Needs PostgreSQL (127.0.0.1:5432). The `capflow` command with `--store postgres://…` as a user
+ * runs it: ingest straight into PostgreSQL, and gateways without a data directory that serve
+ * one demo credential kept in the store.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { signedHeaders } from '../server/server-test-kit.js';
+import { PostgresFlowStore } from '../store/postgres-flow-store.js';
+import { dropSchemas, postgresUrlWithSchema, SERVICES_SKIPPED, uniqueName } from '../store/postgres-test-kit.js';
+
+const BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/capflow.js');
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+/** Starts `capflow serve` and waits for the demo credential's settings; resolves with port and key. */
+function serve(args: string[]): Promise<{ child: ChildProcess; port: number; output: () => string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const onData = (chunk: Buffer): void => {
+      output += chunk.toString();
+      const match = /serving on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
+      if (match && /LONGPORT_QUOTE_WS_URL/.test(output)) done({ child, port: Number(match[1]), output: () => output });
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => fail(new Error(`serve exited early (${code}): ${output}`)));
+  });
+}
+
+function demoSettings(output: string): { appKey: string; appSecret: string; accessToken: string } {
+  const value = (name: string): string => new RegExp(`export ${name}=(\\S+)`).exec(output)?.[1] ?? assert.fail(`no ${name} in ${output}`);
+  return { appKey: value('LONGPORT_APP_KEY'), appSecret: value('LONGPORT_APP_SECRET'), accessToken: value('LONGPORT_ACCESS_TOKEN') };
+}
+
+describe('capflow ingest and serve with --store postgres:// (needs PostgreSQL)', { skip: SERVICES_SKIPPED }, () => {
+  const schema = uniqueName('capflow_test_cli');
+  const storeUrl = postgresUrlWithSchema(schema);
+  const dir = mkdtempSync(join(tmpdir(), 'capflow-scale-cli-'));
+  const file = join(dir, 'day.ndjson');
+  const children: ChildProcess[] = [];
+
+  before(() => {
+    writeFileSync(
+      file,
+      [
+        '{"symbol":"700.HK","timestamp":"2024-06-14T09:30:05+08:00","price":"320.0","volume":100,"direction":"up","trade_id":"t1"}',
+        '{"symbol":"700.HK","timestamp":"2024-06-14T10:00:00+08:00","price":"321.0","volume":50,"direction":"down","trade_id":"t2"}',
+        '',
+      ].join('\n'),
+    );
+  });
+  after(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    await dropSchemas([schema]);
+  });
+
+  it('ingest writes a file into PostgreSQL once, however often it is run', async () => {
+    const first = await run(['ingest', file, '--store', storeUrl]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /2 accepted, 0 duplicates, 0 rejected/);
+    const again = await run(['ingest', file, '--store', storeUrl]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /0 accepted/);
+    const store = await PostgresFlowStore.open(storeUrl);
+    try {
+      assert.equal((await store.tradesOfDay('700.HK', '2024-06-14')).length, 2);
+    } finally {
+      await store.close();
+    }
+    const wrong = await run(['ingest', file, '--store', 'mysql://x']);
+    assert.equal(wrong.code, 2);
+  });
+
+  it('serve needs no data directory with a shared store, and every gateway serves the one demo credential', async () => {
+    const clock = ['--clock', '2024-06-14T23:00:00+08:00', '--store', storeUrl];
+    const one = await serve(clock);
+    children.push(one.child);
+    const two = await serve(clock);
+    children.push(two.child);
+    const demo = demoSettings(one.output());
+    assert.deepEqual(demoSettings(two.output()), demo);
+    const path = '/api/v1/capital-flow/intraday';
+    const query = 'symbol=700.HK';
+    const answers = await Promise.all(
+      [one.port, two.port].map(async (port) => {
+        const response = await fetch(`http://127.0.0.1:${port}${path}?${query}`, { headers: signedHeaders(demo, 'GET', path, query) });
+        assert.equal(response.status, 200);
+        return (await response.json()) as { data: { lines: { inflow: string }[] } };
+      }),
+    );
+    assert.deepEqual(answers[0], answers[1]);
+    // 100 × 320.0 bought − 50 × 321.0 sold.
+    assert.equal(answers[0]!.data.lines.at(-1)?.inflow, '15950.000');
+    for (const child of [one.child, two.child]) {
+      const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    }
+  });
+});

@@ -1,0 +1,120 @@
+import { Direction, type ClassificationMethod } from '../../model/trade.js';
+import { addUnits, compareScaled, compareToMidpoint, multiplyUnits, negateUnits, scaleUp, type Units } from '../exact-units.js';
+
+/**
+ * Trade classification algorithms (capital-flow.md §3 and capflow's additions), pure and exact:
+ * prices and quotes are scaled integers (value = units / 10^scale), compared without floats.
+ * A quote argument of -1 units means "absent". Every method falls back to the tick rule, whose
+ * state (the sign of the last price change) the caller keeps per symbol-day.
+ */
+
+/** Small codes of the engine-applied methods, kept per trade in the engine's compact log. */
+export const MethodCode = { LeeReady: 0, Tick: 1, Emo: 2, Clnv: 3 } as const;
+export type MethodCode = (typeof MethodCode)[keyof typeof MethodCode];
+
+/**
+ * The engine method for a trade without a side: its recorded method, Lee–Ready when none (or
+ * when the record names a side-giving method but carries no side).
+ */
+export function methodCodeOf(method: ClassificationMethod | undefined): MethodCode {
+  switch (method) {
+    case 'tick':
+      return MethodCode.Tick;
+    case 'emo':
+      return MethodCode.Emo;
+    case 'clnv':
+      return MethodCode.Clnv;
+    default:
+      return MethodCode.LeeReady;
+  }
+}
+
+/** Tick rule: up-tick up, down-tick down, zero tick the last change's direction (neutral before any). */
+export function tickRule(tick: number, lastChange: Direction): Direction {
+  if (tick > 0) return Direction.Up;
+  if (tick < 0) return Direction.Down;
+  return lastChange;
+}
+
+/** Lee–Ready's quote rule: at or above the ask up, at or below the bid down, else by the midpoint; undefined at the midpoint. */
+export function quoteRule(price: Units, priceScale: number, bid: Units, bidScale: number, ask: Units, askScale: number): Direction | undefined {
+  if (compareScaled(price, priceScale, ask, askScale) >= 0) return Direction.Up;
+  if (compareScaled(price, priceScale, bid, bidScale) <= 0) return Direction.Down;
+  const side = compareToMidpoint(price, priceScale, bid, bidScale, ask, askScale);
+  return side > 0 ? Direction.Up : side < 0 ? Direction.Down : undefined;
+}
+
+/**
+ * Ellis–Michaely–O'Hara (2000): exactly at the ask up, exactly at the bid down, anything else
+ * (inside the spread, outside the quotes, locked or crossed quotes) by the tick rule.
+ */
+export function emoRule(price: Units, priceScale: number, bid: Units, bidScale: number, ask: Units, askScale: number): Direction | undefined {
+  if (compareScaled(bid, bidScale, ask, askScale) >= 0) return undefined;
+  if (compareScaled(price, priceScale, ask, askScale) === 0) return Direction.Up;
+  if (compareScaled(price, priceScale, bid, bidScale) === 0) return Direction.Down;
+  return undefined;
+}
+
+/**
+ * Chakrabarty–Li–Nguyen–Van Ness (2007): the spread in deciles; a trade in the top three
+ * (ask − 0.3·spread ≤ price ≤ ask) is up, in the bottom three (bid ≤ price ≤ bid + 0.3·spread)
+ * down; the middle four deciles, trades outside the quotes and locked or crossed quotes go to
+ * the tick rule. Exact: compares 10·(ask − price) with 3·spread at a common scale.
+ */
+export function clnvRule(price: Units, priceScale: number, bid: Units, bidScale: number, ask: Units, askScale: number): Direction | undefined {
+  const scale = Math.max(priceScale, bidScale, askScale);
+  const p = scaleUp(price, scale - priceScale);
+  const b = scaleUp(bid, scale - bidScale);
+  const a = scaleUp(ask, scale - askScale);
+  if (!(b < a) || p > a || p < b) return undefined;
+  const threeSpreads = multiplyUnits(addUnits(a, negateUnits(b)), 3);
+  if (multiplyUnits(addUnits(a, negateUnits(p)), 10) <= threeSpreads) return Direction.Up;
+  if (multiplyUnits(addUnits(p, negateUnits(b)), 10) <= threeSpreads) return Direction.Down;
+  return undefined;
+}
+
+/** Direction of a trade without a side of its own by `method`; quotes are used only when both are present. */
+export function classifyTrade(
+  method: number,
+  tick: number,
+  lastChange: Direction,
+  price: Units,
+  priceScale: number,
+  bid: Units,
+  bidScale: number,
+  ask: Units,
+  askScale: number,
+): Direction {
+  if (method !== MethodCode.Tick && bid >= 0 && ask >= 0) {
+    const byQuotes =
+      method === MethodCode.Emo
+        ? emoRule(price, priceScale, bid, bidScale, ask, askScale)
+        : method === MethodCode.Clnv
+          ? clnvRule(price, priceScale, bid, bidScale, ask, askScale)
+          : quoteRule(price, priceScale, bid, bidScale, ask, askScale);
+    if (byQuotes !== undefined) return byQuotes;
+  }
+  return tickRule(tick, lastChange);
+}
+
+/**
+ * Classifies a stream of one symbol-day's trades in arrival order with the engine's tick state
+ * (updated by every trade, whether classified or not). For measuring methods trade by trade.
+ */
+export class SequentialClassifier {
+  private hasPrevious = false;
+  private previous: Units = 0;
+  private previousScale = 0;
+  private lastChange: Direction = Direction.Neutral;
+
+  /** The method's direction for this trade; then the trade becomes the previous one. */
+  next(method: number, price: Units, priceScale: number, bid: Units, bidScale: number, ask: Units, askScale: number): Direction {
+    const tick = this.hasPrevious ? compareScaled(price, priceScale, this.previous, this.previousScale) : 0;
+    const direction = classifyTrade(method, tick, this.lastChange, price, priceScale, bid, bidScale, ask, askScale);
+    if (tick !== 0) this.lastChange = tick > 0 ? Direction.Up : Direction.Down;
+    this.hasPrevious = true;
+    this.previous = price;
+    this.previousScale = priceScale;
+    return direction;
+  }
+}
