@@ -25,6 +25,13 @@ if (mode === 'echo') {
     const address = wss.address() as { port: number };
     console.log(JSON.stringify({ ws: `ws://127.0.0.1:${address.port}` }));
   });
+} else if (mode === 'empty') {
+  // An empty store with symbols known in advance, for the freshness benchmark (argv[3]: symbols).
+  const securities = (process.argv[3] ?? '').split(',').filter((s) => s !== '');
+  const unlimited = { limit: 1_000_000, burst: 1_000_000 };
+  const credential = testCredential({ connections: 5000, subscribeLimit: 10_000, rateLimits: { 4: unlimited, 8: unlimited, 9: unlimited, 24: unlimited, 25: unlimited } });
+  const server = await startTestServer({ credentials: [credential], securities, clock: { kind: 'fixed', at: Date.parse('2024-06-14T16:30:00+08:00') } });
+  console.log(JSON.stringify({ ws: server.wsUrl, tcp: server.server.tcpPort, http: server.httpUrl }));
 } else {
   const trades: Trade[] = [];
   const open = Date.parse('2024-06-14T09:30:00+08:00');

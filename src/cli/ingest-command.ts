@@ -20,7 +20,7 @@ export interface IngestCommandDeps {
   readonly openStore?: (dataDir: string) => Promise<FlowStore>;
 }
 
-const USAGE = `Usage: capflow ingest FILE... (--data DIR | --store postgres://…) [--batch-size N] [--max-rejections N]
+const USAGE = `Usage: capflow ingest FILE... --data DIR [--batch-size N] [--max-rejections N]
                       [--format csv|ndjson|lobster|l2] [--orderbook FILE] [--symbol S] [--date YYYY-MM-DD]
                       [--map FIELD=COLUMN,...] [--time-zone ZONE] [--sides CODE=up|down|neutral,...]
                       [--classify lee-ready|emo|clnv|tick]
@@ -31,8 +31,8 @@ where it stopped; nothing is counted twice.
 
 Options:
   --data DIR            data directory (created when missing)
-  --store postgres://…  write to the PostgreSQL store of a fleet instead (its gateways see the
-                        trades within their poll interval)
+  --store postgres://…  instead of --data: write into the PostgreSQL store of a fleet (its
+                        gateways see the trades within their poll interval)
   --batch-size N        trades per transaction (default 5000)
   --max-rejections N    rejection reasons printed per file (default 20; all are counted)
 

@@ -12,9 +12,11 @@ const USAGE = `capflow — LongPort-compatible capital-flow service
 
 Usage:
   capflow ingest FILE... --data DIR      ingest CSV / NDJSON trades (.csv, .ndjson, .jsonl, optionally .gz)
+                                         (--store postgres://… instead of --data: into a fleet's store)
   capflow serve --data DIR [--config FILE] [--host H] [--port P] [--tcp-port P2]
                 [--clock wall|feed|ISO-INSTANT] [--sample] [--store postgres://…] [--bus nats://…]
                 [--demo [--seed N]] [--web-credential APPKEY]
+                                         (with --store postgres://… the --data DIR is optional)
   capflow worker --store postgres://… --bus nats://… [--partitions N] [--workers W] [--worker-id I]
                                          store trades from the bus, exactly once (scaling out)
   capflow publish FILE... --bus nats://…  publish trades of CSV / NDJSON files to the bus

@@ -32,9 +32,9 @@ after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -170,6 +170,40 @@ describe('capflow serve lifecycle', () => {
     const result = await run(['serve', '--data', data, '--config', config, '--port', '0']);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /capflow serve: app key "alice" present both in the configuration file and in the store/);
+  });
+});
+
+describe('capflow serve start-up checks', () => {
+  const KEY = 'a1'.repeat(32);
+
+  it('encrypts stored secrets with CAPFLOW_SECRET_KEY, and refuses to serve them without the key', async () => {
+    const data = join(tempDir(), 'data');
+    const added = await run(['credentials', 'add', '--data', data, '--markets', 'HK'], { CAPFLOW_SECRET_KEY: KEY });
+    assert.equal(added.code, 0, added.stderr);
+    assert.doesNotMatch(added.stderr, /not set/);
+    const secret = /^app secret:\s+(\S+)$/m.exec(added.stdout)![1]!;
+    const listed = await run(['credentials', 'list', '--data', data]);
+    assert.match(listed.stdout, /active .* encrypted\n/);
+    const doctor = await run(['doctor', '--data', data]);
+    assert.match(doctor.stdout, /OK {6}secrets {3}stored app secrets are encrypted/);
+    const { default: Database } = await import('better-sqlite3');
+    const db = new Database(join(data, 'capflow.db'), { readonly: true });
+    const sealed = db.prepare('SELECT sealed_secret FROM credentials').pluck().get() as string;
+    db.close();
+    assert.match(sealed, /^aes256gcm:v1:/);
+    assert.ok(!sealed.includes(secret));
+    const refused = await run(['serve', '--data', data, '--port', '0']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /the app secret is encrypted: set CAPFLOW_SECRET_KEY/);
+    const badKey = await run(['serve', '--data', data, '--port', '0'], { CAPFLOW_SECRET_KEY: 'short' });
+    assert.equal(badKey.code, 2);
+    assert.match(badKey.stderr, /CAPFLOW_SECRET_KEY must be 32 bytes as 64 hex digits or base64/);
+  });
+
+  it('names a bad --retain-trades-days', async () => {
+    const result = await run(['serve', '--data', join(tempDir(), 'd'), '--port', '0', '--retain-trades-days', '0']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--retain-trades-days must be a whole number of days \(at least 1\), got "0"/);
   });
 });
 

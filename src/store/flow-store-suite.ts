@@ -80,6 +80,19 @@ export function describeFlowStoreSuite(
         assert.deepEqual(result.stored, [first, second]);
       }));
 
+    it('reads each trade classification method back, and none where none was stored', () =>
+      withStore(async (store) => {
+        const methods = ['feed', 'order-sequence', 'lee-ready', 'emo', 'clnv', 'tick'] as const;
+        await store.appendTrades([...methods.map((method, n) => hk(n, { classification: method })), hk(6)]);
+        const trades = await store.tradesOfDay('700.HK', HK_DAY);
+        assert.deepEqual(
+          trades.map((t) => t.classification),
+          [...methods, undefined],
+        );
+        assert.equal('classification' in trades[6]!, false);
+        assert.deepEqual((await store.tradesAfter(0, 10)).map((t) => t.classification), [...methods, undefined]);
+      }));
+
     it('keeps direction 0 (declared neutral) apart from no direction', () =>
       withStore(async (store) => {
         await store.appendTrades([hk(0, { direction: Direction.Neutral }), hk(1), hk(2, { direction: Direction.Up })]);

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { decimalToString, type Decimal } from '../model/decimal.js';
-import type { Direction } from '../model/trade.js';
+import { isClassificationMethod, type Direction } from '../model/trade.js';
 import type { AppendResult, FlowStore, SourceCheckpoint, StoredTrade, SymbolDay, SymbolSummary, TradeToStore } from './flow-store.js';
 import { openPostgresPool, parsePostgresUrl, type PostgresLocation } from './postgres-connection.js';
 import { migratePostgres, partitionName, quoteIdentifier } from './postgres-schema.js';
@@ -23,9 +23,10 @@ interface TradeRow {
   bid: string | null;
   ask: string | null;
   trade_type: string | null;
+  classification: string | null;
 }
 
-const TRADE_COLUMNS = 'seq, symbol, date::text AS date, ts, price, volume, direction, trade_id, bid, ask, trade_type';
+const TRADE_COLUMNS = 'seq, symbol, date::text AS date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification';
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Exact decimal from PostgreSQL's numeric text, which keeps the scale it was written with. */
@@ -49,6 +50,7 @@ function rowToTrade(row: TradeRow): StoredTrade {
   if (row.bid !== null) trade.bid = decimalFromNumeric(row.bid);
   if (row.ask !== null) trade.ask = decimalFromNumeric(row.ask);
   if (row.trade_type !== null) trade.tradeType = row.trade_type;
+  if (row.classification !== null && isClassificationMethod(row.classification)) trade.classification = row.classification;
   return trade;
 }
 
@@ -129,10 +131,10 @@ export class PostgresFlowStore implements FlowStore {
     if (batch.length > 0) {
       await this.ensurePartitions(client, batch);
       const { rows } = await client.query<{ seq: string; symbol: string; date: string; trade_id: string | null }>(
-        `INSERT INTO trades (symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type)
-         SELECT symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type
-         FROM unnest($1::text[], $2::date[], $3::bigint[], $4::numeric[], $5::bigint[], $6::smallint[], $7::text[], $8::numeric[], $9::numeric[], $10::text[])
-              WITH ORDINALITY AS input (symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, ord)
+        `INSERT INTO trades (symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification)
+         SELECT symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification
+         FROM unnest($1::text[], $2::date[], $3::bigint[], $4::numeric[], $5::bigint[], $6::smallint[], $7::text[], $8::numeric[], $9::numeric[], $10::text[], $11::text[])
+              WITH ORDINALITY AS input (symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification, ord)
          ORDER BY ord
          ON CONFLICT DO NOTHING
          RETURNING seq, symbol, date::text AS date, trade_id`,
@@ -147,6 +149,7 @@ export class PostgresFlowStore implements FlowStore {
           batch.map((t) => (t.trade.bid === undefined ? null : decimalToString(t.trade.bid))),
           batch.map((t) => (t.trade.ask === undefined ? null : decimalToString(t.trade.ask))),
           batch.map((t) => t.trade.tradeType ?? null),
+          batch.map((t) => t.trade.classification ?? null),
         ],
       );
       // Rows are inserted in batch order, so the stored trades are the batch minus the later

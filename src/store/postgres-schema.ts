@@ -89,6 +89,11 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     access_token text NOT NULL
   );
   `,
+  // 3: how each trade's side was or is to be decided (as SQLite's migration 2); NULL for trades
+  //    stored before, which mean the feed's side when given, else Lee–Ready.
+  `
+  ALTER TABLE trades ADD COLUMN classification text;
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

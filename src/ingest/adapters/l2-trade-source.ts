@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { dateToDayNumber } from '../../calendar/time-zone.js';
 import { invalidRequest } from '../../model/errors.js';
 import type { RawFields, SourceItem } from '../raw-record.js';
-import { roundDecimalText, textLines, type AdapterSource } from './adapter-source.js';
+import { inputLines, roundDecimalText, type AdapterSource } from './adapter-source.js';
 import { CsvRows } from './csv-rows.js';
 import { parseLocalDateTime, parseTimeOfDay, wallToEpochMs } from './local-time.js';
 
@@ -27,6 +27,8 @@ export interface L2Options {
   /** Ignore `TradeBSFlag` and use the order-sequence rule throughout (for measuring the rule). */
   readonly ignoreFlag?: boolean;
   readonly sourceId?: string;
+  /** The file's content, held in memory (an HTTP ingest body); `file` is then only its name. */
+  readonly body?: string;
 }
 
 const SHANGHAI = 'Asia/Shanghai';
@@ -71,7 +73,7 @@ export function l2TradeSource(options: L2Options): AdapterSource {
           if (item) batch.push(item);
         }
       };
-      for await (const text of textLines(options.file)) {
+      for await (const text of inputLines(options.file, options.body)) {
         take(reader.push(`${text}\n`));
         if (batch.length >= BATCH) {
           yield batch;

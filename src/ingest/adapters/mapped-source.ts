@@ -5,7 +5,7 @@ import { fileKindOf } from '../file-source.js';
 import { parseJsonObjectLine } from '../json-line.js';
 import { JsonNumberText, TRADE_FIELDS, isTradeField, type RawFields, type RawValue, type SourceItem, type TradeField } from '../raw-record.js';
 import { parseTimestamp } from '../timestamp.js';
-import { textLines, type AdapterSource } from './adapter-source.js';
+import { inputLines, type AdapterSource } from './adapter-source.js';
 import { CsvRows } from './csv-rows.js';
 import { isKnownTimeZone, parseLocalDateTime, parseTimeOfDay, wallToEpochMs } from './local-time.js';
 
@@ -117,6 +117,10 @@ export interface MappedFileOptions {
   readonly file: string;
   readonly mapping: ColumnMapping;
   readonly sourceId?: string;
+  /** The content, held in memory (an HTTP ingest body); `file` is then only its name. */
+  readonly body?: string;
+  /** Record format of a body (default: from the file name's extension). */
+  readonly format?: 'csv' | 'ndjson';
 }
 
 const BATCH = 2000;
@@ -125,7 +129,7 @@ const BATCH = 2000;
 export function mappedFileSource(options: MappedFileOptions): AdapterSource {
   const { file, mapping } = options;
   validateMapping(mapping);
-  const kind = fileKindOf(file);
+  const kind = options.format === undefined ? fileKindOf(file) : { format: options.format };
   const name = basename(file);
   const sourceColumn = (field: TradeField): string => mapping.columns[field] ?? field;
   return {
@@ -141,7 +145,7 @@ export function mappedFileSource(options: MappedFileOptions): AdapterSource {
         const fieldOfKey = new Map<string, TradeField>();
         for (const field of TRADE_FIELDS) fieldOfKey.set(sourceColumn(field), field);
         let line = 0;
-        for await (const text of textLines(file)) {
+        for await (const text of inputLines(file, options.body)) {
           line++;
           if (text.trim() === '') continue;
           const parsed = parseJsonObjectLine(text, (key) => fieldOfKey.get(key));
@@ -188,7 +192,7 @@ export function mappedFileSource(options: MappedFileOptions): AdapterSource {
             );
           }
         };
-        for await (const text of textLines(file)) {
+        for await (const text of inputLines(file, options.body)) {
           take(reader.push(`${text}\n`));
           if (batch.length >= BATCH) {
             yield batch;

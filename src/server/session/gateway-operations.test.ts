@@ -84,6 +84,27 @@ describe('SocketGateway operations', () => {
     assert.ok(Date.now() - started < 1000);
   });
 
+  it('applies reloaded rate limits to the next request of an already authenticated connection', async () => {
+    let current = testCredential({ appKey: 'k' });
+    const otps = new OtpIssuer(60_000);
+    const gateway = new SocketGateway({
+      credentials: { byAppKey: (appKey) => (appKey === 'k' ? current : undefined), all: () => [current] },
+      otps,
+      sessions: new InMemorySessionRegistry(3_600_000),
+      rateLimiter: new RateLimiter(),
+      commands: new Map([[SLOW, () => new Uint8Array([1])]]),
+    });
+    const conn = fakeConnection();
+    gateway.onOpen(conn);
+    gateway.onRequest(conn, { type: 1, cmd: 2, requestId: 1, timeoutMs: 5000, body: toBinary(AuthRequestSchema, create(AuthRequestSchema, { token: otps.issue('k') })), verify: false, gzip: false } as never);
+    await waitFor(() => conn.responses.length === 1);
+    // As SIGHUP would: the same credential now allows 1 per second with a burst of 1 (a bucket of 2).
+    current = testCredential({ appKey: 'k', rateLimits: { [SLOW]: { limit: 1, burst: 1 } } });
+    for (let id = 10; id < 14; id++) gateway.onRequest(conn, { type: 1, cmd: SLOW, requestId: id, timeoutMs: 5000, body: new Uint8Array(), verify: false, gzip: false } as never);
+    await waitFor(() => conn.responses.length === 5);
+    assert.deepEqual(conn.responses.slice(1).map((response) => response.status), [0, 0, 3, 3]);
+  });
+
   it('disconnectCredential closes live connections with AuthError and makes their sessions unresumable', async () => {
     const { gateway, authed } = gatewayWith(0);
     const conn = await authed();
