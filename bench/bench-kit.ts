@@ -1,4 +1,6 @@
 /** Small helpers shared by the benchmarks: flags, timing, percentiles, result tables. */
+import { once } from 'node:events';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
 export type Flags = Record<string, string>;
@@ -56,4 +58,22 @@ export function printTable(title: string, rows: ReadonlyArray<Record<string, str
 
 export function machine(): string {
   return `node ${process.version}, ${process.platform}/${process.arch}`;
+}
+
+/** Writes the header and the first `rows` data rows of a CSV file to `target`. */
+export async function headFile(source: string, target: string, rows: number): Promise<void> {
+  const out = createWriteStream(target);
+  let written = -1; // header
+  let pending = '';
+  for await (const chunk of createReadStream(source, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
+    const text = pending + (chunk as string);
+    const parts = text.split('\n');
+    pending = parts.pop() as string;
+    const take = Math.min(parts.length, rows - written);
+    if (take > 0) out.write(parts.slice(0, take).join('\n') + '\n');
+    written += take;
+    if (written >= rows) break;
+  }
+  out.end();
+  await once(out, 'finish');
 }

@@ -6,8 +6,7 @@
  *   npm run bench:engine -- [--trades 10000000] [--symbols 2000] [--dir /tmp/capflow-bench]
  *                           [--duckdb-threads 2] [--store-trades 1000000] [--skip-duckdb] [--skip-store]
  */
-import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { once } from 'node:events';
+import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { calendarFor } from '../src/calendar/trading-calendar.js';
 import { DayFlow } from '../src/engine/index.js';
@@ -15,7 +14,7 @@ import { csvFileToLines } from '../src/ingest/fast-csv-lines.js';
 import { ingestFile } from '../src/ingest/ingest-file.js';
 import { parseSymbol } from '../src/model/symbol.js';
 import { SqliteFlowStore } from '../src/store/sqlite-flow-store.js';
-import { fmt, machine, numberFlag, parseFlags, printTable, timed } from './bench-kit.js';
+import { fmt, headFile, machine, numberFlag, parseFlags, printTable, timed } from './bench-kit.js';
 import { duckdbLines } from './duckdb-lines.js';
 import { BENCH_DATE, generateDayCsv } from './generate-day.js';
 
@@ -82,23 +81,6 @@ function compareLines(ours: Map<string, string[]>, theirs: Map<string, string[]>
     for (let i = 0; i < list.length; i++) if (list[i] !== other[i]) return `${symbol} line ${i}: ${list[i]} vs ${other[i]}`;
   }
   return undefined;
-}
-
-async function headFile(source: string, target: string, rows: number): Promise<void> {
-  const out = createWriteStream(target);
-  let written = -1; // header
-  let pending = '';
-  for await (const chunk of createReadStream(source, { encoding: 'utf8', highWaterMark: 1 << 20 })) {
-    const text = pending + (chunk as string);
-    const parts = text.split('\n');
-    pending = parts.pop() as string;
-    const take = Math.min(parts.length, rows - written);
-    if (take > 0) out.write(parts.slice(0, take).join('\n') + '\n');
-    written += take;
-    if (written >= rows) break;
-  }
-  out.end();
-  await once(out, 'finish');
 }
 
 async function main(): Promise<void> {

@@ -1,34 +1,36 @@
 import type { MarketClock } from '../service/market-clock.js';
 import { scheduleRetention } from '../service/retention-job.js';
+import type { DayArchive } from '../store/day-archive.js';
 import type { FlowStore } from '../store/flow-store.js';
 import { SqliteDayArchive } from '../store/sqlite-day-archive.js';
 
+/** The archive of retention-trimmed days for the embedded store (none yet for other stores). */
+export async function openDayArchive(storeUrl: string | undefined, dataDir: string | undefined): Promise<DayArchive | undefined> {
+  if (dataDir === undefined || (storeUrl !== undefined && storeUrl !== '' && !storeUrl.startsWith('sqlite:'))) return undefined;
+  return SqliteDayArchive.open(dataDir);
+}
+
 /**
- * Starts the daily retention job of `serve --retain-trades-days N` over the embedded store; the
- * cutoff follows the market clock, so a replayed past day is never trimmed. Returns its stop.
+ * Starts the daily retention job of `serve --retain-trades-days N`; the cutoff follows the market
+ * clock, so a replayed past day is never trimmed. Returns its stop (which waits for a running pass).
  */
-export async function startRetention(options: {
-  dataDir: string;
-  storeUrl: string | undefined;
+export function startRetention(options: {
+  archive: DayArchive | undefined;
   store: FlowStore;
   clock: MarketClock;
   retainTradesDays: number;
   log: (message: string) => void;
-}): Promise<() => void> {
-  if (options.storeUrl !== undefined && options.storeUrl !== '' && !options.storeUrl.startsWith('sqlite:')) {
+}): () => Promise<void> {
+  const archive = options.archive;
+  if (!archive) {
     options.log('retention: not available for this store yet; raw trades are kept');
-    return () => undefined;
+    return async () => undefined;
   }
-  const archive = await SqliteDayArchive.open(options.dataDir);
-  const stop = scheduleRetention({
+  return scheduleRetention({
     store: options.store,
     archive,
     retainTradesDays: options.retainTradesDays,
     now: (market) => options.clock.now(market),
     log: options.log,
   });
-  return () => {
-    stop();
-    void archive.close();
-  };
 }

@@ -17,7 +17,7 @@ import { parseDemoSeed, startDemoMarket } from '../demo/demo-serve.js';
 import type { CliIo } from './main.js';
 import { createLogger, logCallback } from '../server/logging/logger.js';
 import { openServeCredentials, openServeCredentialStore, reloadCredentials, waitForStopSignal, within } from './serve-runtime.js';
-import { startRetention } from './retention-runtime.js';
+import { openDayArchive, startRetention } from './retention-runtime.js';
 
 /** The bundled sample day (SSE Level-2 trades of 600000.SH, 2023-02-01; see samples/README.md). */
 export const SAMPLE_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples/sse-600000-2023-02-01.csv.gz');
@@ -154,7 +154,9 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   }
   managed.registry.start();
   const clock = new MarketClock(clockMode);
-  const flows = await FlowService.open({ store, clock, securities: config?.securities ?? [], log });
+  // Days trimmed by retention stay answerable from the archive (history, export).
+  const archive = await openDayArchive(values.store, dataDir);
+  const flows = await FlowService.open({ store, clock, securities: config?.securities ?? [], log, ...(archive === undefined ? {} : { archive }) });
   const demoMarket = values.demo ? await startDemoMarket({ store, flows, seed: demoSeed, log }) : undefined;
   // The demo is a public dashboard of its credential unless another one is named.
   const publicCredential = values['web-credential'] ?? (values.demo ? credentials[0]!.appKey : undefined);
@@ -199,20 +201,24 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
       ].join('\n'),
     );
   }
-  const stopRetention = retainTradesDays === undefined ? undefined : await startRetention({ dataDir: dataDir ?? '', storeUrl: values.store, store, clock, retainTradesDays, log });
+  const stopRetention = retainTradesDays === undefined ? undefined : startRetention({ archive, store, clock, retainTradesDays, log });
   await waitForStopSignal(() => reloadCredentials(managed.registry, values.config, () => credentials, logger), logger);
   // Bounded: a stuck client or request never keeps the process from exiting.
-  const stopped = await within(10_000, (async () => {
-    stopRetention?.();
-    managed.registry.stop();
-  await demoMarket?.stop();
-  await server.stop();
-  stopFollowing?.();
-  await bus?.close();
-  await managed.store?.close();
-  await store.close();
-    return true;
-  })());
+  const stopped = await within(
+    10_000,
+    (async () => {
+      managed.registry.stop();
+      await demoMarket?.stop();
+      await server.stop();
+      stopFollowing?.();
+      await stopRetention?.();
+      await archive?.close();
+      await bus?.close();
+      await managed.store?.close();
+      await store.close();
+      return true;
+    })(),
+  );
   if (!stopped) logger.warn('shutdown did not finish within 10 s; exiting anyway');
   logger.flush();
   // Handles left by a client that never went away must not keep the process alive.

@@ -160,6 +160,26 @@ describe('capflow serve lifecycle', () => {
     }
   });
 
+  it('--retain-trades-days: the running server archives old days, whose lines stay exportable unchanged', async () => {
+    const dir = tempDir();
+    const data = join(dir, 'data');
+    assert.equal((await run(['ingest', SAMPLE_FILE, '--data', data])).code, 0);
+    const exportArgs = ['export', '--data', data, '--symbol', '600000.SH', '--from', '2023-02-01', '--to', '2023-02-01', '--lines'];
+    const before = await run(exportArgs);
+    assert.equal(before.stdout.trim().split('\n').length, 1 + 241);
+    const served = await serve(['--data', data, '--retain-trades-days', '30']);
+    try {
+      await waitForOutput(served, /retention: 1 days archived, 14872 raw trades deleted/);
+    } finally {
+      served.child.kill('SIGTERM');
+      assert.equal(await served.exited, 0);
+    }
+    const after = await run(exportArgs);
+    assert.equal(after.stdout, before.stdout);
+    const doctor = await run(['doctor', '--data', data]);
+    assert.match(doctor.stdout, /OK {6}counts {4}1 symbol-days, 14872 trades, consistent with the summary table \(1 archived by retention\)/);
+  });
+
   it('stops at start-up on an app key both in the config and in the store, naming it', async () => {
     const dir = tempDir();
     const data = join(dir, 'data');

@@ -3,6 +3,7 @@ import { formatScaled } from '../model/decimal.js';
 import { Direction, type Trade } from '../model/trade.js';
 import { MethodCode, methodCodeOf } from './classification/classify.js';
 import { TradeTypeTreatment, tradeTypeTreatment } from './classification/trade-type-policy.js';
+import { formatUnits3 } from './exact-format.js';
 import { compactUnits, type Units } from './exact-units.js';
 import { DIRECTION_NOT_GIVEN, FlowState, QUOTE_ABSENT, TIER_SLOTS, type CountedTradeObserver } from './flow-state.js';
 import { DEFAULT_TIER_THRESHOLDS, Tier, TierClassifier, type TierThresholds } from './tier-thresholds.js';
@@ -117,7 +118,8 @@ export class DayFlow {
   private excluded = 0;
   /** Formatted lines and cumulative sums of `state`, valid below `state.dirtyFrom`. */
   private readonly formatted: CapitalFlowLine[] = [];
-  private readonly cumulative: bigint[] = [];
+  /** Cumulative sums per line: a Number while exact, a BigInt beyond. */
+  private readonly cumulative: Units[] = [];
   private replay: ReplayCache | undefined;
   /** Detail state (per-line tier sums) kept current lazily, from the first detail request on. */
   private detail: { readonly state: FlowState; rows: number } | undefined;
@@ -399,12 +401,20 @@ export class DayFlow {
     const count = this.schedule.lineCount;
     if (state.dirtyFrom < count) {
       const from = state.dirtyFrom;
-      let running = from === 0 ? 0n : (this.cumulative[from - 1] as bigint);
+      // The running sum stays a Number while it is exact (the usual case), a BigInt beyond.
+      let running: Units = from === 0 ? 0 : (this.cumulative[from - 1] as Units);
       const starts = this.schedule.lineStartMs;
+      const net = state.lineNet;
+      let text = '';
       for (let index = from; index < count; index++) {
-        if (!state.lineNet.isZero(index)) running += state.lineNet.value(index);
+        if (!net.isZero(index) || text === '') {
+          const small = net.smallValue(index);
+          const sum = typeof running === 'number' && small !== undefined ? running + small : Number.NaN;
+          running = Number.isSafeInteger(sum) ? sum : compactUnits(BigInt(running) + net.value(index));
+          text = formatUnits3(running, state.scale);
+        }
         this.cumulative[index] = running;
-        this.formatted[index] = { timestamp: (starts[index] as number) / 1000, inflow: formatScaled(running, state.scale, 3) };
+        this.formatted[index] = { timestamp: (starts[index] as number) / 1000, inflow: text };
       }
       state.markClean();
     }

@@ -35,6 +35,11 @@ export class ExactSums {
     return BigInt(this.small[slot] as number) + (this.big[slot] as bigint);
   }
 
+  /** A slot's exact value as a Number when it is held there alone (no BigInt part), else undefined. */
+  smallValue(slot: number): number | undefined {
+    return this.big[slot] === 0n ? (this.small[slot] as number) : undefined;
+  }
+
   /** Whether a slot is exactly zero (cheap: no BigInt created when the big part is empty). */
   isZero(slot: number): boolean {
     return this.small[slot] === 0 && this.big[slot] === 0n;

@@ -24,9 +24,15 @@ export class TradeIdSet {
   private entries = 0;
   private arena = new Uint8Array(INITIAL_ARENA);
   private used = 0;
-  /** Entries in strictly ascending order (the ids that arrived as a new maximum). */
-  private run = new Int32Array(INITIAL_ENTRIES);
+  /**
+   * Entries in strictly ascending order (the ids that arrived as a new maximum). While every
+   * entry arrived in order (`run` undefined) the run is simply entries 0 … runLength − 1.
+   */
+  private run: Int32Array | undefined;
   private runLength = 0;
+  /** Where the bytes of the run's last (greatest) id are, to test the next id against it. */
+  private lastFrom = 0;
+  private lastLength = -1;
   /** Out-of-order entries: per slot, entry number + 1 (0: empty) and its hash, side by side. */
   private table = new Int32Array(INITIAL_SLOTS * 2);
   private mask = INITIAL_SLOTS - 1;
@@ -36,18 +42,29 @@ export class TradeIdSet {
 
   /** Adds an id given as ASCII bytes `bytes[start..end)`; false when it was already a member. */
   addBytes(bytes: Uint8Array, start: number, end: number): boolean {
-    const runLength = this.runLength;
-    if (runLength === 0 || this.compareToEntry(bytes, start, end, this.run[runLength - 1] as number) > 0) {
+    if (this.greaterThanLast(bytes, start, end)) {
       const entry = this.append(bytes, start, end);
-      if (runLength === this.run.length) this.run = grownInt32(this.run, runLength * 2);
-      this.run[runLength] = entry;
+      const runLength = this.runLength;
+      const run = this.run;
+      if (run !== undefined) {
+        if (runLength === run.length) this.run = grownInt32(run, runLength * 2);
+        (this.run as Int32Array)[runLength] = entry;
+      }
       this.runLength = runLength + 1;
+      this.lastFrom = this.used - (end - start);
+      this.lastLength = end - start;
       return true;
     }
     if (this.inRun(bytes, start, end)) return false;
     const hash = hashOf(bytes, start, end);
     const slot = this.probe(bytes, start, end, hash);
     if ((this.table[slot << 1] as number) !== 0) return false;
+    if (this.run === undefined) {
+      // The first id out of order: from now on the run is listed explicitly.
+      const run = new Int32Array(Math.max(INITIAL_ENTRIES, this.runLength * 2));
+      for (let i = 0; i < this.runLength; i++) run[i] = i;
+      this.run = run;
+    }
     const entry = this.append(bytes, start, end);
     this.table[slot << 1] = entry + 1;
     this.table[(slot << 1) + 1] = hash;
@@ -73,7 +90,20 @@ export class TradeIdSet {
 
   /** Bytes held (arena, offsets, run, table), for memory accounting. */
   get byteSize(): number {
-    return this.arena.byteLength + this.starts.byteLength + this.run.byteLength + this.table.byteLength;
+    return this.arena.byteLength + this.starts.byteLength + (this.run?.byteLength ?? 0) + this.table.byteLength;
+  }
+
+  /** Whether the id orders after every id of the run (length first, then bytes). */
+  private greaterThanLast(bytes: Uint8Array, start: number, end: number): boolean {
+    const length = end - start;
+    if (length !== this.lastLength) return length > this.lastLength;
+    const arena = this.arena;
+    const from = this.lastFrom;
+    for (let k = 0; k < length; k++) {
+      const difference = (bytes[start + k] as number) - (arena[from + k] as number);
+      if (difference !== 0) return difference > 0;
+    }
+    return false;
   }
 
   /** Sign of (id `bytes[start..end)`) − (entry), ordering by length first, then bytes. */
@@ -94,7 +124,7 @@ export class TradeIdSet {
     let high = this.runLength;
     while (low < high) {
       const mid = (low + high) >>> 1;
-      const sign = this.compareToEntry(bytes, start, end, this.run[mid] as number);
+      const sign = this.compareToEntry(bytes, start, end, this.run === undefined ? mid : (this.run[mid] as number));
       if (sign === 0) return true;
       if (sign > 0) low = mid + 1;
       else high = mid;

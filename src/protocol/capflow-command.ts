@@ -9,6 +9,11 @@ export const CapflowCommand = {
   UnsubscribeCapitalFlow: 201,
   /** Push CapitalFlowUpdate: the lines of a subscribed symbol from the first changed minute on. */
   CapitalFlowUpdate: 202,
+  /**
+   * Request BatchCapitalFlowRequest → BatchCapitalFlowResponse: command 24's lines or command 25's
+   * distribution of up to 50 symbols, each taking a token of the command it mirrors.
+   */
+  BatchCapitalFlow: 210,
 } as const;
 export type CapflowCommand = (typeof CapflowCommand)[keyof typeof CapflowCommand];
 

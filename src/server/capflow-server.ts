@@ -4,7 +4,7 @@ import { CloseCode, HttpErrorCode, httpError } from '../model/errors.js';
 import type { FlowService } from '../service/flow-service.js';
 import type { MarketClock } from '../service/market-clock.js';
 import type { FlowStore, StoredTrade } from '../store/flow-store.js';
-import { ingestNdjsonBody } from '../ingest/index.js';
+import { ingestBody, ingestBodyChoice } from './http/ingest-body.js';
 import { InMemoryCredentialRegistry, type Credential, type CredentialRegistry } from './auth/credential.js';
 import { HttpAuthenticator } from './auth/http-authenticator.js';
 import { OtpIssuer, type OtpStore } from './auth/otp-issuer.js';
@@ -18,6 +18,9 @@ import { handleUserQuoteProfile } from './quote/user-quote-profile.js';
 import { LiveFlowHub } from './live/live-flow-hub.js';
 import { subscribeCapitalFlowHandler, unsubscribeCapitalFlowHandler } from './live/subscription-commands.js';
 import { CapflowCommand } from '../protocol/capflow-command.js';
+import { DEFAULT_PERCENTILE_DAYS, TierFlows, type TierChoice } from '../service/tier-flows.js';
+import { command25Distribution } from './quote/command25-distribution.js';
+import { batchCapitalFlowHandler } from './quote/capital-flow-batch.js';
 import { RateLimiter, type CommandRateLimiter } from './rate-limit/token-bucket.js';
 import { registerRestApi, type RestApiOptions } from './rest/rest-api.js';
 import { liveHubLineUpdates } from './rest/line-update-source.js';
@@ -91,6 +94,12 @@ export interface CapflowServerOptions {
   readiness?: Record<string, ReadinessCheck>;
   /** On stop, how long in-flight requests get to be answered before the close push (default 5 s). */
   shutdownGraceMs?: number;
+  /**
+   * Size-tier convention of command 25 and the REST default (`tiers` in the config): `longport`
+   * (default), `eastmoney` or `futu` (`days`: trailing stored days of the futu percentiles).
+   * Command 25 keeps three tiers: a four-tier convention's super-large is folded into large.
+   */
+  tiers?: TierChoice;
 }
 
 export interface RunningServer {
@@ -126,18 +135,22 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     ...(options.liveCoalesceMs === undefined ? {} : { coalesceMs: options.liveCoalesceMs }),
     ...(options.liveTickMs === undefined ? {} : { tickMs: options.liveTickMs }),
   });
+  // Size-tier views shared by command 25, the batch command 210 and the REST API.
+  const tierFlows = new TierFlows(options.flows, store);
+  const distributionOf = command25Distribution(options.flows, tierFlows, options.tiers ?? { name: 'longport', days: DEFAULT_PERCENTILE_DAYS });
   const commands = new Map<number, CommandHandler>([
     [4, handleUserQuoteProfile],
     [8, marketTradePeriodHandler(options.clock)],
     [9, handleMarketTradeDay],
     [24, capitalFlowHandler(options.flows)],
-    [25, capitalDistributionHandler(options.flows)],
+    [25, capitalDistributionHandler(options.flows, distributionOf)],
     [CapflowCommand.SubscribeCapitalFlow, subscribeCapitalFlowHandler(live)],
     [CapflowCommand.UnsubscribeCapitalFlow, unsubscribeCapitalFlowHandler(live)],
   ]);
   // One limiter (shared by a fleet when given): REST calls share the per-credential buckets of
   // the commands they mirror.
   const rateLimiter = options.rateLimiter ?? new RateLimiter();
+  commands.set(CapflowCommand.BatchCapitalFlow, batchCapitalFlowHandler(options.flows, rateLimiter, distributionOf));
   const gateway = new SocketGateway({
     credentials,
     otps,
@@ -182,9 +195,11 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     // An Idempotency-Key makes a retried body resume from what was committed, never double count.
     const key = context.request.headers['idempotency-key'];
     const idempotencyKey = Array.isArray(key) ? key[0] : key;
-    const summary = await ingestNdjsonBody(
+    // The body's format (NDJSON by default, CSV, Level-2, or a column mapping) comes from the query.
+    const summary = await ingestBody(
       ingestTarget,
       context.body,
+      ingestBodyChoice(context.searchParams),
       idempotencyKey ? { sourceId: `http:${credential.appKey}:${idempotencyKey}` } : {},
     );
     metrics.ingested(summary);
@@ -205,6 +220,8 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     publicCredential: options.publicCredential,
     updates: liveHubLineUpdates(live, log),
     log,
+    tierFlows,
+    ...(options.tiers === undefined ? {} : { tiers: options.tiers }),
     ...options.rest,
   });
   registerWebRoutes(api, { publicMode: options.publicCredential !== undefined });

@@ -153,12 +153,12 @@ describe('a stored credential’s life against the official SDK', () => {
   });
 
   it('expired: refused once its time passes on the wall clock, and its live connection is closed', async () => {
-    const added = await credentials(['add', '--data', dataDir, '--markets', 'HK', '--expires', '2s']);
+    const added = await credentials(['add', '--data', dataDir, '--markets', 'HK', '--expires', '4s']);
     await registry.tick();
+    const live = await rawSession(added.issued!);
     const ctx = await sdkContext(added.issued!);
     assert.equal((await ctx.capitalFlow('700.HK')).length, 3);
-    const live = await rawSession(added.issued!);
-    const push = closePushOf(await live.next(4000));
+    const push = closePushOf(await live.next(6000));
     assert.equal(push.code, CloseCode.AuthError);
     assert.match(push.reason, /expired/);
     assert.deepEqual(await tokenVerdict(added.issued!), { status: 403, code: 403001 });

@@ -5,6 +5,7 @@ import { DayFlow, type CapitalFlowLine, type CapitalDistribution, type TierThres
 import type { Market } from '../model/market.js';
 import { parseSymbol, type ParsedSymbol } from '../model/symbol.js';
 import type { FlowStore, StoredTrade } from '../store/flow-store.js';
+import type { ArchivedDay, DayArchive } from '../store/day-archive.js';
 import type { MarketClock } from './market-clock.js';
 
 export interface FlowServiceOptions {
@@ -17,6 +18,8 @@ export interface FlowServiceOptions {
   /** How often new trades are read from the store (ms). */
   pollIntervalMs?: number;
   log?: (message: string) => void;
+  /** Lines and summaries of days whose raw trades retention removed (`serve --retain-trades-days`). */
+  archive?: DayArchive;
 }
 
 export interface IntradayFlow {
@@ -55,6 +58,7 @@ export class FlowService {
   private serial: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private readonly pollIntervalMs: number;
+  private readonly archive: DayArchive | undefined;
 
   private constructor(options: FlowServiceOptions) {
     this.store = options.store;
@@ -62,6 +66,7 @@ export class FlowService {
     this.thresholds = options.thresholds ?? {};
     this.log = options.log ?? (() => {});
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.archive = options.archive;
     for (const symbol of options.securities ?? []) this.configured.add(symbol);
   }
 
@@ -75,6 +80,15 @@ export class FlowService {
       if (market) service.clock.observe(market, summary.lastTimestamp);
     }
     return service;
+  }
+
+  /**
+   * A past day whose raw trades retention removed: its minute lines (as served after the close)
+   * and summary (`{ totals, distribution }`); undefined for a day still held as trades. History
+   * answers such days from here, since rebuilding them from the (deleted) trades gives nothing.
+   */
+  async archivedDay(symbol: string, date: string): Promise<ArchivedDay | undefined> {
+    return this.archive?.day(symbol, date);
   }
 
   /** Starts following the store for newly ingested trades. */
@@ -139,6 +153,11 @@ export class FlowService {
   async capitalDistribution(symbol: ParsedSymbol): Promise<DayDistribution> {
     const { day, date, now } = await this.servedDay(symbol);
     return { symbol: symbol.symbol, date, ...day.distribution(now) };
+  }
+
+  /** Command 25's size-tier thresholds for a market (configured, else the engine defaults). */
+  thresholdsOf(market: Market): TierThresholds | undefined {
+    return this.thresholds[market];
   }
 
   /** The clock's "now" for a market (capital-flow.md §5). */

@@ -54,14 +54,21 @@ describe('retention', () => {
     assert.equal(day.lines[14]!.inflow, '160100.000'); // 09:44
     assert.equal(day.lines[15]!.inflow, '128100.000'); // 09:45
     assert.equal(day.lines.at(-1)!.inflow, '128100.000');
-    const { distribution } = day.summary as { distribution: { capitalIn: Record<string, string>; capitalOut: Record<string, string> } };
+    const { distribution, totals } = day.summary as {
+      distribution: { capitalIn: Record<string, string>; capitalOut: Record<string, string> };
+      totals: { inflow: string; in: { total: string }; out: { total: string } };
+    };
+    assert.deepEqual([totals.inflow, totals.in.total, totals.out.total], ['128100.000', '160100.000', '32000.000']);
     assert.deepEqual(distribution.capitalIn, { large: '0.000', medium: '160100.000', small: '0.000' });
     assert.deepEqual(distribution.capitalOut, { large: '0.000', medium: '0.000', small: '32000.000' });
 
     // A second pass finds nothing more to do; the served day's lines are untouched.
     assert.deepEqual(await runRetention({ store, archive, retainTradesDays: 1, now: () => NOW }), { daysArchived: 0, tradesDeleted: 0 });
-    const flows = await FlowService.open({ store, clock: new MarketClock({ kind: 'fixed', at: NOW }) });
+    const flows = await FlowService.open({ store, clock: new MarketClock({ kind: 'fixed', at: NOW }), archive });
     assert.equal((await flows.capitalFlow(parseSymbol('700.HK')!)).lines.at(-1)!.inflow, '32100.000');
+    // History reads the trimmed day from the archive through the service.
+    assert.equal((await flows.archivedDay('700.HK', '2024-06-12'))?.inflow, '128100.000');
+    assert.equal(await flows.archivedDay('700.HK', '2024-06-14'), undefined);
     await archive.close();
     await store.close();
   });

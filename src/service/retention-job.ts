@@ -54,7 +54,7 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
         trades: stored.length,
         inflow: lines.at(-1)?.inflow ?? '0.000',
         lines,
-        summary: day ? { distribution: day.distribution(end) } : { closedDay: true },
+        summary: day ? { totals: day.totals(end), distribution: day.distribution(end) } : { closedDay: true },
       });
       result.daysArchived++;
     }
@@ -65,23 +65,24 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
   return result;
 }
 
-/** Runs retention now and then every `intervalMs` (default daily); returns a stop function. */
-export function scheduleRetention(options: RetentionOptions & { intervalMs?: number }): () => void {
-  let running = false;
+/** Runs retention soon and then every `intervalMs` (default daily); the returned stop waits for a running pass. */
+export function scheduleRetention(options: RetentionOptions & { intervalMs?: number }): () => Promise<void> {
+  let running: Promise<void> | undefined;
   const pass = (): void => {
     if (running) return;
-    running = true;
-    runRetention(options)
+    running = runRetention(options)
+      .then(() => undefined)
       .catch((error: unknown) => options.log?.(`retention failed: ${(error as Error).message}`))
-      .finally(() => (running = false));
+      .finally(() => (running = undefined));
   };
   const first = setTimeout(pass, 1_000);
   const timer = setInterval(pass, options.intervalMs ?? 86_400_000);
   first.unref();
   timer.unref();
-  return () => {
+  return async () => {
     clearTimeout(first);
     clearInterval(timer);
+    await running;
   };
 }
 

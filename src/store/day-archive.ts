@@ -8,7 +8,7 @@ export interface ArchivedDay {
   readonly inflow: string;
   /** Every minute line: the minute start in Unix seconds and the cumulative inflow (3 decimals), as served. */
   readonly lines: ReadonlyArray<{ readonly timestamp: number; readonly inflow: string }>;
-  /** Day summary: inflow / outflow by size tier and their totals, as the engine computed them. */
+  /** Day summary as the engine computed it: `{ totals: DayTotals, distribution: CapitalDistribution }`. */
   readonly summary: unknown;
   readonly archivedAt: number;
 }

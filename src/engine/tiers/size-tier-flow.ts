@@ -47,7 +47,7 @@ export function tierNames(convention: TierConvention): readonly string[] {
 }
 
 /** Number of leading tiers that make up the main force. */
-function mainForceTiers(convention: TierConvention): number {
+export function mainForceTiers(convention: TierConvention): number {
   return convention.kind === 'longport' ? 1 : 2;
 }
 
@@ -100,6 +100,8 @@ export function percentileCutoffs(turnovers: readonly Decimal[]): PercentileCuto
 
 /** In and out turnover by tier (3 decimals each), with main-force net and its share of turnover. */
 export interface TierFlowFigures {
+  /** Net inflow of all tiers (in − out). */
+  readonly inflow: string;
   readonly in: Record<string, string>;
   readonly out: Record<string, string>;
   /** Net inflow by tier. */
@@ -114,11 +116,22 @@ export interface TierFlowLine extends TierFlowFigures {
   readonly timestamp: number;
   /** Cumulative main-force net inflow of the day up to the end of this minute. */
   readonly mainForceNetCumulative: string;
+  /** The day's figures up to the end of this minute (`cumulative.inflow` is command 24's line). */
+  readonly cumulative: TierFlowFigures;
+}
+
+/** Exact in/out sums by tier (index 0 = the largest), in units at `scale`: for adding days up. */
+export interface ExactTierSums {
+  readonly scale: number;
+  readonly in: readonly bigint[];
+  readonly out: readonly bigint[];
 }
 
 export interface TierFlow {
   readonly convention: TierConvention['kind'];
   readonly tiers: readonly string[];
+  /** The day's sums behind `day`, exactly. */
+  readonly exact: ExactTierSums;
   /** Per minute (that minute's own figures), for the lines visible at `nowMs`. */
   readonly lines: TierFlowLine[];
   /** The day up to `nowMs`. */
@@ -151,36 +164,60 @@ export function sizeTierFlow(day: DayFlow, nowMs: number, convention: TierConven
     total[slot] = (total[slot] as bigint) + turnover;
   }
   const main = mainForceTiers(convention);
-  const figures = (sums: bigint[]): TierFlowFigures & { mainUnits: bigint } => {
-    const inflow: Record<string, string> = {};
-    const outflow: Record<string, string> = {};
-    const net: Record<string, string> = {};
-    let mainUnits = 0n;
-    let turnover = 0n;
-    names.forEach((name, tier) => {
-      const a = sums[tier] as bigint;
-      const b = sums[tierCount + tier] as bigint;
-      inflow[name] = formatScaled(a, scale, 3);
-      outflow[name] = formatScaled(b, scale, 3);
-      net[name] = formatScaled(a - b, scale, 3);
-      if (tier < main) mainUnits += a - b;
-      turnover += a + b;
-    });
-    const share = turnover === 0n ? '0.00' : formatScaled((mainUnits * 10_000_000n) / turnover, 5, 2);
-    return { in: inflow, out: outflow, net, mainForceNet: formatScaled(mainUnits, scale, 3), mainForceShare: share, mainUnits };
-  };
+  const figures = (sums: bigint[]): TierFlowFigures & { mainUnits: bigint } =>
+    tierFigures(names, main, { scale, in: sums.slice(0, tierCount), out: sums.slice(tierCount) });
   let running = 0n;
+  const runningSums = new Array<bigint>(tierCount * 2).fill(0n);
   const lines = perLine.map((sums, index): TierFlowLine => {
     const { mainUnits, ...line } = figures(sums);
     running += mainUnits;
+    sums.forEach((value, slot) => (runningSums[slot] = (runningSums[slot] as bigint) + value));
+    const { mainUnits: _cumulativeMain, ...cumulative } = figures(runningSums);
     return {
       timestamp: (day.schedule.lineStartMs[index] as number) / 1000,
       ...line,
       mainForceNetCumulative: formatScaled(running, scale, 3),
+      cumulative,
     };
   });
   const { mainUnits: _main, ...dayFigures } = figures(total);
-  return { convention: convention.kind, tiers: names, lines, day: dayFigures };
+  const exact = { scale, in: total.slice(0, tierCount), out: total.slice(tierCount) };
+  return { convention: convention.kind, tiers: names, exact, lines, day: dayFigures };
+}
+
+/**
+ * Formats exact tier sums: in, out and net per tier, main-force net (the first `mainTiers` tiers)
+ * and its share of the turnover (in + out of every tier), as a percentage rounded to 2 decimals.
+ */
+export function tierFigures(names: readonly string[], mainTiers: number, sums: ExactTierSums): TierFlowFigures & { mainUnits: bigint } {
+  const inflow: Record<string, string> = {};
+  const outflow: Record<string, string> = {};
+  const net: Record<string, string> = {};
+  let mainUnits = 0n;
+  let turnover = 0n;
+  let netUnits = 0n;
+  names.forEach((name, tier) => {
+    const a = sums.in[tier] ?? 0n;
+    const b = sums.out[tier] ?? 0n;
+    inflow[name] = formatScaled(a, sums.scale, 3);
+    outflow[name] = formatScaled(b, sums.scale, 3);
+    net[name] = formatScaled(a - b, sums.scale, 3);
+    if (tier < mainTiers) mainUnits += a - b;
+    turnover += a + b;
+    netUnits += a - b;
+  });
+  const share = turnover === 0n ? '0.00' : formatScaled((mainUnits * 10_000_000n) / turnover, 5, 2);
+  return { inflow: formatScaled(netUnits, sums.scale, 3), in: inflow, out: outflow, net, mainForceNet: formatScaled(mainUnits, sums.scale, 3), mainForceShare: share, mainUnits };
+}
+
+/** Adds exact tier sums (of days, say) at their largest scale. */
+export function addTierSums(a: ExactTierSums, b: ExactTierSums): ExactTierSums {
+  const scale = Math.max(a.scale, b.scale);
+  const up = (value: bigint, from: number): bigint => value * pow10(scale - from);
+  const length = Math.max(a.in.length, b.in.length);
+  const sum = (x: readonly bigint[], y: readonly bigint[]): bigint[] =>
+    Array.from({ length }, (_, tier) => up(x[tier] ?? 0n, a.scale) + up(y[tier] ?? 0n, b.scale));
+  return { scale, in: sum(a.in, b.in), out: sum(a.out, b.out) };
 }
 
 /** The `longport` convention with capflow's default thresholds of a market. */

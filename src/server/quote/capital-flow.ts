@@ -10,7 +10,7 @@ import {
   CapitalFlowIntradayResponseSchema,
   SecurityRequestSchema,
 } from '../../protocol/gen/quote_pb.js';
-import type { FlowService } from '../../service/flow-service.js';
+import type { DayDistribution, FlowService } from '../../service/flow-service.js';
 import type { Credential } from '../auth/credential.js';
 import type { CommandHandler } from './command-handler.js';
 import { CapitalFlowBodyCache } from './capital-flow-cache.js';
@@ -57,11 +57,15 @@ export function encodeCapitalFlow(symbol: string, lines: readonly CapitalFlowLin
 }
 
 /** Command 25: the served day's inflow and outflow by trade size. */
-export function capitalDistributionHandler(flows: FlowService): CommandHandler {
+export function capitalDistributionHandler(
+  flows: FlowService,
+  /** The answer under the server's size-tier convention (command25-distribution.ts); default the engine's longport tiers. */
+  distributionOf: (symbol: ParsedSymbol) => Promise<DayDistribution> = (symbol) => flows.capitalDistribution(symbol),
+): CommandHandler {
   return async (body, { credential }) => {
     const request = decodeBody(SecurityRequestSchema, body);
     const symbol = resolveSymbol(request.symbol, credential, flows);
-    const distribution = await flows.capitalDistribution(symbol);
+    const distribution = await distributionOf(symbol);
     return toBinary(
       CapitalDistributionResponseSchema,
       create(CapitalDistributionResponseSchema, {

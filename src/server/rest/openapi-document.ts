@@ -1,4 +1,7 @@
 import { MAX_DAILY_RANGE_DAYS, DEFAULT_DAILY_RANGE_DAYS } from './flow-queries.js';
+import { DEFAULT_PERCENTILE_DAYS, MAX_PERCENTILE_DAYS } from '../../service/tier-flows.js';
+import { MAX_HISTORY_RANGE_DAYS } from '../../service/flow-history.js';
+import { BATCH_SYMBOL_LIMIT } from '../quote/capital-flow-batch.js';
 
 /** Paths of the REST API (the web page and the CLI rely on them). */
 export const REST_PATHS = {
@@ -9,6 +12,9 @@ export const REST_PATHS = {
   streamToken: '/api/v1/stream-token',
   symbols: '/api/v1/symbols',
   openapi: '/api/openapi.json',
+  tiers: '/api/v1/capital-flow/tiers',
+  history: '/api/v1/capital-flow/history',
+  batch: '/api/v1/capital-flow/batch',
 } as const;
 
 const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
@@ -64,6 +70,22 @@ const detailParameter = {
   schema: { type: 'string', enum: ['0', '1', 'true', 'false'] },
 };
 
+const conventionParameter = {
+  name: 'convention',
+  in: 'query',
+  required: false,
+  description:
+    'size-tier convention: `longport` (3 tiers by turnover, the server\'s command-25 thresholds; main force = large), `eastmoney` (4 fixed tiers: super-large ≥ 500,000 shares or ≥ CNY 1,000,000, large ≥ 100,000 shares or ≥ CNY 200,000, medium ≥ 20,000 shares or ≥ CNY 40,000, money converted for other markets at HKD 1.1 / USD 0.15 / SGD 0.2 per CNY; main force = super-large + large) or `futu` (4 tiers per security: a trade\'s turnover above the 90th / 70th / 45th percentile of the trade turnovers of the trailing `days` stored trading days; main force = super-large + large). Default: the server\'s `tiers` setting (longport unless configured).',
+  schema: { type: 'string', enum: ['longport', 'eastmoney', 'futu'] },
+};
+const daysParameter = {
+  name: 'days',
+  in: 'query',
+  required: false,
+  description: `futu only: trailing stored trading days behind the percentiles (default ${DEFAULT_PERCENTILE_DAYS}, at most ${MAX_PERCENTILE_DAYS}); the day itself when none is stored before it`,
+  schema: { type: 'integer', minimum: 1, maximum: MAX_PERCENTILE_DAYS },
+};
+
 const SIGNED = [{ appKey: [], accessToken: [], timestamp: [], signature: [] }];
 /** Signed, or anonymous when the server runs as a public dashboard (`serve --web-credential`). */
 const SIGNED_OR_PUBLIC = [...SIGNED, {}];
@@ -107,8 +129,14 @@ export function openApiDocument(serverVersion: string): Record<string, unknown> 
           summary: 'Net inflow, inflow and outflow per trading day over a range',
           description: `Every trading day in [from, to] (days without trades are zeros). \`to\` defaults to, and is capped at, the served day; \`from\` defaults to ${DEFAULT_DAILY_RANGE_DAYS - 1} days before \`to\`; at most ${MAX_DAILY_RANGE_DAYS} days. The rate limit is shared with command 24.`,
           security: SIGNED_OR_PUBLIC,
-          parameters: [symbolParameter, dateParameter('from', 'first day (inclusive)'), dateParameter('to', 'last day (inclusive)')],
-          responses: { '200': envelope(ref('Daily'), 'one entry per trading day'), ...FLOW_ERRORS },
+          parameters: [symbolParameter, dateParameter('from', 'first day (inclusive)'), dateParameter('to', 'last day (inclusive)'), conventionParameter, daysParameter],
+          responses: {
+            '200': {
+              ...(envelope(ref('Daily'), 'one entry per trading day; with `convention`, a TierDaily (every tier of that convention, main force, `timestamp` and `time` of each day)') as object),
+              content: { 'application/json': { schema: { type: 'object', required: ['code', 'message', 'data'], properties: { code: { const: 0 }, message: { type: 'string' }, data: { oneOf: [ref('Daily'), ref('TierDaily')] } } } } },
+            },
+            ...FLOW_ERRORS,
+          },
         },
       },
       [REST_PATHS.distribution]: {
@@ -117,8 +145,59 @@ export function openApiDocument(serverVersion: string): Record<string, unknown> 
           summary: 'Inflow and outflow by trade size (command 25)',
           description: 'The served day up to now, or a past trading day. The rate limit is shared with command 25.',
           security: SIGNED_OR_PUBLIC,
-          parameters: [symbolParameter, dateParameter('date', 'a past trading day; default the served day')],
-          responses: { '200': envelope(ref('Distribution'), 'the day\'s distribution'), ...FLOW_ERRORS },
+          parameters: [symbolParameter, dateParameter('date', 'a past trading day; default the served day'), conventionParameter, daysParameter],
+          responses: {
+            '200': {
+              ...(envelope(ref('Distribution'), 'the day\'s distribution (command 25\'s three tiers); with `convention`, a TierDistribution with every tier of that convention') as object),
+              content: { 'application/json': { schema: { type: 'object', required: ['code', 'message', 'data'], properties: { code: { const: 0 }, message: { type: 'string' }, data: { oneOf: [ref('Distribution'), ref('TierDistribution')] } } } } },
+            },
+            ...FLOW_ERRORS,
+          },
+        },
+      },
+      [REST_PATHS.tiers]: {
+        get: {
+          operationId: 'getTierFlow',
+          summary: 'Size tiers and main-force flow per minute and for the day',
+          description: 'Each line holds the cumulative inflow, outflow and net per tier up to the end of its minute, the main-force net and its share of the turnover so far, and the minute\'s own net (`minute`); `day` holds the figures of the day so far. The rate limit is shared with command 25.',
+          security: SIGNED_OR_PUBLIC,
+          parameters: [symbolParameter, dateParameter('date', 'a past trading day; default the served day'), conventionParameter, daysParameter],
+          responses: { '200': envelope(ref('Tiers'), 'the day\'s tier flow'), ...FLOW_ERRORS },
+        },
+      },
+      [REST_PATHS.history]: {
+        get: {
+          operationId: 'getFlowHistory',
+          summary: 'Net inflow (total, per tier, main force) by day, week, month, quarter or year',
+          description: `Periods follow the exchange\'s local calendar: ISO weeks starting on Monday, calendar months, quarters (Jan, Apr, Jul, Oct) and years, each labelled by its first date with \`timestamp\` / \`time\` of its local midnight. \`to\` defaults to, and is capped at, the served day; \`from\` defaults to the start of the period holding 30 days (day), 26 weeks, 12 months, 8 quarters or 5 years before \`to\`; at most ${MAX_HISTORY_RANGE_DAYS} days. Completed days are computed once and kept. The rate limit is shared with command 24.`,
+          security: SIGNED_OR_PUBLIC,
+          parameters: [
+            symbolParameter,
+            { name: 'period', in: 'query', required: false, description: 'default `day`', schema: { type: 'string', enum: ['day', 'week', 'month', 'quarter', 'year'] } },
+            dateParameter('from', 'first day (inclusive)'),
+            dateParameter('to', 'last day (inclusive)'),
+            conventionParameter,
+            daysParameter,
+          ],
+          responses: { '200': envelope(ref('History'), 'one entry per period with trading days in the range'), ...FLOW_ERRORS },
+        },
+      },
+      [REST_PATHS.batch]: {
+        get: {
+          operationId: 'getBatch',
+          summary: `Command 24's lines or command 25's distribution of up to ${BATCH_SYMBOL_LIMIT} symbols`,
+          description: 'Each symbol is answered as its single request would be and takes one token of that command\'s rate limit (24 for intraday, 25 for distribution). A symbol that fails (rate limit 301606, malformed or unknown symbol 301600, no data 301603, no permission 301604) is reported in its place with its code while the others succeed. The socket API offers the same as command 210.',
+          security: SIGNED_OR_PUBLIC,
+          parameters: [
+            { name: 'symbols', in: 'query', required: true, description: `comma-separated, 1 to ${BATCH_SYMBOL_LIMIT}`, schema: { type: 'string', examples: ['700.HK,AAPL.US,600000.SH'] } },
+            { name: 'kind', in: 'query', required: false, description: 'default `intraday`', schema: { type: 'string', enum: ['intraday', 'distribution'] } },
+          ],
+          responses: {
+            '200': envelope(ref('Batch'), 'one result per symbol, in request order'),
+            '400': errorResponse(`301600: no symbols, more than ${BATCH_SYMBOL_LIMIT}, or an unknown kind`),
+            '401': FLOW_ERRORS['401'],
+            '403': FLOW_ERRORS['403'],
+          },
         },
       },
       [REST_PATHS.symbols]: {
@@ -301,6 +380,174 @@ export function openApiDocument(serverVersion: string): Record<string, unknown> 
                   currency: { type: 'string' },
                   hasData: { type: 'boolean' },
                   lastDate: { type: ['string', 'null'], format: 'date', description: 'latest day with trades' },
+                },
+              },
+            },
+          },
+        },
+        TierFigures: {
+          type: 'object',
+          required: ['inflow', 'in', 'out', 'net', 'mainForceNet', 'mainForceShare'],
+          properties: {
+            inflow: { ...ref('Amount'), description: 'net inflow of all tiers' },
+            in: { type: 'object', additionalProperties: ref('Amount'), description: 'inflow by tier (superLarge, large, medium, small)' },
+            out: { type: 'object', additionalProperties: ref('Amount'), description: 'outflow by tier' },
+            net: { type: 'object', additionalProperties: ref('Amount'), description: 'net inflow by tier' },
+            mainForceNet: { ...ref('Amount'), description: 'net of the main-force tiers' },
+            mainForceShare: { type: 'string', description: 'mainForceNet / (inflow + outflow of all tiers), percent with 2 decimals', examples: ['-12.34'] },
+          },
+        },
+        Convention: {
+          type: 'object',
+          required: ['convention', 'tiers', 'mainForce'],
+          properties: {
+            convention: { type: 'string', enum: ['longport', 'eastmoney', 'futu'] },
+            tiers: { type: 'array', items: { type: 'string' }, description: 'largest first' },
+            mainForce: { type: 'array', items: { type: 'string' } },
+            percentiles: {
+              type: 'object',
+              description: 'futu only: the reference days (the last day\'s for history), their trade count and the turnover cut-offs',
+              properties: {
+                days: { type: 'integer' },
+                dates: { type: 'array', items: { type: 'string', format: 'date' } },
+                trades: { type: 'integer' },
+                cutoffs: { type: 'object', properties: { superLarge: { type: 'string' }, large: { type: 'string' }, medium: { type: 'string' } } },
+              },
+            },
+          },
+        },
+        TierLine: {
+          allOf: [
+            ref('TierFigures'),
+            {
+              type: 'object',
+              required: ['timestamp', 'time', 'minute'],
+              properties: {
+                timestamp: { type: 'integer', description: 'minute start, Unix seconds' },
+                time: { type: 'string', description: 'minute start, exchange-local ISO 8601' },
+                minute: { type: 'object', description: 'this minute\'s own net inflow, net by tier and main-force net', properties: { inflow: ref('Amount'), net: { type: 'object' }, mainForceNet: ref('Amount') } },
+              },
+            },
+          ],
+          description: 'figures cumulative up to the end of the minute (`inflow` equals command 24\'s line)',
+        },
+        Tiers: {
+          allOf: [
+            ref('Convention'),
+            {
+              type: 'object',
+              required: ['symbol', 'market', 'currency', 'timeZone', 'date', 'totalLines', 'lines', 'day'],
+              properties: {
+                symbol: { type: 'string' },
+                market: ref('Market'),
+                currency: { type: 'string' },
+                timeZone: { type: 'string' },
+                date: { type: 'string', format: 'date' },
+                totalLines: { type: 'integer' },
+                lines: { type: 'array', items: ref('TierLine') },
+                day: ref('TierFigures'),
+              },
+            },
+          ],
+        },
+        TierDistribution: {
+          allOf: [
+            ref('Convention'),
+            {
+              type: 'object',
+              required: ['symbol', 'date', 'timestamp', 'time', 'capitalIn', 'capitalOut', 'net', 'inflow', 'mainForceNet', 'mainForceShare'],
+              properties: {
+                symbol: { type: 'string' },
+                date: { type: 'string', format: 'date' },
+                timestamp: { type: 'integer' },
+                time: { type: 'string' },
+                capitalIn: { type: 'object', additionalProperties: ref('Amount') },
+                capitalOut: { type: 'object', additionalProperties: ref('Amount') },
+                net: { type: 'object', additionalProperties: ref('Amount') },
+                inflow: ref('Amount'),
+                mainForceNet: ref('Amount'),
+                mainForceShare: { type: 'string' },
+              },
+            },
+          ],
+        },
+        TierDaily: {
+          allOf: [
+            ref('Convention'),
+            {
+              type: 'object',
+              required: ['symbol', 'from', 'to', 'days'],
+              properties: {
+                symbol: { type: 'string' },
+                from: { type: 'string', format: 'date' },
+                to: { type: 'string', format: 'date' },
+                days: {
+                  type: 'array',
+                  items: {
+                    allOf: [
+                      ref('TierFigures'),
+                      { type: 'object', required: ['date', 'timestamp', 'time', 'complete'], properties: { date: { type: 'string', format: 'date' }, timestamp: { type: 'integer' }, time: { type: 'string' }, complete: { type: 'boolean' } } },
+                    ],
+                  },
+                },
+              },
+            },
+          ],
+        },
+        History: {
+          allOf: [
+            ref('Convention'),
+            {
+              type: 'object',
+              required: ['symbol', 'period', 'from', 'to', 'periods'],
+              properties: {
+                symbol: { type: 'string' },
+                period: { type: 'string', enum: ['day', 'week', 'month', 'quarter', 'year'] },
+                from: { type: 'string', format: 'date' },
+                to: { type: 'string', format: 'date' },
+                periods: {
+                  type: 'array',
+                  items: {
+                    allOf: [
+                      ref('TierFigures'),
+                      {
+                        type: 'object',
+                        required: ['period', 'timestamp', 'time', 'periodEnd', 'from', 'to', 'tradingDays', 'complete'],
+                        properties: {
+                          period: { type: 'string', format: 'date', description: 'first date of the period' },
+                          timestamp: { type: 'integer', description: 'period start (local midnight), Unix seconds' },
+                          time: { type: 'string', description: 'period start, exchange-local ISO 8601', examples: ['2024-06-10T00:00:00+08:00'] },
+                          periodEnd: { type: 'string', format: 'date' },
+                          from: { type: 'string', format: 'date', description: 'first trading day of the period in the range' },
+                          to: { type: 'string', format: 'date', description: 'last trading day of the period in the range' },
+                          tradingDays: { type: 'integer' },
+                          complete: { type: 'boolean' },
+                        },
+                      },
+                    ],
+                  },
+                },
+              },
+            },
+          ],
+        },
+        Batch: {
+          type: 'object',
+          required: ['kind', 'symbolLimit', 'results'],
+          properties: {
+            kind: { type: 'string', enum: ['intraday', 'distribution'] },
+            symbolLimit: { type: 'integer' },
+            results: {
+              type: 'array',
+              items: {
+                type: 'object',
+                required: ['symbol', 'code'],
+                properties: {
+                  symbol: { type: 'string' },
+                  code: { type: 'integer', description: '0, or the business code of this symbol\'s failure' },
+                  httpStatus: { type: 'integer', description: 'on failure: the HTTP status the single request would have had' },
+                  message: { type: 'string' },
+                  data: { oneOf: [ref('Intraday'), ref('Distribution')] },
                 },
               },
             },

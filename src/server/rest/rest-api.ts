@@ -12,6 +12,10 @@ import { FlowCommand, FlowQueries } from './flow-queries.js';
 import { flowServiceLineUpdates, type LineUpdateSource } from './line-update-source.js';
 import { openApiDocument, REST_PATHS } from './openapi-document.js';
 import { StreamTokenIssuer } from './stream-tokens.js';
+import { DEFAULT_PERCENTILE_DAYS, TierFlows, type TierChoice } from '../../service/tier-flows.js';
+import { command25Distribution, type DistributionSource } from '../quote/command25-distribution.js';
+import { TierQueries } from './tier-queries.js';
+import { conventionOf, dailyWithConvention, registerTierRoutes } from './tier-routes.js';
 
 export interface RestApiOptions {
   flows: FlowService;
@@ -28,6 +32,10 @@ export interface RestApiOptions {
   coalesceMs?: number;
   maxStreams?: number;
   log?: (message: string, error?: unknown) => void;
+  /** Size-tier views (shared with command 25 and 210); a fresh one when not given. */
+  tierFlows?: TierFlows;
+  /** The server's default size-tier convention (`tiers`; default longport). */
+  tiers?: TierChoice;
 }
 
 export interface RestApi {
@@ -69,6 +77,10 @@ export function registerRestApi(api: HttpApi, options: RestApiOptions): RestApi 
     ...(options.maxStreams === undefined ? {} : { maxStreams: options.maxStreams }),
     ...(options.log === undefined ? {} : { log: options.log }),
   });
+  const tierFlows = options.tierFlows ?? new TierFlows(options.flows, options.store);
+  const defaultChoice: TierChoice = options.tiers ?? { name: 'longport', days: DEFAULT_PERCENTILE_DAYS };
+  const tierQueries = new TierQueries({ flows: options.flows, store: options.store, queries, tierFlows });
+  const distributionOf: DistributionSource = command25Distribution(options.flows, tierFlows, defaultChoice);
   const routes: { method: string; path: string }[] = [];
   const json = (method: string, path: string, handler: Parameters<HttpApi['json']>[2]): void => {
     api.json(method, path, handler);
@@ -85,18 +97,26 @@ export function registerRestApi(api: HttpApi, options: RestApiOptions): RestApi 
   json('GET', REST_PATHS.daily, (context) => {
     const params = context.searchParams;
     const credential = callers.resolve(context);
+    const convention = conventionOf(params, defaultChoice);
     return whenAdmitted(queries.admit(credential, FlowCommand.Intraday, params.get('symbol'), [params.get('from'), params.get('to')]), (symbol) =>
-      queries.daily(symbol, params.get('from'), params.get('to')),
+      convention
+        ? dailyWithConvention(tierQueries, symbol, params.get('from'), params.get('to'), convention)
+        : (queries.daily(symbol, params.get('from'), params.get('to')) as Promise<unknown>),
     );
   });
   json('GET', REST_PATHS.distribution, (context) => {
     const params = context.searchParams;
     const credential = callers.resolve(context);
+    const convention = conventionOf(params, defaultChoice);
+    // Without `convention`: command 25's content (three tiers, the server's convention).
     return whenAdmitted(queries.admit(credential, FlowCommand.Distribution, params.get('symbol'), [params.get('date')]), (symbol) =>
-      queries.distribution(symbol, params.get('date')),
+      convention
+        ? tierQueries.distribution(symbol, params.get('date'), convention)
+        : (tierQueries.commandDistribution(symbol, params.get('date'), defaultChoice) as Promise<unknown>),
     );
   });
   json('GET', REST_PATHS.symbols, (context) => queries.symbols(callers.resolve(context)));
+  registerTierRoutes(json, { callers, queries, tierQueries, flows: options.flows, rateLimiter: options.rateLimiter, distributionOf, defaultChoice });
   json('POST', REST_PATHS.streamToken, (context) => {
     const credential = callers.resolve(context);
     const issued = tokens.issue(credential.appKey);

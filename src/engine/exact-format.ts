@@ -1,0 +1,29 @@
+import { formatScaled } from '../model/decimal.js';
+import type { Units } from './exact-units.js';
+
+/** 10^0 … 10^15 (each exact as a Number). */
+const POW10: readonly number[] = Array.from({ length: 16 }, (_, i) => 10 ** i);
+
+/**
+ * `formatScaled(units, scale, 3)` for units held as a Number or a BigInt: the same text (exactly
+ * 3 decimals, half away from zero, never `-0.000`), without creating a BigInt when the units are a
+ * safe integer — every step below is exact integer arithmetic on Numbers (`%` and the division of
+ * a multiple are exact; products are checked to stay safe).
+ */
+export function formatUnits3(units: Units, scale: number): string {
+  if (typeof units === 'bigint' || !Number.isSafeInteger(units) || scale > 15) return formatScaled(BigInt(units), scale, 3);
+  const negative = units < 0;
+  let magnitude = negative ? -units : units;
+  if (scale > 3) {
+    const divisor = POW10[scale - 3] as number;
+    const remainder = magnitude % divisor;
+    magnitude = (magnitude - remainder) / divisor + (remainder * 2 >= divisor ? 1 : 0);
+  } else if (scale < 3) {
+    magnitude *= POW10[3 - scale] as number;
+    if (!Number.isSafeInteger(magnitude)) return formatScaled(BigInt(units), scale, 3);
+  }
+  let digits = String(magnitude);
+  if (digits.length <= 3) digits = '0'.repeat(4 - digits.length) + digits;
+  const text = `${digits.slice(0, -3)}.${digits.slice(-3)}`;
+  return negative && magnitude !== 0 ? `-${text}` : text;
+}
