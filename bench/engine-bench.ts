@@ -4,13 +4,15 @@
  * same page cache). The lines of every symbol must be identical to DuckDB's, or the run fails.
  *
  *   npm run bench:engine -- [--trades 10000000] [--symbols 2000] [--dir /tmp/capflow-bench]
- *                           [--duckdb-threads 2] [--store-trades 1000000] [--skip-duckdb] [--skip-store]
+ *                           [--duckdb-threads 2] [--workers <duckdb-threads>] [--store-trades 1000000]
+ *                           [--skip-duckdb] [--skip-store]
  */
 import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { calendarFor } from '../src/calendar/trading-calendar.js';
 import { DayFlow } from '../src/engine/index.js';
 import { csvFileToLines } from '../src/ingest/fast-csv-lines.js';
+import { csvFileToLinesParallel } from '../src/ingest/parallel-csv-lines.js';
 import { ingestFile } from '../src/ingest/ingest-file.js';
 import { parseSymbol } from '../src/model/symbol.js';
 import { SqliteFlowStore } from '../src/store/sqlite-flow-store.js';
@@ -24,6 +26,7 @@ const symbolCount = numberFlag(flags, 'symbols', 2000);
 const dir = flags.dir ?? '/tmp/capflow-bench';
 const duckThreads = numberFlag(flags, 'duckdb-threads', 2);
 const storeTrades = numberFlag(flags, 'store-trades', 1_000_000);
+const workerThreads = numberFlag(flags, 'workers', duckThreads);
 mkdirSync(dir, { recursive: true });
 
 /** The baseline parse: split rows and fields, read timestamp, price (scaled) and volume as numbers. */
@@ -72,6 +75,13 @@ async function linesOfFastPath(path: string): Promise<{ lines: Map<string, strin
   return { lines, accepted: summary.accepted, generalRows: summary.generalRows };
 }
 
+async function linesOfParallelPath(path: string, workers: number): Promise<{ lines: Map<string, string[]>; accepted: number }> {
+  const { days, summary } = await csvFileToLinesParallel(path, { workers });
+  const lines = new Map<string, string[]>();
+  for (const [key, day] of days) lines.set(key.slice(0, key.indexOf(' ')), day.map((line) => line.inflow));
+  return { lines, accepted: summary.accepted };
+}
+
 function compareLines(ours: Map<string, string[]>, theirs: Map<string, string[]>): string | undefined {
   if (ours.size !== theirs.size) return `symbol count differs: ${ours.size} vs ${theirs.size}`;
   for (const [symbol, list] of ours) {
@@ -91,6 +101,7 @@ async function main(): Promise<void> {
 
   const bare = await timed(() => bareParse(path));
   const fast = await timed(() => linesOfFastPath(path));
+  const parallel = workerThreads > 1 ? await timed(() => linesOfParallelPath(path, workerThreads)) : undefined;
   const rows: Array<Record<string, string | number>> = [];
   const rate = (n: number, ms: number): number => n / (ms / 1000);
   const bareRate = rate(bare.value, bare.ms);
@@ -100,18 +111,29 @@ async function main(): Promise<void> {
   if (flags['skip-duckdb'] !== 'true') {
     const duck = await timed(() => duckdbLines(path, BENCH_DATE, duckThreads));
     duckRate = rate(bare.value, duck.ms);
-    const problem = compareLines(fast.value.lines, duck.value.lines);
+    const problem = compareLines(fast.value.lines, duck.value.lines) ?? (parallel ? compareLines(parallel.value.lines, duck.value.lines) : undefined);
     console.log(problem ? `LINES DIFFER from DuckDB: ${problem}` : `lines identical to DuckDB's: ${fmt(duck.value.rows)} lines of ${fmt(duck.value.lines.size)} symbols`);
     rows.push({ path: `DuckDB SQL (${duckThreads} threads)`, seconds: fmt(duck.ms / 1000, 2), 'rows/s': fmt(duckRate), 'vs DuckDB': '1.00', 'vs bare parse': fmt(duckRate / bareRate, 2) });
     if (problem) process.exitCode = 1;
   }
   rows.push({
-    path: 'capflow CSV → lines (in memory)',
+    path: 'capflow CSV → lines (in memory, 1 thread)',
     seconds: fmt(fast.ms / 1000, 2),
     'rows/s': fmt(fastRate),
     'vs DuckDB': fmt(fastRate / duckRate, 2),
     'vs bare parse': fmt(fastRate / bareRate, 2),
   });
+  if (parallel) {
+    const parallelRate = rate(bare.value, parallel.ms);
+    rows.push({
+      path: `capflow CSV → lines (in memory, ${workerThreads} worker threads)`,
+      seconds: fmt(parallel.ms / 1000, 2),
+      'rows/s': fmt(parallelRate),
+      'vs DuckDB': fmt(parallelRate / duckRate, 2),
+      'vs bare parse': fmt(parallelRate / bareRate, 2),
+    });
+    if (parallel.value.accepted !== fast.value.accepted) throw new Error('the parallel path accepted a different number of trades');
+  }
   console.log(`fast path: ${fmt(fast.value.accepted)} trades accepted, ${fmt(fast.value.generalRows)} rows through the general parser`);
 
   if (flags['skip-store'] !== 'true' && storeTrades > 0) {

@@ -70,6 +70,11 @@ export class InProcessTradeBus implements TradeBus {
     return () => this.lineListeners.delete(listener);
   }
 
+  /** Connected until closed (there is nothing to lose a connection to). */
+  isConnected(): boolean {
+    return !this.closed;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     this.wake();

@@ -2,6 +2,7 @@ import {
   AckPolicy,
   connect,
   DeliverPolicy,
+  Events,
   nanos,
   RetentionPolicy,
   StorageType,
@@ -68,6 +69,8 @@ const PUBLISH_WINDOW = 1000;
 export class NatsTradeBus implements TradeBus {
   private readonly lineListeners = new Set<(notices: readonly LineNotice[]) => void>();
   private lineSubscription: { unsubscribe(): void } | undefined;
+  /** False between a `disconnect` status event and the next `reconnect` (for `/readyz`). */
+  private connected = true;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -75,7 +78,19 @@ export class NatsTradeBus implements TradeBus {
     private readonly jsm: JetStreamManager,
     readonly location: NatsBusLocation,
     private readonly options: NatsTradeBusOptions,
-  ) {}
+  ) {
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (status.type === Events.Disconnect) this.connected = false;
+        else if (status.type === Events.Reconnect) this.connected = true;
+      }
+    })().catch(() => undefined);
+  }
+
+  /** True while the connection to NATS is up (it reconnects by itself; readiness reports the gap). */
+  isConnected(): boolean {
+    return this.connected && !this.nc.isClosed();
+  }
 
   get partitionCount(): number {
     return this.location.partitions;

@@ -45,5 +45,7 @@ export interface TradeBus {
   /** Tells gateways which lines changed (fire and forget). */
   publishLineNotices(notices: readonly LineNotice[]): void;
   onLineNotices(listener: (notices: readonly LineNotice[]) => void): () => void;
+  /** Whether the bus is reachable now (`/readyz`); optional for adapters that cannot tell. */
+  isConnected?(): boolean;
   close(): Promise<void>;
 }

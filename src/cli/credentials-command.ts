@@ -4,16 +4,20 @@ import { credentialStatus, issueCredential, parseExpiry, revokeCredential, rotat
 import { isSealedPlain, SECRET_KEY_ENV, secretKeyFromEnv } from '../store/credential-crypto.js';
 import { DuplicateAppKeyError, type CredentialStore } from '../store/credential-store.js';
 import { SqliteCredentialStore } from '../store/sqlite-credential-store.js';
+import { PostgresCredentialStore } from '../store/postgres-credential-store.js';
+import { isSharedStoreUrl } from './scale-out-adapters.js';
 import type { CliIo } from './main.js';
 
 export const CREDENTIALS_USAGE = `capflow credentials add --data DIR --markets HK,US[,CN,SG] [--connections N] [--expires 90d|ISO] [--ingest] [--app-key K] [--rate-limit CMD=LIMIT/BURST]...
 capflow credentials list --data DIR [--json]
 capflow credentials rotate APP_KEY --data DIR [--expires 90d|ISO]
 capflow credentials revoke APP_KEY --data DIR
+(--store postgres://…[?schema=NAME] instead of --data: the credentials of a fleet's PostgreSQL store)
 `;
 
 const OPTIONS = {
   data: { type: 'string' },
+  store: { type: 'string' },
   markets: { type: 'string' },
   connections: { type: 'string' },
   expires: { type: 'string' },
@@ -27,9 +31,14 @@ const OPTIONS = {
 /** A usage mistake: exit code 2 with the message. */
 class UsageError extends Error {}
 
-/** Opens the credential store the flags point at (the embedded store of `--data`). */
-export async function openCredentialStore(values: { data?: string | undefined }): Promise<CredentialStore> {
-  if (!values.data) throw new UsageError('--data DIR is required');
+/** Opens the credential store the flags point at: PostgreSQL with `--store postgres://…`, else the embedded store of `--data`. */
+export async function openCredentialStore(values: { data?: string | undefined; store?: string | undefined }): Promise<CredentialStore> {
+  if (values.store !== undefined && values.store !== '' && values.store !== 'sqlite') {
+    if (!isSharedStoreUrl(values.store)) throw new UsageError(`--store must be postgres://… (or omitted for the embedded store of --data), got ${JSON.stringify(values.store)}`);
+    if (values.data) throw new UsageError('give --data or --store, not both');
+    return PostgresCredentialStore.open(values.store);
+  }
+  if (!values.data) throw new UsageError('--data DIR (or --store postgres://…) is required');
   return SqliteCredentialStore.open(values.data);
 }
 

@@ -6,6 +6,8 @@ import { dateToDayNumber, dayNumberToDate, localDayNumber } from '../calendar/ti
 import { allCalendars } from '../calendar/trading-calendar.js';
 import { SQLITE_SCHEMA_VERSION } from '../store/sqlite-schema.js';
 import type { CliIo } from './main.js';
+import { diagnosePostgres } from './postgres-doctor.js';
+import { isSharedStoreUrl } from './scale-out-adapters.js';
 
 export type FindingLevel = 'ok' | 'warning' | 'error';
 
@@ -15,7 +17,7 @@ export interface Finding {
   readonly message: string;
 }
 
-export const DOCTOR_USAGE = 'capflow doctor --data DIR [--days N] [--json]\n';
+export const DOCTOR_USAGE = 'capflow doctor (--data DIR | --store postgres://…) [--days N] [--json]\n';
 
 /** How far ahead calendar coverage must reach without a warning (days). */
 const DEFAULT_HORIZON_DAYS = 60;
@@ -56,20 +58,29 @@ export function diagnose(dataDir: string, now: number = Date.now(), horizonDays 
 }
 
 function checkCounts(db: Database.Database): Finding[] {
-  const actual = new Map<string, number>();
-  for (const row of db.prepare('SELECT symbol, date, COUNT(*) AS n FROM trades GROUP BY symbol, date').all() as Array<{ symbol: string; date: string; n: number }>) {
-    actual.set(`${row.symbol} ${row.date}`, row.n);
-  }
-  const archived = new Map<string, number>();
-  if (tableExists(db, 'archived_days')) {
-    for (const row of db.prepare('SELECT symbol, date, trades FROM archived_days').all() as Array<{ symbol: string; date: string; trades: number }>) {
-      archived.set(`${row.symbol} ${row.date}`, row.trades);
-    }
-  }
+  type Row = { symbol: string; date: string; trades: number };
+  return compareDayCounts(
+    db.prepare('SELECT symbol, date, trades FROM symbol_days').all() as Row[],
+    db.prepare('SELECT symbol, date, COUNT(*) AS trades FROM trades GROUP BY symbol, date').all() as Row[],
+    tableExists(db, 'archived_days') ? (db.prepare('SELECT symbol, date, trades FROM archived_days').all() as Row[]) : [],
+  );
+}
+
+/**
+ * The `counts` check of any store: each summary row (`symbol_days`) against the raw trades
+ * counted per symbol-day, or, for a day retention trimmed, against the count it archived.
+ */
+export function compareDayCounts(
+  summary: ReadonlyArray<{ symbol: string; date: string; trades: number }>,
+  rawRows: ReadonlyArray<{ symbol: string; date: string; trades: number }>,
+  archivedRows: ReadonlyArray<{ symbol: string; date: string; trades: number }>,
+): Finding[] {
+  const actual = new Map(rawRows.map((row) => [`${row.symbol} ${row.date}`, row.trades]));
+  const archived = new Map(archivedRows.map((row) => [`${row.symbol} ${row.date}`, row.trades]));
   const mismatches: string[] = [];
   let days = 0;
   let total = 0;
-  for (const row of db.prepare('SELECT symbol, date, trades FROM symbol_days').all() as Array<{ symbol: string; date: string; trades: number }>) {
+  for (const row of summary) {
     days++;
     total += row.trades;
     const key = `${row.symbol} ${row.date}`;
@@ -87,7 +98,11 @@ function checkCounts(db: Database.Database): Finding[] {
 
 function checkSecrets(db: Database.Database): Finding[] {
   if (!tableExists(db, 'credentials')) return [];
-  const plain = db.prepare("SELECT app_key FROM credentials WHERE revoked_at IS NULL AND sealed_secret LIKE 'plain:%' ORDER BY app_key").pluck().all() as string[];
+  return plainSecretFindings(db.prepare("SELECT app_key FROM credentials WHERE revoked_at IS NULL AND sealed_secret LIKE 'plain:%' ORDER BY app_key").pluck().all() as string[]);
+}
+
+/** The `secrets` check: active stored credentials whose app secret is not encrypted. */
+export function plainSecretFindings(plain: readonly string[]): Finding[] {
   if (plain.length === 0) return [{ level: 'ok', check: 'secrets', message: 'stored app secrets are encrypted' }];
   return [
     {
@@ -132,7 +147,7 @@ export async function runDoctorCommand(argv: string[], io: CliIo, now: () => num
   try {
     values = parseArgs({
       args: argv,
-      options: { data: { type: 'string' }, days: { type: 'string', default: String(DEFAULT_HORIZON_DAYS) }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      options: { data: { type: 'string' }, store: { type: 'string' }, days: { type: 'string', default: String(DEFAULT_HORIZON_DAYS) }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
       strict: true,
     }).values;
   } catch (error) {
@@ -143,11 +158,14 @@ export async function runDoctorCommand(argv: string[], io: CliIo, now: () => num
     io.stdout.write(DOCTOR_USAGE);
     return 0;
   }
-  if (!values.data || !/^\d{1,4}$/.test(values.days)) {
-    io.stderr.write(`capflow doctor: --data DIR is required and --days must be a whole number\n${DOCTOR_USAGE}`);
+  const shared = isSharedStoreUrl(values.store);
+  if ((!values.data && !shared) || (values.store !== undefined && !shared) || !/^\d{1,4}$/.test(values.days)) {
+    io.stderr.write(`capflow doctor: --data DIR or --store postgres://… is required and --days must be a whole number\n${DOCTOR_USAGE}`);
     return 2;
   }
-  const findings = diagnose(resolve(values.data), now(), Number(values.days));
+  const findings = shared
+    ? await diagnosePostgres(values.store!, now(), Number(values.days))
+    : diagnose(resolve(values.data!), now(), Number(values.days));
   if (values.json) io.stdout.write(`${JSON.stringify(findings, null, 2)}\n`);
   else for (const finding of findings) io.stdout.write(`${finding.level.toUpperCase().padEnd(7)} ${finding.check.padEnd(9)} ${finding.message}\n`);
   // Exit 1 on an error; warnings alone still exit 0 so monitoring can tell them apart from failures.

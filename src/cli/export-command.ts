@@ -5,13 +5,14 @@ import { calendarFor } from '../calendar/trading-calendar.js';
 import { DayFlow } from '../engine/index.js';
 import { decimalToString } from '../model/decimal.js';
 import { parseSymbol } from '../model/symbol.js';
-import type { StoredTrade } from '../store/flow-store.js';
-import { SqliteDayArchive } from '../store/sqlite-day-archive.js';
-import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
+import type { DayArchive } from '../store/day-archive.js';
+import type { FlowStore, StoredTrade } from '../store/flow-store.js';
+import { openDayArchive } from './retention-runtime.js';
+import { isSharedStoreUrl, openFlowStore } from './scale-out-adapters.js';
 import type { CliIo } from './main.js';
 
 export const EXPORT_USAGE =
-  'capflow export --data DIR --symbol SYMBOL --from YYYY-MM-DD --to YYYY-MM-DD [--trades|--lines] [--format csv|ndjson] [--out FILE]\n';
+  'capflow export (--data DIR | --store postgres://…) --symbol SYMBOL --from YYYY-MM-DD --to YYYY-MM-DD [--trades|--lines] [--format csv|ndjson] [--out FILE]\n';
 
 const DIRECTION_WORDS = ['neutral', 'down', 'up'] as const;
 const TRADE_COLUMNS = ['symbol', 'timestamp', 'price', 'volume', 'direction', 'trade_id', 'bid', 'ask', 'trade_type'] as const;
@@ -69,6 +70,7 @@ export async function runExportCommand(argv: string[], io: CliIo): Promise<numbe
       args: argv,
       options: {
         data: { type: 'string' },
+        store: { type: 'string' },
         symbol: { type: 'string' },
         from: { type: 'string' },
         to: { type: 'string' },
@@ -89,8 +91,11 @@ export async function runExportCommand(argv: string[], io: CliIo): Promise<numbe
     return 0;
   }
   const symbol = values.symbol ? parseSymbol(values.symbol) : undefined;
-  const problem = !values.data
-    ? '--data DIR is required'
+  const shared = isSharedStoreUrl(values.store);
+  const problem = values.store !== undefined && !shared
+    ? `--store must be postgres://…, got ${JSON.stringify(values.store)}`
+    : !values.data && !shared
+    ? '--data DIR is required (or --store postgres://…)'
     : !symbol
       ? `--symbol must be TICKER.REGION (HK, US, SH, SZ, SG), got ${JSON.stringify(values.symbol ?? '')}`
       : !values.from || !/^\d{4}-\d{2}-\d{2}$/.test(values.from)
@@ -104,14 +109,23 @@ export async function runExportCommand(argv: string[], io: CliIo): Promise<numbe
               : values.format !== 'csv' && values.format !== 'ndjson'
                 ? `--format must be csv or ndjson, got ${JSON.stringify(values.format)}`
                 : undefined;
-  if (problem || !symbol || !values.data || !values.from || !values.to) {
+  if (problem || !symbol || !values.from || !values.to) {
     io.stderr.write(`capflow export: ${problem}\n${EXPORT_USAGE}`);
     return 2;
   }
   const format = values.format as 'csv' | 'ndjson';
   const out = values.out ? createWriteStream(resolve(values.out)) : io.stdout;
-  const store = await SqliteFlowStore.open(resolve(values.data));
-  const archive = await SqliteDayArchive.open(resolve(values.data));
+  const dataDir = values.data === undefined ? undefined : resolve(values.data);
+  let store: FlowStore;
+  let archive: DayArchive | undefined;
+  try {
+    store = await openFlowStore(values.store, dataDir);
+    archive = await openDayArchive(values.store, dataDir);
+  } catch (error) {
+    io.stderr.write(`capflow export: ${(error as Error).message}\n`);
+    if (out !== io.stdout) (out as NodeJS.WritableStream).end();
+    return 1;
+  }
   try {
     const days = (await store.daysOf(symbol.symbol)).filter((day) => day.date >= values.from! && day.date <= values.to!);
     if (values.trades) {
@@ -119,7 +133,7 @@ export async function runExportCommand(argv: string[], io: CliIo): Promise<numbe
       let trimmed = 0;
       for (const day of days) {
         const trades = await store.tradesOfDay(symbol.symbol, day.date);
-        if (trades.length === 0 && (await archive.day(symbol.symbol, day.date))) trimmed++;
+        if (trades.length === 0 && (await archive?.day(symbol.symbol, day.date))) trimmed++;
         for (const trade of trades) writer.write(tradeRow(trade));
       }
       writer.finish();
@@ -136,7 +150,7 @@ export async function runExportCommand(argv: string[], io: CliIo): Promise<numbe
           for (const trade of trades) flow.add(trade);
           lines = flow.lines(Number.MAX_SAFE_INTEGER);
         } else {
-          lines = (await archive.day(symbol.symbol, day.date))?.lines ?? [];
+          lines = (await archive?.day(symbol.symbol, day.date))?.lines ?? [];
         }
         for (const line of lines) {
           writer.write({ symbol: symbol.symbol, date: day.date, timestamp: line.timestamp, time: new Date(line.timestamp * 1000).toISOString(), inflow: line.inflow });
@@ -145,7 +159,7 @@ export async function runExportCommand(argv: string[], io: CliIo): Promise<numbe
       writer.finish();
     }
   } finally {
-    await archive.close();
+    await archive?.close();
     await store.close();
     if (out !== io.stdout) await new Promise<void>((done) => (out as NodeJS.WritableStream).end(() => done()));
   }

@@ -5,6 +5,8 @@ import { explainApiError } from './api-error-messages.js';
 import { formatThousandths, groupAmount, localMinute, sparkline, table, toThousandths } from './flow-format.js';
 import type { CliIo } from './main.js';
 import { getData, resolveConnection } from './rest-client.js';
+import type { HistoryJson, TiersJson } from '../server/rest/tier-queries.js';
+import { historyCsv, historyTable, tiersCsv, tiersTable } from './flow-tiers-output.js';
 
 /** Flags every command that talks to a running server takes. */
 export const CONNECTION_OPTIONS = {
@@ -18,9 +20,14 @@ export const CONNECTION_USAGE = `Server and credential: --url URL (or LONGPORT_H
 --app-key, --app-secret, --access-token (or LONGPORT_APP_KEY, LONGPORT_APP_SECRET, LONGPORT_ACCESS_TOKEN).`;
 
 const USAGE = `capflow flow SYMBOL [--date YYYY-MM-DD] [--json | --csv] [--detail]
+                    [--convention longport|eastmoney|futu [--days N]]
+                    [--period day|week|month|quarter|year [--from YYYY-MM-DD] [--to YYYY-MM-DD]]
 Prints a day's capital-flow lines: a table (exchange-local minute, cumulative net inflow, change)
 with a one-line summary and a sparkline; --json the API's data, --csv one row per line.
 --detail adds the cumulative inflow and outflow by size tier (JSON and CSV).
+--convention shows the day's size tiers and main force under that convention (--days: trailing
+days of the futu percentiles); --period the net inflow, by tier and main force, per period from
+the store, each period start as exchange-local time and Unix seconds.
 ${CONNECTION_USAGE}
 `;
 
@@ -30,6 +37,11 @@ const OPTIONS = {
   json: { type: 'boolean', default: false },
   csv: { type: 'boolean', default: false },
   detail: { type: 'boolean', default: false },
+  convention: { type: 'string' },
+  days: { type: 'string' },
+  period: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -63,6 +75,22 @@ export async function runFlowCommand(argv: string[], io: CliIo, env: NodeJS.Proc
   if ('missing' in connection) {
     io.stderr.write(`capflow flow: no credential: set ${connection.missing.join(', ')}\n`);
     return 2;
+  }
+  if (values.period !== undefined || values.convention !== undefined) {
+    try {
+      const tierQuery = { symbol, convention: values.convention, days: values.days };
+      if (values.period !== undefined) {
+        const history = await getData<HistoryJson>(connection, REST_PATHS.history, { ...tierQuery, period: values.period, from: values.from, to: values.to });
+        io.stdout.write(values.json ? `${JSON.stringify(history, null, 2)}\n` : values.csv ? historyCsv(history) : historyTable(history));
+      } else {
+        const tiers = await getData<TiersJson>(connection, REST_PATHS.tiers, { ...tierQuery, date: values.date });
+        io.stdout.write(values.json ? `${JSON.stringify(tiers, null, 2)}\n` : values.csv ? tiersCsv(tiers) : tiersTable(tiers));
+      }
+    } catch (error) {
+      io.stderr.write(`capflow flow: ${explainApiError(error, { url: connection.url, symbol, appKey: connection.appKey })}\n`);
+      return 1;
+    }
+    return 0;
   }
   let data: IntradayJson;
   try {

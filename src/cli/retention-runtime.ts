@@ -3,10 +3,13 @@ import { scheduleRetention } from '../service/retention-job.js';
 import type { DayArchive } from '../store/day-archive.js';
 import type { FlowStore } from '../store/flow-store.js';
 import { SqliteDayArchive } from '../store/sqlite-day-archive.js';
+import { PostgresDayArchive } from '../store/postgres-day-archive.js';
+import { isSharedStoreUrl } from './scale-out-adapters.js';
 
-/** The archive of retention-trimmed days for the embedded store (none yet for other stores). */
+/** The archive of retention-trimmed days: PostgreSQL's `archived_days` with `--store postgres://…`, else the embedded store's. */
 export async function openDayArchive(storeUrl: string | undefined, dataDir: string | undefined): Promise<DayArchive | undefined> {
-  if (dataDir === undefined || (storeUrl !== undefined && storeUrl !== '' && !storeUrl.startsWith('sqlite:'))) return undefined;
+  if (isSharedStoreUrl(storeUrl)) return PostgresDayArchive.open(storeUrl!);
+  if (dataDir === undefined || (storeUrl !== undefined && storeUrl !== '' && !storeUrl.startsWith('sqlite'))) return undefined;
   return SqliteDayArchive.open(dataDir);
 }
 

@@ -175,6 +175,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     // Trades posted to /v1/ingest are stored by this gateway (acknowledged once committed) and announced.
     ...(bus === undefined ? {} : { onIngestStored: announceStoredTrades(bus) }),
     ...(publicCredential === undefined ? {} : { publicCredential }),
+    ...(config?.tiers === undefined ? {} : { tiers: config.tiers }),
   });
   // With a bus, workers' line notices make this gateway read new trades at once.
   const stopFollowing = bus ? followLineNotices(bus, flows, log) : undefined;

@@ -4,15 +4,18 @@ import { ConfigError, loadConfigFile } from '../server/config/config-file.js';
 import { isSealedPlain, SECRET_KEY_ENV, secretKeyFromEnv } from '../store/credential-crypto.js';
 import type { CredentialStore } from '../store/credential-store.js';
 import { SqliteCredentialStore } from '../store/sqlite-credential-store.js';
+import { PostgresCredentialStore } from '../store/postgres-credential-store.js';
+import { isSharedStoreUrl } from './scale-out-adapters.js';
 import type { Logger } from '../server/logging/logger.js';
 
 /**
- * The credential store `serve` uses: the embedded one in the data directory. (With `--store
- * postgres://…` the PostgreSQL adapter provides its own CredentialStore; until it is registered
- * here, only the configuration file's credentials are served.)
+ * The credential store `serve` uses: the store's own — PostgreSQL's `credentials` table with
+ * `--store postgres://…` (shared by every gateway of the schema), else the embedded one in the
+ * data directory.
  */
 export async function openServeCredentialStore(storeUrl: string | undefined, dataDir: string): Promise<CredentialStore | undefined> {
-  if (storeUrl !== undefined && storeUrl !== '' && !storeUrl.startsWith('sqlite:')) return undefined;
+  if (isSharedStoreUrl(storeUrl)) return PostgresCredentialStore.open(storeUrl!);
+  if (storeUrl !== undefined && storeUrl !== '' && !storeUrl.startsWith('sqlite')) return undefined;
   return SqliteCredentialStore.open(dataDir);
 }
 

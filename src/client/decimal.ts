@@ -128,6 +128,8 @@ function aligned(x: Decimal, y: Decimal): [bigint, bigint, number] {
 const DECIMAL_TEXT = /^([+-]?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d{1,4}))?$/;
 
 function parseDecimalText(text: string): { units: bigint; scale: number } | undefined {
+  const plain = parsePlainDecimal(text);
+  if (plain) return plain;
   const match = DECIMAL_TEXT.exec(text.trim());
   if (!match) return undefined;
   const [, sign, whole, fraction = '', exponentText] = match;
@@ -138,4 +140,36 @@ function parseDecimalText(text: string): { units: bigint; scale: number } | unde
     scale = 0;
   }
   return { units: sign === '-' ? -units : units, scale };
+}
+
+/**
+ * The common case without a regular expression or a digit string: `-?digits(.digits)?` with at
+ * most 15 digits, whose units are an exact Number (10^15 < 2^53). Anything else: undefined.
+ */
+function parsePlainDecimal(text: string): { units: bigint; scale: number } | undefined {
+  const length = text.length;
+  let at = 0;
+  let negative = false;
+  const first = text.charCodeAt(0);
+  if (first === 45 || first === 43) {
+    negative = first === 45;
+    at = 1;
+  }
+  let units = 0;
+  let digits = 0;
+  let dot = -1;
+  for (let i = at; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      units = units * 10 + (c - 48);
+      digits++;
+    } else if (c === 46 && dot === -1 && i > at && i < length - 1) {
+      dot = i;
+    } else {
+      return undefined;
+    }
+  }
+  if (digits === 0 || digits > 15) return undefined;
+  const big = BigInt(units);
+  return { units: negative ? -big : big, scale: dot === -1 ? 0 : length - dot - 1 };
 }

@@ -18,6 +18,7 @@ import {
 } from '../protocol/gen/quote_pb.js';
 import { CapflowClientError } from './client-error.js';
 import type { Config } from './config.js';
+import { readCapitalFlowLines } from './capital-flow-wire.js';
 import { Decimal } from './decimal.js';
 import { QuoteSession, type ConnectionEvent } from './quote-session.js';
 
@@ -127,9 +128,12 @@ export class QuoteContext {
 
   /** Command 24: the served day's lines. */
   capitalFlow(symbol: string): Promise<CapitalFlowLine[]> {
-    return this.session.request(Command.CapitalFlow, encodeBody(CapitalFlowIntradayRequestSchema, { symbol }), (body) =>
-      fromBinary(CapitalFlowIntradayResponseSchema, body).capitalFlowLines.map(toLine),
-    );
+    return this.session.request(Command.CapitalFlow, encodeBody(CapitalFlowIntradayRequestSchema, { symbol }), (body) => {
+      // The direct reader first (no message objects); the generated decoder when it is unsure.
+      const fast = readCapitalFlowLines(body);
+      if (fast) return fast.map((line) => new CapitalFlowLine(new Decimal(line.inflow), new Date(line.timestamp * 1000)));
+      return fromBinary(CapitalFlowIntradayResponseSchema, body).capitalFlowLines.map(toLine);
+    });
   }
 
   /** Command 25: the served day's inflow and outflow by trade size. */

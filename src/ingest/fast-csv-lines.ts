@@ -113,6 +113,8 @@ interface SymbolEntry {
   slot: number;
   slotDay: DayFlow | null;
   slotBatch: number;
+  /** Whether this reader's partition holds the symbol. */
+  readonly owned: boolean;
 }
 
 export interface CsvLinesOptions {
@@ -128,6 +130,21 @@ export interface CsvLinesOptions {
    * caller wanting an earlier view can read the file again).
    */
   readonly replayable?: boolean;
+  /**
+   * Read only the trades of one part of the symbols (`index` of `count` parts, by a hash of the
+   * normalised symbol), so that several readers of the same file can share the work: symbol-days
+   * are independent, so each part's lines are exactly those of a single reader. A rejected row
+   * belongs with its symbol when that is valid, else to part 0. Counts and rejections are those
+   * of the part.
+   */
+  readonly partition?: { readonly index: number; readonly count: number };
+}
+
+/** The part (0 … count − 1) of a normalised symbol under `CsvLinesOptions.partition`. */
+export function symbolPartition(symbol: string, count: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < symbol.length; i++) hash = Math.imul(hash ^ symbol.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % count;
 }
 
 export interface CsvLinesSummary {
@@ -157,6 +174,8 @@ export class CsvLinesBuilder {
   /** Symbols as written (bytes) → entry (null: not a symbol), so a row makes no string. */
   private readonly symbolBytes = new ByteKeyTable<SymbolEntry | null>();
   private readonly keepLog: boolean;
+  private readonly partitionIndex: number;
+  private readonly partitionCount: number;
   private batchNumber = 0;
   private readonly closedDayIds = new Map<string, Set<string>>();
   private readonly thresholds: Partial<Record<Market, TierThresholds>>;
@@ -190,6 +209,11 @@ export class CsvLinesBuilder {
     this.maxRejections = Math.max(0, Math.floor(options.maxRejections ?? 100));
     this.sourceName = options.sourceName ?? 'input';
     this.keepLog = options.replayable === true;
+    this.partitionIndex = options.partition?.index ?? 0;
+    this.partitionCount = options.partition?.count ?? 1;
+    if (!(Number.isInteger(this.partitionCount) && this.partitionCount >= 1 && Number.isInteger(this.partitionIndex) && this.partitionIndex >= 0 && this.partitionIndex < this.partitionCount)) {
+      throw new RangeError('partition: index must be a whole number below count');
+    }
   }
 
   push(chunk: Buffer): void {
@@ -335,7 +359,8 @@ export class CsvLinesBuilder {
   private row(buf: Buffer, fields: number, lineStart: number, lineEnd: number): void {
     this.records++;
     if (fields > this.columnCount) {
-      this.reject({ line: this.line, reason: `has ${fields} fields but the header has ${this.columnCount}` });
+      if (this.partitionIndex !== 0) this.records--;
+      else this.reject({ line: this.line, reason: `has ${fields} fields but the header has ${this.columnCount}` });
       return;
     }
     const roles = this.roleColumn;
@@ -345,6 +370,10 @@ export class CsvLinesBuilder {
     if (symbolColumn >= fields) return this.slowRow(buf, fields, lineStart, lineEnd);
     const entry = this.symbolEntry(buf, fs[symbolColumn] as number, fe[symbolColumn] as number);
     if (entry === null) return this.slowRow(buf, fields, lineStart, lineEnd);
+    if (!entry.owned) {
+      this.records--;
+      return;
+    }
 
     const timestamp = this.readTimestamp(buf, roles[TIMESTAMP] as number, fields);
     if (timestamp < 0) return this.slowRow(buf, fields, lineStart, lineEnd);
@@ -499,16 +528,27 @@ export class CsvLinesBuilder {
       const column = this.roleColumn[role] as number;
       if (column >= 0 && column < fields) record[TRADE_FIELDS[role] as TradeField] = values[column] as string;
     }
-    this.applyRecord(this.line, record);
+    if (!this.applyRecord(this.line, record)) {
+      this.records--;
+      this.generalRows--;
+    }
   }
 
-  private applyRecord(line: number, record: RawFields): void {
+  /** Parses and applies a record; false when it belongs to another partition (nothing done). */
+  private applyRecord(line: number, record: RawFields): boolean {
     const result = parseTradeRecord(line, record);
+    // A rejected row belongs with its symbol when the symbol itself is valid (the byte-level path
+    // decides by the symbol before it knows the row is bad), else to part 0.
+    const raw = record.symbol;
+    const symbol = result.ok ? result.trade.symbol : typeof raw === 'string' ? parseSymbol(raw)?.symbol : undefined;
+    const part = this.partitionCount === 1 || symbol === undefined ? 0 : symbolPartition(symbol, this.partitionCount);
+    if (part !== this.partitionIndex) return false;
     if (!result.ok) {
       this.reject(result.field === undefined ? { line, reason: result.reason } : { line, field: result.field, reason: result.reason });
-      return;
+      return true;
     }
     this.applyTrade(result.trade);
+    return true;
   }
 
   private applyTrade(trade: Trade): void {
@@ -575,6 +615,7 @@ export class CsvLinesBuilder {
       slot: 0,
       slotDay: null,
       slotBatch: -1,
+      owned: this.partitionCount === 1 || symbolPartition(parsed.symbol, this.partitionCount) === this.partitionIndex,
     };
     this.symbols.set(parsed.symbol, entry);
     return entry;
@@ -633,8 +674,16 @@ export class CsvLinesBuilder {
       this.records++;
       this.generalRows++;
       const line = item.line + offset;
-      if ('error' in item) this.reject({ line, reason: item.error });
-      else this.applyRecord(line, item.fields);
+      if ('error' in item) {
+        if (this.partitionIndex === 0) this.reject({ line, reason: item.error });
+        else {
+          this.records--;
+          this.generalRows--;
+        }
+      } else if (!this.applyRecord(line, item.fields)) {
+        this.records--;
+        this.generalRows--;
+      }
     }
   }
 }

@@ -169,14 +169,17 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     timestampWindowMs: options.timestampWindowMs ?? 300_000,
     onFailure: (code) => metrics.httpAuthFailed(code),
   });
-  // Credentials revoked, expired or rotated while the server runs lose their live connections.
+  // Credentials revoked, expired or rotated while the server runs lose their live connections
+  // (sockets and SSE streams; the streams are registered with the REST API below).
+  let closeStreamsOf: (appKey: string) => number = () => 0;
   const stopWatchingCredentials =
     'onInvalidated' in credentials && typeof credentials.onInvalidated === 'function'
       ? (credentials.onInvalidated as (listener: (appKey: string, reason: InvalidationReason) => void) => () => void)(
           (appKey, reason) => {
             const closed = gateway.disconnectCredential(appKey, `credential ${reason}`);
+            const streams = closeStreamsOf(appKey);
             metrics.credentialDisconnected(reason, closed);
-            logger.info({ appKey, reason, connections: closed }, 'credential no longer usable; its connections were closed');
+            logger.info({ appKey, reason, connections: closed, streams }, 'credential no longer usable; its connections were closed');
           },
         )
       : () => undefined;
@@ -224,6 +227,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     ...(options.tiers === undefined ? {} : { tiers: options.tiers }),
     ...options.rest,
   });
+  closeStreamsOf = (appKey) => rest.streams.closeCredential(appKey);
   registerWebRoutes(api, { publicMode: options.publicCredential !== undefined });
 
   const onError = (error: unknown): void => log('connection handler failed', error);

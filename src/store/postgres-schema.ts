@@ -94,6 +94,39 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE trades ADD COLUMN classification text;
   `,
+  // 4: credentials managed by `capflow credentials … --store postgres://…` (token as SHA-256,
+  //    secret sealed; `credential_revision` is bumped with every write and polled by gateways),
+  //    and the lines and summaries of days whose raw trades retention deleted.
+  `
+  CREATE TABLE credentials (
+    app_key       text    PRIMARY KEY,
+    sealed_secret text    NOT NULL,
+    token_sha256  text    NOT NULL,
+    markets       jsonb   NOT NULL,
+    connections   integer NOT NULL,
+    rate_limits   jsonb   NOT NULL,
+    expires_at    bigint,
+    ingest        boolean NOT NULL,
+    created_at    bigint  NOT NULL,
+    updated_at    bigint  NOT NULL,
+    revoked_at    bigint
+  );
+  CREATE TABLE credential_revision (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    revision  bigint  NOT NULL
+  );
+  INSERT INTO credential_revision (revision) VALUES (0);
+  CREATE TABLE archived_days (
+    symbol      text   NOT NULL,
+    date        date   NOT NULL,
+    trades      bigint NOT NULL,
+    inflow      text   NOT NULL,
+    lines       jsonb  NOT NULL,
+    summary     jsonb  NOT NULL,
+    archived_at bigint NOT NULL,
+    PRIMARY KEY (symbol, date)
+  );
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

@@ -82,7 +82,9 @@ export class SqliteDayArchive implements DayArchive {
   async archiveAndTrim(day: Omit<ArchivedDay, 'archivedAt'>, now = Date.now()): Promise<number> {
     return this.db
       .transaction(() => {
-        this.insertDay.run(day.symbol, day.date, day.trades, day.inflow, JSON.stringify(day.lines), JSON.stringify(day.summary), now);
+        const inserted = this.insertDay.run(day.symbol, day.date, day.trades, day.inflow, JSON.stringify(day.lines), JSON.stringify(day.summary), now);
+        // Archived before: trades stored for the day since are not in that archive; keep them raw.
+        if (inserted.changes === 0) return 0;
         return this.deleteTrades.run(day.symbol, day.date).changes;
       })
       .immediate();

@@ -14,7 +14,7 @@ describe('configuration file mistakes', () => {
   /** Every mistake names the file, the field and the reason, exactly. */
   const cases: Array<[string, unknown, string]> = [
     ['a non-object root', [], 'f.json: : expected an object, got an array'],
-    ['an unknown top-level key', { credentials: [], securites: [] }, 'f.json: securites: unknown key (allowed: credentials, securities, retainTradesDays)'],
+    ['an unknown top-level key', { credentials: [], securites: [] }, 'f.json: securites: unknown key (allowed: credentials, securities, retainTradesDays, tiers, tierDays)'],
     ['credentials not an array', { credentials: {} }, 'f.json: credentials: expected an array, got an object'],
     ['a missing app secret', { credentials: [{ ...GOOD, appSecret: undefined }] }, 'f.json: credentials[0].appSecret: missing required field'],
     ['an empty access token', { credentials: [{ ...GOOD, accessToken: '' }] }, 'f.json: credentials[0].accessToken: must not be empty'],
@@ -31,6 +31,8 @@ describe('configuration file mistakes', () => {
     ['an unknown credential key', { credentials: [{ ...GOOD, secret: 'x' }] }, 'f.json: credentials[0].secret: unknown key (allowed: appKey, appSecret, accessToken, markets, connections, rateLimits, expires, ingest, subscribeLimit)'],
     ['a bad security', { securities: ['700'] }, 'f.json: securities[0]: not a TICKER.REGION symbol with region HK, US, SH, SZ or SG: "700"'],
     ['retention of zero days', { retainTradesDays: 0 }, 'f.json: retainTradesDays: must be at least 1, got 0'],
+    ['an unknown tier convention', { tiers: 'ths' }, 'f.json: tiers: expected one of longport, eastmoney, futu, got "ths"'],
+    ['too many percentile days', { tiers: 'futu', tierDays: 251 }, 'f.json: tierDays: at most 250, got 251'],
   ];
   for (const [name, json, message] of cases) {
     it(`names ${name}`, () => {
@@ -52,5 +54,11 @@ describe('configuration file mistakes', () => {
   it('accepts retention days', () => {
     assert.equal(parseConfig({ retainTradesDays: 30 }, 'f.json').retainTradesDays, 30);
     assert.equal(parseConfig({}, 'f.json').retainTradesDays, undefined);
+  });
+
+  it('accepts a size-tier convention with its percentile days', () => {
+    assert.deepEqual(parseConfig({ tiers: 'futu', tierDays: 60 }, 'f.json').tiers, { name: 'futu', days: 60 });
+    assert.deepEqual(parseConfig({ tiers: 'eastmoney' }, 'f.json').tiers, { name: 'eastmoney', days: 20 });
+    assert.equal(parseConfig({}, 'f.json').tiers, undefined);
   });
 });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { DEFAULT_PERCENTILE_DAYS, isTierConventionName, MAX_PERCENTILE_DAYS, TIER_CONVENTIONS, type TierChoice } from '../../service/tier-flows.js';
 import { isMarket, MARKETS, type Market } from '../../model/market.js';
 import { parseSymbol } from '../../model/symbol.js';
 import { DEFAULT_CONNECTIONS, type Credential, type RateLimitRule } from '../auth/credential.js';
@@ -21,9 +22,11 @@ export interface CapflowConfig {
   readonly securities: string[];
   /** Raw trades kept this many days (older days keep lines and summaries); undefined = forever. */
   readonly retainTradesDays?: number;
+  /** Size-tier convention of command 25 and the REST default (`tiers`, `tierDays` for futu). */
+  readonly tiers?: TierChoice;
 }
 
-const TOP_LEVEL_KEYS = new Set(['credentials', 'securities', 'retainTradesDays']);
+const TOP_LEVEL_KEYS = new Set(['credentials', 'securities', 'retainTradesDays', 'tiers', 'tierDays']);
 const CREDENTIAL_KEYS = new Set(['appKey', 'appSecret', 'accessToken', 'markets', 'connections', 'rateLimits', 'expires', 'ingest', 'subscribeLimit']);
 const RATE_LIMIT_KEYS = new Set(['limit', 'burst']);
 
@@ -94,7 +97,15 @@ export function parseConfig(json: unknown, file: string): CapflowConfig {
     });
   }
   const retainTradesDays = root.retainTradesDays === undefined ? undefined : v.positiveInteger(root.retainTradesDays, 'retainTradesDays');
-  return { credentials, securities, ...(retainTradesDays === undefined ? {} : { retainTradesDays }) };
+  let tiers: TierChoice | undefined;
+  if (root.tiers !== undefined || root.tierDays !== undefined) {
+    const name = root.tiers === undefined ? 'longport' : v.string(root.tiers, 'tiers');
+    if (!isTierConventionName(name)) v.fail('tiers', `expected one of ${TIER_CONVENTIONS.join(', ')}, got ${JSON.stringify(name)}`);
+    const days = root.tierDays === undefined ? DEFAULT_PERCENTILE_DAYS : v.positiveInteger(root.tierDays, 'tierDays');
+    if (days > MAX_PERCENTILE_DAYS) v.fail('tierDays', `at most ${MAX_PERCENTILE_DAYS}, got ${days}`);
+    tiers = { name, days };
+  }
+  return { credentials, securities, ...(retainTradesDays === undefined ? {} : { retainTradesDays }), ...(tiers === undefined ? {} : { tiers }) };
 }
 
 function parseCredential(v: Validator, value: unknown, field: string): Credential {

@@ -64,6 +64,17 @@ export class CapitalFlowStreams {
   closeAll(): void {
     for (const stream of [...this.streams]) stream.close();
   }
+
+  /** Ends the streams of a credential that was revoked, rotated or expired; returns how many. */
+  closeCredential(appKey: string): number {
+    let closed = 0;
+    for (const stream of [...this.streams]) {
+      if (stream.appKey !== appKey) continue;
+      stream.close();
+      closed++;
+    }
+    return closed;
+  }
 }
 
 class LiveLineStream {
@@ -77,6 +88,10 @@ class LiveLineStream {
   private heartbeat: NodeJS.Timeout | undefined;
   private coalesce: NodeJS.Timeout | undefined;
   private idleCheck: NodeJS.Timeout | undefined;
+
+  get appKey(): string {
+    return this.credential.appKey;
+  }
 
   constructor(
     private readonly response: ServerResponse,

@@ -1,7 +1,7 @@
 import type { DaySchedule } from '../../calendar/day-schedule.js';
 import { dateToDayNumber, dayNumberToDate } from '../../calendar/time-zone.js';
 import { calendarFor } from '../../calendar/trading-calendar.js';
-import type { DayTotals, TierAmounts } from '../../engine/day-flow.js';
+import type { CapitalDistribution, CapitalFlowLine, DayTotals, TierAmounts } from '../../engine/day-flow.js';
 import { invalidRequest, rateLimited } from '../../model/errors.js';
 import { MARKET_CURRENCY, MARKETS, type Market } from '../../model/market.js';
 import { parseSymbol, type ParsedSymbol } from '../../model/symbol.js';
@@ -84,6 +84,9 @@ export class FlowQueries {
 
   async intraday(symbol: ParsedSymbol, date: string | null, detail: boolean): Promise<IntradayJson> {
     const schedule = this.dayOf(symbol, date);
+    const archived = await this.archivedDay(symbol, schedule.date);
+    // A day trimmed by retention answers from its kept lines (the tier detail went with its trades).
+    if (archived) return intradayJson(symbol, schedule, archived.lines);
     const day = await this.options.flows.dayFlow(symbol, schedule.date);
     const now = this.options.flows.now(symbol.market);
     return intradayJson(symbol, schedule, detail ? day.detailLines(now) : day.lines(now));
@@ -91,6 +94,8 @@ export class FlowQueries {
 
   async distribution(symbol: ParsedSymbol, date: string | null): Promise<DistributionJson> {
     const schedule = this.dayOf(symbol, date);
+    const archived = await this.archivedDay(symbol, schedule.date);
+    if (archived) return distributionJson(symbol, schedule.date, archived.summary.distribution);
     const day = await this.options.flows.dayFlow(symbol, schedule.date);
     return distributionJson(symbol, schedule.date, day.distribution(this.options.flows.now(symbol.market)));
   }
@@ -132,6 +137,13 @@ export class FlowQueries {
     return { markets: MARKETS.filter((market) => credential.markets.has(market)), symbols };
   }
 
+  /** The kept lines and summary of a past day whose raw trades retention deleted. */
+  private async archivedDay(symbol: ParsedSymbol, date: string): Promise<ArchivedDayView | undefined> {
+    const flows = this.options.flows;
+    if (date >= flows.servedSchedule(symbol.market).date) return undefined;
+    return (await flows.archivedDay(symbol.symbol, date)) as ArchivedDayView | undefined;
+  }
+
   /** The served day, or a given past trading day (400 for a future or non-trading date). */
   dayOf(symbol: ParsedSymbol, date: string | null): DaySchedule {
     const served = this.options.flows.servedSchedule(symbol.market);
@@ -146,6 +158,8 @@ export class FlowQueries {
     const key = `${symbol.symbol} ${date}`;
     const cached = this.dailyCache.get(key);
     if (completed && cached && cached.trades === trades) return cached.totals;
+    const archived = completed ? await this.archivedDay(symbol, date) : undefined;
+    if (archived) return archived.summary.totals;
     const flows = this.options.flows;
     const day = completed ? await flows.transientDayFlow(symbol, date) : await flows.dayFlow(symbol, date);
     const totals = day.totals(now);
@@ -156,6 +170,12 @@ export class FlowQueries {
     }
     return totals;
   }
+}
+
+/** What retention keeps of a trimmed day: its lines, its totals and its distribution. */
+interface ArchivedDayView {
+  lines: readonly CapitalFlowLine[];
+  summary: { totals: DayTotals; distribution: CapitalDistribution };
 }
 
 function checkDateFormat(date: string): void {

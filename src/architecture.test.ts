@@ -1,0 +1,98 @@
+/**
+ * Keeps the layering of architecture.md true: dependencies point inward (model ← calendar ←
+ * engine ← store/ingest/bus ← service ← server ← cli), the engine knows nothing of sockets, and
+ * transports know nothing of SQL. Test files and test-support modules are exempt.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
+
+/** What each folder may import from other folders of src/ (its own folder is always allowed). */
+const ALLOWED: Record<string, readonly string[]> = {
+  model: [],
+  calendar: ['model'],
+  engine: ['model', 'calendar'],
+  protocol: ['model'],
+  store: ['model', 'calendar', 'engine'],
+  ingest: ['model', 'calendar', 'engine', 'store'],
+  bus: ['model', 'calendar', 'engine', 'store', 'ingest'],
+  service: ['model', 'calendar', 'engine', 'store', 'bus'],
+  'server/transport': ['model', 'protocol'],
+  client: ['model', 'protocol'],
+  'web/browser': [],
+  demo: ['model', 'calendar', 'engine', 'store', 'service'],
+  worker: ['model', 'calendar', 'engine', 'store', 'ingest', 'bus', 'service'],
+};
+
+const TEST_SUPPORT = /(\.test|-test-kit|-suite|-child|^measure-)/;
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'gen' ? [] : sourceFiles(path);
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !TEST_SUPPORT.test(entry.name.replace(/\.ts$/, '')) ? [path] : [];
+  });
+}
+
+/** The most specific rule folder a file belongs to (`server/transport` before `server`). */
+function layerOf(file: string): string {
+  const parts = relative(SRC, file).split('/');
+  const two = parts.slice(0, 2).join('/');
+  if (ALLOWED[two]) return two;
+  return parts.length > 1 ? parts[0]! : '(root)';
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  return [...text.matchAll(/(?:from|import)\s*\(?\s*'([^']+)'/g)].map((match) => match[1]!);
+}
+
+describe('architecture', () => {
+  const files = sourceFiles(SRC);
+
+  it('finds the source tree', () => {
+    assert.ok(files.length > 100, `only ${files.length} source files found under ${SRC}`);
+  });
+
+  it('dependencies point inward, layer by layer', () => {
+    const violations: string[] = [];
+    for (const file of files) {
+      const layer = layerOf(file);
+      const allowed = ALLOWED[layer];
+      for (const spec of importsOf(file)) {
+        if (!spec.startsWith('.')) continue;
+        const target = layerOf(resolve(dirname(file), spec));
+        if (target === layer) continue;
+        if (allowed && !allowed.includes(target)) violations.push(`${relative(SRC, file)} (${layer}) imports ${spec} (${target})`);
+        if (!allowed && target === 'cli' && layer !== 'cli') violations.push(`${relative(SRC, file)} imports the CLI: ${spec}`);
+      }
+    }
+    assert.deepEqual(violations, []);
+  });
+
+  it('the engine, calendar and model stay pure: no I/O modules', () => {
+    const io = /^(node:)?(fs|net|http|https|dgram|child_process|worker_threads)$|^(ws|pg|nats|better-sqlite3)$/;
+    const offenders = files
+      .filter((file) => ['engine', 'calendar', 'model'].includes(layerOf(file)))
+      .flatMap((file) => importsOf(file).filter((spec) => io.test(spec)).map((spec) => `${relative(SRC, file)}: ${spec}`));
+    assert.deepEqual(offenders, []);
+  });
+
+  it('transports know nothing of SQL, stores or ingestion', () => {
+    const offenders = files
+      .filter((file) => layerOf(file) === 'server/transport')
+      .flatMap((file) => importsOf(file).filter((spec) => /better-sqlite3|^pg$|store|ingest/.test(spec)).map((spec) => `${relative(SRC, file)}: ${spec}`));
+    assert.deepEqual(offenders, []);
+  });
+
+  it('browser code imports nothing from Node', () => {
+    const offenders = files
+      .filter((file) => layerOf(file) === 'web/browser' || relative(SRC, file) === 'client/browser.ts')
+      .flatMap((file) => importsOf(file).filter((spec) => spec.startsWith('node:') || spec === 'ws').map((spec) => `${relative(SRC, file)}: ${spec}`));
+    assert.deepEqual(offenders, []);
+  });
+});

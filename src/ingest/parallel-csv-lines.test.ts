@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { csvFileToLines, symbolPartition } from './fast-csv-lines.js';
+import { csvFileToLinesParallel } from './parallel-csv-lines.js';
+
+const HEADER = 'symbol,timestamp,price,volume,direction,trade_id,bid,ask,trade_type';
+// HK 2024-06-14 09:30 local = 01:30 UTC.
+const OPEN = Date.UTC(2024, 5, 14, 1, 30);
+
+/** A day of several symbols with redeliveries, spellings, bad rows and, after row 40, a quoted field. */
+function sampleCsv(): string {
+  const rows = [HEADER];
+  const symbols = ['700.HK', '00005.HK', '5.HK', '388.HK', '9988.HK', '1299.HK', 'AAPL.US', 'X Y.HK'];
+  for (let i = 0; i < 80; i++) {
+    const symbol = symbols[i % symbols.length] as string;
+    const price = (100 + ((i * 7) % 13) / 10).toFixed(1);
+    const id = i % 5 === 0 ? `t${i % 20}` : ''; // t0 … t15 come back: redeliveries
+    const direction = i % 4 === 0 ? 'up' : '';
+    const quoted = i > 40 && i % 9 === 0 ? `"${symbol}"` : symbol;
+    const volume = i === 17 ? '-5' : String(100 + i); // one bad volume
+    rows.push(`${quoted},${OPEN + i * 37_000},${price},${volume},${direction},${id},,,`);
+  }
+  return rows.join('\n') + '\n';
+}
+
+describe('csvFileToLinesParallel', () => {
+  it('spreads symbols over parts so that every symbol, however spelled, has exactly one part', () => {
+    assert.equal(symbolPartition('5.HK', 3), symbolPartition('5.HK', 3));
+    const parts = new Set(['700.HK', '5.HK', '388.HK', '9988.HK', '1299.HK', 'AAPL.US'].map((s) => symbolPartition(s, 3)));
+    assert.ok(parts.size >= 2, 'the sample symbols fall in more than one part');
+  });
+
+  it('gives exactly the lines, counts and rejections of the single reader', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'capflow-parallel-'));
+    try {
+      const path = join(dir, 'day.csv');
+      writeFileSync(path, sampleCsv());
+      const single = await csvFileToLines(path, { maxRejections: 1000 });
+      for (const workers of [2, 3]) {
+        const parallel = await csvFileToLinesParallel(path, { workers, maxRejections: 1000 });
+        assert.deepEqual([...parallel.days.keys()].sort(), [...single.builder.days.keys()].sort());
+        for (const [key, day] of single.builder.days) assert.deepEqual(parallel.days.get(key), day.lines(Number.MAX_SAFE_INTEGER), key);
+        const { rejections, ...counts } = parallel.summary;
+        const { rejections: expectedRejections, ...expectedCounts } = single.summary;
+        assert.deepEqual(counts, expectedCounts);
+        assert.deepEqual(rejections, expectedRejections);
+      }
+      // Hand-checked: 80 records, the negative volume and the two 'X Y.HK' … rows rejected, 4 redeliveries.
+      assert.equal(single.summary.records, 80);
+      assert.ok(single.summary.rejected >= 2);
+      assert.ok(single.summary.duplicates >= 1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

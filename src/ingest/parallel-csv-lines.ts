@@ -1,0 +1,85 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { CapitalFlowLine, TierThresholds } from '../engine/index.js';
+import type { Market } from '../model/market.js';
+import type { CsvLinesWorkerInput } from './csv-lines-worker.js';
+import { csvFileToLines, type CsvLinesSummary } from './fast-csv-lines.js';
+
+export interface ParallelCsvLinesOptions {
+  /** Worker threads (default: the machine's parallelism, at most 8); 1 reads in this thread. */
+  readonly workers?: number;
+  readonly thresholds?: Partial<Record<Market, TierThresholds>>;
+  /** Rejections kept with their reasons (default 100); all are counted. */
+  readonly maxRejections?: number;
+}
+
+export interface ParallelCsvLines {
+  /** Complete-day lines by `symbolDayKey`. */
+  readonly days: Map<string, CapitalFlowLine[]>;
+  readonly summary: CsvLinesSummary;
+}
+
+interface WorkerAnswer {
+  readonly summary: CsvLinesSummary;
+  readonly keys: string[];
+  readonly counts: Int32Array;
+  readonly inflows: string;
+  readonly timestamps: Float64Array;
+}
+
+/**
+ * CSV file → every symbol-day's complete lines, read by several worker threads that each take a
+ * part of the symbols (`CsvLinesOptions.partition`). Symbol-days are independent and every part
+ * reads its rows in file order, so the lines are exactly those of `csvFileToLines`; counts are
+ * summed and rejections merged in line order.
+ */
+export async function csvFileToLinesParallel(path: string, options: ParallelCsvLinesOptions = {}): Promise<ParallelCsvLines> {
+  const workers = Math.max(1, Math.floor(options.workers ?? Math.min(8, availableParallelism())));
+  const maxRejections = Math.max(0, Math.floor(options.maxRejections ?? 100));
+  if (workers === 1) {
+    const { builder, summary } = await csvFileToLines(path, options);
+    const days = new Map<string, CapitalFlowLine[]>();
+    for (const [key, day] of builder.days) days.set(key, day.lines(Number.MAX_SAFE_INTEGER));
+    return { days, summary };
+  }
+  const answers = await Promise.all(
+    Array.from({ length: workers }, (_, index) => {
+      const workerData: CsvLinesWorkerInput = { path, index, count: workers, maxRejections, ...(options.thresholds ? { thresholds: options.thresholds } : {}) };
+      return new Promise<WorkerAnswer>((resolve, reject) => {
+        const worker = new Worker(new URL('./csv-lines-worker.js', import.meta.url), { workerData });
+        worker.once('message', (message: WorkerAnswer | { error: string }) => {
+          if ('error' in message) reject(new Error(message.error));
+          else resolve(message);
+          void worker.terminate();
+        });
+        worker.once('error', reject);
+      });
+    }),
+  );
+  const days = new Map<string, CapitalFlowLine[]>();
+  let records = 0;
+  let accepted = 0;
+  let duplicates = 0;
+  let rejected = 0;
+  let generalRows = 0;
+  const rejections: Array<CsvLinesSummary['rejections'][number]> = [];
+  for (const answer of answers) {
+    const inflows = answer.inflows === '' ? [] : answer.inflows.split('\n');
+    let at = 0;
+    answer.keys.forEach((key, k) => {
+      const count = answer.counts[k] as number;
+      const lines: CapitalFlowLine[] = new Array<CapitalFlowLine>(count);
+      for (let i = 0; i < count; i++, at++) lines[i] = { timestamp: answer.timestamps[at] as number, inflow: inflows[at] as string };
+      days.set(key, lines);
+    });
+    const s = answer.summary;
+    records += s.records;
+    accepted += s.accepted;
+    duplicates += s.duplicates;
+    rejected += s.rejected;
+    generalRows += s.generalRows;
+    rejections.push(...s.rejections);
+  }
+  rejections.sort((a, b) => a.line - b.line);
+  return { days, summary: { records, accepted, duplicates, rejected, rejections: rejections.slice(0, maxRejections), generalRows } };
+}
