@@ -30,6 +30,8 @@ Usage:
   capflow restore FROM --data DATA_DIR [--force]
   capflow export --data DIR --symbol S --from D --to D [--trades|--lines] [--format csv|ndjson]
   capflow doctor --data DIR              integrity, counts, calendar coverage, plain-text secrets
+                                         (credentials, export, doctor: --store postgres://…
+                                         instead of --data for a fleet's PostgreSQL store)
   capflow help
 
 flow and watch call a running server over its REST API: --url URL (or LONGPORT_HTTP_URL,
