@@ -93,15 +93,18 @@ async function dayCosts(): Promise<Array<Record<string, string>>> {
     day.lines(Number.MAX_SAFE_INTEGER);
     empties.push(day);
   }
-  rows.push({ what: 'symbol-day without trades (lines formatted)', ...per(await settle(), empty0, symbolCount) });
+  const emptyAfter = await settle();
+  const emptyPerDay = (emptyAfter.heap - empty0.heap + emptyAfter.offHeap - empty0.offHeap) / symbolCount;
+  rows.push({ what: 'symbol-day without trades (lines formatted)', ...per(emptyAfter, empty0, symbolCount) });
   empties.length = 0;
 
   for (const replayable of [true, false]) {
     const before = await settle();
     const { after, days } = await buildDays(path, replayable);
-    const perTrade = ((after.heap - before.heap + after.offHeap - before.offHeap) / trades).toFixed(1);
+    // Beyond the fixed cost of a day (the row above), per trade of the day.
+    const perTrade = ((after.heap - before.heap + after.offHeap - before.offHeap) / days - emptyPerDay) / (trades / days);
     rows.push({
-      what: `symbol-day of ${fmt(trades / days)} trades, ${replayable ? 'as the server keeps it (replay log)' : 'batch reader (no replay log)'}; ${perTrade} B per trade`,
+      what: `symbol-day of ${fmt(trades / days)} trades, ${replayable ? 'as the server keeps it (replay log)' : 'batch reader (no replay log)'}; ≈ ${fmt(perTrade, 1)} B per trade beyond an empty day`,
       ...per(after, before, days),
     });
   }

@@ -8,7 +8,9 @@
  * Then the official `longport` SDK against capflow's own SDK (src/client): one QuoteContext
  * each, --sdk-inflight capitalFlow calls in flight, same server.
  *
- *   npm run bench:serving -- [--seconds 5] [--connections 1,100,1000] [--client-procs 2] [--sdk-inflight 1,32]
+ * Each cell is the best of --repeat runs.
+ *
+ *   npm run bench:serving -- [--seconds 5] [--connections 1,100,1000] [--client-procs 2] [--sdk-inflight 1,32] [--repeat 2]
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -20,6 +22,7 @@ const seconds = numberFlag(flags, 'seconds', 5);
 const counts = (flags.connections ?? '1,100,1000').split(',').map(Number);
 const clientProcs = numberFlag(flags, 'client-procs', 2);
 const sdkInflight = (flags['sdk-inflight'] ?? '1,32').split(',').map(Number);
+const repeats = numberFlag(flags, 'repeat', 2);
 
 type Info = { ws: string; tcp?: number; http?: string };
 
@@ -36,8 +39,22 @@ interface Cell {
   errors: number;
 }
 
-/** Runs `connections` closed loops of `kind` spread over client processes; all start together. */
+/**
+ * The best of `repeats` runs (the machine is shared: a run disturbed by another job only lowers
+ * its own figure, so the best run is the closest to what the path can do; every path gets the same
+ * number of tries, interleaved per table row).
+ */
 async function cell(kind: string, info: Info, connections: number, inflight = 1): Promise<Cell> {
+  let best: Cell | undefined;
+  for (let run = 0; run < repeats; run++) {
+    const result = await cellOnce(kind, info, connections, inflight);
+    if (!best || result.rps > best.rps) best = result;
+  }
+  return best!;
+}
+
+/** Runs `connections` closed loops of `kind` spread over client processes; all start together. */
+async function cellOnce(kind: string, info: Info, connections: number, inflight = 1): Promise<Cell> {
   const procs = kind.startsWith('sdk') ? 1 : Math.max(1, Math.min(clientProcs, connections));
   const children = Array.from({ length: procs }, (_, i) => {
     const share = Math.floor(connections / procs) + (i < connections % procs ? 1 : 0);
@@ -62,7 +79,7 @@ async function cell(kind: string, info: Info, connections: number, inflight = 1)
 }
 
 async function main(): Promise<void> {
-  console.log(`# Serving benchmark — ${machine()}; ${seconds} s per cell; closed loop (one request in flight per connection); ${clientProcs} client processes`);
+  console.log(`# Serving benchmark — ${machine()}; ${seconds} s per run, best of ${repeats} runs per cell; closed loop (one request in flight per connection); ${clientProcs} client processes`);
   const echo = await child('echo');
   const capflow = await child('capflow');
   const rows: Array<Record<string, string>> = [];

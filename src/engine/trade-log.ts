@@ -1,7 +1,7 @@
 import type { Units } from './exact-units.js';
 import type { FlowState } from './flow-state.js';
 
-const INITIAL_CAPACITY = 256;
+const INITIAL_CAPACITY = 32; // small: a quiet symbol-day stays small; busy ones double a few times
 const PRICE = 0;
 const BID = 1;
 const ASK = 2;

@@ -87,8 +87,9 @@ export function invalidRequest(message: string): CapflowError {
   return new CapflowError({ status: 3, code: BusinessCode.InvalidRequest, httpStatus: 400 }, message);
 }
 
-export function unknownCommand(cmd: number): CapflowError {
-  return new CapflowError({ status: 3, code: BusinessCode.InvalidRequest, httpStatus: 404 }, `unknown command ${cmd}`);
+/** protocol.md: `Error{301600, "unknown command"}`, the message exactly as documented. */
+export function unknownCommand(_cmd: number): CapflowError {
+  return new CapflowError({ status: 3, code: BusinessCode.InvalidRequest, httpStatus: 404 }, 'unknown command');
 }
 
 export function rateLimited(message = 'rate limit exceeded'): CapflowError {

@@ -155,7 +155,9 @@ describe('socket gateway over a real server', () => {
     assert.deepEqual(errorOf(await client.request(24, Uint8Array.of(0x0a, 0x05, 0x41))), { status: 3, code: 301600 });
     assert.deepEqual(errorOf(await client.request(24, flowRequest('ZZZZ.US'))), { status: 7, code: 301600 });
     assert.deepEqual(errorOf(await client.request(24, flowRequest('NODATA.HK'))), { status: 7, code: 301603 });
-    assert.deepEqual(errorOf(await client.request(200, new Uint8Array())), { status: 3, code: 301600 });
+    const unknown = await client.request(150, new Uint8Array());
+    assert.deepEqual(errorOf(unknown), { status: 3, code: 301600 });
+    assert.equal(fromBinary(ErrorSchema, unknown.body).msg, 'unknown command');
     client.close();
 
     const limited = await RawClient.ws(t.wsUrl);
