@@ -40,13 +40,15 @@ const cli = new URL('../../bin/capflow.js', import.meta.url).pathname;
 
 function ingestOnce(file: string, dataDir: string, killAfterMs: number | undefined): Promise<'done' | 'killed'> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, [cli, 'ingest', file, '--data', dataDir], { stdio: 'ignore' });
+    const proc = spawn(process.execPath, [cli, 'ingest', file, '--data', dataDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    proc.stderr!.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-2000)));
     const timer = killAfterMs === undefined ? undefined : setTimeout(() => proc.kill('SIGKILL'), killAfterMs);
     proc.on('exit', (code, signal) => {
       if (timer) clearTimeout(timer);
       if (signal === 'SIGKILL') resolve('killed');
       else if (code === 0) resolve('done');
-      else reject(new Error(`ingest exited with ${code}`));
+      else reject(new Error(`ingest exited with ${code}: ${stderr}`));
     });
   });
 }
@@ -54,11 +56,21 @@ function ingestOnce(file: string, dataDir: string, killAfterMs: number | undefin
 const file = await generateDayCsv(join(dir, `day-${trades}-${symbols}.csv`), trades, symbols, 11);
 const expected = (await csvFileToLines(file)).builder;
 let failures = 0;
+// Kill moments are drawn within the time an uninterrupted ingest takes (process start included).
+let fullMs = 1600;
+if (mode === 'both' || mode === 'ingest') {
+  const scratch = mkdtempSync(join(dir, 'crash-timing-'));
+  const started = Date.now();
+  await ingestOnce(file, scratch, undefined);
+  fullMs = Date.now() - started;
+  rmSync(scratch, { recursive: true, force: true });
+  console.log(`an uninterrupted capflow ingest of the file takes ${fullMs} ms; kills fall between 5 % and 95 % of that`);
+}
 for (let round = 1; round <= rounds && (mode === 'both' || mode === 'ingest'); round++) {
   const dataDir = mkdtempSync(join(dir, 'crash-'));
   let killed = 0;
   for (;;) {
-    const outcome = await ingestOnce(file, dataDir, killed < kills ? 100 + Math.floor(random() * 1500) : undefined);
+    const outcome = await ingestOnce(file, dataDir, killed < kills ? Math.floor(fullMs * (0.05 + 0.9 * random())) : undefined);
     if (outcome === 'done') break;
     killed++;
   }

@@ -38,6 +38,21 @@ describe('TradeIdSet', () => {
     assert.equal(set.has('1'), false);
     assert.equal(set.has('B-3'), false);
     assert.equal(set.size, ids.length);
+    const long = `L${'9'.repeat(300)}`; // beyond 255 characters: kept as a string, the same member either way
+    assert.equal(set.addBytes(ascii(long), 0, long.length), true);
+    assert.equal(set.add(long), false);
+    assert.equal(set.has(long), true);
+    assert.equal(set.has(long.slice(1)), false);
+  });
+
+  it('finds redeliveries anywhere in a long ascending run (indexed every 64 ids)', () => {
+    const set = new TradeIdSet();
+    for (let n = 1; n <= 1000; n++) assert.equal(set.add(`T-${n}`), true);
+    for (const n of [1, 63, 64, 65, 128, 500, 999, 1000]) assert.equal(set.add(`T-${n}`), false, `T-${n}`);
+    for (const n of [0, 1001, 10000]) assert.equal(set.has(`T-${n}`), false, `T-${n}`);
+    assert.equal(set.add('T-0'), true); // out of order, new
+    assert.equal(set.add('T-0'), false);
+    assert.equal(set.size, 1001);
   });
 
   it('reads an id from the middle of a larger buffer and grows past its first arena', () => {

@@ -1,4 +1,5 @@
 import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { calendarFor } from '../calendar/trading-calendar.js';
 import { dateToDayNumber, dayNumberToDate, localDayNumber, zonedEpochMs } from '../calendar/time-zone.js';
@@ -233,6 +234,33 @@ export class CsvLinesBuilder {
       if (this.general) this.pushGeneralBytes(buf.subarray(consumed));
       else this.pending = Buffer.from(buf.subarray(consumed));
     }
+  }
+
+  /**
+   * Like `push`, for a caller that reuses one buffer: reads the complete lines of
+   * `buf[0..length)` and returns the bytes consumed; the caller keeps the rest at the start of its
+   * buffer and passes it again with more data (or to `push` before `end`). Nothing refers to `buf`
+   * afterwards, and no buffer is allocated per chunk.
+   */
+  pushLines(buf: Buffer, length: number): number {
+    if (length === 0) return 0;
+    let skip = 0;
+    if (this.firstChunk) {
+      if (length < 3) return 0; // too short to tell a BOM: wait for more
+      this.firstChunk = false;
+      if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) skip = 3;
+    }
+    if (this.pending || this.general) {
+      this.push(Buffer.from(buf.subarray(skip, length)));
+      return length;
+    }
+    const view = buf.subarray(skip, length);
+    const consumed = this.scan(view, false);
+    if (consumed < view.length && this.general) {
+      this.pushGeneralBytes(view.subarray(consumed));
+      return length;
+    }
+    return skip + consumed;
   }
 
   end(): CsvLinesSummary {
@@ -779,8 +807,33 @@ export async function csvFileToLines(
   const kind = fileKindOf(path);
   if (kind.format !== 'csv') throw new TypeError(`${path}: not a CSV file`);
   const builder = new CsvLinesBuilder({ sourceName: path, ...options });
-  const input = createReadStream(path, { highWaterMark: 1 << 20 });
-  const source: AsyncIterable<Buffer> = kind.gzip ? input.pipe(createGunzip({ chunkSize: 1 << 20 })) : input;
-  for await (const chunk of source) builder.push(chunk as Buffer);
+  if (kind.gzip) {
+    const source = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }));
+    for await (const chunk of source) builder.push(chunk as Buffer);
+    return { builder, summary: builder.end() };
+  }
+  // A plain file is read into one reused buffer: no Buffer per chunk (whose external memory
+  // would otherwise trigger full garbage collections every few tens of MB).
+  const file = await open(path, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(1 << 22);
+    let kept = 0;
+    for (;;) {
+      if (kept === buf.length) {
+        const grown = Buffer.allocUnsafe(buf.length * 2); // a line longer than the buffer
+        buf.copy(grown, 0, 0, kept);
+        buf = grown;
+      }
+      const { bytesRead } = await file.read(buf, kept, buf.length - kept, null);
+      if (bytesRead === 0) break;
+      const filled = kept + bytesRead;
+      const consumed = builder.pushLines(buf, filled);
+      kept = filled - consumed;
+      if (kept > 0 && consumed > 0) buf.copy(buf, 0, consumed, filled);
+    }
+    if (kept > 0) builder.push(Buffer.from(buf.subarray(0, kept)));
+  } finally {
+    await file.close();
+  }
   return { builder, summary: builder.end() };
 }

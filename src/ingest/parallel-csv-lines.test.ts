@@ -57,3 +57,40 @@ describe('csvFileToLinesParallel', () => {
     }
   });
 });
+
+describe('csvFileToLines reading a plain file through one reused buffer', () => {
+  it('reads a BOM, CRLF line ends, a file shorter than a BOM and a line longer than its buffer like one push of all bytes', async () => {
+    const { CsvLinesBuilder } = await import('./fast-csv-lines.js');
+    const dir = mkdtempSync(join(tmpdir(), 'capflow-reuse-'));
+    try {
+      const long = 'x'.repeat(5 << 20); // 5 MiB trade type: longer than the 4 MiB buffer (the row is rejected)
+      const cases: Record<string, string> = {
+        bom: `\uFEFF${sampleCsv().replace(/\n/g, '\r\n')}`,
+        tiny: 'a',
+        long: `${HEADER}\n700.HK,${OPEN},1.5,100,up,,,,${long}\n700.HK,${OPEN + 1000},1.6,100,,,,,\n`,
+      };
+      for (const [name, text] of Object.entries(cases)) {
+        const path = join(dir, `${name}.csv`);
+        writeFileSync(path, text);
+        const reference = new CsvLinesBuilder({ maxRejections: 1000 });
+        let expectedError: unknown;
+        let expected;
+        try {
+          reference.push(Buffer.from(text));
+          expected = reference.end();
+        } catch (error) {
+          expectedError = error;
+        }
+        if (expectedError) {
+          await assert.rejects(csvFileToLines(path), { message: (expectedError as Error).message.replace('input', path) });
+          continue;
+        }
+        const { builder, summary } = await csvFileToLines(path, { maxRejections: 1000 });
+        assert.deepEqual({ ...summary, rejections: summary.rejections.length }, { ...expected!, rejections: expected!.rejections.length }, name);
+        for (const [key, day] of reference.days) assert.deepEqual(builder.days.get(key)?.lines(Number.MAX_SAFE_INTEGER), day.lines(Number.MAX_SAFE_INTEGER), name);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
