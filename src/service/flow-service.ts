@@ -52,6 +52,8 @@ export class FlowService {
   private readonly ingested = new Set<string>();
   private readonly days = new Map<string, DayFlow>();
   private readonly pastDays = new Map<string, DayFlow>();
+  /** Latest served day loaded per symbol (see retireEarlierServedDay). */
+  private readonly servedDates = new Map<string, string>();
   private readonly guessedLogged = new Set<string>();
   private readonly listeners = new Set<(trades: readonly StoredTrade[]) => void>();
   private watermark = 0;
@@ -113,6 +115,11 @@ export class FlowService {
   onTrades(listener: (trades: readonly StoredTrade[]) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Day states held: loaded served days and the bounded cache of past days (memory observability). */
+  loadedDayCounts(): { served: number; past: number } {
+    return { served: this.days.size, past: this.pastDays.size };
   }
 
   isKnown(symbol: string): boolean {
@@ -241,8 +248,25 @@ export class FlowService {
       const day = new DayFlow(schedule, this.thresholds[symbol.market]);
       for (const trade of await this.store.tradesOfDay(symbol.symbol, date, this.watermark)) day.add(trade);
       this.days.set(key, day);
+      this.retireEarlierServedDay(symbol.symbol, date);
       return day;
     });
+  }
+
+  /**
+   * A long-running server serves a new day per symbol every trading day: the day it served before
+   * moves to the bounded cache of past days instead of staying loaded for ever.
+   */
+  private retireEarlierServedDay(symbol: string, date: string): void {
+    const previous = this.servedDates.get(symbol);
+    this.servedDates.set(symbol, previous !== undefined && previous > date ? previous : date);
+    if (previous === undefined || previous >= date) return;
+    const key = dayKey(symbol, previous);
+    const day = this.days.get(key);
+    if (!day) return;
+    this.days.delete(key);
+    this.pastDays.set(key, day);
+    if (this.pastDays.size > PAST_DAYS_KEPT) this.pastDays.delete(this.pastDays.keys().next().value as string);
   }
 
   private exclusive<T>(task: () => Promise<T>): Promise<T> {
