@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { ingestFile } from '../ingest/index.js';
 import { parseSymbol } from '../model/symbol.js';
@@ -15,32 +13,13 @@ import { SqliteCredentialStore } from '../store/sqlite-credential-store.js';
 import { SqliteDayArchive } from '../store/sqlite-day-archive.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
 import { issueCredential } from '../server/auth/managed-credentials.js';
+import { callCommand, temporaryDirectories } from './cli-test-kit.js';
 import { runBackupCommand, runRestoreCommand } from './backup-command.js';
 import { checkCalendars, runDoctorCommand } from './doctor-command.js';
 import { runExportCommand } from './export-command.js';
-import type { CliIo } from './main.js';
 import { SAMPLE_FILE } from './serve-command.js';
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'capflow-care-'));
-  dirs.push(dir);
-  return dir;
-}
-after(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-async function call(command: (argv: string[], io: CliIo) => Promise<number>, argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await command(argv, { stdout, stderr, isTTY: false });
-  return { code, stdout: out, stderr: err };
-}
+const tempDir = temporaryDirectories('capflow-care-');
 
 async function sampleLines(dataDir: string): Promise<string[]> {
   const store = await SqliteFlowStore.open(dataDir);
@@ -65,11 +44,11 @@ describe('backup and restore', () => {
     await ingestFile(store, SAMPLE_FILE);
     await store.close();
     const backup = join(tempDir(), 'backup');
-    const made = await call(runBackupCommand, [backup, '--data', data]);
+    const made = await callCommand(runBackupCommand, [backup, '--data', data]);
     assert.equal(made.code, 0, made.stderr);
     assert.match(made.stdout, /14872 trades/);
     const restored = join(tempDir(), 'restored');
-    const back = await call(runRestoreCommand, [backup, '--data', restored]);
+    const back = await callCommand(runRestoreCommand, [backup, '--data', restored]);
     assert.equal(back.code, 0, back.stderr);
     const lines = await sampleLines(restored);
     assert.equal(lines.length, 241);
@@ -91,7 +70,7 @@ describe('backup and restore', () => {
     })();
     await new Promise((r) => setTimeout(r, 100));
     const backup = join(tempDir(), 'b');
-    const made = await call(runBackupCommand, [backup, '--data', data]);
+    const made = await callCommand(runBackupCommand, [backup, '--data', data]);
     writing = false;
     await loop;
     await writer.close();
@@ -110,16 +89,16 @@ describe('backup and restore', () => {
     await storeTrades(store, HK);
     await store.close();
     const backup = join(tempDir(), 'b');
-    assert.equal((await call(runBackupCommand, [backup, '--data', data])).code, 0);
+    assert.equal((await callCommand(runBackupCommand, [backup, '--data', data])).code, 0);
     const target = tempDir();
     const other = await SqliteFlowStore.open(target);
     await storeTrades(other, [trade('9988.HK', '2024-06-12T09:30:00+08:00', '80', 1)]);
     await other.close();
     writeFileSync(join(target, 'capflow.db-wal'), 'stale');
-    const refused = await call(runRestoreCommand, [backup, '--data', target]);
+    const refused = await callCommand(runRestoreCommand, [backup, '--data', target]);
     assert.equal(refused.code, 1);
     assert.match(refused.stderr, /is not empty .*pass --force/);
-    const forced = await call(runRestoreCommand, [backup, '--data', target, '--force']);
+    const forced = await callCommand(runRestoreCommand, [backup, '--data', target, '--force']);
     assert.equal(forced.code, 0, forced.stderr);
     assert.equal(existsSync(join(target, 'capflow.db-wal')), false);
     const check = await SqliteFlowStore.open(target);
@@ -134,7 +113,7 @@ describe('export', () => {
     const store = await SqliteFlowStore.open(data);
     await storeTrades(store, HK);
     await store.close();
-    const csv = await call(runExportCommand, ['--data', data, '--symbol', '00700.hk', '--from', '2024-06-01', '--to', '2024-06-30', '--trades']);
+    const csv = await callCommand(runExportCommand, ['--data', data, '--symbol', '00700.hk', '--from', '2024-06-01', '--to', '2024-06-30', '--trades']);
     assert.equal(csv.code, 0, csv.stderr);
     assert.equal(
       csv.stdout,
@@ -146,7 +125,7 @@ describe('export', () => {
         '',
       ].join('\n'),
     );
-    const ndjson = await call(runExportCommand, ['--data', data, '--symbol', '700.HK', '--from', '2024-06-12', '--to', '2024-06-12', '--trades', '--format', 'ndjson']);
+    const ndjson = await callCommand(runExportCommand, ['--data', data, '--symbol', '700.HK', '--from', '2024-06-12', '--to', '2024-06-12', '--trades', '--format', 'ndjson']);
     const rows = ndjson.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.equal(rows.length, 3);
     assert.deepEqual(rows[1], { symbol: '700.HK', timestamp: Date.parse('2024-06-12T09:31:10+08:00'), price: '320.2', volume: 500, direction: 'up', trade_id: 'T,2', bid: '', ask: '', trade_type: '' });
@@ -157,7 +136,7 @@ describe('export', () => {
     const store = await SqliteFlowStore.open(data);
     await storeTrades(store, HK);
     const args = ['--data', data, '--symbol', '700.HK', '--from', '2024-06-12', '--to', '2024-06-12', '--lines'];
-    const fromTrades = await call(runExportCommand, args);
+    const fromTrades = await callCommand(runExportCommand, args);
     const lines = fromTrades.stdout.trim().split('\n');
     assert.equal(lines[0], 'symbol,date,timestamp,time,inflow');
     assert.equal(lines.length, 1 + 331);
@@ -168,9 +147,9 @@ describe('export', () => {
     await runRetention({ store, archive, retainTradesDays: 1, now: () => Date.parse('2024-06-20T12:00:00+08:00') });
     await archive.close();
     await store.close();
-    const fromArchive = await call(runExportCommand, args);
+    const fromArchive = await callCommand(runExportCommand, args);
     assert.equal(fromArchive.stdout, fromTrades.stdout);
-    const trades = await call(runExportCommand, [...args.slice(0, -1), '--trades']);
+    const trades = await callCommand(runExportCommand, [...args.slice(0, -1), '--trades']);
     assert.match(trades.stderr, /1 day\(s\) in the range keep only lines/);
   });
 
@@ -184,7 +163,7 @@ describe('export', () => {
       [['--data', data, '--symbol', '700.HK', '--from', '2024-06-01', '--to', '2024-06-02', '--format', 'xml'], /--format must be csv or ndjson/],
     ];
     for (const [argv, message] of cases) {
-      const result = await call(runExportCommand, argv);
+      const result = await callCommand(runExportCommand, argv);
       assert.equal(result.code, 2);
       assert.match(result.stderr, message);
     }
@@ -199,7 +178,7 @@ describe('doctor', () => {
     const store = await SqliteFlowStore.open(data);
     await storeTrades(store, HK);
     await store.close();
-    const result = await call((argv, io) => runDoctorCommand(argv, io, () => NOW), ['--data', data, '--json']);
+    const result = await callCommand((argv, io) => runDoctorCommand(argv, io, () => NOW), ['--data', data, '--json']);
     assert.equal(result.code, 0, result.stdout);
     const findings = JSON.parse(result.stdout) as Array<{ level: string; check: string; message: string }>;
     assert.deepEqual(findings.filter((f) => f.check !== 'calendar').map((f) => [f.level, f.check]), [
@@ -232,14 +211,14 @@ describe('doctor', () => {
     const db = new Database(join(data, 'capflow.db'));
     db.prepare("UPDATE symbol_days SET trades = 4 WHERE symbol = '700.HK'").run();
     db.close();
-    const result = await call((argv, io) => runDoctorCommand(argv, io, () => NOW), ['--data', data]);
+    const result = await callCommand((argv, io) => runDoctorCommand(argv, io, () => NOW), ['--data', data]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /ERROR {3}counts {4}1 day\(s\) disagree with the summary table: 700\.HK 2024-06-12: summary says 4, found 3/);
     assert.match(result.stdout, /WARNING secrets {3}1 stored app secret\(s\) in plain text \(plainly\)/);
   });
 
   it('reports a missing store as an error', async () => {
-    const result = await call(runDoctorCommand, ['--data', join(tempDir(), 'nothing')]);
+    const result = await callCommand(runDoctorCommand, ['--data', join(tempDir(), 'nothing')]);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /ERROR .*capflow\.db does not exist/);
   });

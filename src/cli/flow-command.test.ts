@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CliIo } from './main.js';
+import { captureIo } from './cli-test-kit.js';
 import { main } from './main.js';
 import { startTestServer, testCredential, trade, type TestServer } from '../server/server-test-kit.js';
 import { explainApiError } from './api-error-messages.js';
 import { ApiError } from './rest-client.js';
 import { sparkline } from './flow-format.js';
 
-function capture(): { io: CliIo; out: { stdout: string; stderr: string } } {
-  const out = { stdout: '', stderr: '' };
-  const io = {
-    stdout: { write: (text: string) => ((out.stdout += text), true) },
-    stderr: { write: (text: string) => ((out.stderr += text), true) },
-    isTTY: false,
-  } as unknown as CliIo;
-  return { io, out };
-}
 
 // Served day 2024-06-14 with the clock fixed at 09:33:20 HKT: lines 09:30–09:33.
 const TRADES = [
@@ -43,7 +34,7 @@ describe('capflow flow', () => {
     credential.accessToken,
   ];
   const run = async (...argv: string[]) => {
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     const code = await main(argv, io);
     return { code, ...out };
   };
@@ -132,11 +123,11 @@ describe('capflow flow', () => {
     const unreachable = await run('flow', '700.HK', ...as(), '--url', 'http://127.0.0.1:1');
     assert.equal(unreachable.code, 1);
     assert.match(unreachable.stderr, /cannot reach http:\/\/127\.0\.0\.1:1.*\nIs `capflow serve` running there\? .*--url or LONGPORT_HTTP_URL/);
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     const { runFlowCommand } = await import('./flow-command.js');
     assert.equal(await runFlowCommand(['700.HK', '--url', t.httpUrl], io, {}), 2);
     assert.match(out.stderr, /no credential: set --app-key \/ LONGPORT_APP_KEY, --app-secret \/ LONGPORT_APP_SECRET, --access-token \/ LONGPORT_ACCESS_TOKEN/);
-    const fromEnv = capture();
+    const fromEnv = captureIo();
     const env = { LONGPORT_APP_KEY: user.appKey, LONGPORT_APP_SECRET: user.appSecret, LONGPORT_ACCESS_TOKEN: user.accessToken, LONGPORT_HTTP_URL: t.httpUrl };
     assert.equal(await runFlowCommand(['700.HK', '--json'], fromEnv.io, env), 0);
     assert.equal(JSON.parse(fromEnv.out.stdout).lines.length, 4);

@@ -1,18 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CliIo } from './main.js';
+import { captureIo } from './cli-test-kit.js';
 import { main } from './main.js';
 import { startTestServer, testCredential, trade, type TestServer } from '../server/server-test-kit.js';
 
-function capture(): { io: CliIo; out: { stdout: string; stderr: string } } {
-  const out = { stdout: '', stderr: '' };
-  const io = {
-    stdout: { write: (text: string) => ((out.stdout += text), true) },
-    stderr: { write: (text: string) => ((out.stderr += text), true) },
-    isTTY: false,
-  } as unknown as CliIo;
-  return { io, out };
-}
 
 // 700.HK: 2024-06-13 (Thu) +300,000 large; 2024-06-14 (Fri, served) +320,200 large, −160,000 medium.
 const TRADES = [
@@ -25,7 +16,7 @@ const user = testCredential();
 describe('capflow flow --period / --convention', () => {
   let t: TestServer;
   const run = async (...argv: string[]) => {
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     const code = await main(['flow', ...argv, '--url', t.httpUrl, '--app-key', user.appKey, '--app-secret', user.appSecret, '--access-token', user.accessToken], io);
     return { code, ...out };
   };

@@ -4,44 +4,18 @@
  * one demo credential kept in the store.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { signedHeaders } from '../server/server-test-kit.js';
 import { PostgresFlowStore } from '../store/postgres-flow-store.js';
 import { dropSchemas, postgresUrlWithSchema, SERVICES_SKIPPED, uniqueName } from '../store/postgres-test-kit.js';
+import { runCapflow, serveCapflow } from './cli-test-kit.js';
 
-const BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/capflow.js');
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
-
-/** Starts `capflow serve` and waits for the demo credential's settings; resolves with port and key. */
-function serve(args: string[]): Promise<{ child: ChildProcess; port: number; output: () => string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = /serving on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (match && /LONGPORT_QUOTE_WS_URL/.test(output)) done({ child, port: Number(match[1]), output: () => output });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => fail(new Error(`serve exited early (${code}): ${output}`)));
-  });
-}
+/** `serve` prints the demo credential's settings after its banner: wait for them too. */
+const demoPrinted = (output: string): boolean => /LONGPORT_QUOTE_WS_URL/.test(output);
 
 function demoSettings(output: string): { appKey: string; appSecret: string; accessToken: string } {
   const value = (name: string): string => new RegExp(`export ${name}=(\\S+)`).exec(output)?.[1] ?? assert.fail(`no ${name} in ${output}`);
@@ -72,10 +46,10 @@ describe('capflow ingest and serve with --store postgres:// (needs PostgreSQL)',
   });
 
   it('ingest writes a file into PostgreSQL once, however often it is run', async () => {
-    const first = await run(['ingest', file, '--store', storeUrl]);
+    const first = await runCapflow(['ingest', file, '--store', storeUrl]);
     assert.equal(first.code, 0, first.stderr);
     assert.match(first.stdout, /2 accepted, 0 duplicates, 0 rejected/);
-    const again = await run(['ingest', file, '--store', storeUrl]);
+    const again = await runCapflow(['ingest', file, '--store', storeUrl]);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /0 accepted/);
     const store = await PostgresFlowStore.open(storeUrl);
@@ -84,15 +58,15 @@ describe('capflow ingest and serve with --store postgres:// (needs PostgreSQL)',
     } finally {
       await store.close();
     }
-    const wrong = await run(['ingest', file, '--store', 'mysql://x']);
+    const wrong = await runCapflow(['ingest', file, '--store', 'mysql://x']);
     assert.equal(wrong.code, 2);
   });
 
   it('serve needs no data directory with a shared store, and every gateway serves the one demo credential', async () => {
     const clock = ['--clock', '2024-06-14T23:00:00+08:00', '--store', storeUrl];
-    const one = await serve(clock);
+    const one = await serveCapflow(clock, demoPrinted);
     children.push(one.child);
-    const two = await serve(clock);
+    const two = await serveCapflow(clock, demoPrinted);
     children.push(two.child);
     const demo = demoSettings(one.output());
     assert.deepEqual(demoSettings(two.output()), demo);

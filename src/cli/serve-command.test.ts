@@ -2,58 +2,21 @@
  * The `capflow` command as a user runs it: real processes, a shared data directory, signals.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseSymbol } from '../model/symbol.js';
 import { FlowService } from '../service/flow-service.js';
 import { MarketClock } from '../service/market-clock.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
+import { CAPFLOW_BIN, runCapflow, serveCapflow, temporaryDirectories } from './cli-test-kit.js';
 
-const BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/capflow.js');
 const require = createRequire(import.meta.url);
 const longport = require('longport') as typeof import('longport');
-
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'capflow-cli-'));
-  dirs.push(dir);
-  return dir;
-}
-after(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
-
-/** Starts `capflow serve` and waits for its banner; resolves with the HTTP port. */
-function serve(args: string[]): Promise<{ child: ChildProcess; port: number; output: () => string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const onData = (chunk: Buffer): void => {
-      output += chunk.toString();
-      const match = /serving on http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (match) done({ child, port: Number(match[1]), output: () => output });
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('exit', (code) => fail(new Error(`serve exited early (${code}): ${output}`)));
-  });
-}
+const tempDir = temporaryDirectories('capflow-cli-');
 
 /** Writes a deterministic day of 700.HK / 5.HK / 388.HK trades, ~40% without a side. */
 function writeTradeFile(path: string, rows: number): void {
@@ -94,7 +57,7 @@ describe('capflow command', () => {
     const dir = tempDir();
     const config = join(dir, 'capflow.json');
     writeFileSync(config, JSON.stringify({ credentials: [{ appKey: 'k', appSecret: 's', accessToken: 't', markets: ['HK', 'XX'] }] }));
-    const result = await run(['serve', '--data', join(dir, 'data'), '--config', config, '--port', '0']);
+    const result = await runCapflow(['serve', '--data', join(dir, 'data'), '--config', config, '--port', '0']);
     assert.equal(result.code, 2);
     assert.match(result.stderr, new RegExp(`${config.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: credentials\\[0\\]\\.markets\\[1\\]: unknown market "XX"`));
   });
@@ -102,7 +65,7 @@ describe('capflow command', () => {
   it('serves trades that `capflow ingest` adds to the same data directory while it runs, then stops on SIGTERM', async () => {
     const dir = tempDir();
     const data = join(dir, 'data');
-    const server = await serve(['--data', data, '--clock', 'feed']);
+    const server = await serveCapflow(['--data', data, '--clock', 'feed']);
     try {
       const credential = JSON.parse(readFileSync(join(data, 'demo-credential.json'), 'utf8')) as Record<string, string>;
       const ctx = await longport.QuoteContext.new(
@@ -117,7 +80,7 @@ describe('capflow command', () => {
       );
       await assert.rejects(ctx.capitalFlow('600000.SH'), /response error: 7: .*code: 301600/);
       const sample = resolve(fileURLToPath(import.meta.url), '../../../samples/sse-600000-2023-02-01.csv.gz');
-      const ingest = await run(['ingest', sample, '--data', data]);
+      const ingest = await runCapflow(['ingest', sample, '--data', data]);
       assert.equal(ingest.code, 0, ingest.stderr);
       assert.match(ingest.stdout, /14872 accepted, 0 duplicates, 0 rejected/);
       let lines: Awaited<ReturnType<typeof ctx.capitalFlow>> = [];
@@ -140,16 +103,16 @@ describe('capflow command', () => {
     const file = join(dir, 'day.csv');
     writeTradeFile(file, 120_000);
     const reference = join(dir, 'reference');
-    assert.equal((await run(['ingest', file, '--data', reference])).code, 0);
+    assert.equal((await runCapflow(['ingest', file, '--data', reference])).code, 0);
 
     const crashed = join(dir, 'crashed');
     for (const delayMs of [300, 700]) {
-      const child = spawn(process.execPath, [BIN, 'ingest', file, '--data', crashed], { stdio: 'ignore' });
+      const child = spawn(process.execPath, [CAPFLOW_BIN, 'ingest', file, '--data', crashed], { stdio: 'ignore' });
       await new Promise((r) => setTimeout(r, delayMs));
       child.kill('SIGKILL');
       await new Promise((r) => child.once('exit', r));
     }
-    const resumed = await run(['ingest', file, '--data', crashed]);
+    const resumed = await runCapflow(['ingest', file, '--data', crashed]);
     assert.equal(resumed.code, 0, resumed.stderr);
     const expected = await linesIn(reference);
     assert.equal(expected['700.HK']!.length, 331);

@@ -4,44 +4,22 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { CloseCode } from '../model/errors.js';
 import { encodePacket } from '../protocol/packet-codec.js';
 import { AuthRequestSchema } from '../protocol/gen/control_pb.js';
 import { fetchOtp, signedHeaders, testCredential } from '../server/server-test-kit.js';
 import { closePushOf, tcpClient, wsClient, type TcpTestClient, type WsTestClient } from '../server/transport/transport-test-kit.js';
+import { CAPFLOW_BIN, runCapflow, temporaryDirectories } from './cli-test-kit.js';
 import { SAMPLE_FILE } from './serve-command.js';
 
-const BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/capflow.js');
 const require = createRequire(import.meta.url);
 const longport = require('longport') as typeof import('longport');
-
-const dirs: string[] = [];
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'capflow-life-'));
-  dirs.push(dir);
-  return dir;
-}
-after(() => {
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const tempDir = temporaryDirectories('capflow-life-');
 
 interface Served {
   child: ChildProcess;
@@ -53,7 +31,7 @@ interface Served {
 
 function serve(args: string[]): Promise<Served> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CAPFLOW_BIN, 'serve', '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
     const onData = (chunk: Buffer): void => {
@@ -104,7 +82,7 @@ describe('capflow serve lifecycle', () => {
     const data = join(dir, 'data');
     const config = join(dir, 'capflow.json');
     writeFileSync(config, configJson([alice]));
-    assert.equal((await run(['ingest', SAMPLE_FILE, '--data', data])).code, 0);
+    assert.equal((await runCapflow(['ingest', SAMPLE_FILE, '--data', data])).code, 0);
     const first = await serve(['--data', data, '--config', config, '--clock', 'feed']);
     const before = await sdkLines(first.port);
     assert.equal(before.length, 241);
@@ -163,9 +141,9 @@ describe('capflow serve lifecycle', () => {
   it('--retain-trades-days: the running server archives old days, whose lines stay exportable unchanged', async () => {
     const dir = tempDir();
     const data = join(dir, 'data');
-    assert.equal((await run(['ingest', SAMPLE_FILE, '--data', data])).code, 0);
+    assert.equal((await runCapflow(['ingest', SAMPLE_FILE, '--data', data])).code, 0);
     const exportArgs = ['export', '--data', data, '--symbol', '600000.SH', '--from', '2023-02-01', '--to', '2023-02-01', '--lines'];
-    const before = await run(exportArgs);
+    const before = await runCapflow(exportArgs);
     assert.equal(before.stdout.trim().split('\n').length, 1 + 241);
     const served = await serve(['--data', data, '--retain-trades-days', '30']);
     try {
@@ -174,9 +152,9 @@ describe('capflow serve lifecycle', () => {
       served.child.kill('SIGTERM');
       assert.equal(await served.exited, 0);
     }
-    const after = await run(exportArgs);
+    const after = await runCapflow(exportArgs);
     assert.equal(after.stdout, before.stdout);
-    const doctor = await run(['doctor', '--data', data]);
+    const doctor = await runCapflow(['doctor', '--data', data]);
     assert.match(doctor.stdout, /OK {6}counts {4}1 symbol-days, 14872 trades, consistent with the summary table \(1 archived by retention\)/);
   });
 
@@ -184,10 +162,10 @@ describe('capflow serve lifecycle', () => {
     const dir = tempDir();
     const data = join(dir, 'data');
     const config = join(dir, 'capflow.json');
-    const added = await run(['credentials', 'add', '--data', data, '--markets', 'HK', '--app-key', 'alice']);
+    const added = await runCapflow(['credentials', 'add', '--data', data, '--markets', 'HK', '--app-key', 'alice']);
     assert.equal(added.code, 0, added.stderr);
     writeFileSync(config, configJson([alice]));
-    const result = await run(['serve', '--data', data, '--config', config, '--port', '0']);
+    const result = await runCapflow(['serve', '--data', data, '--config', config, '--port', '0']);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /capflow serve: app key "alice" present both in the configuration file and in the store/);
   });
@@ -198,13 +176,13 @@ describe('capflow serve start-up checks', () => {
 
   it('encrypts stored secrets with CAPFLOW_SECRET_KEY, and refuses to serve them without the key', async () => {
     const data = join(tempDir(), 'data');
-    const added = await run(['credentials', 'add', '--data', data, '--markets', 'HK'], { CAPFLOW_SECRET_KEY: KEY });
+    const added = await runCapflow(['credentials', 'add', '--data', data, '--markets', 'HK'], { CAPFLOW_SECRET_KEY: KEY });
     assert.equal(added.code, 0, added.stderr);
     assert.doesNotMatch(added.stderr, /not set/);
     const secret = /^app secret:\s+(\S+)$/m.exec(added.stdout)![1]!;
-    const listed = await run(['credentials', 'list', '--data', data]);
+    const listed = await runCapflow(['credentials', 'list', '--data', data]);
     assert.match(listed.stdout, /active .* encrypted\n/);
-    const doctor = await run(['doctor', '--data', data]);
+    const doctor = await runCapflow(['doctor', '--data', data]);
     assert.match(doctor.stdout, /OK {6}secrets {3}stored app secrets are encrypted/);
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(join(data, 'capflow.db'), { readonly: true });
@@ -212,16 +190,16 @@ describe('capflow serve start-up checks', () => {
     db.close();
     assert.match(sealed, /^aes256gcm:v1:/);
     assert.ok(!sealed.includes(secret));
-    const refused = await run(['serve', '--data', data, '--port', '0']);
+    const refused = await runCapflow(['serve', '--data', data, '--port', '0']);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /the app secret is encrypted: set CAPFLOW_SECRET_KEY/);
-    const badKey = await run(['serve', '--data', data, '--port', '0'], { CAPFLOW_SECRET_KEY: 'short' });
+    const badKey = await runCapflow(['serve', '--data', data, '--port', '0'], { CAPFLOW_SECRET_KEY: 'short' });
     assert.equal(badKey.code, 2);
     assert.match(badKey.stderr, /CAPFLOW_SECRET_KEY must be 32 bytes as 64 hex digits or base64/);
   });
 
   it('names a bad --retain-trades-days', async () => {
-    const result = await run(['serve', '--data', join(tempDir(), 'd'), '--port', '0', '--retain-trades-days', '0']);
+    const result = await runCapflow(['serve', '--data', join(tempDir(), 'd'), '--port', '0', '--retain-trades-days', '0']);
     assert.equal(result.code, 2);
     assert.match(result.stderr, /--retain-trades-days must be a whole number of days \(at least 1\), got "0"/);
   });

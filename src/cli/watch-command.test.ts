@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { CliIo } from './main.js';
+import { captureIo } from './cli-test-kit.js';
 import { runWatchCommand } from './watch-command.js';
 import { startTestServer, storeTrades, testCredential, trade, type TestServer } from '../server/server-test-kit.js';
-
-function capture(): { io: CliIo; out: { stdout: string; stderr: string } } {
-  const out = { stdout: '', stderr: '' };
-  const io = {
-    stdout: { write: (text: string) => ((out.stdout += text), true) },
-    stderr: { write: (text: string) => ((out.stderr += text), true) },
-    isTTY: false,
-  } as unknown as CliIo;
-  return { io, out };
-}
 
 async function until(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -50,7 +40,7 @@ describe('capflow watch', () => {
   ];
 
   it('prints the day so far, then each new or changed minute, and exits 0 when interrupted', async () => {
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     const stop = new AbortController();
     const running = runWatchCommand(['700.HK', ...flags()], io, {}, { signal: stop.signal });
     await until(() => out.stdout.includes('\n█▁\n'), 'the snapshot');
@@ -78,7 +68,7 @@ describe('capflow watch', () => {
   });
 
   it('exits 1 with the explanation when the server refuses the stream', async () => {
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     const code = await runWatchCommand(['600000.SH', ...flags(hkOnly)], io, {}, { signal: new AbortController().signal });
     assert.equal(code, 1);
     assert.match(out.stderr, /your credential has no CN market permission \(needed for 600000\.SH\)/);
@@ -86,7 +76,7 @@ describe('capflow watch', () => {
 
   it('reconnects after the server ends the stream', async () => {
     const own = await startTestServer({ clock: { kind: 'feed' }, trades: [trade('700.HK', '2024-06-14T09:30:05+08:00', '1', 1000, 'up')] });
-    const { io, out } = capture();
+    const { io, out } = captureIo();
     const stop = new AbortController();
     const running = runWatchCommand(['700.HK', '--url', own.httpUrl, ...flags().slice(2)], io, {}, { signal: stop.signal, reconnectMs: 20 });
     await until(() => out.stdout.includes('1/331 lines'), 'the first snapshot');

@@ -57,6 +57,27 @@ async function rejection(promise: Promise<unknown>): Promise<CapflowClientError>
 }
 
 /** Line values as plain text pairs, for exact comparison. */
+/**
+ * Holds every `tradesOfDay` read of the server's store until `release`, so answering a symbol
+ * whose day is not loaded yet waits; `restore` puts the store's own method back.
+ */
+function gateDayReads(t: TestServer): { release: () => void; restore: () => void } {
+  const store = t.store as { tradesOfDay: (...args: never[]) => Promise<StoredTrade[]> };
+  const original = store.tradesOfDay;
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  store.tradesOfDay = async (...args) => {
+    await gate;
+    return original.apply(t.store, args);
+  };
+  return {
+    release,
+    restore: () => {
+      store.tradesOfDay = original;
+    },
+  };
+}
+
 const plain = (lines: readonly { inflow: { toString(): string }; timestamp: Date }[]) =>
   lines.map((line) => [line.timestamp.getTime() / 1000, line.inflow.toString()] as const);
 
@@ -361,14 +382,7 @@ describe('client reconnects and live subscriptions', () => {
 
   it('fails a pending request clearly when the server drops the connection, and times out slow ones', async () => {
     const ctx = await QuoteContext.new(configFor(t, credential, { requestTimeoutMs: 400 }));
-    const store = t.store as { tradesOfDay: (...args: never[]) => Promise<StoredTrade[]> };
-    const original = store.tradesOfDay;
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    store.tradesOfDay = async (...args) => {
-      await gate;
-      return original.apply(t.store, args);
-    };
+    const gated = gateDayReads(t);
     try {
       // A symbol whose day is not loaded yet: answering it reads the (gated) store.
       await storeTrades(t.store, [trade('5.HK', '2024-06-14T09:30:05+08:00', '60.0', 100, 'up')]);
@@ -384,22 +398,15 @@ describe('client reconnects and live subscriptions', () => {
       const timedOut = await rejection(ctx.capitalFlow('5.HK')); // waits for the reconnect, then for the gate
       assert.equal(timedOut.kind, 'timeout');
     } finally {
-      store.tradesOfDay = original;
-      release();
+      gated.restore();
+      gated.release();
       await ctx.close();
     }
   });
 
   it('fails pending and later requests when the context is closed', async () => {
     const ctx = await QuoteContext.new(configFor(t, credential));
-    const store = t.store as { tradesOfDay: (...args: never[]) => Promise<StoredTrade[]> };
-    const original = store.tradesOfDay;
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    store.tradesOfDay = async (...args) => {
-      await gate;
-      return original.apply(t.store, args);
-    };
+    const gated = gateDayReads(t);
     try {
       await storeTrades(t.store, [trade('6.HK', '2024-06-14T09:30:05+08:00', '50.0', 100, 'up')]);
       await t.flows.poll();
@@ -411,8 +418,8 @@ describe('client reconnects and live subscriptions', () => {
       assert.match(error.message, /closed/);
       assert.equal((await rejection(ctx.capitalFlow('700.HK'))).kind, 'closed');
     } finally {
-      store.tradesOfDay = original;
-      release();
+      gated.restore();
+      gated.release();
     }
   });
 });

@@ -81,6 +81,21 @@ function validScale(scale: number): boolean {
   return Number.isInteger(scale) && scale >= 0 && scale <= MAX_PRICE_SCALE;
 }
 
+/**
+ * The checks every add path makes on a trade's fields other than its price (whose type differs
+ * between the paths): exact timestamp, valid scale, positive whole volume, known direction and method.
+ */
+function validTradeFields(timestampMs: number, priceScale: number, volume: number, direction: number, method: number): boolean {
+  return (
+    Number.isSafeInteger(timestampMs) &&
+    validScale(priceScale) &&
+    Number.isSafeInteger(volume) &&
+    volume > 0 &&
+    (direction === DIRECTION_NOT_GIVEN || direction === 0 || direction === 1 || direction === 2) &&
+    (method === MethodCode.LeeReady || method === MethodCode.Tick || method === MethodCode.Emo || method === MethodCode.Clnv)
+  );
+}
+
 /** A quote argument: exact non-negative units with a valid scale, else absent. */
 function quoteUnits(units: Units, scale: number): Units {
   const exact = typeof units === 'bigint' || Number.isSafeInteger(units);
@@ -214,14 +229,9 @@ export class DayFlow {
     excluded: boolean,
   ): AddOutcome {
     if (
-      !Number.isSafeInteger(timestampMs) ||
       !(price > 0) ||
       (typeof price === 'number' && !Number.isSafeInteger(price)) ||
-      !validScale(priceScale) ||
-      !Number.isSafeInteger(volume) ||
-      volume <= 0 ||
-      !(direction === DIRECTION_NOT_GIVEN || direction === 0 || direction === 1 || direction === 2) ||
-      !(method === MethodCode.LeeReady || method === MethodCode.Tick || method === MethodCode.Emo || method === MethodCode.Clnv)
+      !validTradeFields(timestampMs, priceScale, volume, direction, method)
     ) {
       return AddOutcome.Invalid;
     }
@@ -254,16 +264,7 @@ export class DayFlow {
     idEnd: number,
     method: number = MethodCode.LeeReady,
   ): AddOutcome {
-    if (
-      !Number.isSafeInteger(timestampMs) ||
-      !(priceUnits > 0) ||
-      !Number.isSafeInteger(priceUnits) ||
-      !validScale(priceScale) ||
-      !Number.isSafeInteger(volume) ||
-      volume <= 0 ||
-      !(direction === DIRECTION_NOT_GIVEN || direction === 0 || direction === 1 || direction === 2) ||
-      !(method === MethodCode.LeeReady || method === MethodCode.Tick || method === MethodCode.Emo || method === MethodCode.Clnv)
-    ) {
+    if (!(priceUnits > 0) || !Number.isSafeInteger(priceUnits) || !validTradeFields(timestampMs, priceScale, volume, direction, method)) {
       return AddOutcome.Invalid;
     }
     if (!this.schedule.containsInstant(timestampMs)) return AddOutcome.OtherDay;

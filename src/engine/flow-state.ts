@@ -1,7 +1,7 @@
 import { Direction } from '../model/trade.js';
 import { classifyTrade, MethodCode } from './classification/classify.js';
 import { ExactSums } from './exact-sums.js';
-import { compareScaled, compareToMidpoint, multiplyUnits, negateUnits, scaleUp, type Units } from './exact-units.js';
+import { compareScaled, multiplyUnits, negateUnits, scaleUp, type Units } from './exact-units.js';
 import type { TierClassifier } from './tier-thresholds.js';
 
 /** Direction argument meaning "not given by the feed: classify" (capital-flow.md §3). */
@@ -82,11 +82,7 @@ export class FlowState {
     if (lineIndex >= 0) {
       let direction = given;
       if (direction === DIRECTION_NOT_GIVEN) {
-        direction = inGrace
-          ? Direction.Neutral
-          : method === MethodCode.LeeReady
-            ? this.classify(tick, price, priceScale, bid, bidScale, ask, askScale)
-            : classifyTrade(method, tick, this.lastChange, price, priceScale, bid, bidScale, ask, askScale);
+        direction = inGrace ? Direction.Neutral : classifyTrade(method, tick, this.lastChange, price, priceScale, bid, bidScale, ask, askScale);
       }
       if (direction === Direction.Up || direction === Direction.Down) {
         this.count(lineIndex, direction, price, priceScale, volume);
@@ -97,28 +93,6 @@ export class FlowState {
     this.hasPrevious = true;
     this.previousUnits = price;
     this.previousScale = priceScale;
-  }
-
-  /** Lee–Ready: the quote rule when both quotes are given and decisive, else the tick rule. */
-  private classify(
-    tick: number,
-    price: Units,
-    priceScale: number,
-    bid: Units,
-    bidScale: number,
-    ask: Units,
-    askScale: number,
-  ): Direction {
-    if (bid >= 0 && ask >= 0) {
-      if (compareScaled(price, priceScale, ask, askScale) >= 0) return Direction.Up;
-      if (compareScaled(price, priceScale, bid, bidScale) <= 0) return Direction.Down;
-      const side = compareToMidpoint(price, priceScale, bid, bidScale, ask, askScale);
-      if (side > 0) return Direction.Up;
-      if (side < 0) return Direction.Down;
-    }
-    if (tick > 0) return Direction.Up;
-    if (tick < 0) return Direction.Down;
-    return this.lastChange;
   }
 
   private count(lineIndex: number, direction: Direction, price: Units, priceScale: number, volume: number): void {

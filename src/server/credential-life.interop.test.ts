@@ -9,11 +9,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { create, toBinary } from '@bufbuild/protobuf';
+import { CAPFLOW_BIN, callCommand } from '../cli/cli-test-kit.js';
 import { runCredentialsCommand } from '../cli/credentials-command.js';
 import { CloseCode } from '../model/errors.js';
 import { encodePacket } from '../protocol/packet-codec.js';
@@ -26,7 +25,6 @@ import { closePushOf, wsClient } from './transport/transport-test-kit.js';
 type LongportModule = typeof import('longport');
 const require = createRequire(import.meta.url);
 const longport = require('longport') as LongportModule;
-const BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/capflow.js');
 
 interface Issued {
   appKey: string;
@@ -36,13 +34,7 @@ interface Issued {
 
 /** Runs `capflow credentials …` in this process and reads the printed credential. */
 async function credentials(args: string[]): Promise<{ code: number; stdout: string; stderr: string; issued?: Issued }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await runCredentialsCommand(args, { stdout, stderr, isTTY: false });
+  const { code, stdout: out, stderr: err } = await callCommand(runCredentialsCommand, args);
   const field = (name: string): string | undefined => new RegExp(`^${name}:\\s+(\\S+)$`, 'm').exec(out)?.[1];
   const appKey = field('app key');
   const appSecret = field('app secret');
@@ -53,7 +45,7 @@ async function credentials(args: string[]): Promise<{ code: number; stdout: stri
 /** `capflow credentials …` as a separate process (another process than the server). */
 function credentialsProcess(args: string[]): Promise<{ code: number | null; stdout: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, 'credentials', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, [CAPFLOW_BIN, 'credentials', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.on('close', (code) => done({ code, stdout }));

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { DuplicateAppKeyError, type CredentialRecord, type CredentialStore } from './credential-store.js';
-import { openPostgresPool, parsePostgresUrl, type PostgresLocation } from './postgres-connection.js';
-import { migratePostgres } from './postgres-schema.js';
+import { inPostgresTransaction, openMigratedPostgres, type PostgresLocation } from './postgres-connection.js';
 
 interface CredentialRow {
   app_key: string;
@@ -67,20 +66,8 @@ export class PostgresCredentialStore implements CredentialStore {
 
   /** Connects (`postgres://…[?schema=name]` or a location) and brings the schema up to date. */
   static async open(target: string | PostgresLocation, options: { poolSize?: number } = {}): Promise<PostgresCredentialStore> {
-    const location = typeof target === 'string' ? parsePostgresUrl(target) : target;
-    const pool = openPostgresPool(location, options.poolSize ?? 2);
-    try {
-      const client = await pool.connect();
-      try {
-        await migratePostgres(client, location.schema);
-      } finally {
-        client.release();
-      }
-      return new PostgresCredentialStore(pool, location);
-    } catch (error) {
-      await pool.end();
-      throw error;
-    }
+    const { pool, location } = await openMigratedPostgres(target, options.poolSize ?? 2);
+    return new PostgresCredentialStore(pool, location);
   }
 
   async insert(record: CredentialRecord): Promise<void> {
@@ -124,23 +111,10 @@ export class PostgresCredentialStore implements CredentialStore {
 
   /** Runs a write and, when it changed a row (returned true), bumps the revision in the same transaction. */
   private async write(change: (client: pg.PoolClient) => Promise<boolean>): Promise<boolean> {
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      try {
-        const changed = await change(client);
-        if (changed) await client.query('UPDATE credential_revision SET revision = revision + 1');
-        await client.query('COMMIT');
-        return changed;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {
-          broken = true;
-        });
-        throw error;
-      }
-    } finally {
-      client.release(broken);
-    }
+    return inPostgresTransaction(this.pool, async (client) => {
+      const changed = await change(client);
+      if (changed) await client.query('UPDATE credential_revision SET revision = revision + 1');
+      return changed;
+    });
   }
 }

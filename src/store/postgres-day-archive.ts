@@ -1,7 +1,12 @@
 import type pg from 'pg';
 import type { ArchivedDay, DayArchive, DayTrim } from './day-archive.js';
-import { openPostgresPool, parsePostgresUrl, type PostgresLocation } from './postgres-connection.js';
-import { migratePostgres, partitionName, quoteIdentifier } from './postgres-schema.js';
+import {
+  finishPostgresTransaction,
+  openMigratedPostgres,
+  rollbackPostgresTransaction,
+  type PostgresLocation,
+} from './postgres-connection.js';
+import { partitionName, quoteIdentifier } from './postgres-schema.js';
 
 interface ArchiveRow {
   symbol: string;
@@ -54,20 +59,8 @@ export class PostgresDayArchive implements DayArchive {
   ) {}
 
   static async open(target: string | PostgresLocation, options: { poolSize?: number } = {}): Promise<PostgresDayArchive> {
-    const location = typeof target === 'string' ? parsePostgresUrl(target) : target;
-    const pool = openPostgresPool(location, options.poolSize ?? 3);
-    try {
-      const client = await pool.connect();
-      try {
-        await migratePostgres(client, location.schema);
-      } finally {
-        client.release();
-      }
-      return new PostgresDayArchive(pool, location);
-    } catch (error) {
-      await pool.end();
-      throw error;
-    }
+    const { pool, location } = await openMigratedPostgres(target, options.poolSize ?? 3);
+    return new PostgresDayArchive(pool, location);
   }
 
   async archiveAndTrim(day: Omit<ArchivedDay, 'archivedAt'>, now = Date.now()): Promise<number> {
@@ -153,8 +146,7 @@ class PostgresDayTrim implements DayTrim {
   async commit(): Promise<number> {
     if (this.finished) throw new Error('day trim already finished');
     this.finished = true;
-    let broken = false;
-    try {
+    return finishPostgresTransaction(this.client, async () => {
       // No append may land between the count and the deletion.
       await this.client.query("SELECT pg_advisory_xact_lock(hashtext('capflow-append:' || $1))", [this.schema]);
       const { rows } = await this.client.query<{ symbol: string; n: string }>(
@@ -175,25 +167,13 @@ class PostgresDayTrim implements DayTrim {
       } else if (deleted > 0) {
         await this.client.query('DELETE FROM trades WHERE date = $1 AND symbol = ANY($2::text[])', [this.date, [...this.added.keys()]]);
       }
-      await this.client.query('COMMIT');
       return deleted;
-    } catch (error) {
-      await this.client.query('ROLLBACK').catch(() => {
-        broken = true;
-      });
-      throw error;
-    } finally {
-      this.client.release(broken);
-    }
+    });
   }
 
   async abort(): Promise<void> {
     if (this.finished) return;
     this.finished = true;
-    let broken = false;
-    await this.client.query('ROLLBACK').catch(() => {
-      broken = true;
-    });
-    this.client.release(broken);
+    await rollbackPostgresTransaction(this.client);
   }
 }

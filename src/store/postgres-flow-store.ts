@@ -1,10 +1,11 @@
 import type pg from 'pg';
-import { decimalToString, type Decimal } from '../model/decimal.js';
+import { decimalToString } from '../model/decimal.js';
 import { isClassificationMethod, type Direction } from '../model/trade.js';
 import type { AppendResult, FlowStore, SourceCheckpoint, StoredTrade, SymbolDay, SymbolSummary, TradeToStore } from './flow-store.js';
-import { openPostgresPool, parsePostgresUrl, type PostgresLocation } from './postgres-connection.js';
-import { migratePostgres, partitionName, quoteIdentifier } from './postgres-schema.js';
-import { sourcePositionConflict } from './sqlite-flow-store.js';
+import { inPostgresTransaction, openMigratedPostgres, type PostgresLocation } from './postgres-connection.js';
+import { partitionName, quoteIdentifier } from './postgres-schema.js';
+// PostgreSQL's numeric text keeps the scale it was written with, so it reads back like SQLite's stored text.
+import { decimalFromStored, sourcePositionConflict } from './sqlite-flow-store.js';
 
 export interface PostgresFlowStoreOptions {
   /** Connections in the pool (default 10). */
@@ -29,26 +30,19 @@ interface TradeRow {
 const TRADE_COLUMNS = 'seq, symbol, date::text AS date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification';
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-/** Exact decimal from PostgreSQL's numeric text, which keeps the scale it was written with. */
-function decimalFromNumeric(text: string): Decimal {
-  const dot = text.indexOf('.');
-  if (dot === -1) return { units: BigInt(text), scale: 0 };
-  return { units: BigInt(text.slice(0, dot) + text.slice(dot + 1)), scale: text.length - dot - 1 };
-}
-
 function rowToTrade(row: TradeRow): StoredTrade {
   const trade: { -readonly [K in keyof StoredTrade]: StoredTrade[K] } = {
     seq: Number(row.seq),
     date: row.date,
     symbol: row.symbol,
     timestamp: Number(row.ts),
-    price: decimalFromNumeric(row.price),
+    price: decimalFromStored(row.price),
     volume: Number(row.volume),
   };
   if (row.direction !== null) trade.direction = row.direction as Direction;
   if (row.trade_id !== null) trade.tradeId = row.trade_id;
-  if (row.bid !== null) trade.bid = decimalFromNumeric(row.bid);
-  if (row.ask !== null) trade.ask = decimalFromNumeric(row.ask);
+  if (row.bid !== null) trade.bid = decimalFromStored(row.bid);
+  if (row.ask !== null) trade.ask = decimalFromStored(row.ask);
   if (row.trade_type !== null) trade.tradeType = row.trade_type;
   if (row.classification !== null && isClassificationMethod(row.classification)) trade.classification = row.classification;
   return trade;
@@ -77,20 +71,8 @@ export class PostgresFlowStore implements FlowStore {
 
   /** Connects (`postgres://…[?schema=name]` or a location) and brings the schema up to date. */
   static async open(target: string | PostgresLocation, options: PostgresFlowStoreOptions = {}): Promise<PostgresFlowStore> {
-    const location = typeof target === 'string' ? parsePostgresUrl(target) : target;
-    const pool = openPostgresPool(location, options.poolSize ?? 10);
-    try {
-      const client = await pool.connect();
-      try {
-        const version = await migratePostgres(client, location.schema);
-        return new PostgresFlowStore(pool, location, version);
-      } finally {
-        client.release();
-      }
-    } catch (error) {
-      await pool.end();
-      throw error;
-    }
+    const { pool, location, schemaVersion } = await openMigratedPostgres(target, options.poolSize ?? 10);
+    return new PostgresFlowStore(pool, location, schemaVersion);
   }
 
   /** The pool, for the gateway state kept in the same schema. */
@@ -100,24 +82,10 @@ export class PostgresFlowStore implements FlowStore {
 
   async appendTrades(batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): Promise<AppendResult> {
     for (const { date } of batch) if (!ISO_DATE.test(date)) throw new Error(`invalid trading day ${JSON.stringify(date)}`);
-    const client = await this.pool.connect();
-    let broken = false;
-    try {
-      await client.query('BEGIN');
-      try {
-        await client.query("SELECT pg_advisory_xact_lock(hashtext('capflow-append:' || $1))", [this.location.schema]);
-        const result = await this.appendLocked(client, batch, checkpoint);
-        await client.query('COMMIT');
-        return result;
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => {
-          broken = true;
-        });
-        throw error;
-      }
-    } finally {
-      client.release(broken);
-    }
+    return inPostgresTransaction(this.pool, async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock(hashtext('capflow-append:' || $1))", [this.location.schema]);
+      return this.appendLocked(client, batch, checkpoint);
+    });
   }
 
   private async appendLocked(client: pg.PoolClient, batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): Promise<AppendResult> {

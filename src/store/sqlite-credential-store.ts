@@ -1,8 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { DuplicateAppKeyError, type CredentialRecord, type CredentialStore } from './credential-store.js';
+import { openSqliteFile } from './sqlite-connection.js';
 
 /** The tables live in the data directory's `capflow.db`, beside the trades (one file to back up). */
 const SCHEMA = `
@@ -94,17 +92,10 @@ export class SqliteCredentialStore implements CredentialStore {
 
   /** Opens the credential tables in `dataDir/capflow.db`, creating them when needed. */
   static async open(dataDir: string, options: { busyTimeoutMs?: number } = {}): Promise<SqliteCredentialStore> {
-    mkdirSync(dataDir, { recursive: true });
-    const db = new Database(join(dataDir, 'capflow.db'), { timeout: options.busyTimeoutMs ?? 30_000 });
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+    return openSqliteFile(dataDir, options.busyTimeoutMs, (db) => {
       db.transaction(() => db.exec(SCHEMA)).immediate();
       return new SqliteCredentialStore(db);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    });
   }
 
   async insert(record: CredentialRecord): Promise<void> {

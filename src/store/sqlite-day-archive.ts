@@ -1,8 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { ArchivedDay, DayArchive } from './day-archive.js';
+import { openSqliteFile } from './sqlite-connection.js';
 
 const SCHEMA = `
   CREATE TABLE IF NOT EXISTS archived_days (
@@ -65,17 +63,10 @@ export class SqliteDayArchive implements DayArchive {
 
   /** Opens the archive table in `dataDir/capflow.db` (the flow store must have created its schema). */
   static async open(dataDir: string, options: { busyTimeoutMs?: number } = {}): Promise<SqliteDayArchive> {
-    mkdirSync(dataDir, { recursive: true });
-    const db = new Database(join(dataDir, 'capflow.db'), { timeout: options.busyTimeoutMs ?? 30_000 });
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+    return openSqliteFile(dataDir, options.busyTimeoutMs, (db) => {
       db.transaction(() => db.exec(SCHEMA)).immediate();
       return new SqliteDayArchive(db);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    });
   }
 
   /** Stores the day's lines and summary and deletes its raw trades, atomically. Returns trades deleted. */

@@ -1,11 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type BetterSqlite3 from 'better-sqlite3';
 import { decimalToString, type Decimal } from '../model/decimal.js';
 import { CapflowError, BusinessCode } from '../model/errors.js';
 import { isClassificationMethod, type Direction } from '../model/trade.js';
 import type { AppendResult, FlowStore, SourceCheckpoint, StoredTrade, SymbolDay, SymbolSummary, TradeToStore } from './flow-store.js';
+import { openSqliteFile, SQLITE_FILE_NAME } from './sqlite-connection.js';
 import { migrateSqlite } from './sqlite-schema.js';
 
 export interface SqliteFlowStoreOptions {
@@ -44,7 +42,7 @@ export function sourcePositionConflict(sourceId: string, expected: number, actua
  * Exact decimal from stored text: the digits are the units, the digits after the dot the scale,
  * so a value reads back with the very units and scale it was written with.
  */
-function decimalFromStored(text: string): Decimal {
+export function decimalFromStored(text: string): Decimal {
   const dot = text.indexOf('.');
   if (dot === -1) return { units: BigInt(text), scale: 0 };
   return { units: BigInt(text.slice(0, dot) + text.slice(dot + 1)), scale: text.length - dot - 1 };
@@ -74,7 +72,7 @@ function rowToTrade(row: TradeRow): StoredTrade {
  * ingest command through SQLite's locking (writers wait up to the busy timeout).
  */
 export class SqliteFlowStore implements FlowStore {
-  static readonly FILE_NAME = 'capflow.db';
+  static readonly FILE_NAME = SQLITE_FILE_NAME;
 
   private closed = false;
   private readonly insertTrade: BetterSqlite3.Statement;
@@ -132,20 +130,12 @@ export class SqliteFlowStore implements FlowStore {
 
   /** Opens (creating when needed) `capflow.db` in `dataDir` and brings its schema up to date. */
   static async open(dataDir: string, options: SqliteFlowStoreOptions = {}): Promise<SqliteFlowStore> {
-    mkdirSync(dataDir, { recursive: true });
-    const path = join(dataDir, SqliteFlowStore.FILE_NAME);
-    const db = new Database(path, { timeout: options.busyTimeoutMs ?? 30_000 });
-    try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+    return openSqliteFile(dataDir, options.busyTimeoutMs, (db, path) => {
       // A larger page cache keeps the indexes' hot pages in memory during big ingests.
       db.pragma(`cache_size = ${-Math.floor((options.cacheSizeMiB ?? 64) * 1024)}`);
       const version = migrateSqlite(db, path);
       return new SqliteFlowStore(db, path, version);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
+    });
   }
 
   async appendTrades(batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): Promise<AppendResult> {

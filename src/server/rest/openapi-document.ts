@@ -20,7 +20,7 @@ export const REST_PATHS = {
 const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
 const amount = (description: string): object => ({ type: 'string', pattern: '^-?\\d+\\.\\d{3}$', description, examples: ['-310255860.000'] });
 
-const envelope = (data: { $ref: string }, description: string): object => ({
+const envelope = (data: object, description: string): object => ({
   description,
   content: {
     'application/json': {
@@ -47,6 +47,9 @@ const FLOW_ERRORS = {
   '429': errorResponse('301606: over the rate limit of the mirrored command (shared with the socket API)'),
   '500': errorResponse('301602: unexpected internal failure'),
 };
+
+/** The failures of a request that queries no symbol: authentication and permission only. */
+const AUTH_ERRORS = { '401': FLOW_ERRORS['401'], '403': FLOW_ERRORS['403'] };
 
 const symbolParameter = {
   name: 'symbol',
@@ -131,10 +134,7 @@ export function openApiDocument(serverVersion: string): Record<string, unknown> 
           security: SIGNED_OR_PUBLIC,
           parameters: [symbolParameter, dateParameter('from', 'first day (inclusive)'), dateParameter('to', 'last day (inclusive)'), conventionParameter, daysParameter],
           responses: {
-            '200': {
-              ...(envelope(ref('Daily'), 'one entry per trading day; with `convention`, a TierDaily (every tier of that convention, main force, `timestamp` and `time` of each day)') as object),
-              content: { 'application/json': { schema: { type: 'object', required: ['code', 'message', 'data'], properties: { code: { const: 0 }, message: { type: 'string' }, data: { oneOf: [ref('Daily'), ref('TierDaily')] } } } } },
-            },
+            '200': envelope({ oneOf: [ref('Daily'), ref('TierDaily')] }, 'one entry per trading day; with `convention`, a TierDaily (every tier of that convention, main force, `timestamp` and `time` of each day)'),
             ...FLOW_ERRORS,
           },
         },
@@ -147,10 +147,7 @@ export function openApiDocument(serverVersion: string): Record<string, unknown> 
           security: SIGNED_OR_PUBLIC,
           parameters: [symbolParameter, dateParameter('date', 'a past trading day; default the served day'), conventionParameter, daysParameter],
           responses: {
-            '200': {
-              ...(envelope(ref('Distribution'), 'the day\'s distribution (command 25\'s three tiers); with `convention`, a TierDistribution with every tier of that convention') as object),
-              content: { 'application/json': { schema: { type: 'object', required: ['code', 'message', 'data'], properties: { code: { const: 0 }, message: { type: 'string' }, data: { oneOf: [ref('Distribution'), ref('TierDistribution')] } } } } },
-            },
+            '200': envelope({ oneOf: [ref('Distribution'), ref('TierDistribution')] }, 'the day\'s distribution (command 25\'s three tiers); with `convention`, a TierDistribution with every tier of that convention'),
             ...FLOW_ERRORS,
           },
         },
@@ -195,8 +192,7 @@ export function openApiDocument(serverVersion: string): Record<string, unknown> 
           responses: {
             '200': envelope(ref('Batch'), 'one result per symbol, in request order'),
             '400': errorResponse(`301600: no symbols, more than ${BATCH_SYMBOL_LIMIT}, or an unknown kind`),
-            '401': FLOW_ERRORS['401'],
-            '403': FLOW_ERRORS['403'],
+            ...AUTH_ERRORS,
           },
         },
       },
@@ -207,8 +203,7 @@ export function openApiDocument(serverVersion: string): Record<string, unknown> 
           security: SIGNED_OR_PUBLIC,
           responses: {
             '200': envelope(ref('Symbols'), 'configured or ingested symbols the credential may query'),
-            '401': FLOW_ERRORS['401'],
-            '403': FLOW_ERRORS['403'],
+            ...AUTH_ERRORS,
           },
         },
       },
@@ -220,8 +215,7 @@ export function openApiDocument(serverVersion: string): Record<string, unknown> 
           security: SIGNED_OR_PUBLIC,
           responses: {
             '200': envelope(ref('StreamToken'), 'the token'),
-            '401': FLOW_ERRORS['401'],
-            '403': FLOW_ERRORS['403'],
+            ...AUTH_ERRORS,
           },
         },
       },
