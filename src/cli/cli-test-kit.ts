@@ -94,3 +94,8 @@ export function temporaryDirectories(prefix: string): () => string {
     return dir;
   };
 }
+
+/** The flags that point `capflow flow` / `watch` at a server with a credential. */
+export function serverFlags(url: string, credential: { appKey: string; appSecret: string; accessToken: string }): string[] {
+  return ['--url', url, '--app-key', credential.appKey, '--app-secret', credential.appSecret, '--access-token', credential.accessToken];
+}

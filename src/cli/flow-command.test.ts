@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { captureIo } from './cli-test-kit.js';
+import { captureIo, serverFlags } from './cli-test-kit.js';
 import { main } from './main.js';
 import { startTestServer, testCredential, trade, type TestServer } from '../server/server-test-kit.js';
 import { explainApiError } from './api-error-messages.js';
@@ -23,16 +23,7 @@ const expired = testCredential({ appKey: 'expired', appSecret: 'e-secret', acces
 
 describe('capflow flow', () => {
   let t: TestServer;
-  const as = (credential = user): string[] => [
-    '--url',
-    t.httpUrl,
-    '--app-key',
-    credential.appKey,
-    '--app-secret',
-    credential.appSecret,
-    '--access-token',
-    credential.accessToken,
-  ];
+  const as = (credential = user): string[] => serverFlags(t.httpUrl, credential);
   const run = async (...argv: string[]) => {
     const { io, out } = captureIo();
     const code = await main(argv, io);

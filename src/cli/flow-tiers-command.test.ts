@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { captureIo } from './cli-test-kit.js';
+import { captureIo, serverFlags } from './cli-test-kit.js';
 import { main } from './main.js';
 import { startTestServer, testCredential, trade, type TestServer } from '../server/server-test-kit.js';
 
@@ -17,7 +17,7 @@ describe('capflow flow --period / --convention', () => {
   let t: TestServer;
   const run = async (...argv: string[]) => {
     const { io, out } = captureIo();
-    const code = await main(['flow', ...argv, '--url', t.httpUrl, '--app-key', user.appKey, '--app-secret', user.appSecret, '--access-token', user.accessToken], io);
+    const code = await main(['flow', ...argv, ...serverFlags(t.httpUrl, user)], io);
     return { code, ...out };
   };
   before(async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { captureIo } from './cli-test-kit.js';
+import { captureIo, serverFlags } from './cli-test-kit.js';
 import { runWatchCommand } from './watch-command.js';
 import { startTestServer, storeTrades, testCredential, trade, type TestServer } from '../server/server-test-kit.js';
 
@@ -28,16 +28,7 @@ describe('capflow watch', () => {
     });
   });
   after(() => t.stop());
-  const flags = (credential = user): string[] => [
-    '--url',
-    t.httpUrl,
-    '--app-key',
-    credential.appKey,
-    '--app-secret',
-    credential.appSecret,
-    '--access-token',
-    credential.accessToken,
-  ];
+  const flags = (credential = user): string[] => serverFlags(t.httpUrl, credential);
 
   it('prints the day so far, then each new or changed minute, and exits 0 when interrupted', async () => {
     const { io, out } = captureIo();
