@@ -8,6 +8,7 @@ import type { Market } from '../model/market.js';
 import { parseSymbol } from '../model/symbol.js';
 import type { Trade } from '../model/trade.js';
 import { ByteKeyTable } from './byte-key-table.js';
+import { plainAscii, readDirection, readInteger, readUnits, unitsScale } from './csv-bytes.js';
 import { CsvRecordParser } from './csv-record-parser.js';
 import { fileKindOf } from './file-source.js';
 import { TRADE_FIELDS, isTradeField, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
@@ -28,7 +29,6 @@ const LF = 10;
 const CR = 13;
 const QUOTE = 34;
 const COMMA = 44;
-const DOT = 46;
 const ZERO = 48;
 
 /** Column roles (index into TRADE_FIELDS). */
@@ -43,8 +43,6 @@ const ASK = 7;
 const TRADE_TYPE = 8;
 const ROLE_COUNT = TRADE_FIELDS.length;
 
-/** Digits of a price read into a Number (10^15 < 2^53: always exact). */
-const MAX_FAST_DIGITS = 15;
 const SYMBOL_CACHE_LIMIT = 100_000;
 /** Rows parsed before they are applied, grouped by symbol-day (a few MB: stays in cache). */
 const BATCH_ROWS = 65_536;
@@ -717,85 +715,6 @@ export class CsvLinesBuilder {
 }
 
 /** Scale of the last `readUnits` result (a module variable: no object per number). */
-let unitsScale = 0;
-
-/**
- * Exact units of decimal text `123.45` (no sign, no exponent, at most 15 digits), setting
- * `unitsScale`; -1 when the text is anything else (the general parser decides then).
- */
-function readUnits(buf: Buffer, start: number, end: number): number {
-  let units = 0;
-  let dot = -1;
-  let digits = 0;
-  for (let i = start; i < end; i++) {
-    const c = buf[i] as number;
-    const d = c - ZERO;
-    if (d >= 0 && d <= 9) {
-      units = units * 10 + d;
-      digits++;
-    } else if (c === DOT && dot === -1 && i > start && i < end - 1) {
-      dot = i;
-    } else {
-      return -1;
-    }
-  }
-  if (digits === 0 || digits > MAX_FAST_DIGITS) return -1;
-  unitsScale = dot === -1 ? 0 : end - dot - 1;
-  return units;
-}
-
-/** A whole number of at most 15 digits, or -1. */
-function readInteger(buf: Buffer, start: number, end: number): number {
-  if (end === start || end - start > MAX_FAST_DIGITS) return -1;
-  let value = 0;
-  for (let i = start; i < end; i++) {
-    const d = (buf[i] as number) - ZERO;
-    if (d < 0 || d > 9) return -1;
-    value = value * 10 + d;
-  }
-  return value;
-}
-
-/** Direction words (case-insensitive): 2 up, 1 down, 0 neutral; -2 for anything else. */
-function readDirection(buf: Buffer, start: number, end: number): number {
-  const length = end - start;
-  if (length === 1) {
-    const d = (buf[start] as number) - ZERO;
-    return d >= 0 && d <= 2 ? d : -2;
-  }
-  switch ((buf[start] as number) | 0x20) {
-    case 0x75: // u
-      return isWord(buf, start, length, 'up') ? 2 : -2;
-    case 0x62: // b
-      return isWord(buf, start, length, 'buy') ? 2 : -2;
-    case 0x64: // d
-      return isWord(buf, start, length, 'down') ? 1 : -2;
-    case 0x73: // s
-      return isWord(buf, start, length, 'sell') ? 1 : -2;
-    case 0x6e: // n
-      return isWord(buf, start, length, 'neutral') ? 0 : -2;
-    default:
-      return -2;
-  }
-}
-
-/** Whether the bytes at `at` spell the lower-case `word` (any case; first letter already checked). */
-function isWord(buf: Buffer, at: number, length: number, word: string): boolean {
-  if (length !== word.length) return false;
-  for (let i = 1; i < length; i++) if (((buf[at + i] as number) | 0x20) !== word.charCodeAt(i)) return false;
-  return true;
-}
-
-/** Printable ASCII without spaces at either end (so the general parser would read it the same). */
-function plainAscii(buf: Buffer, start: number, end: number): boolean {
-  if ((buf[start] as number) <= 32 || (buf[end - 1] as number) <= 32) return false;
-  for (let i = start; i < end; i++) {
-    const c = buf[i] as number;
-    if (c < 32 || c > 126) return false;
-  }
-  return true;
-}
-
 /**
  * Reads a CSV file (optionally `.gz`) straight into day flows; resolves with the builder (its
  * `days` and `lines`) and the summary. Structural problems throw like `ingestFile`.

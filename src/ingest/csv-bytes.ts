@@ -1,0 +1,90 @@
+/**
+ * Byte-level readers of canonical CSV fields shared by the fast CSV paths (in-memory lines and
+ * durable ingest). Each answers a sentinel for anything it is not certain about, so the caller
+ * hands the row to the general parser, which has the final word on what is valid.
+ */
+
+const DOT = 46;
+const ZERO = 48;
+/** Digits of a value read into a Number (10^15 < 2^53: always exact). */
+export const MAX_FAST_DIGITS = 15;
+
+/** Scale of the last successful `readUnits` (module state: no object per call). */
+export let unitsScale = 0;
+
+/**
+ * Exact units of decimal text `123.45` (no sign, no exponent, at most 15 digits), setting
+ * `unitsScale`; -1 when the text is anything else (the general parser decides then).
+ */
+export function readUnits(buf: Buffer, start: number, end: number): number {
+  let units = 0;
+  let dot = -1;
+  let digits = 0;
+  for (let i = start; i < end; i++) {
+    const c = buf[i] as number;
+    const d = c - ZERO;
+    if (d >= 0 && d <= 9) {
+      units = units * 10 + d;
+      digits++;
+    } else if (c === DOT && dot === -1 && i > start && i < end - 1) {
+      dot = i;
+    } else {
+      return -1;
+    }
+  }
+  if (digits === 0 || digits > MAX_FAST_DIGITS) return -1;
+  unitsScale = dot === -1 ? 0 : end - dot - 1;
+  return units;
+}
+
+/** A whole number of at most 15 digits, or -1. */
+export function readInteger(buf: Buffer, start: number, end: number): number {
+  if (end === start || end - start > MAX_FAST_DIGITS) return -1;
+  let value = 0;
+  for (let i = start; i < end; i++) {
+    const d = (buf[i] as number) - ZERO;
+    if (d < 0 || d > 9) return -1;
+    value = value * 10 + d;
+  }
+  return value;
+}
+
+/** Direction words (case-insensitive): 2 up, 1 down, 0 neutral; -2 for anything else. */
+export function readDirection(buf: Buffer, start: number, end: number): number {
+  const length = end - start;
+  if (length === 1) {
+    const d = (buf[start] as number) - ZERO;
+    return d >= 0 && d <= 2 ? d : -2;
+  }
+  switch ((buf[start] as number) | 0x20) {
+    case 0x75: // u
+      return isWord(buf, start, length, 'up') ? 2 : -2;
+    case 0x62: // b
+      return isWord(buf, start, length, 'buy') ? 2 : -2;
+    case 0x64: // d
+      return isWord(buf, start, length, 'down') ? 1 : -2;
+    case 0x73: // s
+      return isWord(buf, start, length, 'sell') ? 1 : -2;
+    case 0x6e: // n
+      return isWord(buf, start, length, 'neutral') ? 0 : -2;
+    default:
+      return -2;
+  }
+}
+
+/** Whether the bytes at `at` spell the lower-case `word` (any case; first letter already checked). */
+function isWord(buf: Buffer, at: number, length: number, word: string): boolean {
+  if (length !== word.length) return false;
+  for (let i = 1; i < length; i++) if (((buf[at + i] as number) | 0x20) !== word.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Printable ASCII without spaces at either end (so the general parser would read it the same). */
+export function plainAscii(buf: Buffer, start: number, end: number): boolean {
+  if ((buf[start] as number) <= 32 || (buf[end - 1] as number) <= 32) return false;
+  for (let i = start; i < end; i++) {
+    const c = buf[i] as number;
+    if (c < 32 || c > 126) return false;
+  }
+  return true;
+}
