@@ -4,20 +4,16 @@
  * same page cache). The lines of every symbol must be identical to DuckDB's, or the run fails.
  *
  *   npm run bench:engine -- [--trades 10000000] [--symbols 2000] [--dir /tmp/capflow-bench]
- *                           [--duckdb-threads 2] [--workers <duckdb-threads>] [--store-trades 1000000]
- *                           [--skip-duckdb] [--skip-store]
+ *                           [--duckdb-threads 2] [--workers <duckdb-threads>] [--skip-duckdb]
+ *
+ * The durable (SQLite) ingest path has its own benchmark (bench/durable-bench.ts); `--skip-store`
+ * is still accepted and ignored, so older command lines keep working.
  */
-import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { calendarFor } from '../src/calendar/trading-calendar.js';
-import { DayFlow } from '../src/engine/index.js';
 import { csvFileToLines } from '../src/ingest/fast-csv-lines.js';
 import { csvFileToLinesParallel } from '../src/ingest/parallel-csv-lines.js';
-import { DEFAULT_BATCH_SIZE } from '../src/ingest/batch-ingester.js';
-import { ingestFile } from '../src/ingest/ingest-file.js';
-import { parseSymbol } from '../src/model/symbol.js';
-import { SqliteFlowStore } from '../src/store/sqlite-flow-store.js';
-import { fmt, headFile, machine, numberFlag, parseFlags, printTable, timed } from './bench-kit.js';
+import { fmt, machine, numberFlag, parseFlags, printTable, timed } from './bench-kit.js';
 import { duckdbLines } from './duckdb-lines.js';
 import { BENCH_DATE, generateDayCsv } from './generate-day.js';
 
@@ -26,7 +22,6 @@ const trades = numberFlag(flags, 'trades', 10_000_000);
 const symbolCount = numberFlag(flags, 'symbols', 2000);
 const dir = flags.dir ?? '/tmp/capflow-bench';
 const duckThreads = numberFlag(flags, 'duckdb-threads', 2);
-const storeTrades = numberFlag(flags, 'store-trades', 1_000_000);
 const workerThreads = numberFlag(flags, 'workers', duckThreads);
 mkdirSync(dir, { recursive: true });
 
@@ -137,42 +132,6 @@ async function main(): Promise<void> {
   }
   console.log(`fast path: ${fmt(fast.value.accepted)} trades accepted, ${fmt(fast.value.generalRows)} rows through the general parser`);
 
-  if (flags['skip-store'] !== 'true' && storeTrades > 0) {
-    const n = Math.min(storeTrades, trades);
-    const subset = join(dir, `head-${n}-of-${trades}-${symbolCount}.csv`);
-    await headFile(path, subset, n);
-    const dataDir = mkdtempSync(join(dir, 'store-'));
-    try {
-      const store = await SqliteFlowStore.open(dataDir);
-      const ingest = await timed(() => ingestFile(store, subset));
-      const rebuild = await timed(async () => {
-        const days = new Map<string, DayFlow>();
-        for (const symbol of await store.symbols()) {
-          const market = parseSymbol(symbol)!.market;
-          const day = new DayFlow(calendarFor(market).schedule(BENCH_DATE)!);
-          for (const trade of await store.tradesOfDay(symbol, BENCH_DATE)) day.add(trade);
-          days.set(symbol, day);
-        }
-        return days;
-      });
-      await store.close();
-      const stored = await linesOfFastPath(subset);
-      let same = true;
-      for (const [symbol, day] of rebuild.value) {
-        const a = day.lines(Number.MAX_SAFE_INTEGER).map((l) => l.inflow);
-        const b = stored.lines.get(symbol) ?? [];
-        if (a.join() !== b.join()) same = false;
-      }
-      console.log(`durable store (${fmt(n)} trades): lines after restart ${same ? 'identical' : 'DIFFER'} to the in-memory path`);
-      const ingestRate = rate(n, ingest.ms);
-      const totalRate = rate(n, ingest.ms + rebuild.ms);
-      rows.push({ path: `durable SQLite ingest (${fmt(n)} trades, one commit per ${fmt(DEFAULT_BATCH_SIZE)})`, seconds: fmt(ingest.ms / 1000, 2), 'rows/s': fmt(ingestRate), 'vs DuckDB': fmt(ingestRate / duckRate, 2), 'vs bare parse': fmt(ingestRate / bareRate, 2) });
-      rows.push({ path: `durable ingest + rebuild lines from the store`, seconds: fmt((ingest.ms + rebuild.ms) / 1000, 2), 'rows/s': fmt(totalRate), 'vs DuckDB': fmt(totalRate / duckRate, 2), 'vs bare parse': fmt(totalRate / bareRate, 2) });
-      if (!same) process.exitCode = 1;
-    } finally {
-      rmSync(dataDir, { recursive: true, force: true });
-    }
-  }
   printTable('Engine: CSV → lines (rows/s are input rows per second of wall time)', rows);
 }
 

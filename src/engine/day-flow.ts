@@ -7,6 +7,8 @@ import { formatUnits3 } from './exact-format.js';
 import { compactUnits, type Units } from './exact-units.js';
 import { DIRECTION_NOT_GIVEN, FlowState, QUOTE_ABSENT, TIER_SLOTS, type CountedTradeObserver } from './flow-state.js';
 import { DEFAULT_TIER_THRESHOLDS, Tier, TierClassifier, type TierThresholds } from './tier-thresholds.js';
+import type { CounterTradeIds } from './counter-trade-ids.js';
+import type { NumberDayFlow } from './number-day-flow.js';
 import { TradeIdSet } from './trade-id-set.js';
 import { TradeLog } from './trade-log.js';
 
@@ -127,6 +129,8 @@ export class DayFlow {
   /** The replay log; absent when the owner can rebuild past views from its own source (DayFlowOptions.keepLog). */
   private readonly log: TradeLog | undefined;
   private readonly ids = new TradeIdSet();
+  /** Ids taken over from a NumberDayFlow, moved into `ids` when first needed. */
+  private counterIds: CounterTradeIds | undefined;
   private processed = 0;
   private maxTimestampMs = Number.NEGATIVE_INFINITY;
   private duplicates = 0;
@@ -146,6 +150,22 @@ export class DayFlow {
     this.log = options?.keepLog === false ? undefined : new TradeLog();
     this.tiers = new TierClassifier(thresholds ?? DEFAULT_TIER_THRESHOLDS[schedule.market]);
     this.state = new FlowState(schedule.lineCount, this.tiers);
+  }
+
+  /**
+   * The DayFlow that goes on exactly where a NumberDayFlow stands (same schedule, thresholds,
+   * sums, tick state, trade ids and counts), without a replay log (like `keepLog: false`).
+   */
+  static fromNumberDayFlow(numbers: NumberDayFlow, thresholds?: TierThresholds | undefined): DayFlow {
+    if (numbers.moved) throw new Error('this NumberDayFlow already went on in a DayFlow');
+    numbers.moved = true;
+    const day = new DayFlow(numbers.schedule, thresholds, { keepLog: false });
+    day.state.restore(numbers.scale, numbers.lineNet, numbers.tierSums, numbers.lastCountedMs, numbers);
+    day.processed = numbers.processed;
+    day.duplicates = numbers.duplicates;
+    day.maxTimestampMs = numbers.maxTimestampMs;
+    if (numbers.ids.size > 0) day.counterIds = numbers.ids;
+    return day;
   }
 
   /** Trades processed (duplicates, other-day and invalid trades excluded); grows with every add. */
@@ -237,7 +257,7 @@ export class DayFlow {
     }
     const schedule = this.schedule;
     if (!schedule.containsInstant(timestampMs)) return AddOutcome.OtherDay;
-    if (tradeId !== undefined && tradeId !== '' && !this.ids.add(tradeId)) {
+    if (tradeId !== undefined && tradeId !== '' && !this.tradeIds().add(tradeId)) {
       this.duplicates++;
       return AddOutcome.Duplicate;
     }
@@ -268,11 +288,21 @@ export class DayFlow {
       return AddOutcome.Invalid;
     }
     if (!this.schedule.containsInstant(timestampMs)) return AddOutcome.OtherDay;
-    if (idEnd > idStart && !this.ids.addBytes(idBytes, idStart, idEnd)) {
+    if (idEnd > idStart && !this.tradeIds().addBytes(idBytes, idStart, idEnd)) {
       this.duplicates++;
       return AddOutcome.Duplicate;
     }
     return this.accept(timestampMs, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, method, false);
+  }
+
+  /** The day's trade id set, with the ids taken over from a NumberDayFlow moved in. */
+  private tradeIds(): TradeIdSet {
+    const counterIds = this.counterIds;
+    if (counterIds !== undefined) {
+      this.counterIds = undefined;
+      counterIds.copyInto(this.ids);
+    }
+    return this.ids;
   }
 
   /** Counts a valid, new trade of this day (or leaves it out by its trade type). */

@@ -22,8 +22,9 @@ export function formatUnits3(units: Units, scale: number): string {
     magnitude *= POW10[3 - scale] as number;
     if (!Number.isSafeInteger(magnitude)) return formatScaled(BigInt(units), scale, 3);
   }
-  let digits = String(magnitude);
-  if (digits.length <= 3) digits = '0'.repeat(4 - digits.length) + digits;
-  const text = `${digits.slice(0, -3)}.${digits.slice(-3)}`;
+  // Whole part and three decimals by exact integer steps, joined once (no slicing of a digit string).
+  const fraction = magnitude % 1000;
+  const whole = (magnitude - fraction) / 1000;
+  const text = whole + (fraction >= 100 ? '.' : fraction >= 10 ? '.0' : '.00') + fraction;
   return negative && magnitude !== 0 ? `-${text}` : text;
 }

@@ -9,6 +9,8 @@ import type { Units } from './exact-units.js';
 export class ExactSums {
   private readonly small: Float64Array;
   private readonly big: bigint[];
+  /** False while no slot has ever had a BigInt part: then reads need no BigInt comparison. */
+  private anyBig = false;
 
   constructor(readonly size: number) {
     this.small = new Float64Array(size);
@@ -28,6 +30,18 @@ export class ExactSums {
       this.big[slot] = (this.big[slot] as bigint) + BigInt(small) + amount;
     }
     this.small[slot] = 0;
+    this.anyBig = true;
+  }
+
+  /** Sets every slot to the safe integers `values` (same size). */
+  setNumbers(values: Float64Array): void {
+    if (values.length !== this.size) throw new RangeError('setNumbers: size differs');
+    for (let slot = 0; slot < this.size; slot++) {
+      const value = values[slot] as number;
+      if (!Number.isSafeInteger(value)) throw new RangeError('setNumbers: not a safe integer');
+      this.small[slot] = value;
+      this.big[slot] = 0n;
+    }
   }
 
   /** Exact value of a slot. */
@@ -37,12 +51,12 @@ export class ExactSums {
 
   /** A slot's exact value as a Number when it is held there alone (no BigInt part), else undefined. */
   smallValue(slot: number): number | undefined {
-    return this.big[slot] === 0n ? (this.small[slot] as number) : undefined;
+    return !this.anyBig || this.big[slot] === 0n ? (this.small[slot] as number) : undefined;
   }
 
   /** Whether a slot is exactly zero (cheap: no BigInt created when the big part is empty). */
   isZero(slot: number): boolean {
-    return this.small[slot] === 0 && this.big[slot] === 0n;
+    return this.small[slot] === 0 && (!this.anyBig || this.big[slot] === 0n);
   }
 
   /** Multiplies every slot by 10^digits (when the common scale of the sums grows). */
@@ -59,6 +73,7 @@ export class ExactSums {
       } else {
         this.small[slot] = 0;
         this.big[slot] = scaled;
+        this.anyBig = true;
       }
     }
   }

@@ -12,6 +12,14 @@ export const QUOTE_ABSENT = -1;
 /** Called with each trade counted up or down: its line, side, exact price and volume. */
 export type CountedTradeObserver = (lineIndex: number, direction: Direction, price: Units, priceScale: number, volume: number) => void;
 
+/** The tick rule's memory of a symbol-day: the previous trade's price and the sign of the last price change. */
+export interface TickState {
+  hasPrevious: boolean;
+  previousUnits: Units;
+  previousScale: number;
+  lastChange: Direction;
+}
+
 /** Slots of the distribution sums: inflow large/medium/small, then outflow large/medium/small. */
 export const TIER_SLOTS = 6;
 const OUTFLOW_SLOT_OFFSET = 3;
@@ -52,6 +60,24 @@ export class FlowState {
   ) {
     this.lineNet = new ExactSums(lineCount);
     this.lineTierSums = withLineTiers ? new ExactSums(lineCount * TIER_SLOTS) : undefined;
+  }
+
+  /**
+   * Takes over a state kept elsewhere in Numbers (NumberDayFlow): the common scale, per-line net
+   * sums, tier sums, last counted instant and tick state. Only for a fresh state without
+   * per-line tier sums; every line is marked changed.
+   */
+  restore(scale: number, lineNet: Float64Array, tierSums: Float64Array, lastCountedMs: number, tick: Readonly<TickState>): void {
+    if (this.lineTierSums) throw new Error('unreachable: a detail state is never restored');
+    this.scale = scale;
+    this.lineNet.setNumbers(lineNet);
+    this.tierSums.setNumbers(tierSums);
+    this.lastCountedMs = lastCountedMs;
+    this.hasPrevious = tick.hasPrevious;
+    this.previousUnits = tick.previousUnits;
+    this.previousScale = tick.previousScale;
+    this.lastChange = tick.lastChange;
+    this.dirtyFrom = 0;
   }
 
   markClean(): void {

@@ -46,8 +46,8 @@ function generalLines(text: string): { days: Map<string, DayFlow>; rejections: R
   return { days, rejections, accepted };
 }
 
-function fastLines(bytes: Buffer, chunkSizes: readonly number[] = [bytes.length]) {
-  const builder = new CsvLinesBuilder({ maxRejections: 10_000 });
+function fastLines(bytes: Buffer, chunkSizes: readonly number[] = [bytes.length], options: { replayable?: boolean } = {}) {
+  const builder = new CsvLinesBuilder({ maxRejections: 10_000, ...options });
   let offset = 0;
   let k = 0;
   while (offset < bytes.length) {
@@ -57,6 +57,31 @@ function fastLines(bytes: Buffer, chunkSizes: readonly number[] = [bytes.length]
   }
   const summary = builder.end();
   return { builder, summary };
+}
+
+/** Like csvFileToLines on a plain file: one buffer reused for every read, here overwritten with junk after each step. */
+function fastLinesThroughReusedBuffer(bytes: Buffer, size: number) {
+  const builder = new CsvLinesBuilder({ maxRejections: 10_000 });
+  let buf = Buffer.alloc(size);
+  let kept = 0;
+  let offset = 0;
+  while (offset < bytes.length) {
+    if (kept === buf.length) {
+      const grown = Buffer.alloc(buf.length * 2);
+      buf.copy(grown, 0, 0, kept);
+      buf = grown;
+    }
+    const read = Math.min(buf.length - kept, bytes.length - offset);
+    bytes.copy(buf, kept, offset, offset + read);
+    offset += read;
+    const filled = kept + read;
+    const consumed = builder.pushLines(buf, filled);
+    kept = filled - consumed;
+    if (kept > 0 && consumed > 0) buf.copy(buf, 0, consumed, filled);
+    buf.fill(0x39, kept); // whatever still refers to the old bytes now sees nines
+  }
+  if (kept > 0) builder.push(Buffer.from(buf.subarray(0, kept)));
+  return { builder, summary: builder.end() };
 }
 
 function assertSameLines(fast: Map<string, DayFlow>, general: Map<string, DayFlow>): void {
@@ -185,6 +210,86 @@ describe('CSV → lines fast path', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('gives the general path’s lines, counts and rejections on random days of every kind of row (property)', () => {
+    const at = (market: 'HK' | 'US' | 'CN' | 'SG', date: string) => calendarFor(market).schedule(date)!;
+    const days = [at('HK', '2024-06-14'), at('US', '2024-06-14'), at('CN', '2024-06-14'), at('SG', '2024-06-14'), at('HK', '2024-12-24')];
+    // Instants around every session edge of those days, lunch included, and on a closed Saturday.
+    const edges = days.flatMap((d) => [d.dayStartMs, d.firstSessionStartMs, ...d.lineStartMs.filter((_, i) => i % 60 === 0), d.lastSessionEndMs, d.graceEndMs, d.dayEndMs - 1]);
+    edges.push(Date.UTC(2024, 5, 15, 2, 0), Date.UTC(2024, 5, 13, 15, 59, 59, 999));
+    const instant = fc.oneof(
+      { weight: 12, arbitrary: fc.constantFrom(...edges).chain((edge) => fc.integer({ min: edge - 90_000, max: edge + 90_000 }).map(String)) },
+      { weight: 1, arbitrary: fc.constantFrom('2024-06-14T09:31:00.5+08:00', '2024-06-14T09:32:00', ' 1718328660000', '1718328660000.0', '', '0') },
+    );
+    const decimal = (min: number, max: number) =>
+      fc.tuple(fc.integer({ min, max }), fc.integer({ min: 0, max: 4 })).map(([n, scale]) => {
+        const text = String(n).padStart(scale + 1, '0');
+        return scale === 0 ? text : `${text.slice(0, -scale)}.${text.slice(-scale)}`;
+      });
+    const price = fc.oneof(
+      { weight: 12, arbitrary: fc.constantFrom('320.2', '320.20', '320.4', '320.000', '320', '320.35', '7.4', '212.49') },
+      { weight: 3, arbitrary: decimal(1, 1_000_000) },
+      { weight: 2, arbitrary: fc.constantFrom('999999999999999', '99999999999.9999', '1234567890123456.5', '9007199254740993') }, // sums and products beyond 2^53
+      { weight: 1, arbitrary: fc.constantFrom('0', '1e3', '-1', '.5', '5.', '', ' 320.2', '3,2') },
+    );
+    const volume = fc.oneof(
+      { weight: 12, arbitrary: fc.integer({ min: 1, max: 50_000 }).map(String) },
+      { weight: 1, arbitrary: fc.constantFrom('999999999999999', '9007199254740993', '0', '-5', '1.5', '', '007') },
+    );
+    const direction = fc.constantFrom('', '', '', '', 'up', 'down', 'neutral', 'buy', 'SELL', '0', '1', '2', 'sideways', ' up');
+    const tradeId = fc.oneof(
+      { weight: 10, arbitrary: fc.integer({ min: 1, max: 40 }).map((n) => `T-${n}`) },
+      { weight: 3, arbitrary: fc.constant('') },
+      { weight: 2, arbitrary: fc.constantFrom('T-007', 'abc', 'U-3', '42', 'T-', 'x y', ' T-1', 'x'.repeat(130), 'T-99999999999999999') },
+    );
+    const quote = fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 2, arbitrary: fc.constantFrom('320.1', '320.2', '320.30', '320.25', '7.39', '212.5') }, { weight: 1, arbitrary: fc.constantFrom('0', 'x') });
+    const symbol = fc.constantFrom('700.HK', '700.HK', '00700.hk', '5.HK', 'AAPL.US', '600000.SH', 'D05.SG', 'BAD', 'X Y.HK', '');
+    const tradeType = fc.oneof({ weight: 12, arbitrary: fc.constant('') }, { weight: 1, arbitrary: fc.constantFrom('U', 'P', 'O', 'W', 'zz') });
+    const row = fc.oneof(
+      { weight: 40, arbitrary: fc.tuple(symbol, instant, price, volume, direction, tradeId, quote, quote, tradeType).map((fields) => fields.join(',')) },
+      { weight: 1, arbitrary: fc.constantFrom('', '700.HK,1718328660000,320.2', '700.HK,1718328660000,320.2,100,up,T-1,,,,extra', '"700.HK",1718328660000,320.2,100,,Q-1,,,') },
+    );
+    // Tidy days (the usual rows only) stay on the Numbers path across buffer refills; the others mix in everything.
+    const tidyRow = fc
+      .tuple(
+        fc.constantFrom('700.HK', '5.HK', 'AAPL.US', '600000.SH', 'D05.SG'),
+        fc.constantFrom(...edges).chain((edge) => fc.integer({ min: edge - 90_000, max: edge + 90_000 }).map(String)),
+        fc.constantFrom('320.2', '320.20', '320.4', '320.35', '320', '7.4'),
+        fc.integer({ min: 1, max: 50_000 }).map(String),
+        fc.constantFrom('', '', '', 'up', 'down', 'neutral'),
+        fc.oneof({ weight: 6, arbitrary: fc.integer({ min: 1, max: 60 }).map((n) => `T-${n}`) }, { weight: 1, arbitrary: fc.constant('') }),
+        fc.constantFrom('', '320.1', '320.3'),
+        fc.constantFrom('', '320.3', '320.35'),
+      )
+      .map((fields) => `${fields.join(',')},`);
+    const rowsOfDay = fc.oneof(fc.array(row, { minLength: 1, maxLength: 150 }), fc.array(tidyRow, { minLength: 1, maxLength: 300 }));
+    fc.assert(
+      fc.property(rowsOfDay, fc.boolean(), fc.integer({ min: 8, max: 200 }), (rows, crlf, bufferSize) => {
+        const text = HEADER + rows.join(crlf ? '\r\n' : '\n') + '\n';
+        const general = generalLines(text);
+        const bytes = Buffer.from(text);
+        const replayable = fastLines(bytes, [bufferSize], { replayable: true });
+        for (const [key, day] of general.days) {
+          // A replayable reader keeps each day's log: the day as it stood at any instant.
+          const now = day.schedule.lineStartMs[Math.floor(day.schedule.lineCount / 3)] as number;
+          assert.deepEqual(replayable.builder.lines(...(key.split(' ') as [string, string]), now), day.lines(now), key);
+        }
+        for (const { builder, summary } of [fastLines(bytes, [bufferSize, 3, 61]), fastLinesThroughReusedBuffer(bytes, bufferSize), replayable]) {
+          assertSameLines(builder.days, general.days);
+          for (const [key, day] of general.days) {
+            const fast = builder.days.get(key)!;
+            assert.deepEqual(fast.totals(Number.MAX_SAFE_INTEGER), day.totals(Number.MAX_SAFE_INTEGER), key);
+            assert.equal(fast.tradeCount, day.tradeCount, key);
+            assert.equal(fast.duplicateCount, day.duplicateCount, key);
+          }
+          assert.deepEqual(summary.rejections, general.rejections);
+          assert.equal(summary.rejected, general.rejections.length);
+          assert.equal(summary.accepted + summary.duplicates, general.accepted);
+        }
+      }),
+      { seed: 1125, numRuns: 300 },
+    );
   });
 
   it('refuses a header without the required columns, like the general reader', () => {

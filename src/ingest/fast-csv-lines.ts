@@ -3,12 +3,13 @@ import { open } from 'node:fs/promises';
 import { createGunzip } from 'node:zlib';
 import { calendarFor } from '../calendar/trading-calendar.js';
 import { dateToDayNumber, dayNumberToDate, localDayNumber, zonedEpochMs } from '../calendar/time-zone.js';
-import { DayFlow, AddOutcome, type CapitalFlowLine, type TierThresholds } from '../engine/index.js';
+import { DayFlow, AddOutcome, DEFAULT_TIER_THRESHOLDS, TierClassifier, type CapitalFlowLine, type TierThresholds } from '../engine/index.js';
+import { NEEDS_DAY_FLOW, NumberDayFlow, NumberSumsArena } from '../engine/number-day-flow.js';
 import type { Market } from '../model/market.js';
 import { parseSymbol } from '../model/symbol.js';
 import type { Trade } from '../model/trade.js';
-import { ByteKeyTable } from './byte-key-table.js';
-import { plainAscii, readDirection, readInteger, readUnits, unitsScale } from './csv-bytes.js';
+import { ByteKeyTable, FNV_OFFSET, FNV_PRIME } from './byte-key-table.js';
+import { MAX_FAST_DIGITS, plainAscii, readDirection, readInteger, readUnits, unitsScale } from './csv-bytes.js';
 import { CsvRecordParser } from './csv-record-parser.js';
 import { fileKindOf } from './file-source.js';
 import { TRADE_FIELDS, isTradeField, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
@@ -17,12 +18,20 @@ import { parseTimestamp } from './timestamp.js';
 import { MAX_TRADE_ID_CHARS, parseTradeRecord, type Rejection } from './trade-parser.js';
 
 /**
- * CSV → exact lines without objects per trade: a byte-level reader of the canonical trade CSV
- * that feeds `DayFlow.addRaw` directly, for benchmarks, replays and bulk recomputation. It is
- * an exact equivalent of the general path (CsvRecordParser → parseTradeRecord → DayFlow.add):
- * any row it is not certain about (spaces around a value, a malformed or huge number, an odd
- * direction word, non-ASCII text…) is handed to the general parser, and from the first quote
- * character or lone CR on, the rest of the input goes through the RFC 4180 reader.
+ * CSV → exact lines without objects per trade: a byte-level reader of the canonical trade CSV,
+ * for benchmarks, replays and bulk recomputation. It is an exact equivalent of the general path
+ * (CsvRecordParser → parseTradeRecord → DayFlow.add).
+ *
+ * - A line without quote or CR is read field by field in one pass (`fastRow`): the symbol is
+ *   hashed while it is scanned and found in a byte-keyed table, numbers are read as they are met,
+ *   and the row goes straight to its symbol-day's NumberDayFlow (plain Numbers, see there).
+ * - Any row it is not certain about (spaces around a value, a malformed or huge number, an odd
+ *   direction word, a trade type, non-ASCII text, a new symbol…) is split again by `row`, which
+ *   knows the rarer shapes and hands the rest to the general parser; from the first quote
+ *   character or lone CR on, the rest of the input goes through the RFC 4180 reader.
+ * - A symbol-day moves from Numbers into a DayFlow at the first trade that needs one (a row
+ *   from the general parser, a sum beyond 2^53, an id that is not "prefix + counter") and, at
+ *   the latest, when `days` is read.
  */
 
 const LF = 10;
@@ -30,6 +39,7 @@ const CR = 13;
 const QUOTE = 34;
 const COMMA = 44;
 const ZERO = 48;
+const DOT = 46;
 
 /** Column roles (index into TRADE_FIELDS). */
 const SYMBOL = 0;
@@ -44,74 +54,31 @@ const TRADE_TYPE = 8;
 const ROLE_COUNT = TRADE_FIELDS.length;
 
 const SYMBOL_CACHE_LIMIT = 100_000;
-/** Rows parsed before they are applied, grouped by symbol-day (a few MB: stays in cache). */
-const BATCH_ROWS = 65_536;
+/** What a symbol as written is to this reader. */
+const NOT_A_SYMBOL = 0;
+const OWN_PART = 1;
+const OTHER_PART = 2;
 
-/** Parsed rows waiting to be applied, as columns. */
-class RowBatch {
-  length = 0;
-  readonly day: Int32Array;
-  readonly order: Int32Array;
-  readonly timestamp: Float64Array;
-  readonly price: Float64Array;
-  readonly priceScale: Uint8Array;
-  readonly volume: Float64Array;
-  readonly direction: Int8Array;
-  readonly bid: Float64Array;
-  readonly bidScale: Uint8Array;
-  readonly ask: Float64Array;
-  readonly askScale: Uint8Array;
-  /** Trade id bytes of row r: ids[idStart[r] .. idEnd[r]) (empty: no id). */
-  ids: Uint8Array;
-  idsUsed = 0;
-  readonly idStart: Int32Array;
-  readonly idEnd: Int32Array;
-  constructor(capacity: number) {
-    this.day = new Int32Array(capacity);
-    this.order = new Int32Array(capacity);
-    this.timestamp = new Float64Array(capacity);
-    this.price = new Float64Array(capacity);
-    this.priceScale = new Uint8Array(capacity);
-    this.volume = new Float64Array(capacity);
-    this.direction = new Int8Array(capacity);
-    this.bid = new Float64Array(capacity);
-    this.bidScale = new Uint8Array(capacity);
-    this.ask = new Float64Array(capacity);
-    this.askScale = new Uint8Array(capacity);
-    this.ids = new Uint8Array(capacity * 16);
-    this.idStart = new Int32Array(capacity);
-    this.idEnd = new Int32Array(capacity);
-  }
-
-  /** Copies one row's trade id bytes into the batch. */
-  putId(row: number, buf: Uint8Array, start: number, end: number): void {
-    const length = end - start;
-    if (this.idsUsed + length > this.ids.length) {
-      const grown = new Uint8Array(Math.max(this.ids.length * 2, this.idsUsed + length));
-      grown.set(this.ids.subarray(0, this.idsUsed));
-      this.ids = grown;
-    }
-    const at = this.idsUsed;
-    const ids = this.ids;
-    for (let k = 0; k < length; k++) ids[at + k] = buf[start + k] as number;
-    this.idStart[row] = at;
-    this.idEnd[row] = at + length;
-    this.idsUsed = at + length;
-  }
+/**
+ * The state of one symbol-day: Numbers while they are exact and the ids are numbered (the
+ * usual case: no objects, no BigInt), moved for good into a DayFlow at the first trade that
+ * needs one (a general-path row, a sum beyond 2^53, an id of another shape) and at the end.
+ */
+interface SymbolDay {
+  numbers: NumberDayFlow | undefined;
+  flow: DayFlow | undefined;
 }
 
 interface SymbolEntry {
   readonly symbol: string;
   readonly market: Market;
-  /** The day the last trade fell on: [dayStartMs, dayEndMs) and its flow (null: market closed). */
+  /** The day the last trade fell on: [dayStartMs, dayEndMs) and its state (null: market closed). */
   dayStartMs: number;
   dayEndMs: number;
-  day: DayFlow | null;
+  day: SymbolDay | null;
+  /** `day.numbers` when the day was made (one object less to reach per row; a moved one answers NEEDS_DAY_FLOW). */
+  numbers: NumberDayFlow | undefined;
   dayKey: string;
-  /** The batch slot of `slotDay` while `slotBatch` is the current batch number (saves a Map look-up per row). */
-  slot: number;
-  slotDay: DayFlow | null;
-  slotBatch: number;
   /** Whether this reader's partition holds the symbol. */
   readonly owned: boolean;
 }
@@ -168,14 +135,26 @@ export function symbolDayKey(symbol: string, date: string): string {
  * `days`, keyed by `symbolDayKey`.
  */
 export class CsvLinesBuilder {
-  readonly days = new Map<string, DayFlow>();
+  private readonly symbolDays = new Map<string, SymbolDay>();
+  /** `days` as last handed out, and the number of symbol-days still held in Numbers. */
+  private readonly dayFlows = new Map<string, DayFlow>();
+  private numberDays = 0;
+  private readonly tierClassifiers = new Map<Market, TierClassifier>();
+  private readonly sumsArena = new NumberSumsArena();
   private readonly symbols = new Map<string, SymbolEntry | null>();
   /** Symbols as written (bytes) → entry (null: not a symbol), so a row makes no string. */
   private readonly symbolBytes = new ByteKeyTable<SymbolEntry | null>();
+  /** Per key of `symbolBytes` (by index): NOT_A_SYMBOL, OWN_PART or OTHER_PART. */
+  private symbolKinds = new Uint8Array(1024);
+  /**
+   * Per key of `symbolBytes` (by index): the Numbers state of the symbol-day a row of that spelling
+   * last went to. Always safe to use for a row within its day's bounds: it is that symbol-day's
+   * state (once moved into a DayFlow it takes nothing more, and the row goes the long way).
+   */
+  private readonly numbersBySymbol: Array<NumberDayFlow | undefined> = [];
   private readonly keepLog: boolean;
   private readonly partitionIndex: number;
   private readonly partitionCount: number;
-  private batchNumber = 0;
   private readonly closedDayIds = new Map<string, Set<string>>();
   private readonly thresholds: Partial<Record<Market, TierThresholds>>;
   private readonly maxRejections: number;
@@ -192,6 +171,8 @@ export class CsvLinesBuilder {
   private headerText = '';
   /** Column index of each role (-1 when absent) and the header's column count. */
   private readonly roleColumn = new Int32Array(ROLE_COUNT).fill(-1);
+  /** The role of each column (-1: none), for `fastRow`. */
+  private columnRoles = new Int8Array(0);
   private columnCount = 0;
   private line = 1;
   private readonly fieldStart = new Int32Array(64);
@@ -199,9 +180,6 @@ export class CsvLinesBuilder {
   /** Set once the input needs the RFC 4180 reader (a quote or a lone CR was seen). */
   private general: { parser: CsvRecordParser; decoder: TextDecoder; lineOffset: number } | undefined;
   private firstChunk = true;
-  private readonly batch = new RowBatch(BATCH_ROWS);
-  private readonly slotDays: DayFlow[] = [];
-  private readonly slotOf = new Map<DayFlow, number>();
 
   constructor(options: CsvLinesOptions = {}) {
     this.thresholds = options.thresholds ?? {};
@@ -262,14 +240,12 @@ export class CsvLinesBuilder {
   }
 
   end(): CsvLinesSummary {
-    this.flush();
     if (!this.general && this.pending) {
       const buf = this.pending;
       this.pending = undefined;
       const consumed = this.scan(buf, true);
       if (consumed < buf.length && this.general) this.pushGeneralBytes(buf.subarray(consumed));
     }
-    this.flush();
     if (this.general) {
       const general = this.general;
       this.takeGeneral(general.parser.push(general.decoder.decode()));
@@ -288,9 +264,42 @@ export class CsvLinesBuilder {
     };
   }
 
+  /**
+   * The day states by `symbolDayKey`, in the order the symbol-days first appeared. Reading it
+   * moves every symbol-day into its DayFlow (reading goes on correctly afterwards, on DayFlows).
+   */
+  get days(): Map<string, DayFlow> {
+    if (this.numberDays > 0 || this.dayFlows.size !== this.symbolDays.size) {
+      this.dayFlows.clear();
+      for (const [key, day] of this.symbolDays) this.dayFlows.set(key, this.dayFlowOf(day));
+    }
+    return this.dayFlows;
+  }
+
   /** All lines of a symbol-day (every minute, as after the close), or undefined when it has no trades. */
   lines(symbol: string, date: string, nowMs = Number.MAX_SAFE_INTEGER): CapitalFlowLine[] | undefined {
-    return this.days.get(symbolDayKey(symbol, date))?.lines(nowMs);
+    const day = this.symbolDays.get(symbolDayKey(symbol, date));
+    return day === undefined ? undefined : this.dayFlowOf(day).lines(nowMs);
+  }
+
+  /** The DayFlow of a symbol-day, made from its Numbers state the first time. */
+  private dayFlowOf(day: SymbolDay): DayFlow {
+    if (day.flow !== undefined) return day.flow;
+    const numbers = day.numbers as NumberDayFlow;
+    day.flow = DayFlow.fromNumberDayFlow(numbers, this.thresholds[numbers.schedule.market]);
+    day.numbers = undefined;
+    this.numberDays--;
+    return day.flow;
+  }
+
+  /** A tier classifier per market, shared by its Numbers day states. */
+  private tierClassifier(market: Market): TierClassifier {
+    let tiers = this.tierClassifiers.get(market);
+    if (tiers === undefined) {
+      tiers = new TierClassifier(this.thresholds[market] ?? DEFAULT_TIER_THRESHOLDS[market]);
+      this.tierClassifiers.set(market, tiers);
+    }
+    return tiers;
   }
 
   /**
@@ -325,6 +334,9 @@ export class CsvLinesBuilder {
     const fieldStart = this.fieldStart;
     const fieldEnd = this.fieldEnd;
     const maxFields = fieldStart.length;
+    // Where the next quote and CR are: a line before both is read by `fastRow` in one pass.
+    let nextQuote = indexOrLength(buf, QUOTE, pos);
+    let nextCr = indexOrLength(buf, CR, pos);
     while (pos < length) {
       let lf = buf.indexOf(LF, pos);
       if (lf === -1) {
@@ -332,6 +344,13 @@ export class CsvLinesBuilder {
         lf = length;
       }
       const end = lf > pos && buf[lf - 1] === CR ? lf - 1 : lf;
+      if (nextCr < pos) nextCr = indexOrLength(buf, CR, pos);
+      if (nextQuote < pos) nextQuote = indexOrLength(buf, QUOTE, pos);
+      if (end <= nextQuote && end <= nextCr && this.fastRow(buf, pos, end)) {
+        this.line++;
+        pos = lf + 1;
+        continue;
+      }
       // Split into fields; a quote or CR inside the line needs the RFC 4180 reader from here on.
       let fields = 0;
       let start = pos;
@@ -375,18 +394,192 @@ export class CsvLinesBuilder {
     this.headerDone = true;
     const names = header.split(',');
     this.columnCount = names.length;
+    this.columnRoles = new Int8Array(names.length).fill(-1);
     names.forEach((raw, column) => {
       const name = raw.trim().toLowerCase();
-      if (isTradeField(name)) this.roleColumn[TRADE_FIELDS.indexOf(name)] = column;
+      if (isTradeField(name)) {
+        this.roleColumn[TRADE_FIELDS.indexOf(name)] = column;
+        this.columnRoles[column] = TRADE_FIELDS.indexOf(name);
+      }
     });
+  }
+
+  /**
+   * One line without quote or CR, read field by field in a single pass: true when it was taken
+   * (applied, or skipped as another part's symbol); false, having changed nothing, when `row`
+   * must look at it (any doubt at all: an odd field, a missing or extra column, a new symbol).
+   */
+  private fastRow(buf: Buffer, pos: number, end: number): boolean {
+    const roles = this.columnRoles;
+    const columns = roles.length;
+    let entry: SymbolEntry | null | undefined;
+    let symbolIndex = -1;
+    let numbers: NumberDayFlow | undefined;
+    let dayStartMs = 0;
+    let dayEndMs = 0;
+    let timestamp = -1;
+    let price = -1;
+    let priceScale = 0;
+    let volume = -1;
+    let direction = -1;
+    let bid = -1;
+    let bidScale = 0;
+    let ask = -1;
+    let askScale = 0;
+    let idStart = 0;
+    let idEnd = 0;
+    let i = pos;
+    for (let column = 0; column < columns; column++) {
+      if (column > 0) {
+        if (i >= end) return false; // fewer fields than the header
+        i++; // the comma
+      }
+      const start = i;
+      switch (roles[column]) {
+        case SYMBOL: {
+          let hash = FNV_OFFSET;
+          for (; i < end; i++) {
+            const c = buf[i] as number;
+            if (c === COMMA) break;
+            if (c <= 32 || c > 126) return false;
+            hash = Math.imul(hash ^ c, FNV_PRIME);
+          }
+          if (i === start || i - start > 64) return false;
+          const index = this.symbolBytes.indexWithHash(buf, start, i, hash);
+          if (index < 0) return false;
+          // The kind kept beside the table spares reading the entry of another part's symbol.
+          const kind = this.symbolKinds[index] as number;
+          if (kind === NOT_A_SYMBOL) return false;
+          if (kind === OTHER_PART) return true; // another part's row, even a malformed one (`row`)
+          entry = this.symbolBytes.valueAt(index);
+          symbolIndex = index;
+          // Read the symbol-day's state now: the memory reads overlap with parsing the other fields.
+          numbers = this.numbersBySymbol[index];
+          if (numbers !== undefined) {
+            dayStartMs = numbers.dayStartMs;
+            dayEndMs = numbers.dayEndMs;
+          }
+          break;
+        }
+        case TIMESTAMP: {
+          let value = 0;
+          for (; i < end; i++) {
+            const d = (buf[i] as number) - ZERO;
+            if (d < 0 || d > 9) break;
+            value = value * 10 + d;
+          }
+          if (i === start || i - start > MAX_FAST_DIGITS || value > MAX_EPOCH_MS) return false;
+          timestamp = value;
+          break;
+        }
+        case PRICE:
+        case BID:
+        case ASK: {
+          // readUnits: digits with at most one inner dot, 1 to 15 digits; empty only for a quote.
+          let units = 0;
+          let dot = -1;
+          for (; i < end; i++) {
+            const c = buf[i] as number;
+            const d = c - ZERO;
+            if (d >= 0 && d <= 9) units = units * 10 + d;
+            else if (c === DOT && dot === -1 && i > start) dot = i;
+            else break;
+          }
+          const role = roles[column];
+          if (i === start && role !== PRICE) break; // no quote
+          const digits = dot === -1 ? i - start : i - start - 1;
+          if (dot === i - 1 || digits === 0 || digits > MAX_FAST_DIGITS || units <= 0) return false;
+          const scale = dot === -1 ? 0 : i - dot - 1;
+          if (role === PRICE) {
+            price = units;
+            priceScale = scale;
+          } else if (role === BID) {
+            bid = units;
+            bidScale = scale;
+          } else {
+            ask = units;
+            askScale = scale;
+          }
+          break;
+        }
+        case VOLUME: {
+          let value = 0;
+          for (; i < end; i++) {
+            const d = (buf[i] as number) - ZERO;
+            if (d < 0 || d > 9) break;
+            value = value * 10 + d;
+          }
+          if (i === start || i - start > MAX_FAST_DIGITS || value <= 0) return false;
+          volume = value;
+          break;
+        }
+        case DIRECTION: {
+          while (i < end && buf[i] !== COMMA) i++;
+          if (i > start) {
+            direction = readDirection(buf, start, i);
+            if (direction === -2) return false;
+          }
+          break;
+        }
+        case TRADE_ID: {
+          for (; i < end; i++) {
+            const c = buf[i] as number;
+            if (c === COMMA) break;
+            if (c < 32 || c > 126) return false;
+          }
+          if (i > start) {
+            if (i - start > MAX_TRADE_ID_CHARS || (buf[start] as number) <= 32 || (buf[i - 1] as number) <= 32) return false;
+            idStart = start;
+            idEnd = i;
+          }
+          break;
+        }
+        case TRADE_TYPE:
+          // A trade type takes the general path (DayFlow.add applies the market's trade-type
+          // policy to it): a non-empty one fails the comma check below.
+          break;
+        default:
+          while (i < end && buf[i] !== COMMA) i++;
+      }
+      if (i < end && buf[i] !== COMMA) return false; // the field went on with something unexpected
+    }
+    if (i !== end || entry === undefined || entry === null || timestamp < 0 || price <= 0 || volume <= 0) return false;
+    this.records++;
+    // The usual row: straight to the symbol-day last used through this spelling.
+    if (numbers !== undefined && timestamp >= dayStartMs && timestamp < dayEndMs) {
+      const outcome = numbers.addRawIdBytes(timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd);
+      if (outcome === AddOutcome.Counted || outcome === AddOutcome.Outside) {
+        this.accepted++;
+        return true;
+      }
+      if (outcome === AddOutcome.Duplicate) {
+        this.duplicates++;
+        return true;
+      }
+    }
+    this.applyParsed(entry, timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd);
+    const current = entry.numbers;
+    this.numbersBySymbol[symbolIndex] = current !== undefined && !current.moved ? current : undefined;
+    return true;
+  }
+
+  /**
+   * Whether this part reports a row with too many fields: the part of its symbol when that is
+   * valid (so a reader skips another part's rows on the symbol alone), else part 0.
+   */
+  private ownsMalformedRow(buf: Buffer): boolean {
+    if (this.partitionCount === 1) return true;
+    const column = this.roleColumn[SYMBOL] as number;
+    const entry = column < 0 ? null : this.symbolEntry(buf, this.fieldStart[column] as number, this.fieldEnd[column] as number);
+    return entry === null ? this.partitionIndex === 0 : entry.owned;
   }
 
   /** One record without quotes: the fast path, or the general parser when in doubt. */
   private row(buf: Buffer, fields: number, lineStart: number, lineEnd: number): void {
     this.records++;
     if (fields > this.columnCount) {
-      if (this.partitionIndex !== 0) this.records--;
-      else this.reject({ line: this.line, reason: `has ${fields} fields but the header has ${this.columnCount}` });
+      if (this.ownsMalformedRow(buf)) this.reject({ line: this.line, reason: `has ${fields} fields but the header has ${this.columnCount}` });
+      else this.records--;
       return;
     }
     const roles = this.roleColumn;
@@ -463,86 +656,47 @@ export class CsvLinesBuilder {
       this.countClosedDay(entry, idEnd > idStart ? buf.toString('latin1', idStart, idEnd) : undefined);
       return;
     }
-    const batch = this.batch;
-    const row = batch.length++;
-    batch.day[row] = entry.slotBatch === this.batchNumber && entry.slotDay === day ? entry.slot : this.daySlot(entry, day);
-    batch.timestamp[row] = timestamp;
-    batch.price[row] = priceUnits;
-    batch.priceScale[row] = priceScale;
-    batch.volume[row] = volume;
-    batch.direction[row] = direction;
-    batch.bid[row] = bidUnits;
-    batch.bidScale[row] = bidScale;
-    batch.ask[row] = askUnits;
-    batch.askScale[row] = askScale;
-    if (idEnd > idStart) batch.putId(row, buf, idStart, idEnd);
-    else batch.idEnd[row] = batch.idStart[row] = 0;
-    if (batch.length === BATCH_ROWS) this.flush();
+    this.applyParsed(entry, timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd);
   }
 
-  private daySlot(entry: SymbolEntry, day: DayFlow): number {
-    let slot = this.slotOf.get(day);
-    if (slot === undefined) {
-      slot = this.slotDays.length;
-      this.slotDays.push(day);
-      this.slotOf.set(day, slot);
+  /** Applies one row read by the byte-level path to its symbol-day. */
+  private applyParsed(
+    entry: SymbolEntry,
+    timestamp: number,
+    priceUnits: number,
+    priceScale: number,
+    volume: number,
+    direction: number,
+    bidUnits: number,
+    bidScale: number,
+    askUnits: number,
+    askScale: number,
+    buf: Buffer,
+    idStart: number,
+    idEnd: number,
+  ): void {
+    let outcome: number = NEEDS_DAY_FLOW;
+    const numbers = entry.numbers;
+    if (numbers !== undefined && timestamp >= entry.dayStartMs && timestamp < entry.dayEndMs) {
+      outcome = numbers.addRawIdBytes(timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd);
+      if (outcome === AddOutcome.Counted || outcome === AddOutcome.Outside) {
+        this.accepted++;
+        return;
+      }
     }
-    entry.slot = slot;
-    entry.slotDay = day;
-    entry.slotBatch = this.batchNumber;
-    return slot;
-  }
-
-  /**
-   * Applies the batched rows grouped by symbol-day, each group in arrival order. Symbol-days are
-   * independent (the tick rule and trade ids are per symbol and day), so this gives exactly the
-   * lines of row-by-row order while each day's state stays in the CPU cache for its whole group.
-   */
-  private flush(): void {
-    const batch = this.batch;
-    const rows = batch.length;
-    if (rows === 0) return;
-    const slots = this.slotDays.length;
-    const starts = new Int32Array(slots + 1);
-    for (let row = 0; row < rows; row++) {
-      const next = (batch.day[row] as number) + 1;
-      starts[next] = (starts[next] as number) + 1;
+    const day = timestamp >= entry.dayStartMs && timestamp < entry.dayEndMs ? entry.day : this.dayOf(entry, timestamp);
+    if (day === null) {
+      this.countClosedDay(entry, idEnd > idStart ? buf.toString('latin1', idStart, idEnd) : undefined);
+      return;
     }
-    for (let slot = 0; slot < slots; slot++) starts[slot + 1] = (starts[slot + 1] as number) + (starts[slot] as number);
-    const order = batch.order;
-    for (let row = 0; row < rows; row++) {
-      const slot = batch.day[row] as number;
-      order[starts[slot] as number] = row;
-      starts[slot] = (starts[slot] as number) + 1;
+    if (outcome === NEEDS_DAY_FLOW && day.numbers !== undefined) {
+      outcome = day.numbers.addRawIdBytes(timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd);
     }
-    let duplicates = 0;
-    const ids = batch.ids;
-    for (let k = 0; k < rows; k++) {
-      const row = order[k] as number;
-      const day = this.slotDays[batch.day[row] as number] as DayFlow;
-      const outcome = day.addRawIdBytes(
-        batch.timestamp[row] as number,
-        batch.price[row] as number,
-        batch.priceScale[row] as number,
-        batch.volume[row] as number,
-        batch.direction[row] as number,
-        batch.bid[row] as number,
-        batch.bidScale[row] as number,
-        batch.ask[row] as number,
-        batch.askScale[row] as number,
-        ids,
-        batch.idStart[row] as number,
-        batch.idEnd[row] as number,
-      );
-      if (outcome === AddOutcome.Duplicate) duplicates++;
+    if (outcome === NEEDS_DAY_FLOW) {
+      outcome = this.dayFlowOf(day).addRawIdBytes(timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd);
     }
-    this.duplicates += duplicates;
-    this.accepted += rows - duplicates;
-    batch.length = 0;
-    batch.idsUsed = 0;
-    this.slotDays.length = 0;
-    this.slotOf.clear();
-    this.batchNumber++;
+    if (outcome === AddOutcome.Duplicate) this.duplicates++;
+    else this.accepted++;
   }
 
   /** The general parser for one unquoted record (already counted in `records`). */
@@ -578,7 +732,6 @@ export class CsvLinesBuilder {
   }
 
   private applyTrade(trade: Trade): void {
-    this.flush(); // keeps every symbol-day in arrival order
     const entry = this.symbols.get(trade.symbol) ?? this.entryFor(trade.symbol);
     if (!entry) return; // unreachable: the trade parser accepted the symbol
     const day = this.dayOf(entry, trade.timestamp);
@@ -586,7 +739,7 @@ export class CsvLinesBuilder {
       this.countClosedDay(entry, trade.tradeId);
       return;
     }
-    if (day.add(trade) === AddOutcome.Duplicate) this.duplicates++;
+    if (this.dayFlowOf(day).add(trade) === AddOutcome.Duplicate) this.duplicates++;
     else this.accepted++;
   }
 
@@ -621,7 +774,15 @@ export class CsvLinesBuilder {
     if (this.symbols.size >= SYMBOL_CACHE_LIMIT) this.symbols.clear();
     if (this.symbolBytes.size >= SYMBOL_CACHE_LIMIT) this.symbolBytes.clear();
     this.symbols.set(text, entry);
-    this.symbolBytes.set(buf, start, end, entry);
+    const index = this.symbolBytes.set(buf, start, end, entry);
+    if (index >= this.symbolKinds.length) {
+      const grown = new Uint8Array(Math.max(1024, this.symbolKinds.length * 2));
+      grown.set(this.symbolKinds);
+      this.symbolKinds = grown;
+    }
+    this.symbolKinds[index] = entry === null ? NOT_A_SYMBOL : entry.owned ? OWN_PART : OTHER_PART;
+    if (index === 0) this.numbersBySymbol.length = 0; // the table was cleared: indexes start again
+    this.numbersBySymbol[index] = undefined;
     return entry;
   }
 
@@ -637,10 +798,8 @@ export class CsvLinesBuilder {
       dayStartMs: 0,
       dayEndMs: 0,
       day: null,
+      numbers: undefined,
       dayKey: '',
-      slot: 0,
-      slotDay: null,
-      slotBatch: -1,
       owned: this.partitionCount === 1 || symbolPartition(parsed.symbol, this.partitionCount) === this.partitionIndex,
     };
     this.symbols.set(parsed.symbol, entry);
@@ -648,22 +807,26 @@ export class CsvLinesBuilder {
   }
 
   /** The flow of the trade's trading day (market-local date), or null when the market is closed that day. */
-  private dayOf(entry: SymbolEntry, timestampMs: number): DayFlow | null {
+  private dayOf(entry: SymbolEntry, timestampMs: number): SymbolDay | null {
     if (timestampMs >= entry.dayStartMs && timestampMs < entry.dayEndMs) return entry.day;
     const date = dayNumberToDate(localDayNumber(entry.market, timestampMs));
     const key = symbolDayKey(entry.symbol, date);
-    let day = this.days.get(key) ?? null;
-    if (!day) {
-      const schedule = calendarFor(entry.market).schedule(date);
-      if (schedule) {
-        day = new DayFlow(schedule, this.thresholds[entry.market], { keepLog: this.keepLog });
-        this.days.set(key, day);
+    const schedule = calendarFor(entry.market).schedule(date);
+    let day = this.symbolDays.get(key) ?? null;
+    if (!day && schedule) {
+      // A replayable day keeps DayFlow's log from its first trade; a batch day starts in Numbers.
+      if (this.keepLog) day = { numbers: undefined, flow: new DayFlow(schedule, this.thresholds[entry.market], { keepLog: true }) };
+      else {
+        day = { numbers: new NumberDayFlow(schedule, this.tierClassifier(entry.market), this.sumsArena), flow: undefined };
+        this.numberDays++;
       }
+      this.symbolDays.set(key, day);
     }
     entry.dayKey = key;
     entry.day = day;
-    entry.dayStartMs = day ? day.schedule.dayStartMs : zonedEpochMs(entry.market, date, 0);
-    entry.dayEndMs = day ? day.schedule.dayEndMs : zonedEpochMs(entry.market, dayNumberToDate(dateToDayNumber(date) + 1), 0);
+    entry.numbers = day?.numbers;
+    entry.dayStartMs = schedule ? schedule.dayStartMs : zonedEpochMs(entry.market, date, 0);
+    entry.dayEndMs = schedule ? schedule.dayEndMs : zonedEpochMs(entry.market, dayNumberToDate(dateToDayNumber(date) + 1), 0);
     return day;
   }
 
@@ -694,7 +857,6 @@ export class CsvLinesBuilder {
   }
 
   private takeGeneral(items: readonly SourceItem[]): void {
-    this.flush();
     const offset = (this.general as NonNullable<typeof this.general>).lineOffset;
     for (const item of items) {
       this.records++;
@@ -714,7 +876,12 @@ export class CsvLinesBuilder {
   }
 }
 
-/** Scale of the last `readUnits` result (a module variable: no object per number). */
+/** Position of the first `byte` at or after `from`, or the buffer's length when there is none. */
+function indexOrLength(buf: Buffer, byte: number, from: number): number {
+  const at = buf.indexOf(byte, from);
+  return at === -1 ? buf.length : at;
+}
+
 /**
  * Reads a CSV file (optionally `.gz`) straight into day flows; resolves with the builder (its
  * `days` and `lines`) and the summary. Structural problems throw like `ingestFile`.

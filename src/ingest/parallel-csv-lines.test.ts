@@ -10,7 +10,7 @@ const HEADER = 'symbol,timestamp,price,volume,direction,trade_id,bid,ask,trade_t
 // HK 2024-06-14 09:30 local = 01:30 UTC.
 const OPEN = Date.UTC(2024, 5, 14, 1, 30);
 
-/** A day of several symbols with redeliveries, spellings, bad rows and, after row 40, a quoted field. */
+/** A day of several symbols with redeliveries, spellings, bad rows (a field too many, a bad volume) and, after row 40, a quoted field. */
 function sampleCsv(): string {
   const rows = [HEADER];
   const symbols = ['700.HK', '00005.HK', '5.HK', '388.HK', '9988.HK', '1299.HK', 'AAPL.US', 'X Y.HK'];
@@ -21,7 +21,8 @@ function sampleCsv(): string {
     const direction = i % 4 === 0 ? 'up' : '';
     const quoted = i > 40 && i % 9 === 0 ? `"${symbol}"` : symbol;
     const volume = i === 17 ? '-5' : String(100 + i); // one bad volume
-    rows.push(`${quoted},${OPEN + i * 37_000},${price},${volume},${direction},${id},,,`);
+    const extra = i === 23 || i === 30 ? ',surplus' : ''; // more fields than the header: rejected by one part only
+    rows.push(`${quoted},${OPEN + i * 37_000},${price},${volume},${direction},${id},,,${extra}`);
   }
   return rows.join('\n') + '\n';
 }

@@ -21,6 +21,8 @@ export interface ParallelCsvLines {
 
 interface WorkerAnswer {
   readonly summary: CsvLinesSummary;
+  /** The lines themselves, from the part read in this thread. */
+  readonly lines?: Map<string, CapitalFlowLine[]>;
   readonly keys: string[];
   readonly counts: Int32Array;
   readonly inflows: string;
@@ -28,8 +30,8 @@ interface WorkerAnswer {
 }
 
 /**
- * CSV file → every symbol-day's complete lines, read by several worker threads that each take a
- * part of the symbols (`CsvLinesOptions.partition`). Symbol-days are independent and every part
+ * CSV file → every symbol-day's complete lines, read by several threads (this one and
+ * `workers - 1` worker threads) that each take a part of the symbols (`CsvLinesOptions.partition`). Symbol-days are independent and every part
  * reads its rows in file order, so the lines are exactly those of `csvFileToLines`; counts are
  * summed and rejections merged in line order.
  */
@@ -42,9 +44,20 @@ export async function csvFileToLinesParallel(path: string, options: ParallelCsvL
     for (const [key, day] of builder.days) days.set(key, day.lines(Number.MAX_SAFE_INTEGER));
     return { days, summary };
   }
-  const answers = await Promise.all(
-    Array.from({ length: workers }, (_, index) => {
-      const workerData: CsvLinesWorkerInput = { path, index, count: workers, maxRejections, ...(options.thresholds ? { thresholds: options.thresholds } : {}) };
+  // Part 0 is read in this thread while worker threads read the others: one thread fewer to start.
+  const inThisThread = csvFileToLines(path, {
+    partition: { index: 0, count: workers },
+    maxRejections,
+    ...(options.thresholds ? { thresholds: options.thresholds } : {}),
+  }).then(({ builder, summary }): WorkerAnswer & { lines: Map<string, CapitalFlowLine[]> } => {
+    const lines = new Map<string, CapitalFlowLine[]>();
+    for (const [key, day] of builder.days) lines.set(key, day.lines(Number.MAX_SAFE_INTEGER));
+    return { summary, keys: [], counts: new Int32Array(0), inflows: '', timestamps: new Float64Array(0), lines };
+  });
+  const answers: WorkerAnswer[] = await Promise.all([
+    inThisThread,
+    ...Array.from({ length: workers - 1 }, (_, k) => {
+      const workerData: CsvLinesWorkerInput = { path, index: k + 1, count: workers, maxRejections, ...(options.thresholds ? { thresholds: options.thresholds } : {}) };
       return new Promise<WorkerAnswer>((resolve, reject) => {
         const worker = new Worker(new URL('./csv-lines-worker.js', import.meta.url), { workerData });
         worker.once('message', (message: WorkerAnswer | { error: string }) => {
@@ -55,7 +68,7 @@ export async function csvFileToLinesParallel(path: string, options: ParallelCsvL
         worker.once('error', reject);
       });
     }),
-  );
+  ]);
   const days = new Map<string, CapitalFlowLine[]>();
   let records = 0;
   let accepted = 0;
@@ -64,6 +77,7 @@ export async function csvFileToLinesParallel(path: string, options: ParallelCsvL
   let generalRows = 0;
   const rejections: Array<CsvLinesSummary['rejections'][number]> = [];
   for (const answer of answers) {
+    if (answer.lines) for (const [key, lines] of answer.lines) days.set(key, lines);
     const inflows = answer.inflows === '' ? [] : answer.inflows.split('\n');
     let at = 0;
     answer.keys.forEach((key, k) => {
