@@ -1,8 +1,8 @@
 /**
  * Query serving: command-24 requests per second and latency over WebSocket and TCP with 1, 100
  * and 1,000 connections, each connection sending its next request when the previous answer
- * arrives, against a bare `ws` echo server answering with a packet of the same size (the
- * transport's limit), measured with the same client harness. Server, echo server and clients
+ * arrives, against a bare `ws` echo server answering with a packet of the same size as capflow's
+ * answer (the transport's limit; --echo-bytes overrides it), measured with the same client harness. Server, echo server and clients
  * run in separate processes on loopback; connections are spread over --client-procs client
  * processes so that a single client process is not the bottleneck.
  * Then the official `longport` SDK against capflow's own SDK (src/client): one QuoteContext
@@ -10,7 +10,7 @@
  *
  * Each cell is the best of --repeat runs.
  *
- *   npm run bench:serving -- [--seconds 5] [--connections 1,100,1000] [--client-procs 2] [--sdk-inflight 1,32] [--repeat 2]
+ *   npm run bench:serving -- [--seconds 5] [--connections 1,100,1000] [--client-procs 2] [--sdk-inflight 1,32] [--repeat 2] [--echo-bytes N]
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -24,10 +24,10 @@ const clientProcs = numberFlag(flags, 'client-procs', 2);
 const sdkInflight = (flags['sdk-inflight'] ?? '1,32').split(',').map(Number);
 const repeats = numberFlag(flags, 'repeat', 2);
 
-type Info = { ws: string; tcp?: number; http?: string };
+type Info = { ws: string; tcp?: number; http?: string; replyBytes?: number };
 
-async function child(mode: string): Promise<{ info: Info; stop: () => void }> {
-  const proc = spawn(process.execPath, [new URL('./serving-server.js', import.meta.url).pathname, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function child(mode: string, ...args: string[]): Promise<{ info: Info; stop: () => void }> {
+  const proc = spawn(process.execPath, [new URL('./serving-server.js', import.meta.url).pathname, mode, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   const [line] = (await once(createInterface({ input: proc.stdout! }), 'line')) as [string];
   return { info: JSON.parse(line) as Info, stop: () => proc.kill('SIGKILL') };
 }
@@ -80,8 +80,11 @@ async function cellOnce(kind: string, info: Info, connections: number, inflight 
 
 async function main(): Promise<void> {
   console.log(`# Serving benchmark — ${machine()}; ${seconds} s per run, best of ${repeats} runs per cell; closed loop (one request in flight per connection); ${clientProcs} client processes`);
-  const echo = await child('echo');
   const capflow = await child('capflow');
+  // Same reply size both ways: the echo answers with packets as long as capflow's answer.
+  const replyBytes = numberFlag(flags, 'echo-bytes', capflow.info.replyBytes!);
+  const echo = await child('echo', String(replyBytes));
+  console.log(`# command-24 answer packet: ${fmt(capflow.info.replyBytes!)} bytes; echo packets: ${fmt(replyBytes)} bytes`);
   const rows: Array<Record<string, string>> = [];
   const sdkRows: Array<Record<string, string>> = [];
   try {

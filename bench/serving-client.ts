@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { Config, QuoteContext } from '../src/client/index.js';
 import { RawProtocolClient, capitalFlowRequest } from '../src/server/reliability/raw-protocol-client.js';
 import { fetchOtp, testCredential } from '../src/server/server-test-kit.js';
+import { tcpClient } from '../src/server/transport/transport-test-kit.js';
 
 interface Args {
   kind: 'echo' | 'ws' | 'tcp' | 'sdk-official' | 'sdk-capflow';
@@ -53,7 +54,9 @@ if (args.kind === 'sdk-official' || args.kind === 'sdk-capflow') {
     const batch = await Promise.all(
       Array.from({ length: Math.min(50, args.connections - i) }, async () => {
         if (args.kind === 'echo') return RawProtocolClient.ws(args.info.ws);
-        const client = args.kind === 'ws' ? await RawProtocolClient.ws(args.info.ws) : await RawProtocolClient.tcp(args.info.tcp!);
+        // TCP: the load generator keeps no copy of what it received (the WebSocket client keeps none either).
+        const client =
+          args.kind === 'ws' ? await RawProtocolClient.ws(args.info.ws) : new RawProtocolClient(await tcpClient(args.info.tcp!, undefined, { keepReceived: false }));
         await client.auth(await fetchOtp(args.info.http!, credential));
         return client;
       }),

@@ -102,16 +102,23 @@ export function decodePacket(bytes: Uint8Array, options: DecodeOptions = {}): Pa
         }
       : undefined;
   const cmd = bytes[1]!;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const common = { cmd, body, gzip, ...(signature ? { signature } : {}) };
-
+  // Built field by field (no spreads): every request the server receives comes through here.
   switch (type) {
-    case PacketType.Request:
-      return { type, ...common, requestId: view.getUint32(2), timeoutMs: view.getUint16(6) };
-    case PacketType.Response:
-      return { type, ...common, requestId: view.getUint32(2), status: bytes[6]! };
-    case PacketType.Push:
-      return { type, ...common };
+    case PacketType.Request: {
+      const packet: Packet = { type, cmd, body, gzip, requestId: readUint32(bytes, 2), timeoutMs: (bytes[6]! << 8) | bytes[7]! };
+      if (signature) packet.signature = signature;
+      return packet;
+    }
+    case PacketType.Response: {
+      const packet: Packet = { type, cmd, body, gzip, requestId: readUint32(bytes, 2), status: bytes[6]! };
+      if (signature) packet.signature = signature;
+      return packet;
+    }
+    case PacketType.Push: {
+      const packet: Packet = { type, cmd, body, gzip };
+      if (signature) packet.signature = signature;
+      return packet;
+    }
   }
 }
 
@@ -143,6 +150,10 @@ function inflate(body: Uint8Array, options: DecodeOptions): Uint8Array {
     if (error instanceof PacketDecodeError) throw error;
     throw new PacketDecodeError(DecodeFailure.BadGzip, `bad gzip body: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+function readUint32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) >>> 0) + ((bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!);
 }
 
 function readUint24(bytes: Uint8Array, at: number): number {

@@ -58,8 +58,8 @@ export class CapflowMetrics {
   readonly registry = new Registry();
   private readonly connections = new Gauge({ ...def('capflow_connections'), registers: [this.registry] });
   private readonly connectionsOpened = new Counter({ ...def('capflow_connections_opened_total'), registers: [this.registry] });
-  private readonly requests = new Counter({ ...def('capflow_requests_total'), registers: [this.registry] });
-  private readonly rateLimitRefusals = new Counter({ ...def('capflow_rate_limit_refusals_total'), registers: [this.registry] });
+  /** Answered socket requests, counted as plain numbers on the hot path and read by the counters at scrape time. */
+  private readonly answered = new RequestTally();
   private readonly authFailures = new Counter({ ...def('capflow_auth_failures_total'), registers: [this.registry] });
   private readonly httpRequests = new Counter({ ...def('capflow_http_requests_total'), registers: [this.registry] });
   private readonly ingestRows = new Counter({ ...def('capflow_ingest_rows_total'), registers: [this.registry] });
@@ -93,6 +93,23 @@ export class CapflowMetrics {
         }
       },
     });
+    const answered = this.answered;
+    new Counter({
+      ...def('capflow_requests_total'),
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { command, status, code, count } of answered.entries()) this.inc({ command: String(command), status: String(status), code: String(code) }, count);
+      },
+    });
+    new Counter({
+      ...def('capflow_rate_limit_refusals_total'),
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const { command, code, count } of answered.entries()) if (code === BusinessCode.RateLimited) this.inc({ command: String(command) }, count);
+      },
+    });
     for (const transport of ['ws', 'tcp']) this.connections.set({ transport }, 0);
     this.up.set(1);
   }
@@ -107,8 +124,7 @@ export class CapflowMetrics {
   }
 
   requestDone(command: number, status: number, code: number): void {
-    this.requests.inc({ command: String(command), status: String(status), code: String(code) });
-    if (code === BusinessCode.RateLimited) this.rateLimitRefusals.inc({ command: String(command) });
+    this.answered.count(command, status, code);
   }
 
   httpAuthFailed(code: number): void {
@@ -184,6 +200,37 @@ export class CapflowMetrics {
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+interface TallyEntry {
+  readonly command: number;
+  readonly status: number;
+  readonly code: number;
+  count: number;
+}
+
+/**
+ * Answered requests by (command, status, code), one map look-up per request: the three numbers
+ * are packed into one key when they fit (command and status are bytes, codes are small), else
+ * joined into a text key.
+ */
+class RequestTally {
+  private readonly byKey = new Map<number | string, TallyEntry>();
+
+  count(command: number, status: number, code: number): void {
+    const key = isByte(command) && isByte(status) && Number.isInteger(code) && code >= 0 && code < 2 ** 32 ? (command * 256 + status) * 2 ** 32 + code : `${command} ${status} ${code}`;
+    const entry = this.byKey.get(key);
+    if (entry) entry.count++;
+    else this.byKey.set(key, { command, status, code, count: 1 });
+  }
+
+  entries(): Iterable<TallyEntry> {
+    return this.byKey.values();
+  }
+}
+
+function isByte(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= 0xff;
 }
 
 /** Name, help and label names of a metric, from METRIC_DEFINITIONS (the one source the docs are checked against). */

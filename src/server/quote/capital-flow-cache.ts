@@ -1,4 +1,5 @@
 import type { DayFlow } from '../../engine/index.js';
+import { shareResponseBody } from '../transport/shared-response-body.js';
 
 interface CachedBody {
   readonly tradeCount: number;
@@ -24,6 +25,7 @@ export class CapitalFlowBodyCache {
     const cached = this.entries.get(day);
     if (cached && cached.tradeCount === tradeCount && cached.visibleLines === visibleLines) return cached.body;
     const body = encode();
+    shareResponseBody(body); // answered again until the day changes: the transports keep its packet
     this.entries.set(day, { tradeCount, visibleLines, body });
     return body;
   }

@@ -1,7 +1,6 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { invalidRequest, noAccess, noQuotes, unknownSymbol } from '../../model/errors.js';
-import { parseSymbol, type ParsedSymbol } from '../../model/symbol.js';
-import { decodeBody } from '../../protocol/body-codec.js';
+import type { ParsedSymbol } from '../../model/symbol.js';
 import {
   CapitalDistributionResponse_CapitalDistributionSchema,
   CapitalDistributionResponseSchema,
@@ -14,7 +13,9 @@ import type { DayDistribution, FlowService } from '../../service/flow-service.js
 import type { Credential } from '../auth/credential.js';
 import type { CommandHandler } from './command-handler.js';
 import { CapitalFlowBodyCache } from './capital-flow-cache.js';
-import type { CapitalFlowLine } from '../../engine/index.js';
+import type { CapitalFlowLine, DayFlow } from '../../engine/index.js';
+import { ServedDateCache } from './served-date-cache.js';
+import { parseRequestSymbol, requestSymbol } from './request-symbol.js';
 
 /**
  * The checks of capital-flow.md section 6, in their order: symbol format, market permission,
@@ -22,7 +23,7 @@ import type { CapitalFlowLine } from '../../engine/index.js';
  * without a market's permission learns nothing about which of its symbols exist.
  */
 export function resolveSymbol(text: string, credential: Credential, flows: FlowService): ParsedSymbol {
-  const symbol = parseSymbol(text.trim());
+  const symbol = parseRequestSymbol(text);
   if (!symbol) throw invalidRequest(`invalid symbol ${JSON.stringify(text)}: expected TICKER.REGION with region HK, US, SH, SZ or SG`);
   if (!credential.markets.has(symbol.market)) throw noAccess(symbol.symbol, symbol.market);
   if (!flows.isKnown(symbol.symbol)) throw unknownSymbol(symbol.symbol);
@@ -30,16 +31,24 @@ export function resolveSymbol(text: string, credential: Credential, flows: FlowS
   return symbol;
 }
 
-/** Command 24: the served day's cumulative net inflow, one line per minute. */
+/**
+ * Command 24: the served day's cumulative net inflow, one line per minute. Answered at once (no
+ * promise) when the served day is loaded, which is every request but the first of a symbol-day;
+ * the encoded body is cached per day version.
+ */
 export function capitalFlowHandler(flows: FlowService): CommandHandler {
   const cache = new CapitalFlowBodyCache();
-  return async (body, { credential }) => {
-    const request = decodeBody(CapitalFlowIntradayRequestSchema, body);
-    const symbol = resolveSymbol(request.symbol, credential, flows);
-    // The served day's state, then "now" (as FlowService.capitalFlow); the encoded body is cached per day version.
-    const day = await flows.dayFlow(symbol, flows.servedSchedule(symbol.market).date);
+  const servedDates = new ServedDateCache();
+  const answer = (symbol: ParsedSymbol, day: DayFlow, now: number): Uint8Array =>
+    cache.body(day, now, () => encodeCapitalFlow(symbol.symbol, day.lines(now)));
+  return (body, { credential }) => {
+    const symbol = resolveSymbol(requestSymbol(CapitalFlowIntradayRequestSchema, body), credential, flows);
     const now = flows.now(symbol.market);
-    return cache.body(day, now, () => encodeCapitalFlow(symbol.symbol, day.lines(now)));
+    const date = servedDates.servedDate(symbol.market, now);
+    const loaded = flows.loadedDay(symbol.symbol, date);
+    if (loaded) return answer(symbol, loaded, now);
+    // First request of this symbol-day: load it, then "now" again (as FlowService.capitalFlow).
+    return flows.dayFlow(symbol, date).then((day) => answer(symbol, day, flows.now(symbol.market)));
   };
 }
 
@@ -63,8 +72,7 @@ export function capitalDistributionHandler(
   distributionOf: (symbol: ParsedSymbol) => Promise<DayDistribution> = (symbol) => flows.capitalDistribution(symbol),
 ): CommandHandler {
   return async (body, { credential }) => {
-    const request = decodeBody(SecurityRequestSchema, body);
-    const symbol = resolveSymbol(request.symbol, credential, flows);
+    const symbol = resolveSymbol(requestSymbol(SecurityRequestSchema, body), credential, flows);
     const distribution = await distributionOf(symbol);
     return toBinary(
       CapitalDistributionResponseSchema,

@@ -18,19 +18,24 @@ interface Bucket {
 }
 
 export class RateLimiter implements CommandRateLimiter {
-  private readonly buckets = new Map<string, Bucket>();
+  /** Buckets by principal, then by command (no key string is built per request). */
+  private readonly buckets = new Map<string, Map<number, Bucket>>();
 
   constructor(private readonly now: () => number = Date.now) {}
 
   /** Takes one token; false (and nothing taken) when the bucket is empty. */
   tryTake(principal: string, command: number, limit: number, burst: number): boolean {
-    const key = `${principal}\u0000${command}`;
     const capacity = burst + limit;
     const now = this.now();
-    let bucket = this.buckets.get(key);
+    let commands = this.buckets.get(principal);
+    if (!commands) {
+      commands = new Map();
+      this.buckets.set(principal, commands);
+    }
+    let bucket = commands.get(command);
     if (!bucket) {
       bucket = { tokens: capacity, updatedAt: now };
-      this.buckets.set(key, bucket);
+      commands.set(command, bucket);
     } else {
       const elapsed = Math.max(0, now - bucket.updatedAt);
       bucket.tokens = Math.min(capacity, bucket.tokens + (elapsed * limit) / 1000);
@@ -43,6 +48,6 @@ export class RateLimiter implements CommandRateLimiter {
 
   /** Drops the buckets of a principal (e.g. after a credential is removed). */
   forget(principal: string): void {
-    for (const key of this.buckets.keys()) if (key.startsWith(`${principal}\u0000`)) this.buckets.delete(key);
+    this.buckets.delete(principal);
   }
 }

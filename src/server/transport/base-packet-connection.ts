@@ -5,10 +5,12 @@ import { DEFAULT_MAX_INFLATED_BYTES } from '../../protocol/gzip-codec.js';
 import { nodeGzipCodec } from '../../protocol/node-gzip-codec.js';
 import { PacketType } from '../../protocol/packet.js';
 import type { Packet } from '../../protocol/packet.js';
-import { decodePacket, encodePacket } from '../../protocol/packet-codec.js';
+import { decodePacket, encodePacket, type DecodeOptions } from '../../protocol/packet-codec.js';
 import { PacketDecodeError } from '../../protocol/packet-decode-error.js';
 import { DEFAULT_MAX_PACKET_BYTES } from '../../protocol/stream-framer.js';
 import type { ConnectionHandler, PacketConnection, PacketTransportOptions } from './packet-connection.js';
+import { encodePlainResponse } from './response-encoding.js';
+import { responseTemplate, type ResponseTemplate } from './shared-response-body.js';
 
 /** Command code of the close push. */
 export const CLOSE_CMD = 0;
@@ -20,12 +22,16 @@ export interface ResolvedTransportOptions {
   maxBufferedBytes: number;
   closeGraceMs: number;
   onError: (error: unknown, conn: PacketConnection | undefined) => void;
+  /** How incoming packets are decoded (built once, not per packet). */
+  decodeOptions: DecodeOptions;
 }
 
 export function resolveTransportOptions(options: PacketTransportOptions): ResolvedTransportOptions {
+  const maxInflatedBytes = options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
   return {
     maxPacketBytes: options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
-    maxInflatedBytes: options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES,
+    maxInflatedBytes,
+    decodeOptions: { gunzip: nodeGzipCodec.gunzip, maxInflatedBytes },
     gzipThresholdBytes: options.gzipThresholdBytes ?? 8 * 1024,
     maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
     closeGraceMs: options.closeGraceMs ?? 5_000,
@@ -34,6 +40,10 @@ export function resolveTransportOptions(options: PacketTransportOptions): Resolv
 }
 
 let lastConnectionId = 0;
+
+function isRequestId(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= 0xff_ff_ff_ff;
+}
 
 /** Formats a peer as ip:port, bracketing IPv6. */
 export function formatRemoteAddress(address: string | undefined, port: number | undefined): string {
@@ -70,7 +80,12 @@ export abstract class BasePacketConnection implements PacketConnection {
   }
 
   sendResponse(cmd: number, requestId: number, status: number, body: Uint8Array): void {
-    this.send({ type: PacketType.Response, cmd, requestId, status, body, gzip: this.shouldGzip(body) });
+    const gzip = this.shouldGzip(body);
+    // A shared (cached) body goes out as its prepared packet; any other as a freshly encoded one.
+    const template = isRequestId(requestId) ? responseTemplate(body, cmd, status, gzip) : undefined;
+    if (template) this.sendTemplate(template, requestId);
+    else if (gzip) this.send({ type: PacketType.Response, cmd, requestId, status, body, gzip: true });
+    else this.sendPlainResponse(cmd, requestId, status, body);
   }
 
   sendPush(cmd: number, body: Uint8Array): void {
@@ -105,14 +120,19 @@ export abstract class BasePacketConnection implements PacketConnection {
     if (!this.isOpen) return;
     let packet: Packet;
     try {
-      packet = decodePacket(bytes, { gunzip: nodeGzipCodec.gunzip, maxInflatedBytes: this.options.maxInflatedBytes });
+      packet = decodePacket(bytes, this.options.decodeOptions);
     } catch (error) {
       this.closeUnpack(error);
       return;
     }
     // Responses and pushes from a client carry nothing the server waits for.
     if (packet.type !== PacketType.Request) return;
-    this.guard(() => this.handler.onRequest(this, packet));
+    // As guard(), without a closure per request.
+    try {
+      this.settleHandlerResult(this.handler.onRequest(this, packet));
+    } catch (error) {
+      this.options.onError(error, this);
+    }
   }
 
   /** Ends the connection with the UnpackError close push. */
@@ -139,8 +159,37 @@ export abstract class BasePacketConnection implements PacketConnection {
       this.options.onError(error, this);
       return;
     }
+    this.writePacket(bytes);
+  }
+
+  private sendTemplate(template: ResponseTemplate, requestId: number): void {
+    if (!this.isOpen) return;
+    const bytes = template.take(requestId);
     this.write(bytes);
-    if (this.bufferedBytes() > this.options.maxBufferedBytes) {
+    const queued = this.bufferedBytes();
+    template.written(bytes, queued > 0);
+    this.dropIfSlow(queued);
+  }
+
+  private sendPlainResponse(cmd: number, requestId: number, status: number, body: Uint8Array): void {
+    if (!this.isOpen) return;
+    let bytes: Uint8Array;
+    try {
+      bytes = encodePlainResponse(cmd, requestId, status, body);
+    } catch (error) {
+      this.options.onError(error, this); // as send(): a server bug, the connection stays
+      return;
+    }
+    this.writePacket(bytes);
+  }
+
+  private writePacket(bytes: Uint8Array): void {
+    this.write(bytes);
+    this.dropIfSlow(this.bufferedBytes());
+  }
+
+  private dropIfSlow(queuedBytes: number): void {
+    if (queuedBytes > this.options.maxBufferedBytes) {
       // Slow consumer: a close push would only queue behind the backlog, so drop at once.
       this.closing = true;
       this.abort();
@@ -154,10 +203,14 @@ export abstract class BasePacketConnection implements PacketConnection {
   /** Runs handler code so that neither a throw nor a rejected promise escapes. */
   private guard(call: () => unknown): void {
     try {
-      const result = call();
-      if (result instanceof Promise) result.catch((error: unknown) => this.options.onError(error, this));
+      this.settleHandlerResult(call());
     } catch (error) {
       this.options.onError(error, this);
     }
+  }
+
+  /** A handler typed `void` may still return a promise: its rejection is reported, never thrown. */
+  private settleHandlerResult(result: unknown): void {
+    if (result instanceof Promise) result.catch((error: unknown) => this.options.onError(error, this));
   }
 }

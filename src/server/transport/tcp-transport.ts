@@ -80,7 +80,14 @@ class TcpPacketConnection extends BasePacketConnection {
       this.onOpened(this);
       this.markOpened();
     }
-    for (const frame of output.frames) this.receivePacket(frame);
+    // Several requests in one read: their synchronous answers leave in one write.
+    const batch = output.frames.length > 1;
+    if (batch) this.socket.cork();
+    try {
+      for (const frame of output.frames) this.receivePacket(frame);
+    } finally {
+      if (batch) this.socket.uncork();
+    }
     if (output.error) {
       // Before the handshake nothing is known about the peer's protocol: just hang up.
       if (!this.handshakeDone) this.socket.destroy();

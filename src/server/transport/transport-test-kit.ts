@@ -75,21 +75,27 @@ export function closePushOf(packet: Packet): Close {
 
 export interface TcpTestClient {
   socket: Socket;
-  /** Every byte the server sent, kept for byte-exact assertions. */
+  /** Every byte the server sent, kept for byte-exact assertions (unless keepReceived is false). */
   received: Buffer[];
   next(timeoutMs?: number): Promise<Packet>;
   /** Resolves when the server ended or destroyed the connection. */
   ended: Promise<void>;
 }
 
-export async function tcpClient(port: number, handshake: Uint8Array | null = Uint8Array.of(0x11, 0x09)): Promise<TcpTestClient> {
+export async function tcpClient(
+  port: number,
+  handshake: Uint8Array | null = Uint8Array.of(0x11, 0x09),
+  /** keepReceived false: `received` stays empty (load generators, which would otherwise hold every byte). */
+  options: { keepReceived?: boolean } = {},
+): Promise<TcpTestClient> {
   const socket = connect(port, '127.0.0.1');
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   const inbox = new PacketInbox();
   const framer = new StreamFramer({ handshake: false, maxPacketBytes: 64 * 1024 * 1024 });
   const received: Buffer[] = [];
+  const keepReceived = options.keepReceived ?? true;
   socket.on('data', (chunk: Buffer) => {
-    received.push(chunk);
+    if (keepReceived) received.push(chunk);
     for (const frame of framer.feed(chunk).frames) inbox.put(frame);
   });
   socket.on('error', () => undefined);

@@ -37,6 +37,8 @@ function closeFrameReason(reason: string): string {
   return bytes.length <= 123 ? reason : bytes.subarray(0, 120).toString('utf8').replace(/\uFFFD+$/, '');
 }
 
+const BINARY = { binary: true } as const;
+
 class WsPacketConnection extends BasePacketConnection {
   readonly transport = 'ws' as const;
   /** Answered the last ping. */
@@ -79,7 +81,8 @@ class WsPacketConnection extends BasePacketConnection {
   }
 
   protected write(bytes: Uint8Array): void {
-    this.socket.send(bytes, { binary: true }, () => undefined);
+    // No callback: a send after close is dropped by ws, a socket error arrives as 'error' / 'close'.
+    this.socket.send(bytes, BINARY);
   }
 
   protected bufferedBytes(): number {
