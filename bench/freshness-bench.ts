@@ -13,7 +13,7 @@
  * A POST carries at most --max-batch trades: when the server cannot keep up, the backlog is not
  * sent (the achieved rate falls below the target) rather than growing batches without bound.
  *
- *   npm run bench:freshness -- [--rate 100000] [--seconds 10] [--symbols 20] [--max-batch 20000]
+ *   npm run bench:freshness -- [--rate 100000] [--seconds 10] [--symbols 20] [--max-batch 20000] [--server-prof /tmp/server-v8.log]
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -29,6 +29,8 @@ const seconds = numberFlag(flags, 'seconds', 10);
 const symbolCount = numberFlag(flags, 'symbols', 20);
 const maxBatch = numberFlag(flags, 'max-batch', 20_000);
 const credential = testCredential({ connections: 5000 });
+/** `--server-prof FILE`: the server runs with V8's sampling profiler, its log in FILE (`node --prof-process FILE`). */
+const serverNodeArgs = flags['server-prof'] === undefined ? [] : ['--prof', '--no-logfile-per-isolate', `--logfile=${flags['server-prof']}`];
 const symbols = Array.from({ length: symbolCount }, (_, i) => `${i + 1}.HK`);
 const OPEN_MS = Date.parse('2024-06-14T09:30:00+08:00');
 const MORNING_MS = 150 * 60_000;
@@ -41,7 +43,7 @@ interface Pending {
 
 async function main(): Promise<void> {
   console.log(`# Freshness benchmark — ${machine()}; target ${fmt(rate)} trades/s for ${seconds} s over ${symbolCount} symbols`);
-  const proc = spawn(process.execPath, [new URL('./serving-server.js', import.meta.url).pathname, 'empty', symbols.join(',')], {
+  const proc = spawn(process.execPath, [...serverNodeArgs, new URL('./serving-server.js', import.meta.url).pathname, 'empty', symbols.join(',')], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const [line] = (await once(createInterface({ input: proc.stdout! }), 'line')) as [string];

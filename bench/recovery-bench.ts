@@ -3,6 +3,8 @@
  * start to listening (store + flow service + server), to the first command-24 answer, and to an
  * answer for every stored symbol (each symbol's day is read from the store on first request).
  * Stores are filled once per size with `ingestFile` from the generated day (cached in --dir).
+ * Each symbol's day is loaded the way FlowService does on a restart: the store's columns
+ * (`readDayColumns`) straight into `DayFlow.addRawIdBytes`, no object or BigInt per trade.
  * A size beyond what fits in the run (--extrapolate) is estimated from the largest measured one
  * (listening is independent of the trade count; day loading is linear in it) and labelled so.
  *
@@ -15,6 +17,7 @@ import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { ingestFile } from '../src/ingest/ingest-file.js';
 import { SqliteFlowStore } from '../src/store/sqlite-flow-store.js';
+import { SQLITE_SCHEMA_VERSION } from '../src/store/sqlite-schema.js';
 import { fmt, headFile, machine, numberFlag, parseFlags, printTable, timed } from './bench-kit.js';
 import { generateDayCsv } from './generate-day.js';
 
@@ -27,18 +30,21 @@ const dir = flags.dir ?? '/tmp/capflow-bench';
 mkdirSync(dir, { recursive: true });
 
 async function storeOf(trades: number): Promise<string> {
-  const dataDir = join(dir, `store-${trades}-${symbolCount}`);
+  // The schema version is in the name: a store cached by an older layout is never reused.
+  const dataDir = join(dir, `store-v${SQLITE_SCHEMA_VERSION}-${trades}-${symbolCount}`);
   if (existsSync(join(dataDir, 'complete'))) return dataDir;
   rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
-  const full = await generateDayCsv(join(dir, `day-${Math.max(trades, 1_000_000)}-${symbolCount}.csv`), Math.max(trades, 1_000_000), symbolCount);
-  const csv = join(dir, `head-${trades}-of-${Math.max(trades, 1_000_000)}-${symbolCount}.csv`);
-  if (!existsSync(csv)) await headFile(full, csv, trades);
+  const csv =
+    trades >= 1_000_000
+      ? await generateDayCsv(join(dir, `day-${trades}-${symbolCount}.csv`), trades, symbolCount)
+      : join(dir, `head-${trades}-of-1000000-${symbolCount}.csv`);
+  if (!existsSync(csv)) await headFile(await generateDayCsv(join(dir, `day-1000000-${symbolCount}.csv`), 1_000_000, symbolCount), csv, trades);
   const store = await SqliteFlowStore.open(dataDir);
   const filled = await timed(() => ingestFile(store, csv));
   await store.close();
   writeFileSync(join(dataDir, 'complete'), '');
-  console.log(`filled a store with ${fmt(trades)} trades in ${fmt(filled.ms / 1000, 1)} s (${fmt(trades / (filled.ms / 1000))} trades/s)`);
+  console.log(`filled a store with ${fmt(trades)} trades in ${fmt(filled.ms / 1000, 1)} s (${fmt(trades / (filled.ms / 1000))} trades/s, durable ingestFile)`);
   return dataDir;
 }
 

@@ -1,4 +1,5 @@
 import type { AppendResult, FlowStore, SourceCheckpoint, StoredTrade, TradeToStore } from '../store/flow-store.js';
+import { appendColumnsAsTrades, type TradeColumns } from '../store/trade-columns.js';
 import type { TradeBus } from './trade-bus.js';
 
 /**
@@ -7,13 +8,14 @@ import type { TradeBus } from './trade-bus.js';
  * derive from the source and its position, so JetStream drops a batch republished within its
  * duplicate window; past it, trades with a trade id are still deduplicated by the store. The
  * trades it reports carry seq 0: their sequence numbers are given later, by the store.
- * Only the two methods ingesters call are supported.
+ * Only the methods ingesters call are supported.
  */
 export function busIngestTarget(bus: TradeBus): FlowStore {
   const unsupported = (): never => {
     throw new Error('a bus ingest target only publishes trades');
   };
-  return {
+  const target: FlowStore = {
+    appendColumns: (columns: TradeColumns, checkpoint?: SourceCheckpoint) => appendColumnsAsTrades(target, columns, checkpoint),
     async appendTrades(batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): Promise<AppendResult> {
       await bus.publishTrades(batch, checkpoint ? { messageIdPrefix: `${checkpoint.sourceId}@${checkpoint.position}` } : {});
       const stored: StoredTrade[] = batch.map(({ trade, date }) => ({ ...trade, date, seq: 0 }));
@@ -21,6 +23,7 @@ export function busIngestTarget(bus: TradeBus): FlowStore {
     },
     sourcePosition: async () => 0,
     tradesOfDay: unsupported,
+    readDayColumns: unsupported,
     tradesAfter: unsupported,
     lastSeq: unsupported,
     symbols: unsupported,
@@ -28,4 +31,5 @@ export function busIngestTarget(bus: TradeBus): FlowStore {
     daysOf: unsupported,
     close: async () => undefined,
   };
+  return target;
 }

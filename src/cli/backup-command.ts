@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, s
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { storedTradeCount } from '../store/sqlite-trade-counts.js';
 import type { CliIo } from './main.js';
 
 const DB_FILE = 'capflow.db';
@@ -34,7 +35,7 @@ export async function backupDataDir(dataDir: string, target: string): Promise<{ 
   try {
     const result = check.pragma('integrity_check', { simple: true });
     if (result !== 'ok') throw new Error(`the backup failed its integrity check: ${String(result)}`);
-    trades = check.prepare('SELECT COUNT(*) FROM trades').pluck().get() as number;
+    trades = storedTradeCount(check);
   } finally {
     check.close();
   }
@@ -56,7 +57,7 @@ export function restoreDataDir(from: string, dataDir: string, force: boolean): {
   try {
     const result = check.pragma('integrity_check', { simple: true });
     if (result !== 'ok') throw new Error(`${source} failed its integrity check: ${String(result)}`);
-    trades = check.prepare('SELECT COUNT(*) FROM trades').pluck().get() as number;
+    trades = storedTradeCount(check);
   } finally {
     check.close();
   }

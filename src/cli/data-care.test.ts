@@ -17,6 +17,7 @@ import { callCommand, temporaryDirectories } from './cli-test-kit.js';
 import { runBackupCommand, runRestoreCommand } from './backup-command.js';
 import { checkCalendars, runDoctorCommand } from './doctor-command.js';
 import { runExportCommand } from './export-command.js';
+import { storedTradeCount } from '../store/sqlite-trade-counts.js';
 import { SAMPLE_FILE } from './serve-command.js';
 
 const tempDir = temporaryDirectories('capflow-care-');
@@ -76,7 +77,7 @@ describe('backup and restore', () => {
     await writer.close();
     assert.equal(made.code, 0, made.stderr);
     const copy = new Database(join(backup, 'capflow.db'), { readonly: true });
-    const trades = copy.prepare('SELECT COUNT(*) FROM trades').pluck().get() as number;
+    const trades = storedTradeCount(copy);
     const counted = copy.prepare('SELECT COALESCE(SUM(trades), 0) FROM symbol_days').pluck().get() as number;
     copy.close();
     assert.ok(trades > 0 && trades % 200 === 0, `whole batches only, got ${trades}`);

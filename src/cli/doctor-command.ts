@@ -7,6 +7,7 @@ import { allCalendars } from '../calendar/trading-calendar.js';
 import { SQLITE_SCHEMA_VERSION } from '../store/sqlite-schema.js';
 import type { CliIo } from './main.js';
 import { diagnosePostgres } from './postgres-doctor.js';
+import { storedTradesPerDay } from '../store/sqlite-trade-counts.js';
 import { isSharedStoreUrl } from './scale-out-adapters.js';
 
 export type FindingLevel = 'ok' | 'warning' | 'error';
@@ -48,7 +49,7 @@ export function diagnose(dataDir: string, now: number = Date.now(), horizonDays 
     if (version === SQLITE_SCHEMA_VERSION) findings.push({ level: 'ok', check: 'schema', message: `schema version ${version}` });
     else if (version !== undefined && version > SQLITE_SCHEMA_VERSION) findings.push({ level: 'error', check: 'schema', message: `schema version ${version} is newer than this capflow (${SQLITE_SCHEMA_VERSION}); upgrade capflow` });
     else findings.push({ level: 'warning', check: 'schema', message: `schema version ${version ?? 'missing'}; the next \`serve\` or \`ingest\` migrates it to ${SQLITE_SCHEMA_VERSION}` });
-    if (tableExists(db, 'trades') && tableExists(db, 'symbol_days')) findings.push(...checkCounts(db));
+    if ((tableExists(db, 'trades') || tableExists(db, 'trade_blocks')) && tableExists(db, 'symbol_days')) findings.push(...checkCounts(db));
     findings.push(...checkSecrets(db));
   } finally {
     db.close();
@@ -61,7 +62,7 @@ function checkCounts(db: Database.Database): Finding[] {
   type Row = { symbol: string; date: string; trades: number };
   return compareDayCounts(
     db.prepare('SELECT symbol, date, trades FROM symbol_days').all() as Row[],
-    db.prepare('SELECT symbol, date, COUNT(*) AS trades FROM trades GROUP BY symbol, date').all() as Row[],
+    storedTradesPerDay(db),
     tableExists(db, 'archived_days') ? (db.prepare('SELECT symbol, date, trades FROM archived_days').all() as Row[]) : [],
   );
 }

@@ -108,9 +108,11 @@ describe('capflow command', () => {
     const crashed = join(dir, 'crashed');
     for (const delayMs of [300, 700]) {
       const child = spawn(process.execPath, [CAPFLOW_BIN, 'ingest', file, '--data', crashed], { stdio: 'ignore' });
+      // Listen at once: a fast ingest may finish before the kill.
+      const exited = new Promise((r) => child.once('exit', r));
       await new Promise((r) => setTimeout(r, delayMs));
       child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      await exited;
     }
     const resumed = await runCapflow(['ingest', file, '--data', crashed]);
     assert.equal(resumed.code, 0, resumed.stderr);

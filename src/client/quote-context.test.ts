@@ -62,18 +62,23 @@ async function rejection(promise: Promise<unknown>): Promise<CapflowClientError>
  * whose day is not loaded yet waits; `restore` puts the store's own method back.
  */
 function gateDayReads(t: TestServer): { release: () => void; restore: () => void } {
-  const store = t.store as { tradesOfDay: (...args: never[]) => Promise<StoredTrade[]> };
-  const original = store.tradesOfDay;
+  // A day is read through `readDayColumns` (FlowService) or `tradesOfDay` (other readers).
+  const store = t.store as unknown as Record<'tradesOfDay' | 'readDayColumns', (...args: unknown[]) => Promise<unknown>>;
+  const originals = { tradesOfDay: store.tradesOfDay, readDayColumns: store.readDayColumns };
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
-  store.tradesOfDay = async (...args) => {
-    await gate;
-    return original.apply(t.store, args);
-  };
+  for (const name of ['tradesOfDay', 'readDayColumns'] as const) {
+    const original = originals[name];
+    store[name] = async (...args) => {
+      await gate;
+      return original.apply(t.store, args);
+    };
+  }
   return {
     release,
     restore: () => {
-      store.tradesOfDay = original;
+      store.tradesOfDay = originals.tradesOfDay;
+      store.readDayColumns = originals.readDayColumns;
     },
   };
 }

@@ -156,6 +156,13 @@ describe('ingestFile', () => {
             return store.appendTrades(...args);
           },
         },
+        // The byte-level CSV reader appends columns.
+        appendColumns: {
+          value: (...args: Parameters<FlowStore['appendColumns']>) => {
+            if (++appends === 4) return Promise.reject(new Error('disk on fire'));
+            return store.appendColumns(...args);
+          },
+        },
       });
       await assert.rejects(ingestFile(failing, path, { batchSize: 10 }), /disk on fire/);
       assert.equal((await store.tradesAfter(0, 1000)).length, 30);

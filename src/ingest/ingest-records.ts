@@ -1,6 +1,7 @@
 import type { FlowStore } from '../store/flow-store.js';
-import { BatchIngester, type IngestOptions, type IngestSummary } from './batch-ingester.js';
+import { BatchIngester, DEFAULT_BATCH_SIZE, type IngestOptions, type IngestSummary } from './batch-ingester.js';
 import { CsvRecordParser } from './csv-record-parser.js';
+import { NdjsonColumnsReader } from './ndjson-columns-reader.js';
 import { NdjsonRecordParser } from './ndjson-record-parser.js';
 
 export interface IngestRecordsOptions extends IngestOptions {
@@ -28,9 +29,15 @@ export async function ingestRecords(
   body: string | Uint8Array,
   options: IngestRecordsOptions = {},
 ): Promise<IngestSummary> {
-  const text = typeof body === 'string' ? body : new TextDecoder('utf-8', { ignoreBOM: true }).decode(body);
   const format = options.format ?? 'ndjson';
   const start = options.sourceId === undefined ? 0 : await store.sourcePosition(options.sourceId);
+  if (format === 'ndjson' && typeof body !== 'string' && NdjsonColumnsReader.accepts(body)) {
+    // Bytes of plain NDJSON lines straight into column batches (appendColumns).
+    const ingester = new BatchIngester(store, options.sourceId, start, { ...options, columnar: true, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE });
+    await new NdjsonColumnsReader(ingester).read(body);
+    return ingester.finish('body', format);
+  }
+  const text = typeof body === 'string' ? body : new TextDecoder('utf-8', { ignoreBOM: true }).decode(body);
   const ingester = new BatchIngester(store, options.sourceId, start, options);
   const parser = format === 'csv' ? new CsvRecordParser('body') : new NdjsonRecordParser();
   for (let offset = 0; offset < text.length; offset += SLICE_CHARS) {

@@ -1,6 +1,6 @@
 import { dayNumberToDate, localDayNumber } from '../calendar/time-zone.js';
 import { isPositive, parseDecimal, type Decimal } from '../model/decimal.js';
-import { parseSymbol } from '../model/symbol.js';
+import { parseSymbol, type ParsedSymbol } from '../model/symbol.js';
 import { parseDirection, type Direction, type Trade } from '../model/trade.js';
 import type { TradeToStore } from '../store/flow-store.js';
 import { JsonNumberText, JsonOtherValue, type RawFields, type RawValue, type TradeField } from './raw-record.js';
@@ -72,7 +72,7 @@ export function parseTradeRecord(line: number, fields: RawFields): TradeParseRes
 
   const symbolText = required('symbol');
   if ('ok' in symbolText) return symbolText;
-  const symbol = parseSymbol(symbolText.text);
+  const symbol = symbolOf(symbolText.text);
   if (symbol === undefined) {
     return reject('symbol', `malformed symbol ${quote(symbolText.text)} (expected TICKER.REGION, region HK, US, SH, SZ or SG)`);
   }
@@ -135,6 +135,18 @@ export function parseTradeRecord(line: number, fields: RawFields): TradeParseRes
   }
 
   return { ok: true, trade, date: dateOfDayNumber(localDayNumber(symbol.market, timestamp.epochMs)) };
+}
+
+/** Symbols as written, parsed once: a source holds few distinct symbols and many trades. */
+const SYMBOLS = new Map<string, ParsedSymbol | undefined>();
+function symbolOf(text: string): ParsedSymbol | undefined {
+  let parsed = SYMBOLS.get(text);
+  if (parsed === undefined && !SYMBOLS.has(text)) {
+    if (SYMBOLS.size >= 65_536) SYMBOLS.clear();
+    parsed = parseSymbol(text);
+    SYMBOLS.set(text, parsed);
+  }
+  return parsed;
 }
 
 /** `YYYY-MM-DD` of a day number, remembered: a file holds few distinct days and many trades. */

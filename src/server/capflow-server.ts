@@ -190,8 +190,14 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     const credential = context.authenticate();
     return { otp: await otps.issue(credential.appKey), limit: credential.connections, online: await gateway.fleetOnlineCount(credential.appKey) };
   });
-  // Ingested trades are stored here (acknowledged once committed), then announced to a fleet.
-  const ingestTarget = options.onIngestStored ? notifyingAppends(store, options.onIngestStored, log) : store;
+  // Ingested trades are stored here (acknowledged once committed), then announced to a fleet,
+  // and applied to the loaded day states at once instead of being read back by the next poll.
+  const announcing = options.onIngestStored ? notifyingAppends(store, options.onIngestStored, log) : store;
+  const ingestTarget = notifyingAppends(
+    announcing,
+    (stored) => void options.flows.applyCommitted(stored).catch((error: unknown) => log('applying ingested trades failed', error)),
+    log,
+  );
   api.json('POST', '/v1/ingest', async (context) => {
     const credential = context.authenticate();
     if (!credential.ingest) throw httpError(403, HttpErrorCode.CredentialExpired, 'this credential may not ingest trades');

@@ -6,6 +6,7 @@ import type { Market } from '../model/market.js';
 import { parseSymbol, type ParsedSymbol } from '../model/symbol.js';
 import type { FlowStore, StoredTrade } from '../store/flow-store.js';
 import type { ArchivedDay, DayArchive } from '../store/day-archive.js';
+import { addColumnsToDay } from './day-columns.js';
 import type { MarketClock } from './market-clock.js';
 
 export interface FlowServiceOptions {
@@ -56,7 +57,15 @@ export class FlowService {
   private readonly servedDates = new Map<string, string>();
   private readonly guessedLogged = new Set<string>();
   private readonly listeners = new Set<(trades: readonly StoredTrade[]) => void>();
+  /** Every trade with seq <= watermark is applied (or belongs to no loaded day). */
   private watermark = 0;
+  /**
+   * Seqs above the watermark already applied directly (`applyCommitted`) because another
+   * writer's trades lie between them and the watermark; `poll` skips them as it passes them.
+   */
+  private readonly appliedAhead = new Set<number>();
+  /** Market of each symbol seen (parsing a symbol per applied trade costs more than the trade). */
+  private readonly markets = new Map<string, Market | undefined>();
   private serial: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private readonly pollIntervalMs: number;
@@ -136,18 +145,80 @@ export class FlowService {
       for (;;) {
         const trades = await this.store.tradesAfter(this.watermark, POLL_BATCH);
         if (trades.length === 0) return;
-        for (const trade of trades) {
-          this.ingested.add(trade.symbol);
-          const market = parseSymbol(trade.symbol)?.market;
-          if (market) this.clock.observe(market, trade.timestamp);
-          const key = dayKey(trade.symbol, trade.date);
-          (this.days.get(key) ?? this.pastDays.get(key))?.add(trade);
-        }
+        // Trades this process applied as it committed them are not applied twice.
+        const fresh = this.appliedAhead.size === 0 ? trades : trades.filter((trade) => !this.appliedAhead.delete(trade.seq));
+        this.apply(fresh);
         this.watermark = trades[trades.length - 1]!.seq;
-        for (const listener of this.listeners) listener(trades);
+        this.advanceOverAppliedAhead();
         if (trades.length < POLL_BATCH) return;
       }
     });
+  }
+
+  /**
+   * Applies trades this process has just committed to the store (e.g. a `POST /v1/ingest`
+   * body), without reading them back: the server's own writes update the lines at once, and
+   * `poll` is left with the trades of other writers. A trade is applied at most once whichever
+   * of the two sees it first: already polled (seq <= watermark) or already applied, it is
+   * skipped; applied here beyond the watermark with another writer's trades in between, it is
+   * remembered so `poll` skips it. `trades` must be committed, in seq order.
+   */
+  applyCommitted(trades: readonly StoredTrade[]): Promise<void> {
+    if (trades.length === 0) return Promise.resolve();
+    return this.exclusive(async () => {
+      const fresh =
+        this.appliedAhead.size === 0 && trades[0]!.seq > this.watermark
+          ? trades
+          : trades.filter((trade) => trade.seq > this.watermark && !this.appliedAhead.has(trade.seq));
+      if (fresh.length === 0) return;
+      this.apply(fresh);
+      const first = fresh[0]!.seq;
+      const last = fresh[fresh.length - 1]!.seq;
+      if (this.appliedAhead.size === 0 && first === this.watermark + 1 && last - first === fresh.length - 1) {
+        this.watermark = last; // the usual case: nobody else wrote in between
+        return;
+      }
+      for (const trade of fresh) this.appliedAhead.add(trade.seq);
+      this.advanceOverAppliedAhead();
+    });
+  }
+
+  private marketOf(symbol: string): Market | undefined {
+    if (this.markets.has(symbol)) return this.markets.get(symbol);
+    const market = parseSymbol(symbol)?.market;
+    if (this.markets.size >= 100_000) this.markets.clear();
+    this.markets.set(symbol, market);
+    return market;
+  }
+
+  /** Moves the watermark over directly applied trades that follow it with no gap. */
+  private advanceOverAppliedAhead(): void {
+    while (this.appliedAhead.delete(this.watermark + 1)) this.watermark++;
+    if (this.appliedAhead.size > 0) for (const seq of this.appliedAhead) if (seq <= this.watermark) this.appliedAhead.delete(seq);
+  }
+
+  private apply(trades: readonly StoredTrade[]): void {
+    if (trades.length === 0) return;
+    // Consecutive trades mostly share a symbol-day: look its state and market up once per run.
+    let symbol = '';
+    let date = '';
+    let market: Market | undefined;
+    let day: DayFlow | undefined;
+    for (const trade of trades) {
+      if (trade.symbol !== symbol || trade.date !== date) {
+        if (trade.symbol !== symbol) {
+          symbol = trade.symbol;
+          this.ingested.add(symbol);
+          market = this.marketOf(symbol);
+        }
+        date = trade.date;
+        const key = dayKey(symbol, date);
+        day = this.days.get(key) ?? this.pastDays.get(key);
+      }
+      if (market) this.clock.observe(market, trade.timestamp);
+      day?.add(trade);
+    }
+    for (const listener of this.listeners) listener(trades);
   }
 
   /** The served day's cumulative lines of a known symbol, up to the clock's now. */
@@ -205,6 +276,15 @@ export class FlowService {
     });
   }
 
+  /**
+   * The day state `dayFlow` answers at once, when (symbol, date) is a loaded day kept current with
+   * new trades; undefined otherwise (then `dayFlow` loads it). Lets the socket layer answer
+   * without a promise per request.
+   */
+  loadedDay(symbol: string, date: string): DayFlow | undefined {
+    return this.days.get(dayKey(symbol, date));
+  }
+
   /** A day state built from the store for one look (not kept), or the loaded one when there is one. */
   async transientDayFlow(symbol: ParsedSymbol, date: string): Promise<DayFlow> {
     const key = dayKey(symbol.symbol, date);
@@ -218,8 +298,28 @@ export class FlowService {
     const schedule = calendarFor(symbol.market).schedule(date);
     if (!schedule) throw invalidRequest(`${date} is not a ${symbol.market} trading day`);
     const day = new DayFlow(schedule, this.thresholds[symbol.market]);
-    for (const trade of await this.store.tradesOfDay(symbol.symbol, date, this.watermark)) day.add(trade);
+    await this.fillDay(day, symbol.symbol, date);
     return day;
+  }
+
+  /**
+   * Feeds a new day state its stored trades as of the watermark (plus the ones applied ahead of
+   * it), straight from the store's columns into `addRawIdBytes` — no object per trade.
+   */
+  private async fillDay(day: DayFlow, symbol: string, date: string): Promise<void> {
+    let upTo = this.watermark;
+    for (const seq of this.appliedAhead) if (seq > upTo) upTo = seq;
+    const columns = await this.store.readDayColumns(symbol, date, upTo);
+    if (upTo === this.watermark) {
+      addColumnsToDay(day, columns);
+      return;
+    }
+    // Rows between the watermark and the last applied-ahead seq: only the applied ones (the
+    // others are other writers' trades the next poll applies).
+    addColumnsToDay(day, columns, 0, columns.count, (row) => {
+      const seq = columns.seq[row] as number;
+      return seq <= this.watermark || this.appliedAhead.has(seq);
+    });
   }
 
   private async servedDay(symbol: ParsedSymbol): Promise<{ day: DayFlow; date: string; now: number }> {
@@ -246,7 +346,7 @@ export class FlowService {
       const schedule = calendarFor(symbol.market).schedule(date);
       if (!schedule) throw new Error(`${date} is not a ${symbol.market} trading day`);
       const day = new DayFlow(schedule, this.thresholds[symbol.market]);
-      for (const trade of await this.store.tradesOfDay(symbol.symbol, date, this.watermark)) day.add(trade);
+      await this.fillDay(day, symbol.symbol, date);
       this.days.set(key, day);
       this.retireEarlierServedDay(symbol.symbol, date);
       return day;

@@ -1,4 +1,5 @@
 import type { Trade } from '../model/trade.js';
+import type { ColumnsAppendResult, TradeColumns } from './trade-columns.js';
 
 /** A trade as kept by a store: its arrival sequence number and its trading day. */
 export interface StoredTrade extends Trade {
@@ -59,10 +60,18 @@ export interface SymbolDay {
 export interface FlowStore {
   /** Appends trades in order; duplicates by (symbol, date, trade id) are skipped. */
   appendTrades(batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): Promise<AppendResult>;
+  /**
+   * `appendTrades` for trades given as columns (the durable fast path: no object per trade).
+   * Sets `columns.seq` of each row (-1 for a duplicate). Same atomicity, checkpoint and
+   * deduplication rules as `appendTrades`.
+   */
+  appendColumns(columns: TradeColumns, checkpoint?: SourceCheckpoint): Promise<ColumnsAppendResult>;
   /** Committed position of a source (0 when never seen). */
   sourcePosition(sourceId: string): Promise<number>;
   /** Trades of one symbol and trading day in arrival order, optionally up to a sequence number. */
   tradesOfDay(symbol: string, date: string, maxSeq?: number): Promise<StoredTrade[]>;
+  /** `tradesOfDay` as columns (with `seq`): what a restart feeds to `DayFlow.addRawIdBytes`. */
+  readDayColumns(symbol: string, date: string, maxSeq?: number): Promise<TradeColumns>;
   /** Trades with seq > afterSeq in arrival order, at most `limit`. */
   tradesAfter(afterSeq: number, limit: number): Promise<StoredTrade[]>;
   /** Highest sequence number stored (0 when empty). */

@@ -6,6 +6,7 @@ import { inPostgresTransaction, openMigratedPostgres, type PostgresLocation } fr
 import { partitionName, quoteIdentifier } from './postgres-schema.js';
 // PostgreSQL's numeric text keeps the scale it was written with, so it reads back like SQLite's stored text.
 import { decimalFromStored, sourcePositionConflict } from './sqlite-flow-store.js';
+import { appendColumnsAsTrades, columnsOfTrades, type ColumnsAppendResult, type TradeColumns } from './trade-columns.js';
 
 export interface PostgresFlowStoreOptions {
   /** Connections in the pool (default 10). */
@@ -78,6 +79,15 @@ export class PostgresFlowStore implements FlowStore {
   /** The pool, for the gateway state kept in the same schema. */
   get connectionPool(): pg.Pool {
     return this.pool;
+  }
+
+  /** Columns are stored as rows here (set-based `unnest` inserts keep PostgreSQL fast enough). */
+  appendColumns(columns: TradeColumns, checkpoint?: SourceCheckpoint): Promise<ColumnsAppendResult> {
+    return appendColumnsAsTrades(this, columns, checkpoint);
+  }
+
+  async readDayColumns(symbol: string, date: string, maxSeq?: number): Promise<TradeColumns> {
+    return columnsOfTrades(await this.tradesOfDay(symbol, date, maxSeq));
   }
 
   async appendTrades(batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): Promise<AppendResult> {

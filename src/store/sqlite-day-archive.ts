@@ -45,7 +45,9 @@ function fromRow(row: ArchiveRow): ArchivedDay {
 export class SqliteDayArchive implements DayArchive {
   private closed = false;
   private readonly insertDay: BetterSqlite3.Statement;
+  private readonly countTrades: BetterSqlite3.Statement;
   private readonly deleteTrades: BetterSqlite3.Statement;
+  private readonly bumpGeneration: BetterSqlite3.Statement;
   private readonly selectDay: BetterSqlite3.Statement;
   private readonly selectAll: BetterSqlite3.Statement;
   private readonly selectOfSymbol: BetterSqlite3.Statement;
@@ -55,7 +57,10 @@ export class SqliteDayArchive implements DayArchive {
       `INSERT INTO archived_days (symbol, date, trades, inflow, lines, summary, archived_at) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (symbol, date) DO NOTHING`,
     );
-    this.deleteTrades = db.prepare('DELETE FROM trades WHERE symbol = ? AND date = ?');
+    this.countTrades = db.prepare('SELECT COALESCE(SUM(count), 0) FROM trade_blocks WHERE symbol = ? AND date = ?').pluck();
+    this.deleteTrades = db.prepare('DELETE FROM trade_blocks WHERE symbol = ? AND date = ?');
+    // Writers cache each day's trade ids (SqliteFlowStore): a deletion makes theirs stale.
+    this.bumpGeneration = db.prepare('UPDATE store_meta SET generation = generation + 1 WHERE id = 1');
     this.selectDay = db.prepare('SELECT * FROM archived_days WHERE symbol = ? AND date = ?');
     this.selectAll = db.prepare('SELECT symbol, date, trades FROM archived_days ORDER BY symbol, date');
     this.selectOfSymbol = db.prepare('SELECT * FROM archived_days WHERE symbol = ? AND date BETWEEN ? AND ? ORDER BY date');
@@ -76,7 +81,10 @@ export class SqliteDayArchive implements DayArchive {
         const inserted = this.insertDay.run(day.symbol, day.date, day.trades, day.inflow, JSON.stringify(day.lines), JSON.stringify(day.summary), now);
         // Archived before: trades stored for the day since are not in that archive; keep them raw.
         if (inserted.changes === 0) return 0;
-        return this.deleteTrades.run(day.symbol, day.date).changes;
+        const trades = this.countTrades.get(day.symbol, day.date) as number;
+        this.deleteTrades.run(day.symbol, day.date);
+        this.bumpGeneration.run();
+        return trades;
       })
       .immediate();
   }

@@ -1,10 +1,13 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { decimalToString, type Decimal } from '../model/decimal.js';
 import { CapflowError, BusinessCode } from '../model/errors.js';
-import { isClassificationMethod, type Direction } from '../model/trade.js';
+import { TradeIdSet } from '../engine/trade-id-set.js';
+import type { Trade } from '../model/trade.js';
 import type { AppendResult, FlowStore, SourceCheckpoint, StoredTrade, SymbolDay, SymbolSummary, TradeToStore } from './flow-store.js';
 import { openSqliteFile, SQLITE_FILE_NAME } from './sqlite-connection.js';
 import { migrateSqlite } from './sqlite-schema.js';
+import { decimalFromText } from './stored-decimal.js';
+import { compareIdBytes, decodeTradeBlock, TradeBlockWriter } from './trade-block.js';
+import { TradeColumns, type ColumnsAppendResult } from './trade-columns.js';
 
 export interface SqliteFlowStoreOptions {
   /** How long a writer waits for another process's write lock (default 30 s). */
@@ -12,23 +15,6 @@ export interface SqliteFlowStoreOptions {
   /** SQLite page cache of this connection, in MiB (default 64). */
   readonly cacheSizeMiB?: number;
 }
-
-interface TradeRow {
-  seq: number;
-  symbol: string;
-  date: string;
-  ts: number;
-  price: string;
-  volume: number;
-  direction: number | null;
-  trade_id: string | null;
-  bid: string | null;
-  ask: string | null;
-  trade_type: string | null;
-  classification: string | null;
-}
-
-const TRADE_COLUMNS = 'seq, symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification';
 
 /** The append was refused because another writer moved the source's position meanwhile. */
 export function sourcePositionConflict(sourceId: string, expected: number, actual: number): CapflowError {
@@ -38,56 +24,90 @@ export function sourcePositionConflict(sourceId: string, expected: number, actua
   );
 }
 
+/** Exact decimal from stored text (kept under its old name for the PostgreSQL store). */
+export const decimalFromStored = decimalFromText;
+
 /**
- * Exact decimal from stored text: the digits are the units, the digits after the dot the scale,
- * so a value reads back with the very units and scale it was written with.
+ * What this process knows of a symbol-day's trade ids: the greatest (as stored in
+ * `symbol_days.max_trade_id`) and, once an id arrived that was not greater, all of them.
  */
-export function decimalFromStored(text: string): Decimal {
-  const dot = text.indexOf('.');
-  if (dot === -1) return { units: BigInt(text), scale: 0 };
-  return { units: BigInt(text.slice(0, dot) + text.slice(dot + 1)), scale: text.length - dot - 1 };
+interface DayIds {
+  /** The greatest id's bytes are `maxId[0..maxLength)`; maxLength -1: no id stored yet. */
+  maxId: Buffer;
+  maxLength: number;
+  ids: TradeIdSet | undefined;
 }
 
-function rowToTrade(row: TradeRow): StoredTrade {
-  const trade: { -readonly [K in keyof StoredTrade]: StoredTrade[K] } = {
-    seq: row.seq,
-    date: row.date,
-    symbol: row.symbol,
-    timestamp: row.ts,
-    price: decimalFromStored(row.price),
-    volume: row.volume,
-  };
-  if (row.direction !== null) trade.direction = row.direction as Direction;
-  if (row.trade_id !== null) trade.tradeId = row.trade_id;
-  if (row.bid !== null) trade.bid = decimalFromStored(row.bid);
-  if (row.ask !== null) trade.ask = decimalFromStored(row.ask);
-  if (row.trade_type !== null) trade.tradeType = row.trade_type;
-  if (row.classification !== null && isClassificationMethod(row.classification)) trade.classification = row.classification;
-  return trade;
+/** Whether `bytes[start..end)` is greater than the day's greatest id (length, then bytes). */
+function greaterThanMax(state: DayIds, bytes: Uint8Array, start: number, end: number): boolean {
+  return state.maxLength < 0 || compareIdBytes(bytes, start, end, state.maxId, 0, state.maxLength) > 0;
+}
+
+function setMax(state: DayIds, bytes: Uint8Array, start: number, end: number): void {
+  const length = end - start;
+  if (length > state.maxId.length) state.maxId = Buffer.allocUnsafe(Math.max(length, 2 * state.maxId.length));
+  const max = state.maxId;
+  for (let k = 0; k < length; k++) max[k] = bytes[start + k] as number;
+  state.maxLength = length;
+}
+
+/** Trade-id sets kept per process before they are dropped (they reload from the blocks on demand). */
+const ID_CACHE_BYTES = 256 * 1024 * 1024;
+
+interface BlockRow {
+  first_seq: number;
+  symbol: string;
+  date: string;
+  data: Buffer;
 }
 
 /**
  * The embedded store: one SQLite file `capflow.db` in the data directory, in WAL mode with
  * `synchronous=FULL` (a resolved write survives power loss), shared safely by a server and an
  * ingest command through SQLite's locking (writers wait up to the busy timeout).
+ *
+ * Layout (migration 3): trades are kept in blocks, one row of `trade_blocks` per (symbol, day,
+ * append) holding that append's trades of the symbol-day in a compact binary form
+ * (trade-block.ts) — one `INSERT` per symbol-day of a batch instead of one per trade. Every trade
+ * keeps its own global seq (arrival order, strictly increasing across appends, never reused).
+ *
+ * Deduplication by (symbol, date, trade id) without a per-trade index: feeds number trades in
+ * order, so an id greater (length, then bytes) than the day's greatest stored id is new without
+ * a look-up; only an id that is not greater loads that day's id set from its blocks. The cache
+ * of greatest ids and id sets belongs to this connection and is valid while `store_meta`'s
+ * generation — read inside the IMMEDIATE write transaction, bumped by every write — is the one
+ * this process last wrote; when another process wrote meanwhile, the cache is dropped.
  */
 export class SqliteFlowStore implements FlowStore {
   static readonly FILE_NAME = SQLITE_FILE_NAME;
 
   private closed = false;
-  private readonly insertTrade: BetterSqlite3.Statement;
+  private readonly insertBlock: BetterSqlite3.Statement;
   private readonly addDayCount: BetterSqlite3.Statement;
+  private readonly selectDayMaxId: BetterSqlite3.Statement;
+  private readonly selectDayCount: BetterSqlite3.Statement;
   private readonly updateSymbol: BetterSqlite3.Statement;
   private readonly selectSummaries: BetterSqlite3.Statement;
   private readonly selectPosition: BetterSqlite3.Statement;
   private readonly upsertPosition: BetterSqlite3.Statement;
-  private readonly selectDay: BetterSqlite3.Statement;
-  private readonly selectDayUpTo: BetterSqlite3.Statement;
-  private readonly selectAfter: BetterSqlite3.Statement;
+  private readonly selectMeta: BetterSqlite3.Statement;
+  private readonly updateMeta: BetterSqlite3.Statement;
+  private readonly selectDayBlocks: BetterSqlite3.Statement;
+  private readonly selectDayBlocksUpTo: BetterSqlite3.Statement;
+  private readonly selectBlocksFrom: BetterSqlite3.Statement;
   private readonly selectLastSeq: BetterSqlite3.Statement;
   private readonly selectSymbols: BetterSqlite3.Statement;
   private readonly selectDays: BetterSqlite3.Statement;
-  private readonly appendTransaction: (batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint) => AppendResult;
+  private readonly appendTransaction: (columns: TradeColumns, checkpoint?: SourceCheckpoint) => ColumnsAppendResult;
+
+  /** Generation of `store_meta` this process's id cache matches (-1: none). */
+  private knownGeneration = -1;
+  private readonly dayIds = new Map<string, DayIds>();
+  private idCacheBytes = 0;
+  /** Block writers reused across appends, one per symbol-day of the batch. */
+  private readonly writers: TradeBlockWriter[] = [];
+  private readonly scratch = new TradeColumns(256);
+  private readonly objectBatch = new TradeColumns(1024);
 
   private constructor(
     private readonly db: BetterSqlite3.Database,
@@ -96,14 +116,14 @@ export class SqliteFlowStore implements FlowStore {
     /** Schema version after migration. */
     readonly schemaVersion: number,
   ) {
-    this.insertTrade = db.prepare(
-      `INSERT INTO trades (symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-    );
+    this.insertBlock = db.prepare('INSERT INTO trade_blocks (first_seq, last_seq, symbol, date, count, data) VALUES (?, ?, ?, ?, ?, ?)');
     this.addDayCount = db.prepare(
-      `INSERT INTO symbol_days (symbol, date, trades) VALUES (?, ?, ?)
-       ON CONFLICT (symbol, date) DO UPDATE SET trades = trades + excluded.trades`,
+      `INSERT INTO symbol_days (symbol, date, trades, max_trade_id) VALUES (?, ?, ?, ?)
+       ON CONFLICT (symbol, date) DO UPDATE SET trades = trades + excluded.trades,
+         max_trade_id = COALESCE(excluded.max_trade_id, max_trade_id)`,
     );
+    this.selectDayCount = db.prepare('SELECT trades FROM symbol_days WHERE symbol = ? AND date = ?').pluck();
+    this.selectDayMaxId = db.prepare('SELECT max_trade_id FROM symbol_days WHERE symbol = ? AND date = ?').pluck();
     this.updateSymbol = db.prepare(
       `INSERT INTO symbols (symbol, last_ts, last_date) VALUES (?, ?, ?)
        ON CONFLICT (symbol) DO UPDATE SET last_ts = MAX(last_ts, excluded.last_ts), last_date = MAX(last_date, excluded.last_date)`,
@@ -114,24 +134,40 @@ export class SqliteFlowStore implements FlowStore {
       `INSERT INTO sources (source_id, position, updated_ms) VALUES (?, ?, ?)
        ON CONFLICT (source_id) DO UPDATE SET position = excluded.position, updated_ms = excluded.updated_ms`,
     );
-    this.selectDay = db.prepare(`SELECT ${TRADE_COLUMNS} FROM trades WHERE symbol = ? AND date = ? ORDER BY seq`);
-    this.selectDayUpTo = db.prepare(
-      `SELECT ${TRADE_COLUMNS} FROM trades WHERE symbol = ? AND date = ? AND seq <= ? ORDER BY seq`,
+    this.selectMeta = db.prepare('SELECT generation, last_seq, max_block_span FROM store_meta WHERE id = 1');
+    this.updateMeta = db.prepare(
+      `INSERT INTO store_meta (id, generation, last_seq, max_block_span) VALUES (1, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET generation = excluded.generation, last_seq = excluded.last_seq, max_block_span = excluded.max_block_span`,
     );
-    this.selectAfter = db.prepare(`SELECT ${TRADE_COLUMNS} FROM trades WHERE seq > ? ORDER BY seq LIMIT ?`);
-    this.selectLastSeq = db.prepare('SELECT COALESCE(MAX(seq), 0) FROM trades').pluck();
+    this.selectDayBlocks = db.prepare('SELECT first_seq, data FROM trade_blocks WHERE symbol = ? AND date = ? ORDER BY first_seq');
+    this.selectDayBlocksUpTo = db.prepare(
+      'SELECT first_seq, data FROM trade_blocks WHERE symbol = ? AND date = ? AND first_seq <= ? ORDER BY first_seq',
+    );
+    // A block holding a seq > after starts after `after - max_block_span` at the earliest.
+    this.selectBlocksFrom = db.prepare(
+      'SELECT first_seq, symbol, date, data FROM trade_blocks WHERE first_seq > ? AND last_seq > ? ORDER BY first_seq',
+    );
+    this.selectLastSeq = db.prepare('SELECT last_seq FROM store_meta WHERE id = 1').pluck();
     this.selectSymbols = db.prepare('SELECT symbol FROM symbols ORDER BY symbol').pluck();
     this.selectDays = db.prepare('SELECT symbol, date, trades FROM symbol_days WHERE symbol = ? ORDER BY date');
     // IMMEDIATE: take the write lock up front, so concurrent writers queue on the busy timeout
     // instead of failing on a read-to-write upgrade.
-    const append = db.transaction((batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint) => this.appendNow(batch, checkpoint));
-    this.appendTransaction = (batch, checkpoint) => append.immediate(batch, checkpoint);
+    const append = db.transaction((columns: TradeColumns, checkpoint?: SourceCheckpoint) => this.appendNow(columns, checkpoint));
+    this.appendTransaction = (columns, checkpoint) => {
+      try {
+        return append.immediate(columns, checkpoint);
+      } catch (error) {
+        // Rolled back: whatever the cache learnt from this batch is void.
+        this.forgetIds();
+        throw error;
+      }
+    };
   }
 
   /** Opens (creating when needed) `capflow.db` in `dataDir` and brings its schema up to date. */
   static async open(dataDir: string, options: SqliteFlowStoreOptions = {}): Promise<SqliteFlowStore> {
     return openSqliteFile(dataDir, options.busyTimeoutMs, (db, path) => {
-      // A larger page cache keeps the indexes' hot pages in memory during big ingests.
+      // A larger page cache keeps the hot pages in memory during big ingests.
       db.pragma(`cache_size = ${-Math.floor((options.cacheSizeMiB ?? 64) * 1024)}`);
       const version = migrateSqlite(db, path);
       return new SqliteFlowStore(db, path, version);
@@ -139,72 +175,214 @@ export class SqliteFlowStore implements FlowStore {
   }
 
   async appendTrades(batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): Promise<AppendResult> {
-    return this.appendTransaction(batch, checkpoint);
+    // One reused batch: appends run one at a time (synchronously) on this connection.
+    const columns = this.objectBatch;
+    columns.clear();
+    for (const { trade, date } of batch) columns.addTrade(trade, date);
+    const result = this.appendTransaction(columns, checkpoint);
+    const stored: StoredTrade[] = [];
+    for (let row = 0; row < columns.count; row++) {
+      const seq = columns.seq[row] as number;
+      if (seq < 0) continue;
+      const { trade, date } = batch[row]!;
+      stored.push(storedTradeOf(trade, seq, date));
+    }
+    return { stored, duplicates: result.duplicates };
   }
 
-  private appendNow(batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): AppendResult {
+  async appendColumns(columns: TradeColumns, checkpoint?: SourceCheckpoint): Promise<ColumnsAppendResult> {
+    return this.appendTransaction(columns, checkpoint);
+  }
+
+  private appendNow(columns: TradeColumns, checkpoint?: SourceCheckpoint): ColumnsAppendResult {
     if (checkpoint?.expectedPosition !== undefined) {
       const actual = (this.selectPosition.get(checkpoint.sourceId) as number | undefined) ?? 0;
       if (actual !== checkpoint.expectedPosition) {
         throw sourcePositionConflict(checkpoint.sourceId, checkpoint.expectedPosition, actual);
       }
     }
-    const stored: StoredTrade[] = [];
-    const perDay = new Map<string, { symbol: string; date: string; trades: number }>();
-    const perSymbol = new Map<string, { lastTimestamp: number; lastDate: string }>();
+    const meta = this.selectMeta.get() as { generation: number; last_seq: number; max_block_span: number } | undefined;
+    const generation = meta?.generation ?? 0;
+    if (generation !== this.knownGeneration) this.forgetIds();
+    let seq = meta?.last_seq ?? 0;
+    let maxSpan = meta?.max_block_span ?? 0;
+    const days = columns.days;
+    const states: Array<DayIds | undefined> = new Array(days.length);
+    const writers = this.writers;
+    while (writers.length < days.length) writers.push(new TradeBlockWriter());
+    for (let d = 0; d < days.length; d++) writers[d]!.reset();
+    const maxTimestamp = new Float64Array(days.length).fill(Number.NEGATIVE_INFINITY);
     let duplicates = 0;
-    for (const { trade, date } of batch) {
-      const info = this.insertTrade.run(
-        trade.symbol,
-        date,
-        trade.timestamp,
-        decimalToString(trade.price),
-        trade.volume,
-        trade.direction ?? null,
-        trade.tradeId ?? null,
-        trade.bid === undefined ? null : decimalToString(trade.bid),
-        trade.ask === undefined ? null : decimalToString(trade.ask),
-        trade.tradeType ?? null,
-        trade.classification ?? null,
-      );
-      if (info.changes === 0) {
-        duplicates++;
-        continue;
+    const idBytes = columns.idBytes;
+    for (let row = 0; row < columns.count; row++) {
+      const d = columns.day[row] as number;
+      const idStart = columns.idStart[row] as number;
+      const idEnd = columns.idEnd[row] as number;
+      if (idEnd > idStart) {
+        const state = states[d] ?? (states[d] = this.dayState(days[d]!.symbol, days[d]!.date));
+        if (state.ids !== undefined) {
+          if (!state.ids.addBytes(idBytes, idStart, idEnd)) {
+            columns.seq[row] = -1;
+            duplicates++;
+            continue;
+          }
+          this.idCacheBytes += idEnd - idStart + 1;
+          if (greaterThanMax(state, idBytes, idStart, idEnd)) setMax(state, idBytes, idStart, idEnd);
+        } else if (greaterThanMax(state, idBytes, idStart, idEnd)) {
+          setMax(state, idBytes, idStart, idEnd);
+        } else if (compareIdBytes(idBytes, idStart, idEnd, state.maxId, 0, state.maxLength) === 0) {
+          // The greatest id again (a redelivery of the latest trade, the common kind): no look-up.
+          columns.seq[row] = -1;
+          duplicates++;
+          continue;
+        } else {
+          // Not greater than every stored id: a redelivery or an id out of order. Look it up.
+          state.ids = this.loadIds(days[d]!.symbol, days[d]!.date, writers[d]!);
+          if (!state.ids.addBytes(idBytes, idStart, idEnd)) {
+            columns.seq[row] = -1;
+            duplicates++;
+            continue;
+          }
+        }
       }
-      stored.push({ ...trade, seq: Number(info.lastInsertRowid), date });
-      const key = `${trade.symbol}\u0000${date}`;
-      const day = perDay.get(key);
-      if (day) day.trades++;
-      else perDay.set(key, { symbol: trade.symbol, date, trades: 1 });
-      const summary = perSymbol.get(trade.symbol);
-      if (!summary) perSymbol.set(trade.symbol, { lastTimestamp: trade.timestamp, lastDate: date });
+      seq++;
+      columns.seq[row] = seq;
+      writers[d]!.write(columns, row, seq);
+      const timestamp = columns.timestamp[row] as number;
+      if (timestamp > (maxTimestamp[d] as number)) maxTimestamp[d] = timestamp;
+    }
+    const lastBySymbol = new Map<string, { lastTimestamp: number; lastDate: string }>();
+    for (let d = 0; d < days.length; d++) {
+      const writer = writers[d]!;
+      if (writer.count === 0) continue;
+      const { symbol, date } = days[d]!;
+      this.insertBlock.run(writer.firstSeq, writer.lastSeq, symbol, date, writer.count, writer.bytes());
+      if (writer.lastSeq - writer.firstSeq > maxSpan) maxSpan = writer.lastSeq - writer.firstSeq;
+      const state = states[d];
+      this.addDayCount.run(symbol, date, writer.count, state && state.maxLength >= 0 ? state.maxId.subarray(0, state.maxLength) : null);
+      const summary = lastBySymbol.get(symbol);
+      const timestamp = maxTimestamp[d] as number;
+      if (!summary) lastBySymbol.set(symbol, { lastTimestamp: timestamp, lastDate: date });
       else {
-        if (trade.timestamp > summary.lastTimestamp) summary.lastTimestamp = trade.timestamp;
+        if (timestamp > summary.lastTimestamp) summary.lastTimestamp = timestamp;
         if (date > summary.lastDate) summary.lastDate = date;
       }
     }
-    for (const [symbol, summary] of perSymbol) this.updateSymbol.run(symbol, summary.lastTimestamp, summary.lastDate);
-    for (const day of perDay.values()) this.addDayCount.run(day.symbol, day.date, day.trades);
+    for (const [symbol, summary] of lastBySymbol) this.updateSymbol.run(symbol, summary.lastTimestamp, summary.lastDate);
+    this.updateMeta.run(generation + 1, seq, maxSpan);
     if (checkpoint) this.upsertPosition.run(checkpoint.sourceId, checkpoint.position, Date.now());
-    return { stored, duplicates };
+    // Valid once committed; a rollback resets it (appendTransaction).
+    this.knownGeneration = generation + 1;
+    if (this.idCacheBytes > ID_CACHE_BYTES) this.dropIdSets();
+    return { stored: columns.count - duplicates, duplicates };
+  }
+
+  /** The cached id knowledge of a symbol-day, read from `symbol_days` when not cached. */
+  private dayState(symbol: string, date: string): DayIds {
+    const key = `${symbol}\u0000${date}`;
+    let state = this.dayIds.get(key);
+    if (!state) {
+      const stored = this.selectDayMaxId.get(symbol, date) as Buffer | null | undefined;
+      state = { maxId: Buffer.allocUnsafe(Math.max(32, stored?.length ?? 0)), maxLength: -1, ids: undefined };
+      if (stored) setMax(state, stored, 0, stored.length);
+      this.dayIds.set(key, state);
+    }
+    return state;
+  }
+
+  /** Every id of a symbol-day: its stored blocks and the block being written in this append. */
+  private loadIds(symbol: string, date: string, pending: TradeBlockWriter): TradeIdSet {
+    const ids = new TradeIdSet();
+    const add = (data: Uint8Array, firstSeq: number): void => {
+      const scratch = this.scratch;
+      scratch.clear();
+      decodeTradeBlock(data, firstSeq, scratch.dayOf(symbol, date), scratch);
+      for (let row = 0; row < scratch.count; row++) {
+        const start = scratch.idStart[row] as number;
+        const end = scratch.idEnd[row] as number;
+        if (end > start) {
+          ids.addBytes(scratch.idBytes, start, end);
+          this.idCacheBytes += end - start + 1;
+        }
+      }
+    };
+    for (const block of this.selectDayBlocks.iterate(symbol, date) as IterableIterator<{ first_seq: number; data: Buffer }>) {
+      add(block.data, block.first_seq);
+    }
+    if (pending.count > 0) add(pending.bytes(), pending.firstSeq);
+    return ids;
+  }
+
+  private forgetIds(): void {
+    this.dayIds.clear();
+    this.idCacheBytes = 0;
+    this.knownGeneration = -1;
+  }
+
+  /** Keeps the greatest ids (small) and drops the id sets, which reload from the blocks on demand. */
+  private dropIdSets(): void {
+    for (const state of this.dayIds.values()) state.ids = undefined;
+    this.idCacheBytes = 0;
   }
 
   async sourcePosition(sourceId: string): Promise<number> {
     return (this.selectPosition.get(sourceId) as number | undefined) ?? 0;
   }
 
+  /** Trades of a symbol-day as columns in arrival order (optionally up to a seq): the restart path. */
+  async readDayColumns(symbol: string, date: string, maxSeq?: number): Promise<TradeColumns> {
+    // Sized once from the day's count: no growing copies on a restart's hot path.
+    const trades = (this.selectDayCount.get(symbol, date) as number | undefined) ?? 0;
+    const columns = new TradeColumns(Math.max(16, trades));
+    const day = columns.dayOf(symbol, date);
+    const blocks = (maxSeq === undefined ? this.selectDayBlocks.iterate(symbol, date) : this.selectDayBlocksUpTo.iterate(symbol, date, maxSeq)) as IterableIterator<{
+      first_seq: number;
+      data: Buffer;
+    }>;
+    for (const block of blocks) decodeTradeBlock(block.data, block.first_seq, day, columns, 0, maxSeq);
+    return columns;
+  }
+
   async tradesOfDay(symbol: string, date: string, maxSeq?: number): Promise<StoredTrade[]> {
-    const rows = (maxSeq === undefined ? this.selectDay.all(symbol, date) : this.selectDayUpTo.all(symbol, date, maxSeq)) as TradeRow[];
-    return rows.map(rowToTrade);
+    const columns = await this.readDayColumns(symbol, date, maxSeq);
+    const trades: StoredTrade[] = new Array(columns.count);
+    for (let row = 0; row < columns.count; row++) trades[row] = columns.storedTrade(row);
+    return trades;
   }
 
   async tradesAfter(afterSeq: number, limit: number): Promise<StoredTrade[]> {
-    if (limit <= 0) return [];
-    return (this.selectAfter.all(afterSeq, Math.floor(limit)) as TradeRow[]).map(rowToTrade);
+    const columns = this.columnsAfter(afterSeq, limit);
+    const trades: StoredTrade[] = new Array(columns.count);
+    for (let row = 0; row < columns.count; row++) trades[row] = columns.storedTrade(row);
+    return trades;
+  }
+
+  /**
+   * Trades with seq > afterSeq in seq order, at most `limit`, as columns. Blocks of one append
+   * interleave (each holds one symbol-day's share of the append's seq range), so blocks are read
+   * in `first_seq` order and merged by seq; reading stops at the first block that starts after
+   * every seq collected once `limit` are collected (no later block can hold a smaller seq).
+   */
+  private columnsAfter(afterSeq: number, limit: number): TradeColumns {
+    const collected = new TradeColumns(1024);
+    if (limit <= 0) return collected;
+    limit = Math.floor(limit);
+    const span = (this.selectMeta.get() as { max_block_span: number } | undefined)?.max_block_span ?? 0;
+    let maxCollected = 0;
+    for (const block of this.selectBlocksFrom.iterate(afterSeq - span - 1, afterSeq) as IterableIterator<BlockRow>) {
+      if (collected.count >= limit && block.first_seq > maxCollected) break;
+      const before = collected.count;
+      decodeTradeBlock(block.data, block.first_seq, collected.dayOf(block.symbol, block.date), collected, afterSeq);
+      for (let row = before; row < collected.count; row++) {
+        const seq = collected.seq[row] as number;
+        if (seq > maxCollected) maxCollected = seq;
+      }
+    }
+    return sortedBySeq(collected, limit);
   }
 
   async lastSeq(): Promise<number> {
-    return this.selectLastSeq.get() as number;
+    return (this.selectLastSeq.get() as number | undefined) ?? 0;
   }
 
   async symbols(): Promise<string[]> {
@@ -240,4 +418,61 @@ export class SqliteFlowStore implements FlowStore {
     this.closed = true;
     this.db.close();
   }
+}
+
+/** `{ ...trade, seq, date }` without the generic spread (one per appended trade). */
+function storedTradeOf(trade: Trade, seq: number, date: string): StoredTrade {
+  const stored: { -readonly [K in keyof StoredTrade]: StoredTrade[K] } = {
+    symbol: trade.symbol,
+    timestamp: trade.timestamp,
+    price: trade.price,
+    volume: trade.volume,
+    seq,
+    date,
+  };
+  if (trade.direction !== undefined) stored.direction = trade.direction;
+  if (trade.tradeId !== undefined) stored.tradeId = trade.tradeId;
+  if (trade.bid !== undefined) stored.bid = trade.bid;
+  if (trade.ask !== undefined) stored.ask = trade.ask;
+  if (trade.tradeType !== undefined) stored.tradeType = trade.tradeType;
+  if (trade.classification !== undefined) stored.classification = trade.classification;
+  return stored;
+}
+
+/** The first `limit` rows of `columns` by seq, as new columns (the same when already in order). */
+function sortedBySeq(columns: TradeColumns, limit: number): TradeColumns {
+  const count = columns.count;
+  let ordered = true;
+  for (let row = 1; row < count && ordered; row++) if ((columns.seq[row] as number) < (columns.seq[row - 1] as number)) ordered = false;
+  if (ordered && count <= limit) return columns;
+  const order = Array.from({ length: count }, (_, row) => row).sort((a, b) => (columns.seq[a] as number) - (columns.seq[b] as number));
+  const out = new TradeColumns(Math.min(count, limit));
+  const take = Math.min(count, limit);
+  for (let k = 0; k < take; k++) copyRow(columns, order[k]!, out);
+  return out;
+}
+
+function copyRow(from: TradeColumns, row: number, to: TradeColumns): void {
+  const day = from.days[from.day[row] as number]!;
+  const target = to.addRow(
+    to.dayOf(day.symbol, day.date),
+    from.timestamp[row] as number,
+    from.priceUnits[row] as number,
+    from.priceScale[row] as number,
+    from.volume[row] as number,
+    from.direction[row] as number,
+    from.bidUnits[row] as number,
+    from.bidScale[row] as number,
+    from.askUnits[row] as number,
+    from.askScale[row] as number,
+    from.idBytes,
+    from.idStart[row] as number,
+    from.idEnd[row] as number,
+    from.method[row] as number,
+  );
+  to.seq[target] = from.seq[row] as number;
+  const exact = from.exact.get(row);
+  if (exact) to.exact.set(target, exact);
+  const tradeType = from.tradeType.get(row);
+  if (tradeType !== undefined) to.tradeType.set(target, tradeType);
 }

@@ -1,4 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
+import { convertTradeRowsToBlocks } from './sqlite-block-migration.js';
+
+/** A migration: SQL, or a step that needs code (converting stored data). */
+export type SqliteMigration = string | ((db: BetterSqlite3.Database) => void);
 
 /**
  * Schema of the embedded store, as an ordered list of migrations. `schema_version` holds the
@@ -6,7 +10,7 @@ import type BetterSqlite3 from 'better-sqlite3';
  * transaction, so a server and an ingest command opening the same fresh directory at once
  * cannot both migrate.
  */
-export const SQLITE_MIGRATIONS: readonly string[] = [
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   // 1: trades in arrival order, per-day counts, per-symbol summaries, source checkpoints.
   `
   CREATE TABLE trades (
@@ -46,6 +50,13 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE trades ADD COLUMN classification TEXT;
   `,
+  // 3: trades in blocks (sqlite-block-migration.ts): one row per (symbol, day, append) holding
+  // that append's trades of the symbol-day in a compact binary form (trade-block.ts), instead of
+  // one row per trade with a unique index. Deduplication keeps each day's greatest trade id in
+  // symbol_days; store_meta holds the last seq (never reused), the widest block's seq span (how
+  // far back tradesAfter looks for blocks spanning its start) and the write generation (bumped by
+  // every write, so a process knows when its cached trade ids are stale).
+  convertTradeRowsToBlocks,
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.length;
@@ -62,7 +73,9 @@ export function migrateSqlite(db: BetterSqlite3.Database, path: string): number 
       );
     }
     for (let version = current; version < SQLITE_MIGRATIONS.length; version++) {
-      db.exec(SQLITE_MIGRATIONS[version] as string);
+      const migration = SQLITE_MIGRATIONS[version] as SqliteMigration;
+      if (typeof migration === 'string') db.exec(migration);
+      else migration(db);
     }
     if (row === undefined) db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(SQLITE_MIGRATIONS.length);
     else if (current !== SQLITE_MIGRATIONS.length) db.prepare('UPDATE schema_version SET version = ?').run(SQLITE_MIGRATIONS.length);

@@ -39,6 +39,17 @@ export function instrumentStore(store: FlowStore, metrics: CapflowMetrics): Flow
         };
         return append;
       }
+      if (property === 'appendColumns') {
+        const append: FlowStore['appendColumns'] = async (columns, checkpoint) => {
+          const started = process.hrtime.bigint();
+          const result = await target.appendColumns(columns, checkpoint);
+          let lastSeq: number | undefined;
+          for (let row = columns.count - 1; row >= 0 && lastSeq === undefined; row--) if ((columns.seq[row] as number) > 0) lastSeq = columns.seq[row];
+          metrics.storeWriteDone(Number(process.hrtime.bigint() - started) / 1e9, lastSeq);
+          return result;
+        };
+        return append;
+      }
       const value: unknown = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },

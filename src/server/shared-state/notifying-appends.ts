@@ -25,6 +25,22 @@ export function notifyingAppends(
           return result;
         };
       }
+      if (property === 'appendColumns') {
+        return async (...args: Parameters<FlowStore['appendColumns']>) => {
+          const result = await target.appendColumns(...args);
+          if (result.stored > 0) {
+            try {
+              const columns = args[0];
+              const stored: StoredTrade[] = [];
+              for (let row = 0; row < columns.count; row++) if ((columns.seq[row] as number) >= 0) stored.push(columns.storedTrade(row));
+              onStored(stored);
+            } catch (error) {
+              log('announcing ingested trades failed', error);
+            }
+          }
+          return result;
+        };
+      }
       const value: unknown = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },

@@ -1,0 +1,377 @@
+import { open } from 'node:fs/promises';
+import { dayNumberToDate, localDayNumber, localWallMs, MS_PER_DAY } from '../calendar/time-zone.js';
+import type { Market } from '../model/market.js';
+import { parseSymbol } from '../model/symbol.js';
+import type { BatchIngester } from './batch-ingester.js';
+import { ByteKeyTable } from './byte-key-table.js';
+import { plainAscii, readDirection, readInteger, readUnits, unitsScale } from './csv-bytes.js';
+import { CsvRecordParser } from './csv-record-parser.js';
+import { isTradeField, TRADE_FIELDS, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
+import { MAX_EPOCH_MS, parseTimestamp } from './timestamp.js';
+import { MAX_TRADE_ID_CHARS } from './trade-parser.js';
+
+const LF = 10;
+const CR = 13;
+const COMMA = 44;
+const QUOTE = 34;
+const ZERO = 48;
+const ROLE_COUNT = TRADE_FIELDS.length;
+const SYMBOL = 0;
+const TIMESTAMP = 1;
+const PRICE = 2;
+const VOLUME = 3;
+const DIRECTION = 4;
+const TRADE_ID = 5;
+const BID = 6;
+const ASK = 7;
+const TRADE_TYPE = 8;
+const MAX_FIELDS = 64;
+const CHUNK_BYTES = 4 << 20;
+const SYMBOL_CACHE_LIMIT = 100_000;
+
+/** What the reader knows of a symbol as written: its canonical name and its latest trading day. */
+interface SymbolEntry {
+  readonly symbol: string;
+  readonly market: Market;
+  /** The local day [start, end) in epoch ms of `date`; empty until a row sets it. */
+  dayStartMs: number;
+  dayEndMs: number;
+  date: string;
+  /** `date`'s index in the ingester's column batch number `batch`. */
+  batch: number;
+  dayIndex: number;
+}
+
+/**
+ * The durable ingest's byte-level reader of a plain canonical CSV file: rows without quotes are
+ * split and read straight from the bytes into the ingester's column batch (no string, object
+ * or BigInt per row). Any row it is not certain about — a field the byte readers answer with
+ * their sentinel, a trade type, a non-ASCII id, a short row — goes through the general
+ * `parseTradeRecord` exactly as the general reader would, so rejections and their reasons are
+ * unchanged. From the first line holding a quote or a lone CR on, the rest of the file goes
+ * through the RFC 4180 reader (CsvRecordParser), the same way.
+ */
+export class CsvColumnsReader {
+  private readonly symbolBytes = new ByteKeyTable<SymbolEntry | null>();
+  private readonly symbols = new Map<string, SymbolEntry | null>();
+  private readonly roleColumn = new Int32Array(ROLE_COUNT).fill(-1);
+  private columnCount = 0;
+  private headerText = '';
+  private headerDone = false;
+  private line = 1;
+  private readonly fieldStart = new Int32Array(MAX_FIELDS);
+  private readonly fieldEnd = new Int32Array(MAX_FIELDS);
+  private general: { parser: CsvRecordParser; decoder: TextDecoder; lineOffset: number } | undefined;
+  private readonly defaultMethod: number;
+
+  constructor(
+    private readonly ingester: BatchIngester,
+    private readonly sourceName: string,
+  ) {
+    this.defaultMethod = ingester.defaultMethod;
+  }
+
+  /** Reads the whole file (plain, not compressed), committing batches as they fill. */
+  async readFile(path: string, onBytes?: (bytesRead: number) => void): Promise<void> {
+    const handle = await open(path, 'r');
+    try {
+      let buf = Buffer.allocUnsafe(CHUNK_BYTES);
+      let kept = 0;
+      let total = 0;
+      let first = true;
+      for (;;) {
+        if (kept === buf.length) {
+          const bigger = Buffer.allocUnsafe(buf.length * 2); // a line longer than the buffer
+          buf.copy(bigger, 0, 0, kept);
+          buf = bigger;
+        }
+        const { bytesRead } = await handle.read(buf, kept, buf.length - kept, null);
+        total += bytesRead;
+        const final = bytesRead === 0;
+        let length = kept + bytesRead;
+        let start = 0;
+        if (first && length >= 3) {
+          first = false;
+          if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
+        } else if (first && final) first = false;
+        if (first) {
+          kept = length;
+          continue;
+        }
+        while (start < length) {
+          if (this.general) {
+            await this.takeGeneral(this.general.parser.push(this.general.decoder.decode(buf.subarray(start, length), { stream: true })));
+            start = length;
+            break;
+          }
+          const consumed = this.scan(buf, start, length, final);
+          const stalled = consumed === start;
+          start = consumed;
+          await this.ingester.commitIfDue();
+          if (stalled && !this.general) break; // an incomplete line: read more
+        }
+        onBytes?.(total);
+        if (final) break;
+        buf.copy(buf, 0, start, length);
+        kept = length - start;
+        length = kept;
+      }
+      if (this.general) {
+        const general = this.general;
+        await this.takeGeneral(general.parser.push(general.decoder.decode()));
+        await this.takeGeneral(general.parser.end());
+      } else if (!this.headerDone) {
+        // An empty file (or a header alone without a line break) is checked as the general reader does.
+        new CsvRecordParser(this.sourceName).end();
+      }
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /**
+   * Reads complete lines of `buf[start..end)` (a last line without a break when `final`), until
+   * the ingester's batch is due; returns where it stopped. Switches to the general reader at
+   * the first line holding a quote or a CR.
+   */
+  private scan(buf: Buffer, start: number, end: number, final: boolean): number {
+    let pos = start;
+    if (!this.headerDone) {
+      let lf = buf.indexOf(LF, pos);
+      if (lf === -1 || lf >= end) {
+        if (!final) return pos;
+        lf = end;
+      }
+      const header = buf.toString('utf8', pos, lf > pos && buf[lf - 1] === CR ? lf - 1 : lf);
+      if (header.includes('"') || header.includes('\r')) {
+        this.startGeneral('');
+        return pos;
+      }
+      this.readHeader(header);
+      pos = Math.min(lf + 1, end);
+      this.line = 2;
+      if (this.columnCount > MAX_FIELDS) {
+        this.startGeneral(header);
+        return pos;
+      }
+    }
+    const fieldStart = this.fieldStart;
+    const fieldEnd = this.fieldEnd;
+    const ingester = this.ingester;
+    while (pos < end) {
+      let lf = buf.indexOf(LF, pos);
+      if (lf === -1 || lf >= end) {
+        if (!final) return pos;
+        lf = end;
+      }
+      const lineEnd = lf > pos && buf[lf - 1] === CR ? lf - 1 : lf;
+      let fields = 0;
+      let fieldFrom = pos;
+      for (let i = pos; i < lineEnd; i++) {
+        const c = buf[i] as number;
+        if (c < 45) {
+          if (c === COMMA) {
+            if (fields < MAX_FIELDS) {
+              fieldStart[fields] = fieldFrom;
+              fieldEnd[fields] = i;
+            }
+            fields++;
+            fieldFrom = i + 1;
+          } else if (c === QUOTE || c === CR) {
+            this.startGeneral(this.headerText);
+            return pos;
+          }
+        }
+      }
+      if (fields < MAX_FIELDS) {
+        fieldStart[fields] = fieldFrom;
+        fieldEnd[fields] = lineEnd;
+      }
+      fields++;
+      if (!(fields === 1 && lineEnd === pos) && ingester.beginRecord()) this.row(buf, fields, pos, lineEnd);
+      this.line++;
+      pos = lf + 1;
+      if (ingester.commitDue()) return Math.min(pos, end);
+    }
+    return end;
+  }
+
+  private readHeader(header: string): void {
+    // The general reader validates the header and throws its errors (missing or repeated columns).
+    new CsvRecordParser(this.sourceName).push(`${header}\n`);
+    this.headerText = header;
+    this.headerDone = true;
+    const names = header.split(',');
+    this.columnCount = names.length;
+    names.forEach((raw, column) => {
+      const name = raw.trim().toLowerCase();
+      if (isTradeField(name)) this.roleColumn[TRADE_FIELDS.indexOf(name)] = column;
+    });
+  }
+
+  /** One record without quotes: read from the bytes, or by the general parser when in doubt. */
+  private row(buf: Buffer, fields: number, lineStart: number, lineEnd: number): void {
+    if (fields > this.columnCount) {
+      this.ingester.takeRejection(this.line, `has ${fields} fields but the header has ${this.columnCount}`);
+      return;
+    }
+    const roles = this.roleColumn;
+    const fs = this.fieldStart;
+    const fe = this.fieldEnd;
+    let column = roles[SYMBOL] as number;
+    if (column >= fields) return this.slowRow(buf, fields, lineStart, lineEnd);
+    const entry = this.symbolEntry(buf, fs[column] as number, fe[column] as number);
+    if (entry === null) return this.slowRow(buf, fields, lineStart, lineEnd);
+
+    const timestamp = this.readTimestamp(buf, roles[TIMESTAMP] as number, fields);
+    if (timestamp < 0) return this.slowRow(buf, fields, lineStart, lineEnd);
+
+    column = roles[PRICE] as number;
+    if (column >= fields) return this.slowRow(buf, fields, lineStart, lineEnd);
+    const priceUnits = readUnits(buf, fs[column] as number, fe[column] as number);
+    if (priceUnits <= 0) return this.slowRow(buf, fields, lineStart, lineEnd);
+    const priceScale = unitsScale;
+
+    column = roles[VOLUME] as number;
+    if (column >= fields) return this.slowRow(buf, fields, lineStart, lineEnd);
+    const volume = readInteger(buf, fs[column] as number, fe[column] as number);
+    if (volume <= 0) return this.slowRow(buf, fields, lineStart, lineEnd);
+
+    let direction = -1;
+    column = roles[DIRECTION] as number;
+    if (column >= 0 && column < fields && (fe[column] as number) > (fs[column] as number)) {
+      direction = readDirection(buf, fs[column] as number, fe[column] as number);
+      if (direction === -2) return this.slowRow(buf, fields, lineStart, lineEnd);
+    }
+
+    let bidUnits = -1;
+    let bidScale = 0;
+    column = roles[BID] as number;
+    if (column >= 0 && column < fields && (fe[column] as number) > (fs[column] as number)) {
+      bidUnits = readUnits(buf, fs[column] as number, fe[column] as number);
+      if (bidUnits <= 0) return this.slowRow(buf, fields, lineStart, lineEnd);
+      bidScale = unitsScale;
+    }
+    let askUnits = -1;
+    let askScale = 0;
+    column = roles[ASK] as number;
+    if (column >= 0 && column < fields && (fe[column] as number) > (fs[column] as number)) {
+      askUnits = readUnits(buf, fs[column] as number, fe[column] as number);
+      if (askUnits <= 0) return this.slowRow(buf, fields, lineStart, lineEnd);
+      askScale = unitsScale;
+    }
+
+    // A trade type is rare: the general parser keeps its exact text (its policy applies later).
+    column = roles[TRADE_TYPE] as number;
+    if (column >= 0 && column < fields && (fe[column] as number) > (fs[column] as number)) {
+      return this.slowRow(buf, fields, lineStart, lineEnd);
+    }
+
+    let idStart = 0;
+    let idEnd = 0;
+    column = roles[TRADE_ID] as number;
+    if (column >= 0 && column < fields) {
+      idStart = fs[column] as number;
+      idEnd = fe[column] as number;
+      if (idEnd > idStart && (idEnd - idStart > MAX_TRADE_ID_CHARS || !plainAscii(buf, idStart, idEnd))) {
+        return this.slowRow(buf, fields, lineStart, lineEnd);
+      }
+    }
+
+    const ingester = this.ingester;
+    const columns = ingester.columnBatch;
+    if (!(timestamp >= entry.dayStartMs && timestamp < entry.dayEndMs)) this.moveToDay(entry, timestamp);
+    if (entry.batch !== ingester.batchNumber) {
+      entry.batch = ingester.batchNumber;
+      entry.dayIndex = columns.dayOf(entry.symbol, entry.date);
+    }
+    columns.addRow(
+      entry.dayIndex,
+      timestamp,
+      priceUnits,
+      priceScale,
+      volume,
+      direction,
+      bidUnits,
+      bidScale,
+      askUnits,
+      askScale,
+      buf,
+      idStart,
+      idEnd,
+      direction === -1 ? this.defaultMethod : -1,
+    );
+  }
+
+  /** Sets the entry's day to the local trading day of `timestamp` (as parseTradeRecord dates it). */
+  private moveToDay(entry: SymbolEntry, timestamp: number): void {
+    const market = entry.market;
+    entry.date = dayNumberToDate(localDayNumber(market, timestamp));
+    entry.batch = -1;
+    // The local day's instant range, valid when the UTC offset is the same all day; on a day the
+    // offset changes the range stays empty, so each row dates itself (twice a year, US only).
+    const offset = localWallMs(market, timestamp) - timestamp;
+    const wall = timestamp + offset;
+    const start = timestamp - (((wall % MS_PER_DAY) + MS_PER_DAY) % MS_PER_DAY);
+    const end = start + MS_PER_DAY;
+    const steady = localWallMs(market, start) - start === offset && localWallMs(market, end - 1) - (end - 1) === offset;
+    entry.dayStartMs = steady ? start : 0;
+    entry.dayEndMs = steady ? end : 0;
+  }
+
+  private readTimestamp(buf: Buffer, column: number, fields: number): number {
+    if (column >= fields) return -1;
+    const start = this.fieldStart[column] as number;
+    const end = this.fieldEnd[column] as number;
+    if (end === start || end - start > 40) return -1;
+    const value = readInteger(buf, start, end);
+    if (value >= 0) return value <= MAX_EPOCH_MS ? value : -1;
+    const first = buf[start] as number;
+    if (first < ZERO || first - ZERO > 9 || (buf[end - 1] as number) <= 32) return -1;
+    const parsed = parseTimestamp(buf.toString('latin1', start, end));
+    return parsed.ok ? parsed.epochMs : -1;
+  }
+
+  private symbolEntry(buf: Buffer, start: number, end: number): SymbolEntry | null {
+    if (end === start || end - start > 64) return null;
+    const known = this.symbolBytes.get(buf, start, end);
+    if (known !== undefined) return known;
+    const text = buf.toString('latin1', start, end);
+    let entry = this.symbols.get(text);
+    if (entry === undefined) {
+      const parsed = (buf[start] as number) <= 32 || (buf[end - 1] as number) <= 32 || !plainAscii(buf, start, end) ? undefined : parseSymbol(text);
+      entry = parsed
+        ? (this.symbols.get(parsed.symbol) ?? { symbol: parsed.symbol, market: parsed.market, dayStartMs: 0, dayEndMs: 0, date: '', batch: -1, dayIndex: 0 })
+        : null;
+    }
+    if (this.symbols.size >= SYMBOL_CACHE_LIMIT) this.symbols.clear();
+    if (this.symbolBytes.size >= SYMBOL_CACHE_LIMIT) this.symbolBytes.clear();
+    this.symbols.set(text, entry);
+    if (entry) this.symbols.set(entry.symbol, entry);
+    this.symbolBytes.set(buf, start, end, entry);
+    return entry;
+  }
+
+  /** The general parser for one unquoted record (already counted by `beginRecord`). */
+  private slowRow(buf: Buffer, fields: number, lineStart: number, lineEnd: number): void {
+    const values = buf.toString('utf8', lineStart, lineEnd).split(',');
+    const record: RawFields = {};
+    for (let role = 0; role < ROLE_COUNT; role++) {
+      const column = this.roleColumn[role] as number;
+      if (column >= 0 && column < fields) record[TRADE_FIELDS[role] as TradeField] = values[column] as string;
+    }
+    this.ingester.takeFields(this.line, record);
+  }
+
+  private startGeneral(header: string): void {
+    const parser = new CsvRecordParser(this.sourceName);
+    const lineOffset = header === '' ? 0 : this.line - 2;
+    this.general = { parser, decoder: new TextDecoder('utf-8', { ignoreBOM: true }), lineOffset };
+    if (header !== '') parser.push(`${header}\n`);
+  }
+
+  private async takeGeneral(items: readonly SourceItem[]): Promise<void> {
+    const offset = (this.general as NonNullable<typeof this.general>).lineOffset;
+    await this.ingester.take(offset === 0 ? items : items.map((item) => ({ ...item, line: item.line + offset })));
+  }
+}

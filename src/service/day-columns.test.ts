@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { calendarFor } from '../calendar/trading-calendar.js';
+import { DayFlow } from '../engine/index.js';
+import { CLASSIFICATION_METHODS, type Direction, type Trade } from '../model/trade.js';
+import type { TradeToStore } from '../store/flow-store.js';
+import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
+import { columnsOfTrades } from '../store/trade-columns.js';
+import { addColumnsToDay } from './day-columns.js';
+
+const DAY = '2024-06-14';
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** HK trades over the whole day with every feature a stored trade can have, mixed. */
+function mixedTrades(count: number, seed: number): TradeToStore[] {
+  const next = random(seed);
+  const open = Date.parse('2024-06-14T09:20:00+08:00');
+  const span = Date.parse('2024-06-14T16:20:00+08:00') - open;
+  const trades: TradeToStore[] = [];
+  for (let k = 0; k < count; k++) {
+    const units = 3000n + BigInt(Math.floor(next() * 40));
+    const trade: { -readonly [K in keyof Trade]: Trade[K] } = {
+      symbol: '700.HK',
+      timestamp: open + Math.floor((k / count) * span + next() * 5000),
+      price: next() < 0.03 ? { units: units * 10n ** 20n, scale: 21 } : { units, scale: 1 },
+      volume: 1 + Math.floor(next() * 1000),
+    };
+    const r = next();
+    if (r < 0.3) trade.direction = Math.floor(next() * 3) as Direction;
+    if (next() < 0.5) {
+      trade.bid = { units: units - 1n, scale: 1 };
+      trade.ask = { units: units + 1n, scale: 1 };
+    }
+    if (next() < 0.8) trade.tradeId = next() < 0.05 ? `é-${k}` : `T-${next() < 0.05 ? Math.floor(next() * k) : k}`;
+    if (next() < 0.1) trade.tradeType = ['U', 'D', 'P', 'M', '*'][Math.floor(next() * 5)]!;
+    if (next() < 0.4) trade.classification = CLASSIFICATION_METHODS[Math.floor(next() * CLASSIFICATION_METHODS.length)]!;
+    trades.push({ trade, date: DAY });
+  }
+  return trades;
+}
+
+function summary(day: DayFlow) {
+  const end = Number.MAX_SAFE_INTEGER;
+  return {
+    lines: day.lines(end),
+    detail: day.detailLines(end),
+    distribution: day.distribution(end),
+    counts: [day.tradeCount, day.duplicateCount, day.excludedCount, day.latestTimestampMs],
+  };
+}
+
+describe('addColumnsToDay (restart path) equals DayFlow.add', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'capflow-day-columns-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const schedule = calendarFor('HK').schedule(DAY)!;
+
+  it('builds the same day from stored columns as from the stored trades as objects', async () => {
+    const store = await SqliteFlowStore.open(dir);
+    try {
+      const trades = mixedTrades(6000, 11);
+      for (let k = 0; k < trades.length; k += 997) await store.appendTrades(trades.slice(k, k + 997));
+      const byObjects = new DayFlow(schedule);
+      for (const trade of await store.tradesOfDay('700.HK', DAY)) byObjects.add(trade);
+      const byColumns = new DayFlow(schedule);
+      addColumnsToDay(byColumns, await store.readDayColumns('700.HK', DAY));
+      assert.deepEqual(summary(byColumns), summary(byObjects));
+      assert.ok(byObjects.excludedCount > 0, 'trade types were excluded');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('keeps duplicates out exactly like add, for ids given as bytes and as text (not deduplicated by a store)', () => {
+    const trades = mixedTrades(3000, 5).map(({ trade }, k) => ({ ...trade, seq: k + 1, date: DAY }));
+    const byObjects = new DayFlow(schedule);
+    for (const trade of trades) byObjects.add(trade);
+    const byColumns = new DayFlow(schedule);
+    addColumnsToDay(byColumns, columnsOfTrades(trades));
+    assert.ok(byObjects.duplicateCount > 0);
+    assert.deepEqual(summary(byColumns), summary(byObjects));
+  });
+});
