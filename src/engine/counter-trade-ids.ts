@@ -46,6 +46,17 @@ export class CounterTradeIds {
       if (d < 0 || d > 9) break;
       digitsStart--;
     }
+    let counter = 0;
+    for (let i = digitsStart; i < end; i++) counter = counter * 10 + ((bytes[i] as number) - ZERO);
+    return this.checkScanned(bytes, start, digitsStart, end, counter);
+  }
+
+  /**
+   * `check` for a caller that met the id's trailing digits while scanning it forward:
+   * `bytes[digitsStart..end)` is the id's trailing run of digits (possibly empty) and `counter`
+   * their value (read as a Number: exact whenever it matters, as more than 15 digits are refused).
+   */
+  checkScanned(bytes: Uint8Array, start: number, digitsStart: number, end: number, counter: number): number {
     const digits = end - digitsStart;
     if (digits === 0 || digits > MAX_COUNTER_DIGITS || (digits > 1 && bytes[digitsStart] === ZERO)) return COUNTER_ID_UNSUPPORTED;
     const prefix = this.prefix;
@@ -56,8 +67,6 @@ export class CounterTradeIds {
       if (prefix.length !== prefixLength) return COUNTER_ID_UNSUPPORTED;
       for (let k = 0; k < prefixLength; k++) if (prefix.charCodeAt(k) !== bytes[start + k]) return COUNTER_ID_UNSUPPORTED;
     }
-    let counter = 0;
-    for (let i = digitsStart; i < end; i++) counter = counter * 10 + ((bytes[i] as number) - ZERO);
     return counter > this.openHigh || !this.has(counter) ? counter : COUNTER_ID_DUPLICATE;
   }
 

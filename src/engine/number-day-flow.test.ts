@@ -124,6 +124,37 @@ describe('NumberDayFlow', () => {
 });
 
 describe('CounterTradeIds', () => {
+  it('answers checkScanned (trailing digits met while scanning forward) exactly like check (property)', () => {
+    const id = fc.oneof(
+      fc.integer({ min: 0, max: 200 }).map((n) => `A-${n}`),
+      fc.string({ unit: fc.constantFrom('A', '-', '0', '1', '9'), maxLength: 20 }),
+      fc.constantFrom('A00', 'A-01', '1234567890123456', '123456789012345', 'A', '', '7'),
+    );
+    fc.assert(
+      fc.property(fc.array(id, { maxLength: 100 }), (ids) => {
+        const counters = new CounterTradeIds();
+        for (const text of ids) {
+          const bytes = ASCII.encode(text);
+          // The forward scan of fastStandardRow: digits since the last non-digit, and their value.
+          let digitsStart = 0;
+          let counter = 0;
+          for (let i = 0; i < bytes.length; i++) {
+            const d = (bytes[i] as number) - 48;
+            if (d >= 0 && d <= 9) counter = counter * 10 + d;
+            else {
+              counter = 0;
+              digitsStart = i + 1;
+            }
+          }
+          const answer = counters.check(bytes, 0, bytes.length);
+          assert.equal(counters.checkScanned(bytes, 0, digitsStart, bytes.length, counter), answer, text);
+          if (answer >= 0) counters.add(answer, bytes, 0, bytes.length);
+        }
+      }),
+      { seed: 78, numRuns: 300 },
+    );
+  });
+
   it('is the same set as TradeIdSet for any sequence of ids it accepts (property)', () => {
     const id = fc.oneof(
       fc.integer({ min: 0, max: 200 }).map((n) => `A${n}`),

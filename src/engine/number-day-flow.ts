@@ -134,7 +134,9 @@ export class NumberDayFlow {
 
   /**
    * DayFlow.addRawIdBytes (Lee–Ready for trades without a side) when Number arithmetic is exact
-   * for the trade: an AddOutcome, or NEEDS_DAY_FLOW with the state unchanged.
+   * for the trade: an AddOutcome, or NEEDS_DAY_FLOW with the state unchanged. A reader that met
+   * the id's trailing digits while scanning it passes where they start and their value
+   * (`CounterTradeIds.checkScanned`); by default (-1) they are found here.
    */
   addRawIdBytes(
     timestampMs: number,
@@ -149,6 +151,8 @@ export class NumberDayFlow {
     idBytes: Uint8Array,
     idStart: number,
     idEnd: number,
+    idDigitsStart = -1,
+    idCounter = 0,
   ): number {
     const schedule = this.schedule;
     if (
@@ -163,7 +167,10 @@ export class NumberDayFlow {
     }
     let counter = -1;
     if (idEnd > idStart) {
-      counter = this.ids.check(idBytes, idStart, idEnd);
+      counter =
+        idDigitsStart >= idStart && idDigitsStart <= idEnd
+          ? this.ids.checkScanned(idBytes, idStart, idDigitsStart, idEnd, idCounter)
+          : this.ids.check(idBytes, idStart, idEnd);
       if (counter === COUNTER_ID_DUPLICATE) {
         this.duplicates++;
         return AddOutcome.Duplicate;

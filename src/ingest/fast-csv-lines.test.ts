@@ -241,7 +241,7 @@ describe('CSV → lines fast path', () => {
     const tradeId = fc.oneof(
       { weight: 10, arbitrary: fc.integer({ min: 1, max: 40 }).map((n) => `T-${n}`) },
       { weight: 3, arbitrary: fc.constant('') },
-      { weight: 2, arbitrary: fc.constantFrom('T-007', 'abc', 'U-3', '42', 'T-', 'x y', ' T-1', 'x'.repeat(130), 'T-99999999999999999') },
+      { weight: 2, arbitrary: fc.constantFrom('T-007', 'abc', 'U-3', '42', 'T-', 'x y', ' T-1', 'a"b', 'T\r1', 'x'.repeat(130), 'T-99999999999999999') },
     );
     const quote = fc.oneof({ weight: 3, arbitrary: fc.constant('') }, { weight: 2, arbitrary: fc.constantFrom('320.1', '320.2', '320.30', '320.25', '7.39', '212.5') }, { weight: 1, arbitrary: fc.constantFrom('0', 'x') });
     const symbol = fc.constantFrom('700.HK', '700.HK', '00700.hk', '5.HK', 'AAPL.US', '600000.SH', 'D05.SG', 'BAD', 'X Y.HK', '');

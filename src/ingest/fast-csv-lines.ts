@@ -25,6 +25,9 @@ import { MAX_TRADE_ID_CHARS, parseTradeRecord, type Rejection } from './trade-pa
  * - A line without quote or CR is read field by field in one pass (`fastRow`): the symbol is
  *   hashed while it is scanned and found in a byte-keyed table, numbers are read as they are met,
  *   and the row goes straight to its symbol-day's NumberDayFlow (plain Numbers, see there).
+ *   With the canonical column order (the usual file) `fastStandardRow` does the same in
+ *   straight-line code and finds the line's end itself; a plain file is read while the previous
+ *   chunk is scanned (`csvFileToLines`).
  * - Any row it is not certain about (spaces around a value, a malformed or huge number, an odd
  *   direction word, a trade type, non-ASCII text, a new symbol…) is split again by `row`, which
  *   knows the rarer shapes and hands the rest to the general parser; from the first quote
@@ -174,6 +177,8 @@ export class CsvLinesBuilder {
   /** The role of each column (-1: none), for `fastRow`. */
   private columnRoles = new Int8Array(0);
   private columnCount = 0;
+  /** Whether the header is exactly the canonical column order (TRADE_FIELDS): `fastStandardRow` reads such lines. */
+  private standardOrder = false;
   private line = 1;
   private readonly fieldStart = new Int32Array(64);
   private readonly fieldEnd = new Int32Array(64);
@@ -334,19 +339,29 @@ export class CsvLinesBuilder {
     const fieldStart = this.fieldStart;
     const fieldEnd = this.fieldEnd;
     const maxFields = fieldStart.length;
-    // Where the next quote and CR are: a line before both is read by `fastRow` in one pass.
+    // Where the next quote and CR are: a line before both is read by `fastStandardRow`/`fastRow` in one pass.
     let nextQuote = indexOrLength(buf, QUOTE, pos);
     let nextCr = indexOrLength(buf, CR, pos);
+    const standard = this.standardOrder;
     while (pos < length) {
+      if (nextCr < pos) nextCr = indexOrLength(buf, CR, pos);
+      if (nextQuote < pos) nextQuote = indexOrLength(buf, QUOTE, pos);
+      if (standard) {
+        // The line's end is found while reading it (no separate search for the LF).
+        const taken = this.fastStandardRow(buf, pos, length, nextQuote < nextCr ? nextQuote : nextCr, false);
+        if (taken >= 0) {
+          this.line++;
+          pos = taken + 1;
+          continue;
+        }
+      }
       let lf = buf.indexOf(LF, pos);
       if (lf === -1) {
         if (!final) return pos;
         lf = length;
       }
       const end = lf > pos && buf[lf - 1] === CR ? lf - 1 : lf;
-      if (nextCr < pos) nextCr = indexOrLength(buf, CR, pos);
-      if (nextQuote < pos) nextQuote = indexOrLength(buf, QUOTE, pos);
-      if (end <= nextQuote && end <= nextCr && this.fastRow(buf, pos, end)) {
+      if (end <= nextQuote && end <= nextCr && (standard ? this.fastStandardRow(buf, pos, end, end, true) >= 0 : this.fastRow(buf, pos, end))) {
         this.line++;
         pos = lf + 1;
         continue;
@@ -402,6 +417,7 @@ export class CsvLinesBuilder {
         this.columnRoles[column] = TRADE_FIELDS.indexOf(name);
       }
     });
+    this.standardOrder = this.columnRoles.length === ROLE_COUNT && this.columnRoles.every((role, column) => role === column);
   }
 
   /**
@@ -544,23 +560,208 @@ export class CsvLinesBuilder {
       if (i < end && buf[i] !== COMMA) return false; // the field went on with something unexpected
     }
     if (i !== end || entry === undefined || entry === null || timestamp < 0 || price <= 0 || volume <= 0) return false;
+    this.takeFastRow(entry, symbolIndex, numbers, dayStartMs, dayEndMs, timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd);
+    return true;
+  }
+
+  /**
+   * `fastRow` for the canonical column order (symbol,timestamp,price,volume,direction,trade_id,
+   * bid,ask,trade_type), the usual file: the same checks field by field in straight-line code,
+   * without looking up each column's role. Any doubt answers -1, having changed nothing.
+   *
+   * With `lineKnown`, `buf[pos..end)` is the line (without its line break) and a taken line
+   * answers `end`. Otherwise `end` is the end of the bytes read so far, the line's end is found
+   * here (its LF, after an optional CR) and a taken line answers its LF's position; a line whose
+   * content goes beyond `guard` (the next quote or CR) or whose LF is not in the buffer yet is
+   * not taken, so that `scan` decides about it as usual.
+   */
+  private fastStandardRow(buf: Buffer, pos: number, end: number, guard: number, lineKnown: boolean): number {
+    // symbol: hashed while scanned; another part's row is done once the symbol is known.
+    let i = pos;
+    let hash = FNV_OFFSET;
+    for (; i < end; i++) {
+      const c = buf[i] as number;
+      if (c === COMMA) break;
+      if (c <= 32 || c > 126) return -1;
+      hash = Math.imul(hash ^ c, FNV_PRIME);
+    }
+    if (i === pos || i - pos > 64) return -1;
+    const symbolIndex = this.symbolBytes.indexWithHash(buf, pos, i, hash);
+    if (symbolIndex < 0) return -1;
+    const kind = this.symbolKinds[symbolIndex] as number;
+    if (kind === NOT_A_SYMBOL) return -1;
+    if (kind === OTHER_PART) {
+      // Another part's row, even a malformed one (`row`): only its end matters.
+      if (lineKnown) return end;
+      const lf = buf.indexOf(LF, i);
+      if (lf === -1) return -1;
+      return (lf > pos && buf[lf - 1] === CR ? lf - 1 : lf) <= guard ? lf : -1;
+    }
+    const entry = this.symbolBytes.valueAt(symbolIndex) as SymbolEntry;
+    // Read the symbol-day's state now: the memory reads overlap with parsing the other fields.
+    const numbers = this.numbersBySymbol[symbolIndex];
+    let dayStartMs = 0;
+    let dayEndMs = 0;
+    if (numbers !== undefined) {
+      dayStartMs = numbers.dayStartMs;
+      dayEndMs = numbers.dayEndMs;
+    }
+    if (i >= end) return -1;
+    // timestamp: epoch ms digits.
+    let start = ++i;
+    let timestamp = 0;
+    for (; i < end; i++) {
+      const d = (buf[i] as number) - ZERO;
+      if (d < 0 || d > 9) break;
+      timestamp = timestamp * 10 + d;
+    }
+    if (i === start || i - start > MAX_FAST_DIGITS || timestamp > MAX_EPOCH_MS || i >= end || buf[i] !== COMMA) return -1;
+    // price: digits with at most one inner dot (readUnits).
+    start = ++i;
+    let price = 0;
+    let dot = -1;
+    for (; i < end; i++) {
+      const c = buf[i] as number;
+      const d = c - ZERO;
+      if (d >= 0 && d <= 9) price = price * 10 + d;
+      else if (c === DOT && dot === -1 && i > start) dot = i;
+      else break;
+    }
+    let digits = dot === -1 ? i - start : i - start - 1;
+    if (dot === i - 1 || digits === 0 || digits > MAX_FAST_DIGITS || price <= 0 || i >= end || buf[i] !== COMMA) return -1;
+    const priceScale = dot === -1 ? 0 : i - dot - 1;
+    // volume: digits.
+    start = ++i;
+    let volume = 0;
+    for (; i < end; i++) {
+      const d = (buf[i] as number) - ZERO;
+      if (d < 0 || d > 9) break;
+      volume = volume * 10 + d;
+    }
+    if (i === start || i - start > MAX_FAST_DIGITS || volume <= 0 || i >= end || buf[i] !== COMMA) return -1;
+    // direction: empty, or a word readDirection knows.
+    start = ++i;
+    while (i < end && buf[i] !== COMMA && buf[i] !== LF) i++;
+    let direction = -1;
+    if (i > start) {
+      direction = readDirection(buf, start, i);
+      if (direction === -2) return -1;
+    }
+    if (i >= end || buf[i] !== COMMA) return -1;
+    // trade_id: printable ASCII, not starting or ending with a space. Its trailing digits and
+    // their value are noted on the way (CounterTradeIds.checkScanned), sparing a second scan.
+    start = ++i;
+    let idDigitsStart = start;
+    let idCounter = 0;
+    for (; i < end; i++) {
+      const c = buf[i] as number;
+      if (c === COMMA) break;
+      const d = c - ZERO;
+      if (d >= 0 && d <= 9) idCounter = idCounter * 10 + d;
+      else {
+        if (c < 32 || c > 126) return -1;
+        idCounter = 0;
+        idDigitsStart = i + 1;
+      }
+    }
+    let idStart = 0;
+    let idEnd = 0;
+    if (i > start) {
+      if (i - start > MAX_TRADE_ID_CHARS || (buf[start] as number) <= 32 || (buf[i - 1] as number) <= 32) return -1;
+      idStart = start;
+      idEnd = i;
+    }
+    if (i >= end) return -1;
+    // bid and ask: empty (no quote) or units like the price.
+    let bid = -1;
+    let bidScale = 0;
+    start = ++i;
+    if (i < end && buf[i] !== COMMA) {
+      bid = 0;
+      dot = -1;
+      for (; i < end; i++) {
+        const c = buf[i] as number;
+        const d = c - ZERO;
+        if (d >= 0 && d <= 9) bid = bid * 10 + d;
+        else if (c === DOT && dot === -1 && i > start) dot = i;
+        else break;
+      }
+      digits = dot === -1 ? i - start : i - start - 1;
+      if (dot === i - 1 || digits === 0 || digits > MAX_FAST_DIGITS || bid <= 0) return -1;
+      bidScale = dot === -1 ? 0 : i - dot - 1;
+    }
+    if (i >= end || buf[i] !== COMMA) return -1;
+    let ask = -1;
+    let askScale = 0;
+    start = ++i;
+    if (i < end && buf[i] !== COMMA) {
+      ask = 0;
+      dot = -1;
+      for (; i < end; i++) {
+        const c = buf[i] as number;
+        const d = c - ZERO;
+        if (d >= 0 && d <= 9) ask = ask * 10 + d;
+        else if (c === DOT && dot === -1 && i > start) dot = i;
+        else break;
+      }
+      digits = dot === -1 ? i - start : i - start - 1;
+      if (dot === i - 1 || digits === 0 || digits > MAX_FAST_DIGITS || ask <= 0) return -1;
+      askScale = dot === -1 ? 0 : i - dot - 1;
+    }
+    // trade_type: must be empty (a trade type takes the general path: DayFlow.add applies the
+    // market's trade-type policy to it), and the last field.
+    if (i >= end || buf[i] !== COMMA) return -1;
+    const lineEnd = i + 1;
+    let lf: number;
+    if (lineKnown) {
+      if (lineEnd !== end) return -1;
+      lf = end;
+    } else if (lineEnd < end && buf[lineEnd] === LF) lf = lineEnd;
+    else if (lineEnd + 1 < end && buf[lineEnd] === CR && buf[lineEnd + 1] === LF) lf = lineEnd + 1;
+    else return -1;
+    if (lineEnd > guard) return -1;
+    this.takeFastRow(entry, symbolIndex, numbers, dayStartMs, dayEndMs, timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd, idDigitsStart, idCounter);
+    return lf;
+  }
+
+  /** Applies a row `fastRow` or `fastStandardRow` read in full (counted here in `records`). */
+  private takeFastRow(
+    entry: SymbolEntry,
+    symbolIndex: number,
+    numbers: NumberDayFlow | undefined,
+    dayStartMs: number,
+    dayEndMs: number,
+    timestamp: number,
+    price: number,
+    priceScale: number,
+    volume: number,
+    direction: number,
+    bid: number,
+    bidScale: number,
+    ask: number,
+    askScale: number,
+    buf: Buffer,
+    idStart: number,
+    idEnd: number,
+    idDigitsStart = -1,
+    idCounter = 0,
+  ): void {
     this.records++;
     // The usual row: straight to the symbol-day last used through this spelling.
     if (numbers !== undefined && timestamp >= dayStartMs && timestamp < dayEndMs) {
-      const outcome = numbers.addRawIdBytes(timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd);
+      const outcome = numbers.addRawIdBytes(timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd, idDigitsStart, idCounter);
       if (outcome === AddOutcome.Counted || outcome === AddOutcome.Outside) {
         this.accepted++;
-        return true;
+        return;
       }
       if (outcome === AddOutcome.Duplicate) {
         this.duplicates++;
-        return true;
+        return;
       }
     }
     this.applyParsed(entry, timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd);
     const current = entry.numbers;
     this.numbersBySymbol[symbolIndex] = current !== undefined && !current.moved ? current : undefined;
-    return true;
   }
 
   /**
@@ -876,6 +1077,10 @@ export class CsvLinesBuilder {
   }
 }
 
+/** Bytes read at a time from a plain file, and room kept before them for the line left unfinished by the previous read. */
+const READ_CHUNK = 1 << 22;
+const READ_HEADROOM = 1 << 16;
+
 /** Position of the first `byte` at or after `from`, or the buffer's length when there is none. */
 function indexOrLength(buf: Buffer, byte: number, from: number): number {
   const at = buf.indexOf(byte, from);
@@ -898,26 +1103,45 @@ export async function csvFileToLines(
     for await (const chunk of source) builder.push(chunk as Buffer);
     return { builder, summary: builder.end() };
   }
-  // A plain file is read into one reused buffer: no Buffer per chunk (whose external memory
-  // would otherwise trigger full garbage collections every few tens of MB).
+  // A plain file is read into two reused buffers, taking turns: no Buffer per chunk (whose
+  // external memory would otherwise trigger full garbage collections every few tens of MB), and
+  // the next chunk is read (by the thread pool) while this thread scans the current one, instead
+  // of this thread waiting for every read.
   const file = await open(path, 'r');
   try {
-    let buf = Buffer.allocUnsafe(1 << 22);
-    let kept = 0;
-    for (;;) {
-      if (kept === buf.length) {
-        const grown = Buffer.allocUnsafe(buf.length * 2); // a line longer than the buffer
-        buf.copy(grown, 0, 0, kept);
-        buf = grown;
+    let current = Buffer.allocUnsafe(READ_HEADROOM + READ_CHUNK);
+    let spare = Buffer.allocUnsafe(READ_HEADROOM + READ_CHUNK);
+    // current[from .. filled) holds the bytes not yet consumed.
+    let from = READ_HEADROOM;
+    let filled = from + (await file.read(current, READ_HEADROOM, READ_CHUNK, null)).bytesRead;
+    let more = filled > from;
+    while (more) {
+      const next = file.read(spare, READ_HEADROOM, READ_CHUNK, null);
+      const view = current.subarray(from, filled);
+      const consumed = builder.pushLines(view, view.length);
+      const kept = view.length - consumed;
+      const { bytesRead } = await next;
+      more = bytesRead > 0;
+      if (!more) {
+        if (kept > 0) builder.push(Buffer.from(view.subarray(consumed)));
+        break;
       }
-      const { bytesRead } = await file.read(buf, kept, buf.length - kept, null);
-      if (bytesRead === 0) break;
-      const filled = kept + bytesRead;
-      const consumed = builder.pushLines(buf, filled);
-      kept = filled - consumed;
-      if (kept > 0 && consumed > 0) buf.copy(buf, 0, consumed, filled);
+      if (kept <= READ_HEADROOM) {
+        // The unfinished line goes just before the new bytes, in the headroom left for it.
+        view.copy(spare, READ_HEADROOM - kept, consumed);
+        from = READ_HEADROOM - kept;
+        filled = READ_HEADROOM + bytesRead;
+        [current, spare] = [spare, current];
+      } else {
+        // A line longer than the headroom (or input the builder would not yet take): join the bytes into a larger buffer.
+        const joined = Buffer.allocUnsafe(READ_HEADROOM + kept + bytesRead);
+        view.copy(joined, READ_HEADROOM, consumed);
+        spare.copy(joined, READ_HEADROOM + kept, READ_HEADROOM, READ_HEADROOM + bytesRead);
+        from = READ_HEADROOM;
+        filled = READ_HEADROOM + kept + bytesRead;
+        current = joined;
+      }
     }
-    if (kept > 0) builder.push(Buffer.from(buf.subarray(0, kept)));
   } finally {
     await file.close();
   }

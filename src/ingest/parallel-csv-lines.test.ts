@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { csvFileToLines, symbolPartition } from './fast-csv-lines.js';
+import fc from 'fast-check';
+import { CsvLinesBuilder, csvFileToLines, symbolPartition } from './fast-csv-lines.js';
 import { csvFileToLinesParallel } from './parallel-csv-lines.js';
 
 const HEADER = 'symbol,timestamp,price,volume,direction,trade_id,bid,ask,trade_type';
@@ -59,6 +60,56 @@ describe('csvFileToLinesParallel', () => {
   });
 });
 
+describe('CsvLinesBuilder partitions', () => {
+  it('together read exactly what one reader does, whatever the rows and the chunk boundaries (property)', () => {
+    // Rows of several parts' symbols, with the shapes that make a reader look twice: a field too
+    // many or too few, a quote, a lone CR, a bad number, a trade type, a redelivered id.
+    const row = fc
+      .tuple(
+        fc.constantFrom('700.HK', '5.HK', '00005.HK', '388.HK', '9988.HK', 'AAPL.US', 'BAD', 'X Y.HK'),
+        fc.integer({ min: 0, max: 400 }).map((k) => String(OPEN - 60_000 + k * 25_000)),
+        fc.constantFrom('320.2', '320.4', '7', '1.25', '0', 'x'),
+        fc.constantFrom('100', '2500', '-5'),
+        fc.constantFrom('', '', 'up', 'down', 'sideways'),
+        fc.oneof(fc.integer({ min: 1, max: 30 }).map((n) => `T-${n}`), fc.constantFrom('', 'T-007', 'q', 'a"b', 'T\r1')),
+        fc.constantFrom('', '', '320.3'),
+        fc.constantFrom('', '', '320.5'),
+        fc.constantFrom('', '', '', '', 'U'),
+        fc.constantFrom('', '', '', '', '', ',extra', '"', '\r', 'short'),
+      )
+      .map(([symbol, ts, price, volume, direction, id, bid, ask, type, odd]) =>
+        odd === 'short' ? `${symbol},${ts},${price}` : odd === '"' ? `"${symbol}",${ts},${price},${volume},,,,,` : `${symbol},${ts},${price},${volume},${direction},${id},${bid},${ask},${type}${odd}`,
+      );
+    fc.assert(
+      fc.property(fc.array(row, { minLength: 1, maxLength: 120 }), fc.boolean(), fc.integer({ min: 5, max: 300 }), (rows, crlf, chunk) => {
+        const bytes = Buffer.from(`${HEADER}\n${rows.join(crlf ? '\r\n' : '\n')}\n`);
+        const read = (partition?: { index: number; count: number }) => {
+          const builder = new CsvLinesBuilder({ maxRejections: 1000, ...(partition ? { partition } : {}) });
+          for (let at = 0; at < bytes.length; at += chunk) builder.push(bytes.subarray(at, at + chunk));
+          return { builder, summary: builder.end() };
+        };
+        const single = read();
+        for (const count of [2, 3]) {
+          const parts = Array.from({ length: count }, (_, index) => read({ index, count }));
+          const days = new Map(parts.flatMap((part) => [...part.builder.days].map(([key, day]) => [key, day.lines(Number.MAX_SAFE_INTEGER)] as const)));
+          assert.deepEqual([...days.keys()].sort(), [...single.builder.days.keys()].sort());
+          for (const [key, day] of single.builder.days) assert.deepEqual(days.get(key), day.lines(Number.MAX_SAFE_INTEGER), key);
+          const sum = (field: 'records' | 'accepted' | 'duplicates' | 'rejected') => parts.reduce((total, part) => total + part.summary[field], 0);
+          assert.deepEqual(
+            { records: sum('records'), accepted: sum('accepted'), duplicates: sum('duplicates'), rejected: sum('rejected') },
+            { records: single.summary.records, accepted: single.summary.accepted, duplicates: single.summary.duplicates, rejected: single.summary.rejected },
+          );
+          assert.deepEqual(
+            parts.flatMap((part) => part.summary.rejections).sort((a, b) => a.line - b.line),
+            single.summary.rejections,
+          );
+        }
+      }),
+      { seed: 1126, numRuns: 200 },
+    );
+  });
+});
+
 describe('csvFileToLines reading a plain file through one reused buffer', () => {
   it('reads a BOM, CRLF line ends, a file shorter than a BOM and a line longer than its buffer like one push of all bytes', async () => {
     const { CsvLinesBuilder } = await import('./fast-csv-lines.js');
@@ -69,6 +120,10 @@ describe('csvFileToLines reading a plain file through one reused buffer', () => 
         bom: `\uFEFF${sampleCsv().replace(/\n/g, '\r\n')}`,
         tiny: 'a',
         long: `${HEADER}\n700.HK,${OPEN},1.5,100,up,,,,${long}\n700.HK,${OPEN + 1000},1.6,100,,,,,\n`,
+        // Several reads of the file: an unfinished line carried into the next read's headroom…
+        manyReads: `${HEADER}\n${Array.from({ length: 250_000 }, (_, k) => `${k % 3 === 0 ? '700.HK' : '5.HK'},${OPEN + k * 20},1.${k % 7},${100 + (k % 5)},,T-${k},,,`).join('\n')}\n`,
+        // …and lines longer than that headroom across read boundaries (joined into a larger buffer).
+        longAcrossReads: `${HEADER}\n${Array.from({ length: 120 }, (_, k) => `700.HK,${OPEN + k * 1000},1.5,100,,,,,${k % 2 === 0 ? 'y'.repeat(150_000) : ''}`).join('\n')}\n`,
       };
       for (const [name, text] of Object.entries(cases)) {
         const path = join(dir, `${name}.csv`);
