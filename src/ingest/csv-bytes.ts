@@ -4,6 +4,8 @@
  * hands the row to the general parser, which has the final word on what is valid.
  */
 
+import { MAX_EPOCH_MS, parseTimestamp } from './timestamp.js';
+
 const DOT = 46;
 const ZERO = 48;
 /** Digits of a value read into a Number (10^15 < 2^53: always exact). */
@@ -85,6 +87,96 @@ export function plainAscii(buf: Buffer, start: number, end: number): boolean {
   for (let i = start; i < end; i++) {
     const c = buf[i] as number;
     if (c < 32 || c > 126) return false;
+  }
+  return true;
+}
+
+/**
+ * Epoch ms of a timestamp field (epoch milliseconds, or ISO text read by `parseTimestamp`), or -1
+ * when the general parser must look at the row.
+ */
+export function readTimestampField(buf: Buffer, start: number, end: number): number {
+  if (end === start || end - start > 40) return -1;
+  const value = readInteger(buf, start, end);
+  if (value >= 0) return value <= MAX_EPOCH_MS ? value : -1;
+  const first = buf[start] as number;
+  if (first - ZERO > 9 || first < ZERO || (buf[end - 1] as number) <= 32) return -1;
+  const parsed = parseTimestamp(buf.toString('latin1', start, end));
+  return parsed.ok ? parsed.epochMs : -1;
+}
+
+/** The numbers of one split CSV row, as `readRowNumbers` leaves them (one object, reused). */
+export class RowNumbers {
+  priceUnits = 0;
+  priceScale = 0;
+  volume = 0;
+  /** 0 neutral, 1 down, 2 up; -1 when not given. */
+  direction = -1;
+  /** -1: no bid. */
+  bidUnits = -1;
+  bidScale = 0;
+  /** -1: no ask. */
+  askUnits = -1;
+  askScale = 0;
+}
+
+/** Column of each numeric field in a file (-1: the file has no such column). */
+export interface NumberColumns {
+  readonly price: number;
+  readonly volume: number;
+  readonly direction: number;
+  readonly bid: number;
+  readonly ask: number;
+}
+
+/**
+ * Reads price, volume, direction, bid and ask of a row split into `fields` fields
+ * (`buf[fieldStart[i]..fieldEnd[i])`) into `out`; false when any of them needs the general parser
+ * (a missing price or volume, a value not plainly positive, an odd direction word).
+ */
+export function readRowNumbers(
+  buf: Buffer,
+  fieldStart: Int32Array,
+  fieldEnd: Int32Array,
+  fields: number,
+  columns: NumberColumns,
+  out: RowNumbers,
+): boolean {
+  let column = columns.price;
+  if (column < 0 || column >= fields) return false;
+  const priceUnits = readUnits(buf, fieldStart[column] as number, fieldEnd[column] as number);
+  if (priceUnits <= 0) return false;
+  out.priceUnits = priceUnits;
+  out.priceScale = unitsScale;
+  column = columns.volume;
+  if (column < 0 || column >= fields) return false;
+  const volume = readInteger(buf, fieldStart[column] as number, fieldEnd[column] as number);
+  if (volume <= 0) return false;
+  out.volume = volume;
+  out.direction = -1;
+  column = columns.direction;
+  if (column >= 0 && column < fields && (fieldEnd[column] as number) > (fieldStart[column] as number)) {
+    const direction = readDirection(buf, fieldStart[column] as number, fieldEnd[column] as number);
+    if (direction === -2) return false;
+    out.direction = direction;
+  }
+  out.bidUnits = -1;
+  out.bidScale = 0;
+  column = columns.bid;
+  if (column >= 0 && column < fields && (fieldEnd[column] as number) > (fieldStart[column] as number)) {
+    const bid = readUnits(buf, fieldStart[column] as number, fieldEnd[column] as number);
+    if (bid <= 0) return false;
+    out.bidUnits = bid;
+    out.bidScale = unitsScale;
+  }
+  out.askUnits = -1;
+  out.askScale = 0;
+  column = columns.ask;
+  if (column >= 0 && column < fields && (fieldEnd[column] as number) > (fieldStart[column] as number)) {
+    const ask = readUnits(buf, fieldStart[column] as number, fieldEnd[column] as number);
+    if (ask <= 0) return false;
+    out.askUnits = ask;
+    out.askScale = unitsScale;
   }
   return true;
 }

@@ -4,17 +4,15 @@ import type { Market } from '../model/market.js';
 import { parseSymbol } from '../model/symbol.js';
 import type { BatchIngester } from './batch-ingester.js';
 import { ByteKeyTable } from './byte-key-table.js';
-import { plainAscii, readDirection, readInteger, readUnits, unitsScale } from './csv-bytes.js';
+import { plainAscii, readRowNumbers, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
 import { CsvRecordParser } from './csv-record-parser.js';
 import { isTradeField, TRADE_FIELDS, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
-import { MAX_EPOCH_MS, parseTimestamp } from './timestamp.js';
 import { MAX_TRADE_ID_CHARS } from './trade-parser.js';
 
 const LF = 10;
 const CR = 13;
 const COMMA = 44;
 const QUOTE = 34;
-const ZERO = 48;
 const ROLE_COUNT = TRADE_FIELDS.length;
 const SYMBOL = 0;
 const TIMESTAMP = 1;
@@ -61,6 +59,9 @@ export class CsvColumnsReader {
   private line = 1;
   private readonly fieldStart = new Int32Array(MAX_FIELDS);
   private readonly fieldEnd = new Int32Array(MAX_FIELDS);
+  /** Columns of the numeric fields (set by the header) and the reused row of numbers. */
+  private numberColumns: NumberColumns = { price: -1, volume: -1, direction: -1, bid: -1, ask: -1 };
+  private readonly numbers = new RowNumbers();
   private general: { parser: CsvRecordParser; decoder: TextDecoder; lineOffset: number } | undefined;
   private readonly defaultMethod: number;
 
@@ -207,6 +208,14 @@ export class CsvColumnsReader {
       const name = raw.trim().toLowerCase();
       if (isTradeField(name)) this.roleColumn[TRADE_FIELDS.indexOf(name)] = column;
     });
+    const roles = this.roleColumn;
+    this.numberColumns = {
+      price: roles[PRICE] as number,
+      volume: roles[VOLUME] as number,
+      direction: roles[DIRECTION] as number,
+      bid: roles[BID] as number,
+      ask: roles[ASK] as number,
+    };
   }
 
   /** One record without quotes: read from the bytes, or by the general parser when in doubt. */
@@ -226,40 +235,9 @@ export class CsvColumnsReader {
     const timestamp = this.readTimestamp(buf, roles[TIMESTAMP] as number, fields);
     if (timestamp < 0) return this.slowRow(buf, fields, lineStart, lineEnd);
 
-    column = roles[PRICE] as number;
-    if (column >= fields) return this.slowRow(buf, fields, lineStart, lineEnd);
-    const priceUnits = readUnits(buf, fs[column] as number, fe[column] as number);
-    if (priceUnits <= 0) return this.slowRow(buf, fields, lineStart, lineEnd);
-    const priceScale = unitsScale;
-
-    column = roles[VOLUME] as number;
-    if (column >= fields) return this.slowRow(buf, fields, lineStart, lineEnd);
-    const volume = readInteger(buf, fs[column] as number, fe[column] as number);
-    if (volume <= 0) return this.slowRow(buf, fields, lineStart, lineEnd);
-
-    let direction = -1;
-    column = roles[DIRECTION] as number;
-    if (column >= 0 && column < fields && (fe[column] as number) > (fs[column] as number)) {
-      direction = readDirection(buf, fs[column] as number, fe[column] as number);
-      if (direction === -2) return this.slowRow(buf, fields, lineStart, lineEnd);
-    }
-
-    let bidUnits = -1;
-    let bidScale = 0;
-    column = roles[BID] as number;
-    if (column >= 0 && column < fields && (fe[column] as number) > (fs[column] as number)) {
-      bidUnits = readUnits(buf, fs[column] as number, fe[column] as number);
-      if (bidUnits <= 0) return this.slowRow(buf, fields, lineStart, lineEnd);
-      bidScale = unitsScale;
-    }
-    let askUnits = -1;
-    let askScale = 0;
-    column = roles[ASK] as number;
-    if (column >= 0 && column < fields && (fe[column] as number) > (fs[column] as number)) {
-      askUnits = readUnits(buf, fs[column] as number, fe[column] as number);
-      if (askUnits <= 0) return this.slowRow(buf, fields, lineStart, lineEnd);
-      askScale = unitsScale;
-    }
+    const numbers = this.numbers;
+    if (!readRowNumbers(buf, fs, fe, fields, this.numberColumns, numbers)) return this.slowRow(buf, fields, lineStart, lineEnd);
+    const { priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale } = numbers;
 
     // A trade type is rare: the general parser keeps its exact text (its policy applies later).
     column = roles[TRADE_TYPE] as number;
@@ -321,15 +299,7 @@ export class CsvColumnsReader {
 
   private readTimestamp(buf: Buffer, column: number, fields: number): number {
     if (column >= fields) return -1;
-    const start = this.fieldStart[column] as number;
-    const end = this.fieldEnd[column] as number;
-    if (end === start || end - start > 40) return -1;
-    const value = readInteger(buf, start, end);
-    if (value >= 0) return value <= MAX_EPOCH_MS ? value : -1;
-    const first = buf[start] as number;
-    if (first < ZERO || first - ZERO > 9 || (buf[end - 1] as number) <= 32) return -1;
-    const parsed = parseTimestamp(buf.toString('latin1', start, end));
-    return parsed.ok ? parsed.epochMs : -1;
+    return readTimestampField(buf, this.fieldStart[column] as number, this.fieldEnd[column] as number);
   }
 
   private symbolEntry(buf: Buffer, start: number, end: number): SymbolEntry | null {

@@ -9,12 +9,11 @@ import type { Market } from '../model/market.js';
 import { parseSymbol } from '../model/symbol.js';
 import type { Trade } from '../model/trade.js';
 import { ByteKeyTable, FNV_OFFSET, FNV_PRIME } from './byte-key-table.js';
-import { MAX_FAST_DIGITS, plainAscii, readDirection, readInteger, readUnits, unitsScale } from './csv-bytes.js';
+import { MAX_FAST_DIGITS, plainAscii, readDirection, readRowNumbers, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
 import { CsvRecordParser } from './csv-record-parser.js';
 import { fileKindOf } from './file-source.js';
 import { TRADE_FIELDS, isTradeField, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
 import { MAX_EPOCH_MS } from './timestamp.js';
-import { parseTimestamp } from './timestamp.js';
 import { MAX_TRADE_ID_CHARS, parseTradeRecord, type Rejection } from './trade-parser.js';
 
 /**
@@ -182,6 +181,9 @@ export class CsvLinesBuilder {
   private line = 1;
   private readonly fieldStart = new Int32Array(64);
   private readonly fieldEnd = new Int32Array(64);
+  /** Columns of the numeric fields (set by the header) and the reused numbers of a split row. */
+  private numberColumns: NumberColumns = { price: -1, volume: -1, direction: -1, bid: -1, ask: -1 };
+  private readonly rowNumbers = new RowNumbers();
   /** Set once the input needs the RFC 4180 reader (a quote or a lone CR was seen). */
   private general: { parser: CsvRecordParser; decoder: TextDecoder; lineOffset: number } | undefined;
   private firstChunk = true;
@@ -417,6 +419,14 @@ export class CsvLinesBuilder {
         this.columnRoles[column] = TRADE_FIELDS.indexOf(name);
       }
     });
+    const roles = this.roleColumn;
+    this.numberColumns = {
+      price: roles[PRICE] as number,
+      volume: roles[VOLUME] as number,
+      direction: roles[DIRECTION] as number,
+      bid: roles[BID] as number,
+      ask: roles[ASK] as number,
+    };
     this.standardOrder = this.columnRoles.length === ROLE_COUNT && this.columnRoles.every((role, column) => role === column);
   }
 
@@ -798,42 +808,11 @@ export class CsvLinesBuilder {
     const timestamp = this.readTimestamp(buf, roles[TIMESTAMP] as number, fields);
     if (timestamp < 0) return this.slowRow(buf, fields, lineStart, lineEnd);
 
-    let column = roles[PRICE] as number;
-    if (column >= fields) return this.slowRow(buf, fields, lineStart, lineEnd);
-    const priceUnits = readUnits(buf, fs[column] as number, fe[column] as number);
-    if (priceUnits <= 0) return this.slowRow(buf, fields, lineStart, lineEnd);
-    const priceScale = unitsScale;
+    const numbers = this.rowNumbers;
+    if (!readRowNumbers(buf, fs, fe, fields, this.numberColumns, numbers)) return this.slowRow(buf, fields, lineStart, lineEnd);
+    const { priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale } = numbers;
 
-    column = roles[VOLUME] as number;
-    if (column >= fields) return this.slowRow(buf, fields, lineStart, lineEnd);
-    const volume = readInteger(buf, fs[column] as number, fe[column] as number);
-    if (volume <= 0) return this.slowRow(buf, fields, lineStart, lineEnd);
-
-    let direction = -1;
-    column = roles[DIRECTION] as number;
-    if (column >= 0 && column < fields && (fe[column] as number) > (fs[column] as number)) {
-      direction = readDirection(buf, fs[column] as number, fe[column] as number);
-      if (direction === -2) return this.slowRow(buf, fields, lineStart, lineEnd);
-    }
-
-    let bidUnits = -1;
-    let bidScale = 0;
-    column = roles[BID] as number;
-    if (column >= 0 && column < fields && (fe[column] as number) > (fs[column] as number)) {
-      bidUnits = readUnits(buf, fs[column] as number, fe[column] as number);
-      if (bidUnits <= 0) return this.slowRow(buf, fields, lineStart, lineEnd);
-      bidScale = unitsScale;
-    }
-    let askUnits = -1;
-    let askScale = 0;
-    column = roles[ASK] as number;
-    if (column >= 0 && column < fields && (fe[column] as number) > (fs[column] as number)) {
-      askUnits = readUnits(buf, fs[column] as number, fe[column] as number);
-      if (askUnits <= 0) return this.slowRow(buf, fields, lineStart, lineEnd);
-      askScale = unitsScale;
-    }
-
-    column = roles[TRADE_TYPE] as number;
+    let column = roles[TRADE_TYPE] as number;
     if (column >= 0 && column < fields) {
       const s = fs[column] as number;
       const e = fe[column] as number;
@@ -1034,15 +1013,7 @@ export class CsvLinesBuilder {
   /** Epoch ms of the timestamp field, or -1 when the general parser must look at the row. */
   private readTimestamp(buf: Buffer, column: number, fields: number): number {
     if (column >= fields) return -1;
-    const start = this.fieldStart[column] as number;
-    const end = this.fieldEnd[column] as number;
-    if (end === start || end - start > 40) return -1;
-    const value = readInteger(buf, start, end);
-    if (value >= 0) return value <= MAX_EPOCH_MS ? value : -1;
-    const first = buf[start] as number;
-    if (first - ZERO > 9 || first < ZERO || (buf[end - 1] as number) <= 32) return -1;
-    const parsed = parseTimestamp(buf.toString('latin1', start, end));
-    return parsed.ok ? parsed.epochMs : -1;
+    return readTimestampField(buf, this.fieldStart[column] as number, this.fieldEnd[column] as number);
   }
 
   private startGeneral(header: string): void {
