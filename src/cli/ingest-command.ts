@@ -33,7 +33,7 @@ Options:
   --data DIR            data directory (created when missing)
   --store postgres://…  instead of --data: write into the PostgreSQL store of a fleet (its
                         gateways see the trades within their poll interval)
-  --batch-size N        trades per transaction (default 100000 for a plain CSV file, 20000 otherwise)
+  --batch-size N        trades per transaction (default 100000 for a CSV file, 20000 otherwise)
   --max-rejections N    rejection reasons printed per file (default 20; all are counted)
 
 Feed formats (each is converted to canonical trades and validated like a canonical file):
@@ -94,7 +94,7 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps
   if (sharedStore !== undefined && !isSharedStoreUrl(sharedStore)) return usageError(`--store must be postgres://…, got ${JSON.stringify(sharedStore)}`);
   const dataDir = values.data === undefined || values.data.length === 0 ? undefined : values.data;
   if (dataDir === undefined && sharedStore === undefined) return usageError('--data DIR (or --store postgres://…) is required');
-  // Without --batch-size the ingester's defaults apply (100,000 for a plain CSV file read from its bytes, 20,000 otherwise).
+  // Without --batch-size the ingester's defaults apply (100,000 for a CSV file read from its bytes, 20,000 otherwise).
   const batchSize = values['batch-size'] === undefined ? undefined : positiveIntegerOption(values['batch-size'], 0);
   if (values['batch-size'] !== undefined && batchSize === undefined) return usageError('--batch-size must be a positive integer');
   const maxRejections = positiveIntegerOption(values['max-rejections'], 20, true);

@@ -6,31 +6,43 @@ import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
 import { ingestFile } from './ingest-file.js';
-import type { IngestOptions } from './batch-ingester.js';
+import { BatchIngester, type IngestOptions, type IngestSummary } from './batch-ingester.js';
+import { CsvRecordParser } from './csv-record-parser.js';
 
 const work = mkdtempSync(join(tmpdir(), 'capflow-columns-'));
 let counter = 0;
 
 /**
- * Ingests the same bytes through the byte-level reader (plain .csv) and through the general
- * reader (the same bytes gzipped, which always take the RFC 4180 path) into two fresh stores.
+ * Ingests the same bytes through the byte-level reader (as a plain .csv file and gzipped as
+ * .csv.gz, which must agree exactly) and through the general reader (CsvRecordParser →
+ * parseTradeRecord, row by row) into fresh stores.
  */
 async function bothPaths(content: string, options: IngestOptions = {}) {
   const results = [];
-  for (const gzip of [false, true]) {
-    const name = `f${++counter}.csv${gzip ? '.gz' : ''}`;
+  for (const route of ['plain', 'gzip', 'general'] as const) {
+    const name = `f${++counter}.csv${route === 'gzip' ? '.gz' : ''}`;
     const path = join(work, name);
-    writeFileSync(path, gzip ? gzipSync(content) : content);
+    writeFileSync(path, route === 'gzip' ? gzipSync(content) : content);
     const store = await SqliteFlowStore.open(join(work, `store-${counter}`));
     try {
-      const summary = await ingestFile(store, path, { batchSize: 4, ...options });
+      const summary = route === 'general' ? await ingestCsvGeneral(store, path, content, { batchSize: 4, ...options }) : await ingestFile(store, path, { batchSize: 4, ...options });
       const { source: _source, sourceId: _id, ...counts } = summary;
       results.push({ counts, trades: await store.tradesAfter(0, 10_000), days: await store.daysOf('700.HK') });
     } finally {
       await store.close();
     }
   }
-  return { fast: results[0]!, general: results[1]! };
+  assert.deepEqual(results[1], results[0], 'a gzipped file reads exactly as the plain one');
+  return { fast: results[0]!, general: results[2]! };
+}
+
+/** The general route: the RFC 4180 reader and parseTradeRecord for every row, nothing byte-level. */
+async function ingestCsvGeneral(store: SqliteFlowStore, path: string, content: string, options: IngestOptions): Promise<IngestSummary> {
+  const ingester = new BatchIngester(store, `general:${path}`, 0, options);
+  const parser = new CsvRecordParser(path);
+  await ingester.take(parser.push(content));
+  await ingester.take(parser.end());
+  return ingester.finish(path, 'csv');
 }
 
 const HEADER = 'symbol,timestamp,price,volume,direction,trade_id,bid,ask,trade_type';

@@ -1,4 +1,7 @@
+import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { dayNumberToDate, localDayNumber, localWallMs, MS_PER_DAY } from '../calendar/time-zone.js';
 import type { Market } from '../model/market.js';
 import { parseSymbol } from '../model/symbol.js';
@@ -6,6 +9,7 @@ import type { BatchIngester } from './batch-ingester.js';
 import { ByteKeyTable } from './byte-key-table.js';
 import { plainAscii, readRowNumbers, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
 import { CsvRecordParser } from './csv-record-parser.js';
+import { gzipDataError } from './file-source.js';
 import { isTradeField, TRADE_FIELDS, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
 import { MAX_TRADE_ID_CHARS } from './trade-parser.js';
 
@@ -75,58 +79,109 @@ export class CsvColumnsReader {
   /** Reads the whole file (plain, not compressed), committing batches as they fill. */
   async readFile(path: string, onBytes?: (bytesRead: number) => void): Promise<void> {
     const handle = await open(path, 'r');
+    let total = 0;
     try {
-      let buf = Buffer.allocUnsafe(CHUNK_BYTES);
-      let kept = 0;
-      let total = 0;
-      let first = true;
-      for (;;) {
-        if (kept === buf.length) {
-          const bigger = Buffer.allocUnsafe(buf.length * 2); // a line longer than the buffer
-          buf.copy(bigger, 0, 0, kept);
-          buf = bigger;
-        }
-        const { bytesRead } = await handle.read(buf, kept, buf.length - kept, null);
-        total += bytesRead;
-        const final = bytesRead === 0;
-        let length = kept + bytesRead;
-        let start = 0;
-        if (first && length >= 3) {
-          first = false;
-          if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
-        } else if (first && final) first = false;
-        if (first) {
-          kept = length;
-          continue;
-        }
-        while (start < length) {
-          if (this.general) {
-            await this.takeGeneral(this.general.parser.push(this.general.decoder.decode(buf.subarray(start, length), { stream: true })));
-            start = length;
-            break;
-          }
-          const consumed = this.scan(buf, start, length, final);
-          const stalled = consumed === start;
-          start = consumed;
-          await this.ingester.commitIfDue();
-          if (stalled && !this.general) break; // an incomplete line: read more
-        }
-        onBytes?.(total);
-        if (final) break;
-        buf.copy(buf, 0, start, length);
-        kept = length - start;
-        length = kept;
-      }
-      if (this.general) {
-        const general = this.general;
-        await this.takeGeneral(general.parser.push(general.decoder.decode()));
-        await this.takeGeneral(general.parser.end());
-      } else if (!this.headerDone) {
-        // An empty file (or a header alone without a line break) is checked as the general reader does.
-        new CsvRecordParser(this.sourceName).end();
-      }
+      await this.readFrom(
+        async (buf, offset, length) => {
+          const { bytesRead } = await handle.read(buf, offset, length, null);
+          total += bytesRead;
+          return bytesRead;
+        },
+        onBytes && (() => onBytes(total)),
+      );
     } finally {
       await handle.close();
+    }
+  }
+
+  /**
+   * Reads a gzipped file through the same byte-level path, committing batches as they fill;
+   * `onBytes` is told the compressed bytes read (the file's size is what progress is out of).
+   */
+  async readGzipFile(path: string, onBytes?: (bytesRead: number) => void): Promise<void> {
+    const input = createReadStream(path, { highWaterMark: 1 << 20 });
+    let compressed = 0;
+    input.on('data', (chunk: string | Buffer) => {
+      compressed += chunk.length;
+    });
+    const gunzip = createGunzip({ chunkSize: 1 << 20 });
+    // pipeline forwards a read error of the file into the gunzip stream (pipe would not).
+    pipeline(input, gunzip, () => {});
+    const chunks = gunzip[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+    let pending: Buffer | undefined;
+    let at = 0;
+    try {
+      await this.readFrom(
+        async (buf, offset, length) => {
+          if (pending === undefined || at >= pending.length) {
+            const next = await chunks.next();
+            if (next.done) return 0;
+            pending = next.value;
+            at = 0;
+          }
+          const taken = Math.min(length, pending.length - at);
+          pending.copy(buf, offset, at, at + taken);
+          at += taken;
+          return taken;
+        },
+        onBytes && (() => onBytes(compressed)),
+      );
+    } catch (error) {
+      throw gzipDataError(path, error);
+    } finally {
+      input.destroy();
+      gunzip.destroy();
+    }
+  }
+
+  /** The reading loop over any byte source (`read` answers 0 at its end). */
+  private async readFrom(read: (buf: Buffer, offset: number, length: number) => Promise<number>, progress?: () => void): Promise<void> {
+    let buf = Buffer.allocUnsafe(CHUNK_BYTES);
+    let kept = 0;
+    let first = true;
+    for (;;) {
+      if (kept === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2); // a line longer than the buffer
+        buf.copy(bigger, 0, 0, kept);
+        buf = bigger;
+      }
+      const bytesRead = await read(buf, kept, buf.length - kept);
+      const final = bytesRead === 0;
+      let length = kept + bytesRead;
+      let start = 0;
+      if (first && length >= 3) {
+        first = false;
+        if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
+      } else if (first && final) first = false;
+      if (first) {
+        kept = length;
+        continue;
+      }
+      while (start < length) {
+        if (this.general) {
+          await this.takeGeneral(this.general.parser.push(this.general.decoder.decode(buf.subarray(start, length), { stream: true })));
+          start = length;
+          break;
+        }
+        const consumed = this.scan(buf, start, length, final);
+        const stalled = consumed === start;
+        start = consumed;
+        await this.ingester.commitIfDue();
+        if (stalled && !this.general) break; // an incomplete line: read more
+      }
+      progress?.();
+      if (final) break;
+      buf.copy(buf, 0, start, length);
+      kept = length - start;
+      length = kept;
+    }
+    if (this.general) {
+      const general = this.general;
+      await this.takeGeneral(general.parser.push(general.decoder.decode()));
+      await this.takeGeneral(general.parser.end());
+    } else if (!this.headerDone) {
+      // An empty file (or a header alone without a line break) is checked as the general reader does.
+      new CsvRecordParser(this.sourceName).end();
     }
   }
 

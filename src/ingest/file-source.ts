@@ -91,11 +91,16 @@ export async function readTextChunks(
     if (gzip) await pipeline(input, count, createGunzip({ chunkSize: 256 * 1024 }), sink);
     else await pipeline(input, count, sink);
   } catch (error) {
-    if (error instanceof CapflowError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && code.startsWith('Z_')) {
-      throw invalidRequest(`${path}: corrupt gzip data (${(error as Error).message})`);
-    }
-    throw error;
+    throw gzipDataError(path, error);
   }
+}
+
+/** A zlib failure reading `path` as the clear error users see; any other error as it is. */
+export function gzipDataError(path: string, error: unknown): unknown {
+  if (error instanceof CapflowError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (typeof code === 'string' && code.startsWith('Z_')) {
+    return invalidRequest(`${path}: corrupt gzip data (${(error as Error).message})`);
+  }
+  return error;
 }

@@ -230,8 +230,11 @@ describe('ingestFile', () => {
         /nocol\.csv: header: missing required column price/,
       );
       await assert.rejects(ingestFile(store, file('broken.csv.gz', Buffer.from('not gzip at all'))), /corrupt gzip data/);
+      // Cut short: the file fails with the same clear error.
+      const whole = gzipSync(HK_CSV);
+      await assert.rejects(ingestFile(store, file('cut.csv.gz', whole.subarray(0, whole.length - 12))), /cut\.csv\.gz: corrupt gzip data/);
       await assert.rejects(ingestFile(store, join(work, 'absent.csv')), /absent\.csv: cannot read \(ENOENT\)/);
-      assert.equal(await store.lastSeq(), 0);
+      assert.equal(await store.lastSeq(), 0, 'a failed file stores no partial batch');
     }));
 });
 

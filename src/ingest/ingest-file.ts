@@ -1,7 +1,6 @@
 import type { FlowStore } from '../store/flow-store.js';
 import { BatchIngester, type IngestOptions, type IngestSummary } from './batch-ingester.js';
 import { CsvColumnsReader } from './csv-columns-reader.js';
-import { CsvRecordParser } from './csv-record-parser.js';
 import { fileKindOf, fileSize, hashFile, readTextChunks } from './file-source.js';
 import { NdjsonRecordParser } from './ndjson-record-parser.js';
 
@@ -31,14 +30,16 @@ export async function ingestFile(store: FlowStore, path: string, options: Ingest
   const hex = await hashFile(path, onProgress && ((bytesRead) => onProgress({ phase: 'hashing', bytesRead, totalBytes })));
   const sourceId = `sha256:${hex}`;
   const start = await store.sourcePosition(sourceId);
-  if (kind.format === 'csv' && !kind.gzip) {
-    // Plain CSV: the byte-level reader straight into column batches (appendColumns).
+  if (kind.format === 'csv') {
+    // CSV, plain or gzipped: the byte-level reader straight into column batches (appendColumns).
     const ingester = new BatchIngester(store, sourceId, start, { ...options, columnar: true });
-    await new CsvColumnsReader(ingester, path).readFile(path, onProgress && ((bytesRead) => onProgress({ phase: 'ingesting', bytesRead, totalBytes })));
+    const reader = new CsvColumnsReader(ingester, path);
+    const onBytes = onProgress && ((bytesRead: number) => onProgress({ phase: 'ingesting', bytesRead, totalBytes }));
+    await (kind.gzip ? reader.readGzipFile(path, onBytes) : reader.readFile(path, onBytes));
     return ingester.finish(path, kind.format);
   }
   const ingester = new BatchIngester(store, sourceId, start, options);
-  const parser = kind.format === 'csv' ? new CsvRecordParser(path) : new NdjsonRecordParser();
+  const parser = new NdjsonRecordParser();
   await readTextChunks(
     path,
     kind.gzip,
