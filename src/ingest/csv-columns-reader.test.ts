@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
 import { ingestFile } from './ingest-file.js';
+import { ingestRecords } from './ingest-records.js';
 import { BatchIngester, type IngestOptions, type IngestSummary } from './batch-ingester.js';
 import { CsvRecordParser } from './csv-record-parser.js';
 
@@ -13,19 +14,24 @@ const work = mkdtempSync(join(tmpdir(), 'capflow-columns-'));
 let counter = 0;
 
 /**
- * Ingests the same bytes through the byte-level reader (as a plain .csv file and gzipped as
- * .csv.gz, which must agree exactly) and through the general reader (CsvRecordParser →
+ * Ingests the same bytes through the byte-level reader (as a plain .csv file, gzipped as .csv.gz
+ * and as an HTTP body, which must agree exactly) and through the general reader (CsvRecordParser →
  * parseTradeRecord, row by row) into fresh stores.
  */
 async function bothPaths(content: string, options: IngestOptions = {}) {
   const results = [];
-  for (const route of ['plain', 'gzip', 'general'] as const) {
+  for (const route of ['plain', 'gzip', 'body', 'general'] as const) {
     const name = `f${++counter}.csv${route === 'gzip' ? '.gz' : ''}`;
     const path = join(work, name);
     writeFileSync(path, route === 'gzip' ? gzipSync(content) : content);
     const store = await SqliteFlowStore.open(join(work, `store-${counter}`));
     try {
-      const summary = route === 'general' ? await ingestCsvGeneral(store, path, content, { batchSize: 4, ...options }) : await ingestFile(store, path, { batchSize: 4, ...options });
+      const summary =
+        route === 'general'
+          ? await ingestCsvGeneral(store, path, content, { batchSize: 4, ...options })
+          : route === 'body'
+            ? await ingestRecords(store, Buffer.from(content), { format: 'csv', batchSize: 4, ...options })
+            : await ingestFile(store, path, { batchSize: 4, ...options });
       const { source: _source, sourceId: _id, ...counts } = summary;
       results.push({ counts, trades: await store.tradesAfter(0, 10_000), days: await store.daysOf('700.HK') });
     } finally {
@@ -33,7 +39,8 @@ async function bothPaths(content: string, options: IngestOptions = {}) {
     }
   }
   assert.deepEqual(results[1], results[0], 'a gzipped file reads exactly as the plain one');
-  return { fast: results[0]!, general: results[2]! };
+  assert.deepEqual(results[2], results[0], 'an HTTP body reads exactly as the file');
+  return { fast: results[0]!, general: results[3]! };
 }
 
 /** The general route: the RFC 4180 reader and parseTradeRecord for every row, nothing byte-level. */

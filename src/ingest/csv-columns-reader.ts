@@ -134,6 +134,18 @@ export class CsvColumnsReader {
     }
   }
 
+  /** Reads CSV bytes held in memory (an HTTP request body), committing batches as they fill. */
+  async readBytes(body: Uint8Array): Promise<void> {
+    const source = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    let at = 0;
+    await this.readFrom(async (buf, offset, length) => {
+      const taken = Math.min(length, source.length - at);
+      source.copy(buf, offset, at, at + taken);
+      at += taken;
+      return taken;
+    });
+  }
+
   /** The reading loop over any byte source (`read` answers 0 at its end). */
   private async readFrom(read: (buf: Buffer, offset: number, length: number) => Promise<number>, progress?: () => void): Promise<void> {
     let buf = Buffer.allocUnsafe(CHUNK_BYTES);

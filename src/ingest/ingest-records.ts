@@ -1,5 +1,6 @@
 import type { FlowStore } from '../store/flow-store.js';
 import { BatchIngester, DEFAULT_BATCH_SIZE, type IngestOptions, type IngestSummary } from './batch-ingester.js';
+import { CsvColumnsReader } from './csv-columns-reader.js';
 import { CsvRecordParser } from './csv-record-parser.js';
 import { NdjsonColumnsReader } from './ndjson-columns-reader.js';
 import { NdjsonRecordParser } from './ndjson-record-parser.js';
@@ -35,6 +36,12 @@ export async function ingestRecords(
     // Bytes of plain NDJSON lines straight into column batches (appendColumns).
     const ingester = new BatchIngester(store, options.sourceId, start, { ...options, columnar: true, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE });
     await new NdjsonColumnsReader(ingester).read(body);
+    return ingester.finish('body', format);
+  }
+  if (format === 'csv' && typeof body !== 'string') {
+    // CSV bytes through the same byte-level reader as CSV files (rows it is unsure of: parseTradeRecord).
+    const ingester = new BatchIngester(store, options.sourceId, start, { ...options, columnar: true, batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE });
+    await new CsvColumnsReader(ingester, 'body').readBytes(body);
     return ingester.finish('body', format);
   }
   const text = typeof body === 'string' ? body : new TextDecoder('utf-8', { ignoreBOM: true }).decode(body);
