@@ -8,6 +8,9 @@ import { MAX_EPOCH_MS, parseTimestamp } from './timestamp.js';
 
 const DOT = 46;
 const ZERO = 48;
+const COMMA = 44;
+const QUOTE = 34;
+const CR = 13;
 /** Digits of a value read into a Number (10^15 < 2^53: always exact). */
 export const MAX_FAST_DIGITS = 15;
 
@@ -179,4 +182,35 @@ export function readRowNumbers(
     out.askScale = unitsScale;
   }
   return true;
+}
+
+/**
+ * Splits the line `buf[lineStart..lineEnd)` at its commas into `fieldStart`/`fieldEnd` (the
+ * first `fieldStart.length` fields; the count goes on beyond) and answers the field count, or -1
+ * when the line holds a quote or a CR (then only the RFC 4180 reader may read it).
+ */
+export function splitFields(buf: Buffer, lineStart: number, lineEnd: number, fieldStart: Int32Array, fieldEnd: Int32Array): number {
+  const room = fieldStart.length;
+  let fields = 0;
+  let from = lineStart;
+  for (let i = lineStart; i < lineEnd; i++) {
+    const c = buf[i] as number;
+    if (c < 45) {
+      if (c === COMMA) {
+        if (fields < room) {
+          fieldStart[fields] = from;
+          fieldEnd[fields] = i;
+        }
+        fields++;
+        from = i + 1;
+      } else if (c === QUOTE || c === CR) {
+        return -1;
+      }
+    }
+  }
+  if (fields < room) {
+    fieldStart[fields] = from;
+    fieldEnd[fields] = lineEnd;
+  }
+  return fields + 1;
 }

@@ -7,7 +7,7 @@ import type { Market } from '../model/market.js';
 import { parseSymbol } from '../model/symbol.js';
 import type { BatchIngester } from './batch-ingester.js';
 import { ByteKeyTable } from './byte-key-table.js';
-import { plainAscii, readRowNumbers, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
+import { plainAscii, readRowNumbers, splitFields, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
 import { CsvRecordParser } from './csv-record-parser.js';
 import { gzipDataError } from './file-source.js';
 import { isTradeField, TRADE_FIELDS, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
@@ -15,8 +15,6 @@ import { MAX_TRADE_ID_CHARS } from './trade-parser.js';
 
 const LF = 10;
 const CR = 13;
-const COMMA = 44;
-const QUOTE = 34;
 const ROLE_COUNT = TRADE_FIELDS.length;
 const SYMBOL = 0;
 const TIMESTAMP = 1;
@@ -233,29 +231,11 @@ export class CsvColumnsReader {
         lf = end;
       }
       const lineEnd = lf > pos && buf[lf - 1] === CR ? lf - 1 : lf;
-      let fields = 0;
-      let fieldFrom = pos;
-      for (let i = pos; i < lineEnd; i++) {
-        const c = buf[i] as number;
-        if (c < 45) {
-          if (c === COMMA) {
-            if (fields < MAX_FIELDS) {
-              fieldStart[fields] = fieldFrom;
-              fieldEnd[fields] = i;
-            }
-            fields++;
-            fieldFrom = i + 1;
-          } else if (c === QUOTE || c === CR) {
-            this.startGeneral(this.headerText);
-            return pos;
-          }
-        }
+      const fields = splitFields(buf, pos, lineEnd, fieldStart, fieldEnd);
+      if (fields < 0) {
+        this.startGeneral(this.headerText);
+        return pos;
       }
-      if (fields < MAX_FIELDS) {
-        fieldStart[fields] = fieldFrom;
-        fieldEnd[fields] = lineEnd;
-      }
-      fields++;
       if (!(fields === 1 && lineEnd === pos) && ingester.beginRecord()) this.row(buf, fields, pos, lineEnd);
       this.line++;
       pos = lf + 1;

@@ -9,7 +9,7 @@ import type { Market } from '../model/market.js';
 import { parseSymbol } from '../model/symbol.js';
 import type { Trade } from '../model/trade.js';
 import { ByteKeyTable, FNV_OFFSET, FNV_PRIME } from './byte-key-table.js';
-import { MAX_FAST_DIGITS, plainAscii, readDirection, readRowNumbers, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
+import { MAX_FAST_DIGITS, plainAscii, readDirection, readRowNumbers, splitFields, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
 import { CsvRecordParser } from './csv-record-parser.js';
 import { fileKindOf } from './file-source.js';
 import { TRADE_FIELDS, isTradeField, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
@@ -340,7 +340,6 @@ export class CsvLinesBuilder {
     }
     const fieldStart = this.fieldStart;
     const fieldEnd = this.fieldEnd;
-    const maxFields = fieldStart.length;
     // Where the next quote and CR are: a line before both is read by `fastStandardRow`/`fastRow` in one pass.
     let nextQuote = indexOrLength(buf, QUOTE, pos);
     let nextCr = indexOrLength(buf, CR, pos);
@@ -369,34 +368,11 @@ export class CsvLinesBuilder {
         continue;
       }
       // Split into fields; a quote or CR inside the line needs the RFC 4180 reader from here on.
-      let fields = 0;
-      let start = pos;
-      let special = false;
-      for (let i = pos; i < end; i++) {
-        const c = buf[i] as number;
-        if (c < 45) {
-          if (c === COMMA) {
-            if (fields < maxFields) {
-              fieldStart[fields] = start;
-              fieldEnd[fields] = i;
-            }
-            fields++;
-            start = i + 1;
-          } else if (c === QUOTE || c === CR) {
-            special = true;
-            break;
-          }
-        }
-      }
-      if (special) {
+      const fields = splitFields(buf, pos, end, fieldStart, fieldEnd);
+      if (fields < 0) {
         this.startGeneral(this.headerText);
         return pos;
       }
-      if (fields < maxFields) {
-        fieldStart[fields] = start;
-        fieldEnd[fields] = end;
-      }
-      fields++;
       if (!(fields === 1 && end === pos)) this.row(buf, fields, pos, end);
       this.line++;
       pos = lf + 1;

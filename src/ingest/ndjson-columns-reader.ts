@@ -2,10 +2,9 @@ import { parseSymbol } from '../model/symbol.js';
 import { dayNumberToDate, localDayNumber } from '../calendar/time-zone.js';
 import type { Market } from '../model/market.js';
 import type { BatchIngester } from './batch-ingester.js';
-import { plainAscii, readDirection, readInteger, readUnits, unitsScale } from './csv-bytes.js';
+import { plainAscii, readRowNumbers, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
 import { parseJsonObjectLine } from './json-line.js';
 import { TRADE_FIELDS } from './raw-record.js';
-import { MAX_EPOCH_MS, parseTimestamp } from './timestamp.js';
 import { MAX_TRADE_ID_CHARS } from './trade-parser.js';
 
 const LF = 10;
@@ -19,6 +18,8 @@ const CLOSE = 125;
 const ZERO = 48;
 const FIELD_COUNT = TRADE_FIELDS.length;
 const [SYMBOL, TIMESTAMP, PRICE, VOLUME, DIRECTION, TRADE_ID, BID, ASK, TRADE_TYPE] = [0, 1, 2, 3, 4, 5, 6, 7, 8] as const;
+/** Values are kept per field, so a field's column is the field itself. */
+const NUMBER_FIELDS: NumberColumns = { price: PRICE, volume: VOLUME, direction: DIRECTION, bid: BID, ask: ASK };
 const KEY_BYTES = TRADE_FIELDS.map((name) => Buffer.from(name, 'latin1'));
 /** Longest line read from the bytes; a body with a longer one is read by the general reader. */
 export const MAX_FAST_NDJSON_LINE = 65_536;
@@ -39,6 +40,7 @@ export class NdjsonColumnsReader {
   private readonly valueKind = new Uint8Array(FIELD_COUNT);
   private readonly valueStart = new Int32Array(FIELD_COUNT);
   private readonly valueEnd = new Int32Array(FIELD_COUNT);
+  private readonly numbers = new RowNumbers();
   private readonly symbols = new Map<string, { symbol: string; market: Market } | null>();
   private readonly defaultMethod: number;
   private readonly dates = new Map<number, string>();
@@ -92,6 +94,8 @@ export class NdjsonColumnsReader {
     const vs = this.valueStart;
     const ve = this.valueEnd;
     kind.fill(0);
+    vs.fill(0);
+    ve.fill(0);
     if (buf[start] !== OPEN || buf[end - 1] !== CLOSE || end - start < 3) return false;
     let i = start + 1;
     for (;;) {
@@ -148,34 +152,13 @@ export class NdjsonColumnsReader {
     const entry = this.symbolEntry(buf, vs[SYMBOL] as number, ve[SYMBOL] as number);
     if (!entry) return false;
     if (kind[TIMESTAMP] === 0) return false;
-    const timestamp = readTimestamp(buf, vs[TIMESTAMP] as number, ve[TIMESTAMP] as number);
+    const timestamp = readTimestampField(buf, vs[TIMESTAMP] as number, ve[TIMESTAMP] as number);
     if (timestamp < 0) return false;
-    if (kind[PRICE] === 0) return false;
-    const priceUnits = readUnits(buf, vs[PRICE] as number, ve[PRICE] as number);
-    if (priceUnits <= 0) return false;
-    const priceScale = unitsScale;
-    if (kind[VOLUME] === 0) return false;
-    const volume = readInteger(buf, vs[VOLUME] as number, ve[VOLUME] as number);
-    if (volume <= 0) return false;
-    let direction = -1;
-    if (kind[DIRECTION] !== 0 && (ve[DIRECTION] as number) > (vs[DIRECTION] as number)) {
-      direction = readDirection(buf, vs[DIRECTION] as number, ve[DIRECTION] as number);
-      if (direction === -2) return false;
-    }
-    let bidUnits = -1;
-    let bidScale = 0;
-    if (kind[BID] !== 0 && (ve[BID] as number) > (vs[BID] as number)) {
-      bidUnits = readUnits(buf, vs[BID] as number, ve[BID] as number);
-      if (bidUnits <= 0) return false;
-      bidScale = unitsScale;
-    }
-    let askUnits = -1;
-    let askScale = 0;
-    if (kind[ASK] !== 0 && (ve[ASK] as number) > (vs[ASK] as number)) {
-      askUnits = readUnits(buf, vs[ASK] as number, ve[ASK] as number);
-      if (askUnits <= 0) return false;
-      askScale = unitsScale;
-    }
+    // Absent keys have empty value ranges (fastLine clears them), which readRowNumbers reads as
+    // "not given" for direction, bid and ask and as invalid for price and volume.
+    const numbers = this.numbers;
+    if (!readRowNumbers(buf, vs, ve, FIELD_COUNT, NUMBER_FIELDS, numbers)) return false;
+    const { priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale } = numbers;
     let idStart = 0;
     let idEnd = 0;
     if (kind[TRADE_ID] === STRING) {
@@ -248,15 +231,4 @@ function fieldOfKey(buf: Buffer, start: number, end: number): number {
     if (same) return field;
   }
   return -1;
-}
-
-/** Epoch ms (digits) or an ISO instant, as the general reader reads it; -1 when unsure. */
-function readTimestamp(buf: Buffer, start: number, end: number): number {
-  if (end === start || end - start > 40) return -1;
-  const value = readInteger(buf, start, end);
-  if (value >= 0) return value <= MAX_EPOCH_MS ? value : -1;
-  const first = buf[start] as number;
-  if (first < ZERO || first - ZERO > 9 || (buf[end - 1] as number) <= 32) return -1;
-  const parsed = parseTimestamp(buf.toString('latin1', start, end));
-  return parsed.ok ? parsed.epochMs : -1;
 }
