@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { decimalToString } from '../model/decimal.js';
-import { isClassificationMethod, type Direction } from '../model/trade.js';
 import type { AppendResult, FlowStore, SourceCheckpoint, StoredTrade, SymbolDay, SymbolSummary, TradeToStore } from './flow-store.js';
 import { inPostgresTransaction, openMigratedPostgres, type PostgresLocation } from './postgres-connection.js';
 import { partitionName, quoteIdentifier } from './postgres-schema.js';
+import { sourcePositionConflict } from './sqlite-flow-store.js';
 // PostgreSQL's numeric text keeps the scale it was written with, so it reads back like SQLite's stored text.
-import { decimalFromStored, sourcePositionConflict } from './sqlite-flow-store.js';
+import { tradeFromRow, type StoredTradeRow } from './stored-trade-row.js';
 import { appendColumnsAsTrades, columnsOfTrades, type ColumnsAppendResult, type TradeColumns } from './trade-columns.js';
 
 export interface PostgresFlowStoreOptions {
@@ -13,40 +13,16 @@ export interface PostgresFlowStoreOptions {
   readonly poolSize?: number;
 }
 
-interface TradeRow {
+interface TradeRow extends StoredTradeRow {
   seq: string;
-  symbol: string;
   date: string;
-  ts: string;
-  price: string;
-  volume: string;
-  direction: number | null;
-  trade_id: string | null;
-  bid: string | null;
-  ask: string | null;
-  trade_type: string | null;
-  classification: string | null;
 }
 
 const TRADE_COLUMNS = 'seq, symbol, date::text AS date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification';
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function rowToTrade(row: TradeRow): StoredTrade {
-  const trade: { -readonly [K in keyof StoredTrade]: StoredTrade[K] } = {
-    seq: Number(row.seq),
-    date: row.date,
-    symbol: row.symbol,
-    timestamp: Number(row.ts),
-    price: decimalFromStored(row.price),
-    volume: Number(row.volume),
-  };
-  if (row.direction !== null) trade.direction = row.direction as Direction;
-  if (row.trade_id !== null) trade.tradeId = row.trade_id;
-  if (row.bid !== null) trade.bid = decimalFromStored(row.bid);
-  if (row.ask !== null) trade.ask = decimalFromStored(row.ask);
-  if (row.trade_type !== null) trade.tradeType = row.trade_type;
-  if (row.classification !== null && isClassificationMethod(row.classification)) trade.classification = row.classification;
-  return trade;
+  return { ...tradeFromRow(row), seq: Number(row.seq), date: row.date };
 }
 
 const dedupKey = (symbol: string, date: string, tradeId: string): string => `${symbol}\u0000${date}\u0000${tradeId}`;

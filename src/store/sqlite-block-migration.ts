@@ -1,6 +1,5 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { isClassificationMethod, type Direction, type Trade } from '../model/trade.js';
-import { decimalFromText } from './stored-decimal.js';
+import { tradeFromRow, type StoredTradeRow } from './stored-trade-row.js';
 import { compareIdBytes, TradeBlockWriter } from './trade-block.js';
 import { TradeColumns } from './trade-columns.js';
 
@@ -27,19 +26,9 @@ export const TRADE_BLOCKS_SCHEMA = `
 /** Trades of the old layout converted per chunk (one block per symbol-day of a chunk). */
 const CONVERT_CHUNK = 65_536;
 
-interface TradeRow {
+interface TradeRow extends StoredTradeRow {
   seq: number;
-  symbol: string;
   date: string;
-  ts: number;
-  price: string;
-  volume: number;
-  direction: number | null;
-  trade_id: string | null;
-  bid: string | null;
-  ask: string | null;
-  trade_type: string | null;
-  classification: string | null;
 }
 
 /**
@@ -81,7 +70,7 @@ export function convertTradeRowsToBlocks(db: BetterSqlite3.Database): void {
     columns.clear();
   };
   for (const row of db.prepare('SELECT * FROM trades ORDER BY seq').iterate() as IterableIterator<TradeRow>) {
-    const index = columns.addTrade(tradeOfRow(row), row.date);
+    const index = columns.addTrade(tradeFromRow(row), row.date);
     columns.seq[index] = row.seq;
     lastSeq = row.seq;
     if (columns.count === CONVERT_CHUNK) flush();
@@ -92,20 +81,4 @@ export function convertTradeRowsToBlocks(db: BetterSqlite3.Database): void {
   const sequence = db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'trades'").pluck().get() as number | undefined;
   db.prepare('INSERT INTO store_meta (id, generation, last_seq, max_block_span) VALUES (1, 1, ?, ?)').run(Math.max(lastSeq, sequence ?? 0), maxSpan);
   db.exec('DROP TABLE trades');
-}
-
-function tradeOfRow(row: TradeRow): Trade {
-  const trade: { -readonly [K in keyof Trade]: Trade[K] } = {
-    symbol: row.symbol,
-    timestamp: row.ts,
-    price: decimalFromText(row.price),
-    volume: row.volume,
-  };
-  if (row.direction !== null) trade.direction = row.direction as Direction;
-  if (row.trade_id !== null) trade.tradeId = row.trade_id;
-  if (row.bid !== null) trade.bid = decimalFromText(row.bid);
-  if (row.ask !== null) trade.ask = decimalFromText(row.ask);
-  if (row.trade_type !== null) trade.tradeType = row.trade_type;
-  if (row.classification !== null && isClassificationMethod(row.classification)) trade.classification = row.classification;
-  return trade;
 }

@@ -5,7 +5,6 @@ import type { Trade } from '../model/trade.js';
 import type { AppendResult, FlowStore, SourceCheckpoint, StoredTrade, SymbolDay, SymbolSummary, TradeToStore } from './flow-store.js';
 import { openSqliteFile, SQLITE_FILE_NAME } from './sqlite-connection.js';
 import { migrateSqlite } from './sqlite-schema.js';
-import { decimalFromText } from './stored-decimal.js';
 import { compareIdBytes, decodeTradeBlock, TradeBlockWriter } from './trade-block.js';
 import { TradeColumns, type ColumnsAppendResult } from './trade-columns.js';
 
@@ -23,9 +22,6 @@ export function sourcePositionConflict(sourceId: string, expected: number, actua
     `source ${sourceId} is being ingested by another writer (position ${actual}, expected ${expected}); nothing was stored`,
   );
 }
-
-/** Exact decimal from stored text (kept under its old name for the PostgreSQL store). */
-export const decimalFromStored = decimalFromText;
 
 /**
  * What this process knows of a symbol-day's trade ids: the greatest (as stored in
