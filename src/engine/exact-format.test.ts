@@ -25,4 +25,20 @@ describe('formatUnits3', () => {
       { seed: 20240614, numRuns: 2000 },
     );
   });
+
+  it('equals the BigInt formatter around the limit of the native formatting (2^52 thousandths)', () => {
+    const nearLimit = fc.integer({ min: -5000, max: 5000 }).map((delta) => 2 ** 52 + delta);
+    fc.assert(
+      fc.property(nearLimit, fc.boolean(), fc.integer({ min: 0, max: 6 }), (magnitude, negative, scale) => {
+        // Units whose thousandths land next to the limit, at scales below, at and above 3.
+        const units = scale <= 3 ? Math.trunc(magnitude / 10 ** (3 - scale)) : magnitude;
+        const signed = negative ? -units : units;
+        assert.equal(formatUnits3(signed, scale), formatScaled(BigInt(signed), scale, 3));
+      }),
+      { seed: 20261206, numRuns: 3000 },
+    );
+    for (const units of [2 ** 52, 2 ** 52 - 1, 2 ** 52 + 1, -(2 ** 52), 2 ** 43 * 1000 - 1, 999_999_999_999_999]) {
+      assert.equal(formatUnits3(units, 3), formatScaled(BigInt(units), 3, 3));
+    }
+  });
 });

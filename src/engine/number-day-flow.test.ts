@@ -97,6 +97,7 @@ describe('NumberDayFlow', () => {
           }
           assert.equal(got, want);
         }
+        if (!moved) assert.deepEqual(numbers.completeLines(), expected.lines(Number.MAX_SAFE_INTEGER), 'lines straight from the Numbers');
         const day = moved ?? DayFlow.fromNumberDayFlow(numbers, thresholds);
         assertSameDay(day, expected, 'after the trades');
         assert.ok(neighbour.lineNet.every((x) => x === 0) && neighbour.tierSums.every((x) => x === 0));

@@ -2,8 +2,9 @@ import type { DaySchedule } from '../calendar/day-schedule.js';
 import { Direction } from '../model/trade.js';
 import { classifyTrade, MethodCode } from './classification/classify.js';
 import { COUNTER_ID_DUPLICATE, COUNTER_ID_UNSUPPORTED, CounterTradeIds } from './counter-trade-ids.js';
-import { AddOutcome } from './day-flow.js';
-import { compareScaled } from './exact-units.js';
+import { AddOutcome, type CapitalFlowLine } from './day-flow.js';
+import { formatUnits3 } from './exact-format.js';
+import { compactUnits, compareScaled, type Units } from './exact-units.js';
 import { DIRECTION_NOT_GIVEN, QUOTE_ABSENT, TIER_SLOTS } from './flow-state.js';
 import type { TierClassifier } from './tier-thresholds.js';
 
@@ -125,6 +126,30 @@ export class NumberDayFlow {
   /** Per-line net sums (a view). */
   get lineNet(): Float64Array {
     return this.sums.subarray(this.lineBase, this.lineBase + this.schedule.lineCount);
+  }
+
+  /**
+   * Every line of the day as `DayFlow.lines` gives them at or after the latest trade, formatted
+   * straight from these sums: a reader that only wants the finished day's lines need not move the
+   * state into a DayFlow first. The running sum stays a Number while exact, a BigInt beyond.
+   */
+  completeLines(): CapitalFlowLine[] {
+    const visible = this.schedule.visibleLineCount(Number.MAX_SAFE_INTEGER);
+    const starts = this.schedule.lineStartMs;
+    const sums = this.sums;
+    const lines = new Array<CapitalFlowLine>(visible); // sized once: no growing copies for the collector
+    let running: Units = 0;
+    let text = '';
+    for (let index = 0; index < visible; index++) {
+      const net = sums[this.lineBase + index] as number;
+      if (net !== 0 || text === '') {
+        const sum: number = typeof running === 'number' ? running + net : Number.NaN;
+        running = Number.isSafeInteger(sum) ? sum : compactUnits(BigInt(running) + BigInt(net));
+        text = formatUnits3(running, this.scale);
+      }
+      lines[index] = { timestamp: (starts[index] as number) / 1000, inflow: text };
+    }
+    return lines;
   }
 
   /** Inflow large/medium/small, outflow large/medium/small (a view). */

@@ -24,11 +24,11 @@ try {
     ...(input.maxRejections === undefined ? {} : { maxRejections: input.maxRejections }),
   });
   const keys: string[] = [];
-  const counts = new Int32Array(builder.days.size);
+  const days = builder.completeLines();
+  const counts = new Int32Array(days.size);
   const inflows: string[] = [];
   const stamps: number[] = [];
-  for (const [key, day] of builder.days) {
-    const lines = day.lines(Number.MAX_SAFE_INTEGER);
+  for (const [key, lines] of days) {
     counts[keys.length] = lines.length;
     keys.push(key);
     for (const line of lines) {

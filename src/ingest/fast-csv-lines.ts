@@ -11,10 +11,28 @@ import type { Trade } from '../model/trade.js';
 import { ByteKeyTable, FNV_OFFSET, FNV_PRIME } from './byte-key-table.js';
 import { MAX_FAST_DIGITS, plainAscii, readDirection, readRowNumbers, splitFields, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
 import { CsvRecordParser } from './csv-record-parser.js';
+import { RECORD_RAW, RECORD_RESET, RECORD_STRIDE, RECORD_SYMBOL, SYMBOL_FACTOR } from './csv-row-reader.js';
 import { fileKindOf } from './file-source.js';
 import { TRADE_FIELDS, isTradeField, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
 import { MAX_EPOCH_MS } from './timestamp.js';
 import { MAX_TRADE_ID_CHARS, parseTradeRecord, type Rejection } from './trade-parser.js';
+import {
+  F_ASK,
+  F_ASK_SCALE,
+  F_BID,
+  F_BID_SCALE,
+  F_DIRECTION,
+  F_ID_COUNTER,
+  F_ID_DIGITS_START,
+  F_ID_END,
+  F_ID_START,
+  F_PRICE,
+  F_PRICE_SCALE,
+  F_TIMESTAMP,
+  F_VOLUME,
+  readStandardFields,
+  STANDARD_FIELDS,
+} from './standard-row.js';
 
 /**
  * CSV → exact lines without objects per trade: a byte-level reader of the canonical trade CSV,
@@ -154,6 +172,8 @@ export class CsvLinesBuilder {
    * state (once moved into a DayFlow it takes nothing more, and the row goes the long way).
    */
   private readonly numbersBySymbol: Array<NumberDayFlow | undefined> = [];
+  /** Symbols by the index a `CsvRowReader` gave them (`applyReadRecords`). */
+  private readonly readerSymbols: Array<SymbolEntry | undefined> = [];
   private readonly keepLog: boolean;
   private readonly partitionIndex: number;
   private readonly partitionCount: number;
@@ -184,6 +204,8 @@ export class CsvLinesBuilder {
   /** Columns of the numeric fields (set by the header) and the reused numbers of a split row. */
   private numberColumns: NumberColumns = { price: -1, volume: -1, direction: -1, bid: -1, ask: -1 };
   private readonly rowNumbers = new RowNumbers();
+  /** The fields of a row `readStandardFields` took (reused). */
+  private readonly standardFields = new Float64Array(STANDARD_FIELDS);
   /** Set once the input needs the RFC 4180 reader (a quote or a lone CR was seen). */
   private general: { parser: CsvRecordParser; decoder: TextDecoder; lineOffset: number } | undefined;
   private firstChunk = true;
@@ -281,6 +303,19 @@ export class CsvLinesBuilder {
       for (const [key, day] of this.symbolDays) this.dayFlows.set(key, this.dayFlowOf(day));
     }
     return this.dayFlows;
+  }
+
+  /**
+   * Every symbol-day's complete lines (as `lines(symbol, date)`), by `symbolDayKey` in the order
+   * the days first appeared. Unlike `days` it leaves Numbers states where they are: formatting
+   * straight from them spares a whole file's days the move into DayFlows.
+   */
+  completeLines(): Map<string, CapitalFlowLine[]> {
+    const result = new Map<string, CapitalFlowLine[]>();
+    for (const [key, day] of this.symbolDays) {
+      result.set(key, day.flow !== undefined ? day.flow.lines(Number.MAX_SAFE_INTEGER) : (day.numbers as NumberDayFlow).completeLines());
+    }
+    return result;
   }
 
   /** All lines of a symbol-day (every minute, as after the close), or undefined when it has no trades. */
@@ -592,122 +627,118 @@ export class CsvLinesBuilder {
       dayStartMs = numbers.dayStartMs;
       dayEndMs = numbers.dayEndMs;
     }
-    if (i >= end) return -1;
-    // timestamp: epoch ms digits.
-    let start = ++i;
-    let timestamp = 0;
-    for (; i < end; i++) {
-      const d = (buf[i] as number) - ZERO;
-      if (d < 0 || d > 9) break;
-      timestamp = timestamp * 10 + d;
-    }
-    if (i === start || i - start > MAX_FAST_DIGITS || timestamp > MAX_EPOCH_MS || i >= end || buf[i] !== COMMA) return -1;
-    // price: digits with at most one inner dot (readUnits).
-    start = ++i;
-    let price = 0;
-    let dot = -1;
-    for (; i < end; i++) {
-      const c = buf[i] as number;
-      const d = c - ZERO;
-      if (d >= 0 && d <= 9) price = price * 10 + d;
-      else if (c === DOT && dot === -1 && i > start) dot = i;
-      else break;
-    }
-    let digits = dot === -1 ? i - start : i - start - 1;
-    if (dot === i - 1 || digits === 0 || digits > MAX_FAST_DIGITS || price <= 0 || i >= end || buf[i] !== COMMA) return -1;
-    const priceScale = dot === -1 ? 0 : i - dot - 1;
-    // volume: digits.
-    start = ++i;
-    let volume = 0;
-    for (; i < end; i++) {
-      const d = (buf[i] as number) - ZERO;
-      if (d < 0 || d > 9) break;
-      volume = volume * 10 + d;
-    }
-    if (i === start || i - start > MAX_FAST_DIGITS || volume <= 0 || i >= end || buf[i] !== COMMA) return -1;
-    // direction: empty, or a word readDirection knows.
-    start = ++i;
-    while (i < end && buf[i] !== COMMA && buf[i] !== LF) i++;
-    let direction = -1;
-    if (i > start) {
-      direction = readDirection(buf, start, i);
-      if (direction === -2) return -1;
-    }
-    if (i >= end || buf[i] !== COMMA) return -1;
-    // trade_id: printable ASCII, not starting or ending with a space. Its trailing digits and
-    // their value are noted on the way (CounterTradeIds.checkScanned), sparing a second scan.
-    start = ++i;
-    let idDigitsStart = start;
-    let idCounter = 0;
-    for (; i < end; i++) {
-      const c = buf[i] as number;
-      if (c === COMMA) break;
-      const d = c - ZERO;
-      if (d >= 0 && d <= 9) idCounter = idCounter * 10 + d;
-      else {
-        if (c < 32 || c > 126) return -1;
-        idCounter = 0;
-        idDigitsStart = i + 1;
-      }
-    }
-    let idStart = 0;
-    let idEnd = 0;
-    if (i > start) {
-      if (i - start > MAX_TRADE_ID_CHARS || (buf[start] as number) <= 32 || (buf[i - 1] as number) <= 32) return -1;
-      idStart = start;
-      idEnd = i;
-    }
-    if (i >= end) return -1;
-    // bid and ask: empty (no quote) or units like the price.
-    let bid = -1;
-    let bidScale = 0;
-    start = ++i;
-    if (i < end && buf[i] !== COMMA) {
-      bid = 0;
-      dot = -1;
-      for (; i < end; i++) {
-        const c = buf[i] as number;
-        const d = c - ZERO;
-        if (d >= 0 && d <= 9) bid = bid * 10 + d;
-        else if (c === DOT && dot === -1 && i > start) dot = i;
-        else break;
-      }
-      digits = dot === -1 ? i - start : i - start - 1;
-      if (dot === i - 1 || digits === 0 || digits > MAX_FAST_DIGITS || bid <= 0) return -1;
-      bidScale = dot === -1 ? 0 : i - dot - 1;
-    }
-    if (i >= end || buf[i] !== COMMA) return -1;
-    let ask = -1;
-    let askScale = 0;
-    start = ++i;
-    if (i < end && buf[i] !== COMMA) {
-      ask = 0;
-      dot = -1;
-      for (; i < end; i++) {
-        const c = buf[i] as number;
-        const d = c - ZERO;
-        if (d >= 0 && d <= 9) ask = ask * 10 + d;
-        else if (c === DOT && dot === -1 && i > start) dot = i;
-        else break;
-      }
-      digits = dot === -1 ? i - start : i - start - 1;
-      if (dot === i - 1 || digits === 0 || digits > MAX_FAST_DIGITS || ask <= 0) return -1;
-      askScale = dot === -1 ? 0 : i - dot - 1;
-    }
-    // trade_type: must be empty (a trade type takes the general path: DayFlow.add applies the
-    // market's trade-type policy to it), and the last field.
-    if (i >= end || buf[i] !== COMMA) return -1;
-    const lineEnd = i + 1;
-    let lf: number;
-    if (lineKnown) {
-      if (lineEnd !== end) return -1;
-      lf = end;
-    } else if (lineEnd < end && buf[lineEnd] === LF) lf = lineEnd;
-    else if (lineEnd + 1 < end && buf[lineEnd] === CR && buf[lineEnd + 1] === LF) lf = lineEnd + 1;
-    else return -1;
-    if (lineEnd > guard) return -1;
-    this.takeFastRow(entry, symbolIndex, numbers, dayStartMs, dayEndMs, timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd, idDigitsStart, idCounter);
+    const f = this.standardFields;
+    const lf = readStandardFields(buf, i, end, guard, lineKnown, f);
+    if (lf < 0) return -1;
+    this.takeFastRow(
+      entry,
+      symbolIndex,
+      numbers,
+      dayStartMs,
+      dayEndMs,
+      f[F_TIMESTAMP] as number,
+      f[F_PRICE] as number,
+      f[F_PRICE_SCALE] as number,
+      f[F_VOLUME] as number,
+      f[F_DIRECTION] as number,
+      f[F_BID] as number,
+      f[F_BID_SCALE] as number,
+      f[F_ASK] as number,
+      f[F_ASK_SCALE] as number,
+      buf,
+      f[F_ID_START] as number,
+      f[F_ID_END] as number,
+      f[F_ID_DIGITS_START] as number,
+      f[F_ID_COUNTER] as number,
+    );
     return lf;
+  }
+
+  /**
+   * Applies records of a `CsvRowReader` that read the lines of `buf` (in another thread), in
+   * order: rows it read go straight to their symbol-day, raw bytes are read here as `push` would
+   * read them. Fed every byte of the input this way, the builder ends in exactly the state of
+   * being pushed the input itself.
+   */
+  applyReadRecords(buf: Buffer, records: Float64Array, count: number): void {
+    if (this.partitionCount !== 1) throw new Error('applyReadRecords: a partitioned builder cannot take rows read for every symbol');
+    for (let r = 0; r < count; r++) {
+      const at = r * RECORD_STRIDE;
+      const kind = records[at] as number;
+      if (kind >= 0) {
+        if (this.general !== undefined || this.pending !== undefined || !this.headerDone) {
+          throw new Error(`${this.sourceName}: a row read by the reader thread arrived in the middle of a line`);
+        }
+        const key = records[at + 6] as number;
+        const index = Math.floor(key / SYMBOL_FACTOR);
+        const entry = this.readerSymbols[index];
+        if (entry === undefined) throw new Error(`${this.sourceName}: the reader thread used a symbol it did not name`);
+        const idStart = key - index * SYMBOL_FACTOR;
+        const small = records[at + 7] as number;
+        this.line++;
+        this.takeReadRow(
+          entry,
+          kind,
+          records[at + 1] as number,
+          small & 15,
+          records[at + 2] as number,
+          ((small >> 12) & 3) - 1,
+          records[at + 3] as number,
+          (small >> 4) & 15,
+          records[at + 4] as number,
+          (small >> 8) & 15,
+          buf,
+          idStart,
+          idStart + ((small >> 14) & 255),
+          idStart + ((small >> 22) & 255),
+          records[at + 5] as number,
+        );
+      } else if (kind === RECORD_RAW) {
+        this.push(buf.subarray(records[at + 1] as number, records[at + 2] as number));
+      } else if (kind === RECORD_SYMBOL) {
+        const entry = this.symbolEntry(buf, records[at + 2] as number, records[at + 3] as number);
+        if (entry === null) throw new Error(`${this.sourceName}: the reader thread took a symbol this reader does not`);
+        this.readerSymbols[records[at + 1] as number] = entry;
+      } else if (kind === RECORD_RESET) {
+        this.readerSymbols.length = 0;
+      } else {
+        throw new Error(`${this.sourceName}: unknown record from the reader thread`);
+      }
+    }
+  }
+
+  /** `takeFastRow` for a row of `applyReadRecords` (the symbol-day's Numbers reached through its entry). */
+  private takeReadRow(
+    entry: SymbolEntry,
+    timestamp: number,
+    price: number,
+    priceScale: number,
+    volume: number,
+    direction: number,
+    bid: number,
+    bidScale: number,
+    ask: number,
+    askScale: number,
+    buf: Buffer,
+    idStart: number,
+    idEnd: number,
+    idDigitsStart: number,
+    idCounter: number,
+  ): void {
+    this.records++;
+    const numbers = entry.numbers;
+    if (numbers !== undefined && timestamp >= entry.dayStartMs && timestamp < entry.dayEndMs) {
+      const outcome = numbers.addRawIdBytes(timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd, idDigitsStart, idCounter);
+      if (outcome === AddOutcome.Counted || outcome === AddOutcome.Outside) {
+        this.accepted++;
+        return;
+      }
+      if (outcome === AddOutcome.Duplicate) {
+        this.duplicates++;
+        return;
+      }
+    }
+    this.applyParsed(entry, timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd);
   }
 
   /** Applies a row `fastRow` or `fastStandardRow` read in full (counted here in `records`). */

@@ -4,6 +4,8 @@ import type { CapitalFlowLine, TierThresholds } from '../engine/index.js';
 import type { Market } from '../model/market.js';
 import type { CsvLinesWorkerInput } from './csv-lines-worker.js';
 import { csvFileToLines, type CsvLinesSummary } from './fast-csv-lines.js';
+import { fileKindOf } from './file-source.js';
+import { csvFileToLinesPipelined } from './pipelined-csv-lines.js';
 
 export interface ParallelCsvLinesOptions {
   /** Worker threads (default: the machine's parallelism, at most 8); 1 reads in this thread. */
@@ -30,19 +32,22 @@ interface WorkerAnswer {
 }
 
 /**
- * CSV file → every symbol-day's complete lines, read by several threads (this one and
- * `workers - 1` worker threads) that each take a part of the symbols (`CsvLinesOptions.partition`). Symbol-days are independent and every part
- * reads its rows in file order, so the lines are exactly those of `csvFileToLines`; counts are
- * summed and rejections merged in line order.
+ * CSV file → every symbol-day's complete lines, on several threads. With two threads and a plain
+ * file, one thread parses the rows and the other applies them (`csvFileToLinesPipelined`). With
+ * more (or a gzipped file), this thread and `workers - 1` worker threads each read the file and
+ * take a part of the symbols (`CsvLinesOptions.partition`): symbol-days are independent and every
+ * part reads its rows in file order. Either way the lines are exactly those of `csvFileToLines`;
+ * counts are summed and rejections merged in line order.
  */
 export async function csvFileToLinesParallel(path: string, options: ParallelCsvLinesOptions = {}): Promise<ParallelCsvLines> {
   const workers = Math.max(1, Math.floor(options.workers ?? Math.min(8, availableParallelism())));
   const maxRejections = Math.max(0, Math.floor(options.maxRejections ?? 100));
-  if (workers === 1) {
-    const { builder, summary } = await csvFileToLines(path, options);
-    const days = new Map<string, CapitalFlowLine[]>();
-    for (const [key, day] of builder.days) days.set(key, day.lines(Number.MAX_SAFE_INTEGER));
-    return { days, summary };
+  if (workers === 1 || (workers === 2 && !fileKindOf(path).gzip)) {
+    // Two threads share each row's work (one parses, one applies) instead of each reading every
+    // row for half of the symbols: on two cores that is the faster split (BENCHMARKS.md §1).
+    const readOptions = { maxRejections, ...(options.thresholds ? { thresholds: options.thresholds } : {}) };
+    const { builder, summary } = workers === 1 ? await csvFileToLines(path, readOptions) : await csvFileToLinesPipelined(path, readOptions);
+    return { days: builder.completeLines(), summary };
   }
   // Part 0 is read in this thread while worker threads read the others: one thread fewer to start.
   const inThisThread = csvFileToLines(path, {
@@ -50,9 +55,7 @@ export async function csvFileToLinesParallel(path: string, options: ParallelCsvL
     maxRejections,
     ...(options.thresholds ? { thresholds: options.thresholds } : {}),
   }).then(({ builder, summary }): WorkerAnswer & { lines: Map<string, CapitalFlowLine[]> } => {
-    const lines = new Map<string, CapitalFlowLine[]>();
-    for (const [key, day] of builder.days) lines.set(key, day.lines(Number.MAX_SAFE_INTEGER));
-    return { summary, keys: [], counts: new Int32Array(0), inflows: '', timestamps: new Float64Array(0), lines };
+    return { summary, keys: [], counts: new Int32Array(0), inflows: '', timestamps: new Float64Array(0), lines: builder.completeLines() };
   });
   const answers: WorkerAnswer[] = await Promise.all([
     inThisThread,
