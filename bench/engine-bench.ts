@@ -106,6 +106,11 @@ function compareLines(ours: Map<string, string>, theirs: Map<string, string>, th
   return undefined;
 }
 
+/** A full collection before each timed path (with --expose-gc, as the npm script runs it): no path pays for the garbage of the one before. */
+function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -127,9 +132,11 @@ async function main(): Promise<void> {
   let fast: PathLines | undefined;
   let parallel: PathLines | undefined;
   for (let round = 0; round < rounds; round++) {
+    collectGarbage();
     const bare = await timed(() => bareParse(path));
     bareMs.push(bare.ms);
     rows = bare.value;
+    collectGarbage();
     const fastRound = await timed(() => linesOfFastPath(path));
     fastMs.push(fastRound.ms);
     const fastLines: PathLines = { inflows: joinedBySymbol(fastRound.value.lines), accepted: fastRound.value.accepted, generalRows: fastRound.value.generalRows };
@@ -137,6 +144,7 @@ async function main(): Promise<void> {
     if (problem) throw new Error(`the 1-thread path gave other lines in round ${round + 1}: ${problem}`);
     fast ??= fastLines;
     if (workerThreads > 1) {
+      collectGarbage();
       const parallelRound = await timed(() => linesOfParallelPath(path, workerThreads));
       parallelMs.push(parallelRound.ms);
       const inflows = joinedBySymbol(parallelRound.value.lines);
@@ -155,6 +163,7 @@ async function main(): Promise<void> {
   table.push({ path: 'bare byte-level parse (split + numbers)', seconds: fmt(median(bareMs) / 1000, 2), rounds: spread(bareMs), 'rows/s': fmt(bareRate), 'vs DuckDB': '', 'vs bare parse': '1.00' });
   let duckRate = Number.NaN;
   if (flags['skip-duckdb'] !== 'true') {
+    collectGarbage();
     const duck = await timed(() => duckdbLines(path, BENCH_DATE, duckThreads));
     duckRate = rate(rows, duck.ms);
     const theirs = new Map([...duck.value.lines].map(([symbol, inflows]) => [symbol, inflows.join('\n')]));
