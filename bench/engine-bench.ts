@@ -172,12 +172,13 @@ async function main(): Promise<void> {
     table.push({ path: `DuckDB SQL (${duckThreads} threads, once)`, seconds: fmt(duck.ms / 1000, 2), rounds: '', 'rows/s': fmt(duckRate), 'vs DuckDB': '1.00', 'vs bare parse': fmt(duckRate / bareRate, 2) });
     if (problem) process.exitCode = 1;
   }
+  const versusDuckDb = (pathRate: number): string => (Number.isNaN(duckRate) ? '—' : fmt(pathRate / duckRate, 2));
   table.push({
     path: 'capflow CSV → lines (in memory, 1 thread)',
     seconds: fmt(median(fastMs) / 1000, 2),
     rounds: spread(fastMs),
     'rows/s': fmt(fastRate),
-    'vs DuckDB': fmt(fastRate / duckRate, 2),
+    'vs DuckDB': versusDuckDb(fastRate),
     'vs bare parse': fmt(fastRate / bareRate, 2),
   });
   if (parallel) {
@@ -187,7 +188,7 @@ async function main(): Promise<void> {
       seconds: fmt(median(parallelMs) / 1000, 2),
       rounds: spread(parallelMs),
       'rows/s': fmt(parallelRate),
-      'vs DuckDB': fmt(parallelRate / duckRate, 2),
+      'vs DuckDB': versusDuckDb(parallelRate),
       'vs bare parse': fmt(parallelRate / bareRate, 2),
     });
   }

@@ -676,8 +676,11 @@ export class CsvLinesBuilder {
         const idStart = key - index * SYMBOL_FACTOR;
         const small = records[at + 7] as number;
         this.line++;
-        this.takeReadRow(
+        this.takeRow(
           entry,
+          entry.numbers,
+          entry.dayStartMs,
+          entry.dayEndMs,
           kind,
           records[at + 1] as number,
           small & 15,
@@ -707,41 +710,7 @@ export class CsvLinesBuilder {
     }
   }
 
-  /** `takeFastRow` for a row of `applyReadRecords` (the symbol-day's Numbers reached through its entry). */
-  private takeReadRow(
-    entry: SymbolEntry,
-    timestamp: number,
-    price: number,
-    priceScale: number,
-    volume: number,
-    direction: number,
-    bid: number,
-    bidScale: number,
-    ask: number,
-    askScale: number,
-    buf: Buffer,
-    idStart: number,
-    idEnd: number,
-    idDigitsStart: number,
-    idCounter: number,
-  ): void {
-    this.records++;
-    const numbers = entry.numbers;
-    if (numbers !== undefined && timestamp >= entry.dayStartMs && timestamp < entry.dayEndMs) {
-      const outcome = numbers.addRawIdBytes(timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd, idDigitsStart, idCounter);
-      if (outcome === AddOutcome.Counted || outcome === AddOutcome.Outside) {
-        this.accepted++;
-        return;
-      }
-      if (outcome === AddOutcome.Duplicate) {
-        this.duplicates++;
-        return;
-      }
-    }
-    this.applyParsed(entry, timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd);
-  }
-
-  /** Applies a row `fastRow` or `fastStandardRow` read in full (counted here in `records`). */
+  /** Applies a row `fastRow` or `fastStandardRow` read in full, keeping the spelling's Numbers state at hand. */
   private takeFastRow(
     entry: SymbolEntry,
     symbolIndex: number,
@@ -763,22 +732,52 @@ export class CsvLinesBuilder {
     idDigitsStart = -1,
     idCounter = 0,
   ): void {
+    const straight = this.takeRow(entry, numbers, dayStartMs, dayEndMs, timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd, idDigitsStart, idCounter);
+    if (!straight) {
+      const current = entry.numbers;
+      this.numbersBySymbol[symbolIndex] = current !== undefined && !current.moved ? current : undefined;
+    }
+  }
+
+  /**
+   * A row read in full (counted here in `records`): the usual one goes straight to the Numbers
+   * state of its symbol-day (`numbers`, when the row falls in [dayStartMs, dayEndMs)), answering
+   * true; any other goes the long way (`applyParsed`), answering false.
+   */
+  private takeRow(
+    entry: SymbolEntry,
+    numbers: NumberDayFlow | undefined,
+    dayStartMs: number,
+    dayEndMs: number,
+    timestamp: number,
+    price: number,
+    priceScale: number,
+    volume: number,
+    direction: number,
+    bid: number,
+    bidScale: number,
+    ask: number,
+    askScale: number,
+    buf: Buffer,
+    idStart: number,
+    idEnd: number,
+    idDigitsStart: number,
+    idCounter: number,
+  ): boolean {
     this.records++;
-    // The usual row: straight to the symbol-day last used through this spelling.
     if (numbers !== undefined && timestamp >= dayStartMs && timestamp < dayEndMs) {
       const outcome = numbers.addRawIdBytes(timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd, idDigitsStart, idCounter);
       if (outcome === AddOutcome.Counted || outcome === AddOutcome.Outside) {
         this.accepted++;
-        return;
+        return true;
       }
       if (outcome === AddOutcome.Duplicate) {
         this.duplicates++;
-        return;
+        return true;
       }
     }
     this.applyParsed(entry, timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd);
-    const current = entry.numbers;
-    this.numbersBySymbol[symbolIndex] = current !== undefined && !current.moved ? current : undefined;
+    return false;
   }
 
   /**
