@@ -14,3 +14,11 @@ export interface GzipCodec {
 
 /** Default bound of an inflated body: 16 MiB. */
 export const DEFAULT_MAX_INFLATED_BYTES = 16 * 1024 * 1024;
+
+/**
+ * How much longer than its content a gzip body may be on the wire (header, trailer and the block
+ * overhead of incompressible data): a body limit allows this much more for a gzip-flagged body.
+ */
+export function gzipFramingAllowance(limit: number): number {
+  return 64 + Math.ceil(limit / 1024);
+}

@@ -7,3 +7,4 @@ export * from './gzip-codec.js';
 export * from './handshake.js';
 export * from './stream-framer.js';
 export * from './body-codec.js';
+export * from './control-command.js';

@@ -159,6 +159,38 @@ describe('decodePacket', () => {
     decodeFailure(bytes, DecodeFailure.InflatedTooLarge, { gunzip, maxInflatedBytes: 4096 });
     assert.equal(decodePacket(bytes, { gunzip, maxInflatedBytes: 1024 * 1024 }).body.length, 1024 * 1024);
   });
+  it('stops inflating at the bound without reading the rest of the stream', () => {
+    // 1 MiB of zeros whose gzip trailer (CRC, size) is damaged: only a decoder that inflates the
+    // whole stream reaches the trailer and sees the damage.
+    const bomb = nodeGzipCodec.gzip(new Uint8Array(1024 * 1024));
+    bomb.fill(0xff, bomb.length - 8);
+    const bytes = encodePacket({ ...push, body: bomb });
+    bytes[0] = 0x23;
+    decodeFailure(bytes, DecodeFailure.InflatedTooLarge, { gunzip, maxInflatedBytes: 4096 });
+    decodeFailure(bytes, DecodeFailure.BadGzip, { gunzip, maxInflatedBytes: 2 * 1024 * 1024 });
+  });
+  it('bodyLimit: refuses a longer body before inflating it, and bounds what it inflates to', () => {
+    const calls: number[] = [];
+    const spy = (data: Uint8Array, max: number): Uint8Array => (calls.push(max), gunzip(data, max));
+    const limits = { gunzip: spy, bodyLimit: (type: number, cmd: number) => (type === PacketType.Request && cmd === 1 ? 100 : 1000) };
+    const heartbeat = (body: Uint8Array, gzip: boolean): Uint8Array =>
+      encodePacket({ ...request, cmd: 1, body, gzip }, nodeGzipCodec);
+    assert.equal(decodePacket(heartbeat(new Uint8Array(100), false), limits).body.length, 100);
+    decodeFailure(heartbeat(new Uint8Array(101), false), DecodeFailure.BodyTooLarge, limits);
+    assert.equal(decodePacket(encodePacket({ ...request, body: new Uint8Array(101) }), limits).body.length, 101); // cmd 24: 1000
+    // gzip: the bound holds for what it inflates to, and a gzip body may exceed it by its framing.
+    decodeFailure(heartbeat(new Uint8Array(101), true), DecodeFailure.InflatedTooLarge, limits);
+    assert.deepEqual(calls, [100]);
+    const random = Uint8Array.from({ length: 100 }, (_, i) => (i * 7919 + 13) % 251);
+    const incompressible = heartbeat(random, true);
+    assert.ok(incompressible.length - 11 > 100, 'gzip of these bytes is longer than they are');
+    assert.deepEqual([...decodePacket(incompressible, limits).body], [...random]);
+    // A body past bound + framing is refused before any inflating.
+    calls.length = 0;
+    const long = concat(Uint8Array.of(0x21, 1, 0, 0, 0, 1, 0, 0, 0, 0x01, 0x00), new Uint8Array(256));
+    decodeFailure(long, DecodeFailure.BodyTooLarge, limits);
+    assert.deepEqual(calls, []);
+  });
   it('round-trips every packet type through encode and decode', () => {
     for (const packet of [request, response, push, { ...push, signature: { nonce, signature } }]) {
       assert.deepEqual(plain(decodePacket(encodePacket(packet))), plain(packet));

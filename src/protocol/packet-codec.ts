@@ -1,5 +1,5 @@
 import type { GzipCodec } from './gzip-codec.js';
-import { DEFAULT_MAX_INFLATED_BYTES } from './gzip-codec.js';
+import { DEFAULT_MAX_INFLATED_BYTES, gzipFramingAllowance } from './gzip-codec.js';
 import {
   HEADER_LENGTH,
   HeaderFlag,
@@ -10,7 +10,7 @@ import {
   VERIFY_TRAILER_LENGTH,
   isPacketType,
 } from './packet.js';
-import type { Packet, PacketSignature } from './packet.js';
+import type { Packet, PacketSignature, PacketType as PacketTypeValue } from './packet.js';
 import { DecodeFailure, PacketDecodeError } from './packet-decode-error.js';
 
 export interface EncodeOptions {
@@ -23,6 +23,12 @@ export interface DecodeOptions {
   gunzip?: GzipCodec['gunzip'];
   /** Bound of an inflated body (default 16 MiB). */
   maxInflatedBytes?: number;
+  /**
+   * Largest body a packet of this type and command may carry, both on the wire (a gzip body may
+   * be `gzipFramingAllowance` longer) and once inflated; checked before anything is inflated, and
+   * the inflation stops as soon as it is passed. Takes the place of maxInflatedBytes when given.
+   */
+  bodyLimit?: (type: PacketTypeValue, cmd: number) => number;
 }
 
 /** Encodes one packet. Throws RangeError for field values the wire cannot carry. */
@@ -92,7 +98,12 @@ export function decodePacket(bytes: Uint8Array, options: DecodeOptions = {}): Pa
   const headerLength = HEADER_LENGTH[type];
   const bodyLength = readUint24(bytes, headerLength - 3);
   const rawBody = bytes.subarray(headerLength, headerLength + bodyLength);
-  const body = gzip ? inflate(rawBody, options) : rawBody;
+  const cmd = bytes[1]!;
+  const limit = options.bodyLimit ? options.bodyLimit(type, cmd) : undefined;
+  if (limit !== undefined && bodyLength > limit + (gzip ? gzipFramingAllowance(limit) : 0)) {
+    throw new PacketDecodeError(DecodeFailure.BodyTooLarge, `body of ${bodyLength} bytes exceeds the limit of ${limit} for command ${cmd}`);
+  }
+  const body = gzip ? inflate(rawBody, options.gunzip, limit ?? options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES) : rawBody;
   const signatureAt = headerLength + bodyLength;
   const signature: PacketSignature | undefined =
     (header & HeaderFlag.Verify) !== 0
@@ -101,7 +112,6 @@ export function decodePacket(bytes: Uint8Array, options: DecodeOptions = {}): Pa
           signature: bytes.subarray(signatureAt + NONCE_LENGTH, signatureAt + VERIFY_TRAILER_LENGTH),
         }
       : undefined;
-  const cmd = bytes[1]!;
   // Built field by field (no spreads): every request the server receives comes through here.
   switch (type) {
     case PacketType.Request: {
@@ -140,12 +150,12 @@ export function announcedPacketLength(bytes: Uint8Array): number | undefined {
   return headerLength + readUint24(bytes, headerLength - 3) + trailer;
 }
 
-function inflate(body: Uint8Array, options: DecodeOptions): Uint8Array {
-  if (!options.gunzip) {
+function inflate(body: Uint8Array, gunzip: DecodeOptions['gunzip'], maxInflatedBytes: number): Uint8Array {
+  if (!gunzip) {
     throw new PacketDecodeError(DecodeFailure.BadGzip, 'gzip body but this receiver cannot inflate');
   }
   try {
-    return options.gunzip(body, options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES);
+    return gunzip(body, maxInflatedBytes);
   } catch (error) {
     if (error instanceof PacketDecodeError) throw error;
     throw new PacketDecodeError(DecodeFailure.BadGzip, `bad gzip body: ${error instanceof Error ? error.message : String(error)}`);

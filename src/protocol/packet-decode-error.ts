@@ -10,6 +10,8 @@ export const DecodeFailure = {
   UnknownType: 'unknown-type',
   /** Packet longer than the receiver's bound (announced, before the body is buffered). */
   PacketTooLarge: 'packet-too-large',
+  /** Body longer on the wire than the receiver accepts for this packet (see DecodeOptions.bodyLimit). */
+  BodyTooLarge: 'body-too-large',
   /** Body has the gzip bit but is not valid gzip. */
   BadGzip: 'bad-gzip',
   /** Inflated body would exceed the receiver's bound. */

@@ -31,7 +31,7 @@ export interface FramerOutput {
  */
 export class StreamFramer {
   private readonly expectHandshake: boolean;
-  private readonly maxPacketBytes: number;
+  private maxPacketBytes: number;
   private handshakeDone: boolean;
   private failure: PacketDecodeError | undefined;
   /** Received bytes not yet framed, as a list of chunks so big packets are joined only once. */
@@ -42,6 +42,14 @@ export class StreamFramer {
     this.expectHandshake = options.handshake ?? true;
     this.handshakeDone = !this.expectHandshake;
     this.maxPacketBytes = Math.min(options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES, MAX_PACKET_LENGTH);
+  }
+
+  /**
+   * Changes the bound from the next feed on, for the packet being buffered too (a server raises
+   * it once the peer has authenticated).
+   */
+  setMaxPacketBytes(bytes: number): void {
+    this.maxPacketBytes = Math.min(bytes, MAX_PACKET_LENGTH);
   }
 
   /** Bytes held waiting for the rest of a packet. */

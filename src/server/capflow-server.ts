@@ -30,6 +30,7 @@ import type { ConnectionLedger } from './session/connection-ledger.js';
 import { notifyingAppends } from './shared-state/notifying-appends.js';
 import { TcpTransport } from './transport/tcp-transport.js';
 import { WebSocketTransport } from './transport/ws-transport.js';
+import { ConnectionAdmission, type AdmissionLimits } from './transport/connection-admission.js';
 import { CapflowMetrics } from './metrics/capflow-metrics.js';
 import { instrumentConnections, instrumentStore } from './metrics/instrumentation.js';
 import { silentLogger, type Logger } from './logging/logger.js';
@@ -75,6 +76,15 @@ export interface CapflowServerOptions {
   tcpIdleTimeoutMs?: number;
   /** Connections that do not authenticate within this time are closed (default 30 s). */
   authTimeoutMs?: number;
+  /**
+   * Caps on socket connections that have not authenticated yet, WebSocket and TCP together:
+   * beyond them a new connection is refused at once (default 1,024 in all, 64 per address).
+   */
+  unauthenticatedConnections?: AdmissionLimits;
+  /** A TCP connection whose handshake has not arrived within this time is dropped (default 10 s). */
+  tcpHandshakeTimeoutMs?: number;
+  /** Time a client has to send an HTTP request's headers, WebSocket upgrades included (default 10 s). */
+  httpHeadersTimeoutMs?: number;
   /** Largest HTTP request body, e.g. an NDJSON ingest (default 64 MiB). */
   maxHttpBodyBytes?: number;
   /** App key that unauthenticated REST/SSE requests act as (`serve --web-credential`, a public dashboard). */
@@ -116,6 +126,9 @@ export interface RunningServer {
    */
   stop(): Promise<void>;
 }
+
+/** Time a client has to send a request's headers, WebSocket upgrades included (slow-header floods). */
+export const HTTP_HEADERS_TIMEOUT_MS = 10_000;
 
 /** Composes transports, session layer, command handlers and HTTP API over a flow service. */
 export async function startCapflowServer(options: CapflowServerOptions): Promise<RunningServer> {
@@ -237,42 +250,63 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
   registerWebRoutes(api, { publicMode: options.publicCredential !== undefined });
 
   const onError = (error: unknown): void => log('connection handler failed', error);
-  const httpServer: Server = createServer(withAccessLog(api.listener, logger, metrics));
+  const httpServer: Server = createServer(
+    // A request (a WebSocket upgrade too) must have sent all its headers in time: trickling them
+    // (slowloris) holds a socket for at most that long. Checked every second.
+    { headersTimeout: options.httpHeadersTimeoutMs ?? HTTP_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
+    withAccessLog(api.listener, logger, metrics),
+  );
   const connections = instrumentConnections(gateway, metrics, logger);
+  // One count of unauthenticated connections for both transports.
+  const admission = new ConnectionAdmission(options.unauthenticatedConnections);
   const ws = new WebSocketTransport(connections, {
     server: httpServer,
     path: '/v2',
     pingIntervalMs: options.pingIntervalMs ?? 30_000,
+    admission,
     onError,
   });
-  await new Promise<void>((resolve, reject) => {
-    httpServer.once('error', reject);
-    httpServer.listen(options.port ?? 8080, host, () => {
-      httpServer.off('error', reject);
-      resolve();
-    });
-  });
+  // A failed start (a port taken, the fleet's ledger unreachable) undoes what was set up, so that
+  // nothing left behind (timers, listeners, pools) keeps the process alive.
+  let ledgerStarted = false;
+  let tcp: TcpTransport | undefined;
+  const abandonStart = async (error: unknown): Promise<never> => {
+    stopWatchingCredentials();
+    stopMeteringTrades();
+    rest.close();
+    live.stop();
+    await ws.stop();
+    await tcp?.stop();
+    if (ledgerStarted) await options.connectionLedger?.stop();
+    if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
+    throw error;
+  };
+  try {
+    await listenOn(httpServer, options.port ?? 8080, host, 'HTTP and WebSocket');
+  } catch (error) {
+    return abandonStart(error);
+  }
   const httpPort = (httpServer.address() as AddressInfo).port;
   try {
     await options.connectionLedger?.start();
+    ledgerStarted = true;
   } catch (error) {
-    live.stop();
-    await ws.stop();
-    await new Promise((resolve) => httpServer.close(resolve));
-    throw error;
+    return abandonStart(error);
   }
 
-  let tcp: TcpTransport | undefined;
   if (options.tcpPort !== null) {
-    tcp = new TcpTransport(connections, { host, port: options.tcpPort ?? 0, idleTimeoutMs: options.tcpIdleTimeoutMs ?? 120_000, onError });
+    tcp = new TcpTransport(connections, {
+      host,
+      port: options.tcpPort ?? 0,
+      idleTimeoutMs: options.tcpIdleTimeoutMs ?? 120_000,
+      ...(options.tcpHandshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: options.tcpHandshakeTimeoutMs }),
+      admission,
+      onError,
+    });
     try {
       await tcp.listen();
     } catch (error) {
-      live.stop();
-      await options.connectionLedger?.stop();
-      await ws.stop();
-      await new Promise((resolve) => httpServer.close(resolve));
-      throw error;
+      return abandonStart(listenError(error, host, options.tcpPort ?? 0, 'TCP'));
     }
   }
   options.flows.start();
@@ -311,4 +345,22 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
       return stopping;
     },
   };
+}
+
+/** Listens, turning a failure into an error that names the address and what it was for. */
+function listenOn(server: Server, port: number, host: string, purpose: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const onError = (error: Error): void => reject(listenError(error, host, port, purpose));
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+function listenError(error: unknown, host: string, port: number, purpose: string): Error {
+  const code = (error as { code?: unknown }).code;
+  const why = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' ? 'the address is not available on this machine' : (error as Error).message;
+  return Object.assign(new Error(`cannot listen on ${host}:${port} for ${purpose}: ${why}`), { code, cause: error });
 }

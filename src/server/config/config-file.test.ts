@@ -14,7 +14,7 @@ describe('configuration file mistakes', () => {
   /** Every mistake names the file, the field and the reason, exactly. */
   const cases: Array<[string, unknown, string]> = [
     ['a non-object root', [], 'f.json: : expected an object, got an array'],
-    ['an unknown top-level key', { credentials: [], securites: [] }, 'f.json: securites: unknown key (allowed: credentials, securities, retainTradesDays, tiers, tierDays)'],
+    ['an unknown top-level key', { credentials: [], securites: [] }, 'f.json: securites: unknown key (allowed: credentials, securities, retainTradesDays, tiers, tierDays, unauthenticatedConnections)'],
     ['credentials not an array', { credentials: {} }, 'f.json: credentials: expected an array, got an object'],
     ['a missing app secret', { credentials: [{ ...GOOD, appSecret: undefined }] }, 'f.json: credentials[0].appSecret: missing required field'],
     ['an empty access token', { credentials: [{ ...GOOD, accessToken: '' }] }, 'f.json: credentials[0].accessToken: must not be empty'],
@@ -33,6 +33,8 @@ describe('configuration file mistakes', () => {
     ['retention of zero days', { retainTradesDays: 0 }, 'f.json: retainTradesDays: must be at least 1, got 0'],
     ['an unknown tier convention', { tiers: 'ths' }, 'f.json: tiers: expected one of longport, eastmoney, futu, got "ths"'],
     ['too many percentile days', { tiers: 'futu', tierDays: 251 }, 'f.json: tierDays: at most 250, got 251'],
+    ['a zero cap on unauthenticated connections', { unauthenticatedConnections: { maxPerAddress: 0 } }, 'f.json: unauthenticatedConnections.maxPerAddress: must be at least 1, got 0'],
+    ['an unknown connection cap', { unauthenticatedConnections: { perIp: 4 } }, 'f.json: unauthenticatedConnections.perIp: unknown key (allowed: max, maxPerAddress)'],
   ];
   for (const [name, json, message] of cases) {
     it(`names ${name}`, () => {
@@ -54,6 +56,14 @@ describe('configuration file mistakes', () => {
   it('accepts retention days', () => {
     assert.equal(parseConfig({ retainTradesDays: 30 }, 'f.json').retainTradesDays, 30);
     assert.equal(parseConfig({}, 'f.json').retainTradesDays, undefined);
+  });
+
+  it('accepts caps on unauthenticated socket connections', () => {
+    assert.deepEqual(parseConfig({ unauthenticatedConnections: { max: 4096, maxPerAddress: 256 } }, 'f.json').unauthenticatedConnections, {
+      maxUnauthenticated: 4096,
+      maxUnauthenticatedPerAddress: 256,
+    });
+    assert.equal(parseConfig({}, 'f.json').unauthenticatedConnections, undefined);
   });
 
   it('accepts a size-tier convention with its percentile days', () => {

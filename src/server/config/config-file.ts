@@ -3,6 +3,7 @@ import { DEFAULT_PERCENTILE_DAYS, isTierConventionName, MAX_PERCENTILE_DAYS, TIE
 import { isMarket, MARKETS, type Market } from '../../model/market.js';
 import { parseSymbol } from '../../model/symbol.js';
 import { DEFAULT_CONNECTIONS, type Credential, type RateLimitRule } from '../auth/credential.js';
+import type { AdmissionLimits } from '../transport/connection-admission.js';
 
 /** A configuration mistake, always naming the file, the field and the reason. */
 export class ConfigError extends Error {
@@ -24,9 +25,12 @@ export interface CapflowConfig {
   readonly retainTradesDays?: number;
   /** Size-tier convention of command 25 and the REST default (`tiers`, `tierDays` for futu). */
   readonly tiers?: TierChoice;
+  /** Caps on socket connections not yet authenticated (`unauthenticatedConnections: {max, maxPerAddress}`). */
+  readonly unauthenticatedConnections?: AdmissionLimits;
 }
 
-const TOP_LEVEL_KEYS = new Set(['credentials', 'securities', 'retainTradesDays', 'tiers', 'tierDays']);
+const TOP_LEVEL_KEYS = new Set(['credentials', 'securities', 'retainTradesDays', 'tiers', 'tierDays', 'unauthenticatedConnections']);
+const UNAUTHENTICATED_KEYS = new Set(['max', 'maxPerAddress']);
 const CREDENTIAL_KEYS = new Set(['appKey', 'appSecret', 'accessToken', 'markets', 'connections', 'rateLimits', 'expires', 'ingest', 'subscribeLimit']);
 const RATE_LIMIT_KEYS = new Set(['limit', 'burst']);
 
@@ -105,7 +109,21 @@ export function parseConfig(json: unknown, file: string): CapflowConfig {
     if (days > MAX_PERCENTILE_DAYS) v.fail('tierDays', `at most ${MAX_PERCENTILE_DAYS}, got ${days}`);
     tiers = { name, days };
   }
-  return { credentials, securities, ...(retainTradesDays === undefined ? {} : { retainTradesDays }), ...(tiers === undefined ? {} : { tiers }) };
+  let unauthenticatedConnections: AdmissionLimits | undefined;
+  if (root.unauthenticatedConnections !== undefined) {
+    const caps = v.object(root.unauthenticatedConnections, 'unauthenticatedConnections', UNAUTHENTICATED_KEYS);
+    unauthenticatedConnections = {
+      ...(caps.max === undefined ? {} : { maxUnauthenticated: v.positiveInteger(caps.max, 'unauthenticatedConnections.max') }),
+      ...(caps.maxPerAddress === undefined ? {} : { maxUnauthenticatedPerAddress: v.positiveInteger(caps.maxPerAddress, 'unauthenticatedConnections.maxPerAddress') }),
+    };
+  }
+  return {
+    credentials,
+    securities,
+    ...(retainTradesDays === undefined ? {} : { retainTradesDays }),
+    ...(tiers === undefined ? {} : { tiers }),
+    ...(unauthenticatedConnections === undefined ? {} : { unauthenticatedConnections }),
+  };
 }
 
 function parseCredential(v: Validator, value: unknown, field: string): Credential {

@@ -10,12 +10,13 @@ export class RawProtocolClient {
   private nextId = 1;
   constructor(readonly inner: WsTestClient | TcpTestClient) {}
 
-  static async ws(url: string): Promise<RawProtocolClient> {
-    return new RawProtocolClient(await wsClient(`${url}?version=1&codec=1&platform=9`));
+  /** `localAddress`: the loopback address to connect from (another peer, e.g. 127.0.0.2). */
+  static async ws(url: string, localAddress?: string): Promise<RawProtocolClient> {
+    return new RawProtocolClient(await wsClient(`${url}?version=1&codec=1&platform=9`, localAddress === undefined ? {} : { localAddress }));
   }
 
-  static async tcp(port: number): Promise<RawProtocolClient> {
-    return new RawProtocolClient(await tcpClient(port));
+  static async tcp(port: number, localAddress?: string): Promise<RawProtocolClient> {
+    return new RawProtocolClient(await tcpClient(port, undefined, localAddress === undefined ? {} : { localAddress }));
   }
 
   sendBytes(bytes: Uint8Array): void {

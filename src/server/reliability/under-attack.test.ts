@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import fc from 'fast-check';
 import type { ResponsePacket } from '../../protocol/packet.js';
+import { encodePacket } from '../../protocol/packet-codec.js';
 import { AuthRequestSchema, ReconnectRequestSchema } from '../../protocol/gen/control_pb.js';
 import { ErrorSchema } from '../../protocol/gen/error_pb.js';
 import { CapitalFlowIntradayResponseSchema } from '../../protocol/gen/quote_pb.js';
@@ -25,7 +28,13 @@ describe('the server under attack and load', () => {
   let t: TestServer;
 
   before(async () => {
-    t = await startTestServer({ credentials: [full, usOnly], trades: TRADES, clock: { kind: 'feed' } });
+    t = await startTestServer({
+      credentials: [full, usOnly],
+      trades: TRADES,
+      clock: { kind: 'feed' },
+      // The load test connects all its clients from one address before they authenticate.
+      server: { unauthenticatedConnections: { maxUnauthenticated: 10_000, maxUnauthenticatedPerAddress: 10_000 } },
+    });
   });
   after(() => t.stop());
 
@@ -59,6 +68,28 @@ describe('the server under attack and load', () => {
     assert.equal(await lastLine(fresh), EXPECTED_LAST);
     good.close();
     fresh.close();
+  });
+
+  it('gzip heartbeat bombs before auth (16 KiB inflating to 16 MiB) are closed with UnpackError at a small cost', async () => {
+    const bomb = gzipSync(new Uint8Array(16 * 1024 * 1024 - 64), { level: 9 });
+    const packet = encodePacket({ type: 1, cmd: 1, requestId: 1, timeoutMs: 5000, body: bomb, gzip: false });
+    packet[0]! |= 0x20; // the body is gzip already
+    const good = await goodClient('tcp');
+    const started = process.cpuUsage();
+    for (let i = 0; i < 40; i++) {
+      const attacker = i % 2 === 0 ? await RawProtocolClient.ws(t.wsUrl) : await RawProtocolClient.tcp(t.server.tcpPort!);
+      attacker.sendBytes(packet);
+      const close = closePushOf(await attacker.next(10_000));
+      assert.equal(close.code, 3);
+      assert.match(close.reason, /exceeds the limit of 4096 for command 1/);
+      attacker.close();
+    }
+    const used = process.cpuUsage(started);
+    // Echoed as before the limits, each bomb cost ~50 ms (inflate 16 MiB, gzip it again): 2 s for 40.
+    const ms = (used.user + used.system) / 1000;
+    assert.ok(ms < 600, `40 bombs cost ${ms} ms of CPU`);
+    assert.equal(await lastLine(good), EXPECTED_LAST);
+    good.close();
   });
 
   it('auth attacks get no data', async () => {
@@ -129,5 +160,63 @@ describe('the server under attack and load', () => {
     // 30 requests per connection; without a leak the heap stays within a few MB of where it was.
     assert.ok(grown < 32 * 1024 * 1024, `heap grew by ${grown} bytes`);
     for (const client of clients) client.close();
+  });
+});
+
+describe('unauthenticated connections against their caps', () => {
+  const full = testCredential();
+  let t: TestServer;
+  before(async () => {
+    t = await startTestServer({
+      credentials: [full],
+      trades: TRADES,
+      clock: { kind: 'feed' },
+      server: {
+        unauthenticatedConnections: { maxUnauthenticated: 6, maxUnauthenticatedPerAddress: 4 },
+        httpHeadersTimeoutMs: 500,
+        tcpHandshakeTimeoutMs: 500,
+      },
+    });
+  });
+  after(() => t.stop());
+
+  it('one address holding its places (WS and TCP together) is refused more; other addresses and authenticated clients are served', async () => {
+    const held = [
+      await RawProtocolClient.ws(t.wsUrl, '127.0.0.2'),
+      await RawProtocolClient.tcp(t.server.tcpPort!, '127.0.0.2'),
+      await RawProtocolClient.ws(t.wsUrl, '127.0.0.2'),
+      await RawProtocolClient.tcp(t.server.tcpPort!, '127.0.0.2'),
+    ];
+    await assert.rejects(RawProtocolClient.ws(t.wsUrl, '127.0.0.2'), /HTTP 429/);
+    const refusedTcp = await RawProtocolClient.tcp(t.server.tcpPort!, '127.0.0.2');
+    await refusedTcp.closed;
+    // Another address still gets in, and so does a client that authenticates at once.
+    const good = await RawProtocolClient.ws(t.wsUrl, '127.0.0.3');
+    await good.auth(await fetchOtp(t.httpUrl, full));
+    const packet = (await good.request(24, capitalFlowRequest('700.HK'))) as ResponsePacket;
+    assert.equal(fromBinary(CapitalFlowIntradayResponseSchema, packet.body).capitalFlowLines.at(-1)!.inflow, EXPECTED_LAST);
+    for (const client of held) client.close();
+    good.close();
+  });
+
+  it('slowloris: an upgrade whose headers trickle in is dropped after the headers timeout; a half handshake after the handshake timeout', async () => {
+    const socket = connect(t.server.httpPort, '127.0.0.1');
+    socket.on('error', () => undefined);
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write('GET /v2?version=1&codec=1&platform=9 HTTP/1.1\r\nHost: 127.0.0.1\r\n');
+    const trickle = setInterval(() => socket.write('X-Slow: 1\r\n'), 100);
+    const started = Date.now();
+    await new Promise((resolve) => socket.once('close', resolve));
+    clearInterval(trickle);
+    const upgradeMs = Date.now() - started;
+    assert.ok(upgradeMs >= 400 && upgradeMs < 5000, `closed after ${upgradeMs} ms`);
+
+    const half = connect(t.server.tcpPort!, '127.0.0.1');
+    half.on('error', () => undefined);
+    await new Promise((resolve) => half.once('connect', resolve));
+    half.write(Uint8Array.of(0x11));
+    const halfStarted = Date.now();
+    await new Promise((resolve) => half.once('close', resolve));
+    assert.ok(Date.now() - halfStarted < 5000);
   });
 });

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { CloseCode } from '../../model/errors.js';
 import { AuthRequestSchema, AuthResponseSchema, ReconnectRequestSchema } from '../../protocol/gen/control_pb.js';
+import { ErrorSchema } from '../../protocol/gen/error_pb.js';
 import { InMemoryCredentialRegistry } from '../auth/credential.js';
 import { OtpIssuer } from '../auth/otp-issuer.js';
 import { RateLimiter } from '../rate-limit/token-bucket.js';
@@ -15,6 +16,8 @@ import { SocketGateway } from './socket-gateway.js';
 interface Recorded {
   responses: Array<{ cmd: number; requestId: number; status: number; body: Uint8Array; at: number }>;
   closes: Array<{ code: number; reason: string }>;
+  /** How often the session layer vouched for the connection. */
+  vouched: number;
 }
 
 let nextId = 1;
@@ -26,10 +29,14 @@ function fakeConnection(): PacketConnection & Recorded {
     isOpen: true,
     responses: [] as Recorded['responses'],
     closes: [] as Recorded['closes'],
+    vouched: 0,
     sendResponse(cmd: number, requestId: number, status: number, body: Uint8Array) {
       conn.responses.push({ cmd, requestId, status, body, at: Date.now() });
     },
     sendPush() {},
+    authenticated() {
+      conn.vouched += 1;
+    },
     close(code: number, reason: string) {
       conn.isOpen = false;
       conn.closes.push({ code, reason });
@@ -119,5 +126,55 @@ describe('SocketGateway operations', () => {
     gateway.onRequest(again, { type: 1, cmd: 3, requestId: 2, timeoutMs: 5000, body: toBinary(ReconnectRequestSchema, create(ReconnectRequestSchema, { sessionId })), verify: false, gzip: false } as never);
     await waitFor(() => again.closes.length === 1);
     assert.equal(again.closes[0]!.code, CloseCode.SessExpired);
+  });
+});
+
+describe('SocketGateway heartbeats and authentication', () => {
+  const heartbeat = (requestId: number) =>
+    ({ type: 1, cmd: 1, requestId, timeoutMs: 5000, body: Uint8Array.of(8, requestId), gzip: false }) as never;
+
+  it('echoes heartbeats up to 1/s per connection (bursts of 10 on a bucket of 11), then answers 3/301606', () => {
+    let now = 1_000_000;
+    const gateway = new SocketGateway({
+      credentials: new InMemoryCredentialRegistry([testCredential({ appKey: 'k' })]),
+      otps: new OtpIssuer(60_000),
+      sessions: new InMemorySessionRegistry(3_600_000),
+      rateLimiter: new RateLimiter(),
+      commands: new Map(),
+      now: () => now,
+    });
+    const conn = fakeConnection();
+    const other = fakeConnection();
+    gateway.onOpen(conn);
+    gateway.onOpen(other);
+    for (let id = 1; id <= 12; id++) gateway.onRequest(conn, heartbeat(id));
+    assert.deepEqual(conn.responses.map((r) => r.status), [...Array<number>(11).fill(0), 3]);
+    assert.deepEqual([...conn.responses[0]!.body], [8, 1]);
+    assert.equal(Number(fromBinary(ErrorSchema, conn.responses[11]!.body).code), 301606);
+    assert.deepEqual(conn.closes, [], 'a heartbeat over the rate is answered, not closed');
+    // Another connection has its own bucket; a second later one more heartbeat is echoed.
+    gateway.onRequest(other, heartbeat(1));
+    assert.equal(other.responses[0]!.status, 0);
+    now += 1000;
+    gateway.onRequest(conn, heartbeat(13));
+    gateway.onRequest(conn, heartbeat(14));
+    assert.deepEqual(conn.responses.slice(12).map((r) => r.status), [0, 3]);
+  });
+
+  it('vouches for a connection to its transport once it has authenticated, and not before', async () => {
+    const { gateway, authed } = gatewayWith(0);
+    const early = fakeConnection();
+    gateway.onOpen(early);
+    gateway.onRequest(early, heartbeat(1));
+    assert.equal(early.vouched, 0);
+    const conn = await authed();
+    assert.equal(conn.vouched, 1);
+    const { sessionId } = fromBinary(AuthResponseSchema, conn.responses[0]!.body);
+    const resumed = fakeConnection();
+    gateway.onOpen(resumed);
+    gateway.onRequest(resumed, { type: 1, cmd: 3, requestId: 2, timeoutMs: 5000, body: toBinary(ReconnectRequestSchema, create(ReconnectRequestSchema, { sessionId })), gzip: false } as never);
+    await waitFor(() => resumed.responses.length === 1);
+    assert.equal(resumed.responses[0]!.status, 0);
+    assert.equal(resumed.vouched, 1);
   });
 });

@@ -13,18 +13,24 @@ import { decodeBody } from '../../protocol/body-codec.js';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { AuthRequestSchema, AuthResponseSchema, ReconnectRequestSchema, ReconnectResponseSchema } from '../../protocol/gen/control_pb.js';
 import { ErrorSchema } from '../../protocol/gen/error_pb.js';
+import { ControlCommand } from '../../protocol/control-command.js';
 import type { RequestPacket } from '../../protocol/packet.js';
 import { rateLimitFor, type Credential, type CredentialRegistry } from '../auth/credential.js';
 import type { OtpStore } from '../auth/otp-issuer.js';
-import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
+import { RateLimiter, type CommandRateLimiter } from '../rate-limit/token-bucket.js';
 import type { CommandHandler } from '../quote/command-handler.js';
 import type { ConnectionHandler, PacketConnection } from '../transport/packet-connection.js';
 import type { Session, SessionRegistry } from './session-registry.js';
 import type { ConnectionLedger } from './connection-ledger.js';
 import { whenReady } from './maybe-async.js';
 
-/** Control command codes (protocol.md). */
-export const ControlCommand = { Close: 0, Heartbeat: 1, Auth: 2, Reconnect: 3 } as const;
+export { ControlCommand };
+
+/**
+ * Heartbeats one connection may send: 1 per second on average, bursts of 10 (SDKs send one every
+ * 10–20 s). Beyond it a heartbeat is answered 3/301606 instead of echoed.
+ */
+export const HEARTBEAT_RATE_LIMIT = { limit: 1, burst: 10 } as const;
 
 export interface SocketGatewayOptions {
   credentials: CredentialRegistry;
@@ -76,10 +82,13 @@ export class SocketGateway implements ConnectionHandler {
   private readonly log: (message: string, error?: unknown) => void;
   /** Open connections by id, for the ledger's "session moved" notices (only with a ledger). */
   private readonly byId = new Map<number, PacketConnection>();
+  /** Heartbeat buckets per connection (keyed by connection id). */
+  private readonly heartbeats: RateLimiter;
 
   constructor(private readonly options: SocketGatewayOptions) {
     this.now = options.now ?? Date.now;
     this.log = options.log ?? (() => {});
+    this.heartbeats = new RateLimiter(this.now);
     options.connectionLedger?.onMoved((connectionId, sessionId) => this.sessionMovedAway(connectionId, sessionId));
   }
 
@@ -152,6 +161,7 @@ export class SocketGateway implements ConnectionHandler {
   onClose(conn: PacketConnection): void {
     const state = this.states.get(conn);
     this.states.delete(conn);
+    this.heartbeats.forget(String(conn.id));
     if (state?.authTimer) clearTimeout(state.authTimer);
     if (this.options.connectionLedger && this.byId.get(conn.id) === conn) this.byId.delete(conn.id);
     if (!state?.credential) return;
@@ -173,7 +183,7 @@ export class SocketGateway implements ConnectionHandler {
     try {
       switch (request.cmd) {
         case ControlCommand.Heartbeat:
-          conn.sendResponse(request.cmd, request.requestId, 0, request.body);
+          this.heartbeat(conn, request);
           return;
         case ControlCommand.Auth:
           this.settle(conn, request, this.authenticate(conn, state, request));
@@ -188,6 +198,15 @@ export class SocketGateway implements ConnectionHandler {
     } catch (error) {
       this.fail(conn, request, error);
     }
+  }
+
+  /** Echoes a heartbeat's body (small: the transport bounds control bodies), within the per-connection rate. */
+  private heartbeat(conn: PacketConnection, request: RequestPacket): void {
+    const { limit, burst } = HEARTBEAT_RATE_LIMIT;
+    if (!this.heartbeats.tryTake(String(conn.id), ControlCommand.Heartbeat, limit, burst)) {
+      throw rateLimited(`heartbeat rate of ${limit}/s (burst ${burst}) exceeded on this connection`);
+    }
+    conn.sendResponse(request.cmd, request.requestId, 0, request.body);
   }
 
   /** Routes the failure of a control request answered later (shared OTP / session store) to `fail`. */
@@ -366,6 +385,7 @@ export class SocketGateway implements ConnectionHandler {
     live.add(conn);
     state.credential = credential;
     if (state.authTimer) clearTimeout(state.authTimer);
+    conn.authenticated();
   }
 
   /** Records a connection the fleet's ledger already admitted (its limit was checked there). */
@@ -379,6 +399,7 @@ export class SocketGateway implements ConnectionHandler {
     live.add(conn);
     state.credential = credential;
     if (state.authTimer) clearTimeout(state.authTimer);
+    conn.authenticated();
   }
 
   private hold(conn: PacketConnection, state: ConnectionState, session: Session): void {

@@ -1,13 +1,13 @@
 import { CloseCode } from '../../model/errors.js';
 import { encodeBody } from '../../protocol/body-codec.js';
 import { CloseSchema } from '../../protocol/gen/control_pb.js';
-import { DEFAULT_MAX_INFLATED_BYTES } from '../../protocol/gzip-codec.js';
+import { isControlRequest } from '../../protocol/control-command.js';
 import { nodeGzipCodec } from '../../protocol/node-gzip-codec.js';
 import { PacketType } from '../../protocol/packet.js';
 import type { Packet } from '../../protocol/packet.js';
-import { decodePacket, encodePacket, type DecodeOptions } from '../../protocol/packet-codec.js';
-import { PacketDecodeError } from '../../protocol/packet-decode-error.js';
-import { DEFAULT_MAX_PACKET_BYTES } from '../../protocol/stream-framer.js';
+import { announcedPacketLength, decodePacket, encodePacket, type DecodeOptions } from '../../protocol/packet-codec.js';
+import { DecodeFailure, PacketDecodeError } from '../../protocol/packet-decode-error.js';
+import { ConnectionAdmission, type AdmissionTicket } from './connection-admission.js';
 import type { ConnectionHandler, PacketConnection, PacketTransportOptions } from './packet-connection.js';
 import { encodePlainResponse } from './response-encoding.js';
 import { responseTemplate, type ResponseTemplate } from './shared-response-body.js';
@@ -15,23 +15,41 @@ import { responseTemplate, type ResponseTemplate } from './shared-response-body.
 /** Command code of the close push. */
 export const CLOSE_CMD = 0;
 
+/** Server defaults of the incoming-packet limits (see PacketTransportOptions). */
+export const SERVER_PACKET_LIMITS = {
+  maxPacketBytes: 64 * 1024,
+  maxUnauthenticatedPacketBytes: 16 * 1024,
+  maxInflatedBytes: 64 * 1024,
+  maxControlBodyBytes: 4 * 1024,
+} as const;
+
+/**
+ * Requests one connection has handled in one event-loop turn before the rest wait for the next
+ * turn (its reading paused meanwhile): a client sending packets as fast as it can gets its share
+ * of the loop, never the whole of it.
+ */
+export const PACKETS_PER_TURN = 64;
+
 export interface ResolvedTransportOptions {
   maxPacketBytes: number;
+  maxUnauthenticatedPacketBytes: number;
   maxInflatedBytes: number;
+  maxControlBodyBytes: number;
+  admission: ConnectionAdmission;
   gzipThresholdBytes: number;
   maxBufferedBytes: number;
   closeGraceMs: number;
   onError: (error: unknown, conn: PacketConnection | undefined) => void;
-  /** How incoming packets are decoded (built once, not per packet). */
-  decodeOptions: DecodeOptions;
 }
 
 export function resolveTransportOptions(options: PacketTransportOptions): ResolvedTransportOptions {
-  const maxInflatedBytes = options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
+  const maxPacketBytes = options.maxPacketBytes ?? SERVER_PACKET_LIMITS.maxPacketBytes;
   return {
-    maxPacketBytes: options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES,
-    maxInflatedBytes,
-    decodeOptions: { gunzip: nodeGzipCodec.gunzip, maxInflatedBytes },
+    maxPacketBytes,
+    maxUnauthenticatedPacketBytes: Math.min(maxPacketBytes, options.maxUnauthenticatedPacketBytes ?? SERVER_PACKET_LIMITS.maxUnauthenticatedPacketBytes),
+    maxInflatedBytes: options.maxInflatedBytes ?? SERVER_PACKET_LIMITS.maxInflatedBytes,
+    maxControlBodyBytes: options.maxControlBodyBytes ?? SERVER_PACKET_LIMITS.maxControlBodyBytes,
+    admission: options.admission ?? new ConnectionAdmission(),
     gzipThresholdBytes: options.gzipThresholdBytes ?? 8 * 1024,
     maxBufferedBytes: options.maxBufferedBytes ?? 8 * 1024 * 1024,
     closeGraceMs: options.closeGraceMs ?? 5_000,
@@ -40,6 +58,20 @@ export function resolveTransportOptions(options: PacketTransportOptions): Resolv
 }
 
 let lastConnectionId = 0;
+
+/** Event-loop turns, counted only while packets arrive (one setImmediate per busy turn, for all connections). */
+let currentTurn = 0;
+let turnEnding = false;
+function thisTurn(): number {
+  if (!turnEnding) {
+    turnEnding = true;
+    setImmediate(() => {
+      turnEnding = false;
+      currentTurn++;
+    });
+  }
+  return currentTurn;
+}
 
 function isRequestId(value: number): boolean {
   return Number.isInteger(value) && value >= 0 && value <= 0xff_ff_ff_ff;
@@ -62,12 +94,38 @@ export abstract class BasePacketConnection implements PacketConnection {
   private ended = false;
   private opened = false;
   private closeWaiters: Array<() => void> = [];
+  /** Authenticated (told by the session layer): larger limits, no longer counted by the admission. */
+  private trusted = false;
+  /** Packets handled in the turn `turn`; those beyond PACKETS_PER_TURN wait in `backlog`. */
+  private turn = -1;
+  private turnPackets = 0;
+  private backlog: Uint8Array[] = [];
+  private draining = false;
+  /** Decoding with this connection's body limits (built once per connection). */
+  private readonly decodeOptions: DecodeOptions = {
+    gunzip: nodeGzipCodec.gunzip,
+    bodyLimit: (_type, cmd) => this.requestBodyLimit(cmd),
+  };
 
   protected constructor(
     readonly remoteAddress: string,
     protected readonly handler: ConnectionHandler,
     protected readonly options: ResolvedTransportOptions,
+    /** The connection's place among the unauthenticated ones, given back once it authenticates. */
+    private readonly admissionTicket?: AdmissionTicket,
   ) {}
+
+  /** Whether the session layer has vouched for the peer. */
+  get isAuthenticated(): boolean {
+    return this.trusted;
+  }
+
+  authenticated(): void {
+    if (this.trusted) return;
+    this.trusted = true;
+    this.admissionTicket?.release();
+    this.onAuthenticated();
+  }
 
   get isOpen(): boolean {
     return !this.closing && !this.ended;
@@ -108,6 +166,17 @@ export abstract class BasePacketConnection implements PacketConnection {
   protected abstract endGracefully(code: CloseCode, reason: string): void;
   /** Drops the socket at once. */
   protected abstract abort(): void;
+  /** Stops reading from the peer while received packets wait for their turn. */
+  protected abstract pauseReading(): void;
+  protected abstract resumeReading(): void;
+  /** Raises the transport's own bounds to those of an authenticated connection. */
+  protected onAuthenticated(): void {}
+
+  /** The largest body accepted for a request `cmd` on this connection now. */
+  private requestBodyLimit(cmd: number): number {
+    if (isControlRequest(cmd)) return this.options.maxControlBodyBytes;
+    return this.trusted ? this.options.maxInflatedBytes : this.options.maxUnauthenticatedPacketBytes;
+  }
 
   /** Called by the transport once the connection is established. */
   protected markOpened(): void {
@@ -115,17 +184,82 @@ export abstract class BasePacketConnection implements PacketConnection {
     this.guard(() => this.handler.onOpen(this));
   }
 
-  /** Called by the transport with one complete packet's bytes. */
+  /**
+   * Called by the transport with one complete packet's bytes. Handled at once unless this
+   * connection has had its share of the current event-loop turn; then it waits, reading paused.
+   */
   protected receivePacket(bytes: Uint8Array): void {
     if (!this.isOpen) return;
+    if (this.backlog.length === 0) {
+      const turn = thisTurn();
+      if (turn !== this.turn) {
+        this.turn = turn;
+        this.turnPackets = 0;
+      }
+      if (this.turnPackets < PACKETS_PER_TURN) {
+        this.turnPackets++;
+        this.handlePacket(bytes);
+        return;
+      }
+    }
+    this.backlog.push(bytes);
+    if (!this.draining) {
+      this.draining = true;
+      this.pauseReading();
+      setImmediate(() => this.drainBacklog());
+    }
+  }
+
+  /** Handles the next share of waiting packets, one share per turn, then reads again. */
+  private drainBacklog(): void {
+    if (!this.isOpen) {
+      this.backlog = [];
+      this.draining = false;
+      return;
+    }
+    const share = this.backlog.splice(0, PACKETS_PER_TURN);
+    this.corkedBatch(() => {
+      for (const bytes of share) this.handlePacket(bytes);
+    });
+    if (this.backlog.length > 0 && this.isOpen) {
+      setImmediate(() => this.drainBacklog());
+      return;
+    }
+    this.backlog = [];
+    this.draining = false;
+    this.turn = -1;
+    if (this.isOpen) this.resumeReading();
+  }
+
+  /** Runs `send` so that the answers it writes leave together where the transport can (TCP cork). */
+  protected corkedBatch(send: () => void): void {
+    send();
+  }
+
+  private handlePacket(bytes: Uint8Array): void {
+    if (!this.isOpen) return;
+    if (!this.trusted && bytes.length > this.options.maxUnauthenticatedPacketBytes) {
+      this.closeUnpack(new PacketDecodeError(DecodeFailure.PacketTooLarge, `packet of ${bytes.length} bytes exceeds the limit of ${this.options.maxUnauthenticatedPacketBytes} before authentication`));
+      return;
+    }
+    if ((bytes[0]! & 0x0f) !== PacketType.Request && bytes.length > 0) {
+      // Responses and pushes from a client carry nothing the server waits for: their length is
+      // checked, their body never inflated or read.
+      try {
+        const announced = announcedPacketLength(bytes);
+        if (announced !== bytes.length) throw new PacketDecodeError(DecodeFailure.Truncated, `packet announces ${announced ?? 'more'} bytes but has ${bytes.length}`);
+      } catch (error) {
+        this.closeUnpack(error);
+      }
+      return;
+    }
     let packet: Packet;
     try {
-      packet = decodePacket(bytes, this.options.decodeOptions);
+      packet = decodePacket(bytes, this.decodeOptions);
     } catch (error) {
       this.closeUnpack(error);
       return;
     }
-    // Responses and pushes from a client carry nothing the server waits for.
     if (packet.type !== PacketType.Request) return;
     // As guard(), without a closure per request.
     try {
@@ -145,6 +279,8 @@ export abstract class BasePacketConnection implements PacketConnection {
   protected markEnded(): void {
     if (this.ended) return;
     this.ended = true;
+    this.admissionTicket?.release();
+    this.backlog = [];
     if (this.opened) this.guard(() => this.handler.onClose(this));
     for (const resolve of this.closeWaiters.splice(0)) resolve();
   }

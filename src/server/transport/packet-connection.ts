@@ -1,5 +1,6 @@
 import type { CloseCode } from '../../model/errors.js';
 import type { RequestPacket } from '../../protocol/packet.js';
+import type { ConnectionAdmission } from './connection-admission.js';
 
 /** One client connection able to carry packets, whatever the transport. */
 export interface PacketConnection {
@@ -14,6 +15,11 @@ export interface PacketConnection {
   sendPush(cmd: number, body: Uint8Array): void;
   /** Sends the close push (cmd 0, control.v1.Close{code, reason}) then closes. Idempotent. */
   close(code: CloseCode, reason: string): void;
+  /**
+   * Told by the session layer once the peer has authenticated: the connection leaves the
+   * unauthenticated count and gets the larger limits of an authenticated one. Idempotent.
+   */
+  authenticated(): void;
 }
 
 /** What a server plugs into a transport. Throwing (or rejecting) never harms the transport. */
@@ -37,10 +43,20 @@ export interface PacketTransport {
 
 /** Limits and behaviour shared by both transports. Every limit is an option with a default. */
 export interface PacketTransportOptions {
-  /** Largest incoming packet (header + body + verify trailer). Default 1 MiB. */
+  /** Largest incoming packet (header + body + verify trailer) of an authenticated connection; a WebSocket message's bound. Default 64 KiB. */
   maxPacketBytes?: number;
-  /** Largest inflated body of an incoming gzip packet. Default 16 MiB. */
+  /** Largest incoming packet before the connection has authenticated. Default 16 KiB. */
+  maxUnauthenticatedPacketBytes?: number;
+  /** Largest body of an authenticated business request, as sent and once inflated. Default 64 KiB. */
   maxInflatedBytes?: number;
+  /** Largest body of a heartbeat, auth or reconnect request, as sent and once inflated. Default 4 KiB. */
+  maxControlBodyBytes?: number;
+  /**
+   * Shared count of connections that have not authenticated yet (give both transports the same
+   * one); beyond its caps a new connection is refused at once. Default: one per transport with
+   * the default caps.
+   */
+  admission?: ConnectionAdmission;
   /** Outgoing bodies longer than this are gzip-compressed. Default 8 KiB; Infinity disables. */
   gzipThresholdBytes?: number;
   /** A connection whose unsent data exceeds this is dropped as a slow consumer. Default 8 MiB. */

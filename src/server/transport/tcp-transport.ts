@@ -4,6 +4,7 @@ import { CloseCode } from '../../model/errors.js';
 import { StreamFramer } from '../../protocol/stream-framer.js';
 import { BasePacketConnection, formatRemoteAddress, resolveTransportOptions } from './base-packet-connection.js';
 import type { ResolvedTransportOptions } from './base-packet-connection.js';
+import type { AdmissionTicket } from './connection-admission.js';
 import type { ConnectionHandler, PacketTransport, PacketTransportOptions } from './packet-connection.js';
 
 export interface TcpTransportOptions extends PacketTransportOptions {
@@ -16,6 +17,8 @@ export interface TcpTransportOptions extends PacketTransportOptions {
    * (or, before its handshake, is destroyed). Default 120 s.
    */
   idleTimeoutMs?: number;
+  /** A connection whose 2-byte handshake has not arrived this long after connecting is destroyed. Default 10 s. */
+  handshakeTimeoutMs?: number;
 }
 
 class TcpPacketConnection extends BasePacketConnection {
@@ -23,26 +26,35 @@ class TcpPacketConnection extends BasePacketConnection {
   private readonly framer: StreamFramer;
   private graceTimer: NodeJS.Timeout | undefined;
   private readonly idleTimer: NodeJS.Timeout;
+  private readonly handshakeTimer: NodeJS.Timeout;
   private handshakeDone = false;
 
   constructor(
     private readonly socket: Socket,
     handler: ConnectionHandler,
     options: ResolvedTransportOptions,
-    idleTimeoutMs: number,
+    timeouts: { idleMs: number; handshakeMs: number },
+    ticket: AdmissionTicket,
     private readonly onOpened: (conn: TcpPacketConnection) => void,
   ) {
-    super(formatRemoteAddress(socket.remoteAddress, socket.remotePort), handler, options);
-    this.framer = new StreamFramer({ handshake: true, maxPacketBytes: options.maxPacketBytes });
+    super(formatRemoteAddress(socket.remoteAddress, socket.remotePort), handler, options, ticket);
+    // Until the peer authenticates, only small packets are buffered.
+    this.framer = new StreamFramer({ handshake: true, maxPacketBytes: options.maxUnauthenticatedPacketBytes });
     socket.setNoDelay(true);
     // Idle means "received nothing": our own writes must not keep a silent peer alive,
     // which rules out socket.setTimeout (it counts both directions).
-    this.idleTimer = setTimeout(() => this.onIdle(idleTimeoutMs), idleTimeoutMs);
+    this.idleTimer = setTimeout(() => this.onIdle(timeouts.idleMs), timeouts.idleMs);
     this.idleTimer.unref();
+    // A trickled handshake must not hold the socket for the whole idle timeout.
+    this.handshakeTimer = setTimeout(() => {
+      if (!this.handshakeDone) socket.destroy();
+    }, timeouts.handshakeMs);
+    this.handshakeTimer.unref();
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => undefined); // 'close' follows
     socket.on('close', () => {
       clearTimeout(this.idleTimer);
+      clearTimeout(this.handshakeTimer);
       clearTimeout(this.graceTimer);
       this.markEnded();
     });
@@ -71,22 +83,44 @@ class TcpPacketConnection extends BasePacketConnection {
     this.socket.destroy();
   }
 
+  protected pauseReading(): void {
+    this.socket.pause();
+  }
+
+  protected resumeReading(): void {
+    this.socket.resume();
+  }
+
+  protected override onAuthenticated(): void {
+    this.framer.setMaxPacketBytes(this.options.maxPacketBytes);
+  }
+
+  protected override corkedBatch(send: () => void): void {
+    this.socket.cork();
+    try {
+      send();
+    } finally {
+      this.socket.uncork();
+    }
+  }
+
   private onData(chunk: Buffer): void {
     if (!this.isOpen) return;
     this.idleTimer.refresh();
     const output = this.framer.feed(chunk);
     if (output.handshake) {
       this.handshakeDone = true;
+      clearTimeout(this.handshakeTimer);
       this.onOpened(this);
       this.markOpened();
     }
     // Several requests in one read: their synchronous answers leave in one write.
-    const batch = output.frames.length > 1;
-    if (batch) this.socket.cork();
-    try {
-      for (const frame of output.frames) this.receivePacket(frame);
-    } finally {
-      if (batch) this.socket.uncork();
+    if (output.frames.length > 1) {
+      this.corkedBatch(() => {
+        for (const frame of output.frames) this.receivePacket(frame);
+      });
+    } else if (output.frames.length === 1) {
+      this.receivePacket(output.frames[0]!);
     }
     if (output.error) {
       // Before the handshake nothing is known about the peer's protocol: just hang up.
@@ -167,11 +201,20 @@ export class TcpTransport implements PacketTransport {
   }
 
   private accept(socket: Socket): void {
+    const ticket = this.options.admission.admit(socket.remoteAddress);
+    if (typeof ticket === 'string') {
+      // Too many unauthenticated connections (from this address, or in all): nothing is known of
+      // the peer's protocol yet, so it is hung up on without a word.
+      socket.on('error', () => undefined);
+      socket.destroy();
+      return;
+    }
     const conn = new TcpPacketConnection(
       socket,
       this.handler,
       this.options,
-      this.transportOptions.idleTimeoutMs ?? 120_000,
+      { idleMs: this.transportOptions.idleTimeoutMs ?? 120_000, handshakeMs: this.transportOptions.handshakeTimeoutMs ?? 10_000 },
+      ticket,
       (opened) => this.connections.add(opened),
     );
     this.sockets.add(conn);

@@ -13,23 +13,31 @@ import { StreamFramer } from '../../protocol/stream-framer.js';
 import type { ConnectionHandler, PacketConnection } from './packet-connection.js';
 
 /** Commands the echo handler treats specially. */
-export const TestCmd = { Throw: 99, Reject: 98, BigBody: 97 } as const;
+export const TestCmd = { Throw: 99, Reject: 98, BigBody: 97, Authenticate: 96 } as const;
 
 export interface RecordingHandler extends ConnectionHandler {
   opened: PacketConnection[];
   closed: PacketConnection[];
   errors: unknown[];
+  /** Every request handled, in order: connection id, cmd and body length. */
+  handled: Array<{ conn: number; cmd: number; bodyLength: number }>;
 }
 
-/** Echoes each request body back (status 0); 99 throws, 98 rejects, 97 answers `size` bytes. */
+/**
+ * Echoes each request body back (status 0); 99 throws, 98 rejects, 97 answers `size` bytes, 96
+ * marks the connection authenticated (as the session layer does after auth) and echoes.
+ */
 export function echoHandler(): RecordingHandler {
   const handler: RecordingHandler = {
     opened: [],
     closed: [],
     errors: [],
+    handled: [],
     onOpen: (conn) => void handler.opened.push(conn),
     onClose: (conn) => void handler.closed.push(conn),
     onRequest: (conn, request) => {
+      handler.handled.push({ conn: conn.id, cmd: request.cmd, bodyLength: request.body.length });
+      if (request.cmd === TestCmd.Authenticate) conn.authenticated();
       if (request.cmd === TestCmd.Throw) throw new Error('handler bug');
       if (request.cmd === TestCmd.Reject) return Promise.reject(new Error('async handler bug')) as unknown as void;
       if (request.cmd === TestCmd.BigBody) {
@@ -85,10 +93,13 @@ export interface TcpTestClient {
 export async function tcpClient(
   port: number,
   handshake: Uint8Array | null = Uint8Array.of(0x11, 0x09),
-  /** keepReceived false: `received` stays empty (load generators, which would otherwise hold every byte). */
-  options: { keepReceived?: boolean } = {},
+  /**
+   * keepReceived false: `received` stays empty (load generators, which would otherwise hold every
+   * byte). localAddress: the loopback address to connect from (e.g. 127.0.0.2, another peer).
+   */
+  options: { keepReceived?: boolean; localAddress?: string } = {},
 ): Promise<TcpTestClient> {
-  const socket = connect(port, '127.0.0.1');
+  const socket = connect({ port, host: '127.0.0.1', ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }) });
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   const inbox = new PacketInbox();
   const framer = new StreamFramer({ handshake: false, maxPacketBytes: 64 * 1024 * 1024 });

@@ -6,6 +6,7 @@ import { CloseCode } from '../../model/errors.js';
 import { CodecType, PlatformType, ProtocolVersion } from '../../protocol/handshake.js';
 import { BasePacketConnection, formatRemoteAddress, resolveTransportOptions } from './base-packet-connection.js';
 import type { ResolvedTransportOptions } from './base-packet-connection.js';
+import type { AdmissionTicket } from './connection-admission.js';
 import type { ConnectionHandler, PacketTransport, PacketTransportOptions } from './packet-connection.js';
 
 export interface WebSocketTransportOptions extends PacketTransportOptions {
@@ -50,8 +51,9 @@ class WsPacketConnection extends BasePacketConnection {
     remoteAddress: string,
     handler: ConnectionHandler,
     options: ResolvedTransportOptions,
+    ticket: AdmissionTicket,
   ) {
-    super(remoteAddress, handler, options);
+    super(remoteAddress, handler, options, ticket);
     socket.on('pong', () => {
       this.alive = true;
     });
@@ -97,6 +99,14 @@ class WsPacketConnection extends BasePacketConnection {
 
   protected abort(): void {
     this.socket.terminate();
+  }
+
+  protected pauseReading(): void {
+    this.socket.pause();
+  }
+
+  protected resumeReading(): void {
+    this.socket.resume();
   }
 
   /** Drops the socket without a close push (transport stop). */
@@ -183,9 +193,17 @@ export class WebSocketTransport implements PacketTransport {
         return;
       }
     }
+    const ticket = this.options.admission.admit(request.socket.remoteAddress);
+    if (typeof ticket === 'string') {
+      if (ticket === 'address') rejectUpgrade(socket, 429, 'Too Many Requests', 'too many unauthenticated connections from this address');
+      else rejectUpgrade(socket, 503, 'Service Unavailable', 'too many unauthenticated connections');
+      return;
+    }
+    // Also when the upgrade fails (ws answers a bad handshake itself and never calls back).
+    socket.once('close', () => ticket.release());
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       const remote = formatRemoteAddress(request.socket.remoteAddress, request.socket.remotePort);
-      const conn = new WsPacketConnection(ws, remote, this.handler, this.options);
+      const conn = new WsPacketConnection(ws, remote, this.handler, this.options, ticket);
       if (conn.isOpen) {
         this.connections.add(conn);
         void conn.closed.then(() => this.connections.delete(conn));
