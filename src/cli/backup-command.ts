@@ -2,6 +2,7 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, s
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
+import { DATA_DIR_LOCK_FILE, takeDataDirExclusively } from '../store/data-dir-lock.js';
 import { storedTradeCount } from '../store/sqlite-trade-counts.js';
 import type { CliIo } from './main.js';
 
@@ -48,7 +49,11 @@ export async function backupDataDir(dataDir: string, target: string): Promise<{ 
   return { bytes: statSync(destination).size, trades };
 }
 
-/** Puts a backup in place as a data directory's store; refuses a non-empty directory unless forced. */
+/**
+ * Puts a backup in place as a data directory's store; refuses a non-empty directory unless forced,
+ * and always refuses a directory in use by a running `capflow serve` or `capflow ingest` (which
+ * would go on writing to the replaced store: writes acknowledged after the restore would be lost).
+ */
 export function restoreDataDir(from: string, dataDir: string, force: boolean): { trades: number } {
   const source = join(from, DB_FILE);
   if (!existsSync(source)) throw new Error(`${source}: not a capflow backup (no ${DB_FILE})`);
@@ -62,17 +67,23 @@ export function restoreDataDir(from: string, dataDir: string, force: boolean): {
     check.close();
   }
   mkdirSync(dataDir, { recursive: true });
-  const present = readdirSync(dataDir);
-  if (present.length > 0 && !force) {
-    throw new Error(`${dataDir} is not empty (${present.slice(0, 3).join(', ')}${present.length > 3 ? ', …' : ''}); stop the server and pass --force to replace its store`);
+  // Held until the store is in place: a server or ingest starting meanwhile waits, then sees the restored store.
+  const lock = takeDataDirExclusively(dataDir);
+  try {
+    const present = readdirSync(dataDir).filter((name) => name !== DATA_DIR_LOCK_FILE);
+    if (present.length > 0 && !force) {
+      throw new Error(`${dataDir} is not empty (${present.slice(0, 3).join(', ')}${present.length > 3 ? ', …' : ''}); pass --force to replace its store`);
+    }
+    const destination = join(dataDir, DB_FILE);
+    const partial = `${destination}.restoring`;
+    copyFileSync(source, partial);
+    // A stale write-ahead log of the replaced database must never be replayed onto the restored one.
+    for (const stale of [`${destination}-wal`, `${destination}-shm`, `${destination}-journal`]) rmSync(stale, { force: true });
+    renameSync(partial, destination);
+    for (const name of SIDE_FILES) if (existsSync(join(from, name))) copyFileSync(join(from, name), join(dataDir, name));
+  } finally {
+    lock.release();
   }
-  const destination = join(dataDir, DB_FILE);
-  const partial = `${destination}.restoring`;
-  copyFileSync(source, partial);
-  // A stale write-ahead log of the replaced database must never be replayed onto the restored one.
-  for (const stale of [`${destination}-wal`, `${destination}-shm`, `${destination}-journal`]) rmSync(stale, { force: true });
-  renameSync(partial, destination);
-  for (const name of SIDE_FILES) if (existsSync(join(from, name))) copyFileSync(join(from, name), join(dataDir, name));
   return { trades };
 }
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -13,11 +14,12 @@ import { SqliteCredentialStore } from '../store/sqlite-credential-store.js';
 import { SqliteDayArchive } from '../store/sqlite-day-archive.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
 import { issueCredential } from '../server/auth/managed-credentials.js';
-import { callCommand, temporaryDirectories } from './cli-test-kit.js';
+import { CAPFLOW_BIN, callCommand, runCapflow, serveCapflow, temporaryDirectories, type CommandResult } from './cli-test-kit.js';
 import { runBackupCommand, runRestoreCommand } from './backup-command.js';
 import { checkCalendars, runDoctorCommand } from './doctor-command.js';
 import { runExportCommand } from './export-command.js';
 import { storedTradeCount } from '../store/sqlite-trade-counts.js';
+import { DataDirBusyError, takeDataDirExclusively } from '../store/data-dir-lock.js';
 import { SAMPLE_FILE } from './serve-command.js';
 
 const tempDir = temporaryDirectories('capflow-care-');
@@ -29,6 +31,14 @@ async function sampleLines(dataDir: string): Promise<string[]> {
     return (await flows.capitalFlow(parseSymbol('600000.SH')!)).lines.map((line) => `${line.timestamp} ${line.inflow}`);
   } finally {
     await store.close();
+  }
+}
+
+async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
@@ -105,6 +115,73 @@ describe('backup and restore', () => {
     const check = await SqliteFlowStore.open(target);
     assert.deepEqual(await check.symbols(), ['700.HK']);
     await check.close();
+  });
+});
+
+describe('restore while the data directory is in use', () => {
+  it('restore --force refuses a directory a running serve or ingest uses, changes nothing, and goes ahead once they are gone (even by kill -9)', { timeout: 60_000 }, async () => {
+    const data = tempDir();
+    const store = await SqliteFlowStore.open(data);
+    await storeTrades(store, HK);
+    await store.close();
+    const backup = join(tempDir(), 'b');
+    assert.equal((await callCommand(runBackupCommand, [backup, '--data', data])).code, 0);
+    const live = await SqliteFlowStore.open(data);
+    await storeTrades(live, [trade('9988.HK', '2024-06-12T09:30:00+08:00', '80', 1)]);
+    await live.close();
+    const restore = (): Promise<CommandResult<number | null>> => runCapflow(['restore', backup, '--data', data, '--force']);
+    const storedSymbols = async (): Promise<string[]> => {
+      const check = await SqliteFlowStore.open(data);
+      try {
+        return await check.symbols();
+      } finally {
+        await check.close();
+      }
+    };
+
+    const served = await serveCapflow(['--data', data]);
+    const exited = new Promise((resolve) => served.child.once('exit', resolve));
+    try {
+      const refused = await restore();
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /^capflow restore: .* is in use by a running capflow \(serve or ingest\); stop it first\n$/);
+      assert.deepEqual(await storedSymbols(), ['700.HK', '9988.HK'], 'the store was not replaced');
+    } finally {
+      served.child.kill('SIGKILL');
+      await exited;
+    }
+
+    // An ingest holds the directory from before it opens the store to its exit. This one is kept
+    // waiting for the store's write lock, which the test holds.
+    const file = join(tempDir(), 'trades.ndjson');
+    writeFileSync(file, '{"symbol":"5.HK","timestamp":"2024-06-12T09:30:00+08:00","price":"60","volume":100,"direction":"up","trade_id":"x1"}\n');
+    const writer = new Database(join(data, 'capflow.db'), { timeout: 30_000 });
+    writer.exec('BEGIN IMMEDIATE');
+    const ingest = spawn(process.execPath, [CAPFLOW_BIN, 'ingest', file, '--data', data], { stdio: 'ignore' });
+    const ingestExited = new Promise((resolve) => ingest.once('exit', resolve));
+    try {
+      await waitUntil(() => {
+        try {
+          takeDataDirExclusively(data).release();
+          return false;
+        } catch (error) {
+          if (error instanceof DataDirBusyError) return true;
+          throw error;
+        }
+      });
+      const whileIngesting = await restore();
+      assert.equal(whileIngesting.code, 1);
+      assert.match(whileIngesting.stderr, /in use by a running capflow \(serve or ingest\)/);
+    } finally {
+      ingest.kill('SIGKILL');
+      await ingestExited;
+      writer.exec('ROLLBACK');
+      writer.close();
+    }
+    assert.deepEqual(await storedSymbols(), ['700.HK', '9988.HK'], 'the store was not replaced');
+    const done = await restore();
+    assert.equal(done.code, 0, done.stderr);
+    assert.deepEqual(await storedSymbols(), ['700.HK']);
   });
 });
 

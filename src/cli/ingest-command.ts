@@ -5,6 +5,7 @@ import { fileKindOf, fileSize } from '../ingest/file-source.js';
 import { formatRejection } from '../ingest/trade-parser.js';
 import type { FlowStore } from '../store/flow-store.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
+import { holdDataDir, type DataDirLock } from '../store/data-dir-lock.js';
 import { feedChoice, ingestFeedFile, type FeedChoice } from './ingest-feed.js';
 import { isSharedStoreUrl, openFlowStore } from './scale-out-adapters.js';
 
@@ -119,12 +120,16 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps
   }
 
   let store: FlowStore;
+  // The data directory is in use while this ingest runs (`capflow restore` refuses it).
+  let lock: DataDirLock | undefined;
   try {
+    if (sharedStore === undefined) lock = holdDataDir(dataDir!);
     store =
       sharedStore !== undefined
         ? await openFlowStore(sharedStore, dataDir)
         : await (deps.openStore ?? ((dir: string) => SqliteFlowStore.open(dir)))(dataDir!);
   } catch (error) {
+    lock?.release();
     const where = sharedStore !== undefined ? `the store ${redactedUrl(sharedStore)}` : `the data directory ${dataDir}`;
     io.stderr.write(`capflow ingest: cannot open ${where}: ${(error as Error).message}\n`);
     return 1;
@@ -168,6 +173,7 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps
     return 0;
   } finally {
     await store.close();
+    lock?.release();
   }
 }
 

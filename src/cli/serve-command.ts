@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { ingestFile } from '../ingest/index.js';
 import { MARKETS } from '../model/market.js';
 import { DEFAULT_CONNECTIONS, type Credential } from '../server/auth/credential.js';
-import { startCapflowServer } from '../server/capflow-server.js';
+import { startCapflowServer, type RunningServer } from '../server/capflow-server.js';
 import { ConfigError, loadConfigFile, type CapflowConfig } from '../server/config/config-file.js';
 import { FlowService } from '../service/flow-service.js';
 import { MarketClock, parseClockMode } from '../service/market-clock.js';
@@ -15,8 +15,9 @@ import { isSharedStoreUrl, openFlowStore, openTradeBus, sharedDemoSecrets, share
 import { announceStoredTrades } from '../worker/stored-trade-notices.js';
 import { parseDemoSeed, startDemoMarket } from '../demo/demo-serve.js';
 import type { CliIo } from './main.js';
-import { createLogger, logCallback } from '../server/logging/logger.js';
-import { openServeCredentials, openServeCredentialStore, reloadCredentials, waitForStopSignal, within } from './serve-runtime.js';
+import { createLogger, logCallback, type Logger } from '../server/logging/logger.js';
+import { OpenedResources, openServeCredentials, openServeCredentialStore, reloadCredentials, waitForStopSignal } from './serve-runtime.js';
+import { holdDataDir } from '../store/data-dir-lock.js';
 import { openDayArchive, startRetention } from './retention-runtime.js';
 
 /** The bundled sample day (SSE Level-2 trades of 600000.SH, 2023-02-01; see samples/README.md). */
@@ -128,57 +129,19 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   const logger = createLogger({ destination: io.stderr, ...(values['log-level'] === undefined ? {} : { level: values['log-level'] }) });
   const log = logCallback(logger);
   retainTradesDays ??= config?.retainTradesDays;
-  let store;
-  let bus;
+  const opened = new OpenedResources();
+  let started: Started;
   try {
-    store = await openFlowStore(values.store, dataDir);
-    bus = await openTradeBus(values.bus, 'capflow-gateway');
+    started = await startServing({ values, dataDir, config, port, tcpPort, demoSeed, clockMode, retainTradesDays, logger, log, opened });
   } catch (error) {
-    await store?.close();
+    // Whatever failed (a port taken, the store or bus unreachable, credentials refused), everything
+    // opened so far is closed again so that the process ends now, with the reason.
+    await opened.closeAll(5_000, log);
     io.stderr.write(`capflow serve: ${(error as Error).message}\n`);
+    logger.flush();
     return 2;
   }
-  if (values.sample) {
-    const summary = await ingestFile(store, SAMPLE_FILE);
-    log(`sample day: ${summary.accepted} trades ingested, ${summary.skipped ?? 0} already present`);
-  }
-  const credentials = config && config.credentials.length > 0 ? config.credentials : [demoCredential(dataDir ?? '', await sharedDemoSecrets(store))];
-  let managed;
-  try {
-    managed = await openServeCredentials({ store: await openServeCredentialStore(values.store, dataDir ?? ''), config: () => credentials, logger });
-  } catch (error) {
-    await store.close();
-    await bus?.close();
-    io.stderr.write(`capflow serve: ${(error as Error).message}\n`);
-    return 2;
-  }
-  managed.registry.start();
-  const clock = new MarketClock(clockMode);
-  // Days trimmed by retention stay answerable from the archive (history, export).
-  const archive = await openDayArchive(values.store, dataDir);
-  const flows = await FlowService.open({ store, clock, securities: config?.securities ?? [], log, ...(archive === undefined ? {} : { archive }) });
-  const demoMarket = values.demo ? await startDemoMarket({ store, flows, seed: demoSeed, log }) : undefined;
-  // The demo is a public dashboard of its credential unless another one is named.
-  const publicCredential = values['web-credential'] ?? (values.demo ? credentials[0]!.appKey : undefined);
-  const server = await startCapflowServer({
-    store,
-    flows,
-    clock,
-    credentials: managed.registry,
-    logger,
-    ...busReadiness(bus),
-    host: values.host,
-    port,
-    tcpPort,
-    log,
-    ...sharedGatewayState(store, log),
-    // Trades posted to /v1/ingest are stored by this gateway (acknowledged once committed) and announced.
-    ...(bus === undefined ? {} : { onIngestStored: announceStoredTrades(bus) }),
-    ...(publicCredential === undefined ? {} : { publicCredential }),
-    ...(config?.tiers === undefined ? {} : { tiers: config.tiers }),
-  });
-  // With a bus, workers' line notices make this gateway read new trades at once.
-  const stopFollowing = bus ? followLineNotices(bus, flows, log) : undefined;
+  const { server, credentials, publicCredential, reload } = started;
   const base = `${server.host}:${server.httpPort}`;
   io.stdout.write(
     `capflow serving on http://${base} (WebSocket ws://${base}/v2, TCP ${server.host}:${server.tcpPort}), data in ${dataDir ?? 'the shared store'}, clock ${values.clock}\n`,
@@ -202,29 +165,99 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
       ].join('\n'),
     );
   }
-  const stopRetention = retainTradesDays === undefined ? undefined : startRetention({ archive, store, clock, retainTradesDays, log });
-  await waitForStopSignal(() => reloadCredentials(managed.registry, values.config, () => credentials, logger), logger);
+  await waitForStopSignal(reload, logger);
   // Bounded: a stuck client or request never keeps the process from exiting.
-  const stopped = await within(
-    10_000,
-    (async () => {
-      managed.registry.stop();
-      await demoMarket?.stop();
-      await server.stop();
-      stopFollowing?.();
-      await stopRetention?.();
-      await archive?.close();
-      await bus?.close();
-      await managed.store?.close();
-      await store.close();
-      return true;
-    })(),
-  );
+  const stopped = await opened.closeAll(10_000, log);
   if (!stopped) logger.warn('shutdown did not finish within 10 s; exiting anyway');
   logger.flush();
   // Handles left by a client that never went away must not keep the process alive.
   setTimeout(() => process.exit(0), 1_000).unref();
   return 0;
+}
+
+interface Started {
+  server: RunningServer;
+  credentials: Credential[];
+  publicCredential: string | undefined;
+  reload: () => Promise<void>;
+}
+
+/**
+ * Opens and starts everything `serve` runs, in order, registering each part with `opened` as soon
+ * as it exists (closed newest first at shutdown, or at once when a later step throws).
+ */
+async function startServing(o: {
+  values: { store?: string | undefined; bus?: string | undefined; sample: boolean; demo: boolean; config?: string | undefined; host: string; 'web-credential'?: string | undefined };
+  dataDir: string | undefined;
+  config: CapflowConfig | undefined;
+  port: number;
+  tcpPort: number;
+  demoSeed: number;
+  clockMode: NonNullable<ReturnType<typeof parseClockMode>>;
+  retainTradesDays: number | undefined;
+  logger: Logger;
+  log: (message: string, error?: unknown) => void;
+  opened: OpenedResources;
+}): Promise<Started> {
+  const { values, dataDir, config, logger, log, opened } = o;
+  if (!isSharedStoreUrl(values.store) && dataDir !== undefined) {
+    // The embedded store's directory is in use while this process lives (`capflow restore` refuses it).
+    const lock = holdDataDir(dataDir);
+    opened.add('the data directory lock', () => lock.release());
+  }
+  const store = await openFlowStore(values.store, dataDir);
+  opened.add('the store', () => store.close());
+  const bus = await openTradeBus(values.bus, 'capflow-gateway');
+  if (bus) opened.add('the bus', () => bus.close());
+  if (values.sample) {
+    const summary = await ingestFile(store, SAMPLE_FILE);
+    log(`sample day: ${summary.accepted} trades ingested, ${summary.skipped ?? 0} already present`);
+  }
+  const credentials = config && config.credentials.length > 0 ? config.credentials : [demoCredential(dataDir ?? '', await sharedDemoSecrets(store))];
+  const credentialStore = await openServeCredentialStore(values.store, dataDir ?? '');
+  if (credentialStore) opened.add('the credential store', () => credentialStore.close());
+  const managed = await openServeCredentials({ store: credentialStore, config: () => credentials, logger });
+  managed.registry.start();
+  opened.add('the credential registry', () => managed.registry.stop());
+  const clock = new MarketClock(o.clockMode);
+  // Days trimmed by retention stay answerable from the archive (history, export).
+  const archive = await openDayArchive(values.store, dataDir);
+  if (archive) opened.add('the day archive', () => archive.close());
+  const flows = await FlowService.open({ store, clock, securities: config?.securities ?? [], log, ...(archive === undefined ? {} : { archive }) });
+  const demoMarket = values.demo ? await startDemoMarket({ store, flows, seed: o.demoSeed, log }) : undefined;
+  if (demoMarket) opened.add('the demo market', () => demoMarket.stop());
+  // The demo is a public dashboard of its credential unless another one is named.
+  const publicCredential = values['web-credential'] ?? (values.demo ? credentials[0]!.appKey : undefined);
+  const server = await startCapflowServer({
+    store,
+    flows,
+    clock,
+    credentials: managed.registry,
+    logger,
+    ...busReadiness(bus),
+    host: values.host,
+    port: o.port,
+    tcpPort: o.tcpPort,
+    log,
+    ...sharedGatewayState(store, log),
+    // Trades posted to /v1/ingest are stored by this gateway (acknowledged once committed) and announced.
+    ...(bus === undefined ? {} : { onIngestStored: announceStoredTrades(bus) }),
+    ...(publicCredential === undefined ? {} : { publicCredential }),
+    ...(config?.tiers === undefined ? {} : { tiers: config.tiers }),
+    ...(config?.unauthenticatedConnections === undefined ? {} : { unauthenticatedConnections: config.unauthenticatedConnections }),
+  });
+  opened.add('the server', () => server.stop());
+  // With a bus, workers' line notices make this gateway read new trades at once.
+  if (bus) {
+    const stopFollowing = followLineNotices(bus, flows, log);
+    opened.add('the line-notice follower', stopFollowing);
+  }
+  if (o.retainTradesDays !== undefined) {
+    const stopRetention = startRetention({ archive, store, clock, retainTradesDays: o.retainTradesDays, log });
+    opened.add('the retention job', stopRetention);
+  }
+  const reload = (): Promise<void> => reloadCredentials(managed.registry, values.config, () => credentials, logger);
+  return { server, credentials, publicCredential, reload };
 }
 
 /** `/readyz` reports the bus when its adapter can tell whether it is connected. */

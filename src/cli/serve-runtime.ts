@@ -113,3 +113,41 @@ export async function within<T>(ms: number, work: Promise<T>): Promise<T | undef
     clearTimeout(timer);
   }
 }
+
+/**
+ * What `serve` has opened so far (store, bus, pools, lock, server…), closed newest first: when a
+ * later start-up step fails, and at shutdown. Each close is bounded by what is left of
+ * `timeoutMs`; a failing close is reported and the rest still run.
+ */
+export class OpenedResources {
+  private readonly closers: Array<{ name: string; close: () => unknown }> = [];
+
+  add(name: string, close: () => unknown): void {
+    this.closers.push({ name, close });
+  }
+
+  /** Closes everything in reverse order of opening; true when all closed in time. */
+  async closeAll(timeoutMs: number, log: (message: string, error?: unknown) => void = () => undefined): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    let inTime = true;
+    for (const { name, close } of this.closers.splice(0).reverse()) {
+      const closed = await within(
+        Math.max(0, deadline - Date.now()),
+        Promise.resolve()
+          .then(close)
+          .then(
+            () => true,
+            (error: unknown) => {
+              log(`closing ${name} failed`, error);
+              return true;
+            },
+          ),
+      );
+      if (!closed) {
+        log(`closing ${name} did not finish in time`);
+        inTime = false;
+      }
+    }
+    return inTime;
+  }
+}
