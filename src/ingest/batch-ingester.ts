@@ -2,6 +2,7 @@ import type { ClassificationMethod, Trade } from '../model/trade.js';
 import type { FlowStore, SourceCheckpoint, StoredTrade, TradeToStore } from '../store/flow-store.js';
 import { methodIndexOf, TradeColumns } from '../store/trade-columns.js';
 import type { RawFields, SourceItem } from './raw-record.js';
+import { FUTURE_TOLERANCE_MS, futureTimeProblem } from '../model/trade-time.js';
 import { parseTradeRecord, type Rejection } from './trade-parser.js';
 
 export interface IngestOptions {
@@ -21,6 +22,8 @@ export interface IngestOptions {
   readonly columnar?: boolean;
   /** Called after each durable commit (e.g. to feed an engine or a bus, or to report progress). */
   readonly onCommit?: (commit: IngestCommit) => void | Promise<void>;
+  /** The wall clock trades may not be far ahead of (FUTURE_TOLERANCE_MS; default Date.now). */
+  readonly now?: () => number;
 }
 
 export interface IngestCommit {
@@ -88,10 +91,16 @@ export class BatchIngester {
   private rejected = 0;
   private readonly rejections: Rejection[] = [];
   private readonly symbols = new Set<string>();
+  private readonly nowMs: number;
   /** The batch of a columnar ingester (`appendColumns`); undefined: objects (`appendTrades`). */
   private readonly columns: TradeColumns | undefined;
   /** Commits made; a byte-level reader's cached row positions in `columnBatch` are per batch. */
   batchNumber = 0;
+  /**
+   * Latest trade time accepted (the wall clock at the start plus FUTURE_TOLERANCE_MS): the
+   * byte-level readers hand a row stamped later to `takeFields`, which rejects it.
+   */
+  readonly latestTradeMs: number;
 
   constructor(
     private readonly store: FlowStore,
@@ -100,6 +109,8 @@ export class BatchIngester {
     private readonly options: IngestOptions = {},
   ) {
     this.committed = startPosition;
+    this.nowMs = (options.now ?? Date.now)();
+    this.latestTradeMs = this.nowMs + FUTURE_TOLERANCE_MS;
     this.batchSize = Math.max(1, Math.floor(options.batchSize ?? (options.columnar === true ? DEFAULT_COLUMNAR_BATCH_SIZE : DEFAULT_BATCH_SIZE)));
     this.maxRejections = Math.max(0, Math.floor(options.maxRejections ?? DEFAULT_MAX_REJECTIONS));
     // Sized for a default batch; a larger one grows as rows come.
@@ -132,7 +143,10 @@ export class BatchIngester {
   /** Validates a record's fields (the general parser) and batches its trade or its rejection. */
   takeFields(line: number, fields: RawFields, classification?: ClassificationMethod): void {
     const result = parseTradeRecord(line, fields);
-    if (result.ok) {
+    const ahead = result.ok && result.trade.timestamp > this.latestTradeMs ? futureTimeProblem(result.trade.timestamp, this.nowMs) : undefined;
+    if (ahead !== undefined) {
+      this.reject({ line, field: 'timestamp', reason: ahead });
+    } else if (result.ok) {
       const method = classification ?? (result.trade.direction === undefined ? this.options.classification : undefined);
       const trade = method === undefined ? result.trade : { ...result.trade, classification: method };
       this.push(trade, result.date);

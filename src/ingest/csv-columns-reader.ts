@@ -280,7 +280,7 @@ export class CsvColumnsReader {
     if (entry === null) return this.slowRow(buf, fields, lineStart, lineEnd);
 
     const timestamp = this.readTimestamp(buf, roles[TIMESTAMP] as number, fields);
-    if (timestamp < 0) return this.slowRow(buf, fields, lineStart, lineEnd);
+    if (timestamp < 0 || timestamp > this.ingester.latestTradeMs) return this.slowRow(buf, fields, lineStart, lineEnd);
 
     const numbers = this.numbers;
     if (!readRowNumbers(buf, fs, fe, fields, this.numberColumns, numbers)) return this.slowRow(buf, fields, lineStart, lineEnd);

@@ -14,7 +14,7 @@ import { CsvRecordParser } from './csv-record-parser.js';
 import { RECORD_RAW, RECORD_RESET, RECORD_STRIDE, RECORD_SYMBOL, SYMBOL_FACTOR } from './csv-row-reader.js';
 import { fileKindOf } from './file-source.js';
 import { TRADE_FIELDS, isTradeField, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
-import { MAX_EPOCH_MS } from './timestamp.js';
+import { isTradeTime } from '../model/trade-time.js';
 import { MAX_TRADE_ID_CHARS, parseTradeRecord, type Rejection } from './trade-parser.js';
 import {
   F_ASK,
@@ -505,7 +505,7 @@ export class CsvLinesBuilder {
             if (d < 0 || d > 9) break;
             value = value * 10 + d;
           }
-          if (i === start || i - start > MAX_FAST_DIGITS || value > MAX_EPOCH_MS) return false;
+          if (i === start || i - start > MAX_FAST_DIGITS || !isTradeTime(value)) return false;
           timestamp = value;
           break;
         }

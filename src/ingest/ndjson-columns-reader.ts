@@ -153,7 +153,7 @@ export class NdjsonColumnsReader {
     if (!entry) return false;
     if (kind[TIMESTAMP] === 0) return false;
     const timestamp = readTimestampField(buf, vs[TIMESTAMP] as number, ve[TIMESTAMP] as number);
-    if (timestamp < 0) return false;
+    if (timestamp < 0 || timestamp > this.ingester.latestTradeMs) return false;
     // Absent keys have empty value ranges (fastLine clears them), which readRowNumbers reads as
     // "not given" for direction, bid and ask and as invalid for price and volume.
     const numbers = this.numbers;
