@@ -64,7 +64,7 @@ export class CsvColumnsReader {
   /** Columns of the numeric fields (set by the header) and the reused row of numbers. */
   private numberColumns: NumberColumns = { price: -1, volume: -1, direction: -1, bid: -1, ask: -1 };
   private readonly numbers = new RowNumbers();
-  private general: { parser: CsvRecordParser; decoder: TextDecoder; lineOffset: number } | undefined;
+  private general: { parser: CsvRecordParser; decoder: TextDecoder } | undefined;
   private readonly defaultMethod: number;
 
   constructor(
@@ -380,15 +380,13 @@ export class CsvColumnsReader {
     this.ingester.takeFields(this.line, record);
   }
 
+  /** The RFC 4180 reader from here on: from the start (`header` empty), or from line `this.line`. */
   private startGeneral(header: string): void {
-    const parser = new CsvRecordParser(this.sourceName);
-    const lineOffset = header === '' ? 0 : this.line - 2;
-    this.general = { parser, decoder: new TextDecoder('utf-8', { ignoreBOM: true }), lineOffset };
-    if (header !== '') parser.push(`${header}\n`);
+    const parser = header === '' ? new CsvRecordParser(this.sourceName) : CsvRecordParser.continuing(this.sourceName, header, this.line);
+    this.general = { parser, decoder: new TextDecoder('utf-8', { ignoreBOM: true }) };
   }
 
   private async takeGeneral(items: readonly SourceItem[]): Promise<void> {
-    const offset = (this.general as NonNullable<typeof this.general>).lineOffset;
-    await this.ingester.take(offset === 0 ? items : items.map((item) => ({ ...item, line: item.line + offset })));
+    await this.ingester.take(items);
   }
 }

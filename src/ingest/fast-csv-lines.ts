@@ -207,7 +207,7 @@ export class CsvLinesBuilder {
   /** The fields of a row `readStandardFields` took (reused). */
   private readonly standardFields = new Float64Array(STANDARD_FIELDS);
   /** Set once the input needs the RFC 4180 reader (a quote or a lone CR was seen). */
-  private general: { parser: CsvRecordParser; decoder: TextDecoder; lineOffset: number } | undefined;
+  private general: { parser: CsvRecordParser; decoder: TextDecoder } | undefined;
   private firstChunk = true;
 
   constructor(options: CsvLinesOptions = {}) {
@@ -1022,11 +1022,10 @@ export class CsvLinesBuilder {
     return readTimestampField(buf, this.fieldStart[column] as number, this.fieldEnd[column] as number);
   }
 
+  /** The RFC 4180 reader from here on: from the start (`header` empty), or from line `this.line`. */
   private startGeneral(header: string): void {
-    const parser = new CsvRecordParser(this.sourceName);
-    const lineOffset = header === '' ? 0 : this.line - 2;
-    this.general = { parser, decoder: new TextDecoder('utf-8', { ignoreBOM: true }), lineOffset };
-    if (header !== '') this.takeGeneral(parser.push(`${header}\n`));
+    const parser = header === '' ? new CsvRecordParser(this.sourceName) : CsvRecordParser.continuing(this.sourceName, header, this.line);
+    this.general = { parser, decoder: new TextDecoder('utf-8', { ignoreBOM: true }) };
   }
 
   private pushGeneralBytes(bytes: Buffer): void {
@@ -1035,11 +1034,10 @@ export class CsvLinesBuilder {
   }
 
   private takeGeneral(items: readonly SourceItem[]): void {
-    const offset = (this.general as NonNullable<typeof this.general>).lineOffset;
     for (const item of items) {
       this.records++;
       this.generalRows++;
-      const line = item.line + offset;
+      const line = item.line;
       if ('error' in item) {
         if (this.partitionIndex === 0) this.reject({ line, reason: item.error });
         else {

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { dateToDayNumber } from '../../calendar/time-zone.js';
 import { invalidRequest } from '../../model/errors.js';
 import type { RawFields, SourceItem } from '../raw-record.js';
-import { inputLines, roundDecimalText, type AdapterSource } from './adapter-source.js';
+import { inputText, roundDecimalText, type AdapterSource } from './adapter-source.js';
 import { CsvRows } from './csv-rows.js';
 import { parseLocalDateTime, parseTimeOfDay, wallToEpochMs } from './local-time.js';
 import { tradeTimeProblem } from '../../model/trade-time.js';
@@ -74,8 +74,8 @@ export function l2TradeSource(options: L2Options): AdapterSource {
           if (item) batch.push(item);
         }
       };
-      for await (const text of inputLines(options.file, options.body)) {
-        take(reader.push(`${text}\n`));
+      for await (const text of inputText(options.file, options.body)) {
+        take(reader.push(text));
         if (batch.length >= BATCH) {
           yield batch;
           batch = [];

@@ -6,7 +6,7 @@ import { parseJsonObjectLine } from '../json-line.js';
 import { JsonNumberText, TRADE_FIELDS, isTradeField, type RawFields, type RawValue, type SourceItem, type TradeField } from '../raw-record.js';
 import { tradeTimeProblem } from '../../model/trade-time.js';
 import { parseTimestamp } from '../timestamp.js';
-import { inputLines, type AdapterSource } from './adapter-source.js';
+import { inputLines, inputText, type AdapterSource } from './adapter-source.js';
 import { CsvRows } from './csv-rows.js';
 import { isKnownTimeZone, parseLocalDateTime, parseTimeOfDay, wallToEpochMs } from './local-time.js';
 
@@ -200,8 +200,8 @@ export function mappedFileSource(options: MappedFileOptions): AdapterSource {
             );
           }
         };
-        for await (const text of inputLines(file, options.body)) {
-          take(reader.push(`${text}\n`));
+        for await (const text of inputText(file, options.body)) {
+          take(reader.push(text));
           if (batch.length >= BATCH) {
             yield batch;
             batch = [];
