@@ -5,7 +5,7 @@ import { createGunzip } from 'node:zlib';
 import { dayNumberToDate, localDayNumber, localWallMs, MS_PER_DAY } from '../calendar/time-zone.js';
 import type { Market } from '../model/market.js';
 import { parseSymbol } from '../model/symbol.js';
-import type { BatchIngester } from './batch-ingester.js';
+import { YIELD_CHECK_BYTES, type BatchIngester } from './batch-ingester.js';
 import { ByteKeyTable } from './byte-key-table.js';
 import { plainAscii, readRowNumbers, splitFields, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
 import { CsvRecordParser } from './csv-record-parser.js';
@@ -132,12 +132,17 @@ export class CsvColumnsReader {
     }
   }
 
-  /** Reads CSV bytes held in memory (an HTTP request body), committing batches as they fill. */
+  /**
+   * Reads CSV bytes held in memory (an HTTP request body), committing batches as they fill. An
+   * ingester that yields gets them in slices of YIELD_CHECK_BYTES, checking in between.
+   */
   async readBytes(body: Uint8Array): Promise<void> {
     const source = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    const slice = this.ingester.yields ? YIELD_CHECK_BYTES : Number.POSITIVE_INFINITY;
     let at = 0;
     await this.readFrom(async (buf, offset, length) => {
-      const taken = Math.min(length, source.length - at);
+      await this.ingester.yieldIfDue();
+      const taken = Math.min(length, source.length - at, slice);
       source.copy(buf, offset, at, at + taken);
       at += taken;
       return taken;

@@ -25,7 +25,10 @@ export interface AdapterSource {
 export async function ingestAdapterSource(store: FlowStore, source: AdapterSource, options: IngestOptions = {}): Promise<IngestSummary> {
   const start = source.sourceId === undefined ? 0 : await store.sourcePosition(source.sourceId);
   const ingester = new BatchIngester(store, source.sourceId, start, options);
-  for await (const batch of source.items()) await ingester.take(batch);
+  for await (const batch of source.items()) {
+    await ingester.yieldIfDue();
+    await ingester.take(batch);
+  }
   return ingester.finish(source.name, source.format);
 }
 
@@ -49,7 +52,7 @@ export async function* bodyLines(text: string): AsyncGenerator<string> {
 }
 
 /** Characters of a body handed to a reader at a time. */
-const BODY_SLICE_CHARS = 1 << 16;
+const BODY_SLICE_CHARS = 1 << 14;
 
 /**
  * The text of an adapter's input in chunks, line breaks untouched (a CSV reader counts lines
