@@ -22,6 +22,7 @@ export function busIngestTarget(bus: TradeBus): FlowStore {
       return { stored, duplicates: 0 };
     },
     sourcePosition: async () => 0,
+    sourceState: async () => ({ position: 0 }),
     tradesOfDay: unsupported,
     readDayColumns: unsupported,
     tradesAfter: unsupported,

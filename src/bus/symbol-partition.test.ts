@@ -55,7 +55,7 @@ describe('symbol partitions', () => {
       date: '2024-06-14',
     };
     assert.deepEqual(decodeTradeMessage(encodeTradeMessage(item)), item);
-    const bare = { trade: { symbol: '700.HK', timestamp: 1, price: { units: 3500n, scale: 1 }, volume: 1 }, date: '2024-06-14' };
+    const bare = { trade: { symbol: '700.HK', timestamp: 1718328605000, price: { units: 3500n, scale: 1 }, volume: 1 }, date: '2024-06-14' };
     assert.deepEqual(decodeTradeMessage(encodeTradeMessage(bare)), bare);
     assert.throws(() => decodeTradeMessage(new TextEncoder().encode('{"s":"700.hk","d":"2024-06-14","t":1,"p":"1","v":1}')), /bad symbol/);
     assert.equal(symbolToken('BRK.B.US'), 'BRK_B_US');

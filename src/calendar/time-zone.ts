@@ -122,3 +122,18 @@ export function expandCompactDate(compact: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * An instant as exchange-local ISO 8601 with its offset, e.g. `2024-06-14T09:30:00+08:00`; with
+ * `milliseconds`, `2024-06-14T09:30:05.120+08:00`. capflow writes times this way everywhere a
+ * person or a script reads them (REST, CLI, exports).
+ */
+export function exchangeTime(market: Market, epochMs: number, milliseconds = false): string {
+  const offsetMs = marketOffsetMs(market, epochMs);
+  const wall = new Date(epochMs + offsetMs).toISOString().slice(0, milliseconds ? 23 : 19);
+  const offsetMinutes = Math.round(Math.abs(offsetMs) / MS_PER_MINUTE);
+  const sign = offsetMs < 0 ? '-' : '+';
+  const hours = String(Math.floor(offsetMinutes / 60)).padStart(2, '0');
+  const minutes = String(offsetMinutes % 60).padStart(2, '0');
+  return `${wall}${sign}${hours}:${minutes}`;
+}

@@ -197,16 +197,27 @@ describe('export', () => {
       csv.stdout,
       [
         'symbol,timestamp,price,volume,direction,trade_id,bid,ask,trade_type',
-        `700.HK,${Date.parse('2024-06-12T09:30:00+08:00')},320.0,1000,,T1,,,`,
-        `700.HK,${Date.parse('2024-06-12T09:31:10+08:00')},320.2,500,up,"T,2",,,`,
-        `700.HK,${Date.parse('2024-06-12T09:45:00+08:00')},320.0,100,down,,319.8,320.0,`,
+        '700.HK,2024-06-12T09:30:00.000+08:00,320.0,1000,,T1,,,',
+        '700.HK,2024-06-12T09:31:10.000+08:00,320.2,500,up,"T,2",,,',
+        '700.HK,2024-06-12T09:45:00.000+08:00,320.0,100,down,,319.8,320.0,',
         '',
       ].join('\n'),
     );
     const ndjson = await callCommand(runExportCommand, ['--data', data, '--symbol', '700.HK', '--from', '2024-06-12', '--to', '2024-06-12', '--trades', '--format', 'ndjson']);
     const rows = ndjson.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     assert.equal(rows.length, 3);
-    assert.deepEqual(rows[1], { symbol: '700.HK', timestamp: Date.parse('2024-06-12T09:31:10+08:00'), price: '320.2', volume: 500, direction: 'up', trade_id: 'T,2', bid: '', ask: '', trade_type: '' });
+    assert.deepEqual(rows[1], { symbol: '700.HK', timestamp: '2024-06-12T09:31:10.000+08:00', price: '320.2', volume: 500, direction: 'up', trade_id: 'T,2', bid: '', ask: '', trade_type: '' });
+    // Re-ingesting the export gives back the same trades (exchange-local times read exactly).
+    const exported = join(tempDir(), 'export.csv');
+    writeFileSync(exported, csv.stdout);
+    const copy = await SqliteFlowStore.open(tempDir());
+    await ingestFile(copy, exported);
+    const original = await SqliteFlowStore.open(data);
+    const fields = (trades: readonly { timestamp: number; volume: number; tradeId?: string | undefined }[]) =>
+      trades.map((one) => `${one.timestamp} ${one.volume} ${one.tradeId ?? ''}`);
+    assert.deepEqual(fields(await copy.tradesOfDay('700.HK', '2024-06-12')), fields(await original.tradesOfDay('700.HK', '2024-06-12')));
+    await copy.close();
+    await original.close();
   });
 
   it('writes every minute line of each day, from raw trades or, after retention, from the archive — the same either way', async () => {
@@ -218,9 +229,9 @@ describe('export', () => {
     const lines = fromTrades.stdout.trim().split('\n');
     assert.equal(lines[0], 'symbol,date,timestamp,time,inflow');
     assert.equal(lines.length, 1 + 331);
-    assert.equal(lines[2], `700.HK,2024-06-12,${Date.parse('2024-06-12T09:31:00+08:00') / 1000},2024-06-12T01:31:00.000Z,160100.000`);
+    assert.equal(lines[2], `700.HK,2024-06-12,${Date.parse('2024-06-12T09:31:00+08:00') / 1000},2024-06-12T09:31:00+08:00,160100.000`);
     // 331 HK lines: 09:30-11:59, 13:00-15:59 and the closing-auction line stamped 16:00.
-    assert.equal(lines.at(-1), `700.HK,2024-06-12,${Date.parse('2024-06-12T16:00:00+08:00') / 1000},2024-06-12T08:00:00.000Z,128100.000`);
+    assert.equal(lines.at(-1), `700.HK,2024-06-12,${Date.parse('2024-06-12T16:00:00+08:00') / 1000},2024-06-12T16:00:00+08:00,128100.000`);
     const archive = await SqliteDayArchive.open(data);
     await runRetention({ store, archive, retainTradesDays: 1, now: () => Date.parse('2024-06-20T12:00:00+08:00') });
     await archive.close();

@@ -1,9 +1,11 @@
 import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { exchangeTime } from '../calendar/time-zone.js';
 import { calendarFor } from '../calendar/trading-calendar.js';
 import { DayFlow } from '../engine/index.js';
 import { decimalToString } from '../model/decimal.js';
+import type { Market } from '../model/market.js';
 import { parseSymbol } from '../model/symbol.js';
 import type { DayArchive } from '../store/day-archive.js';
 import type { FlowStore, StoredTrade } from '../store/flow-store.js';
@@ -23,11 +25,14 @@ function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
-/** A trade as an export row, in the ingest format (re-ingesting an export gives the same trades). */
-function tradeRow(trade: StoredTrade): Record<(typeof TRADE_COLUMNS)[number], string | number> {
+/**
+ * A trade as an export row, in the ingest format (re-ingesting an export gives the same trades).
+ * Its time is exchange-local ISO 8601 with milliseconds and offset, as the CLI and REST write times.
+ */
+function tradeRow(trade: StoredTrade, market: Market): Record<(typeof TRADE_COLUMNS)[number], string | number> {
   return {
     symbol: trade.symbol,
-    timestamp: trade.timestamp,
+    timestamp: exchangeTime(market, trade.timestamp, true),
     price: decimalToString(trade.price),
     volume: trade.volume,
     direction: trade.direction === undefined ? '' : DIRECTION_WORDS[trade.direction],
@@ -134,7 +139,7 @@ export async function runExportCommand(argv: string[], io: CliIo): Promise<numbe
       for (const day of days) {
         const trades = await store.tradesOfDay(symbol.symbol, day.date);
         if (trades.length === 0 && (await archive?.day(symbol.symbol, day.date))) trimmed++;
-        for (const trade of trades) writer.write(tradeRow(trade));
+        for (const trade of trades) writer.write(tradeRow(trade, symbol.market));
       }
       writer.finish();
       if (trimmed > 0) io.stderr.write(`capflow export: ${trimmed} day(s) in the range keep only lines (raw trades removed by retention)\n`);
@@ -153,7 +158,7 @@ export async function runExportCommand(argv: string[], io: CliIo): Promise<numbe
           lines = (await archive?.day(symbol.symbol, day.date))?.lines ?? [];
         }
         for (const line of lines) {
-          writer.write({ symbol: symbol.symbol, date: day.date, timestamp: line.timestamp, time: new Date(line.timestamp * 1000).toISOString(), inflow: line.inflow });
+          writer.write({ symbol: symbol.symbol, date: day.date, timestamp: line.timestamp, time: exchangeTime(symbol.market, line.timestamp * 1000), inflow: line.inflow });
         }
       }
       writer.finish();

@@ -40,7 +40,7 @@ describe('export, doctor and credentials with --store postgres:// (needs Postgre
       assert.equal(before.code, 0, before.stderr);
       const lines = before.stdout.trim().split('\n');
       assert.equal(lines.length, 1 + 331 + 331); // header, two HK days of 331 lines
-      assert.equal(lines[2], `700.HK,2024-06-12,${Date.parse('2024-06-12T09:31:00+08:00') / 1000},2024-06-12T01:31:00.000Z,160100.000`);
+      assert.equal(lines[2], `700.HK,2024-06-12,${Date.parse('2024-06-12T09:31:00+08:00') / 1000},2024-06-12T09:31:00+08:00,160100.000`);
       assert.deepEqual(await runRetention({ store, archive, retainTradesDays: 1, now: () => NOW }), { daysArchived: 2, tradesDeleted: 4 });
       const after = await callCommand(runExportCommand, args);
       assert.equal(after.stdout, before.stdout);
@@ -49,7 +49,7 @@ describe('export, doctor and credentials with --store postgres:// (needs Postgre
       assert.equal(trades.code, 0, trades.stderr);
       assert.deepEqual(
         trades.stdout.trim().split('\n').map((line) => JSON.parse(line) as unknown),
-        [{ symbol: '700.HK', timestamp: Date.parse('2024-06-14T09:30:30+08:00'), price: '321.0', volume: 100, direction: 'up', trade_id: '', bid: '', ask: '', trade_type: '' }],
+        [{ symbol: '700.HK', timestamp: '2024-06-14T09:30:30.000+08:00', price: '321.0', volume: 100, direction: 'up', trade_id: '', bid: '', ask: '', trade_type: '' }],
       );
       assert.match(trades.stderr, /1 day\(s\) in the range keep only lines/);
     } finally {

@@ -65,6 +65,21 @@ describe('capflow watch', () => {
     assert.match(out.stderr, /your credential has no CN market permission \(needed for 600000\.SH\)/);
   });
 
+  it('says when a closed market opens next', async () => {
+    const own = await startTestServer({
+      clock: { kind: 'fixed', at: Date.parse('2024-06-14T18:00:00+08:00') },
+      trades: [trade('700.HK', '2024-06-14T09:30:05+08:00', '1', 1000, 'up')],
+    });
+    const { io, out } = captureIo();
+    const stop = new AbortController();
+    const running = runWatchCommand(['700.HK', '--url', own.httpUrl, ...flags().slice(2)], io, {}, { signal: stop.signal });
+    await until(() => out.stdout.includes('next session'), 'the notice');
+    stop.abort();
+    assert.equal(await running, 0);
+    assert.equal(out.stdout.split('\n')[2], 'HK market closed; the next session opens 2024-06-17 09:30 (+08:00)');
+    await own.stop();
+  });
+
   it('reconnects after the server ends the stream', async () => {
     const own = await startTestServer({ clock: { kind: 'feed' }, trades: [trade('700.HK', '2024-06-14T09:30:05+08:00', '1', 1000, 'up')] });
     const { io, out } = captureIo();

@@ -5,6 +5,7 @@ import { REST_PATHS } from '../server/rest/openapi-document.js';
 import { explainApiError } from './api-error-messages.js';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, flowSummary } from './flow-command.js';
 import { formatThousandths, groupAmount, localMinute, sparkline, toThousandths } from './flow-format.js';
+import { marketPauseNotice } from './market-pause.js';
 import type { CliIo } from './main.js';
 import { ApiError, resolveConnection, signedGet } from './rest-client.js';
 import { SseParser, type ServerSentEvent } from './sse-parser.js';
@@ -115,6 +116,9 @@ class WatchView {
       this.lines = data.lines;
       const values = data.lines.map((line) => toThousandths(line.inflow) ?? 0n);
       this.io.stdout.write(`${flowSummary(data)}\n${values.length > 0 ? `${sparkline(values)}\n` : ''}`);
+      // A closed market sends nothing more for a while: say when it trades again.
+      const pause = marketPauseNotice(data.market, data.date, data.lines.length);
+      if (pause) this.io.stdout.write(`${pause}\n`);
     } else if (event.event === 'lines' && this.snapshot) {
       const update = JSON.parse(event.data) as LinesEventJson;
       if (update.date !== this.snapshot.date) return;

@@ -1,7 +1,9 @@
+import { internalError } from '../model/errors.js';
 import type { ClassificationMethod, Trade } from '../model/trade.js';
 import type { FlowStore, SourceCheckpoint, StoredTrade, TradeToStore } from '../store/flow-store.js';
 import { methodIndexOf, TradeColumns } from '../store/trade-columns.js';
 import type { RawFields, SourceItem } from './raw-record.js';
+import { FUTURE_TOLERANCE_MS, futureTimeProblem } from '../model/trade-time.js';
 import { parseTradeRecord, type Rejection } from './trade-parser.js';
 
 export interface IngestOptions {
@@ -21,6 +23,32 @@ export interface IngestOptions {
   readonly columnar?: boolean;
   /** Called after each durable commit (e.g. to feed an engine or a bus, or to report progress). */
   readonly onCommit?: (commit: IngestCommit) => void | Promise<void>;
+  /** The wall clock trades may not be far ahead of (FUTURE_TOLERANCE_MS; default Date.now). */
+  readonly now?: () => number;
+  /**
+   * Hold every batch until `finish`, which stores them in order: nothing is stored unless the
+   * whole source was read without a source-level error (an HTTP body is all or nothing).
+   */
+  readonly stage?: boolean;
+  /** Recorded with (and checked against) the source's checkpoints (SourceCheckpoint.fingerprint). */
+  readonly fingerprint?: string;
+  /**
+   * Let the event loop run (setImmediate) whenever this ingest has held the thread this many ms,
+   * at the readers' checkpoints and between commits: a server's other clients wait at most about
+   * one slice. Unset: never yield (a command-line ingest owns its process).
+   */
+  readonly sliceMs?: number;
+}
+
+/** Bytes a byte-level reader handles between two `yieldIfDue` checks when the ingester yields. */
+export const YIELD_CHECK_BYTES = 16 * 1024;
+
+/** A batch read and validated, not yet stored (`stage`), or being stored. */
+interface PendingBatch {
+  readonly columns?: TradeColumns;
+  readonly trades?: TradeToStore[];
+  /** Records of the source handled once this batch is stored. */
+  readonly position: number;
 }
 
 export interface IngestCommit {
@@ -78,7 +106,12 @@ export const DEFAULT_MAX_REJECTIONS = 100;
 export class BatchIngester {
   private batch: TradeToStore[] = [];
   private position = 0;
+  /** Position the store holds for this source. */
   private committed: number;
+  /** Position of the last batch handed over (committed, or staged until `finish`). */
+  private handed: number;
+  private readonly staged: PendingBatch[] = [];
+  private sliceStart = performance.now();
   private readonly batchSize: number;
   private readonly maxRejections: number;
   private records = 0;
@@ -88,10 +121,16 @@ export class BatchIngester {
   private rejected = 0;
   private readonly rejections: Rejection[] = [];
   private readonly symbols = new Set<string>();
+  private readonly nowMs: number;
   /** The batch of a columnar ingester (`appendColumns`); undefined: objects (`appendTrades`). */
-  private readonly columns: TradeColumns | undefined;
+  private columns: TradeColumns | undefined;
   /** Commits made; a byte-level reader's cached row positions in `columnBatch` are per batch. */
   batchNumber = 0;
+  /**
+   * Latest trade time accepted (the wall clock at the start plus FUTURE_TOLERANCE_MS): the
+   * byte-level readers hand a row stamped later to `takeFields`, which rejects it.
+   */
+  readonly latestTradeMs: number;
 
   constructor(
     private readonly store: FlowStore,
@@ -100,6 +139,9 @@ export class BatchIngester {
     private readonly options: IngestOptions = {},
   ) {
     this.committed = startPosition;
+    this.handed = startPosition;
+    this.nowMs = (options.now ?? Date.now)();
+    this.latestTradeMs = this.nowMs + FUTURE_TOLERANCE_MS;
     this.batchSize = Math.max(1, Math.floor(options.batchSize ?? (options.columnar === true ? DEFAULT_COLUMNAR_BATCH_SIZE : DEFAULT_BATCH_SIZE)));
     this.maxRejections = Math.max(0, Math.floor(options.maxRejections ?? DEFAULT_MAX_REJECTIONS));
     // Sized for a default batch; a larger one grows as rows come.
@@ -107,12 +149,27 @@ export class BatchIngester {
   }
 
   async take(items: readonly SourceItem[]): Promise<void> {
-    for (const item of items) {
+    for (let index = 0; index < items.length; index++) {
+      const item = items[index] as SourceItem;
+      if ((index & 255) === 255) await this.yieldIfDue();
       if (!this.beginRecord()) continue;
       if ('error' in item) this.reject({ line: item.line, reason: item.error });
       else this.takeFields(item.line, item.fields, item.classification);
       if (this.commitDue()) await this.commit();
     }
+  }
+
+  /** Whether this ingester yields to the event loop (`sliceMs`): readers then check in often. */
+  get yields(): boolean {
+    return this.options.sliceMs !== undefined;
+  }
+
+  /** Lets the event loop run when this ingest has held the thread for a slice (`sliceMs`). */
+  async yieldIfDue(): Promise<void> {
+    const slice = this.options.sliceMs;
+    if (slice === undefined || performance.now() - this.sliceStart < slice) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.sliceStart = performance.now();
   }
 
   /**
@@ -132,7 +189,10 @@ export class BatchIngester {
   /** Validates a record's fields (the general parser) and batches its trade or its rejection. */
   takeFields(line: number, fields: RawFields, classification?: ClassificationMethod): void {
     const result = parseTradeRecord(line, fields);
-    if (result.ok) {
+    const ahead = result.ok && result.trade.timestamp > this.latestTradeMs ? futureTimeProblem(result.trade.timestamp, this.nowMs) : undefined;
+    if (ahead !== undefined) {
+      this.reject({ line, field: 'timestamp', reason: ahead });
+    } else if (result.ok) {
       const method = classification ?? (result.trade.direction === undefined ? this.options.classification : undefined);
       const trade = method === undefined ? result.trade : { ...result.trade, classification: method };
       this.push(trade, result.date);
@@ -153,7 +213,7 @@ export class BatchIngester {
   /** Full batch, or a long run of rejected records to checkpoint. */
   commitDue(): boolean {
     const batched = this.columns ? this.columns.count : this.batch.length;
-    return batched >= this.batchSize || this.position - this.committed >= this.batchSize * 4;
+    return batched >= this.batchSize || this.position - this.handed >= this.batchSize * 4;
   }
 
   /**
@@ -180,9 +240,22 @@ export class BatchIngester {
     else this.batch.push({ trade, date });
   }
 
-  /** Commits what is left and returns the summary. */
+  /**
+   * Commits what is left (with `stage`: every batch, in order) and returns the summary. A store
+   * failure part-way through staged batches rejects with a CapflowError saying exactly which
+   * records were stored (a retry under the same source id resumes after them).
+   */
   async finish(source: string, format: IngestFormat): Promise<IngestSummary> {
     await this.commit();
+    for (let index = 0; index < this.staged.length; index++) {
+      await this.yieldIfDue();
+      try {
+        await this.storeBatch(this.staged[index] as PendingBatch);
+      } catch (error) {
+        throw this.storingFailed(error);
+      }
+      this.staged[index] = { position: (this.staged[index] as PendingBatch).position }; // stored: let its memory go
+    }
     const base = {
       source,
       format,
@@ -202,17 +275,53 @@ export class BatchIngester {
     if (this.rejections.length < this.maxRejections) this.rejections.push(rejection);
   }
 
+  /** Hands the batch over: stores it now, or (with `stage`) holds it for `finish`. */
   private async commit(): Promise<void> {
     const columns = this.columns;
     const batched = columns ? columns.count : this.batch.length;
-    if (this.position <= this.committed && batched === 0) return;
+    if (this.position <= this.handed && batched === 0) return;
+    this.handed = this.position;
+    this.batchNumber++;
+    if (this.options.stage === true) {
+      if (batched === 0) {
+        // Only records that were rejected: a position to commit, kept as one light entry.
+        const last = this.staged[this.staged.length - 1];
+        if (last !== undefined && last.columns === undefined && last.trades === undefined) this.staged[this.staged.length - 1] = { position: this.position };
+        else this.staged.push({ position: this.position });
+      } else if (columns) {
+        this.staged.push({ columns, position: this.position });
+        this.columns = new TradeColumns(Math.min(this.batchSize + 1, DEFAULT_COLUMNAR_BATCH_SIZE + 1));
+      } else {
+        this.staged.push({ trades: this.batch, position: this.position });
+        this.batch = [];
+      }
+      return;
+    }
+    if (columns) {
+      await this.storeBatch({ columns, position: this.position });
+      columns.clear();
+    } else {
+      const trades = this.batch;
+      this.batch = [];
+      await this.storeBatch({ trades, position: this.position });
+    }
+  }
+
+  /** Stores one batch with its checkpoint and counts what the store took. */
+  private async storeBatch(pending: PendingBatch): Promise<void> {
     const checkpoint: SourceCheckpoint | undefined =
       this.sourceId === undefined
         ? undefined
-        : { sourceId: this.sourceId, position: this.position, expectedPosition: this.committed };
+        : {
+            sourceId: this.sourceId,
+            position: pending.position,
+            expectedPosition: this.committed,
+            ...(this.options.fingerprint === undefined ? {} : { fingerprint: this.options.fingerprint }),
+          };
+    const columns = pending.columns;
     if (columns) {
       const result = await this.store.appendColumns(columns, checkpoint);
-      this.committed = this.position;
+      this.committed = pending.position;
       this.accepted += result.stored;
       this.duplicates += result.duplicates;
       const stored: StoredTrade[] = [];
@@ -223,19 +332,26 @@ export class BatchIngester {
         if (this.options.onCommit) stored.push(columns.storedTrade(row));
       }
       columns.days.forEach((day, index) => daysStored[index] === 1 && this.symbols.add(day.symbol));
-      columns.clear();
-      this.batchNumber++;
-      await this.options.onCommit?.({ stored, duplicates: result.duplicates, position: this.position });
+      await this.options.onCommit?.({ stored, duplicates: result.duplicates, position: pending.position });
       return;
     }
-    const batch = this.batch;
-    this.batch = [];
-    const result = await this.store.appendTrades(batch, checkpoint);
-    this.committed = this.position;
+    if (pending.trades === undefined && this.sourceId === undefined) return; // rejections only, no checkpoint to move
+    const result = await this.store.appendTrades(pending.trades ?? [], checkpoint);
+    this.committed = pending.position;
     this.accepted += result.stored.length;
     this.duplicates += result.duplicates;
     for (const trade of result.stored) this.symbols.add(trade.symbol);
-    this.batchNumber++;
-    await this.options.onCommit?.({ stored: result.stored, duplicates: result.duplicates, position: this.position });
+    await this.options.onCommit?.({ stored: result.stored, duplicates: result.duplicates, position: pending.position });
+  }
+
+  /** The error of a store failure after `finish` began storing staged batches, saying what is stored. */
+  private storingFailed(error: unknown): unknown {
+    const storedRecords = this.committed - this.startPosition;
+    if (storedRecords === 0) return error; // nothing of this run is stored: the error as it is
+    const cause = error instanceof Error ? error.message : String(error);
+    const retry = this.sourceId === undefined ? 'send the records after them again' : 'send the same body with the same Idempotency-Key to store the rest';
+    return internalError(
+      `storing failed after the first ${storedRecords} records of this request were stored (${this.accepted} trades, ${this.duplicates} duplicates); ${retry} (${cause})`,
+    );
   }
 }

@@ -4,7 +4,8 @@
  * hands the row to the general parser, which has the final word on what is valid.
  */
 
-import { MAX_EPOCH_MS, parseTimestamp } from './timestamp.js';
+import { isTradeTime } from '../model/trade-time.js';
+import { parseTimestamp } from './timestamp.js';
 
 const DOT = 46;
 const ZERO = 48;
@@ -95,13 +96,13 @@ export function plainAscii(buf: Buffer, start: number, end: number): boolean {
 }
 
 /**
- * Epoch ms of a timestamp field (epoch milliseconds, or ISO text read by `parseTimestamp`), or -1
- * when the general parser must look at the row.
+ * Epoch ms of a timestamp field (epoch milliseconds, or ISO text read by `parseTimestamp`) within
+ * the trade time range, or -1 when the general parser must look at the row (it says why).
  */
 export function readTimestampField(buf: Buffer, start: number, end: number): number {
   if (end === start || end - start > 40) return -1;
   const value = readInteger(buf, start, end);
-  if (value >= 0) return value <= MAX_EPOCH_MS ? value : -1;
+  if (value >= 0) return isTradeTime(value) ? value : -1;
   const first = buf[start] as number;
   if (first - ZERO > 9 || first < ZERO || (buf[end - 1] as number) <= 32) return -1;
   const parsed = parseTimestamp(buf.toString('latin1', start, end));

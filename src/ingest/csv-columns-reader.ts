@@ -5,7 +5,7 @@ import { createGunzip } from 'node:zlib';
 import { dayNumberToDate, localDayNumber, localWallMs, MS_PER_DAY } from '../calendar/time-zone.js';
 import type { Market } from '../model/market.js';
 import { parseSymbol } from '../model/symbol.js';
-import type { BatchIngester } from './batch-ingester.js';
+import { YIELD_CHECK_BYTES, type BatchIngester } from './batch-ingester.js';
 import { ByteKeyTable } from './byte-key-table.js';
 import { plainAscii, readRowNumbers, splitFields, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
 import { CsvRecordParser } from './csv-record-parser.js';
@@ -64,7 +64,7 @@ export class CsvColumnsReader {
   /** Columns of the numeric fields (set by the header) and the reused row of numbers. */
   private numberColumns: NumberColumns = { price: -1, volume: -1, direction: -1, bid: -1, ask: -1 };
   private readonly numbers = new RowNumbers();
-  private general: { parser: CsvRecordParser; decoder: TextDecoder; lineOffset: number } | undefined;
+  private general: { parser: CsvRecordParser; decoder: TextDecoder } | undefined;
   private readonly defaultMethod: number;
 
   constructor(
@@ -132,12 +132,17 @@ export class CsvColumnsReader {
     }
   }
 
-  /** Reads CSV bytes held in memory (an HTTP request body), committing batches as they fill. */
+  /**
+   * Reads CSV bytes held in memory (an HTTP request body), committing batches as they fill. An
+   * ingester that yields gets them in slices of YIELD_CHECK_BYTES, checking in between.
+   */
   async readBytes(body: Uint8Array): Promise<void> {
     const source = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+    const slice = this.ingester.yields ? YIELD_CHECK_BYTES : Number.POSITIVE_INFINITY;
     let at = 0;
     await this.readFrom(async (buf, offset, length) => {
-      const taken = Math.min(length, source.length - at);
+      await this.ingester.yieldIfDue();
+      const taken = Math.min(length, source.length - at, slice);
       source.copy(buf, offset, at, at + taken);
       at += taken;
       return taken;
@@ -280,7 +285,7 @@ export class CsvColumnsReader {
     if (entry === null) return this.slowRow(buf, fields, lineStart, lineEnd);
 
     const timestamp = this.readTimestamp(buf, roles[TIMESTAMP] as number, fields);
-    if (timestamp < 0) return this.slowRow(buf, fields, lineStart, lineEnd);
+    if (timestamp < 0 || timestamp > this.ingester.latestTradeMs) return this.slowRow(buf, fields, lineStart, lineEnd);
 
     const numbers = this.numbers;
     if (!readRowNumbers(buf, fs, fe, fields, this.numberColumns, numbers)) return this.slowRow(buf, fields, lineStart, lineEnd);
@@ -380,15 +385,13 @@ export class CsvColumnsReader {
     this.ingester.takeFields(this.line, record);
   }
 
+  /** The RFC 4180 reader from here on: from the start (`header` empty), or from line `this.line`. */
   private startGeneral(header: string): void {
-    const parser = new CsvRecordParser(this.sourceName);
-    const lineOffset = header === '' ? 0 : this.line - 2;
-    this.general = { parser, decoder: new TextDecoder('utf-8', { ignoreBOM: true }), lineOffset };
-    if (header !== '') parser.push(`${header}\n`);
+    const parser = header === '' ? new CsvRecordParser(this.sourceName) : CsvRecordParser.continuing(this.sourceName, header, this.line);
+    this.general = { parser, decoder: new TextDecoder('utf-8', { ignoreBOM: true }) };
   }
 
   private async takeGeneral(items: readonly SourceItem[]): Promise<void> {
-    const offset = (this.general as NonNullable<typeof this.general>).lineOffset;
-    await this.ingester.take(offset === 0 ? items : items.map((item) => ({ ...item, line: item.line + offset })));
+    await this.ingester.take(items);
   }
 }

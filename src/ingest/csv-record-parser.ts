@@ -68,6 +68,19 @@ export class CsvRecordParser {
 
   constructor(private readonly sourceName = 'input') {}
 
+  /**
+   * A parser for the rest of an input whose first lines another reader took: `header` is the
+   * input's header and the next record starts on `line`, so every line number it gives — of
+   * records, rejections and thrown errors — is the input's own.
+   */
+  static continuing(sourceName: string, header: string, line: number): CsvRecordParser {
+    const parser = new CsvRecordParser(sourceName);
+    parser.push(`${header}\n`);
+    parser.line = line;
+    parser.recordLine = line;
+    return parser;
+  }
+
   /** Reads a chunk; returns the records it completed. */
   push(chunk: string): SourceItem[] {
     let text = chunk;

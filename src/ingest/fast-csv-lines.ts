@@ -14,7 +14,7 @@ import { CsvRecordParser } from './csv-record-parser.js';
 import { RECORD_RAW, RECORD_RESET, RECORD_STRIDE, RECORD_SYMBOL, SYMBOL_FACTOR } from './csv-row-reader.js';
 import { fileKindOf } from './file-source.js';
 import { TRADE_FIELDS, isTradeField, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
-import { MAX_EPOCH_MS } from './timestamp.js';
+import { isTradeTime } from '../model/trade-time.js';
 import { MAX_TRADE_ID_CHARS, parseTradeRecord, type Rejection } from './trade-parser.js';
 import {
   F_ASK,
@@ -207,7 +207,7 @@ export class CsvLinesBuilder {
   /** The fields of a row `readStandardFields` took (reused). */
   private readonly standardFields = new Float64Array(STANDARD_FIELDS);
   /** Set once the input needs the RFC 4180 reader (a quote or a lone CR was seen). */
-  private general: { parser: CsvRecordParser; decoder: TextDecoder; lineOffset: number } | undefined;
+  private general: { parser: CsvRecordParser; decoder: TextDecoder } | undefined;
   private firstChunk = true;
 
   constructor(options: CsvLinesOptions = {}) {
@@ -505,7 +505,7 @@ export class CsvLinesBuilder {
             if (d < 0 || d > 9) break;
             value = value * 10 + d;
           }
-          if (i === start || i - start > MAX_FAST_DIGITS || value > MAX_EPOCH_MS) return false;
+          if (i === start || i - start > MAX_FAST_DIGITS || !isTradeTime(value)) return false;
           timestamp = value;
           break;
         }
@@ -1022,11 +1022,10 @@ export class CsvLinesBuilder {
     return readTimestampField(buf, this.fieldStart[column] as number, this.fieldEnd[column] as number);
   }
 
+  /** The RFC 4180 reader from here on: from the start (`header` empty), or from line `this.line`. */
   private startGeneral(header: string): void {
-    const parser = new CsvRecordParser(this.sourceName);
-    const lineOffset = header === '' ? 0 : this.line - 2;
-    this.general = { parser, decoder: new TextDecoder('utf-8', { ignoreBOM: true }), lineOffset };
-    if (header !== '') this.takeGeneral(parser.push(`${header}\n`));
+    const parser = header === '' ? new CsvRecordParser(this.sourceName) : CsvRecordParser.continuing(this.sourceName, header, this.line);
+    this.general = { parser, decoder: new TextDecoder('utf-8', { ignoreBOM: true }) };
   }
 
   private pushGeneralBytes(bytes: Buffer): void {
@@ -1035,11 +1034,10 @@ export class CsvLinesBuilder {
   }
 
   private takeGeneral(items: readonly SourceItem[]): void {
-    const offset = (this.general as NonNullable<typeof this.general>).lineOffset;
     for (const item of items) {
       this.records++;
       this.generalRows++;
-      const line = item.line + offset;
+      const line = item.line;
       if ('error' in item) {
         if (this.partitionIndex === 0) this.reject({ line, reason: item.error });
         else {

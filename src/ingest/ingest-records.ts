@@ -16,8 +16,8 @@ export interface IngestRecordsOptions extends IngestOptions {
   readonly sourceId?: string;
 }
 
-/** Characters handed to the parser at a time, so commits start before the whole body is read. */
-const SLICE_CHARS = 1 << 20;
+/** Characters handed to the parser at a time (between two checks whether to yield). */
+const SLICE_CHARS = 1 << 14;
 
 /**
  * Ingests records held in memory (an HTTP request body): NDJSON by default, or CSV with a header.
@@ -48,6 +48,7 @@ export async function ingestRecords(
   const ingester = new BatchIngester(store, options.sourceId, start, options);
   const parser = format === 'csv' ? new CsvRecordParser('body') : new NdjsonRecordParser();
   for (let offset = 0; offset < text.length; offset += SLICE_CHARS) {
+    await ingester.yieldIfDue();
     await ingester.take(parser.push(text.slice(offset, offset + SLICE_CHARS)));
   }
   await ingester.take(parser.end());

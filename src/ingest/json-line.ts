@@ -7,7 +7,13 @@ import { JsonNumberText, JsonOtherValue, isTradeField, type RawFields, type RawV
  */
 export type JsonLineResult = { readonly ok: true; readonly fields: RawFields } | { readonly ok: false; readonly reason: string };
 
-class JsonSyntaxError extends Error {}
+/**
+ * Thrown inside the reader and caught by parseJsonObjectLine. Not an Error: a stack trace per
+ * malformed line would cost more than reading it (a body of a million bad lines).
+ */
+class JsonSyntaxError {
+  constructor(readonly message: string) {}
+}
 
 /** Deepest nesting accepted inside a skipped value (guards the recursion). */
 const MAX_DEPTH = 64;

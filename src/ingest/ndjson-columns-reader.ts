@@ -1,7 +1,7 @@
 import { parseSymbol } from '../model/symbol.js';
 import { dayNumberToDate, localDayNumber } from '../calendar/time-zone.js';
 import type { Market } from '../model/market.js';
-import type { BatchIngester } from './batch-ingester.js';
+import { YIELD_CHECK_BYTES, type BatchIngester } from './batch-ingester.js';
 import { plainAscii, readRowNumbers, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
 import { parseJsonObjectLine } from './json-line.js';
 import { TRADE_FIELDS } from './raw-record.js';
@@ -53,11 +53,12 @@ export class NdjsonColumnsReader {
   /** Whether the fast reader can take the body: every line short enough (see MAX_FAST_NDJSON_LINE). */
   static accepts(body: Uint8Array): boolean {
     const buf = Buffer.from(body.buffer, body.byteOffset, body.length);
+    // Window by window rather than line by line (a body of short lines has millions): the last
+    // LF within MAX_FAST_NDJSON_LINE bytes of `pos` ends every line before it short enough.
     let pos = 0;
-    while (pos < buf.length) {
-      let lf = buf.indexOf(LF, pos);
-      if (lf === -1) lf = buf.length;
-      if (lf - pos > MAX_FAST_NDJSON_LINE) return false;
+    while (buf.length - pos > MAX_FAST_NDJSON_LINE) {
+      const lf = buf.lastIndexOf(LF, pos + MAX_FAST_NDJSON_LINE);
+      if (lf < pos) return false;
       pos = lf + 1;
     }
     return true;
@@ -68,7 +69,13 @@ export class NdjsonColumnsReader {
     let pos = buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
     let line = 0;
     const ingester = this.ingester;
+    const checkEvery = ingester.yields ? YIELD_CHECK_BYTES : Number.POSITIVE_INFINITY;
+    let nextCheck = pos + checkEvery;
     while (pos < buf.length) {
+      if (pos >= nextCheck) {
+        nextCheck = pos + checkEvery;
+        await ingester.yieldIfDue();
+      }
       let lf = buf.indexOf(LF, pos);
       if (lf === -1) lf = buf.length;
       line++;
@@ -153,7 +160,7 @@ export class NdjsonColumnsReader {
     if (!entry) return false;
     if (kind[TIMESTAMP] === 0) return false;
     const timestamp = readTimestampField(buf, vs[TIMESTAMP] as number, ve[TIMESTAMP] as number);
-    if (timestamp < 0) return false;
+    if (timestamp < 0 || timestamp > this.ingester.latestTradeMs) return false;
     // Absent keys have empty value ranges (fastLine clears them), which readRowNumbers reads as
     // "not given" for direction, bid and ask and as invalid for price and volume.
     const numbers = this.numbers;

@@ -5,7 +5,7 @@
  * of the pipelined one (`CsvRowReader`), so both take exactly the same rows the same way.
  */
 import { MAX_FAST_DIGITS, readDirection } from './csv-bytes.js';
-import { MAX_EPOCH_MS } from './timestamp.js';
+import { isTradeTime } from '../model/trade-time.js';
 import { MAX_TRADE_ID_CHARS } from './trade-parser.js';
 
 const LF = 10;
@@ -57,7 +57,7 @@ export function readStandardFields(buf: Uint8Array, i: number, end: number, guar
     if (d < 0 || d > 9) break;
     timestamp = timestamp * 10 + d;
   }
-  if (i === start || i - start > MAX_FAST_DIGITS || timestamp > MAX_EPOCH_MS || i >= end || buf[i] !== COMMA) return -1;
+  if (i === start || i - start > MAX_FAST_DIGITS || !isTradeTime(timestamp) || i >= end || buf[i] !== COMMA) return -1;
   // price: digits with at most one inner dot (readUnits).
   start = ++i;
   let price = 0;

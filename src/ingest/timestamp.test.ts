@@ -17,7 +17,7 @@ function reason(text: string): string {
 describe('parseTimestamp', () => {
   it('reads integer epoch milliseconds', () => {
     assert.equal(epoch('1675214700320'), 1675214700320);
-    assert.equal(epoch('0'), 0);
+    assert.equal(epoch('631152000000'), 631152000000); // 1990-01-01T00:00:00Z, the first trade time accepted
   });
 
   it('reads ISO 8601 with Z or an offset (hand-computed instants)', () => {
@@ -57,5 +57,17 @@ describe('parseTimestamp', () => {
     assert.match(reason('yesterday'), /not epoch milliseconds or ISO 8601/);
     assert.match(reason('99999999999999999'), /out of range/);
     assert.match(reason('1969-12-31T23:59:59Z'), /out of range/);
+  });
+
+  it('accepts only 1990-01-01T00:00:00Z up to (not including) 2100-01-01T00:00:00Z', () => {
+    assert.match(reason('0'), /out of range: trades must be from 1990-01-01T00:00:00Z/);
+    assert.match(reason('631151999999'), /out of range/);
+    assert.match(reason('1989-12-31T23:59:59.999Z'), /out of range/);
+    assert.equal(epoch('2099-12-31T23:59:59.999Z'), 4_102_444_799_999);
+    assert.match(reason('4102444800000'), /out of range/);
+    assert.match(reason('2100-01-01T08:00:00+08:00'), /out of range/);
+    assert.match(reason('9999-12-31T23:59:59.999Z'), /out of range/);
+    assert.match(reason('253402300799999'), /out of range/);
+    assert.match(reason('1718328605'), /out of range.*\(epoch seconds\? give milliseconds\)/);
   });
 });

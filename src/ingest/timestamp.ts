@@ -3,10 +3,11 @@
  * an offset or Z. Parsed by hand with integer arithmetic, so nothing depends on Date parsing
  * quirks; fractions finer than a millisecond are truncated.
  */
-export type TimestampResult = { readonly ok: true; readonly epochMs: number } | { readonly ok: false; readonly reason: string };
+import { tradeTimeProblem } from '../model/trade-time.js';
 
-/** 9999-12-31T23:59:59.999Z: the last instant a four-digit year can express. */
-export const MAX_EPOCH_MS = 253_402_300_799_999;
+export type TimestampResult =
+  | { readonly ok: true; readonly epochMs: number }
+  | { readonly ok: false; readonly reason: string; /** Well-formed, but outside the accepted range. */ readonly outOfRange?: true };
 
 const EPOCH_DIGITS = /^[0-9]+$/;
 const ISO =
@@ -15,10 +16,9 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 
 export function parseTimestamp(text: string): TimestampResult {
   if (EPOCH_DIGITS.test(text)) {
-    if (text.length > 16) return { ok: false, reason: 'epoch milliseconds out of range' };
-    const epochMs = Number(text); // at most 16 digits: exact when <= MAX_EPOCH_MS
-    if (epochMs > MAX_EPOCH_MS) return { ok: false, reason: 'epoch milliseconds out of range' };
-    return { ok: true, epochMs };
+    // At most 16 digits: exact, and never mistaken for a value in range.
+    const epochMs = text.length > 16 ? Number.POSITIVE_INFINITY : Number(text);
+    return inRange(epochMs);
   }
   const match = ISO.exec(text);
   if (!match) {
@@ -52,8 +52,12 @@ export function parseTimestamp(text: string): TimestampResult {
   }
   const epochMs =
     daysFromCivil(year, month, day) * 86_400_000 + hour * 3_600_000 + minute * 60_000 + second * 1000 + millis - offsetMs;
-  if (epochMs < 0 || epochMs > MAX_EPOCH_MS) return { ok: false, reason: 'timestamp out of range (before 1970 or after 9999)' };
-  return { ok: true, epochMs };
+  return inRange(epochMs);
+}
+
+function inRange(epochMs: number): TimestampResult {
+  const problem = tradeTimeProblem(epochMs);
+  return problem === undefined ? { ok: true, epochMs } : { ok: false, reason: problem, outOfRange: true };
 }
 
 function isLeapYear(year: number): boolean {

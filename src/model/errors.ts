@@ -118,6 +118,11 @@ export function noAccess(symbol: string, market: string): CapflowError {
   );
 }
 
+/** A request that contradicts what was stored before (HTTP 409), e.g. an idempotency key reused for another body. */
+export function conflict(message: string): CapflowError {
+  return new CapflowError({ status: 3, code: BusinessCode.InvalidRequest, httpStatus: 409 }, message);
+}
+
 export function internalError(message = 'internal server error'): CapflowError {
   return new CapflowError({ status: 7, code: BusinessCode.ServerError, httpStatus: 500 }, message);
 }

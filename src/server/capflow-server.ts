@@ -222,7 +222,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
       ingestTarget,
       context.body,
       ingestBodyChoice(context.searchParams),
-      idempotencyKey ? { sourceId: `http:${credential.appKey}:${idempotencyKey}` } : {},
+      idempotencyKey ? { sourceId: `http:${credential.appKey}:${idempotencyKey}`, idempotencyKey } : {},
     );
     metrics.ingested(summary);
     await options.flows.poll();

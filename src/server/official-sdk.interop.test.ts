@@ -5,51 +5,16 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
-import { calendarFor } from '../calendar/trading-calendar.js';
 import { localDate } from '../calendar/time-zone.js';
-import { computeDayLines, DayFlow } from '../engine/index.js';
 import { ingestFile } from '../ingest/index.js';
-import { parseSymbol } from '../model/symbol.js';
-import type { Trade } from '../model/trade.js';
 import { SAMPLE_FILE } from '../cli/serve-command.js';
 import type { Credential } from './auth/credential.js';
-import { startTestServer, testCredential, trade, type TestServer } from './server-test-kit.js';
+import { engineDistribution, engineLines, FLOW_CASES, HK_DAY, SG_DAY, US_DAY, wireError } from './sdk-interop-test-kit.js';
+import { startTestServer, testCredential, type TestServer } from './server-test-kit.js';
 
 type LongportModule = typeof import('longport');
 const require = createRequire(import.meta.url);
 const longport = require('longport') as LongportModule;
-
-const HK = [
-  trade('700.HK', '2024-06-14T09:30:00.000+08:00', '320.0', 1000), // first trade of the day: neutral
-  trade('700.HK', '2024-06-14T09:30:30+08:00', '320.2', 500), // up-tick: +160,100
-  trade('700.HK', '2024-06-14T09:31:00+08:00', '320.2', 100), // zero tick after an up move: +32,020
-  trade('700.HK', '2024-06-14T09:45:00+08:00', '319.8', 300, '', { bid: '319.8', ask: '320.0' }), // at the bid: -95,940
-  trade('700.HK', '2024-06-14T10:00:00+08:00', '320.1', 200, '', { bid: '320.0', ask: '320.2' }), // midpoint → tick up: +64,020
-  trade('700.HK', '2024-06-14T16:08:00+08:00', '322.0', 1000), // closing auction without a side: neutral
-  trade('700.HK', '2024-06-14T16:09:00+08:00', '322.0', 100, 'down'), // auction with a side: -32,200 in 16:00
-  trade('700.HK', '2024-06-14T16:11:00+08:00', '330.0', 100, 'up'), // after the grace period: no line
-];
-const US = [
-  trade('AAPL.US', '2024-06-14T09:29:59-04:00', '212.00', 100), // pre-market: feeds the tick rule only
-  trade('AAPL.US', '2024-06-14T09:30:00.000-04:00', '212.05', 100), // up-tick: +21,205
-  trade('AAPL.US', '2024-06-14T12:00:00-04:00', '211.9999', 3, 'sell'), // -635.9997
-  trade('AAPL.US', '2024-06-14T15:59:59.999-04:00', '212.10', 10), // up-tick: +2,121
-  trade('AAPL.US', '2024-06-14T16:00:00.000-04:00', '212.20', 100, 'up'), // post-market: no line
-];
-const SG = [
-  trade('D05.SG', '2024-06-14T09:00:00+08:00', '35.07', 100, 'up'), // +3,507
-  trade('D05.SG', '2024-06-14T12:30:00+08:00', '35.20', 100, 'up'), // lunch: no line
-  trade('D05.SG', '2024-06-14T17:16:00+08:00', '35.10', 1000), // closing routine without a side: neutral
-  trade('D05.SG', '2024-06-14T17:17:00+08:00', '35.10', 200, 'up'), // +7,020 in the 17:15 line
-];
-
-/** Parses the SDK's `response error: {status}: detail:…{ code: N, …}` message. */
-function wireError(error: unknown): { status: number; code: number } {
-  const message = error instanceof Error ? error.message : String(error);
-  const match = /response error: (\d+): detail:.*code: (\d+)/.exec(message);
-  assert.ok(match, `not a response error: ${message}`);
-  return { status: Number(match[1]), code: Number(match[2]) };
-}
 
 describe('official longport SDK against capflow', () => {
   const full = testCredential({ appKey: 'sdk-full', appSecret: 'sdk-secret', accessToken: 'sdk-token' });
@@ -74,7 +39,7 @@ describe('official longport SDK against capflow', () => {
     t = await startTestServer({
       credentials: [full, usOnly, tight],
       securities: ['NODATA.HK'],
-      trades: [...HK, ...US, ...SG],
+      trades: [...HK_DAY, ...US_DAY, ...SG_DAY],
       clock: { kind: 'feed' },
     });
     await ingestFile(t.store, SAMPLE_FILE);
@@ -83,25 +48,10 @@ describe('official longport SDK against capflow', () => {
   });
   after(() => t.stop());
 
-  /** What the engine computes for the fixture day, seen at the feed clock's now. */
-  async function engineLines(symbol: string, trades?: Trade[]) {
-    const parsed = parseSymbol(symbol)!;
-    const now = t.clock.now(parsed.market);
-    const schedule = calendarFor(parsed.market).servedDay(now);
-    const dayTrades = trades ?? (await t.store.tradesOfDay(parsed.symbol, schedule.date));
-    return computeDayLines(schedule, dayTrades, now);
-  }
-
-  const cases = [
-    { symbol: '700.HK', trades: HK, lines: 331, last: '128000.000' },
-    { symbol: 'AAPL.US', trades: US, lines: 390, last: '22690.000' },
-    { symbol: '600000.SH', trades: undefined, lines: 241, last: '-24384680.860' },
-    { symbol: 'D05.SG', trades: SG, lines: 436, last: '10527.000' },
-  ];
-  for (const c of cases) {
+  for (const c of FLOW_CASES) {
     it(`capitalFlow(${c.symbol}) returns exactly the engine's lines`, async () => {
       const lines = await ctx.capitalFlow(c.symbol);
-      const expected = await engineLines(c.symbol, c.trades);
+      const expected = await engineLines(t, c.symbol, c.trades);
       assert.equal(lines.length, c.lines);
       assert.equal(expected.length, c.lines);
       assert.deepEqual(
@@ -114,10 +64,7 @@ describe('official longport SDK against capflow', () => {
 
   it('capitalDistribution matches the engine', async () => {
     const response = await ctx.capitalDistribution('700.HK');
-    const now = t.clock.now('HK');
-    const day = new DayFlow(calendarFor('HK').servedDay(now));
-    for (const one of HK) day.add(one);
-    const expected = day.distribution(now);
+    const expected = await engineDistribution(t, '700.HK', HK_DAY);
     assert.equal(response.timestamp.getTime() / 1000, expected.timestamp);
     assert.deepEqual(
       [response.capitalIn.large, response.capitalIn.medium, response.capitalIn.small].map(String),

@@ -1,4 +1,5 @@
 import type { Market } from '../model/market.js';
+import { FUTURE_TOLERANCE_MS, isTradeTime } from '../model/trade-time.js';
 
 /**
  * "Now" of capital-flow.md section 5: which day is served and how far its lines go.
@@ -11,6 +12,8 @@ export type ClockMode = { kind: 'wall' } | { kind: 'fixed'; at: number } | { kin
 
 export class MarketClock {
   private readonly latestByMarket = new Map<Market, number>();
+  /** Latest trade time a feed clock follows: the wall clock when last read plus the tolerance. */
+  private horizonMs = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly mode: ClockMode,
@@ -28,10 +31,22 @@ export class MarketClock {
     }
   }
 
-  /** Records a trade time so a feed clock follows the data. */
+  /**
+   * Records a trade time so a feed clock follows the data. A time that cannot be a trade's
+   * (outside the trade time range, or further ahead of the wall clock than FUTURE_TOLERANCE_MS)
+   * is ignored: inputs reject such trades, but rows stored before they did must not move the
+   * whole market's served day to year 10000 (or into the future) for every symbol.
+   */
   observe(market: Market, timestampMs: number): void {
     const latest = this.latestByMarket.get(market);
-    if (latest === undefined || timestampMs > latest) this.latestByMarket.set(market, timestampMs);
+    if (latest !== undefined && timestampMs <= latest) return;
+    if (!isTradeTime(timestampMs)) return;
+    if (timestampMs > this.horizonMs) {
+      // The wall clock is read only when a trade passes the horizon last read.
+      this.horizonMs = this.wallNow() + FUTURE_TOLERANCE_MS;
+      if (timestampMs > this.horizonMs) return;
+    }
+    this.latestByMarket.set(market, timestampMs);
   }
 }
 

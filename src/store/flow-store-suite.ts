@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import { Direction, type Trade } from '../model/trade.js';
+import { CapflowError } from '../model/errors.js';
 import type { FlowStore, TradeToStore } from './flow-store.js';
+import { TradeColumns } from './trade-columns.js';
 
 /**
  * The behaviour every FlowStore implementation must show (SQLite now, PostgreSQL later).
@@ -206,5 +208,33 @@ export function describeFlowStoreSuite(
         assert.equal(await store.lastSeq(), (await store.tradesAfter(0, 10))[0]!.seq);
         assert.deepEqual(await store.daysOf('700.HK'), [{ symbol: '700.HK', date: HK_DAY, trades: 1 }]);
       }));
+
+    it('records a source fingerprint with its first commit and refuses another one, storing nothing of it', () =>
+      withStore(async (store) => {
+        assert.deepEqual(await store.sourceState('k'), { position: 0 });
+        await store.appendTrades([hk(0)], { sourceId: 'k', position: 1, expectedPosition: 0, fingerprint: 'sha256:aaa' });
+        assert.deepEqual(await store.sourceState('k'), { position: 1, fingerprint: 'sha256:aaa' });
+        // The same content resumes: a later batch under the same fingerprint commits.
+        await store.appendColumns(columnsOf([hk(1)]), { sourceId: 'k', position: 2, expectedPosition: 1, fingerprint: 'sha256:aaa' });
+        await assert.rejects(
+          store.appendTrades([hk(2), hk(3)], { sourceId: 'k', position: 4, expectedPosition: 2, fingerprint: 'sha256:bbb' }),
+          (error: unknown) => error instanceof CapflowError && error.httpStatus === 409 && /committed before with different content/.test(error.message),
+        );
+        await assert.rejects(
+          store.appendColumns(columnsOf([hk(2)]), { sourceId: 'k', position: 3, fingerprint: 'sha256:bbb' }),
+          /committed before with different content/,
+        );
+        assert.deepEqual(await store.sourceState('k'), { position: 2, fingerprint: 'sha256:aaa' });
+        assert.equal((await store.tradesAfter(0, 10)).length, 2);
+        // A checkpoint without a fingerprint (a file) neither sets nor checks one.
+        await store.appendTrades([], { sourceId: 'file', position: 7 });
+        assert.deepEqual(await store.sourceState('file'), { position: 7 });
+      }));
   });
+}
+
+function columnsOf(batch: readonly TradeToStore[]): TradeColumns {
+  const columns = new TradeColumns(batch.length + 1);
+  for (const { trade, date } of batch) columns.addTrade(trade, date);
+  return columns;
 }

@@ -28,6 +28,18 @@ export interface SourceCheckpoint {
    * value: two processes ingesting the same source at once cannot both count its records.
    */
   readonly expectedPosition?: number;
+  /**
+   * Identity of the source's content (e.g. `sha256:…` of an HTTP body and its format). The first
+   * commit of the source records it; a commit with another one fails with 409
+   * (sourceFingerprintConflict), storing nothing: a source id reused for different content.
+   */
+  readonly fingerprint?: string;
+}
+
+/** What a store holds of a source: its committed position and content fingerprint, if any. */
+export interface SourceState {
+  readonly position: number;
+  readonly fingerprint?: string;
 }
 
 export interface AppendResult {
@@ -68,6 +80,8 @@ export interface FlowStore {
   appendColumns(columns: TradeColumns, checkpoint?: SourceCheckpoint): Promise<ColumnsAppendResult>;
   /** Committed position of a source (0 when never seen). */
   sourcePosition(sourceId: string): Promise<number>;
+  /** Committed position and fingerprint of a source (position 0, no fingerprint when never seen). */
+  sourceState(sourceId: string): Promise<SourceState>;
   /** Trades of one symbol and trading day in arrival order, optionally up to a sequence number. */
   tradesOfDay(symbol: string, date: string, maxSeq?: number): Promise<StoredTrade[]>;
   /** `tradesOfDay` as columns (with `seq`): what a restart feeds to `DayFlow.addRawIdBytes`. */

@@ -1,9 +1,9 @@
 import type pg from 'pg';
 import { decimalToString } from '../model/decimal.js';
-import type { AppendResult, FlowStore, SourceCheckpoint, StoredTrade, SymbolDay, SymbolSummary, TradeToStore } from './flow-store.js';
+import type { AppendResult, FlowStore, SourceCheckpoint, SourceState, StoredTrade, SymbolDay, SymbolSummary, TradeToStore } from './flow-store.js';
 import { inPostgresTransaction, openMigratedPostgres, type PostgresLocation } from './postgres-connection.js';
 import { partitionName, quoteIdentifier } from './postgres-schema.js';
-import { sourcePositionConflict } from './sqlite-flow-store.js';
+import { checkFingerprint, sourcePositionConflict } from './sqlite-flow-store.js';
 // PostgreSQL's numeric text keeps the scale it was written with, so it reads back like SQLite's stored text.
 import { tradeFromRow, type StoredTradeRow } from './stored-trade-row.js';
 import { appendColumnsAsTrades, columnsOfTrades, type ColumnsAppendResult, type TradeColumns } from './trade-columns.js';
@@ -75,10 +75,16 @@ export class PostgresFlowStore implements FlowStore {
   }
 
   private async appendLocked(client: pg.PoolClient, batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): Promise<AppendResult> {
-    if (checkpoint?.expectedPosition !== undefined) {
-      const { rows } = await client.query<{ position: string }>('SELECT position FROM sources WHERE source_id = $1', [checkpoint.sourceId]);
+    if (checkpoint && (checkpoint.expectedPosition !== undefined || checkpoint.fingerprint !== undefined)) {
+      const { rows } = await client.query<{ position: string; fingerprint: string | null }>(
+        'SELECT position, fingerprint FROM sources WHERE source_id = $1',
+        [checkpoint.sourceId],
+      );
+      checkFingerprint(checkpoint, rows[0]?.fingerprint);
       const actual = rows[0] ? Number(rows[0].position) : 0;
-      if (actual !== checkpoint.expectedPosition) throw sourcePositionConflict(checkpoint.sourceId, checkpoint.expectedPosition, actual);
+      if (checkpoint.expectedPosition !== undefined && actual !== checkpoint.expectedPosition) {
+        throw sourcePositionConflict(checkpoint.sourceId, checkpoint.expectedPosition, actual);
+      }
     }
     const stored: StoredTrade[] = [];
     let duplicates = 0;
@@ -129,9 +135,10 @@ export class PostgresFlowStore implements FlowStore {
     }
     if (checkpoint) {
       await client.query(
-        `INSERT INTO sources (source_id, position, updated_ms) VALUES ($1, $2, $3)
-         ON CONFLICT (source_id) DO UPDATE SET position = excluded.position, updated_ms = excluded.updated_ms`,
-        [checkpoint.sourceId, checkpoint.position, Date.now()],
+        `INSERT INTO sources (source_id, position, updated_ms, fingerprint) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (source_id) DO UPDATE SET position = excluded.position, updated_ms = excluded.updated_ms,
+           fingerprint = COALESCE(sources.fingerprint, excluded.fingerprint)`,
+        [checkpoint.sourceId, checkpoint.position, Date.now(), checkpoint.fingerprint ?? null],
       );
     }
     return { stored, duplicates };
@@ -178,6 +185,16 @@ export class PostgresFlowStore implements FlowStore {
                                           last_date = GREATEST(symbols.last_date, excluded.last_date)`,
       [symbols.map(([s]) => s), symbols.map(([, v]) => String(v.lastTimestamp)), symbols.map(([, v]) => v.lastDate)],
     );
+  }
+
+  async sourceState(sourceId: string): Promise<SourceState> {
+    const { rows } = await this.pool.query<{ position: string; fingerprint: string | null }>(
+      'SELECT position, fingerprint FROM sources WHERE source_id = $1',
+      [sourceId],
+    );
+    if (!rows[0]) return { position: 0 };
+    const position = Number(rows[0].position);
+    return rows[0].fingerprint === null ? { position } : { position, fingerprint: rows[0].fingerprint };
   }
 
   async sourcePosition(sourceId: string): Promise<number> {

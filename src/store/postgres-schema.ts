@@ -127,6 +127,12 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (symbol, date)
   );
   `,
+  // 5: the fingerprint of a source's content (as SQLite's migration 4): an HTTP body under an
+  //    Idempotency-Key records the hash of its format and bytes, and the key reused for another
+  //    body is refused.
+  `
+  ALTER TABLE sources ADD COLUMN fingerprint text;
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

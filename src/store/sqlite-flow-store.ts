@@ -1,8 +1,8 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import { CapflowError, BusinessCode } from '../model/errors.js';
+import { CapflowError, BusinessCode, conflict } from '../model/errors.js';
 import { TradeIdSet } from '../engine/trade-id-set.js';
 import type { Trade } from '../model/trade.js';
-import type { AppendResult, FlowStore, SourceCheckpoint, StoredTrade, SymbolDay, SymbolSummary, TradeToStore } from './flow-store.js';
+import type { AppendResult, FlowStore, SourceCheckpoint, SourceState, StoredTrade, SymbolDay, SymbolSummary, TradeToStore } from './flow-store.js';
 import { openSqliteFile, SQLITE_FILE_NAME } from './sqlite-connection.js';
 import { migrateSqlite } from './sqlite-schema.js';
 import { compareIdBytes, decodeTradeBlock, TradeBlockWriter } from './trade-block.js';
@@ -21,6 +21,18 @@ export function sourcePositionConflict(sourceId: string, expected: number, actua
     { status: 7, code: BusinessCode.ServerError, httpStatus: 409 },
     `source ${sourceId} is being ingested by another writer (position ${actual}, expected ${expected}); nothing was stored`,
   );
+}
+
+/** The append was refused because the source id was committed before with other content. */
+export function sourceFingerprintConflict(sourceId: string): CapflowError {
+  return conflict(`source ${sourceId} was committed before with different content; nothing was stored`);
+}
+
+/** Throws sourceFingerprintConflict when a checkpoint's fingerprint differs from the stored one. */
+export function checkFingerprint(checkpoint: SourceCheckpoint, stored: string | null | undefined): void {
+  if (checkpoint.fingerprint !== undefined && stored !== null && stored !== undefined && stored !== checkpoint.fingerprint) {
+    throw sourceFingerprintConflict(checkpoint.sourceId);
+  }
 }
 
 /**
@@ -85,6 +97,7 @@ export class SqliteFlowStore implements FlowStore {
   private readonly updateSymbol: BetterSqlite3.Statement;
   private readonly selectSummaries: BetterSqlite3.Statement;
   private readonly selectPosition: BetterSqlite3.Statement;
+  private readonly selectSource: BetterSqlite3.Statement;
   private readonly upsertPosition: BetterSqlite3.Statement;
   private readonly selectMeta: BetterSqlite3.Statement;
   private readonly updateMeta: BetterSqlite3.Statement;
@@ -126,9 +139,11 @@ export class SqliteFlowStore implements FlowStore {
     );
     this.selectSummaries = db.prepare('SELECT symbol, last_ts, last_date FROM symbols ORDER BY symbol');
     this.selectPosition = db.prepare('SELECT position FROM sources WHERE source_id = ?').pluck();
+    this.selectSource = db.prepare('SELECT position, fingerprint FROM sources WHERE source_id = ?');
     this.upsertPosition = db.prepare(
-      `INSERT INTO sources (source_id, position, updated_ms) VALUES (?, ?, ?)
-       ON CONFLICT (source_id) DO UPDATE SET position = excluded.position, updated_ms = excluded.updated_ms`,
+      `INSERT INTO sources (source_id, position, updated_ms, fingerprint) VALUES (?, ?, ?, ?)
+       ON CONFLICT (source_id) DO UPDATE SET position = excluded.position, updated_ms = excluded.updated_ms,
+         fingerprint = COALESCE(sources.fingerprint, excluded.fingerprint)`,
     );
     this.selectMeta = db.prepare('SELECT generation, last_seq, max_block_span FROM store_meta WHERE id = 1');
     this.updateMeta = db.prepare(
@@ -191,9 +206,11 @@ export class SqliteFlowStore implements FlowStore {
   }
 
   private appendNow(columns: TradeColumns, checkpoint?: SourceCheckpoint): ColumnsAppendResult {
-    if (checkpoint?.expectedPosition !== undefined) {
-      const actual = (this.selectPosition.get(checkpoint.sourceId) as number | undefined) ?? 0;
-      if (actual !== checkpoint.expectedPosition) {
+    if (checkpoint && (checkpoint.expectedPosition !== undefined || checkpoint.fingerprint !== undefined)) {
+      const source = this.selectSource.get(checkpoint.sourceId) as { position: number; fingerprint: string | null } | undefined;
+      checkFingerprint(checkpoint, source?.fingerprint);
+      const actual = source?.position ?? 0;
+      if (checkpoint.expectedPosition !== undefined && actual !== checkpoint.expectedPosition) {
         throw sourcePositionConflict(checkpoint.sourceId, checkpoint.expectedPosition, actual);
       }
     }
@@ -266,7 +283,7 @@ export class SqliteFlowStore implements FlowStore {
     }
     for (const [symbol, summary] of lastBySymbol) this.updateSymbol.run(symbol, summary.lastTimestamp, summary.lastDate);
     this.updateMeta.run(generation + 1, seq, maxSpan);
-    if (checkpoint) this.upsertPosition.run(checkpoint.sourceId, checkpoint.position, Date.now());
+    if (checkpoint) this.upsertPosition.run(checkpoint.sourceId, checkpoint.position, Date.now(), checkpoint.fingerprint ?? null);
     // Valid once committed; a rollback resets it (appendTransaction).
     this.knownGeneration = generation + 1;
     if (this.idCacheBytes > ID_CACHE_BYTES) this.dropIdSets();
@@ -323,6 +340,12 @@ export class SqliteFlowStore implements FlowStore {
 
   async sourcePosition(sourceId: string): Promise<number> {
     return (this.selectPosition.get(sourceId) as number | undefined) ?? 0;
+  }
+
+  async sourceState(sourceId: string): Promise<SourceState> {
+    const source = this.selectSource.get(sourceId) as { position: number; fingerprint: string | null } | undefined;
+    if (!source) return { position: 0 };
+    return source.fingerprint === null ? { position: source.position } : { position: source.position, fingerprint: source.fingerprint };
   }
 
   /** Trades of a symbol-day as columns in arrival order (optionally up to a seq): the restart path. */

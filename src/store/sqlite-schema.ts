@@ -57,6 +57,12 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   // far back tradesAfter looks for blocks spanning its start) and the write generation (bumped by
   // every write, so a process knows when its cached trade ids are stale).
   convertTradeRowsToBlocks,
+  // 4: the fingerprint of a source's content (an HTTP body under an Idempotency-Key: the hash of
+  // its format and bytes), recorded by its first commit; a later commit under the same source id
+  // with another fingerprint is refused (the key was reused for a different body).
+  `
+  ALTER TABLE sources ADD COLUMN fingerprint TEXT;
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.length;

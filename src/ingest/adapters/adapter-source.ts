@@ -25,7 +25,10 @@ export interface AdapterSource {
 export async function ingestAdapterSource(store: FlowStore, source: AdapterSource, options: IngestOptions = {}): Promise<IngestSummary> {
   const start = source.sourceId === undefined ? 0 : await store.sourcePosition(source.sourceId);
   const ingester = new BatchIngester(store, source.sourceId, start, options);
-  for await (const batch of source.items()) await ingester.take(batch);
+  for await (const batch of source.items()) {
+    await ingester.yieldIfDue();
+    await ingester.take(batch);
+  }
   return ingester.finish(source.name, source.format);
 }
 
@@ -46,6 +49,31 @@ export async function* bodyLines(text: string): AsyncGenerator<string> {
     yield text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
     start = end + 1;
   }
+}
+
+/** Characters of a body handed to a reader at a time. */
+const BODY_SLICE_CHARS = 1 << 14;
+
+/**
+ * The text of an adapter's input in chunks, line breaks untouched (a CSV reader counts lines
+ * itself: a lone CR is a line break there): the body when one is given, else the file
+ * (gunzipped when its name ends in `.gz`), streamed.
+ */
+export async function* inputText(file: string, body: string | undefined): AsyncGenerator<string> {
+  if (body !== undefined) {
+    for (let at = 0; at < body.length; at += BODY_SLICE_CHARS) yield body.slice(at, at + BODY_SLICE_CHARS);
+    return;
+  }
+  const input = createReadStream(file);
+  const stream = file.toLowerCase().endsWith('.gz') ? input.pipe(createGunzip()) : input;
+  input.on('error', (error) => stream.destroy(error));
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const text = decoder.decode(chunk, { stream: true });
+    if (text.length > 0) yield text;
+  }
+  const rest = decoder.decode();
+  if (rest.length > 0) yield rest;
 }
 
 /** The lines of an adapter's input: the body when one is given, else the file. */

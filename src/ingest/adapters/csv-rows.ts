@@ -1,3 +1,4 @@
+import { invalidRequest } from '../../model/errors.js';
 import { MAX_RECORD_CHARS } from '../raw-record.js';
 
 /** One CSV record: the line it starts on (1-based) and its fields, unquoted. */
@@ -39,7 +40,7 @@ export class CsvRows {
       const c = text[i] as string;
       this.recordChars++;
       if (this.recordChars > MAX_RECORD_CHARS) {
-        throw new Error(`${this.sourceName}: line ${this.recordLine}: record longer than ${MAX_RECORD_CHARS} characters`);
+        throw invalidRequest(`${this.sourceName}: line ${this.recordLine}: record longer than ${MAX_RECORD_CHARS} characters (unterminated quote?)`);
       }
       if (this.quoted) {
         if (c === '"') {

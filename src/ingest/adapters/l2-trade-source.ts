@@ -2,9 +2,10 @@ import { basename } from 'node:path';
 import { dateToDayNumber } from '../../calendar/time-zone.js';
 import { invalidRequest } from '../../model/errors.js';
 import type { RawFields, SourceItem } from '../raw-record.js';
-import { inputLines, roundDecimalText, type AdapterSource } from './adapter-source.js';
+import { inputText, roundDecimalText, type AdapterSource } from './adapter-source.js';
 import { CsvRows } from './csv-rows.js';
 import { parseLocalDateTime, parseTimeOfDay, wallToEpochMs } from './local-time.js';
+import { tradeTimeProblem } from '../../model/trade-time.js';
 
 /**
  * Shanghai and Shenzhen Level-2 trade-by-trade files (逐笔成交), columns by name as vendors
@@ -73,8 +74,8 @@ export function l2TradeSource(options: L2Options): AdapterSource {
           if (item) batch.push(item);
         }
       };
-      for await (const text of inputLines(options.file, options.body)) {
-        take(reader.push(`${text}\n`));
+      for await (const text of inputText(options.file, options.body)) {
+        take(reader.push(text));
         if (batch.length >= BATCH) {
           yield batch;
           batch = [];
@@ -108,9 +109,12 @@ export function l2TradeSource(options: L2Options): AdapterSource {
     const priceText = get('TradePrice');
     const price = roundDecimalText(priceText, PRICE_DECIMALS);
     if (price === undefined) return { line, error: `TradePrice: not a price, got ${JSON.stringify(priceText)}` };
+    const epochMs = wallToEpochMs(SHANGHAI, wall.ms);
+    const timeProblem = tradeTimeProblem(epochMs);
+    if (timeProblem !== undefined) return { line, error: `TradeTime: ${timeProblem}, got ${JSON.stringify(timeText)}` };
     const record: RawFields = {
       symbol: `${security}.${region}`,
-      timestamp: String(wallToEpochMs(SHANGHAI, wall.ms)),
+      timestamp: String(epochMs),
       price,
       volume: get('TradeQty'),
     };

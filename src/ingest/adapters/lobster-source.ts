@@ -5,6 +5,7 @@ import { hashFile } from '../file-source.js';
 import type { RawFields, SourceItem } from '../raw-record.js';
 import { scaledIntegerText, textLines, type AdapterSource } from './adapter-source.js';
 import { parseSecondsAfterMidnight, wallToEpochMs } from './local-time.js';
+import { tradeTimeProblem } from '../../model/trade-time.js';
 
 /**
  * LOBSTER (lobsterdata.com) message + orderbook file pairs. Message row i: `time` (seconds after
@@ -104,6 +105,8 @@ export function lobsterSource(options: LobsterOptions): AdapterSource {
     else return { line, error: `direction: must be -1 (resting sell) or 1 (resting buy), got ${JSON.stringify(side)}` };
     // Whole minutes from the zone's local midnight, so daylight-saving days keep wall-clock time.
     const timestamp = wallToEpochMs(NEW_YORK, midnightWallMs + time.ms);
+    const timeProblem = tradeTimeProblem(timestamp);
+    if (timeProblem !== undefined) return { line, error: `time: ${timeProblem}, got ${JSON.stringify(timeText)}` };
     const record: RawFields = {
       symbol,
       timestamp: String(timestamp),

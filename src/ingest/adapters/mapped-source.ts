@@ -4,8 +4,9 @@ import { invalidRequest } from '../../model/errors.js';
 import { fileKindOf } from '../file-source.js';
 import { parseJsonObjectLine } from '../json-line.js';
 import { JsonNumberText, TRADE_FIELDS, isTradeField, type RawFields, type RawValue, type SourceItem, type TradeField } from '../raw-record.js';
+import { tradeTimeProblem } from '../../model/trade-time.js';
 import { parseTimestamp } from '../timestamp.js';
-import { inputLines, type AdapterSource } from './adapter-source.js';
+import { inputLines, inputText, type AdapterSource } from './adapter-source.js';
 import { CsvRows } from './csv-rows.js';
 import { isKnownTimeZone, parseLocalDateTime, parseTimeOfDay, wallToEpochMs } from './local-time.js';
 
@@ -99,18 +100,25 @@ function absoluteTime(mapping: ColumnMapping, text: string): string {
   const { timeZone, date } = mapping;
   if (date !== undefined && timeZone !== undefined) {
     const time = parseTimeOfDay(text);
-    if (time.ok) return String(wallToEpochMs(timeZone, dateToDayNumber(date) * 86_400_000 + time.ms));
+    if (time.ok) return epochText(wallToEpochMs(timeZone, dateToDayNumber(date) * 86_400_000 + time.ms));
     // Digits that are not a time of day must not pass as epoch milliseconds here.
     if (/^[0-9]+$/.test(text)) return `!${time.reason}`;
   }
-  if (parseTimestamp(text).ok) return text;
+  const canonical = parseTimestamp(text);
+  if (canonical.ok) return text;
+  if (!canonical.ok && canonical.outOfRange === true) return `!${canonical.reason}`;
   if (timeZone !== undefined) {
     const wall = parseLocalDateTime(text);
-    if (wall.ok) return String(wallToEpochMs(timeZone, wall.ms));
+    if (wall.ok) return epochText(wallToEpochMs(timeZone, wall.ms));
     return `!${wall.reason}`;
   }
-  const canonical = parseTimestamp(text);
-  return canonical.ok ? text : `!${canonical.reason}${/no UTC offset/.test(canonical.reason) ? ' (or give --time-zone)' : ''}`;
+  return `!${canonical.reason}${/no UTC offset/.test(canonical.reason) ? ' (or give --time-zone)' : ''}`;
+}
+
+/** Epoch-ms text of a local time made absolute, or `!reason` when it is no trade time. */
+function epochText(epochMs: number): string {
+  const problem = tradeTimeProblem(epochMs);
+  return problem === undefined ? String(epochMs) : `!${problem}`;
 }
 
 export interface MappedFileOptions {
@@ -192,8 +200,8 @@ export function mappedFileSource(options: MappedFileOptions): AdapterSource {
             );
           }
         };
-        for await (const text of inputLines(file, options.body)) {
-          take(reader.push(`${text}\n`));
+        for await (const text of inputText(file, options.body)) {
+          take(reader.push(text));
           if (batch.length >= BATCH) {
             yield batch;
             batch = [];

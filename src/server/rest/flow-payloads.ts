@@ -1,6 +1,6 @@
 import type { DaySchedule } from '../../calendar/day-schedule.js';
 import { minutesToHhmm } from '../../calendar/session-rules.js';
-import { marketOffsetMs } from '../../calendar/time-zone.js';
+import { exchangeTime } from '../../calendar/time-zone.js';
 import type { CapitalDistribution, CapitalFlowDetailLine, CapitalFlowLine, DayTotals } from '../../engine/day-flow.js';
 import { MARKET_CURRENCY, MARKET_TIME_ZONE, type Market } from '../../model/market.js';
 import type { ParsedSymbol } from '../../model/symbol.js';
@@ -44,17 +44,6 @@ export interface DailyJson extends SymbolDayJson {
   readonly from: string;
   readonly to: string;
   readonly days: DailyDayJson[];
-}
-
-/** An instant as exchange-local ISO 8601 with its offset, e.g. `2024-06-14T09:30:00+08:00`. */
-export function exchangeTime(market: Market, epochMs: number): string {
-  const offsetMs = marketOffsetMs(market, epochMs);
-  const wall = new Date(epochMs + offsetMs).toISOString().slice(0, 19);
-  const offsetMinutes = Math.round(Math.abs(offsetMs) / 60_000);
-  const sign = offsetMs < 0 ? '-' : '+';
-  const hours = String(Math.floor(offsetMinutes / 60)).padStart(2, '0');
-  const minutes = String(offsetMinutes % 60).padStart(2, '0');
-  return `${wall}${sign}${hours}:${minutes}`;
 }
 
 export function symbolDay(symbol: ParsedSymbol): SymbolDayJson {

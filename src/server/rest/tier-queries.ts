@@ -16,7 +16,8 @@ import {
 import type { FlowService } from '../../service/flow-service.js';
 import type { PercentileReference, ResolvedConvention, TierChoice, TierFlows } from '../../service/tier-flows.js';
 import type { FlowStore } from '../../store/flow-store.js';
-import { exchangeTime, symbolDay, type DistributionJson, type SymbolDayJson } from './flow-payloads.js';
+import { exchangeTime } from '../../calendar/time-zone.js';
+import { symbolDay, type DistributionJson, type SymbolDayJson } from './flow-payloads.js';
 import type { FlowQueries } from './flow-queries.js';
 
 /** What every tier answer says about its convention. */
