@@ -13,22 +13,23 @@ import { decodeBody } from '../../protocol/body-codec.js';
 import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { AuthRequestSchema, AuthResponseSchema, ReconnectRequestSchema, ReconnectResponseSchema } from '../../protocol/gen/control_pb.js';
 import { ErrorSchema } from '../../protocol/gen/error_pb.js';
-import { ControlCommand } from '../../protocol/control-command.js';
 import type { RequestPacket } from '../../protocol/packet.js';
 import { rateLimitFor, type Credential, type CredentialRegistry } from '../auth/credential.js';
 import type { OtpStore } from '../auth/otp-issuer.js';
-import { RateLimiter, type CommandRateLimiter } from '../rate-limit/token-bucket.js';
+import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
 import type { CommandHandler } from '../quote/command-handler.js';
 import type { ConnectionHandler, PacketConnection } from '../transport/packet-connection.js';
 import type { Session, SessionRegistry } from './session-registry.js';
 import type { ConnectionLedger } from './connection-ledger.js';
 import { whenReady } from './maybe-async.js';
+import { ControlCommand } from '../../protocol/control-command.js';
+import { RateLimiter } from '../rate-limit/token-bucket.js';
 
 export { ControlCommand };
 
 /**
- * Heartbeats one connection may send: 1 per second on average, bursts of 10 (SDKs send one every
- * 10–20 s). Beyond it a heartbeat is answered 3/301606 instead of echoed.
+ * Heartbeats one connection may send, as a rate-limit rule: 1 per second on average, bursts of at
+ * least 10 (SDKs send one every 10–20 s). Beyond it a heartbeat is answered 3/301606 instead of echoed.
  */
 export const HEARTBEAT_RATE_LIMIT = { limit: 1, burst: 10 } as const;
 

@@ -115,11 +115,6 @@ export abstract class BasePacketConnection implements PacketConnection {
     private readonly admissionTicket?: AdmissionTicket,
   ) {}
 
-  /** Whether the session layer has vouched for the peer. */
-  get isAuthenticated(): boolean {
-    return this.trusted;
-  }
-
   authenticated(): void {
     if (this.trusted) return;
     this.trusted = true;
@@ -244,7 +239,7 @@ export abstract class BasePacketConnection implements PacketConnection {
     }
     if ((bytes[0]! & 0x0f) !== PacketType.Request && bytes.length > 0) {
       // Responses and pushes from a client carry nothing the server waits for: their length is
-      // checked, their body never inflated or read.
+      // checked (an unknown type fails here too), their body never inflated or read.
       try {
         const announced = announcedPacketLength(bytes);
         if (announced !== bytes.length) throw new PacketDecodeError(DecodeFailure.Truncated, `packet announces ${announced ?? 'more'} bytes but has ${bytes.length}`);

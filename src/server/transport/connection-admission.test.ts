@@ -15,20 +15,27 @@ describe('ConnectionAdmission', () => {
     assert.equal(addressKey(undefined), 'unknown');
   });
 
-  it('refuses beyond the per-address cap, then the total cap; a ticket gives its place back once', () => {
+  it('refuses an address past its cap; past the total cap drops the oldest connection; a ticket gives its place back once', () => {
     const admission = new ConnectionAdmission({ maxUnauthenticatedPerAddress: 2, maxUnauthenticated: 3 });
-    const a = admission.admit('10.0.0.1');
-    const b = admission.admit('::ffff:10.0.0.1');
-    assert.equal(admission.admit('10.0.0.1'), 'address');
-    const c = admission.admit('2001:db8::1');
-    assert.equal(admission.admit('2001:db8::2'), 'total');
+    const evicted: string[] = [];
+    const admit = (address: string, name: string) => admission.admit(address, () => evicted.push(name));
+    const a = admit('10.0.0.1', 'a');
+    const b = admit('::ffff:10.0.0.1', 'b');
+    assert.equal(admit('10.0.0.1', 'refused'), 'address');
+    const c = admit('2001:db8::1', 'c');
     assert.equal(admission.unauthenticated, 3);
-    for (const ticket of [a, b, c]) assert.equal(typeof ticket, 'object');
-    if (typeof a === 'string') throw new Error('not admitted');
-    a.release();
-    a.release();
+    const d = admit('2001:db8::2', 'd'); // c and d share a /64
+    assert.deepEqual(evicted, ['a']);
+    assert.equal(admission.evicted, 1);
+    assert.equal(admission.unauthenticated, 3);
+    assert.equal(admit('2001:db8::3', 'refused'), 'address');
+    for (const ticket of [a, b, c, d]) if (ticket === 'address') assert.fail('not admitted');
+    (a as { release(): void }).release(); // already evicted: nothing to give back
+    assert.equal(admission.unauthenticated, 3);
+    (b as { release(): void }).release();
+    (b as { release(): void }).release();
     assert.equal(admission.unauthenticated, 2);
-    assert.equal(typeof admission.admit('10.0.0.1'), 'object');
-    assert.equal(admission.admit('10.0.0.9'), 'total');
+    assert.notEqual(admit('10.0.0.1', 'e'), 'address');
+    assert.deepEqual(evicted, ['a']);
   });
 });

@@ -2,9 +2,9 @@ import { isIPv6 } from 'node:net';
 
 /** Caps on connections that have not authenticated yet, across both transports. */
 export interface AdmissionLimits {
-  /** Unauthenticated connections at once, all peers together. Default 1,024. */
+  /** Unauthenticated connections at once, all peers together; a new one beyond it evicts the oldest. Default 1,024. */
   maxUnauthenticated?: number;
-  /** Unauthenticated connections at once from one peer address (an IPv6 /64 counts as one). Default 64. */
+  /** Unauthenticated connections at once from one peer address (an IPv6 /64 counts as one); more are refused. Default 64. */
   maxUnauthenticatedPerAddress?: number;
 }
 
@@ -16,19 +16,26 @@ export interface AdmissionTicket {
   release(): void;
 }
 
-/** Why a connection was not admitted: every place of its address, or of the server, is taken. */
-export type AdmissionRefusal = 'address' | 'total';
+interface Held {
+  key: string;
+  evict: () => void;
+}
 
 /**
  * Counts connections between accept and authentication, per peer address and in total, so that
  * a flood of connections that never authenticate (slowloris, handshake floods) holds a bounded
- * number of sockets and buffers. Authenticated connections are bounded per credential instead.
+ * number of sockets and buffers. One address past its cap is refused; past the total cap the
+ * oldest unauthenticated connection is dropped instead, so that a client arriving during a flood
+ * from many addresses still gets in (it authenticates within milliseconds; an attacker's
+ * connections wait). Authenticated connections are bounded per credential instead.
  */
 export class ConnectionAdmission {
   private readonly maxTotal: number;
   private readonly maxPerAddress: number;
   private readonly byAddress = new Map<string, number>();
-  private total = 0;
+  /** Held places, oldest first (a Set keeps insertion order). */
+  private readonly held = new Set<Held>();
+  private evictions = 0;
 
   constructor(limits: AdmissionLimits = {}) {
     this.maxTotal = limits.maxUnauthenticated ?? DEFAULT_MAX_UNAUTHENTICATED;
@@ -37,28 +44,39 @@ export class ConnectionAdmission {
 
   /** Unauthenticated connections held now (all addresses). */
   get unauthenticated(): number {
-    return this.total;
+    return this.held.size;
   }
 
-  /** A place for a new connection from `address`, or why there is none. */
-  admit(address: string | undefined): AdmissionTicket | AdmissionRefusal {
+  /** Unauthenticated connections dropped so far to make room for newer ones. */
+  get evicted(): number {
+    return this.evictions;
+  }
+
+  /**
+   * A place for a new connection from `address`, or 'address' when that address holds all its
+   * places. `evict` drops the connection should its place be needed for a newer one.
+   */
+  admit(address: string | undefined, evict: () => void): AdmissionTicket | 'address' {
     const key = addressKey(address);
-    const held = this.byAddress.get(key) ?? 0;
-    if (held >= this.maxPerAddress) return 'address';
-    if (this.total >= this.maxTotal) return 'total';
-    this.byAddress.set(key, held + 1);
-    this.total++;
-    let released = false;
-    return {
-      release: () => {
-        if (released) return;
-        released = true;
-        this.total--;
-        const left = (this.byAddress.get(key) ?? 1) - 1;
-        if (left === 0) this.byAddress.delete(key);
-        else this.byAddress.set(key, left);
-      },
-    };
+    const count = this.byAddress.get(key) ?? 0;
+    if (count >= this.maxPerAddress) return 'address';
+    while (this.held.size >= this.maxTotal) {
+      const oldest = this.held.values().next().value as Held;
+      this.remove(oldest);
+      this.evictions++;
+      oldest.evict();
+    }
+    const entry: Held = { key, evict };
+    this.held.add(entry);
+    this.byAddress.set(key, count + 1);
+    return { release: () => this.remove(entry) };
+  }
+
+  private remove(entry: Held): void {
+    if (!this.held.delete(entry)) return;
+    const left = (this.byAddress.get(entry.key) ?? 1) - 1;
+    if (left === 0) this.byAddress.delete(entry.key);
+    else this.byAddress.set(entry.key, left);
   }
 }
 

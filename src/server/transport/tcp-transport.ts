@@ -201,11 +201,11 @@ export class TcpTransport implements PacketTransport {
   }
 
   private accept(socket: Socket): void {
-    const ticket = this.options.admission.admit(socket.remoteAddress);
-    if (typeof ticket === 'string') {
-      // Too many unauthenticated connections (from this address, or in all): nothing is known of
-      // the peer's protocol yet, so it is hung up on without a word.
-      socket.on('error', () => undefined);
+    socket.on('error', () => undefined); // 'close' follows
+    const ticket = this.options.admission.admit(socket.remoteAddress, () => socket.destroy());
+    if (ticket === 'address') {
+      // Its address holds all its unauthenticated places: nothing is known of the peer's protocol
+      // yet, so it is hung up on without a word.
       socket.destroy();
       return;
     }

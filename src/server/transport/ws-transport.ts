@@ -193,10 +193,9 @@ export class WebSocketTransport implements PacketTransport {
         return;
       }
     }
-    const ticket = this.options.admission.admit(request.socket.remoteAddress);
-    if (typeof ticket === 'string') {
-      if (ticket === 'address') rejectUpgrade(socket, 429, 'Too Many Requests', 'too many unauthenticated connections from this address');
-      else rejectUpgrade(socket, 503, 'Service Unavailable', 'too many unauthenticated connections');
+    const ticket = this.options.admission.admit(request.socket.remoteAddress, () => socket.destroy());
+    if (ticket === 'address') {
+      rejectUpgrade(socket, 429, 'Too Many Requests', 'too many unauthenticated connections from this address');
       return;
     }
     // Also when the upgrade fails (ws answers a bad handshake itself and never calls back).
