@@ -611,6 +611,40 @@ const ATTACKS: Record<string, Attack> = {
     return { bytes, outcome: `TCP: ${outcome}` };
   },
 
+  /** WebSocket pings (125-byte payloads) as fast as 4 connections can send them, before auth, 5 s. */
+  'ws-ping-flood': async (server) => {
+    const sockets = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const ws = new WebSocket(`ws://127.0.0.1:${server.httpPort}/v2?version=1&codec=1&platform=9`, { localAddress: '127.0.0.2' });
+        ws.on('error', () => undefined);
+        let pongs = 0;
+        ws.on('pong', () => pongs++);
+        await new Promise<void>((ok) => {
+          ws.once('open', ok);
+          ws.once('close', () => ok());
+        });
+        return { ws, pongs: () => pongs };
+      }),
+    );
+    const payload = new Uint8Array(125).fill(7);
+    let pings = 0;
+    const until = Date.now() + 5000;
+    await Promise.all(
+      sockets.map(async ({ ws }) => {
+        while (Date.now() < until && ws.readyState === WebSocket.OPEN) {
+          for (let i = 0; i < 500; i++) ws.ping(payload);
+          pings += 500;
+          while (ws.bufferedAmount > 1 << 20 && ws.readyState === WebSocket.OPEN) await sleep(2);
+          await sleep(0);
+        }
+      }),
+    );
+    await sleep(500);
+    const pongs = sockets.reduce((sum, s) => sum + s.pongs(), 0);
+    for (const { ws } of sockets) ws.terminate();
+    return { bytes: pings * 131, outcome: `${fmt(pings)} pings sent, ${fmt(pongs)} pongs received` };
+  },
+
   /** An authenticated connection flooding command 24 past its rate limit, 5 s. */
   'request-flood-authenticated': async (server) => {
     const c = await wsConn(server.httpPort, '127.0.0.2');

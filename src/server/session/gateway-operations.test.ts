@@ -182,4 +182,32 @@ describe('SocketGateway heartbeats and authentication', () => {
     assert.equal(resumed.responses[0]!.status, 0);
     assert.equal(resumed.vouched, 1);
   });
+
+  it('answers one auth or reconnect at a time per connection: others sent meanwhile are refused 3/301606 without reaching the store', async () => {
+    const redeemed: string[] = [];
+    const otps = {
+      issue: () => 'otp',
+      // A shared store: it answers later.
+      redeem: (otp: string) => {
+        redeemed.push(otp);
+        return sleep(20).then(() => undefined);
+      },
+    };
+    const gateway = new SocketGateway({
+      credentials: new InMemoryCredentialRegistry([testCredential({ appKey: 'k' })]),
+      otps,
+      sessions: new InMemorySessionRegistry(3_600_000),
+      rateLimiter: new RateLimiter(),
+      commands: new Map(),
+    });
+    const conn = fakeConnection();
+    gateway.onOpen(conn);
+    const auth = (requestId: number) =>
+      ({ type: 1, cmd: requestId % 2 === 0 ? 3 : 2, requestId, timeoutMs: 5000, body: toBinary(AuthRequestSchema, create(AuthRequestSchema, { token: `t${requestId}` })), gzip: false }) as never;
+    for (let id = 1; id <= 10; id++) gateway.onRequest(conn, auth(id));
+    assert.deepEqual(redeemed, ['t1']);
+    assert.deepEqual(conn.responses.map((r) => [r.requestId, r.status, Number(fromBinary(ErrorSchema, r.body).code)]), Array.from({ length: 9 }, (_, i) => [i + 2, 3, 301606]));
+    await waitFor(() => conn.closes.length === 1);
+    assert.equal(conn.closes[0]!.code, CloseCode.AuthError);
+  });
 });

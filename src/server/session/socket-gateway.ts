@@ -60,6 +60,8 @@ interface ConnectionState {
   credential?: Credential;
   session?: Session;
   authTimer?: NodeJS.Timeout;
+  /** An auth or reconnect of this connection is being answered (by a store that answers later). */
+  controlPending?: boolean;
 }
 
 /**
@@ -187,10 +189,8 @@ export class SocketGateway implements ConnectionHandler {
           this.heartbeat(conn, request);
           return;
         case ControlCommand.Auth:
-          this.settle(conn, request, this.authenticate(conn, state, request));
-          return;
         case ControlCommand.Reconnect:
-          this.settle(conn, request, this.reconnect(conn, state, request));
+          this.oneControlAtATime(conn, state, request);
           return;
         default:
           if (!state.credential) throw authError('authenticate before sending requests');
@@ -208,6 +208,25 @@ export class SocketGateway implements ConnectionHandler {
       throw rateLimited(`heartbeat rate of ${limit}/s (burst ${burst}) exceeded on this connection`);
     }
     conn.sendResponse(request.cmd, request.requestId, 0, request.body);
+  }
+
+  /**
+   * Auth and reconnect, one at a time per connection: another arriving while one is being answered
+   * (a shared store answers later) is refused 3/301606, so that a burst of them on one connection
+   * cannot queue lookups on the store.
+   */
+  private oneControlAtATime(conn: PacketConnection, state: ConnectionState, request: RequestPacket): void {
+    if (state.controlPending) throw rateLimited('an auth or reconnect is already being answered on this connection');
+    const pending = request.cmd === ControlCommand.Auth ? this.authenticate(conn, state, request) : this.reconnect(conn, state, request);
+    if (!pending) return;
+    state.controlPending = true;
+    this.settle(
+      conn,
+      request,
+      pending.finally(() => {
+        state.controlPending = false;
+      }),
+    );
   }
 
   /** Routes the failure of a control request answered later (shared OTP / session store) to `fail`. */

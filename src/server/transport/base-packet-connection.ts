@@ -205,6 +205,22 @@ export abstract class BasePacketConnection implements PacketConnection {
     }
   }
 
+  /**
+   * Counts a frame the transport handles itself (a WebSocket ping or pong) towards this turn's
+   * share: past it, reading pauses until the next turn.
+   */
+  protected countControlFrame(): void {
+    const turn = thisTurn();
+    if (turn !== this.turn) {
+      this.turn = turn;
+      this.turnPackets = 0;
+    }
+    if (++this.turnPackets <= PACKETS_PER_TURN || this.draining || !this.isOpen) return;
+    this.draining = true;
+    this.pauseReading();
+    setImmediate(() => this.drainBacklog());
+  }
+
   /** Handles the next share of waiting packets, one share per turn, then reads again. */
   private drainBacklog(): void {
     if (!this.isOpen) {

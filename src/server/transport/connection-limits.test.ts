@@ -30,6 +30,8 @@ interface Client {
 
 interface Running {
   handler: RecordingHandler;
+  /** The WebSocket transport's HTTP port (ws only). */
+  port?: number;
   connect(localAddress?: string): Promise<Client>;
   stop(): Promise<void>;
 }
@@ -57,9 +59,11 @@ async function start(kind: Kind, options: PacketTransportOptions & { handshakeTi
     const http: Server = createServer((_req, res) => res.end());
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     const transport = new WebSocketTransport(handler, { server: http, ...options, onError: (error) => handler.errors.push(error) });
-    const url = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/v2?version=1&codec=1&platform=9`;
+    const port = (http.address() as AddressInfo).port;
+    const url = `ws://127.0.0.1:${port}/v2?version=1&codec=1&platform=9`;
     running = {
       handler,
+      port,
       connect: async (localAddress) => {
         const client = await wsClient(url, localAddress === undefined ? {} : { localAddress });
         return { send: (b) => client.ws.send(b), next: client.next, ended: client.closed, destroy: () => client.ws.terminate() };
@@ -214,6 +218,27 @@ for (const kind of ['ws', 'tcp'] as const) {
     });
   });
 }
+
+describe('ws: pings from a client', () => {
+  it('a ping gets its pong; a flood of pings gets pongs for the latest only, and another connection keeps being answered', async () => {
+    const running = await start('ws');
+    const flooder = await wsClient(`ws://127.0.0.1:${running.port!}/v2`);
+    const pongs: Buffer[] = [];
+    flooder.ws.on('pong', (data: Buffer) => pongs.push(data));
+    flooder.ws.ping(Buffer.from('abc'));
+    await waitFor(() => pongs.length === 1);
+    assert.equal(pongs[0]!.toString(), 'abc');
+    const bystander = await running.connect();
+    const payload = (i: number): Buffer => Buffer.from(String(i).padStart(125, '0'));
+    for (let i = 1; i <= 5000; i++) flooder.ws.ping(payload(i));
+    bystander.send(packet(24, Uint8Array.of(1), 3));
+    assert.equal((await bystander.next(10_000)).cmd, 24);
+    await waitFor(() => pongs.at(-1)!.equals(payload(5000)), 10_000);
+    assert.ok(pongs.length < 1000, `${pongs.length} pongs for 5,000 pings`);
+    flooder.ws.terminate();
+    bystander.destroy();
+  });
+});
 
 describe('tcp: the handshake', () => {
   it('a connection whose handshake does not arrive within handshakeTimeoutMs is dropped, and its place freed', async () => {

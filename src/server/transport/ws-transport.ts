@@ -45,6 +45,8 @@ class WsPacketConnection extends BasePacketConnection {
   /** Answered the last ping. */
   alive = true;
   private graceTimer: NodeJS.Timeout | undefined;
+  private latestPing: Buffer | undefined;
+  private pongDue = false;
 
   constructor(
     private readonly socket: WebSocket,
@@ -56,6 +58,20 @@ class WsPacketConnection extends BasePacketConnection {
     super(remoteAddress, handler, options, ticket);
     socket.on('pong', () => {
       this.alive = true;
+      this.countControlFrame();
+    });
+    // Pings are answered here, not by ws: one pong per turn for the latest ping (RFC 6455 allows
+    // answering only the most recent), and a ping flood counts against the connection's share.
+    socket.on('ping', (data: Buffer) => {
+      this.latestPing = data;
+      if (!this.pongDue) {
+        this.pongDue = true;
+        setImmediate(() => {
+          this.pongDue = false;
+          if (this.socket.readyState === this.socket.OPEN) this.socket.pong(this.latestPing);
+        });
+      }
+      this.countControlFrame();
     });
     socket.on('message', (data: RawData, isBinary: boolean) => {
       if (!isBinary) {
@@ -146,6 +162,7 @@ export class WebSocketTransport implements PacketTransport {
       // Oversized frames are refused by ws before they are buffered (close 1009).
       maxPayload: this.options.maxPacketBytes,
       perMessageDeflate: false,
+      autoPong: false,
     });
     this.server.on('upgrade', this.onUpgrade);
     this.pingTimer = setInterval(() => {
