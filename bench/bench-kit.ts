@@ -77,3 +77,9 @@ export async function headFile(source: string, target: string, rows: number): Pr
   out.end();
   await once(out, 'finish');
 }
+
+/**
+ * Caps on unauthenticated connections for a benchmark's server: its load generators open
+ * thousands of connections from one address at once, which the defaults (64 per address) refuse.
+ */
+export const LOAD_GENERATOR_CAPS = { maxUnauthenticated: 100_000, maxUnauthenticatedPerAddress: 100_000 } as const;

@@ -17,7 +17,7 @@ import { calendarFor } from '../src/calendar/trading-calendar.js';
 import { DayFlow } from '../src/engine/index.js';
 import { csvFileToLines } from '../src/ingest/fast-csv-lines.js';
 import { startTestServer, testCredential, trade } from '../src/server/server-test-kit.js';
-import { fmt, machine, numberFlag, parseFlags, printTable } from './bench-kit.js';
+import { LOAD_GENERATOR_CAPS, fmt, machine, numberFlag, parseFlags, printTable } from './bench-kit.js';
 import { BENCH_DATE, generateDayCsv } from './generate-day.js';
 
 const flags = parseFlags();
@@ -53,7 +53,12 @@ async function connectionCost(kind: 'ws' | 'tcp'): Promise<Record<string, string
   const open = Date.parse('2024-06-14T09:30:00+08:00');
   const dayTrades = Array.from({ length: 331 }, (_, m) => trade('700.HK', new Date(open + m * 60_000 + 5000).toISOString(), '320.2', 100, m % 2 ? 'up' : 'down'));
   const credential = testCredential({ connections: 100_000, rateLimits: { 24: { limit: 1_000_000, burst: 1_000_000 } } });
-  const server = await startTestServer({ credentials: [credential], trades: dayTrades, clock: { kind: 'fixed', at: Date.parse('2024-06-14T16:30:00+08:00') } });
+  const server = await startTestServer({
+    credentials: [credential],
+    trades: dayTrades,
+    clock: { kind: 'fixed', at: Date.parse('2024-06-14T16:30:00+08:00') },
+    server: { unauthenticatedConnections: LOAD_GENERATOR_CAPS },
+  });
   try {
     const info = JSON.stringify({ ws: server.wsUrl, tcp: server.server.tcpPort, http: server.httpUrl });
     // Warm up: one connection's worth of code paths and the command-24 cache.

@@ -18,6 +18,7 @@ import type { Trade } from '../src/model/trade.js';
 import { parseSymbol } from '../src/model/symbol.js';
 import { encodeCapitalFlow } from '../src/server/quote/capital-flow.js';
 import { createLogger, logCallback } from '../src/server/logging/logger.js';
+import { LOAD_GENERATOR_CAPS } from './bench-kit.js';
 
 const mode = process.argv[2] ?? 'capflow';
 const replyBytes = Number(process.argv[3] ?? 4500);
@@ -43,7 +44,12 @@ if (mode === 'echo') {
   const securities = (process.argv[3] ?? '').split(',').filter((s) => s !== '');
   const unlimited = { limit: 1_000_000, burst: 1_000_000 };
   const credential = testCredential({ connections: 5000, subscribeLimit: 10_000, rateLimits: { 4: unlimited, 8: unlimited, 9: unlimited, 24: unlimited, 25: unlimited } });
-  const server = await startTestServer({ credentials: [credential], securities, clock: { kind: 'fixed', at: Date.parse('2024-06-14T16:30:00+08:00') } });
+  const server = await startTestServer({
+    credentials: [credential],
+    securities,
+    clock: { kind: 'fixed', at: Date.parse('2024-06-14T16:30:00+08:00') },
+    server: { unauthenticatedConnections: LOAD_GENERATOR_CAPS },
+  });
   console.log(JSON.stringify({ ws: server.wsUrl, tcp: server.server.tcpPort, http: server.httpUrl }));
 } else {
   const trades: Trade[] = [];
@@ -60,7 +66,7 @@ if (mode === 'echo') {
   await storeTrades(store, trades);
   const clock = new MarketClock({ kind: 'fixed', at: Date.parse('2024-06-14T16:30:00+08:00') });
   const flows = await FlowService.open({ store, clock, log });
-  const server = await startCapflowServer({ store, flows, clock, credentials: [credential], port: 0, tcpPort: 0, logger, log });
+  const server = await startCapflowServer({ store, flows, clock, credentials: [credential], port: 0, tcpPort: 0, logger, log, unauthenticatedConnections: LOAD_GENERATOR_CAPS });
   // The size of the answer packet served (the echo answers with packets of this size).
   const answer = encodeCapitalFlow('700.HK', (await flows.capitalFlow(parseSymbol('700.HK')!)).lines);
   const http = `http://127.0.0.1:${server.httpPort}`;

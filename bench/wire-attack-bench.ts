@@ -505,6 +505,28 @@ const ATTACKS: Record<string, Attack> = {
     return { bytes: 0, outcome };
   },
 
+  /** Connection churn: 8 loops (4 TCP, 4 WebSocket) from one address connect, send a heartbeat and hang up, as fast as they can, 5 s. */
+  'connection-churn': async (server) => {
+    let connections = 0;
+    let answered = 0;
+    let bytes = 0;
+    const heartbeat = request(1, new Uint8Array(8));
+    const until = Date.now() + 5000;
+    await Promise.all(
+      Array.from({ length: 8 }, async (_, loop) => {
+        while (Date.now() < until) {
+          const c = loop % 2 === 0 ? await tcpConn(server.tcpPort, '127.0.0.2') : await wsConn(server.httpPort, '127.0.0.2');
+          connections++;
+          c.write(heartbeat);
+          bytes += heartbeat.length + 2;
+          if ((await c.next(2000))?.type === 2) answered++;
+          c.destroy();
+        }
+      }),
+    );
+    return { bytes, outcome: `${fmt(connections)} connections (${fmt(connections / 5)}/s), ${fmt(answered)} heartbeats answered` };
+  },
+
   /** Declared body_len of 1 MiB before auth: 200 TCP connections send the header and 1,000,000 body bytes, then hold. */
   'oversized-body-len': async (server) => {
     const header = new Uint8Array(11);
