@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { inPostgresTransaction } from './postgres-connection.js';
+import { inPostgresTransaction, parsePostgresUrl } from './postgres-connection.js';
 import { PostgresFlowStore } from './postgres-flow-store.js';
 import { POSTGRES_SERVER_SKIPPED, ThrowawayPostgres } from './postgres-server-test-kit.js';
 import { SCALE_TEST_DATE } from '../worker/scale-test-kit.js';
@@ -24,6 +24,19 @@ async function timed<T>(work: Promise<T>): Promise<{ ms: number; error?: Error; 
     return { ms: Date.now() - start, error: error as Error };
   }
 }
+
+describe('the query timeout of a store URL', () => {
+  it('is capflow\'s own parameter: read, validated and kept from the driver', () => {
+    assert.deepEqual(parsePostgresUrl('postgres://u@h/db?schema=s&query_timeout=2500&sslmode=disable'), {
+      connectionString: 'postgres://u@h/db?sslmode=disable',
+      schema: 's',
+      queryTimeoutMs: 2500,
+    });
+    assert.equal(parsePostgresUrl('postgres://u@h/db?query_timeout=0').queryTimeoutMs, 0);
+    assert.equal(parsePostgresUrl('postgres://u@h/db').queryTimeoutMs, undefined);
+    assert.throws(() => parsePostgresUrl('postgres://u@h/db?query_timeout=5s'), /query_timeout must be a number of milliseconds/);
+  });
+});
 
 describe('the PostgreSQL store across database faults (starts its own PostgreSQL)', { skip: POSTGRES_SERVER_SKIPPED }, () => {
   let server: ThrowawayPostgres;

@@ -193,6 +193,7 @@ describe('the fleet through database and bus faults (starts PostgreSQL and nats-
       publisher = await NatsTradeBus.connect(busUrl, { name: 'fleet-feed' });
       let published = 0;
       let publishRetries = 0;
+      const chunkDone: number[] = [];
       const feed = (async () => {
         for (let chunk = 0; chunk * CHUNK < trades.length; chunk++) {
           const batch = trades.slice(chunk * CHUNK, (chunk + 1) * CHUNK);
@@ -207,6 +208,7 @@ describe('the fleet through database and bus faults (starts PostgreSQL and nats-
             }
           }
           published += batch.length;
+          chunkDone.push(Date.now());
           await sleep(CHUNK_EVERY_MS);
         }
       })();
@@ -221,19 +223,23 @@ describe('the fleet through database and bus faults (starts PostgreSQL and nats-
       });
       for (const start of startLoad) loops.push(start());
 
+      /** Per gateway: ms from `up` until /readyz first said `check: true` again. */
+      const readyAgainAfter = (check: string, up: number): number[] =>
+        gateways.map((g) => (g.readiness.find((r) => r.at >= up && r.checks[check] === true)?.at ?? Number.NaN) - up);
+
       // 1. PostgreSQL restart.
       const pgDown = Date.now();
       await pg.stop('fast');
       await sleep(OUTAGE_MS);
       await pg.start();
       const pgUp = Date.now();
+      await until('both gateways are ready after the PostgreSQL restart', 30_000, () => gateways.every((g) => g.readiness.at(-1)?.status === 200 && g.readiness.at(-1)!.at > pgUp));
       // The feed went on during the outage: recovered once the backlog published until now is stored.
       const publishedAtPgUp = published;
-      const pgStoring = await until('the workers store again after the PostgreSQL restart', 30_000, async () => (await storedCount()) >= publishedAtPgUp);
-      const pgReady = await until('both gateways are ready after the PostgreSQL restart', 30_000, () =>
-        gateways.every((g) => g.readiness.at(-1)?.status === 200 && g.readiness.at(-1)!.at > pgUp),
-      );
-      figures['postgres restart'] = { downMs: pgUp - pgDown, backlog: publishedAtPgUp - (await storedCountAt(pgDown)), workersCaughtUpMs: pgStoring, gatewaysReadyMs: pgReady };
+      await until('the workers store again after the PostgreSQL restart', 30_000, async () => (await storedCount()) >= publishedAtPgUp);
+      const pgStoring = Date.now() - pgUp;
+      const pgReady = readyAgainAfter('store', pgUp);
+      figures['postgres restart'] = { downMs: pgUp - pgDown, backlog: publishedAtPgUp - (await storedCountAt(pgDown)), backlogStoredMs: pgStoring, gatewaysReadyMs: pgReady };
       await sleep(1000);
 
       // 2. NATS restart (same store).
@@ -243,12 +249,13 @@ describe('the fleet through database and bus faults (starts PostgreSQL and nats-
       await nats.start();
       const natsUp = Date.now();
       const publishedAtNatsUp = published;
-      const natsReady = await until('both gateways are ready after the NATS restart', 30_000, () =>
-        gateways.every((g) => g.readiness.at(-1)?.status === 200 && g.readiness.at(-1)!.at > natsUp),
-      );
       // The feed was held up during the outage: recovered once a chunk published after it is stored.
-      const natsStoring = await until('the workers store again after the NATS restart', 30_000, async () => (await storedCount()) >= publishedAtNatsUp + CHUNK);
-      figures['nats restart'] = { downMs: natsUp - natsDown, workersCaughtUpMs: natsStoring, gatewaysReadyMs: natsReady };
+      await until('the workers store again after the NATS restart', 30_000, async () => (await storedCount()) >= publishedAtNatsUp + CHUNK);
+      const natsStoring = Date.now() - natsUp;
+      await until('both gateways are ready after the NATS restart', 30_000, () => gateways.every((g) => g.readiness.at(-1)?.status === 200 && g.readiness.at(-1)!.at > natsUp));
+      const natsReady = readyAgainAfter('bus', natsUp);
+      const feedResumed = (chunkDone.find((at) => at > natsUp) ?? Date.now()) - natsUp;
+      figures['nats restart'] = { downMs: natsUp - natsDown, feedResumedMs: feedResumed, chunkAfterRestartStoredMs: natsStoring, gatewaysReadyMs: natsReady };
       await sleep(1000);
 
       // 3. Gateway A's database connections killed, twice, under load.
