@@ -37,11 +37,23 @@ export interface TradeBus {
   /** Source id under which a store keeps the position of a partition's consumer. */
   checkpointId(partition: number): string;
   /**
-   * Delivers a partition's trades with sequence > afterSequence, in order, in batches. A batch
-   * counts as handled (acknowledged) when the handler resolves; when it rejects, the
-   * consumption ends with that error.
+   * The identity of the bus's log as it stands (for JetStream, the stream's creation time),
+   * recreating a log that was lost. Positions committed against another incarnation do not
+   * apply to this one. Absent where the log cannot be replaced under a running consumer.
    */
-  consumePartition(partition: number, afterSequence: number, handler: DeliveryHandler, options?: { readonly batchSize?: number }): PartitionConsumption;
+  incarnation?(): Promise<number>;
+  /**
+   * Delivers a partition's trades with sequence > afterSequence, in order, in batches, never
+   * skipping one: when the bus cannot be sure of that (a dropped connection, a gap), or the
+   * log is not `options.incarnation`, the consumption ends with an error and the consumer
+   * starts again from its committed position. A handler's rejection ends it with that error.
+   */
+  consumePartition(
+    partition: number,
+    afterSequence: number,
+    handler: DeliveryHandler,
+    options?: { readonly batchSize?: number; readonly incarnation?: number },
+  ): PartitionConsumption;
   /** Tells gateways which lines changed (fire and forget). */
   publishLineNotices(notices: readonly LineNotice[]): void;
   onLineNotices(listener: (notices: readonly LineNotice[]) => void): () => void;

@@ -148,7 +148,7 @@ export function partitionName(date: string): string {
 }
 
 /** Creates the schema when missing and applies the missing migrations; returns the version. */
-export async function migratePostgres(client: pg.PoolClient, schema: string): Promise<number> {
+export async function migratePostgres(client: pg.ClientBase, schema: string): Promise<number> {
   await client.query('BEGIN');
   try {
     await client.query("SELECT pg_advisory_xact_lock(hashtext('capflow-migrate:' || $1))", [schema]);
