@@ -29,6 +29,8 @@ export function testCredential(overrides: Partial<Omit<Credential, 'markets' | '
     expiresAt: overrides.expiresAt,
     ingest: overrides.ingest ?? true,
     ...(overrides.subscribeLimit === undefined ? {} : { subscribeLimit: overrides.subscribeLimit }),
+    ...(overrides.bearer === undefined ? {} : { bearer: overrides.bearer }),
+    ...(overrides.streams === undefined ? {} : { streams: overrides.streams }),
   };
 }
 
