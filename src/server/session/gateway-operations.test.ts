@@ -11,32 +11,7 @@ import type { PacketConnection } from '../transport/packet-connection.js';
 import { sleep, waitFor } from '../transport/transport-test-kit.js';
 import { InMemorySessionRegistry } from './session-registry.js';
 import { SocketGateway } from './socket-gateway.js';
-
-interface Recorded {
-  responses: Array<{ cmd: number; requestId: number; status: number; body: Uint8Array; at: number }>;
-  closes: Array<{ code: number; reason: string }>;
-}
-
-let nextId = 1;
-function fakeConnection(): PacketConnection & Recorded {
-  const conn = {
-    id: nextId++,
-    transport: 'ws' as const,
-    remoteAddress: '127.0.0.1:1',
-    isOpen: true,
-    responses: [] as Recorded['responses'],
-    closes: [] as Recorded['closes'],
-    sendResponse(cmd: number, requestId: number, status: number, body: Uint8Array) {
-      conn.responses.push({ cmd, requestId, status, body, at: Date.now() });
-    },
-    sendPush() {},
-    close(code: number, reason: string) {
-      conn.isOpen = false;
-      conn.closes.push({ code, reason });
-    },
-  };
-  return conn;
-}
+import { fakeConnection, type Recorded } from './gateway-test-kit.js';
 
 const SLOW = 77;
 
