@@ -157,6 +157,32 @@ describe('a stored credential’s life against the official SDK', () => {
     assert.equal((await ctx.capitalFlow('700.HK')).length, 3);
   });
 
+  it('added with --bearer, --streams and a token-endpoint rate limit: each is in force, and list shows it', async () => {
+    const added = await credentials(['add', '--data', dataDir, '--markets', 'HK', '--bearer', '--streams', '1', '--rate-limit', 'token=1/1']);
+    assert.equal(added.code, 0, added.stderr);
+    await registry.tick();
+    const { appKey, accessToken } = added.issued!;
+    const bearer = { 'x-api-key': appKey, authorization: `Bearer ${accessToken}` };
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const response = await fetch(`${t.httpUrl}${i % 2 ? '/v2' : '/v1'}/socket/token`, { headers: bearer });
+      statuses.push(response.status);
+      await response.arrayBuffer();
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 429], 'bearer accepted; token endpoints limited to 2 × 1 + 1');
+    const controller = new AbortController();
+    const first = await fetch(`${t.httpUrl}/api/v1/capital-flow/stream?symbol=700.HK`, { headers: bearer, signal: controller.signal });
+    assert.equal(first.status, 200);
+    const second = await fetch(`${t.httpUrl}/api/v1/capital-flow/stream?symbol=700.HK`, { headers: bearer });
+    assert.deepEqual([second.status, ((await second.json()) as { code: number }).code], [429, 429002]);
+    controller.abort();
+    const listed = JSON.parse((await credentials(['list', '--data', dataDir, '--json'])).stdout) as Array<{ appKey: string; bearer: boolean; streams: number | null }>;
+    assert.deepEqual(listed.find((row) => row.appKey === appKey), { ...listed.find((row) => row.appKey === appKey), bearer: true, streams: 1 });
+    const refused = await credentials(['add', '--data', dataDir, '--markets', 'HK', '--rate-limit', 'tokens=1/1']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /"token"/);
+  });
+
   it('rotated or revoked: OTPs, sessions and stream tokens minted before it work no more', async () => {
     const added = await credentials(['add', '--data', dataDir, '--markets', 'HK']);
     await registry.tick();

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { create, toBinary } from '@bufbuild/protobuf';
 import { encodePacket } from '../../protocol/packet-codec.js';
 import type { ResponsePacket } from '../../protocol/packet.js';
 import { AuthRequestSchema } from '../../protocol/gen/control_pb.js';
-import { signedHeaders, startTestServer, testCredential, type TestServer } from '../server-test-kit.js';
+import { goSdkHeaders, signedHeaders, startTestServer, testCredential, type TestServer } from '../server-test-kit.js';
 import { wsClient } from '../transport/transport-test-kit.js';
 import { SOCKET_TOKEN_RATE_KEY } from './credential.js';
 import { timestampMsOf } from './http-authenticator.js';
@@ -78,34 +77,6 @@ describe('signed HTTP socket-token API', () => {
     assert.deepEqual([status, body.code], [403, 403001]);
   });
 });
-
-/**
- * Requests built exactly as the Go SDKs build them (read from `longportapp/openapi-go` v0.16
- * and `longbridge/openapi-go` v0.27: http/client.go, http/signature.go, internal/signer), with
- * the signature computed here independently of the server's code.
- */
-function goSdkHeaders(
-  credential: { appKey: string; appSecret: string; accessToken: string },
-  method: string,
-  path: string,
-  options: { timestampMs?: string; bearer?: boolean; body?: Uint8Array } = {},
-): Record<string, string> {
-  const headers: Record<string, string> = {
-    'accept-language': 'en',
-    'x-api-key': credential.appKey,
-    authorization: options.bearer ? `Bearer ${credential.accessToken}` : credential.accessToken,
-    'x-dc-region': 'ap',
-  };
-  if (options.bearer) return headers; // OAuth mode: neither X-Timestamp nor a signature
-  const timestamp = options.timestampMs ?? String(Date.now()); // time.Now().UnixMilli()
-  headers['x-timestamp'] = timestamp;
-  const sha1 = (data: string | Uint8Array): string => createHash('sha1').update(data).digest('hex');
-  let plain = `${method}|${path}||authorization:${headers.authorization}\nx-api-key:${credential.appKey}\nx-timestamp:${timestamp}\n|authorization;x-api-key;x-timestamp|`;
-  if (options.body && options.body.length > 0) plain += sha1(options.body);
-  const signature = createHmac('sha256', credential.appSecret).update(`HMAC-SHA256|${sha1(plain)}`).digest('hex');
-  headers['x-api-signature'] = `HMAC-SHA256 SignedHeaders=authorization;x-api-key;x-timestamp, Signature=${signature}`;
-  return headers;
-}
 
 describe('X-Timestamp forms', () => {
   it('reads 13 digits as Unix milliseconds and up to 12 digits (with an optional fraction) as Unix seconds', () => {
