@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { CapflowError, HttpErrorCode, httpError, toCapflowError } from '../../model/errors.js';
 import type { Credential } from '../auth/credential.js';
 import type { HttpAuthenticator } from '../auth/http-authenticator.js';
@@ -243,21 +243,33 @@ export class HttpApi {
   }
 
   /**
-   * Answers without reading (more of) the body and closes the connection: Node closes a
-   * `Connection: close` socket once the answer is written; one whose client does not take the
-   * answer is destroyed after `refusedCloseMs`.
+   * Answers without reading (more of) the body and closes the connection. The answer is
+   * written on the socket itself and only our side is closed: through the ServerResponse, Node
+   * would destroy the socket right after the answer, and a client still sending its body would
+   * get a connection reset instead of the answer. The body is not read (the socket stays paused
+   * once its small buffer is full); the client has `refusedCloseMs` to take the answer and close
+   * before the socket is destroyed.
    */
   private refuse(request: IncomingMessage, response: ServerResponse, error: CapflowError): void {
     const socket = request.socket;
     const timer = setTimeout(() => socket.destroy(), this.refusedCloseMs);
     timer.unref();
     socket.once('close', () => clearTimeout(timer));
-    if (response.headersSent) {
+    if (response.headersSent || !socket.writable) {
       socket.destroy();
       return;
     }
-    response.setHeader('Connection', 'close');
-    sendJsonError(response, error);
+    const text = JSON.stringify(error.toJSON());
+    response.statusCode = error.httpStatus; // what the access log reports
+    const headers: Record<string, unknown> = {
+      ...response.getHeaders(),
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(text),
+      connection: 'close',
+    };
+    const lines = [`HTTP/1.1 ${error.httpStatus} ${STATUS_CODES[error.httpStatus] ?? ''}`];
+    for (const [name, value] of Object.entries(headers)) lines.push(`${name}: ${Array.isArray(value) ? value.join(', ') : String(value)}`);
+    socket.end(`${lines.join('\r\n')}\r\n\r\n${text}`);
   }
 }
 
