@@ -21,7 +21,7 @@ interface RawExchange {
  * Sends a request head, then `bodyBytes` of body in 64 KiB writes (or `trickle`: one byte every
  * `trickleMs`), as fast as the socket takes them, and records the answer and the close.
  */
-function rawRequest(port: number, head: string, bodyBytes: number, options: { trickleMs?: number; chunked?: boolean } = {}): Promise<RawExchange> {
+function rawRequest(port: number, head: string, bodyBytes: number, options: { trickleMs?: number; chunked?: boolean; readAfterMs?: number } = {}): Promise<RawExchange> {
   return new Promise((resolve) => {
     const started = Date.now();
     const socket: Socket = connect(port, '127.0.0.1');
@@ -30,6 +30,10 @@ function rawRequest(port: number, head: string, bodyBytes: number, options: { tr
     let stopped = false;
     socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
     socket.on('error', () => undefined);
+    if (options.readAfterMs !== undefined) {
+      socket.pause();
+      setTimeout(() => socket.resume(), options.readAfterMs);
+    }
     socket.on('close', () => {
       stopped = true;
       const [statusLine = '', ...rest] = received.split('\r\n');
@@ -113,6 +117,12 @@ describe('HttpApi: request bodies are read only for authenticated headers, and b
       assert.ok(read < 1 * MiB, `${name}: the server read ${read} bytes of a 6 MiB body`);
     }
     assert.equal(api.bodyBytesInFlight, 0);
+  });
+
+  it('lets a refused client that is busy sending read its answer later (no connection reset while it has not)', async () => {
+    // The client reads nothing for 300 ms, as one still busy writing its body would not.
+    const exchange = await rawRequest(port, head('/echo', {}, 6 * MiB), 6 * MiB, { readAfterMs: 300 });
+    assert.equal(exchange.status, 401);
   });
 
   it('refuses an unauthenticated chunked body and a body to an unknown path the same way', async () => {
