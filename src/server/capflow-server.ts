@@ -273,6 +273,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
 
   const onError = (error: unknown): void => log('connection handler failed', error);
   const httpServer: Server = createServer(withAccessLog(api.listener, logger, metrics));
+  httpServer.on('checkContinue', withAccessLog(api.continueListener, logger, metrics));
   // Headers must arrive within 20 s (Node's default is 60 s); bodies have HttpApi's own limit,
   // so Node's whole-request limit only backs it up.
   httpServer.headersTimeout = 20_000;

@@ -88,6 +88,7 @@ describe('HttpApi: request bodies are read only for authenticated headers, and b
       return { bytes: context.body.length };
     });
     server = createServer(api.listener);
+    server.on('checkContinue', api.continueListener);
     server.on('connection', (socket) => bytesRead.push(() => socket.bytesRead));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     port = (server.address() as AddressInfo).port;
@@ -123,6 +124,30 @@ describe('HttpApi: request bodies are read only for authenticated headers, and b
     // The client reads nothing for 300 ms, as one still busy writing its body would not.
     const exchange = await rawRequest(port, head('/echo', {}, 6 * MiB), 6 * MiB, { readAfterMs: 300 });
     assert.equal(exchange.status, 401);
+  });
+
+  it('answers Expect: 100-continue with the refusal, or with 100 Continue once the headers authenticate', async () => {
+    const exchange = (headers: Record<string, string>, bytes: Uint8Array): Promise<string> =>
+      new Promise((resolve) => {
+        const socket = connect(port, '127.0.0.1');
+        let received = '';
+        let sent = false;
+        socket.on('error', () => undefined);
+        socket.on('data', (chunk: Buffer) => {
+          received += chunk.toString('latin1');
+          if (!sent && received.startsWith('HTTP/1.1 100 Continue\r\n\r\n')) {
+            sent = true;
+            socket.write(bytes);
+          }
+        });
+        socket.on('close', () => resolve(received));
+        socket.write(head('/echo', { ...headers, Expect: '100-continue', Connection: 'close' }, bytes.length));
+      });
+    const refused = await exchange({}, body(1000));
+    assert.match(refused, /^HTTP\/1\.1 401 /, 'refused without a 100 Continue');
+    const bytes = body(1000);
+    const accepted = await exchange(signedHeaders(writer, 'POST', '/echo', '', bytes), bytes);
+    assert.match(accepted, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 /);
   });
 
   it('refuses an unauthenticated chunked body and a body to an unknown path the same way', async () => {

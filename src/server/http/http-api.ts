@@ -99,15 +99,24 @@ export class HttpApi {
   }
 
   /** The node `request` listener. */
-  readonly listener = (request: IncomingMessage, response: ServerResponse): void => {
-    this.handle(request, response).catch((error: unknown) => {
+  readonly listener = (request: IncomingMessage, response: ServerResponse): void => this.serve(request, response, false);
+
+  /**
+   * The node `checkContinue` listener (`Expect: 100-continue`): the client is told to send its
+   * body only once its headers have authenticated and the body has its place; otherwise it gets
+   * the refusal and never sends the body at all.
+   */
+  readonly continueListener = (request: IncomingMessage, response: ServerResponse): void => this.serve(request, response, true);
+
+  private serve(request: IncomingMessage, response: ServerResponse, expectsContinue: boolean): void {
+    this.handle(request, response, expectsContinue).catch((error: unknown) => {
       this.log('http handler failed', error);
       if (!response.headersSent) sendJsonError(response, toCapflowError(error));
       else response.destroy();
     });
-  };
+  }
 
-  private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  private async handle(request: IncomingMessage, response: ServerResponse, expectsContinue: boolean): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://capflow.invalid');
     const method = request.method ?? 'GET';
     const candidates = this.routes.filter((route) => route.path === url.pathname);
@@ -128,10 +137,12 @@ export class HttpApi {
     }
     let body: Buffer = NO_BODY;
     let held = 0;
+    if (expectsContinue && !withBody) response.writeContinue();
     if (withBody) {
       try {
         this.options.authenticator.verifyHeaders(request.headers);
         held = this.reserve(request);
+        if (expectsContinue) response.writeContinue();
         body = await this.readBody(request, (more) => {
           this.take(more);
           held += more;
