@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it, mock } from 'node:test';
 import { FailoverRateLimiter } from './failover-rate-limiter.js';
-import type { CommandRateLimiter } from './token-bucket.js';
+import { bucketCapacity, type CommandRateLimiter } from './token-bucket.js';
 
 /** A shared limiter that says yes, fails, or never answers, counting the calls it got. */
 function sharedLimiter(): CommandRateLimiter & { mode: 'up' | 'down' | 'hung'; calls: number } {
@@ -34,9 +34,9 @@ describe('FailoverRateLimiter', () => {
     const shared = sharedLimiter();
     const limiter = new FailoverRateLimiter(shared, { now: () => now, localForMs: 1000, log: (m) => logs.push(m) });
     shared.mode = 'down';
-    // limit 1 + burst 1: the local bucket holds 2 tokens.
-    assert.equal(await limiter.tryTake('key', 24, 1, 1), true);
-    assert.equal(await limiter.tryTake('key', 24, 1, 1), true);
+    // limit 1, burst 1: the local bucket holds bucketCapacity(1, 1) = 2 × burst + limit = 3 tokens.
+    assert.equal(bucketCapacity(1, 1), 3);
+    for (let k = 0; k < 3; k++) assert.equal(await limiter.tryTake('key', 24, 1, 1), true);
     assert.equal(await limiter.tryTake('key', 24, 1, 1), false, 'the local buckets still limit');
     assert.equal(shared.calls, 1, 'a database known to be down is not asked again at once');
     now += 1000;
