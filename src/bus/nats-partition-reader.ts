@@ -1,6 +1,6 @@
 import { ConsumerEvents, type Consumer, type ConsumerMessages, type JsMsg } from 'nats';
-import { decodeTradeMessage } from './trade-message.js';
-import type { DeliveryHandler } from './trade-bus.js';
+import { BadTradeMessage, decodeTradeMessage } from './trade-message.js';
+import type { BusDelivery, DeliveryHandler } from './trade-bus.js';
 
 export interface PartitionReadOptions {
   /** The consumer's name, for messages. */
@@ -117,7 +117,7 @@ export async function readPartition(
       }
       const batch = queue.splice(0, options.batchSize);
       wakeFetcher?.();
-      await handler(batch.map((message) => ({ sequence: message.seq, item: decodeTradeMessage(message.data) })));
+      await handler(batch.map(deliveryOf));
     }
   } catch (error) {
     end(error);
@@ -127,4 +127,14 @@ export async function readPartition(
     await fetcher;
   }
   if (failure !== undefined) throw failure;
+}
+
+/** A message as a delivery: its trade, or why it is not one (it cannot have come from capflow). */
+function deliveryOf(message: JsMsg): BusDelivery {
+  try {
+    return { sequence: message.seq, item: decodeTradeMessage(message.data) };
+  } catch (error) {
+    if (error instanceof BadTradeMessage) return { sequence: message.seq, rejected: error.message };
+    throw error;
+  }
 }

@@ -1,10 +1,14 @@
 import type { TradeToStore } from '../store/flow-store.js';
 
-/** One trade as delivered by a bus, with its position in the bus (strictly increasing per partition). */
-export interface BusDelivery {
-  readonly sequence: number;
-  readonly item: TradeToStore;
-}
+/**
+ * One message as delivered by a bus, with its position in the bus (strictly increasing per
+ * partition): a trade, or the reason a message that is not a valid trade was refused. A refused
+ * message is never stored, but its position is passed like any other, so one bad message
+ * published by someone else cannot stop a partition.
+ */
+export type BusDelivery =
+  | { readonly sequence: number; readonly item: TradeToStore; readonly rejected?: undefined }
+  | { readonly sequence: number; readonly item?: undefined; readonly rejected: string };
 
 /** "The lines of this symbol's day changed up to this store sequence number" — for gateways. */
 export interface LineNotice {

@@ -94,7 +94,7 @@ export async function runWorkerCommand(argv: string[], io: CliIo): Promise<numbe
   });
   await close();
   io.stdout.write(
-    `capflow worker stopped after storing ${worker.applied} trades (${worker.retries} partition retries, ${worker.streamResets} partitions read again from a recreated stream)\n`,
+    `capflow worker stopped after storing ${worker.applied} trades (${worker.retries} partition retries, ${worker.streamResets} partitions read again from a recreated stream, ${worker.rejected} bus messages that were not trades skipped)\n`,
   );
   return 0;
 }

@@ -44,6 +44,8 @@ export class FlowWorker {
   retries = 0;
   /** Partitions read again from the start of a stream that replaced a lost one. */
   streamResets = 0;
+  /** Bus messages that were not valid trades (skipped, never stored; the first few are logged). */
+  rejected = 0;
 
   constructor(private readonly options: FlowWorkerOptions) {
     this.log = options.log ?? (() => {});
@@ -74,10 +76,13 @@ export class FlowWorker {
             const fresh = deliveries.filter((d) => d.sequence > committed);
             if (fresh.length === 0) return;
             const position = fresh[fresh.length - 1]!.sequence;
-            const result = await store.appendTrades(
-              fresh.map((d) => d.item),
-              { sourceId, position, expectedPosition: committed },
-            );
+            const trades = [];
+            for (const delivery of fresh) {
+              if (delivery.item) trades.push(delivery.item);
+              else this.refused(partition, delivery.sequence, delivery.rejected);
+            }
+            // The position moves past refused messages too, committed with the batch's trades.
+            const result = await store.appendTrades(trades, { sourceId, position, expectedPosition: committed });
             committed = position;
             this.applied += result.stored.length;
             bus.publishLineNotices(lineNoticesOf(result.stored));
@@ -113,6 +118,14 @@ export class FlowWorker {
       } finally {
         this.running.delete(partition);
       }
+    }
+  }
+
+  /** Counts a bus message that is not a valid trade; logs the first ones and then every 1,000th. */
+  private refused(partition: number, sequence: number, reason: string): void {
+    this.rejected++;
+    if (this.rejected <= 10 || this.rejected % 1000 === 0) {
+      this.log(`partition ${partition}: message ${sequence} is not a valid trade (${reason}); skipped (${this.rejected} so far)`);
     }
   }
 
