@@ -8,13 +8,13 @@ import {
   StorageType,
   type JetStreamClient,
   type JetStreamManager,
-  type JsMsg,
   type NatsConnection,
 } from 'nats';
 import type { TradeToStore } from '../store/flow-store.js';
+import { readPartition, ReadingStopped } from './nats-partition-reader.js';
 import { partitionOf } from './symbol-partition.js';
-import { decodeTradeMessage, encodeTradeMessage, symbolToken } from './trade-message.js';
-import type { BusDelivery, DeliveryHandler, LineNotice, PartitionConsumption, TradeBus } from './trade-bus.js';
+import { encodeTradeMessage, symbolToken } from './trade-message.js';
+import type { DeliveryHandler, LineNotice, PartitionConsumption, TradeBus } from './trade-bus.js';
 
 /** Where the bus lives: `nats://host:port[?stream=NAME&prefix=P&partitions=N]`. */
 export interface NatsBusLocation {
@@ -50,8 +50,10 @@ export function parseNatsUrl(url: string, defaults: Partial<NatsBusLocation> = {
 export interface NatsTradeBusOptions {
   /** How long JetStream remembers message ids to drop republished duplicates (default 2 min). */
   readonly duplicateWindowMs?: number;
-  /** How long a delivered batch may stay unacknowledged before it is redelivered (default 30 s). */
-  readonly ackWaitMs?: number;
+  /** How long a worker's pull request waits for trades before the next one is sent (default 5 s). */
+  readonly fetchExpiresMs?: number;
+  /** Where events that need an operator's attention are reported (a lost stream). */
+  readonly log?: (message: string) => void;
   /** Name of this connection as NATS monitoring shows it. */
   readonly name?: string;
 }
@@ -61,16 +63,22 @@ const PUBLISH_WINDOW = 1000;
 /**
  * Trades on NATS JetStream. One stream captures `P.trades.>`; a trade's subject carries its
  * partition (consistent hash of the symbol), market and symbol, so a partition is one filtered
- * durable consumer (`<stream>_p<n>`). A consumer is (re)positioned from the store's committed
- * position each time a worker takes the partition, which makes the store, not the consumer's
- * acknowledgements, the authority on what was applied: a restarted or replaced worker resumes
- * exactly after the last committed trade. Line notices are plain NATS messages.
+ * durable consumer (`<stream>_p<n>`). The consumer is created afresh at the store's committed
+ * position each time a worker takes the partition, and acknowledges nothing: the store, not the
+ * consumer, is the authority on what was applied. Reading stops at anything that could mean a
+ * skipped delivery (a dropped connection, a gap, missed heartbeats — nats-partition-reader.ts);
+ * the worker then takes the partition again from its committed position, so a restarted NATS,
+ * worker or database never loses or doubles a trade. Line notices are plain NATS messages.
  */
 export class NatsTradeBus implements TradeBus {
   private readonly lineListeners = new Set<(notices: readonly LineNotice[]) => void>();
   private lineSubscription: { unsubscribe(): void } | undefined;
   /** False between a `disconnect` status event and the next `reconnect` (for `/readyz`). */
   private connected = true;
+  /** Partition readings in progress: a dropped connection aborts them (deliveries may be lost). */
+  private readonly readings = new Set<AbortController>();
+  private readonly log: (message: string) => void;
+  private incarnationLookup: Promise<number> | undefined;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -79,10 +87,13 @@ export class NatsTradeBus implements TradeBus {
     readonly location: NatsBusLocation,
     private readonly options: NatsTradeBusOptions,
   ) {
+    this.log = options.log ?? (() => {});
     void (async () => {
       for await (const status of nc.status()) {
-        if (status.type === Events.Disconnect) this.connected = false;
-        else if (status.type === Events.Reconnect) this.connected = true;
+        if (status.type === Events.Disconnect) {
+          this.connected = false;
+          for (const reading of this.readings) reading.abort(new Error(`lost the connection to NATS (${String(status.data)})`));
+        } else if (status.type === Events.Reconnect) this.connected = true;
       }
     })().catch(() => undefined);
   }
@@ -99,7 +110,8 @@ export class NatsTradeBus implements TradeBus {
   /** Connects and makes sure the stream exists with the expected partition count. */
   static async connect(target: string | NatsBusLocation, options: NatsTradeBusOptions = {}): Promise<NatsTradeBus> {
     const location = typeof target === 'string' ? parseNatsUrl(target) : target;
-    const nc = await connect({ servers: location.servers, name: options.name ?? 'capflow', maxReconnectAttempts: -1 });
+    // Reconnect for ever, every half second (plus jitter): a restarted server is found quickly.
+    const nc = await connect({ servers: location.servers, name: options.name ?? 'capflow', maxReconnectAttempts: -1, reconnectTimeWait: 500 });
     try {
       const jsm = await nc.jetstreamManager();
       const bus = new NatsTradeBus(nc, nc.jetstream(), jsm, location, options);
@@ -165,69 +177,73 @@ export class NatsTradeBus implements TradeBus {
     return `nats:${this.location.stream}:p${partition}`;
   }
 
-  consumePartition(partition: number, afterSequence: number, handler: DeliveryHandler, options: { readonly batchSize?: number } = {}): PartitionConsumption {
-    const batchSize = options.batchSize ?? 500;
+  /**
+   * The stream's identity: its creation time (ms). Positions committed while reading another
+   * incarnation of the stream (one lost with NATS's store and created again) mean nothing in
+   * this one. A missing stream is created again here, and said so in the log.
+   */
+  incarnation(): Promise<number> {
+    // Partitions ask together after a restart: one look (and one re-creation, one log line).
+    this.incarnationLookup ??= this.lookUpIncarnation().finally(() => (this.incarnationLookup = undefined));
+    return this.incarnationLookup;
+  }
+
+  private async lookUpIncarnation(): Promise<number> {
+    let info;
+    try {
+      info = await this.jsm.streams.info(this.location.stream);
+    } catch (error) {
+      if (!/stream not found/i.test((error as Error).message)) throw error;
+      await this.ensureStream();
+      info = await this.jsm.streams.info(this.location.stream);
+      this.log(
+        `stream ${this.location.stream} was lost (NATS restarted without its store?); it exists again since ${info.created}: ` +
+          'trades published to the lost stream and not stored before are gone with it and must be published again',
+      );
+    }
+    return Date.parse(info.created);
+  }
+
+  consumePartition(
+    partition: number,
+    afterSequence: number,
+    handler: DeliveryHandler,
+    options: { readonly batchSize?: number; readonly incarnation?: number } = {},
+  ): PartitionConsumption {
     const durable = `${this.location.stream}_p${partition}`;
-    let stopped = false;
-    let stopConsuming = (): void => undefined;
+    const controller = new AbortController();
+    this.readings.add(controller);
     const done = (async () => {
-      // Reposition the durable consumer at the store's committed position.
-      await this.jsm.consumers.delete(this.location.stream, durable).catch(() => undefined);
+      if (!this.isConnected()) throw new Error('not connected to NATS');
+      if (options.incarnation !== undefined) {
+        const current = await this.incarnation();
+        if (current !== options.incarnation) throw new Error(`stream ${this.location.stream} was replaced since its positions were read`);
+      }
+      // A new consumer at the store's committed position: whatever an earlier reader left (a
+      // half-delivered pull request, a consumer restored by a restarted server) dies with the old one.
+      await this.jsm.consumers.delete(this.location.stream, durable).catch((error: Error) => {
+        if (!/consumer not found/i.test(error.message)) throw error;
+      });
       await this.jsm.consumers.add(this.location.stream, {
         durable_name: durable,
         filter_subject: `${this.location.prefix}.trades.${partition}.>`,
-        ack_policy: AckPolicy.All,
-        ack_wait: nanos(this.options.ackWaitMs ?? 30_000),
-        max_ack_pending: batchSize * 2,
+        // The store, not the consumer, keeps the position: nothing to acknowledge or redeliver.
+        ack_policy: AckPolicy.None,
         ...(afterSequence > 0 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: afterSequence + 1 } : { deliver_policy: DeliverPolicy.All }),
       });
       const consumer = await this.js.consumers.get(this.location.stream, durable);
-      // Messages stream in continuously; a batch is whatever arrived while the previous one was
-      // being stored (up to batchSize), so an idle pipeline stores a single trade at once.
-      const messages = await consumer.consume({ max_messages: batchSize * 2 });
-      stopConsuming = () => void messages.stop();
-      const queue: JsMsg[] = [];
-      let ended = false;
-      let failure: unknown;
-      let wake: (() => void) | undefined;
-      void (async () => {
-        try {
-          for await (const message of messages) {
-            queue.push(message);
-            wake?.();
-          }
-        } catch (error) {
-          failure = error;
-        } finally {
-          ended = true;
-          wake?.();
-        }
-      })();
-      let position = afterSequence;
-      while (!stopped) {
-        if (queue.length === 0) {
-          if (ended) throw failure ?? new Error(`consumer ${durable} ended`);
-          await new Promise<void>((resolve) => (wake = resolve));
-          wake = undefined;
-          continue;
-        }
-        const batch = queue.splice(0, batchSize);
-        const deliveries: BusDelivery[] = [];
-        for (const message of batch) {
-          if (message.seq <= position) continue; // a redelivery of what this run already handled
-          deliveries.push({ sequence: message.seq, item: decodeTradeMessage(message.data) });
-        }
-        if (deliveries.length > 0) await handler(deliveries);
-        position = Math.max(position, batch[batch.length - 1]!.seq);
-        batch[batch.length - 1]!.ack(); // AckPolicy.All: acknowledges the whole batch
-      }
-      stopConsuming();
-    })();
+      await readPartition(
+        consumer,
+        afterSequence,
+        handler,
+        { name: durable, batchSize: options.batchSize ?? 500, fetchExpiresMs: this.options.fetchExpiresMs ?? 5000 },
+        controller.signal,
+      );
+    })().finally(() => this.readings.delete(controller));
     return {
       done,
       stop: async () => {
-        stopped = true;
-        stopConsuming();
+        controller.abort(new ReadingStopped());
         await done.catch(() => undefined);
       },
     };

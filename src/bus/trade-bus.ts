@@ -1,10 +1,14 @@
 import type { TradeToStore } from '../store/flow-store.js';
 
-/** One trade as delivered by a bus, with its position in the bus (strictly increasing per partition). */
-export interface BusDelivery {
-  readonly sequence: number;
-  readonly item: TradeToStore;
-}
+/**
+ * One message as delivered by a bus, with its position in the bus (strictly increasing per
+ * partition): a trade, or the reason a message that is not a valid trade was refused. A refused
+ * message is never stored, but its position is passed like any other, so one bad message
+ * published by someone else cannot stop a partition.
+ */
+export type BusDelivery =
+  | { readonly sequence: number; readonly item: TradeToStore; readonly rejected?: undefined }
+  | { readonly sequence: number; readonly item?: undefined; readonly rejected: string };
 
 /** "The lines of this symbol's day changed up to this store sequence number" — for gateways. */
 export interface LineNotice {
@@ -37,11 +41,23 @@ export interface TradeBus {
   /** Source id under which a store keeps the position of a partition's consumer. */
   checkpointId(partition: number): string;
   /**
-   * Delivers a partition's trades with sequence > afterSequence, in order, in batches. A batch
-   * counts as handled (acknowledged) when the handler resolves; when it rejects, the
-   * consumption ends with that error.
+   * The identity of the bus's log as it stands (for JetStream, the stream's creation time),
+   * recreating a log that was lost. Positions committed against another incarnation do not
+   * apply to this one. Absent where the log cannot be replaced under a running consumer.
    */
-  consumePartition(partition: number, afterSequence: number, handler: DeliveryHandler, options?: { readonly batchSize?: number }): PartitionConsumption;
+  incarnation?(): Promise<number>;
+  /**
+   * Delivers a partition's trades with sequence > afterSequence, in order, in batches, never
+   * skipping one: when the bus cannot be sure of that (a dropped connection, a gap), or the
+   * log is not `options.incarnation`, the consumption ends with an error and the consumer
+   * starts again from its committed position. A handler's rejection ends it with that error.
+   */
+  consumePartition(
+    partition: number,
+    afterSequence: number,
+    handler: DeliveryHandler,
+    options?: { readonly batchSize?: number; readonly incarnation?: number },
+  ): PartitionConsumption;
   /** Tells gateways which lines changed (fire and forget). */
   publishLineNotices(notices: readonly LineNotice[]): void;
   onLineNotices(listener: (notices: readonly LineNotice[]) => void): () => void;

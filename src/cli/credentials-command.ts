@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { isMarket, MARKETS, type Market } from '../model/market.js';
+import { rateLimitKeyOf } from '../server/auth/credential.js';
 import { credentialStatus, issueCredential, parseExpiry, revokeCredential, rotateCredential, type IssuedCredential } from '../server/auth/managed-credentials.js';
 import { isSealedPlain, SECRET_KEY_ENV, secretKeyFromEnv } from '../store/credential-crypto.js';
 import { DuplicateAppKeyError, type CredentialStore } from '../store/credential-store.js';
@@ -8,7 +9,7 @@ import { PostgresCredentialStore } from '../store/postgres-credential-store.js';
 import { isSharedStoreUrl } from './scale-out-adapters.js';
 import type { CliIo } from './main.js';
 
-export const CREDENTIALS_USAGE = `capflow credentials add --data DIR --markets HK,US[,CN,SG] [--connections N] [--expires 90d|ISO] [--ingest] [--app-key K] [--rate-limit CMD=LIMIT/BURST]...
+export const CREDENTIALS_USAGE = `capflow credentials add --data DIR --markets HK,US[,CN,SG] [--connections N] [--expires 90d|ISO] [--ingest] [--bearer] [--streams N] [--app-key K] [--rate-limit CMD|token=LIMIT/BURST]...
 capflow credentials list --data DIR [--json]
 capflow credentials rotate APP_KEY --data DIR [--expires 90d|ISO]
 capflow credentials revoke APP_KEY --data DIR
@@ -22,6 +23,8 @@ const OPTIONS = {
   connections: { type: 'string' },
   expires: { type: 'string' },
   ingest: { type: 'boolean', default: false },
+  bearer: { type: 'boolean', default: false },
+  streams: { type: 'string' },
   'app-key': { type: 'string' },
   'rate-limit': { type: 'string', multiple: true },
   json: { type: 'boolean', default: false },
@@ -53,11 +56,14 @@ function parseMarkets(text: string | undefined): Market[] {
 function parseRateLimits(specs: readonly string[] | undefined): Record<string, { limit: number; burst: number }> {
   const limits: Record<string, { limit: number; burst: number }> = {};
   for (const spec of specs ?? []) {
-    const match = /^(\d{1,3})=(\d{1,6})\/(\d{1,6})$/.exec(spec);
-    if (!match || Number(match[1]) > 255 || Number(match[2]) < 1 || Number(match[3]) < 1) {
-      throw new UsageError(`--rate-limit ${JSON.stringify(spec)}: expected CMD=LIMIT/BURST, e.g. 24=10/20 (limit and burst at least 1)`);
+    const match = /^(\w{1,5})=(\d{1,6})\/(\d{1,6})$/.exec(spec);
+    const key = match ? rateLimitKeyOf(match[1]!) : undefined;
+    if (!match || key === undefined || Number(match[2]) < 1 || Number(match[3]) < 1) {
+      throw new UsageError(
+        `--rate-limit ${JSON.stringify(spec)}: expected CMD=LIMIT/BURST with a command code 0-255 or "token" (the socket-token endpoints), e.g. 24=10/20 (limit and burst at least 1)`,
+      );
     }
-    limits[match[1]!] = { limit: Number(match[2]), burst: Number(match[3]) };
+    limits[String(key)] = { limit: Number(match[2]), burst: Number(match[3]) };
   }
   return limits;
 }
@@ -115,6 +121,11 @@ export async function runCredentialsCommand(argv: string[], io: CliIo, now: () =
       if (!/^\d{1,6}$/.test(values.connections) || Number(values.connections) < 1) throw new UsageError('--connections must be a whole number of at least 1');
       connections = Number(values.connections);
     }
+    let streams: number | undefined;
+    if (values.streams !== undefined) {
+      if (!/^\d{1,6}$/.test(values.streams) || Number(values.streams) < 1) throw new UsageError('--streams must be a whole number of at least 1');
+      streams = Number(values.streams);
+    }
     const expiresAt = expiryFrom(values.expires, now());
     store = await openCredentialStore(values);
     switch (action) {
@@ -126,6 +137,8 @@ export async function runCredentialsCommand(argv: string[], io: CliIo, now: () =
             ...(connections === undefined ? {} : { connections }),
             expiresAt,
             ingest: values.ingest,
+            bearer: values.bearer,
+            ...(streams === undefined ? {} : { streams }),
             rateLimits,
           },
           key,
@@ -143,6 +156,8 @@ export async function runCredentialsCommand(argv: string[], io: CliIo, now: () =
           markets: record.markets,
           connections: record.connections,
           ingest: record.ingest,
+          bearer: record.bearer === true,
+          streams: record.streams ?? null,
           expires: record.expiresAt === null ? null : new Date(record.expiresAt).toISOString(),
           revoked: record.revokedAt === null ? null : new Date(record.revokedAt).toISOString(),
           created: new Date(record.createdAt).toISOString(),
@@ -157,11 +172,11 @@ export async function runCredentialsCommand(argv: string[], io: CliIo, now: () =
           io.stdout.write('no credentials in the store\n');
           return 0;
         }
-        io.stdout.write('APP KEY                    STATUS   MARKETS      CONN  INGEST  EXPIRES                   SECRET\n');
+        io.stdout.write('APP KEY                    STATUS   MARKETS      CONN  INGEST  EXPIRES                   BEARER  SECRET\n');
         for (const row of rows) {
           io.stdout.write(
             `${row.appKey.padEnd(26)} ${row.status.padEnd(8)} ${row.markets.join(',').padEnd(12)} ${String(row.connections).padEnd(5)} ` +
-              `${(row.ingest ? 'yes' : 'no').padEnd(7)} ${(row.expires ?? 'never').padEnd(25)} ${row.secretEncrypted ? 'encrypted' : 'PLAIN'}\n`,
+              `${(row.ingest ? 'yes' : 'no').padEnd(7)} ${(row.expires ?? 'never').padEnd(25)} ${(row.bearer ? 'yes' : 'no').padEnd(7)} ${row.secretEncrypted ? 'encrypted' : 'PLAIN'}\n`,
           );
         }
         return 0;

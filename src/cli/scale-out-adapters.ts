@@ -1,5 +1,7 @@
 import { NatsTradeBus } from '../bus/nats-trade-bus.js';
 import type { TradeBus } from '../bus/trade-bus.js';
+import { FailoverRateLimiter } from '../server/rate-limit/failover-rate-limiter.js';
+import type { CommandRateLimiter } from '../server/rate-limit/token-bucket.js';
 import { fleetDemoSecrets, type DemoSecrets } from '../server/shared-state/fleet-demo-credential.js';
 import { postgresGatewayState } from '../server/shared-state/postgres-gateway-state.js';
 import type { FlowStore } from '../store/flow-store.js';
@@ -28,12 +30,16 @@ export async function openTradeBus(spec: string | undefined, name: string): Prom
 /**
  * Gateway state shared through the store's database when it is PostgreSQL (else in memory):
  * one-time passwords, sessions, rate limits, and the fleet-wide count of live connections.
+ * Rate limits fall back to this gateway's own buckets while the database does not answer, so
+ * requests keep being answered from the days held (failover-rate-limiter.ts).
  */
 export function sharedGatewayState(
   store: FlowStore,
   log?: (message: string, error?: unknown) => void,
-): ReturnType<typeof postgresGatewayState> | Record<string, never> {
-  return store instanceof PostgresFlowStore ? postgresGatewayState(store.connectionPool, log === undefined ? {} : { log }) : {};
+): (Omit<ReturnType<typeof postgresGatewayState>, 'rateLimiter'> & { rateLimiter: CommandRateLimiter }) | Record<string, never> {
+  if (!(store instanceof PostgresFlowStore)) return {};
+  const state = postgresGatewayState(store.connectionPool, log === undefined ? {} : { log });
+  return { ...state, rateLimiter: new FailoverRateLimiter(state.rateLimiter, log === undefined ? {} : { log }) };
 }
 
 /** True for a `--store` that lives outside the data directory (PostgreSQL). */

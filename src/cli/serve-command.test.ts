@@ -12,6 +12,12 @@ import { parseSymbol } from '../model/symbol.js';
 import { FlowService } from '../service/flow-service.js';
 import { MarketClock } from '../service/market-clock.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
+import { fromBinary } from '@bufbuild/protobuf';
+import type { ResponsePacket } from '../protocol/packet.js';
+import { CapitalFlowIntradayResponseSchema } from '../protocol/gen/quote_pb.js';
+import { capitalFlowRequest, RawProtocolClient } from '../server/reliability/raw-protocol-client.js';
+import { goSdkHeaders } from '../server/server-test-kit.js';
+import { tcpClient } from '../server/transport/transport-test-kit.js';
 import { CAPFLOW_BIN, runCapflow, serveCapflow, temporaryDirectories } from './cli-test-kit.js';
 
 const require = createRequire(import.meta.url);
@@ -119,5 +125,52 @@ describe('capflow command', () => {
     const expected = await linesIn(reference);
     assert.equal(expected['700.HK']!.length, 331);
     assert.deepEqual(await linesIn(crashed), expected);
+  });
+
+  it('prints the variables of every SDK family, and they work: Rust-core (LONGPORT_*), Go over WebSocket and TCP (LONGBRIDGE_*, QUOTE_URL)', async () => {
+    const data = join(tempDir(), 'data');
+    const server = await serveCapflow(['--data', data, '--clock', 'feed', '--sample'], (output) => output.includes('QUOTE_URL'));
+    try {
+      const printed = server.output();
+      const env: Record<string, string> = {};
+      for (const match of printed.matchAll(/^ {2}export (.+?)(?:\s+#.*)?$/gm)) {
+        for (const pair of match[1]!.trim().split(/\s+/)) env[pair.slice(0, pair.indexOf('='))] = pair.slice(pair.indexOf('=') + 1);
+      }
+      for (const prefix of ['LONGPORT', 'LONGBRIDGE']) {
+        for (const name of ['APP_KEY', 'APP_SECRET', 'ACCESS_TOKEN', 'HTTP_URL', 'QUOTE_WS_URL', 'QUOTE_URL']) assert.ok(env[`${prefix}_${name}`], `${prefix}_${name} printed`);
+      }
+      const tcpUrl = /# Go over TCP instead: export LONGPORT_QUOTE_URL=(tcp:\/\/\S+) LONGBRIDGE_QUOTE_URL=\1/.exec(printed)?.[1];
+      assert.ok(tcpUrl, 'the TCP URL is printed');
+
+      // Rust core (longport 3.x): Config.fromEnv() reads LONGPORT_*.
+      const saved = { ...process.env };
+      Object.assign(process.env, Object.fromEntries(Object.entries(env).filter(([name]) => name.startsWith('LONGPORT_'))));
+      try {
+        const ctx = await longport.QuoteContext.new(longport.Config.fromEnv());
+        assert.equal((await ctx.capitalFlow('600000.SH')).at(-1)?.inflow.toString(), '-24384680.860');
+      } finally {
+        for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+      }
+
+      // Go (longbridge/openapi-go): LONGBRIDGE_* first; the OTP from /v2 with a millisecond timestamp, then QUOTE_URL.
+      const credential = { appKey: env.LONGBRIDGE_APP_KEY!, appSecret: env.LONGBRIDGE_APP_SECRET!, accessToken: env.LONGBRIDGE_ACCESS_TOKEN! };
+      const otp = async (): Promise<string> => {
+        const response = await fetch(`${env.LONGBRIDGE_HTTP_URL}/v2/socket/token`, { headers: goSdkHeaders(credential, 'GET', '/v2/socket/token') });
+        return ((await response.json()) as { data: { otp: string } }).data.otp;
+      };
+      const tcp = new URL(tcpUrl);
+      const clients = [await RawProtocolClient.ws(env.LONGBRIDGE_QUOTE_URL!), new RawProtocolClient(await tcpClient(Number(tcp.port)))];
+      for (const client of clients) {
+        await client.auth(await otp());
+        const answer = (await client.request(24, capitalFlowRequest('600000.SH'))) as ResponsePacket;
+        assert.equal(answer.status, 0);
+        assert.equal(fromBinary(CapitalFlowIntradayResponseSchema, answer.body).capitalFlowLines.length, 241);
+        client.close();
+      }
+    } finally {
+      const exited = new Promise<number | null>((done) => server.child.once('exit', (code) => done(code)));
+      server.child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    }
   });
 });

@@ -19,6 +19,7 @@ import { createLogger, logCallback, type Logger } from '../server/logging/logger
 import { OpenedResources, openServeCredentials, openServeCredentialStore, reloadCredentials, waitForStopSignal } from './serve-runtime.js';
 import { holdDataDir } from '../store/data-dir-lock.js';
 import { openDayArchive, startRetention } from './retention-runtime.js';
+import { sdkEnvironmentLines } from './serve-sdk-env.js';
 
 /** The bundled sample day (SSE Level-2 trades of 600000.SH, 2023-02-01; see samples/README.md). */
 export const SAMPLE_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples/sse-600000-2023-02-01.csv.gz');
@@ -151,19 +152,22 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
       ? `Web page: http://${base}/ (sign in with a credential)\n`
       : `Web page: http://${base}/ (public dashboard of credential ${publicCredential}: anyone who reaches this port can see its markets)\n`,
   );
+  const urls = {
+    httpUrl: `http://${base}`,
+    wsUrl: `ws://${base}/v2`,
+    tcpUrl: server.tcpPort === undefined ? undefined : `tcp://${server.host}:${server.tcpPort}`,
+  };
   if (!config || config.credentials.length === 0) {
     const demo = credentials[0]!;
     io.stdout.write(
       [
-        'No --config given: serving a local demo credential with every market. Point the official SDK at it:',
-        `  export LONGPORT_APP_KEY=${demo.appKey}`,
-        `  export LONGPORT_APP_SECRET=${demo.appSecret}`,
-        `  export LONGPORT_ACCESS_TOKEN=${demo.accessToken}`,
-        `  export LONGPORT_HTTP_URL=http://${base}`,
-        `  export LONGPORT_QUOTE_WS_URL=ws://${base}/v2`,
+        'No --config given: serving a local demo credential with every market. Point the official SDKs at it:',
+        ...sdkEnvironmentLines(urls, demo),
         '',
       ].join('\n'),
     );
+  } else {
+    io.stdout.write(['Point the official SDKs at it (with your credential in *_APP_KEY, *_APP_SECRET, *_ACCESS_TOKEN):', ...sdkEnvironmentLines(urls), ''].join('\n'));
   }
   await waitForStopSignal(reload, logger);
   // Bounded: a stuck client or request never keeps the process from exiting.
@@ -244,6 +248,10 @@ async function startServing(o: {
     ...(bus === undefined ? {} : { onIngestStored: announceStoredTrades(bus) }),
     ...(publicCredential === undefined ? {} : { publicCredential }),
     ...(config?.tiers === undefined ? {} : { tiers: config.tiers }),
+    ...(config?.maxRequestBodyBytes === undefined ? {} : { maxHttpBodyBytes: config.maxRequestBodyBytes }),
+    ...(config?.maxRequestBodyBytesInFlight === undefined ? {} : { maxHttpBodyBytesInFlight: config.maxRequestBodyBytesInFlight }),
+    ...(config?.requestBodyTimeoutSeconds === undefined ? {} : { httpBodyTimeoutMs: config.requestBodyTimeoutSeconds * 1000 }),
+    ...(config?.streamsPerCredential === undefined ? {} : { rest: { maxStreamsPerCredential: config.streamsPerCredential } }),
     ...(config?.unauthenticatedConnections === undefined ? {} : { unauthenticatedConnections: config.unauthenticatedConnections }),
   });
   opened.add('the server', () => server.stop());

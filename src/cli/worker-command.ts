@@ -58,16 +58,17 @@ export async function runWorkerCommand(argv: string[], io: CliIo): Promise<numbe
     const batchSize = positiveInt(values.batch, '--batch', 500);
     const partitions = partitionsOfWorker(partitionCount, workers, workerId);
     const store = await openFlowStore(values.store, undefined);
+    const log = (message: string, error?: unknown): void => {
+      const detail = error && (error as Error).message !== undefined && !message.includes((error as Error).message) ? `: ${(error as Error).message}` : '';
+      io.stderr.write(`${new Date().toISOString()} worker ${workerId}: ${message}${detail}\n`);
+    };
     let bus: NatsTradeBus;
     try {
-      bus = await NatsTradeBus.connect({ ...location, partitions: partitionCount }, { name: `capflow-worker-${workerId}` });
+      bus = await NatsTradeBus.connect({ ...location, partitions: partitionCount }, { name: `capflow-worker-${workerId}`, log });
     } catch (error) {
       await store.close();
       throw error;
     }
-    const log = (message: string, error?: unknown): void => {
-      io.stderr.write(`${new Date().toISOString()} worker ${workerId}: ${message}${error ? `: ${(error as Error).message}` : ''}\n`);
-    };
     worker = new FlowWorker({ store, bus, partitions, batchSize, log });
     close = async () => {
       await worker.stop();
@@ -92,7 +93,9 @@ export async function runWorkerCommand(argv: string[], io: CliIo): Promise<numbe
     process.on('SIGTERM', shutdown);
   });
   await close();
-  io.stdout.write(`capflow worker stopped after storing ${worker.applied} trades\n`);
+  io.stdout.write(
+    `capflow worker stopped after storing ${worker.applied} trades (${worker.retries} partition retries, ${worker.streamResets} partitions read again from a recreated stream, ${worker.rejected} bus messages that were not trades skipped)\n`,
+  );
   return 0;
 }
 

@@ -7,7 +7,7 @@ export interface PaceRule {
 /**
  * Client-side pacing by the limits of command 4, per command: a token bucket of `burst` tokens
  * refilled at `limit` per second, kept as a theoretical arrival time (GCRA) so that waiting
- * callers are served in order. The server's bucket holds `burst + limit`, so a client paced
+ * callers are served in order. The server's bucket holds `2 × burst + limit`, so a client paced
  * like this is never refused.
  */
 export class RequestPacer {

@@ -42,11 +42,20 @@ export const HttpErrorCode = {
   UnknownAccessToken: 401002,
   SignatureMismatch: 401003,
   StaleTimestamp: 401004,
+  /** capflow: `Authorization: Bearer` for a credential not configured for it (OAuth mode is opt-in). */
+  BearerNotAllowed: 401005,
   CredentialExpired: 403001,
   NotFound: 404001,
+  /** capflow: a request body not received within the time limit. */
+  BodyTimeout: 408001,
   PayloadTooLarge: 413001,
+  /** Live streams open at once across the server. */
   TooManyConnections: 429001,
+  /** capflow: live streams open at once for one credential. */
+  TooManyStreams: 429002,
   Internal: 500001,
+  /** capflow: request bodies in flight across the server are at their cap; retry shortly. */
+  BodiesInFlight: 503001,
 } as const;
 
 export interface CapflowErrorFields {

@@ -5,10 +5,18 @@ import type { FlowService } from '../service/flow-service.js';
 import type { MarketClock } from '../service/market-clock.js';
 import type { FlowStore, StoredTrade } from '../store/flow-store.js';
 import { ingestBody, ingestBodyChoice } from './http/ingest-body.js';
-import { InMemoryCredentialRegistry, type Credential, type CredentialRegistry } from './auth/credential.js';
+import {
+  credentialGeneration,
+  InMemoryCredentialRegistry,
+  rateLimitFor,
+  SOCKET_TOKEN_RATE_KEY,
+  usableAt,
+  type Credential,
+  type CredentialRegistry,
+} from './auth/credential.js';
 import { HttpAuthenticator } from './auth/http-authenticator.js';
 import { OtpIssuer, type OtpStore } from './auth/otp-issuer.js';
-import { HttpApi } from './http/http-api.js';
+import { DEFAULT_BODY_TIMEOUT_MS, HttpApi, type JsonRoute } from './http/http-api.js';
 import { registerWebRoutes } from '../web/web-routes.js';
 import { capitalDistributionHandler, capitalFlowHandler } from './quote/capital-flow.js';
 import type { CommandHandler } from './quote/command-handler.js';
@@ -21,7 +29,7 @@ import { CapflowCommand } from '../protocol/capflow-command.js';
 import { DEFAULT_PERCENTILE_DAYS, TierFlows, type TierChoice } from '../service/tier-flows.js';
 import { command25Distribution } from './quote/command25-distribution.js';
 import { batchCapitalFlowHandler } from './quote/capital-flow-batch.js';
-import { RateLimiter, type CommandRateLimiter } from './rate-limit/token-bucket.js';
+import { RateLimiter, takeToken, type CommandRateLimiter } from './rate-limit/token-bucket.js';
 import { registerRestApi, type RestApiOptions } from './rest/rest-api.js';
 import { liveHubLineUpdates } from './rest/line-update-source.js';
 import { InMemorySessionRegistry, type SessionRegistry } from './session/session-registry.js';
@@ -87,10 +95,14 @@ export interface CapflowServerOptions {
   httpHeadersTimeoutMs?: number;
   /** Largest HTTP request body, e.g. an NDJSON ingest (default 64 MiB). */
   maxHttpBodyBytes?: number;
+  /** HTTP request bodies held at once across all requests (default 256 MiB); beyond it 503 / 503001. */
+  maxHttpBodyBytesInFlight?: number;
+  /** Time an authenticated HTTP request has to deliver its body (default 120 s); beyond it 408 / 408001. */
+  httpBodyTimeoutMs?: number;
   /** App key that unauthenticated REST/SSE requests act as (`serve --web-credential`, a public dashboard). */
   publicCredential?: string;
-  /** REST/SSE tuning (stream heartbeat, update coalescing, stream cap, token lifetime, update source). */
-  rest?: Partial<Pick<RestApiOptions, 'heartbeatMs' | 'coalesceMs' | 'maxStreams' | 'streamTokenTtlMs' | 'updates'>>;
+  /** REST/SSE tuning (stream heartbeat, update coalescing, stream caps, token lifetime, update source). */
+  rest?: Partial<Pick<RestApiOptions, 'heartbeatMs' | 'coalesceMs' | 'maxStreams' | 'maxStreamsPerCredential' | 'streamTokenTtlMs' | 'updates'>>;
   log?: (message: string, error?: unknown) => void;
   /** Live subscriptions: at most one update per symbol per this many ms (default 100). */
   liveCoalesceMs?: number;
@@ -184,25 +196,44 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
   });
   // Credentials revoked, expired or rotated while the server runs lose their live connections
   // (sockets and SSE streams; the streams are registered with the REST API below).
-  let closeStreamsOf: (appKey: string) => number = () => 0;
+  let closeStreamsOf: (appKey: string, keepGeneration: string | undefined) => number = () => 0;
+  // The generation still valid after a change (a rotation's new one), or none (revoked, expired, removed).
+  const currentGeneration = (appKey: string): string | undefined => {
+    const current = credentials.byAppKey(appKey);
+    return current && usableAt(current, Date.now()) ? credentialGeneration(current) : undefined;
+  };
   const stopWatchingCredentials =
     'onInvalidated' in credentials && typeof credentials.onInvalidated === 'function'
       ? (credentials.onInvalidated as (listener: (appKey: string, reason: InvalidationReason) => void) => () => void)(
           (appKey, reason) => {
-            const closed = gateway.disconnectCredential(appKey, `credential ${reason}`);
-            const streams = closeStreamsOf(appKey);
+            const keep = currentGeneration(appKey);
+            const closed = gateway.disconnectCredential(appKey, `credential ${reason}`, keep);
+            const streams = closeStreamsOf(appKey, keep);
             metrics.credentialDisconnected(reason, closed);
             logger.info({ appKey, reason, connections: closed, streams }, 'credential no longer usable; its connections were closed');
           },
         )
       : () => undefined;
   const stopMeteringTrades = options.flows.onTrades((trades) => metrics.tradesAppliedBatch(trades));
-  const api = new HttpApi({ authenticator, maxBodyBytes: options.maxHttpBodyBytes ?? 64 * 1024 * 1024, log });
-
-  api.json('GET', '/v1/socket/token', async (context) => {
-    const credential = context.authenticate();
-    return { otp: await otps.issue(credential.appKey), limit: credential.connections, online: await gateway.fleetOnlineCount(credential.appKey) };
+  const api = new HttpApi({
+    authenticator,
+    maxBodyBytes: options.maxHttpBodyBytes ?? 64 * 1024 * 1024,
+    ...(options.maxHttpBodyBytesInFlight === undefined ? {} : { maxBodyBytesInFlight: options.maxHttpBodyBytesInFlight }),
+    ...(options.httpBodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.httpBodyTimeoutMs }),
+    log,
   });
+
+  // The socket-token endpoints: /v1 (Rust-core SDKs, Go SDK up to v0.16) and /v2 (Go SDK since
+  // v0.20, which reads `data.otp`) answer alike and share one per-credential bucket.
+  const socketToken: JsonRoute = async (context) => {
+    const credential = context.authenticate();
+    const rule = rateLimitFor(credential, SOCKET_TOKEN_RATE_KEY);
+    if (rule) await takeToken(rateLimiter, credential.appKey, SOCKET_TOKEN_RATE_KEY, rule, 'the socket-token endpoint');
+    const otp = await otps.issue(credential.appKey, credentialGeneration(credential));
+    return { otp, limit: credential.connections, online: await gateway.fleetOnlineCount(credential.appKey) };
+  };
+  api.json('GET', '/v1/socket/token', socketToken);
+  api.json('GET', '/v2/socket/token', socketToken);
   // Ingested trades are stored here (acknowledged once committed), then announced to a fleet,
   // and applied to the loaded day states at once instead of being read back by the next poll.
   const announcing = options.onIngestStored ? notifyingAppends(store, options.onIngestStored, log) : store;
@@ -246,16 +277,23 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     ...(options.tiers === undefined ? {} : { tiers: options.tiers }),
     ...options.rest,
   });
-  closeStreamsOf = (appKey) => rest.streams.closeCredential(appKey);
+  closeStreamsOf = (appKey, keepGeneration) => {
+    // Stream tokens of an earlier generation are void already; forgetting them frees their memory.
+    rest.streamTokens.removeCredential(appKey, keepGeneration);
+    return rest.streams.closeCredential(appKey);
+  };
   registerWebRoutes(api, { publicMode: options.publicCredential !== undefined });
 
   const onError = (error: unknown): void => log('connection handler failed', error);
   const httpServer: Server = createServer(
     // A request (a WebSocket upgrade too) must have sent all its headers in time: trickling them
-    // (slowloris) holds a socket for at most that long. Checked every second.
+    // (slowloris) holds a socket for at most that long. Checked every second (Node: every 30 s).
     { headersTimeout: options.httpHeadersTimeoutMs ?? HTTP_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
     withAccessLog(api.listener, logger, metrics),
   );
+  httpServer.on('checkContinue', withAccessLog(api.continueListener, logger, metrics));
+  // Bodies have HttpApi's own limit, so Node's whole-request limit only backs it up.
+  httpServer.requestTimeout = (options.httpBodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS) + 30_000;
   const connections = instrumentConnections(gateway, metrics, logger);
   // One count of unauthenticated connections for both transports.
   const admission = new ConnectionAdmission(options.unauthenticatedConnections);

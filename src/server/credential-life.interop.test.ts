@@ -11,12 +11,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { create, toBinary } from '@bufbuild/protobuf';
+import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { CAPFLOW_BIN, callCommand } from '../cli/cli-test-kit.js';
 import { runCredentialsCommand } from '../cli/credentials-command.js';
 import { CloseCode } from '../model/errors.js';
 import { encodePacket } from '../protocol/packet-codec.js';
-import { AuthRequestSchema } from '../protocol/gen/control_pb.js';
+import { AuthRequestSchema, AuthResponseSchema, ReconnectRequestSchema } from '../protocol/gen/control_pb.js';
 import { SqliteCredentialStore } from '../store/sqlite-credential-store.js';
 import { CompositeCredentialRegistry } from './auth/composite-credential-registry.js';
 import { fetchOtp, signedHeaders, startTestServer, trade, type TestServer } from './server-test-kit.js';
@@ -69,14 +69,27 @@ describe('a stored credential’s life against the official SDK', () => {
     return { status: response.status, code: ((await response.json()) as { code: number }).code };
   }
 
-  /** A raw WebSocket client authenticated with the credential. */
+  const asCredential = (credential: Issued) => ({ ...credential, markets: new Set<never>(), connections: 10, rateLimits: new Map(), expiresAt: undefined, ingest: false });
+
+  /** A raw WebSocket client authenticated with the credential, and its session id. */
   async function rawSession(credential: Issued) {
     const client = await wsClient(`${t.wsUrl}?version=1&codec=1&platform=9`);
-    const otp = await fetchOtp(t.httpUrl, { ...credential, markets: new Set(), connections: 10, rateLimits: new Map(), expiresAt: undefined, ingest: false });
+    const otp = await fetchOtp(t.httpUrl, asCredential(credential));
     client.ws.send(encodePacket({ type: 1, cmd: 2, requestId: 1, timeoutMs: 5000, body: toBinary(AuthRequestSchema, create(AuthRequestSchema, { token: otp })), gzip: false }));
     const answer = await client.next(3000);
     assert.equal(answer.type, 2);
-    return client;
+    return { client, sessionId: fromBinary(AuthResponseSchema, answer.body).sessionId };
+  }
+
+  /** The first packet a fresh connection gets back for one control request. */
+  async function socketAnswer(cmd: number, body: Uint8Array) {
+    const client = await wsClient(`${t.wsUrl}?version=1&codec=1&platform=9`);
+    try {
+      client.ws.send(encodePacket({ type: 1, cmd, requestId: 1, timeoutMs: 5000, body, gzip: false }));
+      return await client.next(3000);
+    } finally {
+      client.ws.close();
+    }
   }
 
   before(async () => {
@@ -119,7 +132,7 @@ describe('a stored credential’s life against the official SDK', () => {
   it('revoked from another process: live connections get AuthError within about a second and the SDK is refused with 403001', async () => {
     const added = await credentials(['add', '--data', dataDir, '--markets', 'HK']);
     await registry.tick();
-    const live = await rawSession(added.issued!);
+    const live = (await rawSession(added.issued!)).client;
     const revoked = await credentialsProcess(['revoke', added.issued!.appKey, '--data', dataDir]);
     assert.equal(revoked.code, 0);
     const push = closePushOf(await live.next(3000));
@@ -133,7 +146,7 @@ describe('a stored credential’s life against the official SDK', () => {
   it('rotated: the new secret and token work with the SDK, the old ones stop working and their connections end', async () => {
     const added = await credentials(['add', '--data', dataDir, '--markets', 'HK']);
     await registry.tick();
-    const live = await rawSession(added.issued!);
+    const live = (await rawSession(added.issued!)).client;
     const rotated = await credentials(['rotate', added.issued!.appKey, '--data', dataDir]);
     assert.equal(rotated.code, 0, rotated.stderr);
     assert.equal(rotated.issued!.appKey, added.issued!.appKey);
@@ -144,10 +157,67 @@ describe('a stored credential’s life against the official SDK', () => {
     assert.equal((await ctx.capitalFlow('700.HK')).length, 3);
   });
 
+  it('added with --bearer, --streams and a token-endpoint rate limit: each is in force, and list shows it', async () => {
+    const added = await credentials(['add', '--data', dataDir, '--markets', 'HK', '--bearer', '--streams', '1', '--rate-limit', 'token=1/1']);
+    assert.equal(added.code, 0, added.stderr);
+    await registry.tick();
+    const { appKey, accessToken } = added.issued!;
+    const bearer = { 'x-api-key': appKey, authorization: `Bearer ${accessToken}` };
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const response = await fetch(`${t.httpUrl}${i % 2 ? '/v2' : '/v1'}/socket/token`, { headers: bearer });
+      statuses.push(response.status);
+      await response.arrayBuffer();
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 429], 'bearer accepted; token endpoints limited to 2 × 1 + 1');
+    const controller = new AbortController();
+    const first = await fetch(`${t.httpUrl}/api/v1/capital-flow/stream?symbol=700.HK`, { headers: bearer, signal: controller.signal });
+    assert.equal(first.status, 200);
+    const second = await fetch(`${t.httpUrl}/api/v1/capital-flow/stream?symbol=700.HK`, { headers: bearer });
+    assert.deepEqual([second.status, ((await second.json()) as { code: number }).code], [429, 429002]);
+    controller.abort();
+    const listed = JSON.parse((await credentials(['list', '--data', dataDir, '--json'])).stdout) as Array<{ appKey: string; bearer: boolean; streams: number | null }>;
+    assert.deepEqual(listed.find((row) => row.appKey === appKey), { ...listed.find((row) => row.appKey === appKey), bearer: true, streams: 1 });
+    const refused = await credentials(['add', '--data', dataDir, '--markets', 'HK', '--rate-limit', 'tokens=1/1']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /"token"/);
+  });
+
+  it('rotated or revoked: OTPs, sessions and stream tokens minted before it work no more', async () => {
+    const added = await credentials(['add', '--data', dataDir, '--markets', 'HK']);
+    await registry.tick();
+    const old = added.issued!;
+    const staleOtp = await fetchOtp(t.httpUrl, asCredential(old));
+    const session = await rawSession(old);
+    const sessionId = session.sessionId;
+    session.client.ws.close();
+    const issued = await fetch(`${t.httpUrl}/api/v1/stream-token`, { method: 'POST', headers: signedHeaders(old, 'POST', '/api/v1/stream-token') });
+    const staleStreamToken = ((await issued.json()) as { data: { token: string } }).data.token;
+
+    const rotated = await credentials(['rotate', old.appKey, '--data', dataDir]);
+    assert.equal(rotated.code, 0, rotated.stderr);
+    await registry.tick();
+    assert.equal(closePushOf(await socketAnswer(2, toBinary(AuthRequestSchema, create(AuthRequestSchema, { token: staleOtp })))).code, CloseCode.AuthError);
+    const resumed = closePushOf(await socketAnswer(3, toBinary(ReconnectRequestSchema, create(ReconnectRequestSchema, { sessionId }))));
+    assert.ok(resumed.code === CloseCode.AuthError || resumed.code === CloseCode.SessExpired, `reconnect answered close ${resumed.code}`);
+    const stream = await fetch(`${t.httpUrl}/api/v1/capital-flow/stream?symbol=700.HK&token=${encodeURIComponent(staleStreamToken)}`);
+    assert.deepEqual([stream.status, ((await stream.json()) as { code: number }).code], [401, 401002]);
+    // The new token works, and what it mints stops at the revocation in turn.
+    const fresh = rotated.issued!;
+    const freshOtp = await fetchOtp(t.httpUrl, asCredential(fresh));
+    const freshSession = await rawSession(fresh);
+    freshSession.client.ws.close();
+    assert.equal((await credentialsProcess(['revoke', fresh.appKey, '--data', dataDir])).code, 0);
+    await registry.tick();
+    assert.equal(closePushOf(await socketAnswer(2, toBinary(AuthRequestSchema, create(AuthRequestSchema, { token: freshOtp })))).code, CloseCode.AuthError);
+    const afterRevoke = closePushOf(await socketAnswer(3, toBinary(ReconnectRequestSchema, create(ReconnectRequestSchema, { sessionId: freshSession.sessionId }))));
+    assert.ok(afterRevoke.code === CloseCode.AuthError || afterRevoke.code === CloseCode.SessExpired);
+  });
+
   it('expired: refused once its time passes on the wall clock, and its live connection is closed', async () => {
     const added = await credentials(['add', '--data', dataDir, '--markets', 'HK', '--expires', '4s']);
     await registry.tick();
-    const live = await rawSession(added.issued!);
+    const live = (await rawSession(added.issued!)).client;
     const ctx = await sdkContext(added.issued!);
     assert.equal((await ctx.capitalFlow('700.HK')).length, 3);
     const push = closePushOf(await live.next(6000));

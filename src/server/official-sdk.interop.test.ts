@@ -99,12 +99,12 @@ describe('official longport SDK against capflow', () => {
   });
 
   it('rate-limit refusals reach the SDK as 3/301606', async () => {
-    // Three SDK contexts of one credential each pace themselves at 1/s (burst 1); together they
-    // exceed the server's per-credential bucket of burst + limit = 2.
-    const contexts = await Promise.all([contextFor(tight), contextFor(tight), contextFor(tight)]);
+    // Four SDK contexts of one credential each pace themselves at 1/s (burst 1); together they
+    // exceed the server's per-credential bucket of 2 × burst + limit = 3.
+    const contexts = await Promise.all([contextFor(tight), contextFor(tight), contextFor(tight), contextFor(tight)]);
     const results = await Promise.allSettled(contexts.map((one) => one.capitalFlow('700.HK')));
     const refused = results.filter((r) => r.status === 'rejected').map((r) => wireError((r as PromiseRejectedResult).reason));
-    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 2);
+    assert.equal(results.filter((r) => r.status === 'fulfilled').length, 3);
     assert.deepEqual(refused, [{ status: 3, code: 301606 }]);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +30,8 @@ export function testCredential(overrides: Partial<Omit<Credential, 'markets' | '
     expiresAt: overrides.expiresAt,
     ingest: overrides.ingest ?? true,
     ...(overrides.subscribeLimit === undefined ? {} : { subscribeLimit: overrides.subscribeLimit }),
+    ...(overrides.bearer === undefined ? {} : { bearer: overrides.bearer }),
+    ...(overrides.streams === undefined ? {} : { streams: overrides.streams }),
   };
 }
 
@@ -135,4 +138,32 @@ export async function fetchOtp(baseUrl: string, credential: Credential): Promise
   const json = (await response.json()) as { code: number; data: { otp: string } };
   if (json.code !== 0) throw new Error(`token endpoint answered ${JSON.stringify(json)}`);
   return json.data.otp;
+}
+
+/**
+ * Requests built exactly as the Go SDKs build them (read from `longportapp/openapi-go` v0.16
+ * and `longbridge/openapi-go` v0.27: http/client.go, http/signature.go, internal/signer), with
+ * the signature computed here independently of the server's code.
+ */
+export function goSdkHeaders(
+  credential: { appKey: string; appSecret: string; accessToken: string },
+  method: string,
+  path: string,
+  options: { timestampMs?: string; bearer?: boolean; body?: Uint8Array } = {},
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    'accept-language': 'en',
+    'x-api-key': credential.appKey,
+    authorization: options.bearer ? `Bearer ${credential.accessToken}` : credential.accessToken,
+    'x-dc-region': 'ap',
+  };
+  if (options.bearer) return headers; // OAuth mode: neither X-Timestamp nor a signature
+  const timestamp = options.timestampMs ?? String(Date.now()); // time.Now().UnixMilli()
+  headers['x-timestamp'] = timestamp;
+  const sha1 = (data: string | Uint8Array): string => createHash('sha1').update(data).digest('hex');
+  let plain = `${method}|${path}||authorization:${headers.authorization}\nx-api-key:${credential.appKey}\nx-timestamp:${timestamp}\n|authorization;x-api-key;x-timestamp|`;
+  if (options.body && options.body.length > 0) plain += sha1(options.body);
+  const signature = createHmac('sha256', credential.appSecret).update(`HMAC-SHA256|${sha1(plain)}`).digest('hex');
+  headers['x-api-signature'] = `HMAC-SHA256 SignedHeaders=authorization;x-api-key;x-timestamp, Signature=${signature}`;
+  return headers;
 }

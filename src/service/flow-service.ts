@@ -1,6 +1,6 @@
 import type { DaySchedule } from '../calendar/day-schedule.js';
 import { calendarFor } from '../calendar/trading-calendar.js';
-import { invalidRequest } from '../model/errors.js';
+import { internalError, invalidRequest } from '../model/errors.js';
 import { DayFlow, type CapitalFlowLine, type CapitalDistribution, type TierThresholds } from '../engine/index.js';
 import type { Market } from '../model/market.js';
 import { parseSymbol, type ParsedSymbol } from '../model/symbol.js';
@@ -21,6 +21,12 @@ export interface FlowServiceOptions {
   log?: (message: string) => void;
   /** Lines and summaries of days whose raw trades retention removed (`serve --retain-trades-days`). */
   archive?: DayArchive;
+  /**
+   * Longest a caller waits for the store (default 5 s): an answer that needs a read the store
+   * does not give in time fails with 7/301602 instead of hanging, while the read goes on (a day
+   * it loads is kept). Answers from days already held never wait for the store.
+   */
+  storeWaitMs?: number;
 }
 
 export interface IntradayFlow {
@@ -69,7 +75,11 @@ export class FlowService {
   private serial: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private readonly pollIntervalMs: number;
+  private readonly storeWaitMs: number;
   private readonly archive: DayArchive | undefined;
+  /** Consecutive failed polls, and since when (logged once per streak, not every 200 ms). */
+  private pollFailures = 0;
+  private pollFailingSince = 0;
 
   private constructor(options: FlowServiceOptions) {
     this.store = options.store;
@@ -77,6 +87,7 @@ export class FlowService {
     this.thresholds = options.thresholds ?? {};
     this.log = options.log ?? (() => {});
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
+    this.storeWaitMs = options.storeWaitMs ?? 5000;
     this.archive = options.archive;
     for (const symbol of options.securities ?? []) this.configured.add(symbol);
   }
@@ -99,7 +110,7 @@ export class FlowService {
    * answers such days from here, since rebuilding them from the (deleted) trades gives nothing.
    */
   async archivedDay(symbol: string, date: string): Promise<ArchivedDay | undefined> {
-    return this.archive?.day(symbol, date);
+    return this.archive ? this.bounded(this.archive.day(symbol, date)) : undefined;
   }
 
   /** Starts following the store for newly ingested trades. */
@@ -107,7 +118,19 @@ export class FlowService {
     if (this.timer) return;
     const tick = (): void => {
       this.poll()
-        .catch((error: unknown) => this.log(`poll failed: ${(error as Error).message}`))
+        .then(
+          () => {
+            if (this.pollFailures === 0) return;
+            this.log(`poll: reading the store again after ${this.pollFailures} failed polls over ${Date.now() - this.pollFailingSince} ms`);
+            this.pollFailures = 0;
+          },
+          (error: unknown) => {
+            if (this.pollFailures++ === 0) {
+              this.pollFailingSince = Date.now();
+              this.log(`poll failed: ${(error as Error).message} (answering from the days held until the store is back)`);
+            }
+          },
+        )
         .finally(() => {
           if (this.timer) this.timer = setTimeout(tick, this.pollIntervalMs);
         });
@@ -273,7 +296,7 @@ export class FlowService {
       this.pastDays.set(key, day);
       if (this.pastDays.size > PAST_DAYS_KEPT) this.pastDays.delete(this.pastDays.keys().next().value as string);
       return day;
-    });
+    }, true);
   }
 
   /**
@@ -290,7 +313,7 @@ export class FlowService {
     const key = dayKey(symbol.symbol, date);
     const loaded = this.days.get(key) ?? this.pastDays.get(key);
     if (loaded) return loaded;
-    return this.exclusive(() => this.readDay(symbol, date));
+    return this.exclusive(() => this.readDay(symbol, date), true);
   }
 
   /** Builds a day state from the store up to the watermark; call inside `exclusive`. */
@@ -350,7 +373,7 @@ export class FlowService {
       this.days.set(key, day);
       this.retireEarlierServedDay(symbol.symbol, date);
       return day;
-    });
+    }, true);
   }
 
   /**
@@ -369,10 +392,31 @@ export class FlowService {
     if (this.pastDays.size > PAST_DAYS_KEPT) this.pastDays.delete(this.pastDays.keys().next().value as string);
   }
 
-  private exclusive<T>(task: () => Promise<T>): Promise<T> {
+  /** Runs `task` after the store reads queued before it; `forCaller`: bounded by storeWaitMs. */
+  private exclusive<T>(task: () => Promise<T>, forCaller = false): Promise<T> {
     const run = this.serial.then(task, task);
     this.serial = run.catch(() => undefined);
-    return run;
+    return forCaller ? this.bounded(run) : run;
+  }
+
+  /** `work` as a caller may wait for it: failing with 7/301602 after storeWaitMs (the work goes on). */
+  private bounded<T>(work: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(internalError(`the store did not answer within ${this.storeWaitMs} ms; try again`)),
+        this.storeWaitMs,
+      );
+      work.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 }
 

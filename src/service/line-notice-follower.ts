@@ -4,10 +4,12 @@ import type { FlowService } from './flow-service.js';
 /**
  * Makes a gateway's FlowService read the store as soon as a worker announces new lines, instead
  * of waiting for its next poll. Notices arriving while a read runs coalesce into one more read.
+ * A failing store is reported once until a read succeeds again (the poller keeps trying).
  */
 export function followLineNotices(bus: TradeBus, flows: FlowService, log: (message: string, error?: unknown) => void = () => {}): () => void {
   let running = false;
   let again = false;
+  let failing = false;
   const refresh = (): void => {
     if (running) {
       again = true;
@@ -16,7 +18,13 @@ export function followLineNotices(bus: TradeBus, flows: FlowService, log: (messa
     running = true;
     flows
       .poll()
-      .catch((error: unknown) => log('reading new trades after a line notice failed', error))
+      .then(
+        () => (failing = false),
+        (error: unknown) => {
+          if (!failing) log('reading new trades after a line notice failed', error);
+          failing = true;
+        },
+      )
       .finally(() => {
         running = false;
         if (again) {

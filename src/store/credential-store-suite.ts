@@ -13,6 +13,8 @@ export function credentialRecord(overrides: Partial<CredentialRecord> = {}): Cre
     rateLimits: { '24': { limit: 5, burst: 7 } },
     expiresAt: null,
     ingest: false,
+    bearer: false,
+    streams: null,
     createdAt: 1_700_000_000_000,
     updatedAt: 1_700_000_000_000,
     revokedAt: null,
@@ -40,6 +42,20 @@ export function describeCredentialStoreSuite(
         const record = credentialRecord({ expiresAt: 1_800_000_000_123 });
         await store.insert(record);
         assert.deepEqual(await store.list(), [record]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('keeps the bearer (OAuth) flag and the stream limit, through a replace too', async () => {
+      const store = await openStore();
+      try {
+        const record = credentialRecord({ bearer: true, streams: 4 });
+        await store.insert(record);
+        assert.deepEqual(await store.list(), [record]);
+        const replaced = { ...record, bearer: false, streams: null };
+        assert.equal(await store.replace(replaced), true);
+        assert.deepEqual(await store.list(), [replaced]);
       } finally {
         await store.close();
       }

@@ -17,6 +17,10 @@ export interface CredentialRecord {
   /** Epoch ms after which the credential is refused; null = never. */
   readonly expiresAt: number | null;
   readonly ingest: boolean;
+  /** Accepts `Authorization: Bearer <token>` without a signature (OAuth mode); false when absent. */
+  readonly bearer?: boolean;
+  /** SSE streams open at once; null or absent = the server's default. */
+  readonly streams?: number | null;
   readonly createdAt: number;
   /** Last add / rotate / revoke (epoch ms). */
   readonly updatedAt: number;

@@ -7,13 +7,20 @@ export interface PostgresLocation {
   readonly connectionString: string;
   /** Schema holding capflow's tables (default `capflow`). */
   readonly schema: string;
+  /** The URL's `query_timeout` (ms; 0 = none), when it gives one: overrides the pool's default. */
+  readonly queryTimeoutMs?: number;
 }
+
+/** How long a query may run before its connection is given up (see openPostgresPool). */
+export const DEFAULT_QUERY_TIMEOUT_MS = 15_000;
+/** How long getting a connection (from the pool, or a new one) may take. */
+export const CONNECT_TIMEOUT_MS = 5_000;
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
 /**
- * Reads `postgres://user@host:port/db?schema=name`: the `schema` parameter is capflow's (default
- * `capflow`), everything else goes to the driver unchanged.
+ * Reads `postgres://user@host:port/db?schema=name&query_timeout=ms`: `schema` (default `capflow`)
+ * and `query_timeout` are capflow's, everything else goes to the driver unchanged.
  */
 export function parsePostgresUrl(url: string, defaultSchema = 'capflow'): PostgresLocation {
   let parsed: URL;
@@ -28,40 +35,80 @@ export function parsePostgresUrl(url: string, defaultSchema = 'capflow'): Postgr
   const schema = parsed.searchParams.get('schema') ?? defaultSchema;
   if (!SCHEMA_NAME.test(schema)) throw new Error(`schema must match ${SCHEMA_NAME.source}, got ${JSON.stringify(schema)}`);
   parsed.searchParams.delete('schema');
-  return { connectionString: parsed.toString(), schema };
+  const timeoutText = parsed.searchParams.get('query_timeout');
+  parsed.searchParams.delete('query_timeout');
+  if (timeoutText !== null && !/^\d{1,9}$/.test(timeoutText)) throw new Error(`query_timeout must be a number of milliseconds (0 = none), got ${JSON.stringify(timeoutText)}`);
+  return { connectionString: parsed.toString(), schema, ...(timeoutText === null ? {} : { queryTimeoutMs: Number(timeoutText) }) };
 }
 
-/** A connection pool whose sessions resolve unqualified names in the location's schema. */
-export function openPostgresPool(location: PostgresLocation, max = 10): pg.Pool {
+export interface PostgresPoolBounds {
+  /** Query timeout when the URL gives none (default DEFAULT_QUERY_TIMEOUT_MS; 0 = none). */
+  readonly queryTimeoutMs?: number;
+}
+
+/**
+ * A connection pool whose sessions resolve unqualified names in the location's schema, and whose
+ * calls never wait for ever on a database that is down or unreachable: getting a connection
+ * fails after CONNECT_TIMEOUT_MS, a query after its timeout (its connection is then discarded),
+ * and idle connections are probed with TCP keep-alives.
+ */
+export function openPostgresPool(location: PostgresLocation, max = 10, bounds: PostgresPoolBounds = {}): pg.Pool {
   if (!SCHEMA_NAME.test(location.schema)) throw new Error(`invalid schema name ${JSON.stringify(location.schema)}`);
+  const queryTimeoutMs = location.queryTimeoutMs ?? bounds.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   const pool = new pg.Pool({
     connectionString: location.connectionString,
     max,
     options: `-c search_path=${location.schema}`,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    ...(queryTimeoutMs > 0 ? { query_timeout: queryTimeoutMs } : {}),
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
   });
   // An idle client losing its connection (server restart) must not crash the process: the pool
   // drops it and the next query opens a new one.
   pool.on('error', () => undefined);
+  // Nor may a checked-out one (in a transaction, or listening): besides failing its query, a
+  // client whose connection dies emits 'error', which would otherwise be an uncaught exception.
+  // Whoever holds it sees the failure and releases it; the pool then discards it.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
+}
+
+/** A query with a timeout of its own (the driver honours `query_timeout` per query; its types omit it). */
+export function queryWithTimeout(text: string, values: unknown[], timeoutMs: number): pg.QueryConfig {
+  return { text, values, query_timeout: timeoutMs } as pg.QueryConfig;
+}
+
+/** True for the error of a query that outlived its timeout (its connection is in an unknown state). */
+export function isQueryTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Query read timeout';
 }
 
 /**
  * Connects (`postgres://…[?schema=name]` or a location) and brings the schema up to date. The
- * pool is ended again when migrating fails, so a failed open leaks no connections.
+ * migration runs on a connection of its own without a query timeout (rewriting a large table may
+ * take long). The pool is ended again when migrating fails, so a failed open leaks no connections.
  */
 export async function openMigratedPostgres(
   target: string | PostgresLocation,
   poolSize: number,
+  bounds: PostgresPoolBounds = {},
 ): Promise<{ pool: pg.Pool; location: PostgresLocation; schemaVersion: number }> {
   const location = typeof target === 'string' ? parsePostgresUrl(target) : target;
-  const pool = openPostgresPool(location, poolSize);
+  const pool = openPostgresPool(location, poolSize, bounds);
   try {
-    const client = await pool.connect();
+    const client = new pg.Client({
+      connectionString: location.connectionString,
+      options: `-c search_path=${location.schema}`,
+      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    });
+    client.on('error', () => undefined);
+    await client.connect();
     try {
       const schemaVersion = await migratePostgres(client, location.schema);
       return { pool, location, schemaVersion };
     } finally {
-      client.release();
+      await client.end().catch(() => undefined);
     }
   } catch (error) {
     await pool.end();
@@ -75,7 +122,7 @@ export async function inPostgresTransaction<T>(pool: pg.Pool, work: (client: pg.
   try {
     await client.query('BEGIN');
   } catch (error) {
-    client.release();
+    client.release(true);
     throw error;
   }
   return finishPostgresTransaction(client, () => work(client));
@@ -93,9 +140,14 @@ export async function finishPostgresTransaction<T>(client: pg.PoolClient, work: 
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => {
-      broken = true;
-    });
+    // After a timeout the connection still runs the query: a ROLLBACK would only queue behind
+    // it. Discarding the connection ends the transaction (the server rolls it back).
+    if (isQueryTimeout(error)) broken = true;
+    else {
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+    }
     throw error;
   } finally {
     client.release(broken);

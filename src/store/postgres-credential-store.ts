@@ -11,6 +11,8 @@ interface CredentialRow {
   rate_limits: CredentialRecord['rateLimits'];
   expires_at: string | null;
   ingest: boolean;
+  bearer: boolean;
+  streams: number | null;
   created_at: string;
   updated_at: string;
   revoked_at: string | null;
@@ -28,13 +30,15 @@ function fromRow(row: CredentialRow): CredentialRecord {
     rateLimits: row.rate_limits,
     expiresAt: nullableNumber(row.expires_at),
     ingest: row.ingest,
+    bearer: row.bearer,
+    streams: row.streams,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     revokedAt: nullableNumber(row.revoked_at),
   };
 }
 
-/** The fields after the app key, as query parameters $2…$11. */
+/** The fields after the app key, as query parameters $2…$13. */
 function fieldParams(record: CredentialRecord): unknown[] {
   return [
     record.sealedSecret,
@@ -44,6 +48,8 @@ function fieldParams(record: CredentialRecord): unknown[] {
     JSON.stringify(record.rateLimits),
     record.expiresAt,
     record.ingest,
+    record.bearer === true,
+    record.streams ?? null,
     record.createdAt,
     record.updatedAt,
     record.revokedAt,
@@ -73,8 +79,8 @@ export class PostgresCredentialStore implements CredentialStore {
   async insert(record: CredentialRecord): Promise<void> {
     await this.write(async (client) => {
       const { rowCount } = await client.query(
-        `INSERT INTO credentials (app_key, sealed_secret, token_sha256, markets, connections, rate_limits, expires_at, ingest, created_at, updated_at, revoked_at)
-         VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10, $11) ON CONFLICT (app_key) DO NOTHING`,
+        `INSERT INTO credentials (app_key, sealed_secret, token_sha256, markets, connections, rate_limits, expires_at, ingest, bearer, streams, created_at, updated_at, revoked_at)
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (app_key) DO NOTHING`,
         [record.appKey, ...fieldParams(record)],
       );
       if (rowCount === 0) throw new DuplicateAppKeyError(record.appKey);
@@ -86,7 +92,7 @@ export class PostgresCredentialStore implements CredentialStore {
     return this.write(async (client) => {
       const { rowCount } = await client.query(
         `UPDATE credentials SET sealed_secret = $2, token_sha256 = $3, markets = $4::jsonb, connections = $5, rate_limits = $6::jsonb,
-           expires_at = $7, ingest = $8, created_at = $9, updated_at = $10, revoked_at = $11 WHERE app_key = $1`,
+           expires_at = $7, ingest = $8, bearer = $9, streams = $10, created_at = $11, updated_at = $12, revoked_at = $13 WHERE app_key = $1`,
         [record.appKey, ...fieldParams(record)],
       );
       return rowCount !== 0;

@@ -3,6 +3,7 @@ import type { ArchivedDay, DayArchive, DayTrim } from './day-archive.js';
 import {
   finishPostgresTransaction,
   openMigratedPostgres,
+  queryWithTimeout,
   rollbackPostgresTransaction,
   type PostgresLocation,
 } from './postgres-connection.js';
@@ -117,6 +118,12 @@ export class PostgresDayArchive implements DayArchive {
   }
 }
 
+/**
+ * The statements of a trim count, truncate or delete a whole day's trades and wait for the
+ * appenders' lock: they get far longer than the pool's query timeout.
+ */
+const TRIM_STATEMENT_TIMEOUT_MS = 10 * 60_000;
+
 class PostgresDayTrim implements DayTrim {
   /** Trades archived per symbol in this transaction. */
   private readonly added = new Map<string, number>();
@@ -148,10 +155,9 @@ class PostgresDayTrim implements DayTrim {
     this.finished = true;
     return finishPostgresTransaction(this.client, async () => {
       // No append may land between the count and the deletion.
-      await this.client.query("SELECT pg_advisory_xact_lock(hashtext('capflow-append:' || $1))", [this.schema]);
+      await this.client.query(queryWithTimeout("SELECT pg_advisory_xact_lock(hashtext('capflow-append:' || $1))", [this.schema], TRIM_STATEMENT_TIMEOUT_MS));
       const { rows } = await this.client.query<{ symbol: string; n: string }>(
-        'SELECT symbol, count(*) AS n FROM trades WHERE date = $1 GROUP BY symbol',
-        [this.date],
+        queryWithTimeout('SELECT symbol, count(*) AS n FROM trades WHERE date = $1 GROUP BY symbol', [this.date], TRIM_STATEMENT_TIMEOUT_MS),
       );
       const stored = new Map(rows.map((row) => [row.symbol, Number(row.n)]));
       let deleted = 0;
@@ -163,9 +169,11 @@ class PostgresDayTrim implements DayTrim {
       const everySymbol = [...stored.keys()].every((symbol) => this.added.has(symbol));
       if (deleted > 0 && everySymbol) {
         // The cheap path: the whole day goes. The partition stays (empty) for late trades of the day.
-        await this.client.query(`TRUNCATE ${quoteIdentifier(partitionName(this.date))}`);
+        await this.client.query(queryWithTimeout(`TRUNCATE ${quoteIdentifier(partitionName(this.date))}`, [], TRIM_STATEMENT_TIMEOUT_MS));
       } else if (deleted > 0) {
-        await this.client.query('DELETE FROM trades WHERE date = $1 AND symbol = ANY($2::text[])', [this.date, [...this.added.keys()]]);
+        await this.client.query(
+          queryWithTimeout('DELETE FROM trades WHERE date = $1 AND symbol = ANY($2::text[])', [this.date, [...this.added.keys()]], TRIM_STATEMENT_TIMEOUT_MS),
+        );
       }
       return deleted;
     });

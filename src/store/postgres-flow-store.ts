@@ -1,14 +1,14 @@
 import type pg from 'pg';
 import { decimalToString } from '../model/decimal.js';
 import type { AppendResult, FlowStore, SourceCheckpoint, SourceState, StoredTrade, SymbolDay, SymbolSummary, TradeToStore } from './flow-store.js';
-import { inPostgresTransaction, openMigratedPostgres, type PostgresLocation } from './postgres-connection.js';
+import { inPostgresTransaction, openMigratedPostgres, type PostgresLocation, type PostgresPoolBounds } from './postgres-connection.js';
 import { partitionName, quoteIdentifier } from './postgres-schema.js';
 import { checkFingerprint, sourcePositionConflict } from './sqlite-flow-store.js';
 // PostgreSQL's numeric text keeps the scale it was written with, so it reads back like SQLite's stored text.
 import { tradeFromRow, type StoredTradeRow } from './stored-trade-row.js';
 import { appendColumnsAsTrades, columnsOfTrades, type ColumnsAppendResult, type TradeColumns } from './trade-columns.js';
 
-export interface PostgresFlowStoreOptions {
+export interface PostgresFlowStoreOptions extends PostgresPoolBounds {
   /** Connections in the pool (default 10). */
   readonly poolSize?: number;
 }
@@ -48,7 +48,7 @@ export class PostgresFlowStore implements FlowStore {
 
   /** Connects (`postgres://…[?schema=name]` or a location) and brings the schema up to date. */
   static async open(target: string | PostgresLocation, options: PostgresFlowStoreOptions = {}): Promise<PostgresFlowStore> {
-    const { pool, location, schemaVersion } = await openMigratedPostgres(target, options.poolSize ?? 10);
+    const { pool, location, schemaVersion } = await openMigratedPostgres(target, options.poolSize ?? 10, options);
     return new PostgresFlowStore(pool, location, schemaVersion);
   }
 

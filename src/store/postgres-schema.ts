@@ -133,6 +133,19 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE sources ADD COLUMN fingerprint text;
   `,
+  // 6: the credential generation each one-time password and session was issued under (a
+  //    rotation or revocation voids everything issued before it; rows of older gateways carry ''
+  //    and are refused, so their clients authenticate again), both indexed by app key so a
+  //    credential's rows go at once; OAuth bearer mode and the SSE stream limit of stored
+  //    credentials.
+  `
+  ALTER TABLE gateway_otps ADD COLUMN generation text NOT NULL DEFAULT '';
+  ALTER TABLE gateway_sessions ADD COLUMN generation text NOT NULL DEFAULT '';
+  CREATE INDEX gateway_otps_by_app_key ON gateway_otps (app_key);
+  CREATE INDEX gateway_sessions_by_app_key ON gateway_sessions (app_key);
+  ALTER TABLE credentials ADD COLUMN bearer boolean NOT NULL DEFAULT false;
+  ALTER TABLE credentials ADD COLUMN streams integer;
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;
@@ -148,7 +161,7 @@ export function partitionName(date: string): string {
 }
 
 /** Creates the schema when missing and applies the missing migrations; returns the version. */
-export async function migratePostgres(client: pg.PoolClient, schema: string): Promise<number> {
+export async function migratePostgres(client: pg.ClientBase, schema: string): Promise<number> {
   await client.query('BEGIN');
   try {
     await client.query("SELECT pg_advisory_xact_lock(hashtext('capflow-migrate:' || $1))", [schema]);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
 import { describeCredentialStoreSuite, credentialRecord } from './credential-store-suite.js';
 import { SqliteCredentialStore } from './sqlite-credential-store.js';
 import { SQLITE_SCHEMA_VERSION } from './sqlite-schema.js';
@@ -45,5 +46,22 @@ describe('SqliteCredentialStore', () => {
     const reopened = await SqliteCredentialStore.open(dir);
     assert.deepEqual((await reopened.list()).map((r) => r.appKey), ['k1']);
     await reopened.close();
+  });
+
+  it('adds the bearer and streams columns to a file written before them, keeping its rows', async () => {
+    const dir = tempDir();
+    const db = new Database(join(dir, 'capflow.db'));
+    db.exec(`CREATE TABLE credentials (
+      app_key TEXT PRIMARY KEY, sealed_secret TEXT NOT NULL, token_sha256 TEXT NOT NULL, markets TEXT NOT NULL,
+      connections INTEGER NOT NULL, rate_limits TEXT NOT NULL, expires_at INTEGER, ingest INTEGER NOT NULL,
+      created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL, revoked_at INTEGER) WITHOUT ROWID`);
+    db.prepare(`INSERT INTO credentials VALUES ('old', 'plain:s', ?, '["HK"]', 2, '{}', NULL, 0, 1, 1, NULL)`).run('b'.repeat(64));
+    db.close();
+    const store = await SqliteCredentialStore.open(dir);
+    const [row] = await store.list();
+    assert.deepEqual([row?.appKey, row?.bearer, row?.streams], ['old', false, null]);
+    await store.insert(credentialRecord({ appKey: 'new', bearer: true, streams: 3 }));
+    assert.deepEqual((await store.list()).map((r) => [r.appKey, r.bearer, r.streams]), [['new', true, 3], ['old', false, null]]);
+    await store.close();
   });
 });

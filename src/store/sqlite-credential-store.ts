@@ -13,6 +13,8 @@ const SCHEMA = `
     rate_limits   TEXT    NOT NULL,
     expires_at    INTEGER,
     ingest        INTEGER NOT NULL,
+    bearer        INTEGER NOT NULL DEFAULT 0,
+    streams       INTEGER,
     created_at    INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL,
     revoked_at    INTEGER
@@ -20,6 +22,12 @@ const SCHEMA = `
   CREATE TABLE IF NOT EXISTS credential_revision (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL);
   INSERT OR IGNORE INTO credential_revision (id, revision) VALUES (1, 0);
 `;
+
+/** Columns added after the first release, created on open for older files (name → definition). */
+const ADDED_COLUMNS: ReadonlyArray<[string, string]> = [
+  ['bearer', 'INTEGER NOT NULL DEFAULT 0'],
+  ['streams', 'INTEGER'],
+];
 
 interface CredentialRow {
   app_key: string;
@@ -30,6 +38,8 @@ interface CredentialRow {
   rate_limits: string;
   expires_at: number | null;
   ingest: number;
+  bearer: number;
+  streams: number | null;
   created_at: number;
   updated_at: number;
   revoked_at: number | null;
@@ -45,6 +55,8 @@ function toRow(record: CredentialRecord): unknown[] {
     JSON.stringify(record.rateLimits),
     record.expiresAt,
     record.ingest ? 1 : 0,
+    record.bearer === true ? 1 : 0,
+    record.streams ?? null,
     record.createdAt,
     record.updatedAt,
     record.revokedAt,
@@ -61,6 +73,8 @@ function fromRow(row: CredentialRow): CredentialRecord {
     rateLimits: JSON.parse(row.rate_limits) as CredentialRecord['rateLimits'],
     expiresAt: row.expires_at,
     ingest: row.ingest === 1,
+    bearer: row.bearer === 1,
+    streams: row.streams,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     revokedAt: row.revoked_at,
@@ -78,12 +92,12 @@ export class SqliteCredentialStore implements CredentialStore {
 
   private constructor(private readonly db: BetterSqlite3.Database) {
     this.insertRow = db.prepare(
-      `INSERT INTO credentials (app_key, sealed_secret, token_sha256, markets, connections, rate_limits, expires_at, ingest, created_at, updated_at, revoked_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_key) DO NOTHING`,
+      `INSERT INTO credentials (app_key, sealed_secret, token_sha256, markets, connections, rate_limits, expires_at, ingest, bearer, streams, created_at, updated_at, revoked_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_key) DO NOTHING`,
     );
     this.replaceRow = db.prepare(
       `UPDATE credentials SET sealed_secret = ?, token_sha256 = ?, markets = ?, connections = ?, rate_limits = ?,
-         expires_at = ?, ingest = ?, created_at = ?, updated_at = ?, revoked_at = ? WHERE app_key = ?`,
+         expires_at = ?, ingest = ?, bearer = ?, streams = ?, created_at = ?, updated_at = ?, revoked_at = ? WHERE app_key = ?`,
     );
     this.selectAll = db.prepare('SELECT * FROM credentials ORDER BY app_key');
     this.selectRevision = db.prepare('SELECT revision FROM credential_revision WHERE id = 1').pluck();
@@ -93,7 +107,11 @@ export class SqliteCredentialStore implements CredentialStore {
   /** Opens the credential tables in `dataDir/capflow.db`, creating them when needed. */
   static async open(dataDir: string, options: { busyTimeoutMs?: number } = {}): Promise<SqliteCredentialStore> {
     return openSqliteFile(dataDir, options.busyTimeoutMs, (db) => {
-      db.transaction(() => db.exec(SCHEMA)).immediate();
+      db.transaction(() => {
+        db.exec(SCHEMA);
+        const present = new Set((db.prepare('PRAGMA table_info(credentials)').all() as Array<{ name: string }>).map((column) => column.name));
+        for (const [name, definition] of ADDED_COLUMNS) if (!present.has(name)) db.exec(`ALTER TABLE credentials ADD COLUMN ${name} ${definition}`);
+      }).immediate();
       return new SqliteCredentialStore(db);
     });
   }

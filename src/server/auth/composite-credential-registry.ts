@@ -1,5 +1,5 @@
 import type { CredentialStore } from '../../store/credential-store.js';
-import type { Credential, CredentialRegistry } from './credential.js';
+import { credentialGeneration, usableAt, type Credential, type CredentialRegistry } from './credential.js';
 import { credentialFromRecord } from './managed-credentials.js';
 
 /** Why live connections of a credential were ended. */
@@ -29,15 +29,6 @@ export class CredentialConflictError extends Error {
   }
 }
 
-/** What identifies a credential's access: a change of any of these ends its live connections. */
-function accessFingerprint(credential: Credential): string {
-  return `${credential.appSecret}\u0000${credential.accessTokenSha256 ?? credential.accessToken}`;
-}
-
-function usableAt(credential: Credential, now: number): boolean {
-  return credential.expiresAt === undefined || credential.expiresAt > now;
-}
-
 /**
  * The server's credentials: those of the configuration file plus those of the store, kept
  * current without a restart. `reloadConfig` (SIGHUP) swaps the file's credentials; a poller
@@ -52,7 +43,7 @@ export class CompositeCredentialRegistry implements CredentialRegistry {
   private merged = new Map<string, Credential>();
   /** Stored app keys that are revoked (their Credential carries the revocation as expiry). */
   private revoked = new Set<string>();
-  /** App keys usable at the last check, with their access fingerprint. */
+  /** App keys usable at the last check, with their generation (a change of secrets ends live connections). */
   private usable = new Map<string, string>();
   private revision = -1;
   private timer: NodeJS.Timeout | undefined;
@@ -161,14 +152,14 @@ export class CompositeCredentialRegistry implements CredentialRegistry {
     this.merged = merged;
     const now = this.now();
     const usable = new Map<string, string>();
-    for (const [appKey, credential] of merged) if (usableAt(credential, now)) usable.set(appKey, accessFingerprint(credential));
+    for (const [appKey, credential] of merged) if (usableAt(credential, now)) usable.set(appKey, credentialGeneration(credential));
     if (notify) {
-      for (const [appKey, fingerprint] of this.usable) {
+      for (const [appKey, generation] of this.usable) {
         const credential = merged.get(appKey);
         let reason: InvalidationReason | undefined;
         if (!credential) reason = 'removed';
         else if (!usable.has(appKey)) reason = this.storeCredentials.has(appKey) && this.revoked.has(appKey) ? 'revoked' : 'expired';
-        else if (usable.get(appKey) !== fingerprint) reason = 'rotated';
+        else if (usable.get(appKey) !== generation) reason = 'rotated';
         if (reason) this.emit(appKey, reason);
       }
     }

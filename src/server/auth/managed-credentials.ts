@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { isMarket, type Market } from '../../model/market.js';
 import { openSecret, sealSecret, sha256Hex } from '../../store/credential-crypto.js';
 import type { CredentialRecord } from '../../store/credential-store.js';
-import { DEFAULT_CONNECTIONS, type Credential, type RateLimitRule } from './credential.js';
+import { DEFAULT_CONNECTIONS, generationOf, type Credential, type RateLimitRule } from './credential.js';
 
 /** What `capflow credentials add` prints once: the only time the secret and token are shown. */
 export interface IssuedCredential {
@@ -19,6 +19,10 @@ export interface NewCredentialOptions {
   expiresAt?: number | undefined;
   ingest?: boolean;
   rateLimits?: Readonly<Record<string, RateLimitRule>>;
+  /** Accept `Authorization: Bearer <token>` without a signature (OAuth mode); off by default. */
+  bearer?: boolean;
+  /** SSE streams open at once (default: the server's). */
+  streams?: number;
 }
 
 function freshSecrets(): { appSecret: string; accessToken: string } {
@@ -38,6 +42,8 @@ export function issueCredential(options: NewCredentialOptions, key: Buffer | und
     rateLimits: { ...(options.rateLimits ?? {}) },
     expiresAt: options.expiresAt ?? null,
     ingest: options.ingest ?? false,
+    bearer: options.bearer ?? false,
+    streams: options.streams ?? null,
     createdAt: now,
     updatedAt: now,
     revokedAt: null,
@@ -71,9 +77,10 @@ export function revokeCredential(record: CredentialRecord, now: number): Credent
  */
 export function credentialFromRecord(record: CredentialRecord, key: Buffer | undefined): Credential {
   const ends = [record.expiresAt, record.revokedAt].filter((value): value is number => value !== null);
+  const appSecret = openSecret(record.sealedSecret, key);
   return {
     appKey: record.appKey,
-    appSecret: openSecret(record.sealedSecret, key),
+    appSecret,
     accessToken: '',
     accessTokenSha256: record.tokenSha256,
     markets: new Set(record.markets.filter(isMarket)),
@@ -81,6 +88,10 @@ export function credentialFromRecord(record: CredentialRecord, key: Buffer | und
     rateLimits: new Map(Object.entries(record.rateLimits).map(([command, rule]) => [Number(command), { limit: rule.limit, burst: rule.burst }])),
     expiresAt: ends.length === 0 ? undefined : Math.min(...ends),
     ingest: record.ingest,
+    ...(record.bearer === true ? { bearer: true } : {}),
+    ...(record.streams === undefined || record.streams === null ? {} : { streams: record.streams }),
+    // A revocation changes the generation too: nothing issued before it can ever be used again.
+    generation: generationOf(record.tokenSha256, appSecret, record.revokedAt),
   };
 }
 

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import type { MaybePromise } from '../session/maybe-async.js';
+import { ExpiringGrants, type Grant } from './expiring-grants.js';
 
-interface OtpEntry {
-  appKey: string;
-  expiresAt: number;
+/** A redeemed one-time password: whose it was and under which credential generation it was issued. */
+export interface RedeemedOtp {
+  readonly appKey: string;
+  readonly generation: string;
 }
 
 /**
@@ -10,38 +13,42 @@ interface OtpEntry {
  * by several gateways (PostgreSQL) answers with promises, so a token from one works on another.
  */
 export interface OtpStore {
-  issue(appKey: string): string | Promise<string>;
-  /** Consumes an OTP: its app key once, undefined when unknown, used or expired. */
-  redeem(otp: string): string | undefined | Promise<string | undefined>;
+  issue(appKey: string, generation: string): MaybePromise<string>;
+  /** Consumes an OTP: its owner once, undefined when unknown, used or expired. */
+  redeem(otp: string): MaybePromise<RedeemedOtp | undefined>;
+  /** Forgets a credential's OTPs not issued under `keepGeneration` (all when undefined): after a rotation or revocation. */
+  removeCredential(appKey: string, keepGeneration?: string): MaybePromise<void>;
 }
 
-/** Single-use, short-lived one-time passwords handed out by `/v1/socket/token`. */
+/** Single-use, short-lived one-time passwords handed out by the socket-token endpoints. */
 export class OtpIssuer implements OtpStore {
-  private readonly entries = new Map<string, OtpEntry>();
+  private readonly grants: ExpiringGrants<Grant>;
 
   constructor(
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.grants = new ExpiringGrants(now);
+  }
 
-  issue(appKey: string): string {
-    this.sweep();
+  /** Outstanding (issued, not redeemed, not yet swept) one-time passwords. */
+  get outstanding(): number {
+    return this.grants.size;
+  }
+
+  issue(appKey: string, generation: string): string {
     const otp = randomBytes(24).toString('base64url');
-    this.entries.set(otp, { appKey, expiresAt: this.now() + this.ttlMs });
+    this.grants.add(otp, { appKey, generation, expiresAt: this.now() + this.ttlMs });
     return otp;
   }
 
-  /** Consumes an OTP: returns its app key once, undefined when unknown, used or expired. */
-  redeem(otp: string): string | undefined {
-    const entry = this.entries.get(otp);
-    if (!entry) return undefined;
-    this.entries.delete(otp);
-    return entry.expiresAt > this.now() ? entry.appKey : undefined;
+  redeem(otp: string): RedeemedOtp | undefined {
+    const grant = this.grants.take(otp);
+    if (!grant || grant.expiresAt <= this.now()) return undefined;
+    return { appKey: grant.appKey, generation: grant.generation };
   }
 
-  private sweep(): void {
-    if (this.entries.size < 1024) return;
-    const now = this.now();
-    for (const [otp, entry] of this.entries) if (entry.expiresAt <= now) this.entries.delete(otp);
+  removeCredential(appKey: string, keepGeneration?: string): void {
+    this.grants.removeCredential(appKey, keepGeneration);
   }
 }

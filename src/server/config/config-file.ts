@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_PERCENTILE_DAYS, isTierConventionName, MAX_PERCENTILE_DAYS, TIER_CONVENTIONS, type TierChoice } from '../../service/tier-flows.js';
 import { isMarket, MARKETS, type Market } from '../../model/market.js';
 import { parseSymbol } from '../../model/symbol.js';
-import { DEFAULT_CONNECTIONS, type Credential, type RateLimitRule } from '../auth/credential.js';
+import { DEFAULT_CONNECTIONS, rateLimitKeyOf, type Credential, type RateLimitRule } from '../auth/credential.js';
 import type { AdmissionLimits } from '../transport/connection-admission.js';
 
 /** A configuration mistake, always naming the file, the field and the reason. */
@@ -25,13 +25,44 @@ export interface CapflowConfig {
   readonly retainTradesDays?: number;
   /** Size-tier convention of command 25 and the REST default (`tiers`, `tierDays` for futu). */
   readonly tiers?: TierChoice;
+  /** Live SSE streams per credential unless the credential sets `streams` (`streamsPerCredential`; default 10). */
+  readonly streamsPerCredential?: number;
+  /** Largest HTTP request body in bytes (`maxRequestBodyBytes`; default 64 MiB). */
+  readonly maxRequestBodyBytes?: number;
+  /** HTTP request bodies held at once across all requests (`maxRequestBodyBytesInFlight`; default 256 MiB). */
+  readonly maxRequestBodyBytesInFlight?: number;
+  /** Seconds an authenticated request has to deliver its body (`requestBodyTimeoutSeconds`; default 120). */
+  readonly requestBodyTimeoutSeconds?: number;
   /** Caps on socket connections not yet authenticated (`unauthenticatedConnections: {max, maxPerAddress}`). */
   readonly unauthenticatedConnections?: AdmissionLimits;
 }
 
-const TOP_LEVEL_KEYS = new Set(['credentials', 'securities', 'retainTradesDays', 'tiers', 'tierDays', 'unauthenticatedConnections']);
+const TOP_LEVEL_KEYS = new Set([
+  'credentials',
+  'securities',
+  'retainTradesDays',
+  'tiers',
+  'tierDays',
+  'streamsPerCredential',
+  'maxRequestBodyBytes',
+  'maxRequestBodyBytesInFlight',
+  'requestBodyTimeoutSeconds',
+  'unauthenticatedConnections',
+]);
 const UNAUTHENTICATED_KEYS = new Set(['max', 'maxPerAddress']);
-const CREDENTIAL_KEYS = new Set(['appKey', 'appSecret', 'accessToken', 'markets', 'connections', 'rateLimits', 'expires', 'ingest', 'subscribeLimit']);
+const CREDENTIAL_KEYS = new Set([
+  'appKey',
+  'appSecret',
+  'accessToken',
+  'markets',
+  'connections',
+  'rateLimits',
+  'expires',
+  'ingest',
+  'subscribeLimit',
+  'bearer',
+  'streams',
+]);
 const RATE_LIMIT_KEYS = new Set(['limit', 'burst']);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -117,12 +148,24 @@ export function parseConfig(json: unknown, file: string): CapflowConfig {
       ...(caps.maxPerAddress === undefined ? {} : { maxUnauthenticatedPerAddress: v.positiveInteger(caps.maxPerAddress, 'unauthenticatedConnections.maxPerAddress') }),
     };
   }
+  const optional = (key: string): Record<string, number> =>
+    root[key] === undefined ? {} : { [key]: v.positiveInteger(root[key], key) };
+  const limits = {
+    ...optional('streamsPerCredential'),
+    ...optional('maxRequestBodyBytes'),
+    ...optional('maxRequestBodyBytesInFlight'),
+    ...optional('requestBodyTimeoutSeconds'),
+  };
+  if (limits.maxRequestBodyBytes !== undefined && limits.maxRequestBodyBytesInFlight !== undefined && limits.maxRequestBodyBytesInFlight < limits.maxRequestBodyBytes) {
+    v.fail('maxRequestBodyBytesInFlight', `must be at least maxRequestBodyBytes (${limits.maxRequestBodyBytes}), got ${limits.maxRequestBodyBytesInFlight}`);
+  }
   return {
     credentials,
     securities,
     ...(retainTradesDays === undefined ? {} : { retainTradesDays }),
     ...(tiers === undefined ? {} : { tiers }),
     ...(unauthenticatedConnections === undefined ? {} : { unauthenticatedConnections }),
+    ...limits,
   };
 }
 
@@ -145,9 +188,10 @@ function parseCredential(v: Validator, value: unknown, field: string): Credentia
     if (!isPlainObject(entry.rateLimits)) v.fail(`${field}.rateLimits`, `expected an object keyed by command code, got ${describe(entry.rateLimits)}`);
     for (const [command, rule] of Object.entries(entry.rateLimits)) {
       const ruleField = `${field}.rateLimits.${command}`;
-      if (!/^\d{1,3}$/.test(command) || Number(command) > 255) v.fail(ruleField, 'the key must be a command code (0-255)');
+      const key = rateLimitKeyOf(command);
+      if (key === undefined) v.fail(ruleField, 'the key must be a command code (0-255) or "token" (the socket-token endpoints)');
       const body = v.object(rule, ruleField, RATE_LIMIT_KEYS);
-      rateLimits.set(Number(command), {
+      rateLimits.set(key, {
         limit: v.positiveInteger(body.limit, `${ruleField}.limit`),
         burst: v.positiveInteger(body.burst, `${ruleField}.burst`),
       });
@@ -166,6 +210,12 @@ function parseCredential(v: Validator, value: unknown, field: string): Credentia
   }
   const subscribeLimit =
     entry.subscribeLimit === undefined ? undefined : v.positiveInteger(entry.subscribeLimit, `${field}.subscribeLimit`);
+  let bearer = false;
+  if (entry.bearer !== undefined) {
+    if (typeof entry.bearer !== 'boolean') v.fail(`${field}.bearer`, `expected true or false, got ${describe(entry.bearer)}`);
+    bearer = entry.bearer;
+  }
+  const streams = entry.streams === undefined ? undefined : v.positiveInteger(entry.streams, `${field}.streams`);
   return {
     appKey,
     appSecret,
@@ -176,6 +226,8 @@ function parseCredential(v: Validator, value: unknown, field: string): Credentia
     expiresAt,
     ingest,
     ...(subscribeLimit === undefined ? {} : { subscribeLimit }),
+    ...(bearer ? { bearer } : {}),
+    ...(streams === undefined ? {} : { streams }),
   };
 }
 

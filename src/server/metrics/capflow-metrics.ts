@@ -27,6 +27,7 @@ const HTTP_AUTH_REASONS: Record<number, string> = {
   [HttpErrorCode.UnknownAccessToken]: 'unknown_access_token',
   [HttpErrorCode.SignatureMismatch]: 'signature_mismatch',
   [HttpErrorCode.StaleTimestamp]: 'stale_timestamp',
+  [HttpErrorCode.BearerNotAllowed]: 'bearer_not_allowed',
   [HttpErrorCode.CredentialExpired]: 'credential_expired_or_revoked',
 };
 const SOCKET_AUTH_REASONS: Record<number, string> = {

@@ -36,13 +36,13 @@ describe('/metrics after real traffic', () => {
     // Two refused token requests: an unknown app key and a wrong signature.
     await fetch(`${t.httpUrl}/v1/socket/token`, { headers: signedHeaders({ ...tight, appKey: 'nobody' }, 'GET', '/v1/socket/token') });
     await fetch(`${t.httpUrl}/v1/socket/token`, { headers: signedHeaders({ ...tight, appSecret: 'wrong' }, 'GET', '/v1/socket/token') });
-    // One authenticated WebSocket connection asking for command 24 four times (limit 1 + burst 1 → bucket of 2).
+    // One authenticated WebSocket connection asking for command 24 five times (limit 1, burst 1 → bucket of 2 × 1 + 1 = 3).
     ws = await wsClient(`${t.wsUrl}?version=1&codec=1&platform=9`);
     ws.ws.send(request(2, 1, toBinary(AuthRequestSchema, create(AuthRequestSchema, { token: await fetchOtp(t.httpUrl, tight) }))));
     await ws.next();
     const body = toBinary(CapitalFlowIntradayRequestSchema, create(CapitalFlowIntradayRequestSchema, { symbol: '700.HK' }));
-    for (let id = 2; id <= 5; id++) ws.ws.send(request(24, id, body));
-    for (let i = 0; i < 4; i++) await ws.next();
+    for (let id = 2; id <= 6; id++) ws.ws.send(request(24, id, body));
+    for (let i = 0; i < 5; i++) await ws.next();
     // One TCP connection that stays open, and one socket auth with a bogus one-time password.
     tcp = await tcpClient(t.server.tcpPort!);
     const bogus = await wsClient(`${t.wsUrl}?version=1&codec=1&platform=9`);
@@ -75,7 +75,7 @@ describe('/metrics after real traffic', () => {
     assert.equal(sampleValue(samples, 'capflow_connections', { transport: 'ws' }), 1);
     assert.equal(sampleValue(samples, 'capflow_connections', { transport: 'tcp' }), 1);
     assert.equal(sampleValue(samples, 'capflow_connections_opened_total', { transport: 'ws' }), 2);
-    assert.equal(sampleValue(samples, 'capflow_requests_total', { command: '24', status: '0', code: '0' }), 2);
+    assert.equal(sampleValue(samples, 'capflow_requests_total', { command: '24', status: '0', code: '0' }), 3);
     assert.equal(sampleValue(samples, 'capflow_requests_total', { command: '24', status: '3', code: '301606' }), 2);
     assert.equal(sampleValue(samples, 'capflow_rate_limit_refusals_total', { command: '24' }), 2);
   });

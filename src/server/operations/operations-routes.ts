@@ -9,9 +9,28 @@ export interface OperationsRoutesOptions {
   readiness: Readonly<Record<string, ReadinessCheck>>;
   /** False once shutdown began: /readyz answers 503 so load balancers move away first. */
   accepting: () => boolean;
+  /** A check that has not answered within this is false (default 2 s), so /readyz never hangs. */
+  readinessTimeoutMs?: number;
 }
 
-/** `/metrics` (Prometheus text) and `/readyz` (every check true → 200, else 503 naming the failures). */
+/** A check's answer, false when it throws or takes longer than `ms` (a database that hangs). */
+async function checkWithin(check: ReadinessCheck, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      Promise.resolve().then(check),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), ms);
+      }),
+    ]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** `/metrics` (Prometheus text) and `/readyz` (every check true → 200, else 503 naming the failures; checks run together, each bounded). */
 export function registerOperationsRoutes(api: HttpApi, options: OperationsRoutesOptions): void {
   api.raw('GET', '/metrics', async (_context, response) => {
     const text = await options.metrics.render();
@@ -20,13 +39,9 @@ export function registerOperationsRoutes(api: HttpApi, options: OperationsRoutes
   });
   api.raw('GET', '/readyz', async (_context, response) => {
     const checks: Record<string, boolean> = { accepting: options.accepting() };
-    for (const [name, check] of Object.entries(options.readiness)) {
-      try {
-        checks[name] = await check();
-      } catch {
-        checks[name] = false;
-      }
-    }
+    const names = Object.keys(options.readiness);
+    const results = await Promise.all(names.map((name) => checkWithin(options.readiness[name]!, options.readinessTimeoutMs ?? 2000)));
+    names.forEach((name, k) => (checks[name] = results[k]!));
     const ready = Object.values(checks).every(Boolean);
     const text = JSON.stringify({ status: ready ? 'ready' : 'not ready', checks });
     response.writeHead(ready ? 200 : 503, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });

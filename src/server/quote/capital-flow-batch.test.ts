@@ -93,14 +93,15 @@ describe('socket command 210 (batch) and command 25 under a configured conventio
     }
   });
 
-  it('distribution results draw on command 25 tokens: the third is refused with 3/301606, as is the next single call', async () => {
+  it('distribution results draw on command 25 tokens: the fourth is refused with 3/301606 (a bucket of 2 × 1 + 1), as is the next single call', async () => {
     const { client, call } = await connect(t, limited);
     try {
-      const answer = await call(CapflowCommand.BatchCapitalFlow, batch(['600000.SH', '000001.SZ', '600000.SH'], BatchKind.DISTRIBUTION));
+      const answer = await call(CapflowCommand.BatchCapitalFlow, batch(['600000.SH', '000001.SZ', '600000.SH', '000001.SZ'], BatchKind.DISTRIBUTION));
       const response = fromBinary(BatchCapitalFlowResponseSchema, answer.body);
       assert.deepEqual(
         response.results.map((r) => [r.status, r.code]),
         [
+          [0, 0],
           [0, 0],
           [0, 0],
           [3, 301606],

@@ -10,6 +10,7 @@ import { AuthRequestSchema, ReconnectRequestSchema } from '../../protocol/gen/co
 import { ErrorSchema } from '../../protocol/gen/error_pb.js';
 import { CapitalFlowIntradayResponseSchema } from '../../protocol/gen/quote_pb.js';
 import { closePushOf, sleep } from '../transport/transport-test-kit.js';
+import { SOCKET_TOKEN_RATE_KEY } from '../auth/credential.js';
 import { fetchOtp, signedHeaders, startTestServer, testCredential, trade, type TestServer } from '../server-test-kit.js';
 import { RawProtocolClient, capitalFlowRequest } from './raw-protocol-client.js';
 
@@ -23,7 +24,8 @@ const OPEN = { limit: 1_000_000, burst: 1_000_000 };
 const LOAD_CONNECTIONS = Number(process.env.CAPFLOW_LOAD_CONNECTIONS ?? 200);
 
 describe('the server under attack and load', () => {
-  const full = testCredential({ connections: 5000, rateLimits: { 24: OPEN } });
+  // One credential stands for many clients: its token endpoint, auth and query limits are opened up.
+  const full = testCredential({ connections: 5000, rateLimits: { 24: OPEN, 2: OPEN, [SOCKET_TOKEN_RATE_KEY]: OPEN } });
   const usOnly = testCredential({ appKey: 'us-only', accessToken: 'us-token', markets: ['US'] });
   let t: TestServer;
 

@@ -167,3 +167,75 @@ describe('live stream (SSE)', () => {
     stream.close();
   });
 });
+
+describe('live streams per credential', () => {
+  const busy = testCredential({ appKey: 'busy', accessToken: 'busy-token' });
+  const narrow = testCredential({ appKey: 'narrow', accessToken: 'narrow-token', streams: 2 });
+  const other = testCredential({ appKey: 'other', accessToken: 'other-token' });
+  const third = testCredential({ appKey: 'third', accessToken: 'third-token' });
+  let t: TestServer;
+  const open: EventReader[] = [];
+  before(async () => {
+    t = await startTestServer({
+      credentials: [busy, narrow, other, third],
+      trades: [trade('700.HK', '2024-06-14T09:30:05+08:00', '320.2', 1000, 'up')],
+      server: { rest: { heartbeatMs: 60_000, maxStreams: 14 } },
+    });
+  });
+  after(async () => {
+    for (const stream of open.splice(0)) stream.close();
+    await t.stop();
+  });
+
+  const query = 'symbol=700.HK';
+  const openAs = async (credential: typeof busy): Promise<EventReader> => {
+    const stream = await openStream(t, query, signedHeaders(credential, 'GET', REST_PATHS.stream, query));
+    if (stream.status === 200) open.push(stream);
+    return stream;
+  };
+  const refusal = async (credential: typeof busy): Promise<[number, number]> => {
+    const controller = new AbortController();
+    const response = await fetch(`${t.httpUrl}${REST_PATHS.stream}?${query}`, {
+      headers: signedHeaders(credential, 'GET', REST_PATHS.stream, query),
+      signal: controller.signal,
+    });
+    if (response.status === 200) {
+      controller.abort(); // a stream, not a refusal
+      return [200, 0];
+    }
+    return [response.status, ((await response.json()) as { code: number }).code];
+  };
+
+  it('gives each credential 10 streams by default: the 11th is refused with 429 / 429002, other credentials are unaffected', async () => {
+    for (let i = 0; i < 10; i++) {
+      const stream = await openAs(busy);
+      assert.equal(stream.status, 200, `stream ${i + 1}`);
+      assert.equal((await stream.next()).event, 'snapshot');
+    }
+    assert.deepEqual(await refusal(busy), [429, 429002]);
+    const others = await openAs(other);
+    assert.equal(others.status, 200);
+    assert.equal((await others.next()).event, 'snapshot');
+  });
+
+  it('applies a credential’s own `streams` limit, and a closed stream frees its place', async () => {
+    const first = await openAs(narrow);
+    await openAs(narrow);
+    assert.deepEqual(await refusal(narrow), [429, 429002]);
+    await first.next();
+    first.close();
+    const deadline = Date.now() + 5000;
+    let again = await openAs(narrow);
+    while (again.status !== 200 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      again = await openAs(narrow);
+    }
+    assert.equal(again.status, 200, 'the closed stream no longer counts');
+  });
+
+  it('keeps the server-wide cap as a second line: 429 / 429001 once every place is taken', async () => {
+    // 10 (busy) + 1 (other) + 2 (narrow) are open; the cap is 14.
+    assert.equal((await openAs(third)).status, 200);
+    assert.deepEqual(await refusal(third), [429, 429001]);
+  });
+});

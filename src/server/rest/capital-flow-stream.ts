@@ -15,8 +15,13 @@ export interface CapitalFlowStreamsOptions {
   heartbeatMs?: number;
   /** Updates arriving within this window are sent as one event (default 100 ms). */
   coalesceMs?: number;
-  /** Streams open at once across the server (default 1000); more get 429. */
+  /** Streams open at once across the server (default 1000); more get 429 / 429001. */
   maxStreams?: number;
+  /**
+   * Streams open at once per credential unless the credential sets its own `streams` (default
+   * 10); more get 429 / 429002, and other credentials are unaffected.
+   */
+  maxStreamsPerCredential?: number;
   /** A client this far behind (bytes buffered) is dropped; its EventSource reconnects to a fresh snapshot. */
   maxBufferedBytes?: number;
   log?: (message: string, error?: unknown) => void;
@@ -30,6 +35,9 @@ export interface LinesEventJson {
   readonly lines: IntradayLineJson[];
 }
 
+/** Live streams one credential may hold open at once unless it sets its own `streams`. */
+export const DEFAULT_STREAMS_PER_CREDENTIAL = 10;
+
 /** Longest wait between two looks at the lines, so a wall clock's new minutes and new days show up. */
 const MAX_IDLE_CHECK_MS = 60_000;
 
@@ -40,24 +48,54 @@ const MAX_IDLE_CHECK_MS = 60_000;
  */
 export class CapitalFlowStreams {
   private readonly streams = new Set<LiveLineStream>();
+  /** Open streams per app key (the per-credential limit). */
+  private readonly perCredential = new Map<string, number>();
   private readonly maxStreams: number;
+  private readonly maxPerCredential: number;
 
   constructor(private readonly options: CapitalFlowStreamsOptions) {
     this.maxStreams = options.maxStreams ?? 1000;
+    this.maxPerCredential = options.maxStreamsPerCredential ?? DEFAULT_STREAMS_PER_CREDENTIAL;
   }
 
   get openCount(): number {
     return this.streams.size;
   }
 
-  /** Starts streaming to `response`; the caller has already admitted the request. */
+  /** Streams a credential has open. */
+  openCountOf(appKey: string): number {
+    return this.perCredential.get(appKey) ?? 0;
+  }
+
+  /**
+   * Starts streaming to `response`; the caller has already admitted the request. The
+   * credential's own limit is checked first, so one credential's streams never use up the
+   * server-wide cap that everyone shares (which stays as a second line).
+   */
   async open(response: ServerResponse, credential: Credential, symbol: ParsedSymbol, detail: boolean): Promise<void> {
+    const limit = credential.streams ?? this.maxPerCredential;
+    const own = this.openCountOf(credential.appKey);
+    if (own >= limit) {
+      throw httpError(429, HttpErrorCode.TooManyStreams, `this credential already has ${own} live streams open (its limit is ${limit}); close one first`);
+    }
     if (this.streams.size >= this.maxStreams) {
       throw httpError(429, HttpErrorCode.TooManyConnections, `too many live streams open (${this.maxStreams}); try again later`);
     }
-    const stream = new LiveLineStream(response, credential, symbol, detail, this.options, () => this.streams.delete(stream));
+    const appKey = credential.appKey;
+    const stream = new LiveLineStream(response, credential, symbol, detail, this.options, () => {
+      if (!this.streams.delete(stream)) return;
+      const left = this.openCountOf(appKey) - 1;
+      if (left > 0) this.perCredential.set(appKey, left);
+      else this.perCredential.delete(appKey);
+    });
     this.streams.add(stream);
-    await stream.start();
+    this.perCredential.set(appKey, own + 1);
+    try {
+      await stream.start();
+    } catch (error) {
+      stream.close();
+      throw error;
+    }
   }
 
   /** Ends every stream (server shutdown). */

@@ -41,7 +41,7 @@ const errorResponse = (description: string): object => ({
 /** The failures every capital-flow query can answer with, in the order they are checked. */
 const FLOW_ERRORS = {
   '400': errorResponse('301600: malformed symbol or date, a date that is not a trading day or lies after the current one, a range too long'),
-  '401': errorResponse('401001 unknown app key, 401002 unknown access token or stream token, 401003 signature mismatch, 401004 timestamp outside ±300 s'),
+  '401': errorResponse('401001 unknown app key, 401002 unknown access token or stream token, 401003 signature mismatch, 401004 timestamp outside ±300 s, 401005 bearer token for a credential without bearer mode'),
   '403': errorResponse('301604: the credential lacks the symbol\'s market; 403001: credential expired'),
   '404': errorResponse('301600: the server does not know the symbol; 301603: a known symbol without any trade data'),
   '429': errorResponse('301606: over the rate limit of the mirrored command (shared with the socket API)'),
@@ -105,7 +105,7 @@ export function openApiDocument(serverVersion: string): Record<string, unknown> 
         '',
         'Every successful answer is the LongPort envelope `{"code":0,"message":"","data":…}`; a failure is `{"code":…,"message":…}` with the HTTP status of the error.',
         '',
-        '**Authentication** is the LongPort request signature of `GET /v1/socket/token`: headers `X-Api-Key` (app key), `Authorization` (access token), `X-Timestamp` (Unix seconds, within ±300 s of the server clock) and `X-Api-Signature: HMAC-SHA256 SignedHeaders=authorization;x-api-key;x-timestamp, Signature=HEX`, where HEX is the hex HMAC-SHA256, keyed with the app secret, of `HMAC-SHA256|` + sha1hex(`METHOD|PATH|QUERY|authorization:TOKEN\\nx-api-key:KEY\\nx-timestamp:TS\\n|authorization;x-api-key;x-timestamp|` + sha1hex(body) when there is a body). The official SDKs\' signing code produces exactly this.',
+        '**Authentication** is the LongPort request signature of `GET /v1/socket/token`: headers `X-Api-Key` (app key), `Authorization` (access token), `X-Timestamp` (Unix seconds, optionally with a fraction, or exactly 13 digits of Unix milliseconds; within ±300 s of the server clock) and `X-Api-Signature: HMAC-SHA256 SignedHeaders=authorization;x-api-key;x-timestamp, Signature=HEX`, where HEX is the hex HMAC-SHA256, keyed with the app secret, of `HMAC-SHA256|` + sha1hex(`METHOD|PATH|QUERY|authorization:TOKEN\\nx-api-key:KEY\\nx-timestamp:TS\\n|authorization;x-api-key;x-timestamp|` + sha1hex(body) when there is a body). The official SDKs\' signing code produces exactly this. A credential configured with `bearer` also accepts `Authorization: Bearer TOKEN` without a signature (OAuth mode; `X-Timestamp` optional).',
         '',
         'When the server runs with `--web-credential APPKEY` (a public dashboard), requests without these headers act as that credential.',
         '',
@@ -240,7 +240,7 @@ export function openApiDocument(serverVersion: string): Record<string, unknown> 
               content: { 'text/event-stream': { schema: { type: 'string' }, example: 'id: 1\nevent: snapshot\ndata: {"symbol":"700.HK",…}\n\n' } },
             },
             ...FLOW_ERRORS,
-            '429': errorResponse('301606: over the rate limit of command 24; 429001: too many streams open on the server'),
+            '429': errorResponse('301606: over the rate limit of command 24; 429002: the credential already holds its limit of streams (10 by default); 429001: too many streams open on the server'),
           },
         },
       },
@@ -257,7 +257,7 @@ export function openApiDocument(serverVersion: string): Record<string, unknown> 
       securitySchemes: {
         appKey: { type: 'apiKey', in: 'header', name: 'X-Api-Key', description: 'the app key' },
         accessToken: { type: 'apiKey', in: 'header', name: 'Authorization', description: 'the access token, as is (no scheme); `Bearer TOKEN` is accepted without a signature' },
-        timestamp: { type: 'apiKey', in: 'header', name: 'X-Timestamp', description: 'Unix seconds, e.g. `1718328600.123`' },
+        timestamp: { type: 'apiKey', in: 'header', name: 'X-Timestamp', description: 'Unix seconds, e.g. `1718328600.123`, or 13 digits of Unix milliseconds' },
         signature: { type: 'apiKey', in: 'header', name: 'X-Api-Signature', description: 'the LongPort request signature (see the description above)' },
         streamToken: { type: 'apiKey', in: 'query', name: 'token', description: 'single-use stream token' },
       },

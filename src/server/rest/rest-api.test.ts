@@ -191,9 +191,10 @@ describe('REST API', () => {
   });
 
   it('takes rate-limit tokens from the bucket of the command each call mirrors', async () => {
-    // limit 1 + burst 1: two tokens for command 24, shared by intraday and daily.
+    // limit 1, burst 1: 2 × 1 + 1 = three tokens for command 24, shared by intraday and daily.
     assert.equal((await get(t, REST_PATHS.intraday, 'symbol=700.HK', limited)).status, 200);
     assert.equal((await get(t, REST_PATHS.daily, 'symbol=700.HK', limited)).status, 200);
+    assert.equal((await get(t, REST_PATHS.intraday, 'symbol=700.HK', limited)).status, 200);
     const refused = await get(t, REST_PATHS.intraday, 'symbol=700.HK', limited);
     assert.deepEqual([refused.status, refused.body.code], [429, 301606]);
     // The rate limit is checked before the symbol: even a malformed one is refused as over the limit.

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { invalidRequest } from '../../model/errors.js';
 import type { FlowService } from '../../service/flow-service.js';
 import type { FlowStore } from '../../store/flow-store.js';
-import type { CredentialRegistry } from '../auth/credential.js';
+import { credentialGeneration, type CredentialRegistry } from '../auth/credential.js';
 import { sendJson, type HttpApi } from '../http/http-api.js';
 import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
 import { whenAdmitted } from './admitted.js';
@@ -31,6 +31,8 @@ export interface RestApiOptions {
   heartbeatMs?: number;
   coalesceMs?: number;
   maxStreams?: number;
+  /** Live streams per credential unless it sets its own `streams` (default 10). */
+  maxStreamsPerCredential?: number;
   log?: (message: string, error?: unknown) => void;
   /** Size-tier views (shared with command 25 and 210); a fresh one when not given. */
   tierFlows?: TierFlows;
@@ -42,6 +44,8 @@ export interface RestApi {
   /** Every route registered, for the OpenAPI coverage check. */
   readonly routes: readonly { method: string; path: string }[];
   readonly streams: CapitalFlowStreams;
+  /** Stream tokens (`POST /api/v1/stream-token`): a rotated or revoked credential's are forgotten. */
+  readonly streamTokens: StreamTokenIssuer;
   /** Ends the live streams (before the HTTP server closes). */
   close(): void;
 }
@@ -75,6 +79,7 @@ export function registerRestApi(api: HttpApi, options: RestApiOptions): RestApi 
     ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
     ...(options.coalesceMs === undefined ? {} : { coalesceMs: options.coalesceMs }),
     ...(options.maxStreams === undefined ? {} : { maxStreams: options.maxStreams }),
+    ...(options.maxStreamsPerCredential === undefined ? {} : { maxStreamsPerCredential: options.maxStreamsPerCredential }),
     ...(options.log === undefined ? {} : { log: options.log }),
   });
   const tierFlows = options.tierFlows ?? new TierFlows(options.flows, options.store);
@@ -119,7 +124,7 @@ export function registerRestApi(api: HttpApi, options: RestApiOptions): RestApi 
   registerTierRoutes(json, { callers, queries, tierQueries, flows: options.flows, rateLimiter: options.rateLimiter, distributionOf, defaultChoice });
   json('POST', REST_PATHS.streamToken, (context) => {
     const credential = callers.resolve(context);
-    const issued = tokens.issue(credential.appKey);
+    const issued = tokens.issue(credential.appKey, credentialGeneration(credential));
     return { token: issued.token, expiresAt: Math.floor(issued.expiresAt / 1000), ttlSeconds: Math.round(tokens.ttlMs / 1000) };
   });
   api.raw('GET', REST_PATHS.stream, async (context, response) => {
@@ -134,5 +139,5 @@ export function registerRestApi(api: HttpApi, options: RestApiOptions): RestApi 
   api.raw('GET', REST_PATHS.openapi, (_context, response) => sendJson(response, 200, document));
   routes.push({ method: 'GET', path: REST_PATHS.openapi });
 
-  return { routes, streams, close: () => streams.closeAll() };
+  return { routes, streams, streamTokens: tokens, close: () => streams.closeAll() };
 }

@@ -1,5 +1,5 @@
 import { HttpErrorCode, httpError, internalError } from '../../model/errors.js';
-import type { Credential, CredentialRegistry } from '../auth/credential.js';
+import { credentialGeneration, usableAt, type Credential, type CredentialRegistry } from '../auth/credential.js';
 import type { HttpRequestContext } from '../http/http-api.js';
 import type { StreamTokenIssuer } from './stream-tokens.js';
 
@@ -33,9 +33,10 @@ export class CallerResolver {
     if (headers['x-api-key'] !== undefined || headers.authorization !== undefined) return context.authenticate();
     const token = acceptStreamToken ? context.searchParams.get('token') : null;
     if (token !== null) {
-      const appKey = this.options.tokens.redeem(token);
-      const credential = appKey === undefined ? undefined : this.usable(appKey);
-      if (!credential) {
+      const redeemed = this.options.tokens.redeem(token);
+      const credential = redeemed === undefined ? undefined : this.usable(redeemed.appKey);
+      // A token minted before a rotation or revocation is void, like every grant of the old token.
+      if (!credential || credentialGeneration(credential) !== redeemed?.generation) {
         throw httpError(401, HttpErrorCode.UnknownAccessToken, 'stream token unknown, already used or expired: get a new one from POST /api/v1/stream-token');
       }
       return credential;
@@ -51,7 +52,6 @@ export class CallerResolver {
 
   private usable(appKey: string): Credential | undefined {
     const credential = this.options.credentials.byAppKey(appKey);
-    if (!credential || (credential.expiresAt !== undefined && credential.expiresAt <= this.now())) return undefined;
-    return credential;
+    return credential && usableAt(credential, this.now()) ? credential : undefined;
   }
 }

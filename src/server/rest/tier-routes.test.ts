@@ -254,11 +254,11 @@ describe('batch over REST', () => {
   });
 
   it('takes one token of the mirrored command per symbol: the bucket empties inside a batch and stays shared', async () => {
-    // limit 1/s, burst 2: three tokens.
-    const { body } = await get(t, REST_PATHS.batch, 'symbols=600000.SH,000001.SZ,600000.SH,000001.SZ', limited);
+    // limit 1/s, burst 2: 2 × 2 + 1 = five tokens.
+    const { body } = await get(t, REST_PATHS.batch, 'symbols=600000.SH,000001.SZ,600000.SH,000001.SZ,600000.SH,000001.SZ', limited);
     assert.deepEqual(
       body.data.results.map((r: any) => r.code),
-      [0, 0, 0, 301606],
+      [0, 0, 0, 0, 0, 301606],
     );
     const single = await get(t, REST_PATHS.intraday, 'symbol=600000.SH', limited);
     assert.deepEqual([single.status, single.body.code], [429, 301606]);

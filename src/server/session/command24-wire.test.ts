@@ -154,12 +154,12 @@ describe('command 24 on the wire: byte for byte the reference answer', () => {
       await us.request(2, toBinary(AuthRequestSchema, create(AuthRequestSchema, { token: await fetchOtp(t.httpUrl, usOnly) })));
       assert.deepEqual([(await ask('700.HK', usOnly, us))[6], (await ask('12345.HK', usOnly, us))[6]], [7, 7]);
 
-      // Over the rate limit (2 tokens): the third answer is 3/301606, byte for byte.
+      // Over the rate limit (2 × 1 + 1 = 3 tokens): the fourth answer is 3/301606, byte for byte.
       const limited = await connect();
       await limited.request(2, toBinary(AuthRequestSchema, create(AuthRequestSchema, { token: await fetchOtp(t.httpUrl, tight[index]!) })));
       const bodies: Uint8Array[] = [];
-      for (let i = 0; i < 2; i++) bodies.push((await limited.request(24, flowRequest('700.HK'))).bytes);
-      assert.deepEqual(bodies.map((bytes) => bytes[6]), [0, 0]);
+      for (let i = 0; i < 3; i++) bodies.push((await limited.request(24, flowRequest('700.HK'))).bytes);
+      assert.deepEqual(bodies.map((bytes) => bytes[6]), [0, 0, 0]);
       const refused = await limited.request(24, flowRequest('700.HK'));
       assert.deepEqual(refused.bytes, responsePacket(refused.requestId, rateLimited('rate limit of 1/s (burst 1) exceeded for command 24')));
     });

@@ -4,7 +4,7 @@ import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { CloseCode } from '../../model/errors.js';
 import { AuthRequestSchema, AuthResponseSchema, ReconnectRequestSchema } from '../../protocol/gen/control_pb.js';
 import { ErrorSchema } from '../../protocol/gen/error_pb.js';
-import { InMemoryCredentialRegistry } from '../auth/credential.js';
+import { credentialGeneration, InMemoryCredentialRegistry } from '../auth/credential.js';
 import { OtpIssuer } from '../auth/otp-issuer.js';
 import { RateLimiter } from '../rate-limit/token-bucket.js';
 import { testCredential } from '../server-test-kit.js';
@@ -12,38 +12,7 @@ import type { PacketConnection } from '../transport/packet-connection.js';
 import { sleep, waitFor } from '../transport/transport-test-kit.js';
 import { InMemorySessionRegistry } from './session-registry.js';
 import { HEARTBEAT_RATE_LIMIT, SocketGateway } from './socket-gateway.js';
-
-interface Recorded {
-  responses: Array<{ cmd: number; requestId: number; status: number; body: Uint8Array; at: number }>;
-  closes: Array<{ code: number; reason: string }>;
-  /** How often the session layer vouched for the connection. */
-  vouched: number;
-}
-
-let nextId = 1;
-function fakeConnection(): PacketConnection & Recorded {
-  const conn = {
-    id: nextId++,
-    transport: 'ws' as const,
-    remoteAddress: '127.0.0.1:1',
-    isOpen: true,
-    responses: [] as Recorded['responses'],
-    closes: [] as Recorded['closes'],
-    vouched: 0,
-    sendResponse(cmd: number, requestId: number, status: number, body: Uint8Array) {
-      conn.responses.push({ cmd, requestId, status, body, at: Date.now() });
-    },
-    sendPush() {},
-    authenticated() {
-      conn.vouched += 1;
-    },
-    close(code: number, reason: string) {
-      conn.isOpen = false;
-      conn.closes.push({ code, reason });
-    },
-  };
-  return conn;
-}
+import { fakeConnection, type Recorded } from './gateway-test-kit.js';
 
 const SLOW = 77;
 
@@ -60,7 +29,7 @@ function gatewayWith(slowMs: number) {
   const authed = async (): Promise<PacketConnection & Recorded> => {
     const conn = fakeConnection();
     gateway.onOpen(conn);
-    gateway.onRequest(conn, { type: 1, cmd: 2, requestId: 1, timeoutMs: 5000, body: toBinary(AuthRequestSchema, create(AuthRequestSchema, { token: otps.issue('k') })), verify: false, gzip: false } as never);
+    gateway.onRequest(conn, { type: 1, cmd: 2, requestId: 1, timeoutMs: 5000, body: toBinary(AuthRequestSchema, create(AuthRequestSchema, { token: otps.issue('k', credentialGeneration(credential)) })), verify: false, gzip: false } as never);
     await waitFor(() => conn.responses.length === 1);
     return conn;
   };
@@ -103,13 +72,13 @@ describe('SocketGateway operations', () => {
     });
     const conn = fakeConnection();
     gateway.onOpen(conn);
-    gateway.onRequest(conn, { type: 1, cmd: 2, requestId: 1, timeoutMs: 5000, body: toBinary(AuthRequestSchema, create(AuthRequestSchema, { token: otps.issue('k') })), verify: false, gzip: false } as never);
+    gateway.onRequest(conn, { type: 1, cmd: 2, requestId: 1, timeoutMs: 5000, body: toBinary(AuthRequestSchema, create(AuthRequestSchema, { token: otps.issue('k', credentialGeneration(current)) })), verify: false, gzip: false } as never);
     await waitFor(() => conn.responses.length === 1);
-    // As SIGHUP would: the same credential now allows 1 per second with a burst of 1 (a bucket of 2).
+    // As SIGHUP would: the same credential now allows 1 per second with a burst of 1 (a bucket of 2 × 1 + 1 = 3).
     current = testCredential({ appKey: 'k', rateLimits: { [SLOW]: { limit: 1, burst: 1 } } });
-    for (let id = 10; id < 14; id++) gateway.onRequest(conn, { type: 1, cmd: SLOW, requestId: id, timeoutMs: 5000, body: new Uint8Array(), verify: false, gzip: false } as never);
-    await waitFor(() => conn.responses.length === 5);
-    assert.deepEqual(conn.responses.slice(1).map((response) => response.status), [0, 0, 3, 3]);
+    for (let id = 10; id < 15; id++) gateway.onRequest(conn, { type: 1, cmd: SLOW, requestId: id, timeoutMs: 5000, body: new Uint8Array(), verify: false, gzip: false } as never);
+    await waitFor(() => conn.responses.length === 6);
+    assert.deepEqual(conn.responses.slice(1).map((response) => response.status), [0, 0, 0, 3, 3]);
   });
 
   it('disconnectCredential closes live connections with AuthError and makes their sessions unresumable', async () => {
@@ -192,6 +161,7 @@ describe('SocketGateway heartbeats and authentication', () => {
         redeemed.push(otp);
         return sleep(20).then(() => undefined);
       },
+      removeCredential: () => undefined,
     };
     const gateway = new SocketGateway({
       credentials: new InMemoryCredentialRegistry([testCredential({ appKey: 'k' })]),

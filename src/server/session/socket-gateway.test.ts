@@ -171,10 +171,10 @@ describe('socket gateway over a real server', () => {
   it('refuses requests over the rate limit with 3/301606 while other commands keep their own buckets', async () => {
     const client = await RawClient.ws(t.wsUrl);
     await client.auth(await fetchOtp(t.httpUrl, tight));
-    // Bucket of burst + limit = 2 tokens, refilled at 1/s.
+    // Bucket of 2 × burst + limit = 3 tokens, refilled at 1/s.
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) statuses.push((await client.request(24, flowRequest('700.HK'))).status);
-    assert.deepEqual(statuses.slice(0, 2), [0, 0]);
+    assert.deepEqual(statuses.slice(0, 3), [0, 0, 0]);
     const refused = await client.request(24, flowRequest('700.HK'));
     assert.deepEqual(errorOf(refused), { status: 3, code: 301606 });
     // Other commands have their own buckets.
@@ -216,7 +216,7 @@ describe('socket gateway over a real server', () => {
     const profile = fromBinary(UserQuoteProfileResponseSchema, (await client.request(4, new Uint8Array())).body);
     assert.deepEqual(
       profile.rateLimit.map((r) => [r.command, r.limit, r.burst]),
-      [[4, 10, 20], [8, 10, 20], [9, 10, 20], [24, 10, 20], [25, 10, 20]],
+      [[2, 10, 20], [3, 10, 20], [4, 10, 20], [8, 10, 20], [9, 10, 20], [24, 10, 20], [25, 10, 20], [200, 10, 20], [201, 10, 20]],
     );
     const us = profile.quoteLevelDetail?.byMarketCode.US?.packages[0];
     assert.ok(us && us.start > 1_600_000_000n && us.start < 4_000_000_000n, 'package times are Unix seconds');

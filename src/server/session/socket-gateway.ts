@@ -14,9 +14,9 @@ import type { DescMessage, MessageShape } from '@bufbuild/protobuf';
 import { AuthRequestSchema, AuthResponseSchema, ReconnectRequestSchema, ReconnectResponseSchema } from '../../protocol/gen/control_pb.js';
 import { ErrorSchema } from '../../protocol/gen/error_pb.js';
 import type { RequestPacket } from '../../protocol/packet.js';
-import { rateLimitFor, type Credential, type CredentialRegistry } from '../auth/credential.js';
+import { credentialGeneration, rateLimitFor, usableAt, type Credential, type CredentialRegistry } from '../auth/credential.js';
 import type { OtpStore } from '../auth/otp-issuer.js';
-import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
+import { takeToken, type CommandRateLimiter } from '../rate-limit/token-bucket.js';
 import type { CommandHandler } from '../quote/command-handler.js';
 import type { ConnectionHandler, PacketConnection } from '../transport/packet-connection.js';
 import type { Session, SessionRegistry } from './session-registry.js';
@@ -76,8 +76,6 @@ export class SocketGateway implements ConnectionHandler {
   private readonly online = new Map<string, Set<PacketConnection>>();
   /** Which connection holds each session. */
   private readonly holders = new Map<string, PacketConnection>();
-  /** Session ids created or resumed per app key, so ending a credential ends its sessions too. */
-  private readonly sessionsByKey = new Map<string, Set<string>>();
   /** Business requests whose handler has not answered yet (graceful shutdown waits for them). */
   private pending = 0;
   private readonly idleWaiters = new Set<() => void>();
@@ -112,15 +110,15 @@ export class SocketGateway implements ConnectionHandler {
 
   /**
    * Ends a credential's access (revoked, expired, rotated): its live connections get the close
-   * push AuthError and its sessions can no longer be resumed. Returns how many connections closed.
+   * push AuthError, and its sessions and one-time passwords are forgotten, however many —
+   * except those of `keepGeneration` (the credential's new generation, which another gateway of
+   * a fleet may already have issued). Those of an earlier generation are refused in any case.
+   * Returns how many connections closed.
    */
-  disconnectCredential(appKey: string, reason: string): number {
-    for (const id of this.sessionsByKey.get(appKey) ?? []) {
-      Promise.resolve()
-        .then(() => this.options.sessions.remove(id))
-        .catch((error: unknown) => this.log('removing a session failed', error));
-    }
-    this.sessionsByKey.delete(appKey);
+  disconnectCredential(appKey: string, reason: string, keepGeneration?: string): number {
+    Promise.resolve()
+      .then(() => Promise.all([this.options.sessions.removeCredential(appKey, keepGeneration), this.options.otps.removeCredential(appKey, keepGeneration)]))
+      .catch((error: unknown) => this.log('forgetting the sessions of a credential failed', error));
     const live = this.connectionsOf(appKey);
     for (const conn of live) {
       this.onClose(conn);
@@ -241,18 +239,40 @@ export class SocketGateway implements ConnectionHandler {
 
   private authenticate(conn: PacketConnection, state: ConnectionState, request: RequestPacket): void | Promise<void> {
     const auth = decodeOr(AuthRequestSchema, request.body, () => authError('malformed auth request'));
-    return whenReady(this.options.otps.redeem(auth.token), (appKey) => {
+    return whenReady(this.options.otps.redeem(auth.token), (redeemed) => {
       if (!this.stillOpen(conn, state)) return;
-      if (appKey === undefined) throw authError('invalid, used or expired token');
-      const credential = this.usableCredential(appKey);
-      if (!credential) throw authError('credential unknown, revoked or expired');
-      if (this.options.connectionLedger) return this.authenticateInFleet(conn, state, request, credential, this.options.connectionLedger);
-      this.admit(conn, state, credential);
-      return whenReady(this.options.sessions.create(credential.appKey), (session) => {
+      if (redeemed === undefined) throw authError('invalid, used or expired token');
+      const credential = this.currentCredential(redeemed.appKey, redeemed.generation, 'one-time password');
+      return whenReady(this.takeControlToken(credential, ControlCommand.Auth), () => {
         if (!this.stillOpen(conn, state)) return;
-        this.authenticated(conn, state, request, credential, session);
+        if (this.options.connectionLedger) return this.authenticateInFleet(conn, state, request, credential, this.options.connectionLedger);
+        this.admit(conn, state, credential);
+        return whenReady(this.options.sessions.create(credential.appKey, credentialGeneration(credential)), (session) => {
+          if (!this.stillOpen(conn, state)) return;
+          this.authenticated(conn, state, request, credential, session);
+        });
       });
     });
+  }
+
+  /**
+   * The usable credential a one-time password or session belongs to, provided it was issued under
+   * the credential's current generation: nothing minted before a rotation or revocation works.
+   */
+  private currentCredential(appKey: string, generation: string, what: string): Credential {
+    const credential = this.usableCredential(appKey);
+    if (!credential) throw authError('credential unknown, revoked or expired');
+    if (credentialGeneration(credential) !== generation) {
+      throw authError(`${what} issued before the credential's access token was rotated or revoked`);
+    }
+    return credential;
+  }
+
+  /** Auth (2) and reconnect (3) take a token of the credential's bucket; a refusal is a 3/301606 response. */
+  private takeControlToken(credential: Credential, command: number): void | Promise<void> {
+    const rule = rateLimitFor(credential, command);
+    if (!rule) return;
+    return takeToken(this.options.rateLimiter, credential.appKey, command, rule, `command ${command}`);
   }
 
   /** Auth counted by the fleet's ledger: the session first, so its holder is known everywhere. */
@@ -263,7 +283,7 @@ export class SocketGateway implements ConnectionHandler {
     credential: Credential,
     ledger: ConnectionLedger,
   ): Promise<void> {
-    const session = await this.options.sessions.create(credential.appKey);
+    const session = await this.options.sessions.create(credential.appKey, credentialGeneration(credential));
     if (!this.stillOpen(conn, state)) return;
     const online = await ledger.admit(conn.id, credential.appKey, session.id, credential.connections);
     if (online === undefined) {
@@ -308,25 +328,29 @@ export class SocketGateway implements ConnectionHandler {
     return whenReady(this.options.sessions.get(body.sessionId), (session) => {
       if (!this.stillOpen(conn, state)) return;
       if (!session) throw sessionExpired();
-      if (this.options.connectionLedger) return this.resumeInFleet(conn, state, request, session, this.options.connectionLedger);
-      this.resume(conn, state, request, session);
+      const credential = this.resumableCredential(session);
+      return whenReady(this.takeControlToken(credential, ControlCommand.Reconnect), () => {
+        if (!this.stillOpen(conn, state)) return;
+        if (this.options.connectionLedger) return this.resumeInFleet(conn, state, request, session, credential, this.options.connectionLedger);
+        this.resume(conn, state, request, session, credential);
+      });
     });
   }
 
-  private resume(conn: PacketConnection, state: ConnectionState, request: RequestPacket, session: Session): void {
-    const credential = this.resumableCredential(session);
+  private resume(conn: PacketConnection, state: ConnectionState, request: RequestPacket, session: Session, credential: Credential): void {
     this.closePreviousHolder(conn, session);
     this.admit(conn, state, credential);
     this.resumed(conn, state, request, session, credential, this.onlineCount(credential.appKey));
   }
 
+  /** The session's credential, when still usable and of the session's generation; else the session is removed. */
   private resumableCredential(session: Session): Credential {
-    const credential = this.usableCredential(session.appKey);
-    if (!credential) {
+    try {
+      return this.currentCredential(session.appKey, session.generation, 'session');
+    } catch (error) {
       void Promise.resolve(this.options.sessions.remove(session.id)).catch(() => undefined);
-      throw authError('credential unknown, revoked or expired');
+      throw error;
     }
-    return credential;
   }
 
   /** The session moves to the new connection; the old one (on this gateway) is told why it is closed. */
@@ -342,8 +366,14 @@ export class SocketGateway implements ConnectionHandler {
    * Reconnect counted by the fleet's ledger: the admission also takes the session from whichever
    * connection held it, on any gateway; that gateway closes it with ConnectDuplicate.
    */
-  private async resumeInFleet(conn: PacketConnection, state: ConnectionState, request: RequestPacket, session: Session, ledger: ConnectionLedger): Promise<void> {
-    const credential = this.resumableCredential(session);
+  private async resumeInFleet(
+    conn: PacketConnection,
+    state: ConnectionState,
+    request: RequestPacket,
+    session: Session,
+    credential: Credential,
+    ledger: ConnectionLedger,
+  ): Promise<void> {
     this.closePreviousHolder(conn, session);
     const online = await ledger.admit(conn.id, credential.appKey, session.id, credential.connections);
     if (online === undefined) throw connectDuplicate(`connection limit of ${credential.connections} reached for this credential`);
@@ -384,9 +414,7 @@ export class SocketGateway implements ConnectionHandler {
 
   private usableCredential(appKey: string): Credential | undefined {
     const credential = this.options.credentials.byAppKey(appKey);
-    if (!credential) return undefined;
-    if (credential.expiresAt !== undefined && credential.expiresAt <= this.now()) return undefined;
-    return credential;
+    return credential && usableAt(credential, this.now()) ? credential : undefined;
   }
 
   /** Counts the connection against its credential's limit (once). */
@@ -428,14 +456,6 @@ export class SocketGateway implements ConnectionHandler {
     }
     state.session = session;
     this.holders.set(session.id, conn);
-    let ids = this.sessionsByKey.get(session.appKey);
-    if (!ids) {
-      ids = new Set();
-      this.sessionsByKey.set(session.appKey, ids);
-    }
-    // Bounded: the oldest ids go first (they have most likely expired in the registry already).
-    if (ids.size >= 1024) ids.delete(ids.values().next().value as string);
-    ids.add(session.id);
   }
 
   private dispatch(conn: PacketConnection, authenticated: Credential, request: RequestPacket, tokenTaken = false): void {

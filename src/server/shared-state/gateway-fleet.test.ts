@@ -193,8 +193,9 @@ describe('two gateways over PostgreSQL and NATS (needs PostgreSQL and NATS)', { 
     const b = await Client.open(gatewayB);
     await a.auth(await fetchOtp(`http://127.0.0.1:${gatewayA.httpPort}`, tight));
     await b.auth(await fetchOtp(`http://127.0.0.1:${gatewayB.httpPort}`, tight));
-    // limit 1/s, burst 1: the bucket holds 2 tokens, refilled at one per second.
+    // limit 1/s, burst 1: the bucket holds 2 × 1 + 1 = 3 tokens, refilled at one per second.
     assert.equal((await a.flow('700.HK')).status, 0);
+    assert.equal((await b.flow('700.HK')).status, 0);
     assert.equal((await a.flow('700.HK')).status, 0);
     const refused = await b.flow('700.HK');
     assert.equal(refused.status, 3);
@@ -278,7 +279,8 @@ describe('two gateways over PostgreSQL and NATS (needs PostgreSQL and NATS)', { 
     const path = '/api/v1/capital-flow/intraday';
     const query = 'symbol=700.HK';
     const rest = () => fetch(`http://127.0.0.1:${gatewayA.httpPort}${path}?${query}`, { headers: signedHeaders(restTight, 'GET', path, query) });
-    // limit 1/s, burst 1: two tokens; both REST calls on A take them.
+    // limit 1/s, burst 1: three tokens; the REST calls on A take them.
+    assert.equal((await rest()).status, 200);
     assert.equal((await rest()).status, 200);
     assert.equal((await rest()).status, 200);
     const b = await Client.open(gatewayB);

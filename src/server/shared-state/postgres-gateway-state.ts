@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { OtpStore } from '../auth/otp-issuer.js';
-import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
+import type { OtpStore, RedeemedOtp } from '../auth/otp-issuer.js';
+import { bucketCapacity, type CommandRateLimiter } from '../rate-limit/token-bucket.js';
 import type { Session, SessionRegistry } from '../session/session-registry.js';
 import { PostgresConnectionLedger, type PostgresConnectionLedgerOptions } from './postgres-connection-ledger.js';
 
@@ -35,22 +35,32 @@ export class PostgresOtpStore implements OtpStore {
     this.now = options.now ?? Date.now;
   }
 
-  async issue(appKey: string): Promise<string> {
+  async issue(appKey: string, generation: string): Promise<string> {
     const otp = randomBytes(24).toString('base64url');
     const now = this.now();
     if (++this.issued % SWEEP_EVERY === 0) await this.pool.query('DELETE FROM gateway_otps WHERE expires_ms <= $1', [now]);
-    await this.pool.query('INSERT INTO gateway_otps (otp, app_key, expires_ms) VALUES ($1, $2, $3)', [otp, appKey, now + this.ttlMs]);
+    await this.pool.query('INSERT INTO gateway_otps (otp, app_key, generation, expires_ms) VALUES ($1, $2, $3, $4)', [
+      otp,
+      appKey,
+      generation,
+      now + this.ttlMs,
+    ]);
     return otp;
   }
 
   /** Single use across the fleet: the DELETE that finds the row is the one redemption. */
-  async redeem(otp: string): Promise<string | undefined> {
-    const { rows } = await this.pool.query<{ app_key: string; expires_ms: string }>(
-      'DELETE FROM gateway_otps WHERE otp = $1 RETURNING app_key, expires_ms',
+  async redeem(otp: string): Promise<RedeemedOtp | undefined> {
+    const { rows } = await this.pool.query<{ app_key: string; generation: string; expires_ms: string }>(
+      'DELETE FROM gateway_otps WHERE otp = $1 RETURNING app_key, generation, expires_ms',
       [otp],
     );
     const row = rows[0];
-    return row && Number(row.expires_ms) > this.now() ? row.app_key : undefined;
+    return row && Number(row.expires_ms) > this.now() ? { appKey: row.app_key, generation: row.generation } : undefined;
+  }
+
+  /** Rows of other generations only: a gateway that already knows the new one may have issued some. */
+  async removeCredential(appKey: string, keepGeneration?: string): Promise<void> {
+    await this.pool.query('DELETE FROM gateway_otps WHERE app_key = $1 AND generation IS DISTINCT FROM $2', [appKey, keepGeneration ?? null]);
   }
 }
 
@@ -68,21 +78,31 @@ export class PostgresSessionRegistry implements SessionRegistry {
     this.log = options.log ?? (() => {});
   }
 
-  async create(appKey: string): Promise<Session> {
+  async create(appKey: string, generation: string): Promise<Session> {
     const now = this.now();
     if (++this.created % SWEEP_EVERY === 0) await this.pool.query('DELETE FROM gateway_sessions WHERE expires_ms <= $1', [now]);
-    const session: Session = { id: randomBytes(18).toString('base64url'), appKey, expiresAt: now + this.ttlMs };
-    await this.pool.query('INSERT INTO gateway_sessions (id, app_key, expires_ms) VALUES ($1, $2, $3)', [session.id, appKey, session.expiresAt]);
+    const session: Session = { id: randomBytes(18).toString('base64url'), appKey, generation, expiresAt: now + this.ttlMs };
+    await this.pool.query('INSERT INTO gateway_sessions (id, app_key, generation, expires_ms) VALUES ($1, $2, $3, $4)', [
+      session.id,
+      appKey,
+      generation,
+      session.expiresAt,
+    ]);
     return session;
   }
 
   async get(id: string): Promise<Session | undefined> {
-    const { rows } = await this.pool.query<{ app_key: string; expires_ms: string }>(
-      'SELECT app_key, expires_ms FROM gateway_sessions WHERE id = $1 AND expires_ms > $2',
+    const { rows } = await this.pool.query<{ app_key: string; generation: string; expires_ms: string }>(
+      'SELECT app_key, generation, expires_ms FROM gateway_sessions WHERE id = $1 AND expires_ms > $2',
       [id, this.now()],
     );
     const row = rows[0];
-    return row ? { id, appKey: row.app_key, expiresAt: Number(row.expires_ms) } : undefined;
+    return row ? { id, appKey: row.app_key, generation: row.generation, expiresAt: Number(row.expires_ms) } : undefined;
+  }
+
+  /** Every session of the credential from another generation, however many (the app-key index finds them). */
+  async removeCredential(appKey: string, keepGeneration?: string): Promise<void> {
+    await this.pool.query('DELETE FROM gateway_sessions WHERE app_key = $1 AND generation IS DISTINCT FROM $2', [appKey, keepGeneration ?? null]);
   }
 
   /** Never rejects: callers fire and forget; a failure is logged and the row expires anyway. */
@@ -98,6 +118,8 @@ export class PostgresSessionRegistry implements SessionRegistry {
 /**
  * Token buckets in one row per (principal, command), refilled and taken by a single atomic
  * UPSERT: concurrent gateways never both spend the last token. A refused request changes nothing.
+ * The bucket holds as many tokens as the in-memory one (`bucketCapacity`), so a fleet refuses
+ * exactly what a lone gateway would.
  */
 export class PostgresRateLimiter implements CommandRateLimiter {
   private readonly now: () => number;
@@ -117,7 +139,7 @@ export class PostgresRateLimiter implements CommandRateLimiter {
          SET tokens = LEAST($3::float8, b.tokens + GREATEST(0, $4::bigint - b.updated_ms) * $5::float8 / 1000) - 1,
              updated_ms = GREATEST(b.updated_ms, $4::bigint)
          WHERE LEAST($3::float8, b.tokens + GREATEST(0, $4::bigint - b.updated_ms) * $5::float8 / 1000) >= 1`,
-      [principal, command, burst + limit, this.now(), limit],
+      [principal, command, bucketCapacity(limit, burst), this.now(), limit],
     );
     return rowCount === 1;
   }

@@ -18,6 +18,7 @@ const EXPLANATIONS: Readonly<Record<number, ErrorExplanation>> = {
   403001: { title: 'Credential expired', hint: 'This credential has expired; ask the operator for a new one.', signOut: true },
   404001: { title: 'Not available', hint: 'This server does not offer the web API.', signOut: false },
   429001: { title: 'Too many live streams', hint: 'The server is at its stream limit. The page retries by itself.', signOut: false },
+  429002: { title: 'Too many live streams for this credential', hint: 'This credential already has its limit of live streams open (other tabs or programs); close one. The page retries by itself.', signOut: false },
   301600: { title: 'Unknown symbol', hint: 'The server does not know this symbol. Symbols look like 700.HK, AAPL.US, 600519.SH, D05.SG.', signOut: false },
   301602: { title: 'Server error', hint: 'The server failed unexpectedly. The page retries by itself.', signOut: false },
   301603: { title: 'No trades yet', hint: 'The symbol is known but no trade of it has been ingested.', signOut: false },
