@@ -9,6 +9,8 @@ export interface HttpRequestToVerify {
   query: string;
   headers: IncomingHttpHeaders;
   body?: Uint8Array | undefined;
+  /** The body's SHA-1 (hex) if it was hashed as it arrived. */
+  bodySha1?: string | undefined;
 }
 
 export interface HttpAuthenticatorOptions {
@@ -133,6 +135,7 @@ export class HttpAuthenticator {
         accessToken: header(headers, 'authorization') ?? '',
         timestamp: header(headers, 'x-timestamp') ?? '',
         body: request.body,
+        bodySha1: request.bodySha1,
       },
       credential.appSecret,
     );

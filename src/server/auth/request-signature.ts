@@ -15,6 +15,8 @@ export interface SignatureInput {
   timestamp: string;
   /** Request body; an absent or empty body adds nothing. */
   body?: Uint8Array | undefined;
+  /** The body's SHA-1 in hex, when the reader already hashed it chunk by chunk (then `body` is not hashed again). */
+  bodySha1?: string | undefined;
 }
 
 function sha1Hex(data: string | Uint8Array): string {
@@ -26,7 +28,7 @@ export function computeSignature(input: SignatureInput, appSecret: string): stri
   const signedValues =
     `authorization:${input.accessToken}\n` + `x-api-key:${input.appKey}\n` + `x-timestamp:${input.timestamp}\n`;
   let canonical = `${input.method.toUpperCase()}|${input.path}|${input.query}|${signedValues}|${SIGNED_HEADERS}|`;
-  if (input.body && input.body.length > 0) canonical += sha1Hex(input.body);
+  if (input.body && input.body.length > 0) canonical += input.bodySha1 ?? sha1Hex(input.body);
   const stringToSign = `HMAC-SHA256|${sha1Hex(canonical)}`;
   return createHmac('sha256', appSecret).update(stringToSign).digest('hex');
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import { CapflowError, HttpErrorCode, httpError, toCapflowError } from '../../model/errors.js';
 import type { Credential } from '../auth/credential.js';
@@ -136,6 +137,7 @@ export class HttpApi {
       return;
     }
     let body: Buffer = NO_BODY;
+    let bodySha1: string | undefined;
     let held = 0;
     if (expectsContinue && !withBody) response.writeContinue();
     if (withBody) {
@@ -143,10 +145,10 @@ export class HttpApi {
         this.options.authenticator.verifyHeaders(request.headers);
         held = this.reserve(request);
         if (expectsContinue) response.writeContinue();
-        body = await this.readBody(request, (more) => {
+        ({ body, sha1: bodySha1 } = await this.readBody(request, (more) => {
           this.take(more);
           held += more;
-        });
+        }));
       } catch (error) {
         this.release(held);
         this.refuse(request, response, toCapflowError(error));
@@ -162,7 +164,7 @@ export class HttpApi {
       body,
       request,
       authenticate: () =>
-        this.options.authenticator.verify({ method, path: url.pathname, query, headers: request.headers, body }),
+        this.options.authenticator.verify({ method, path: url.pathname, query, headers: request.headers, body, bodySha1 }),
     };
     try {
       if (route.raw) {
@@ -207,13 +209,16 @@ export class HttpApi {
 
   /**
    * Reads the body within the time limit. Bytes beyond the declared length (chunked bodies
-   * declare none) are counted as they arrive through `grow`, which throws at the shared cap.
+   * declare none) are counted as they arrive through `grow`, which throws at the shared cap. The
+   * signature's SHA-1 of the body is computed chunk by chunk as it arrives, so checking the
+   * signature of a large body does not hold the event loop for one long hash afterwards.
    */
-  private readBody(request: IncomingMessage, grow: (bytes: number) => void): Promise<Buffer> {
+  private readBody(request: IncomingMessage, grow: (bytes: number) => void): Promise<{ body: Buffer; sha1: string }> {
     const max = this.options.maxBodyBytes;
     const declared = Number(request.headers['content-length'] ?? 0);
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
+      const hash = createHash('sha1');
       let size = 0;
       let done = false;
       const finish = (error: CapflowError | undefined): void => {
@@ -226,7 +231,7 @@ export class HttpApi {
         if (error) {
           request.pause();
           reject(error);
-        } else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+        } else resolve({ body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), sha1: hash.digest('hex') });
       };
       const onData = (chunk: Buffer): void => {
         size += chunk.length;
@@ -239,6 +244,7 @@ export class HttpApi {
           }
         }
         chunks.push(chunk);
+        hash.update(chunk);
       };
       const onEnd = (): void => finish(undefined);
       const onClose = (): void => finish(httpError(400, HttpErrorCode.BadRequest, 'the client closed the connection before sending the whole body'));
