@@ -39,8 +39,12 @@ export interface Credential {
  */
 export const DEFAULT_RATE_LIMITS: ReadonlyMap<number, RateLimitRule> = new Map([
   [4, { limit: 10, burst: 20 }],
+  [5, { limit: 10, burst: 20 }],
+  [6, { limit: 10, burst: 20 }],
+  [7, { limit: 10, burst: 20 }],
   [8, { limit: 10, burst: 20 }],
   [9, { limit: 10, burst: 20 }],
+  [17, { limit: 10, burst: 20 }],
   [24, { limit: 10, burst: 20 }],
   [25, { limit: 10, burst: 20 }],
 ]);
