@@ -25,7 +25,9 @@ export type ConnectionEvent =
   | { type: 'reconnected'; sessionId: string; resumed: boolean }
   | { type: 'closed'; error: CapflowClientError | undefined }
   /** A live subscription could not be restored after a reconnect (it is dropped). */
-  | { type: 'resubscribe-failed'; symbol: string; error: CapflowClientError };
+  | { type: 'resubscribe-failed'; symbol: string; error: CapflowClientError }
+  /** After a reconnect, every subscription that could be was restored (trades: the symbols held). */
+  | { type: 'resubscribed'; tradeSymbols: string[] };
 
 export interface SessionHooks {
   onPush(cmd: number, body: Uint8Array): void;
