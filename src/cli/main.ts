@@ -1,5 +1,6 @@
 import { runFlowCommand } from './flow-command.js';
 import { runBackupCommand, runRestoreCommand } from './backup-command.js';
+import { runConnectCommand } from './connect-command.js';
 import { runCredentialsCommand } from './credentials-command.js';
 import { runDoctorCommand } from './doctor-command.js';
 import { runExportCommand } from './export-command.js';
@@ -23,6 +24,8 @@ Usage:
   capflow flow SYMBOL [--date YYYY-MM-DD] [--json | --csv] [--detail]
                                          print a day's capital-flow lines from a running server
   capflow watch SYMBOL                   follow a symbol's lines live (Ctrl-C ends)
+  capflow connect --symbols A,B,… | --symbols-file FILE  (--data DIR | --store postgres://… | --bus nats://…)
+                                         record a LongPort-compatible upstream's trades (LONGPORT_* variables)
   capflow credentials add --data DIR --markets HK,US [--connections N] [--expires 90d] [--ingest]
   capflow credentials list|rotate APP_KEY|revoke APP_KEY --data DIR
                                          manage stored credentials (secret and token printed once)
@@ -57,6 +60,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       return runFlowCommand(rest, io);
     case 'watch':
       return runWatchCommand(rest, io);
+    case 'connect':
+      return runConnectCommand(rest, io);
     case 'worker':
       return runWorkerCommand(rest, io);
     case 'publish':
