@@ -106,7 +106,7 @@ export class TradeFeed {
         dayTrades: Number(decoded.dayTrades),
         countLimit: decoded.countLimit,
       };
-    });
+    }, Command.QueryTrade);
   }
 
   /** A push: true when it was a trade push (delivered when its symbol is subscribed). */

@@ -136,10 +136,10 @@ export async function linesOf(node: TestNode, symbol: string): Promise<{ date: s
 }
 
 /** Waits until `condition` holds (polling), or fails after `timeoutMs` with `what`. */
-export async function eventually(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000): Promise<void> {
+export async function eventually(condition: () => Promise<boolean> | boolean, what: string, timeoutMs = 20_000, everyMs = 25): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }

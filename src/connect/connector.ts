@@ -273,7 +273,23 @@ export class Connector {
   }
 
   private resyncAll(): void {
-    for (const relay of this.relays.values()) this.chain(relay, () => relay.resync(), 'backfill failed (it is tried again after the next reconnect)');
+    const context = this.context;
+    for (const relay of this.relays.values()) this.resync(relay, context);
+  }
+
+  /** A failed backfill is tried again a second later, while the same connection stands. */
+  private resync(relay: SymbolRelay, context: QuoteContext | undefined): void {
+    this.chain(
+      relay,
+      () =>
+        relay.resync().catch((error: unknown) => {
+          this.log.error({ symbol: relay.symbol, err: asError(error) }, 'backfill failed; trying again');
+          setTimeout(() => {
+            if (!this.stopped && this.context === context) this.resync(relay, context);
+          }, 1000).unref();
+        }),
+      'backfill failed',
+    );
   }
 
   private chain(relay: SymbolRelay, task: () => Promise<void>, failure: string): void {

@@ -3,7 +3,7 @@ import type { ParsedSymbol } from '../model/symbol.js';
 import { gapId, pushId } from './derived-trade-id.js';
 import { fingerprintOf, relayedTrade, type RelayedTrade } from './relayed-trade.js';
 import type { HeldTrade } from './relay-target.js';
-import type { RelayContext, SymbolRelay } from './symbol-relay.js';
+import { unlessRateLimited, type RelayContext, type SymbolRelay } from './symbol-relay.js';
 import { alignQueried } from './trade-alignment.js';
 
 /** QueryTrade's most trades (LongPort documents 1–1000). */
@@ -56,7 +56,7 @@ export class FingerprintRelay implements SymbolRelay {
   }
 
   async resync(): Promise<void> {
-    const answer = (await this.context.upstream().trades(this.symbol, QUERY_TRADE_LIMIT)).map((one) => relayedTrade(this.symbol, this.parsed.market, one));
+    const answer = (await unlessRateLimited(() => this.context.upstream().trades(this.symbol, QUERY_TRADE_LIMIT))).map((one) => relayedTrade(this.symbol, this.parsed.market, one));
     const waiting = this.waiting ?? [];
     const date = answer.at(-1)?.date;
     if (date !== undefined) {

@@ -3,7 +3,7 @@ import { compactDate, expandCompactDate } from '../calendar/time-zone.js';
 import type { ParsedSymbol } from '../model/symbol.js';
 import { sequenceId, sequenceOfId } from './derived-trade-id.js';
 import { relayedTrade, type RelayedTrade } from './relayed-trade.js';
-import type { RelayContext, SymbolRelay } from './symbol-relay.js';
+import { unlessRateLimited, type RelayContext, type SymbolRelay } from './symbol-relay.js';
 
 /** Trades asked for per command-220 request (the server answers at most its `countLimit`). */
 const PAGE = 5000;
@@ -49,7 +49,7 @@ export class SequencedRelay implements SymbolRelay {
 
   /** Fills the served day up to the upstream's latest trade. */
   async resync(): Promise<void> {
-    const probe = await this.context.upstream().tradesAfter(this.symbol, { afterSequence: 0, count: 0 });
+    const probe = await unlessRateLimited(() => this.context.upstream().tradesAfter(this.symbol, { afterSequence: 0, count: 0 }));
     const date = expandCompactDate(probe.tradeDay);
     if (date === undefined) throw new Error(`the upstream answered trade_day ${JSON.stringify(probe.tradeDay)}`);
     const cursor = await this.cursor(date);
@@ -81,7 +81,8 @@ export class SequencedRelay implements SymbolRelay {
   private async fill(date: string, cursor: DayCursor, upTo: number): Promise<void> {
     let filled = 0;
     while (cursor.next <= upTo) {
-      const page = await this.context.upstream().tradesAfter(this.symbol, { tradeDay: compactDate(date), afterSequence: cursor.next - 1, count: PAGE });
+      const after = cursor.next - 1;
+      const page = await unlessRateLimited(() => this.context.upstream().tradesAfter(this.symbol, { tradeDay: compactDate(date), afterSequence: after, count: PAGE }));
       if (page.trades.length === 0) break;
       if (page.firstSequence > cursor.next) {
         this.context.events.gap(this.symbol, date, page.firstSequence - cursor.next, 'the upstream no longer holds these trades');

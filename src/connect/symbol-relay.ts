@@ -1,4 +1,4 @@
-import type { PushTradesEvent, Trade, TradesAfter } from '../client/core.js';
+import { CapflowClientError, type PushTradesEvent, type Trade, type TradesAfter } from '../client/core.js';
 import type { TradeRecorder } from './trade-recorder.js';
 import type { RelayTargetReader } from './relay-target.js';
 
@@ -38,4 +38,19 @@ export interface SymbolRelay {
   pause(): void;
   /** Subscribed (again): fill the gap since the last trade held, then go on with the pushes. */
   resync(): Promise<void>;
+}
+
+/** Business code of a rate-limit refusal. */
+const RATE_LIMITED = 301606;
+
+/** Calls the upstream, waiting and trying again while it answers "rate limited" (3/301606). */
+export async function unlessRateLimited<T>(call: () => Promise<T>, waitMs = 1000, attempts = 30): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof CapflowClientError) || error.code !== RATE_LIMITED || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, waitMs));
+    }
+  }
 }
