@@ -37,6 +37,7 @@ const OPTIONS = {
   'web-credential': { type: 'string' },
   'retain-trades-days': { type: 'string' },
   'log-level': { type: 'string' },
+  'poll-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -91,6 +92,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   let tcpPort: number;
   let demoSeed: number;
   let retainTradesDays: number | undefined;
+  let pollMs: number | undefined;
   const clockMode = parseClockMode(values.clock);
   try {
     if (!values.data && !isSharedStoreUrl(values.store)) throw new Error('--data DIR is required (unless --store postgres://…)');
@@ -104,6 +106,10 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
         throw new Error(`--retain-trades-days must be a whole number of days (at least 1), got ${JSON.stringify(values['retain-trades-days'])}`);
       }
       retainTradesDays = Number(values['retain-trades-days']);
+    }
+    if (values['poll-ms'] !== undefined) {
+      if (!/^\d{1,5}$/.test(values['poll-ms']) || Number(values['poll-ms']) < 5) throw new Error(`--poll-ms must be a whole number of milliseconds (at least 5), got ${JSON.stringify(values['poll-ms'])}`);
+      pollMs = Number(values['poll-ms']);
     }
   } catch (error) {
     io.stderr.write(`capflow serve: ${(error as Error).message}\n`);
@@ -156,7 +162,15 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   const clock = new MarketClock(clockMode);
   // Days trimmed by retention stay answerable from the archive (history, export).
   const archive = await openDayArchive(values.store, dataDir);
-  const flows = await FlowService.open({ store, clock, securities: config?.securities ?? [], log, ...(archive === undefined ? {} : { archive }) });
+  const flows = await FlowService.open({
+    store,
+    clock,
+    securities: config?.securities ?? [],
+    log,
+    ...(archive === undefined ? {} : { archive }),
+    // How soon trades written by other processes (`capflow ingest`, `capflow connect`) are read.
+    ...(pollMs === undefined ? {} : { pollIntervalMs: pollMs }),
+  });
   const demoMarket = values.demo ? await startDemoMarket({ store, flows, seed: demoSeed, log }) : undefined;
   // The demo is a public dashboard of its credential unless another one is named.
   const publicCredential = values['web-credential'] ?? (values.demo ? credentials[0]!.appKey : undefined);

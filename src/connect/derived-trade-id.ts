@@ -11,7 +11,8 @@
  *   "this push" (LongPort): the push's sequence and the trade's position in the push (from 0).
  * - `700.HK:20240614:p160808750000000.3+2` — a trade that reached the connector only through
  *   QueryTrade (a reconnect's backfill): the 2nd after the last trade held before the gap
- *   (`…:+2` when nothing of the day was held). Trades the backfill finds already held keep their ids.
+ *   (`…:+2` when nothing of the day was held; after a held `…+5`, `…+7`). Trades the backfill
+ *   finds already held keep their ids.
  */
 
 function compact(date: string): string {
@@ -26,11 +27,21 @@ export function pushId(symbol: string, date: string, pushSequence: number | bigi
   return `${symbol}:${compact(date)}:p${pushSequence}.${index}`;
 }
 
-/** The k-th (from 1) trade after the held trade `anchor` (an id, or undefined at the start of the day). */
+/**
+ * The k-th (from 1) trade after the held trade `anchor` (its id, or undefined when nothing of
+ * the day is held). After an anchor that is itself a gap trade (`X+j`), the count goes on from it
+ * (`X+(j+k)`), so ids never grow from one reconnect to the next.
+ */
 export function gapId(symbol: string, date: string, anchor: string | undefined, k: number): string {
   const prefix = `${symbol}:${compact(date)}:`;
-  const base = anchor === undefined ? '' : anchor.startsWith(prefix) ? anchor.slice(prefix.length) : anchor;
-  return `${prefix}${base}+${k}`;
+  let base = anchor === undefined ? '' : anchor.startsWith(prefix) ? anchor.slice(prefix.length) : anchor;
+  let offset = 0;
+  const plus = base.lastIndexOf('+');
+  if (plus >= 0 && /^\d+$/.test(base.slice(plus + 1))) {
+    offset = Number(base.slice(plus + 1));
+    base = base.slice(0, plus);
+  }
+  return `${prefix}${base}+${offset + k}`;
 }
 
 /** The sequence of an id made by `sequenceId` for this symbol-day, else undefined. */

@@ -5,7 +5,10 @@
  * through its URL settings.
  */
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { ingestFile } from '../ingest/index.js';
 import { SAMPLE_FILE } from '../cli/serve-command.js';
@@ -32,6 +35,59 @@ const plain = (one: InstanceType<LongportModule['Trade']>): SdkTrade => ({
   tradeSession: one.tradeSession,
 });
 
+/**
+ * Contexts that subscribe, in longport3-sdk-child.js: a context with `setOnTrades` keeps its
+ * process alive for good, so those live in a child this test ends.
+ */
+class SubscribingContexts {
+  private readonly child: ChildProcess;
+  private next = 1;
+  private readonly replies = new Map<number, (reply: { ok: boolean; message?: string }) => void>();
+  private readonly pushed = new Map<string, SdkTrade[]>();
+
+  constructor() {
+    this.child = spawn(process.execPath, [fileURLToPath(new URL('./longport3-sdk-child.js', import.meta.url))], { stdio: ['pipe', 'pipe', 'inherit'] });
+    createInterface({ input: this.child.stdout! }).on('line', (line) => {
+      if (!line.startsWith('{')) return;
+      const message = JSON.parse(line) as { reply?: number; ok: boolean; message?: string; event?: string; context?: string; symbol?: string; trades?: SdkTrade[] };
+      if (message.reply !== undefined) this.replies.get(message.reply)?.(message);
+      else if (message.event === 'push') {
+        const key = `${message.context} ${message.symbol}`;
+        this.pushed.set(key, [...(this.pushed.get(key) ?? []), ...message.trades!]);
+      } else assert.fail(`SDK callback error: ${line}`);
+    });
+  }
+
+  /** Runs a command; rejects with the SDK's error message. */
+  call(command: Record<string, unknown>): Promise<void> {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.replies.set(id, (reply) => (reply.ok ? resolve() : reject(new Error(reply.message))));
+      this.child.stdin!.write(`${JSON.stringify({ id, ...command })}\n`);
+    });
+  }
+
+  /** Waits until `count` trades of `symbol` were pushed to `context`; all of them. */
+  async until(context: string, symbol: string, count: number, timeoutMs = 10_000): Promise<SdkTrade[]> {
+    const deadline = Date.now() + timeoutMs;
+    const key = `${context} ${symbol}`;
+    while ((this.pushed.get(key)?.length ?? 0) < count) {
+      if (Date.now() > deadline) assert.fail(`${key}: ${this.pushed.get(key)?.length ?? 0} of ${count} trades pushed`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    return this.pushed.get(key)!;
+  }
+
+  pushedTo(context: string, symbol: string): SdkTrade[] | undefined {
+    return this.pushed.get(`${context} ${symbol}`);
+  }
+
+  async end(): Promise<void> {
+    this.child.stdin!.write(`${JSON.stringify({ id: 0, op: 'exit' })}\n`);
+    if (this.child.exitCode === null) await new Promise((resolve) => this.child.once('exit', resolve));
+  }
+}
+
 /** HK_DAY under another symbol (each test watches its own). */
 const hkDayOf = (symbol: string): Trade[] => HK_DAY.map((one) => ({ ...one, symbol }));
 
@@ -54,32 +110,17 @@ describe('official longport SDK (3.0.18): trades and trade subscriptions', () =>
       }),
     );
 
-  /** A context whose trade pushes are collected per symbol; `until(n)` waits for n trades of a symbol. */
-  const listening = async (credential = full) => {
-    const context = await contextFor(credential);
-    const pushed = new Map<string, SdkTrade[]>();
-    const waiters: (() => void)[] = [];
-    context.setOnTrades((error, event) => {
-      assert.equal(error, null);
-      const list = pushed.get(event.symbol) ?? [];
-      list.push(...event.data.trades.map(plain));
-      pushed.set(event.symbol, list);
-      for (const wake of waiters.splice(0)) wake();
-    });
-    const until = async (symbol: string, count: number, timeoutMs = 10_000): Promise<SdkTrade[]> => {
-      const deadline = Date.now() + timeoutMs;
-      while ((pushed.get(symbol)?.length ?? 0) < count) {
-        const left = deadline - Date.now();
-        if (left <= 0) assert.fail(`${symbol}: ${pushed.get(symbol)?.length ?? 0} of ${count} trades pushed`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, Math.min(left, 200));
-        });
-      }
-      return pushed.get(symbol)!;
-    };
-    return { context, pushed, until };
+  let contexts: SubscribingContexts;
+  let opened = 0;
+  /** A new SDK context in the child; its name. */
+  const open = async (credential: Credential = full): Promise<string> => {
+    const name = `ctx-${++opened}`;
+    const config = { appKey: credential.appKey, appSecret: credential.appSecret, accessToken: credential.accessToken, httpUrl: t.httpUrl, quoteWsUrl: t.wsUrl };
+    await contexts.call({ op: 'open', context: name, config });
+    return name;
   };
+  const subscribe = (context: string, symbols: string[], isFirstPush = false, subType = 'Trade') => contexts.call({ op: 'subscribe', context, symbols, isFirstPush, subType });
+  const unsubscribe = (context: string, symbols: string[]) => contexts.call({ op: 'unsubscribe', context, symbols });
 
   before(async () => {
     t = await startTestServer({
@@ -91,8 +132,12 @@ describe('official longport SDK (3.0.18): trades and trade subscriptions', () =>
     await ingestFile(t.store, SAMPLE_FILE);
     await t.flows.poll();
     ctx = await contextFor(full);
+    contexts = new SubscribingContexts();
   });
-  after(() => t.stop());
+  after(async () => {
+    await contexts?.end();
+    await t.stop();
+  });
 
   it('trades(symbol, count) answers the latest trades of the served day, oldest first, with their sides', async () => {
     // The sample file's rows read from its text: exact prices, whole seconds, the feed's sides.
@@ -123,6 +168,7 @@ describe('official longport SDK (3.0.18): trades and trade subscriptions', () =>
     assert.deepEqual(await codes(ctx.trades('700.XX', 5)), { status: 3, code: 301600 });
     assert.deepEqual(await codes(ctx.subscribe(['ZZZZ.US'], [TRADE], false)), { status: 7, code: 301600 });
     assert.deepEqual(await codes(ctx.subscribe(['700.XX'], [TRADE], false)), { status: 3, code: 301600 });
+    // (Refused subscriptions register no callback: this context needs no child process.)
     const quote = await attempt(ctx.subscribe(['700.HK'], [QUOTE], false));
     assert.deepEqual([quote.status, quote.code], [3, 301600]);
     assert.match(quote.message, /capflow serves trades only/);
@@ -132,8 +178,8 @@ describe('official longport SDK (3.0.18): trades and trade subscriptions', () =>
   });
 
   it('setOnTrades gets every trade accepted after subscribe, exactly once and in order, across batches and symbols', async () => {
-    const { context, until } = await listening();
-    await context.subscribe(['1101.HK', '1102.HK'], [TRADE], false);
+    const context = await open();
+    await subscribe(context, ['1101.HK', '1102.HK']);
     // 1,500 trades over two symbols in 6 stored batches: pushes split at 500 trades, interleaved symbols.
     const groups: Trade[][] = [];
     const expected: Record<string, SdkTrade[]> = { '1101.HK': [], '1102.HK': [] };
@@ -155,49 +201,50 @@ describe('official longport SDK (3.0.18): trades and trade subscriptions', () =>
       groups.push(group);
     }
     await ingestInTurn(t, groups);
-    assert.deepEqual(await until('1101.HK', 750), expected['1101.HK']);
-    assert.deepEqual(await until('1102.HK', 750), expected['1102.HK']);
+    assert.deepEqual(await contexts.until(context, '1101.HK', 750), expected['1101.HK']);
+    assert.deepEqual(await contexts.until(context, '1102.HK', 750), expected['1102.HK']);
     // Nothing more arrives (no trade twice).
     await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal((await until('1101.HK', 750)).length, 750);
+    assert.equal(contexts.pushedTo(context, '1101.HK')!.length, 750);
   });
 
   it('isFirstPush sends the served day’s latest trades at once, then only new ones', async () => {
-    const { context, until } = await listening();
-    await context.subscribe(['1201.HK'], [TRADE], true);
-    assert.deepEqual(await until('1201.HK', HK_TAPE.length), HK_TAPE);
+    const context = await open();
+    await subscribe(context, ['1201.HK'], true);
+    assert.deepEqual(await contexts.until(context, '1201.HK', HK_TAPE.length), HK_TAPE);
     // Subscribing again changes nothing: no second first push.
-    await context.subscribe(['1201.HK'], [TRADE], true);
+    await subscribe(context, ['1201.HK'], true);
     await ingestInTurn(t, [[trade('1201.HK', '2024-06-14T10:05:00+08:00', '330.0', 100)]]);
-    const all = await until('1201.HK', HK_TAPE.length + 1);
+    await contexts.until(context, '1201.HK', HK_TAPE.length + 1);
     await new Promise((resolve) => setTimeout(resolve, 300));
+    const all = contexts.pushedTo(context, '1201.HK');
     // 330.0 after the day's last print (330.0, an up move): zero tick → up.
     assert.deepEqual(all, [...HK_TAPE, sdkTrade('330.0', 100, '2024-06-14T10:05:00+08:00', 2)]);
   });
 
   it('unsubscribe stops the pushes of that symbol only', async () => {
-    const { context, pushed, until } = await listening();
-    await context.subscribe(['1103.HK', '1104.HK'], [TRADE], false);
-    await context.unsubscribe(['1103.HK'], [TRADE]);
+    const context = await open();
+    await subscribe(context, ['1103.HK', '1104.HK']);
+    await unsubscribe(context, ['1103.HK']);
     await ingestInTurn(t, [[trade('1103.HK', '2024-06-14T10:00:00+08:00', '10.0', 100, 'up'), trade('1104.HK', '2024-06-14T10:00:00+08:00', '20.0', 100, 'up')]]);
-    assert.deepEqual(await until('1104.HK', 1), [sdkTrade('20.0', 100, '2024-06-14T10:00:00+08:00', 2)]);
+    assert.deepEqual(await contexts.until(context, '1104.HK', 1), [sdkTrade('20.0', 100, '2024-06-14T10:00:00+08:00', 2)]);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(pushed.get('1103.HK'), undefined);
+    assert.equal(contexts.pushedTo(context, '1103.HK'), undefined);
   });
 
   it('a credential holds at most its subscribe_limit symbols across its connections (3/301607)', async () => {
-    const one = await contextFor(small);
-    const two = await contextFor(small);
-    await one.subscribe(['1101.HK'], [TRADE], false);
-    await assert.rejects(two.subscribe(['1102.HK', '1103.HK'], [TRADE], false), (error) => {
+    const one = await open(small);
+    const two = await open(small);
+    await subscribe(one, ['1101.HK']);
+    await assert.rejects(subscribe(two, ['1102.HK', '1103.HK']), (error) => {
       assert.deepEqual(wireError(error), { status: 3, code: 301607 });
       return true;
     });
-    await two.subscribe(['1102.HK'], [TRADE], false);
+    await subscribe(two, ['1102.HK']);
     // Subscribing again to a held symbol takes no further slot.
-    await one.subscribe(['1101.HK'], [TRADE], false);
-    await one.unsubscribe(['1101.HK'], [TRADE]);
-    await two.subscribe(['1105.HK'], [TRADE], false);
+    await subscribe(one, ['1101.HK']);
+    await unsubscribe(one, ['1101.HK']);
+    await subscribe(two, ['1105.HK']);
   });
 });
 
