@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { callCommand } from './cli-test-kit.js';
+import { callCommand, runCapflow } from './cli-test-kit.js';
 import { runConnectCommand, symbolsOf } from './connect-command.js';
 
 describe('capflow connect: arguments', () => {
@@ -55,6 +55,12 @@ describe('capflow connect: arguments', () => {
     );
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /LONGPORT_APP_KEY/);
+  });
+
+  it('the server it feeds takes --poll-ms, and names a bad one', async () => {
+    const result = await runCapflow(['serve', '--data', join(dir, 'served'), '--port', '0', '--poll-ms', '2']);
+    assert.equal(result.code, 2);
+    assert.match(result.stderr, /--poll-ms must be a whole number of milliseconds \(at least 5\), got "2"/);
   });
 
   it('prints its usage with --help', async () => {

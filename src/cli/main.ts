@@ -16,7 +16,7 @@ Usage:
                                          (--store postgres://… instead of --data: into a fleet's store)
   capflow serve --data DIR [--config FILE] [--host H] [--port P] [--tcp-port P2]
                 [--clock wall|feed|ISO-INSTANT] [--sample] [--store postgres://…] [--bus nats://…]
-                [--demo [--seed N]] [--web-credential APPKEY]
+                [--demo [--seed N]] [--web-credential APPKEY] [--poll-ms MS]
                                          (with --store postgres://… the --data DIR is optional)
   capflow worker --store postgres://… --bus nats://… [--partitions N] [--workers W] [--worker-id I]
                                          store trades from the bus, exactly once (scaling out)

@@ -85,7 +85,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     return 2;
   }
   if (values.help) {
-    io.stdout.write('capflow serve --data DIR [--config FILE] [--host H] [--port P] [--tcp-port P2] [--clock wall|feed|ISO-INSTANT] [--sample] [--store postgres://…] [--bus nats://…] [--demo [--seed N]] [--web-credential APPKEY]\n(with --store postgres://… --data is optional and the demo credential is the one kept in the store)\n');
+    io.stdout.write('capflow serve --data DIR [--config FILE] [--host H] [--port P] [--tcp-port P2] [--clock wall|feed|ISO-INSTANT] [--sample] [--store postgres://…] [--bus nats://…] [--demo [--seed N]] [--web-credential APPKEY] [--poll-ms MS]\n(with --store postgres://… --data is optional and the demo credential is the one kept in the store)\n');
     return 0;
   }
   let port: number;

@@ -190,16 +190,20 @@ export class Connector {
     this.subscribedCount = subscribed;
   }
 
-  /** Command 220 answered: the upstream numbers trades (capflow). An unknown command: LongPort. */
+  /**
+   * Command 220 answered for one of the first symbols: the upstream numbers trades (capflow).
+   * Refused for all of them (LongPort does not know the command): QueryTrade.
+   */
   private async detectMode(context: QuoteContext): Promise<Exclude<BackfillMode, 'auto'>> {
-    try {
-      await context.tradesAfter(this.symbols[0]!.symbol, { afterSequence: 0, count: 0 });
-      return 'sequence';
-    } catch (error) {
-      if (error instanceof CapflowClientError && error.kind === 'response' && /unknown command/i.test(error.message)) return 'query-trade';
-      if (error instanceof CapflowClientError && error.kind === 'response') return 'sequence'; // it knows the command (the symbol was refused)
-      throw error;
+    for (const symbol of this.symbols.slice(0, 5)) {
+      try {
+        await context.tradesAfter(symbol.symbol, { afterSequence: 0, count: 0 });
+        return 'sequence';
+      } catch (error) {
+        if (!(error instanceof CapflowClientError) || error.kind !== 'response') throw error;
+      }
     }
+    return 'query-trade';
   }
 
   private relayFor(symbol: ParsedSymbol): SymbolRelay {

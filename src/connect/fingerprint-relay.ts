@@ -62,6 +62,14 @@ export class FingerprintRelay implements SymbolRelay {
     if (date !== undefined) {
       const queried = answer.filter((one) => one.date === date);
       const held = await this.heldOf(date);
+      if (held.length === 0 && !this.context.reader.readable) {
+        // Nothing recorded by this process and the target cannot tell what it holds: recording
+        // the answer could record trades twice, so it is left out (and said).
+        this.context.events.gap(this.symbol, date, undefined, 'the target cannot be read back (--bus): QueryTrade is not used after a start');
+        this.waiting = undefined;
+        for (const pending of waiting) await this.record(pending);
+        return;
+      }
       const alignment = alignQueried({
         held: held.map((one) => one.fingerprint),
         queried: queried.map(fingerprintOf),

@@ -10,6 +10,8 @@ export interface HeldTrade {
 
 /** What a relay reads back from where it records: a symbol-day's trades, oldest first. */
 export interface RelayTargetReader {
+  /** False when the target cannot be read back (a bus): `heldTrades` knows nothing. */
+  readonly readable: boolean;
   /** The day's latest `limit` trades (all when undefined). */
   heldTrades(symbol: string, date: string, limit?: number): Promise<HeldTrade[]>;
 }
@@ -17,6 +19,7 @@ export interface RelayTargetReader {
 /** Reads a store (`--data`, `--store`): the symbol-day's stored trades in acceptance order. */
 export function storeReader(store: Pick<FlowStore, 'readDayColumns'>): RelayTargetReader {
   return {
+    readable: true,
     async heldTrades(symbol, date, limit) {
       const columns = await store.readDayColumns(symbol, date);
       const from = limit === undefined ? 0 : Math.max(0, columns.count - limit);
@@ -43,4 +46,4 @@ export function storeReader(store: Pick<FlowStore, 'readDayColumns'>): RelayTarg
 }
 
 /** A target that cannot be read back (a bus): nothing is known to be held. */
-export const unreadableTarget: RelayTargetReader = { heldTrades: async () => [] };
+export const unreadableTarget: RelayTargetReader = { readable: false, heldTrades: async () => [] };
