@@ -114,6 +114,20 @@ describe('capflow connect (in process): B records A’s trades exactly', () => {
     assert.equal(await metrics.value('capflow_connect_gaps_total'), 0);
   });
 
+  it('subscribes to symbols A learns of only later (first refused as unknown), then backfills them', async () => {
+    const { a, b, target } = await setUp(); // A knows none of the symbols yet
+    cleanup.push(() => a.stop());
+    const { connector, metrics } = connect(a, target, 'auto');
+    cleanup.push(() => connector.stop());
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const stream = tradeStream(SYMBOLS, DAY, 2000, 41);
+    for (let i = 0; i < 2000; i += 250) await a.ingest(stream.slice(i, i + 250));
+    await caughtUp(a, b, SYMBOLS);
+    await connector.flush();
+    await assertSame(a, b, SYMBOLS);
+    assert.equal(await metrics.value('capflow_connect_gaps_total'), 0);
+  });
+
   it('says so when QueryTrade cannot reach back across a gap (LongPort mode)', async () => {
     const { a, b, target } = await setUp();
     cleanup.push(() => a.stop());

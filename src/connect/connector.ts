@@ -59,7 +59,11 @@ export class Connector {
   private wakeClosed: (() => void) | undefined;
   /** Sleeps that `stop` cuts short. */
   private readonly sleepers = new Set<() => void>();
-  private subscribedCount = 0;
+  /** Symbols the upstream holds a subscription for, on the current connection. */
+  private readonly subscribed = new Set<string>();
+  /** Symbols it refused (e.g. not known there yet), tried again every few seconds; their last code. */
+  private readonly refused = new Map<string, number | undefined>();
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(private readonly options: ConnectorOptions) {
     this.log = options.logger;
@@ -106,6 +110,7 @@ export class Connector {
   async stop(): Promise<void> {
     this.stopped = true;
     for (const wake of [...this.sleepers]) wake();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     this.wakeClosed?.();
     await this.context?.close();
     await this.running;
@@ -142,8 +147,9 @@ export class Connector {
         await this.subscribeAll(context);
         wait = this.options.retryMs ?? 500;
         this.metrics.connected.set(1);
-        this.log.info({ symbols: this.subscribedCount, backfill: this.mode }, 'subscribed to the upstream');
+        this.log.info({ symbols: this.subscribed.size, refused: this.refused.size, backfill: this.mode }, 'subscribed to the upstream');
         this.resyncAll();
+        this.scheduleRetry(context);
       } catch (error) {
         this.log.error({ err: asError(error) }, 'subscribing at the upstream failed; connecting again');
         await context.close();
@@ -151,6 +157,7 @@ export class Connector {
         continue;
       }
       await closed;
+      if (this.retryTimer) clearTimeout(this.retryTimer);
       this.metrics.connected.set(0);
       this.pauseAll();
       await context.close();
@@ -166,44 +173,78 @@ export class Connector {
     this.mode ??= await this.detectMode(context);
     for (const symbol of this.symbols) if (!this.relays.has(symbol.symbol)) this.relays.set(symbol.symbol, this.relayFor(symbol));
     this.pauseAll();
+    this.subscribed.clear();
     const texts = this.symbols.map((one) => one.symbol);
     const chunk = this.options.subscribeChunk ?? SUBSCRIBE_CHUNK;
-    let subscribed = 0;
     for (let start = 0; start < texts.length; start += chunk) {
       const part = texts.slice(start, start + chunk);
       try {
         await context.subscribe(part, [SubType.Trade], false);
-        subscribed += part.length;
+        for (const symbol of part) this.accepted(symbol);
       } catch (error) {
         if (!(error instanceof CapflowClientError) || error.kind !== 'response') throw error;
-        for (const symbol of part) {
-          try {
-            await context.subscribe([symbol], [SubType.Trade], false);
-            subscribed++;
-          } catch (one) {
-            if (!(one instanceof CapflowClientError) || one.kind !== 'response') throw one;
-            this.log.error({ symbol, status: one.status, code: one.code, err: one }, 'the upstream refused to subscribe this symbol');
-          }
-        }
+        for (const symbol of part) await this.subscribeOne(context, symbol);
       }
     }
-    this.subscribedCount = subscribed;
+  }
+
+  /** Subscribes one symbol; a refusal is logged (once per reason) and tried again later. */
+  private async subscribeOne(context: QuoteContext, symbol: string): Promise<boolean> {
+    try {
+      await context.subscribe([symbol], [SubType.Trade], false);
+      this.accepted(symbol);
+      return true;
+    } catch (error) {
+      if (!(error instanceof CapflowClientError) || error.kind !== 'response') throw error;
+      if (!this.refused.has(symbol) || this.refused.get(symbol) !== error.code) {
+        this.log.warn({ symbol, status: error.status, code: error.code, err: error }, 'the upstream refused to subscribe this symbol; trying again every few seconds');
+      }
+      this.refused.set(symbol, error.code);
+      return false;
+    }
+  }
+
+  private accepted(symbol: string): void {
+    this.subscribed.add(symbol);
+    if (this.refused.delete(symbol)) this.log.info({ symbol }, 'subscribed after all');
+  }
+
+  /** Tries the refused symbols again (every 2 s) while this connection stands; each one that takes is backfilled. */
+  private scheduleRetry(context: QuoteContext): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.refused.size === 0 || this.stopped) return;
+    this.retryTimer = setTimeout(() => {
+      void (async () => {
+        for (const symbol of [...this.refused.keys()]) {
+          if (this.stopped || this.context !== context) return;
+          try {
+            if (await this.subscribeOne(context, symbol)) {
+              const relay = this.relays.get(symbol);
+              if (relay) this.resync(relay, context);
+            }
+          } catch {
+            return; // the connection is going; the reconnect subscribes everything again
+          }
+        }
+        if (this.context === context) this.scheduleRetry(context);
+      })();
+    }, 2000);
+    this.retryTimer.unref?.();
   }
 
   /**
-   * Command 220 answered for one of the first symbols: the upstream numbers trades (capflow).
-   * Refused for all of them (LongPort does not know the command): QueryTrade.
+   * Asks command 220 about the first symbol: answered, or refused for the symbol (unknown there
+   * yet, no permission), the upstream numbers trades (capflow); "unknown command" (LongPort, as
+   * the protocol answers any command it does not serve) or anything else: QueryTrade.
    */
   private async detectMode(context: QuoteContext): Promise<Exclude<BackfillMode, 'auto'>> {
-    for (const symbol of this.symbols.slice(0, 5)) {
-      try {
-        await context.tradesAfter(symbol.symbol, { afterSequence: 0, count: 0 });
-        return 'sequence';
-      } catch (error) {
-        if (!(error instanceof CapflowClientError) || error.kind !== 'response') throw error;
-      }
+    try {
+      await context.tradesAfter(this.symbols[0]!.symbol, { afterSequence: 0, count: 0 });
+      return 'sequence';
+    } catch (error) {
+      if (!(error instanceof CapflowClientError) || error.kind !== 'response') throw error;
+      return !/unknown command/i.test(error.message) && /symbol/i.test(error.message) ? 'sequence' : 'query-trade';
     }
-    return 'query-trade';
   }
 
   private relayFor(symbol: ParsedSymbol): SymbolRelay {
@@ -260,7 +301,10 @@ export class Connector {
         this.resyncAll();
         return;
       case 'resubscribe-failed':
-        this.log.error({ symbol: event.symbol, err: event.error }, 'subscribing again after a reconnect failed');
+        this.log.warn({ symbol: event.symbol, err: event.error }, 'subscribing again after a reconnect failed; trying again every few seconds');
+        this.subscribed.delete(event.symbol);
+        this.refused.set(event.symbol, event.error.code);
+        if (this.context) this.scheduleRetry(this.context);
         return;
       case 'closed':
         if (event.error) this.log.error({ err: event.error }, 'the upstream closed the session; connecting afresh');
@@ -278,7 +322,7 @@ export class Connector {
 
   private resyncAll(): void {
     const context = this.context;
-    for (const relay of this.relays.values()) this.resync(relay, context);
+    for (const relay of this.relays.values()) if (this.subscribed.has(relay.symbol)) this.resync(relay, context);
   }
 
   /** A failed backfill is tried again a second later, while the same connection stands. */
