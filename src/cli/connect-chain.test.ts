@@ -1,10 +1,10 @@
 /**
  * Acceptance of `capflow connect` with real processes: capflow A takes trades over signed
- * `POST /v1/ingest` while `capflow connect` feeds capflow B (B's data directory) from A. The
- * connector is killed with SIGKILL and started again mid-stream, and A is killed and started
- * again on the same data and ports; every POST is retried under its Idempotency-Key until A
- * answers. At the end B's trades (fields, sides and sequences) and lines equal A's for every
- * symbol.
+ * `POST /v1/ingest` while `capflow connect` feeds capflow B (B's data directory) from A, and a
+ * second `capflow connect` feeds capflow C from B. Connectors are killed with SIGKILL and started
+ * again mid-stream, A (during a POST) and B are killed and started again on the same data and
+ * ports; every POST is retried under its Idempotency-Key until A answers. At the end B's and C's
+ * trades (fields, sides and sequences) and lines equal A's for every symbol.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -105,7 +105,7 @@ async function snapshot(ctx: QuoteContext, symbol: string) {
   return { trades, lines };
 }
 
-describe('capflow connect: B equals A across SIGKILLs of the connector and of A', { timeout: 180_000 }, () => {
+describe('capflow connect: A → B → C equal across SIGKILLs of connectors and servers', { timeout: 240_000 }, () => {
   const root = mkdtempSync(join(tmpdir(), 'capflow-chain-'));
   const procs: (Proc | undefined)[] = [];
   after(async () => {
@@ -113,94 +113,123 @@ describe('capflow connect: B equals A across SIGKILLs of the connector and of A'
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('relays every trade once, with its side, whatever was killed', async (t) => {
+  it('relays every trade once, with its side and sequence, whatever was killed', async (t) => {
     const config = join(root, 'capflow.json');
     writeFileSync(
       config,
       JSON.stringify({
         credentials: [
           { appKey: RELAY_CREDENTIAL.appKey, appSecret: RELAY_CREDENTIAL.appSecret, accessToken: RELAY_CREDENTIAL.accessToken, markets: ['HK', 'US', 'CN', 'SG'] },
-          // The test's own observer, so that its queries never take the connector's rate-limit tokens.
+          // The test's own observer, so that its queries never take the connectors' rate-limit tokens.
           { ...OBSERVER, markets: ['HK', 'US', 'CN', 'SG'] },
         ],
         securities: SYMBOLS,
       }),
     );
     let a = await serve(join(root, 'a'), config);
-    procs.push(a);
-    const b = await serve(join(root, 'b'), config);
-    procs.push(b);
-    const aPorts = a.ports;
-    const connectArgs = ['connect', '--symbols', SYMBOLS.join(','), '--data', join(root, 'b'), '--metrics-port', '0'];
-    const connectEnv = {
-      LONGPORT_APP_KEY: RELAY_CREDENTIAL.appKey,
-      LONGPORT_APP_SECRET: RELAY_CREDENTIAL.appSecret,
-      LONGPORT_ACCESS_TOKEN: RELAY_CREDENTIAL.accessToken,
-      LONGPORT_HTTP_URL: `http://127.0.0.1:${aPorts.http}`,
-      LONGPORT_QUOTE_WS_URL: `ws://127.0.0.1:${aPorts.http}/v2`,
+    let b = await serve(join(root, 'b'), config);
+    const c = await serve(join(root, 'c'), config);
+    procs.push(a, b, c);
+    const [aPorts, bPorts] = [a.ports, b.ports];
+    /** `capflow connect` from a server's ports into a data directory. */
+    const connectTo = (ports: { http: number }, data: string): Proc => {
+      const proc = spawnCapflow(['connect', '--symbols', SYMBOLS.join(','), '--data', data, '--metrics-port', '0'], {
+        LONGPORT_APP_KEY: RELAY_CREDENTIAL.appKey,
+        LONGPORT_APP_SECRET: RELAY_CREDENTIAL.appSecret,
+        LONGPORT_ACCESS_TOKEN: RELAY_CREDENTIAL.accessToken,
+        LONGPORT_HTTP_URL: `http://127.0.0.1:${ports.http}`,
+        LONGPORT_QUOTE_WS_URL: `ws://127.0.0.1:${ports.http}/v2`,
+      });
+      procs.push(proc);
+      return proc;
     };
-    let connector: Proc | undefined = spawnCapflow(connectArgs, connectEnv);
-    procs.push(connector);
-    await eventually(() => connector!.output().includes('subscribed to the upstream'), 'the connector to subscribe');
+    let ab: Proc | undefined = connectTo(aPorts, join(root, 'b'));
+    let bc = connectTo(bPorts, join(root, 'c'));
+    await eventually(() => ab!.output().includes('subscribed to the upstream') && bc.output().includes('subscribed to the upstream'), 'the connectors to subscribe');
 
-    const stream = tradeStream(SYMBOLS, DAY, 12_000, 7);
-    const batches = 40;
-    const size = stream.length / batches;
+    // Longer runs (RELIABILITY.md): CAPFLOW_CHAIN_TRADES=120000 CAPFLOW_CHAIN_BATCHES=200.
+    const batches = Number(process.env.CAPFLOW_CHAIN_BATCHES ?? 40);
+    const stream = tradeStream(SYMBOLS, DAY, Number(process.env.CAPFLOW_CHAIN_TRADES ?? 12_000), 7);
+    const size = Math.ceil(stream.length / batches);
+    /** The batch at a fraction of the stream: when each kill and restart happens. */
+    const at = (fraction: number) => Math.floor(batches * fraction);
+    const batch = (index: number) => post(() => aPorts.http, stream.slice(index * size, (index + 1) * size), `batch-${index}`);
     let retried = 0;
     for (let index = 0; index < batches; index++) {
-      if (index === 8) await killed(connector); // mid-stream, with pushes in flight
-      if (index === 20) {
-        connector = spawnCapflow(connectArgs, connectEnv);
-        procs.push(connector);
+      if (index === at(0.2)) await killed(ab); // mid-stream, with pushes in flight
+      if (index === at(0.3)) {
+        await killed(b); // B (C's upstream) dies and comes back on its data and ports
+        b = await serve(join(root, 'b'), config, bPorts);
+        procs.push(b);
       }
-      if (index === 26) {
+      if (index === at(0.4)) await killed(bc);
+      if (index === at(0.5)) ab = connectTo(aPorts, join(root, 'b'));
+      if (index === at(0.6)) bc = connectTo(bPorts, join(root, 'c'));
+      if (index === at(0.65)) {
         // A is killed while this batch is being stored, then restarts on the same data and ports.
-        const inFlight = post(() => aPorts.http, stream.slice(index * size, (index + 1) * size), `batch-${index}`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        const inFlight = batch(index);
+        await new Promise((resolve) => setImmediate(resolve));
         await killed(a);
         a = await serve(join(root, 'a'), config, aPorts);
         procs.push(a);
         retried += (await inFlight) - 1;
         continue;
       }
-      if (index === 32) {
-        await killed(connector); // and once more, after A's restart
-        connector = spawnCapflow(connectArgs, connectEnv);
-        procs.push(connector);
+      if (index === at(0.8)) {
+        await killed(ab); // and once more, after A's restart
+        ab = connectTo(aPorts, join(root, 'b'));
       }
-      retried += (await post(() => aPorts.http, stream.slice(index * size, (index + 1) * size), `batch-${index}`)) - 1;
+      retried += (await batch(index)) - 1;
       await new Promise((resolve) => setTimeout(resolve, 20)); // a stream, not one burst
     }
     const posted = Date.now();
-    const ctxA = await QuoteContext.new(configFor(aPorts.http));
-    const ctxB = await QuoteContext.new(configFor(b.ports.http));
+    const [ctxA, ctxB, ctxC] = (await Promise.all([aPorts, bPorts, c.ports].map((ports) => QuoteContext.new(configFor(ports.http))))) as [QuoteContext, QuoteContext, QuoteContext];
     try {
       // Every symbol's day on A holds its share of the stream, once.
       let total = 0;
       for (const symbol of SYMBOLS) total += (await ctxA.tradesAfter(symbol, { afterSequence: 0, count: 0 })).dayTrades;
       assert.equal(total, stream.length);
-      await eventually(
-        async () => {
-          for (const symbol of SYMBOLS) {
-            const [ofA, ofB] = await Promise.all([ctxA.tradesAfter(symbol, { afterSequence: 0, count: 0 }), ctxB.tradesAfter(symbol, { afterSequence: 0, count: 0 })]);
-            if (ofA.dayTrades !== ofB.dayTrades) return false;
-          }
-          return true;
-        },
-        'B to catch up with A',
-        60_000,
-        250,
-      );
-      t.diagnostic(`${stream.length} trades in ${batches} POSTs (${retried} retried), connector killed twice, A once; B caught up ${Date.now() - posted} ms after the last POST`);
-      for (const symbol of SYMBOLS) {
-        const [ofA, ofB] = [await snapshot(ctxA, symbol), await snapshot(ctxB, symbol)];
-        assert.equal(ofB.trades.length, ofA.trades.length, symbol);
-        assert.deepEqual(ofB.trades, ofA.trades, `${symbol}: B's trades equal A's`);
-        assert.deepEqual(ofB.lines, ofA.lines, `${symbol}: B's lines equal A's`);
+      for (const [name, ctx] of [
+        ['B', ctxB],
+        ['C', ctxC],
+      ] as const) {
+        await eventually(
+          async () => {
+            for (const symbol of SYMBOLS) {
+              const [ofA, ofOther] = await Promise.all([ctxA.tradesAfter(symbol, { afterSequence: 0, count: 0 }), ctx.tradesAfter(symbol, { afterSequence: 0, count: 0 })]);
+              if (ofA.dayTrades !== ofOther.dayTrades) return false;
+            }
+            return true;
+          },
+          `${name} to catch up with A`,
+          60_000,
+          250,
+        );
+        t.diagnostic(`${name} caught up ${Date.now() - posted} ms after the last POST`);
       }
+      for (const symbol of SYMBOLS) {
+        const ofA = await snapshot(ctxA, symbol);
+        for (const [name, ctx] of [
+          ['B', ctxB],
+          ['C', ctxC],
+        ] as const) {
+          const other = await snapshot(ctx, symbol);
+          assert.equal(other.trades.length, ofA.trades.length, `${name} ${symbol}`);
+          assert.deepEqual(other.trades, ofA.trades, `${symbol}: ${name}'s trades equal A's`);
+          assert.deepEqual(other.lines, ofA.lines, `${symbol}: ${name}'s lines equal A's`);
+        }
+      }
+      t.diagnostic(`${stream.length} trades in ${batches} POSTs (${retried} retried); killed: A→B connector twice, B→C connector once, A once (mid-POST), B once`);
     } finally {
-      await ctxA.close();
-      await ctxB.close();
+      await Promise.all([ctxA, ctxB, ctxC].map((ctx) => ctx.close()));
+    }
+    // The running connectors' /metrics: nothing lost on the way.
+    for (const proc of [ab, bc]) {
+      const url = /"metrics":"([^"]+)"/.exec(proc!.output())?.[1];
+      assert.ok(url, 'the connector serves /metrics');
+      const text = await (await fetch(url)).text();
+      assert.match(text, /^capflow_connect_gaps_total 0$/m);
+      assert.match(text, /^capflow_connect_connected 1$/m);
     }
   });
 });
