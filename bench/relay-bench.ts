@@ -13,7 +13,7 @@
  * Baseline, measured in the same run on other symbols: the same trades posted to B itself (no
  * relay). The relay's figures are printed with their ratio to it.
  *
- *   npm run bench:relay -- [--rate 10000] [--seconds 20] [--symbols 10] [--poll-ms 20] [--coalesce default]
+ *   npm run bench:relay -- [--rate 10000] [--seconds 20] [--symbols 10] [--poll-ms MS (B's --poll-ms; default: serve's)]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,7 @@ const flags = parseFlags();
 const rate = numberFlag(flags, 'rate', 10_000);
 const seconds = numberFlag(flags, 'seconds', 20);
 const symbolCount = numberFlag(flags, 'symbols', 10);
-const pollMs = numberFlag(flags, 'poll-ms', 20);
+const pollMs = flags['poll-ms'] === undefined ? undefined : numberFlag(flags, 'poll-ms', 200);
 const BIN = fileURLToPath(new URL('../../bin/capflow.js', import.meta.url));
 const credential = testCredential({ appKey: 'relay-bench', appSecret: 'relay-bench-secret', accessToken: 'relay-bench-token' });
 const CLOCK = '2024-06-14T16:30:00+08:00';
@@ -129,7 +129,7 @@ async function measure(postUrl: string, subscriber: QuoteContext, symbols: reado
 }
 
 async function main(): Promise<void> {
-  console.log(`# Relay benchmark — ${machine()}; ${fmt(rate)} trades/s for ${seconds} s over ${symbolCount} symbols; B polls its store every ${pollMs} ms`);
+  console.log(`# Relay benchmark — ${machine()}; ${fmt(rate)} trades/s for ${seconds} s over ${symbolCount} symbols; B ${pollMs === undefined ? 'as `capflow serve` runs by default (store file watch, 200 ms poll)' : `polls its store every ${pollMs} ms`}`);
   const root = mkdtempSync(join(tmpdir(), 'capflow-relay-bench-'));
   const procs: Proc[] = [];
   try {
@@ -145,7 +145,7 @@ async function main(): Promise<void> {
       }),
     );
     const a = await serve(join(root, 'a'), config);
-    const b = await serve(join(root, 'b'), config, ['--poll-ms', String(pollMs)]);
+    const b = await serve(join(root, 'b'), config, pollMs === undefined ? [] : ['--poll-ms', String(pollMs)]);
     procs.push(a.proc, b.proc);
     const connector = start(['connect', '--symbols', relayed.join(','), '--data', join(root, 'b'), '--metrics-port', '0'], {
       LONGPORT_APP_KEY: credential.appKey,

@@ -18,6 +18,7 @@ import type { CliIo } from './main.js';
 import { createLogger, logCallback } from '../server/logging/logger.js';
 import { openServeCredentials, openServeCredentialStore, reloadCredentials, waitForStopSignal, within } from './serve-runtime.js';
 import { openDayArchive, startRetention } from './retention-runtime.js';
+import { watchStoreWrites } from '../store/sqlite-write-watch.js';
 
 /** The bundled sample day (SSE Level-2 trades of 600000.SH, 2023-02-01; see samples/README.md). */
 export const SAMPLE_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples/sse-600000-2023-02-01.csv.gz');
@@ -193,6 +194,9 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   });
   // With a bus, workers' line notices make this gateway read new trades at once.
   const stopFollowing = bus ? followLineNotices(bus, flows, log) : undefined;
+  // Another process's commits to the embedded store (`capflow ingest`, `capflow connect`) are read at once.
+  const stopWatchingWrites =
+    dataDir !== undefined && !isSharedStoreUrl(values.store) ? watchStoreWrites(dataDir, () => void flows.poll().catch((error: unknown) => log('poll failed', error))) : undefined;
   const base = `${server.host}:${server.httpPort}`;
   io.stdout.write(
     `capflow serving on http://${base} (WebSocket ws://${base}/v2, TCP ${server.host}:${server.tcpPort}), data in ${dataDir ?? 'the shared store'}, clock ${values.clock}\n`,
@@ -226,6 +230,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
       await demoMarket?.stop();
       await server.stop();
       stopFollowing?.();
+      stopWatchingWrites?.();
       await stopRetention?.();
       await archive?.close();
       await bus?.close();
