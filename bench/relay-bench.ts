@@ -187,7 +187,7 @@ async function main(): Promise<void> {
     console.log(
       `ratio relay/baseline: p50 ${fmt(percentile(relay.latencies, 50) / percentile(baseline.latencies, 50), 2)}×, p99 ${fmt(percentile(relay.latencies, 99) / percentile(baseline.latencies, 99), 2)}×; ` +
         `connector: ${fmt(metric('capflow_connect_trades_recorded_total'))} trades recorded, ${fmt(metric('capflow_connect_gaps_total'))} gaps, ` +
-        `commit p50 ≈ ${fmt((metric('capflow_connect_commit_seconds_sum') / metric('capflow_connect_commit_seconds_count')) * 1000, 1)} ms mean per batch`,
+        `arrival → commit mean ${fmt((metric('capflow_connect_commit_seconds_sum') / metric('capflow_connect_commit_seconds_count')) * 1000, 1)} ms per batch`,
     );
     const p99 = percentile(relay.latencies, 99);
     console.log(`relay p99 ${fmt(p99, 1)} ms: ${p99 < 250 ? 'under' : 'OVER'} the 250 ms goal`);
