@@ -100,6 +100,9 @@ describe('trade commands on the wire', () => {
   });
 
   it('holds at most subscribe_limit symbols; unsub_all ends every subscription of the connection', async () => {
+    // A list longer than the limit is refused before any symbol is looked at.
+    const tooMany = refusal(await client.request(Command.Subscribe, subscribe(['5.HK', '9988.HK', '1.HK', 'X.XX'])));
+    assert.deepEqual([tooMany.status, tooMany.code], [3, 301607]);
     ok(await client.request(Command.Subscribe, subscribe(['5.HK', '9988.HK'])));
     const over = refusal(await client.request(Command.Subscribe, subscribe(['1.HK'])));
     assert.deepEqual([over.status, over.code], [3, 301607]);

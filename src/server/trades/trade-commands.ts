@@ -1,6 +1,6 @@
 import { create, toBinary } from '@bufbuild/protobuf';
 import { expandCompactDate } from '../../calendar/time-zone.js';
-import { internalError, invalidRequest, rateLimited } from '../../model/errors.js';
+import { internalError, invalidRequest, rateLimited, subscriptionLimitExceeded } from '../../model/errors.js';
 import type { ParsedSymbol } from '../../model/symbol.js';
 import { decodeBody } from '../../protocol/body-codec.js';
 import { compactTradeDay } from '../../protocol/capflow-command.js';
@@ -18,7 +18,7 @@ import {
 } from '../../protocol/gen/quote_pb.js';
 import type { FlowService } from '../../service/flow-service.js';
 import type { TradeTape } from '../../service/trade-tape.js';
-import { rateLimitFor } from '../auth/credential.js';
+import { rateLimitFor, subscribeLimitOf } from '../auth/credential.js';
 import type { CommandHandler, RequestContext } from '../quote/command-handler.js';
 import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
 import type { TradeSubscriptions } from './trade-subscriptions.js';
@@ -54,6 +54,9 @@ export function subscribeHandler(subscriptions: TradeSubscriptions, flows: FlowS
     const request = decodeBody(SubscribeRequestSchema, body);
     requireTradeSubTypes(request.subType);
     if (request.symbol.length === 0) throw invalidRequest('no symbol to subscribe');
+    // More symbols than the limit can never be held: refused before any is looked at.
+    const limit = subscribeLimitOf(context.credential);
+    if (request.symbol.length > limit) throw subscriptionLimitExceeded(limit);
     const symbols = request.symbol.map((text) => ({ symbol: resolveTradeSymbol(text, context.credential, flows), text: text.trim() }));
     await subscriptions.subscribe(connectionOf(context), context.credential, symbols, request.isFirstPush);
     return EMPTY;
