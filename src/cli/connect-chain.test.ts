@@ -133,7 +133,9 @@ describe('capflow connect: A → B → C equal across SIGKILLs of connectors and
     const [aPorts, bPorts] = [a.ports, b.ports];
     /** `capflow connect` from a server's ports into a data directory. */
     const connectTo = (ports: { http: number }, data: string): Proc => {
-      const proc = spawnCapflow(['connect', '--symbols', SYMBOLS.join(','), '--data', data, '--metrics-port', '0'], {
+      // CAPFLOW_CHAIN_BACKFILL=query-trade: the negative control (gaps beyond QueryTrade's 1000 trades must make it fail).
+      const backfill = process.env.CAPFLOW_CHAIN_BACKFILL ?? 'auto';
+      const proc = spawnCapflow(['connect', '--symbols', SYMBOLS.join(','), '--data', data, '--metrics-port', '0', '--backfill', backfill], {
         LONGPORT_APP_KEY: RELAY_CREDENTIAL.appKey,
         LONGPORT_APP_SECRET: RELAY_CREDENTIAL.appSecret,
         LONGPORT_ACCESS_TOKEN: RELAY_CREDENTIAL.accessToken,
