@@ -14,6 +14,8 @@ export interface RelayTargetReader {
   readonly readable: boolean;
   /** The day's latest `limit` trades (all when undefined). */
   heldTrades(symbol: string, date: string, limit?: number): Promise<HeldTrade[]>;
+  /** The highest number `numberOf` reads from the day's trade ids (0 when none): where a relay stands. */
+  highestId(symbol: string, date: string, numberOf: (id: string) => number | undefined): Promise<number>;
 }
 
 /** Reads a store (`--data`, `--store`): the symbol-day's stored trades in acceptance order. */
@@ -42,8 +44,21 @@ export function storeReader(store: Pick<FlowStore, 'readDayColumns'>): RelayTarg
       }
       return held;
     },
+    async highestId(symbol, date, numberOf) {
+      const columns = await store.readDayColumns(symbol, date);
+      let highest = 0;
+      // Ids only (no fingerprint per trade): a day may hold millions of trades.
+      for (let row = 0; row < columns.count; row++) {
+        const idStart = columns.idStart[row] as number;
+        const idEnd = columns.idEnd[row] as number;
+        if (idEnd === idStart) continue;
+        const value = numberOf(columns.idBytes.toString('utf8', idStart, idEnd));
+        if (value !== undefined && value > highest) highest = value;
+      }
+      return highest;
+    },
   };
 }
 
 /** A target that cannot be read back (a bus): nothing is known to be held. */
-export const unreadableTarget: RelayTargetReader = { readable: false, heldTrades: async () => [] };
+export const unreadableTarget: RelayTargetReader = { readable: false, heldTrades: async () => [], highestId: async () => 0 };

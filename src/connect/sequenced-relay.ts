@@ -114,11 +114,7 @@ export class SequencedRelay implements SymbolRelay {
   private async cursor(date: string): Promise<DayCursor> {
     let cursor = this.days.get(date);
     if (cursor) return cursor;
-    let highest = 0;
-    for (const held of await this.context.reader.heldTrades(this.symbol, date)) {
-      const sequence = held.id === undefined ? undefined : sequenceOfId(this.symbol, date, held.id);
-      if (sequence !== undefined && sequence > highest) highest = sequence;
-    }
+    const highest = await this.context.reader.highestId(this.symbol, date, (id) => sequenceOfId(this.symbol, date, id));
     cursor = this.days.get(date); // another call may have set it meanwhile
     if (cursor) return cursor;
     cursor = { next: highest + 1, ahead: new Map() };
