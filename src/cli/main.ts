@@ -1,5 +1,6 @@
 import { runFlowCommand } from './flow-command.js';
 import { runBackupCommand, runRestoreCommand } from './backup-command.js';
+import { runConnectCommand } from './connect-command.js';
 import { runCredentialsCommand } from './credentials-command.js';
 import { runDoctorCommand } from './doctor-command.js';
 import { runExportCommand } from './export-command.js';
@@ -15,7 +16,7 @@ Usage:
                                          (--store postgres://… instead of --data: into a fleet's store)
   capflow serve --data DIR [--config FILE] [--host H] [--port P] [--tcp-port P2]
                 [--clock wall|feed|ISO-INSTANT] [--sample] [--store postgres://…] [--bus nats://…]
-                [--demo [--seed N]] [--web-credential APPKEY]
+                [--demo [--seed N]] [--web-credential APPKEY] [--poll-ms MS]
                                          (with --store postgres://… the --data DIR is optional)
   capflow worker --store postgres://… --bus nats://… [--partitions N] [--workers W] [--worker-id I]
                                          store trades from the bus, exactly once (scaling out)
@@ -23,6 +24,8 @@ Usage:
   capflow flow SYMBOL [--date YYYY-MM-DD] [--json | --csv] [--detail]
                                          print a day's capital-flow lines from a running server
   capflow watch SYMBOL                   follow a symbol's lines live (Ctrl-C ends)
+  capflow connect --symbols A,B,… | --symbols-file FILE  (--data DIR | --store postgres://… | --bus nats://…)
+                                         record a LongPort-compatible upstream's trades (LONGPORT_* variables)
   capflow credentials add --data DIR --markets HK,US [--connections N] [--expires 90d] [--ingest]
   capflow credentials list|rotate APP_KEY|revoke APP_KEY --data DIR
                                          manage stored credentials (secret and token printed once)
@@ -57,6 +60,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       return runFlowCommand(rest, io);
     case 'watch':
       return runWatchCommand(rest, io);
+    case 'connect':
+      return runConnectCommand(rest, io);
     case 'worker':
       return runWorkerCommand(rest, io);
     case 'publish':

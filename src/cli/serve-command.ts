@@ -20,6 +20,7 @@ import { OpenedResources, openServeCredentials, openServeCredentialStore, reload
 import { holdDataDir } from '../store/data-dir-lock.js';
 import { openDayArchive, startRetention } from './retention-runtime.js';
 import { sdkEnvironmentLines } from './serve-sdk-env.js';
+import { watchStoreWrites } from '../store/sqlite-write-watch.js';
 
 /** The bundled sample day (SSE Level-2 trades of 600000.SH, 2023-02-01; see samples/README.md). */
 export const SAMPLE_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples/sse-600000-2023-02-01.csv.gz');
@@ -39,6 +40,7 @@ const OPTIONS = {
   'web-credential': { type: 'string' },
   'retain-trades-days': { type: 'string' },
   'log-level': { type: 'string' },
+  'poll-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -86,13 +88,14 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     return 2;
   }
   if (values.help) {
-    io.stdout.write('capflow serve --data DIR [--config FILE] [--host H] [--port P] [--tcp-port P2] [--clock wall|feed|ISO-INSTANT] [--sample] [--store postgres://…] [--bus nats://…] [--demo [--seed N]] [--web-credential APPKEY]\n(with --store postgres://… --data is optional and the demo credential is the one kept in the store)\n');
+    io.stdout.write('capflow serve --data DIR [--config FILE] [--host H] [--port P] [--tcp-port P2] [--clock wall|feed|ISO-INSTANT] [--sample] [--store postgres://…] [--bus nats://…] [--demo [--seed N]] [--web-credential APPKEY] [--poll-ms MS]\n(with --store postgres://… --data is optional and the demo credential is the one kept in the store)\n');
     return 0;
   }
   let port: number;
   let tcpPort: number;
   let demoSeed: number;
   let retainTradesDays: number | undefined;
+  let pollMs: number | undefined;
   const clockMode = parseClockMode(values.clock);
   try {
     if (!values.data && !isSharedStoreUrl(values.store)) throw new Error('--data DIR is required (unless --store postgres://…)');
@@ -106,6 +109,10 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
         throw new Error(`--retain-trades-days must be a whole number of days (at least 1), got ${JSON.stringify(values['retain-trades-days'])}`);
       }
       retainTradesDays = Number(values['retain-trades-days']);
+    }
+    if (values['poll-ms'] !== undefined) {
+      if (!/^\d{1,5}$/.test(values['poll-ms']) || Number(values['poll-ms']) < 5) throw new Error(`--poll-ms must be a whole number of milliseconds (at least 5), got ${JSON.stringify(values['poll-ms'])}`);
+      pollMs = Number(values['poll-ms']);
     }
   } catch (error) {
     io.stderr.write(`capflow serve: ${(error as Error).message}\n`);
@@ -133,7 +140,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   const opened = new OpenedResources();
   let started: Started;
   try {
-    started = await startServing({ values, dataDir, config, port, tcpPort, demoSeed, clockMode, retainTradesDays, logger, log, opened });
+    started = await startServing({ values, dataDir, config, port, tcpPort, demoSeed, clockMode, retainTradesDays, pollMs, logger, log, opened });
   } catch (error) {
     // Whatever failed (a port taken, the store or bus unreachable, credentials refused), everything
     // opened so far is closed again so that the process ends now, with the reason.
@@ -199,6 +206,7 @@ async function startServing(o: {
   demoSeed: number;
   clockMode: NonNullable<ReturnType<typeof parseClockMode>>;
   retainTradesDays: number | undefined;
+  pollMs: number | undefined;
   logger: Logger;
   log: (message: string, error?: unknown) => void;
   opened: OpenedResources;
@@ -227,7 +235,15 @@ async function startServing(o: {
   // Days trimmed by retention stay answerable from the archive (history, export).
   const archive = await openDayArchive(values.store, dataDir);
   if (archive) opened.add('the day archive', () => archive.close());
-  const flows = await FlowService.open({ store, clock, securities: config?.securities ?? [], log, ...(archive === undefined ? {} : { archive }) });
+  const flows = await FlowService.open({
+    store,
+    clock,
+    securities: config?.securities ?? [],
+    log,
+    ...(archive === undefined ? {} : { archive }),
+    // How soon trades written by other processes (`capflow ingest`, `capflow connect`) are read.
+    ...(o.pollMs === undefined ? {} : { pollIntervalMs: o.pollMs }),
+  });
   const demoMarket = values.demo ? await startDemoMarket({ store, flows, seed: o.demoSeed, log }) : undefined;
   if (demoMarket) opened.add('the demo market', () => demoMarket.stop());
   // The demo is a public dashboard of its credential unless another one is named.
@@ -259,6 +275,11 @@ async function startServing(o: {
   if (bus) {
     const stopFollowing = followLineNotices(bus, flows, log);
     opened.add('the line-notice follower', stopFollowing);
+  }
+  // Another process's commits to the embedded store (`capflow ingest`, `capflow connect`) are read at once.
+  if (dataDir !== undefined && !isSharedStoreUrl(values.store)) {
+    const stopWatchingWrites = watchStoreWrites(dataDir, () => void flows.poll().catch((error: unknown) => log('poll failed', error)));
+    opened.add('the store write watch', stopWatchingWrites);
   }
   if (o.retainTradesDays !== undefined) {
     const stopRetention = startRetention({ archive, store, clock, retainTradesDays: o.retainTradesDays, log });

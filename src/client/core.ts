@@ -12,4 +12,5 @@ export {
   type CapitalFlowUpdate,
 } from './quote-context.js';
 export type { ConnectionEvent } from './quote-session.js';
+export { SubType, Trade, TradeDirection, TradeSession, type PushTrades, type PushTradesEvent, type Subscription, type TradesAfter, type TradesCallback } from './trade-types.js';
 export { CapflowCommand } from '../protocol/capflow-command.js';

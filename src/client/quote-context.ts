@@ -21,6 +21,8 @@ import type { Config } from './config.js';
 import { readCapitalFlowLines } from './capital-flow-wire.js';
 import { Decimal } from './decimal.js';
 import { QuoteSession, type ConnectionEvent } from './quote-session.js';
+import { TradeFeed } from './trade-feed.js';
+import type { SubType, Subscription as TradeSubscription, Trade, TradesAfter, TradesCallback } from './trade-types.js';
 
 const Command = { CapitalFlow: 24, CapitalDistribution: 25 } as const;
 
@@ -83,16 +85,19 @@ interface Subscription {
  * `capitalFlow`, `capitalDistribution`, plus capflow's live subscriptions.
  */
 export class QuoteContext {
-  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly flowSubscriptions = new Map<string, Subscription>();
   private onConnectionEvent: ((event: ConnectionEvent) => void) | undefined;
   private readonly session: QuoteSession;
+  private readonly tradeFeed: TradeFeed;
 
   private constructor(config: Config) {
     if (!config.runtime) {
       throw new CapflowClientError('Config has no runtime: import Config from capflow/client (Node) or capflow/client/browser', { kind: 'usage' });
     }
     this.session = new QuoteSession(config, config.runtime, {
-      onPush: (cmd, body) => this.onPush(cmd, body),
+      onPush: (cmd, body) => {
+        if (!this.tradeFeed.onPush(cmd, body)) this.onPush(cmd, body);
+      },
       onReconnected: () => this.resubscribe(),
       onEvent: (event) => {
         try {
@@ -102,6 +107,7 @@ export class QuoteContext {
         }
       },
     });
+    this.tradeFeed = new TradeFeed(this.session);
   }
 
   /** Connects and authenticates; rejects with a CapflowClientError when that fails. */
@@ -166,7 +172,7 @@ export class QuoteContext {
       if (!current) throw new CapflowClientError('subscribe answer without lines', { kind: 'response' });
       // Set here, synchronously on arrival, so that the pushes that follow find it.
       const lines = current.capitalFlowLines.map(toLine);
-      this.subscriptions.set(current.symbol, { requested: symbol, callback, tradeDay: current.tradeDay, lines });
+      this.flowSubscriptions.set(current.symbol, { requested: symbol, callback, tradeDay: current.tradeDay, lines });
       return [...lines];
     });
   }
@@ -175,13 +181,50 @@ export class QuoteContext {
   async unsubscribeCapitalFlow(symbol: string): Promise<void> {
     await this.session.request(CapflowCommand.UnsubscribeCapitalFlow, encodeBody(UnsubscribeCapitalFlowRequestSchema, { symbol }), (body) => {
       const normalised = fromBinary(UnsubscribeCapitalFlowResponseSchema, body).symbol;
-      this.subscriptions.delete(normalised);
+      this.flowSubscriptions.delete(normalised);
     });
+  }
+
+  /** Command 17: the latest `count` (1–1000) trades of the served day, oldest first. */
+  trades(symbol: string, count: number): Promise<Trade[]> {
+    return this.tradeFeed.trades(symbol, count);
+  }
+
+  /**
+   * Command 6: subscribe symbols (capflow serves `SubType.Trade`); pushes go to `setOnTrades`.
+   * With `isFirstPush`, the served day's latest trades come at once. Subscriptions are restored
+   * after a reconnect (without a first push), then a `resubscribed` connection event follows.
+   */
+  subscribe(symbols: readonly string[], subTypes: readonly SubType[], isFirstPush = false): Promise<void> {
+    return this.tradeFeed.subscribe(symbols, subTypes, isFirstPush);
+  }
+
+  /** Command 7. */
+  unsubscribe(symbols: readonly string[], subTypes: readonly SubType[]): Promise<void> {
+    return this.tradeFeed.unsubscribe(symbols, subTypes);
+  }
+
+  /** Command 5: this connection's subscriptions as the server holds them. */
+  subscriptions(): Promise<TradeSubscription[]> {
+    return this.tradeFeed.subscriptions();
+  }
+
+  /** Trade pushes (104): `callback(null, { symbol, data: { sequence, trades } })`. */
+  setOnTrades(callback: TradesCallback | undefined): void {
+    this.tradeFeed.setOnTrades(callback);
+  }
+
+  /**
+   * capflow's command 220: a symbol-day's trades after a sequence (each trade's position in the
+   * day's acceptance order), at most `count` (the answer's `countLimit`) — for exact gap filling.
+   */
+  tradesAfter(symbol: string, options: { tradeDay?: string; afterSequence: number; count: number }): Promise<TradesAfter> {
+    return this.tradeFeed.tradesAfter(symbol, options);
   }
 
   /** Symbols followed live (normalised). */
   subscribedSymbols(): string[] {
-    return [...this.subscriptions.keys()].sort();
+    return [...this.flowSubscriptions.keys()].sort();
   }
 
   /** Closes the connection; pending requests fail with kind `closed`. */
@@ -198,7 +241,7 @@ export class QuoteContext {
     } catch {
       return;
     }
-    const subscription = this.subscriptions.get(update.symbol);
+    const subscription = this.flowSubscriptions.get(update.symbol);
     if (!subscription) return; // unsubscribed meanwhile
     const changed = update.capitalFlowLines.map(toLine);
     const first = changed[0];
@@ -211,18 +254,28 @@ export class QuoteContext {
     this.notify(update.symbol, subscription, changed);
   }
 
-  /** After a reconnect: subscribe again and report what moved while disconnected. */
+  /** After a reconnect: subscribe again (capital flow, trades), report what moved, then `resubscribed`. */
   private async resubscribe(): Promise<void> {
-    for (const [symbol, subscription] of [...this.subscriptions]) {
+    await this.resubscribeCapitalFlow();
+    for (const failed of await this.tradeFeed.resubscribe()) this.onConnectionEvent?.({ type: 'resubscribe-failed', ...failed });
+    try {
+      this.onConnectionEvent?.({ type: 'resubscribed', tradeSymbols: this.tradeFeed.subscribedSymbols() });
+    } catch {
+      // a failing observer must not break the connection
+    }
+  }
+
+  private async resubscribeCapitalFlow(): Promise<void> {
+    for (const [symbol, subscription] of [...this.flowSubscriptions]) {
       const before = { tradeDay: subscription.tradeDay, lines: subscription.lines };
       try {
         await this.subscribeCapitalFlow(subscription.requested, subscription.callback);
       } catch (error) {
-        this.subscriptions.delete(symbol);
+        this.flowSubscriptions.delete(symbol);
         this.onConnectionEvent?.({ type: 'resubscribe-failed', symbol, error: error as CapflowClientError });
         continue;
       }
-      const now = this.subscriptions.get(symbol);
+      const now = this.flowSubscriptions.get(symbol);
       if (!now) continue;
       const from = firstDifference(before, now);
       if (from !== undefined) this.notify(symbol, now, now.lines.slice(from));

@@ -25,7 +25,9 @@ export type ConnectionEvent =
   | { type: 'reconnected'; sessionId: string; resumed: boolean }
   | { type: 'closed'; error: CapflowClientError | undefined }
   /** A live subscription could not be restored after a reconnect (it is dropped). */
-  | { type: 'resubscribe-failed'; symbol: string; error: CapflowClientError };
+  | { type: 'resubscribe-failed'; symbol: string; error: CapflowClientError }
+  /** After a reconnect, every subscription that could be was restored (trades: the symbols held). */
+  | { type: 'resubscribed'; tradeSymbols: string[] };
 
 export interface SessionHooks {
   onPush(cmd: number, body: Uint8Array): void;
@@ -102,13 +104,14 @@ export class QuoteSession {
 
   /**
    * Sends a request once connected and paced; `accept` decodes the answer synchronously on
-   * arrival. The timeout covers waiting for a reconnect, pacing and the answer.
+   * arrival. The timeout covers waiting for a reconnect, pacing and the answer. `paceAs` names
+   * the command whose rate limit the request takes (capflow's 220 takes command 17's).
    */
-  async request<T>(cmd: number, body: Uint8Array, accept: (body: Uint8Array) => T): Promise<T> {
+  async request<T>(cmd: number, body: Uint8Array, accept: (body: Uint8Array) => T, paceAs = cmd): Promise<T> {
     const deadline = Date.now() + this.config.requestTimeoutMs;
     await this.whenOpen(deadline, cmd);
     if (this.config.enableRateLimit) {
-      const wait = this.pacer.reserve(cmd);
+      const wait = this.pacer.reserve(paceAs);
       if (Date.now() + wait > deadline) {
         throw new CapflowClientError(`request timed out: command ${cmd} is paced beyond its ${this.config.requestTimeoutMs} ms timeout`, { kind: 'timeout' });
       }

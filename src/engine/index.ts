@@ -3,5 +3,6 @@ export * from './tier-thresholds.js';
 export { DIRECTION_NOT_GIVEN, QUOTE_ABSENT } from './flow-state.js';
 export * from './classification/classify.js';
 export * from './classification/trade-type-policy.js';
+export * from './classification/trade-sides.js';
 export * from './tiers/size-tier-flow.js';
 export * from './classification/accuracy.js';

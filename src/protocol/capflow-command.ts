@@ -14,6 +14,11 @@ export const CapflowCommand = {
    * distribution of up to 50 symbols, each taking a token of the command it mirrors.
    */
   BatchCapitalFlow: 210,
+  /**
+   * Request TradesAfterRequest → TradesAfterResponse: a symbol-day's trades after a sequence
+   * (the positions push 104 numbers), for exact gap filling; takes a token of command 17.
+   */
+  QueryTradesAfter: 220,
 } as const;
 export type CapflowCommand = (typeof CapflowCommand)[keyof typeof CapflowCommand];
 

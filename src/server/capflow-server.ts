@@ -25,6 +25,7 @@ import { marketTradePeriodHandler } from './quote/market-trade-period.js';
 import { handleUserQuoteProfile } from './quote/user-quote-profile.js';
 import { LiveFlowHub } from './live/live-flow-hub.js';
 import { subscribeCapitalFlowHandler, unsubscribeCapitalFlowHandler } from './live/subscription-commands.js';
+import { startTradeService, type TradeService } from './trades/trade-service.js';
 import { CapflowCommand } from '../protocol/capflow-command.js';
 import { DEFAULT_PERCENTILE_DAYS, TierFlows, type TierChoice } from '../service/tier-flows.js';
 import { command25Distribution } from './quote/command25-distribution.js';
@@ -108,6 +109,8 @@ export interface CapflowServerOptions {
   liveCoalesceMs?: number;
   /** Live subscriptions: how often the clock is checked for new minutes / a new day (default 1000 ms). */
   liveTickMs?: number;
+  /** Trade subscriptions (command 6): trades in the first push of `is_first_push` (default 50). */
+  firstPushTrades?: number;
   /** Prometheus metrics of this server (`/metrics`); a fresh registry when not given. */
   metrics?: CapflowMetrics;
   /** Structured logger for connection / request events (silent when not given). */
@@ -131,6 +134,8 @@ export interface RunningServer {
   readonly gateway: SocketGateway;
   /** Live capital-flow subscriptions (socket commands 200–202; in-process `subscribe` for the web). */
   readonly live: LiveFlowHub;
+  /** The trade tape and trade subscriptions (commands 5, 6, 7, 17, 220; push 104). */
+  readonly trades: TradeService;
   readonly metrics: CapflowMetrics;
   /**
    * Graceful stop: stops accepting, answers in-flight requests (up to shutdownGraceMs), sends every
@@ -176,6 +181,14 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
   // the commands they mirror.
   const rateLimiter = options.rateLimiter ?? new RateLimiter();
   commands.set(CapflowCommand.BatchCapitalFlow, batchCapitalFlowHandler(options.flows, rateLimiter, distributionOf));
+  const trades = startTradeService({
+    flows: options.flows,
+    store,
+    rateLimiter,
+    log,
+    ...(options.firstPushTrades === undefined ? {} : { firstPushTrades: options.firstPushTrades }),
+  });
+  for (const [code, handler] of trades.commands) commands.set(code, handler);
   const gateway = new SocketGateway({
     credentials,
     otps,
@@ -183,7 +196,10 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     rateLimiter,
     commands,
     log,
-    onConnectionClosed: (conn) => live.connectionClosed(conn),
+    onConnectionClosed: (conn) => {
+      live.connectionClosed(conn);
+      trades.connectionClosed(conn);
+    },
     onRequestDone: (command, status, code) => metrics.requestDone(command, status, code),
     onAuthFailure: (closeCode) => metrics.socketAuthFailed(closeCode),
     ...(options.authTimeoutMs === undefined ? {} : { authTimeoutMs: options.authTimeoutMs }),
@@ -313,6 +329,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     stopMeteringTrades();
     rest.close();
     live.stop();
+    trades.stop();
     await ws.stop();
     await tcp?.stop();
     if (ledgerStarted) await options.connectionLedger?.stop();
@@ -356,6 +373,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     host,
     gateway,
     live,
+    trades,
     metrics,
     stop: () => {
       stopping ??= (async () => {
@@ -371,6 +389,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
         options.flows.stop();
         rest.close();
         live.stop();
+        trades.stop();
         await Promise.all([
           ws.closeAll(CloseCode.ServerShutdown, 'server shutting down'),
           tcp?.closeAll(CloseCode.ServerShutdown, 'server shutting down'),

@@ -6,24 +6,29 @@
  *
  * Job (JSON in CAPFLOW_SDK_JOB):
  *   { sdk: '/opt/capflow-sdk/node_modules/NAME', config: 'env' | { appKey, appSecret, accessToken, httpUrl, quoteWsUrl },
- *     contexts?: number, calls?: Call[], subscribeTrades?: { symbol, waitMs } }
+ *     contexts?: number, calls?: Call[], subscribeTrades?: { symbols, expectTrades, timeoutMs } }
  * Every context runs its calls in order, all contexts at once. Output lines:
  *   {"results": [[CallResult, …] per context]}, or for subscribeTrades
- *   {"event":"subscribed"} | {"event":"push", …} | {"event":"error", message} then {"event":"done"}.
+ *   {"event":"subscribed"} | {"event":"push", …} | {"event":"error", message} then {"event":"done"}
+ *   once `expectTrades` trades were pushed (or after `timeoutMs`).
  */
 import { createRequire } from 'node:module';
 
-interface Call {
-  op: 'capitalFlow' | 'capitalDistribution' | 'trades';
-  symbol: string;
-  count?: number;
-}
+type Call =
+  | { op: 'capitalFlow' | 'capitalDistribution'; symbol: string }
+  | { op: 'trades'; symbol: string; count: number }
+  | { op: 'subscribe'; symbols: string[]; subType?: 'Trade' | 'Quote' };
 interface Job {
   sdk: string;
   config: 'env' | { appKey: string; appSecret: string; accessToken: string; httpUrl: string; quoteWsUrl: string };
   contexts?: number;
   calls?: Call[];
-  subscribeTrades?: { symbol: string; waitMs: number };
+  subscribeTrades?: SubscribeSpec;
+}
+interface SubscribeSpec {
+  symbols: string[];
+  expectTrades: number;
+  timeoutMs: number;
 }
 type Plain = { toString(): string };
 interface SdkTrade {
@@ -32,6 +37,7 @@ interface SdkTrade {
   timestamp: Date;
   tradeType: string;
   direction: number;
+  tradeSession: number;
 }
 interface QuoteContext {
   capitalFlow(symbol: string): Promise<{ inflow: Plain; timestamp: Date }[]>;
@@ -47,7 +53,7 @@ interface QuoteContext {
 interface Sdk {
   Config: { fromApikey(appKey: string, appSecret: string, accessToken: string, extra: object): unknown; fromApikeyEnv(): unknown };
   QuoteContext: { new: (config: unknown) => QuoteContext };
-  SubType: { Trade: number };
+  SubType: { Trade: number; Quote: number };
 }
 
 const job = JSON.parse(process.env.CAPFLOW_SDK_JOB ?? '{}') as Job;
@@ -60,6 +66,7 @@ const plainTrade = (trade: SdkTrade) => ({
   timestamp: trade.timestamp.getTime(),
   tradeType: trade.tradeType,
   direction: trade.direction,
+  tradeSession: trade.tradeSession,
 });
 
 function newContext(): QuoteContext {
@@ -83,7 +90,10 @@ async function run(ctx: QuoteContext, call: Call): Promise<unknown> {
       return { timestamp: d.timestamp.getTime() / 1000, capitalIn: triple(d.capitalIn), capitalOut: triple(d.capitalOut) };
     }
     case 'trades':
-      return (await ctx.trades(call.symbol, call.count ?? 10)).map(plainTrade);
+      return (await ctx.trades(call.symbol, call.count)).map(plainTrade);
+    case 'subscribe':
+      await ctx.subscribe(call.symbols, [sdk.SubType[call.subType ?? 'Trade']]);
+      return null;
   }
 }
 
@@ -99,16 +109,23 @@ async function runCalls(ctx: QuoteContext, calls: Call[]) {
   return results;
 }
 
-async function subscribeTrades(spec: { symbol: string; waitMs: number }) {
+async function subscribeTrades(spec: SubscribeSpec) {
   const ctx = newContext();
+  let received = 0;
+  let enough: () => void = () => undefined;
+  const done = new Promise<void>((resolve) => (enough = resolve));
   ctx.setOnTrades((error, event) => {
     if (error) print({ event: 'error', message: error.message });
-    else print({ event: 'push', symbol: event.symbol, trades: event.data.trades.map(plainTrade) });
+    else {
+      print({ event: 'push', symbol: event.symbol, trades: event.data.trades.map(plainTrade) });
+      received += event.data.trades.length;
+      if (received >= spec.expectTrades) enough();
+    }
   });
   try {
-    await ctx.subscribe([spec.symbol], [sdk.SubType.Trade]);
+    await ctx.subscribe(spec.symbols, [sdk.SubType.Trade]);
     print({ event: 'subscribed' });
-    await new Promise((resolve) => setTimeout(resolve, spec.waitMs));
+    await Promise.race([done, new Promise((resolve) => setTimeout(resolve, spec.timeoutMs))]);
   } catch (error) {
     print({ event: 'error', message: error instanceof Error ? error.message : String(error) });
   }

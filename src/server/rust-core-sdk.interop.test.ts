@@ -17,7 +17,7 @@ import { localDate } from '../calendar/time-zone.js';
 import { SAMPLE_FILE } from '../cli/serve-command.js';
 import { ingestFile } from '../ingest/index.js';
 import type { Credential } from './auth/credential.js';
-import { engineDistribution, engineLines, FLOW_CASES, HK_DAY, SG_DAY, US_DAY, wireError } from './sdk-interop-test-kit.js';
+import { engineDistribution, engineLines, FLOW_CASES, HK_DAY, HK_TAPE, ingestInTurn, SAMPLE_TAIL, SG_DAY, sdkTrade, US_DAY, wireError, type SdkTrade } from './sdk-interop-test-kit.js';
 import { startTestServer, testCredential, trade, type TestServer } from './server-test-kit.js';
 
 const ROOT = process.env.CAPFLOW_SDK_CHROOT ?? '/var/cache/capflow-sdk/trixie';
@@ -27,6 +27,10 @@ const SDKS = Object.keys((JSON.parse(readFileSync(PIN_FILES[0]!, 'utf8')) as { d
 const CHILD = fileURLToPath(new URL('./rust-core-sdk-child.js', import.meta.url));
 const CHILD_DIR = `/tmp/capflow-sdk-test-${process.pid}`; // inside the chroot
 const PREPARE = '`sudo tools/sdk-chroot.sh` (or point CAPFLOW_SDK_CHROOT at a prepared one)';
+
+/** Per SDK: a copy of HK_DAY (the busy symbol of its subscription test) and a symbol known but without trades. */
+const tapeSymbol = (index: number) => `${1001 + index}.HK`;
+const quietSymbol = (index: number) => `${2001 + index}.HK`;
 
 /** Why this suite cannot run here, or false. */
 function unavailable(): string | false {
@@ -44,11 +48,10 @@ type CallResult = { ok: true; value: unknown } | { ok: false; message: string };
 type Line = { inflow: string; timestamp: number };
 type Tiers = { large: string; medium: string; small: string };
 type Distribution = { timestamp: number; capitalIn: Tiers; capitalOut: Tiers };
-interface Call {
-  op: 'capitalFlow' | 'capitalDistribution' | 'trades';
-  symbol: string;
-  count?: number;
-}
+type Call =
+  | { op: 'capitalFlow' | 'capitalDistribution'; symbol: string }
+  | { op: 'trades'; symbol: string; count: number }
+  | { op: 'subscribe'; symbols: string[]; subType?: 'Trade' | 'Quote' };
 
 /** Runs rust-core-sdk-child.js in the chroot; resolves with its JSON output lines. */
 function runChild(job: object, options: { env?: Record<string, string>; onLine?: (line: Record<string, unknown>) => void; timeoutMs?: number } = {}) {
@@ -94,8 +97,9 @@ describe('official Rust-core SDKs (longport 4.x, longbridge 4.x/5.x) against cap
     ]);
     t = await startTestServer({
       credentials,
-      securities: ['NODATA.HK', '9988.HK'],
-      trades: [...HK_DAY, ...US_DAY, ...SG_DAY],
+      // Per SDK, a copy of HK_DAY and a symbol without trades for its subscription test (so the SDKs never share a tape).
+      securities: ['NODATA.HK', ...SDKS.map((_, index) => quietSymbol(index))],
+      trades: [...HK_DAY, ...US_DAY, ...SG_DAY, ...SDKS.flatMap((_, index) => HK_DAY.map((one) => ({ ...one, symbol: tapeSymbol(index) })))],
       clock: { kind: 'feed' },
     });
     await ingestFile(t.store, SAMPLE_FILE);
@@ -116,7 +120,7 @@ describe('official Rust-core SDKs (longport 4.x, longbridge 4.x/5.x) against cap
     quoteWsUrl: t.wsUrl,
   });
 
-  for (const sdk of SDKS) {
+  for (const [index, sdk] of SDKS.entries()) {
     describe(sdk, () => {
       const path = `${SDK_HOME}/node_modules/${sdk}`;
       const key = (kind: string) => ({ appKey: `${sdk}-${kind}`, appSecret: `secret-${kind}`, accessToken: `${sdk}-token-${kind}` });
@@ -236,30 +240,73 @@ describe('official Rust-core SDKs (longport 4.x, longbridge 4.x/5.x) against cap
         for (const one of refused) assert.deepEqual(one, { status: 3, code: 301606 });
       });
 
-      it('trades(symbol, count) returns the latest trades of the served day', { todo: 'capflow does not serve command 17 (QueryTrade) yet: "unknown command"' }, async () => {
-        const [results] = await calls(key('full'), [{ op: 'trades', symbol: '600000.SH', count: 10 }]);
-        const trades = value<{ price: string; volume: number; timestamp: number }[]>(results![0]);
-        const stored = await t.store.tradesOfDay('600000.SH', '2023-02-01');
-        assert.deepEqual(
-          trades.map(({ price, volume, timestamp }) => ({ price, volume, timestamp })),
-          stored.slice(-10).map((one) => ({ price: one.price.toString(), volume: one.volume, timestamp: one.timestamp })),
-        );
+      it('trades(symbol, count) returns the latest trades of the served day, with their sides', async () => {
+        const [results] = await calls(key('full'), [
+          { op: 'trades', symbol: '600000.SH', count: 1000 },
+          { op: 'trades', symbol: '700.HK', count: 20 },
+          { op: 'trades', symbol: '700.HK', count: 3 },
+        ]);
+        // The sample file's last 1000 rows, read here from its text: exact prices, whole seconds, the feed's sides.
+        assert.deepEqual(value<SdkTrade[]>(results![0]), SAMPLE_TAIL.slice(-1000));
+        // HK_DAY's sides, hand-computed (sdk-interop-test-kit.ts): all 8 trades, oldest first.
+        assert.deepEqual(value<SdkTrade[]>(results![1]), HK_TAPE);
+        assert.deepEqual(value<SdkTrade[]>(results![2]), HK_TAPE.slice(-3));
       });
 
-      it('a Trade subscription pushes each new trade', { todo: 'capflow does not serve commands 6 (Subscribe) and 104 (PushTradeData) yet' }, async () => {
-        const fresh = trade('9988.HK', '2024-06-14T10:00:00+08:00', '80.15', 300, 'up');
-        const pushes: unknown[] = [];
+      it('trade queries and subscriptions refuse what capflow does not serve, with the documented codes', async () => {
+        const [full] = await calls(key('full'), [
+          { op: 'trades', symbol: '700.HK', count: 0 },
+          { op: 'trades', symbol: '700.HK', count: 1001 },
+          { op: 'trades', symbol: 'ZZZZ.US', count: 5 },
+          { op: 'trades', symbol: '700.XX', count: 5 },
+          { op: 'subscribe', symbols: ['ZZZZ.US'] },
+          { op: 'subscribe', symbols: ['700.XX'] },
+          { op: 'subscribe', symbols: ['700.HK'], subType: 'Quote' },
+        ]);
+        assert.deepEqual(
+          full!.map((result) => wireError(failure(result))),
+          [
+            { status: 3, code: 301600 },
+            { status: 3, code: 301600 },
+            { status: 7, code: 301600 },
+            { status: 3, code: 301600 },
+            { status: 7, code: 301600 },
+            { status: 3, code: 301600 },
+            { status: 3, code: 301600 },
+          ],
+        );
+        assert.match(failure(full![6]), /capflow serves trades only/);
+        const [usOnly] = await calls(key('us'), [{ op: 'trades', symbol: '700.HK', count: 5 }]);
+        assert.deepEqual(wireError(failure(usOnly![0])), { status: 7, code: 301604 });
+      });
+
+      it('a Trade subscription gets the first push, then every new trade exactly once and in order', async () => {
+        const [busy, quiet] = [tapeSymbol(index), quietSymbol(index)];
+        const fresh = [
+          [trade(quiet, '2024-06-14T10:00:00+08:00', '80.15', 300, 'up')],
+          [trade(busy, '2024-06-14T10:01:00.250+08:00', '320.2', 100), trade(quiet, '2024-06-14T10:01:00+08:00', '80.10', 200)],
+          [trade(quiet, '2024-06-14T10:02:00+08:00', '80.10', 100), trade(busy, '2024-06-14T10:03:00+08:00', '320.0', 400, 'down')],
+        ];
+        const pushes: { symbol: string; trades: SdkTrade[] }[] = [];
         const lines = await runChild(
-          { sdk: path, config: config(key('full')), subscribeTrades: { symbol: '9988.HK', waitMs: 3000 } },
+          { sdk: path, config: config(key('full')), subscribeTrades: { symbols: [busy, quiet], expectTrades: HK_TAPE.length + 5, timeoutMs: 20_000 } },
           {
             onLine: (line) => {
-              if (line.event === 'subscribed') void t.store.appendTrades([{ trade: fresh, date: '2024-06-14' }]).then(() => t.flows.poll());
-              if (line.event === 'push') pushes.push(line);
+              if (line.event === 'subscribed') void ingestInTurn(t, fresh);
+              if (line.event === 'push') pushes.push(line as unknown as { symbol: string; trades: SdkTrade[] });
             },
           },
         );
         assert.deepEqual(lines.filter((line) => line.event === 'error'), []);
-        assert.deepEqual(pushes, [{ event: 'push', symbol: '9988.HK', trades: [{ price: '80.15', volume: 300, timestamp: fresh.timestamp, tradeType: '', direction: 2 }] }]);
+        const of = (symbol: string) => pushes.filter((push) => push.symbol === symbol).flatMap((push) => push.trades);
+        // 4.x always asks for the first push: the busy symbol's day so far, then the new trades. Sides follow
+        // acceptance order: 320.2 after the day's last print (330.0) is a down-tick.
+        assert.deepEqual(of(busy), [...HK_TAPE, sdkTrade('320.2', 100, '2024-06-14T10:01:00+08:00', 1), sdkTrade('320.0', 400, '2024-06-14T10:03:00+08:00', 1)]);
+        assert.deepEqual(of(quiet), [
+          sdkTrade('80.15', 300, '2024-06-14T10:00:00+08:00', 2),
+          sdkTrade('80.10', 200, '2024-06-14T10:01:00+08:00', 1),
+          sdkTrade('80.10', 100, '2024-06-14T10:02:00+08:00', 1),
+        ]);
       });
     });
   }

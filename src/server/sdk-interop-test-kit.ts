@@ -3,11 +3,14 @@
  * engine, and the parsing of the SDKs' error text.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { calendarFor } from '../calendar/trading-calendar.js';
 import { computeDayLines, DayFlow } from '../engine/index.js';
 import { parseSymbol } from '../model/symbol.js';
 import type { Trade } from '../model/trade.js';
-import { trade, type TestServer } from './server-test-kit.js';
+import { SAMPLE_FILE } from '../cli/serve-command.js';
+import { storeTrades, trade, type TestServer } from './server-test-kit.js';
 
 export const HK_DAY = [
   trade('700.HK', '2024-06-14T09:30:00.000+08:00', '320.0', 1000), // first trade of the day: neutral
@@ -65,4 +68,49 @@ export function wireError(error: unknown): { status: number; code: number } {
   const match = /response error: (\d+): detail:.*code: (\d+)/.exec(message);
   assert.ok(match, `not a response error: ${message}`);
   return { status: Number(match[1]), code: Number(match[2]) };
+}
+
+/** A trade as the official Node SDKs show it (price text, ms of whole seconds, enums as numbers). */
+export interface SdkTrade {
+  price: string;
+  volume: number;
+  timestamp: number;
+  tradeType: string;
+  direction: number;
+  tradeSession: number;
+}
+
+/** The expected SDK trade: `time` is an ISO instant (sub-second digits are dropped on the wire). */
+export function sdkTrade(price: string, volume: number, time: string, direction: number, tradeType = '', tradeSession = 0): SdkTrade {
+  return { price, volume, timestamp: Math.floor(Date.parse(time) / 1000) * 1000, tradeType, direction, tradeSession };
+}
+
+/** HK_DAY as the trade tape shows it: the sides of the comments above (0 neutral, 1 down, 2 up). */
+export const HK_TAPE: readonly SdkTrade[] = [
+  sdkTrade('320.0', 1000, '2024-06-14T09:30:00+08:00', 0),
+  sdkTrade('320.2', 500, '2024-06-14T09:30:30+08:00', 2),
+  sdkTrade('320.2', 100, '2024-06-14T09:31:00+08:00', 2),
+  sdkTrade('319.8', 300, '2024-06-14T09:45:00+08:00', 1),
+  sdkTrade('320.1', 200, '2024-06-14T10:00:00+08:00', 2),
+  sdkTrade('322.0', 1000, '2024-06-14T16:08:00+08:00', 0),
+  sdkTrade('322.0', 100, '2024-06-14T16:09:00+08:00', 1),
+  sdkTrade('330.0', 100, '2024-06-14T16:11:00+08:00', 2),
+];
+
+/** The bundled sample day read straight from its CSV text: every row as an SDK trade (the feed gives each side). */
+export const SAMPLE_TAIL: readonly SdkTrade[] = (() => {
+  const sides: Record<string, number> = { neutral: 0, down: 1, up: 2 };
+  const rows = gunzipSync(readFileSync(SAMPLE_FILE)).toString('utf8').trim().split('\n').slice(1);
+  return rows.map((row) => {
+    const [, time, price, volume, side] = row.split(',');
+    return sdkTrade(price!, Number(volume), time!, sides[side!]!);
+  });
+})();
+
+/** Stores each group of trades and applies it before the next (so they are accepted in this order). */
+export async function ingestInTurn(t: TestServer, groups: readonly (readonly Trade[])[]): Promise<void> {
+  for (const group of groups) {
+    await storeTrades(t.store, group);
+    await t.flows.poll();
+  }
 }

@@ -63,13 +63,15 @@ export class FlowService {
   private readonly servedDates = new Map<string, string>();
   private readonly guessedLogged = new Set<string>();
   private readonly listeners = new Set<(trades: readonly StoredTrade[]) => void>();
+  private readonly orderedListeners = new Set<(trades: readonly StoredTrade[]) => void>();
   /** Every trade with seq <= watermark is applied (or belongs to no loaded day). */
   private watermark = 0;
   /**
-   * Seqs above the watermark already applied directly (`applyCommitted`) because another
-   * writer's trades lie between them and the watermark; `poll` skips them as it passes them.
+   * Trades above the watermark already applied directly (`applyCommitted`) because another
+   * writer's trades lie between them and the watermark, by seq; `poll` skips them as it passes
+   * them, and they reach `onTradesInOrder` listeners once the watermark passes them.
    */
-  private readonly appliedAhead = new Set<number>();
+  private readonly appliedAhead = new Map<number, StoredTrade>();
   /** Market of each symbol seen (parsing a symbol per applied trade costs more than the trade). */
   private readonly markets = new Map<string, Market | undefined>();
   private serial: Promise<unknown> = Promise.resolve();
@@ -149,6 +151,21 @@ export class FlowService {
     return () => this.listeners.delete(listener);
   }
 
+  /**
+   * Called with newly applied trades strictly in seq order (the store's acceptance order), each
+   * exactly once, as the watermark passes them: every trade with seq <= `appliedThrough` has been
+   * told. A trade applied ahead of another writer's (see `applyCommitted`) waits for them.
+   */
+  onTradesInOrder(listener: (trades: readonly StoredTrade[]) => void): () => void {
+    this.orderedListeners.add(listener);
+    return () => this.orderedListeners.delete(listener);
+  }
+
+  /** Every stored trade with seq at or below this has been applied and told in order. */
+  get appliedThrough(): number {
+    return this.watermark;
+  }
+
   /** Day states held: loaded served days and the bounded cache of past days (memory observability). */
   loadedDayCounts(): { served: number; past: number } {
     return { served: this.days.size, past: this.pastDays.size };
@@ -172,6 +189,7 @@ export class FlowService {
         const fresh = this.appliedAhead.size === 0 ? trades : trades.filter((trade) => !this.appliedAhead.delete(trade.seq));
         this.apply(fresh);
         this.watermark = trades[trades.length - 1]!.seq;
+        this.tellInOrder(trades);
         this.advanceOverAppliedAhead();
         if (trades.length < POLL_BATCH) return;
       }
@@ -199,9 +217,10 @@ export class FlowService {
       const last = fresh[fresh.length - 1]!.seq;
       if (this.appliedAhead.size === 0 && first === this.watermark + 1 && last - first === fresh.length - 1) {
         this.watermark = last; // the usual case: nobody else wrote in between
+        this.tellInOrder(fresh);
         return;
       }
-      for (const trade of fresh) this.appliedAhead.add(trade.seq);
+      for (const trade of fresh) this.appliedAhead.set(trade.seq, trade);
       this.advanceOverAppliedAhead();
     });
   }
@@ -216,8 +235,19 @@ export class FlowService {
 
   /** Moves the watermark over directly applied trades that follow it with no gap. */
   private advanceOverAppliedAhead(): void {
-    while (this.appliedAhead.delete(this.watermark + 1)) this.watermark++;
-    if (this.appliedAhead.size > 0) for (const seq of this.appliedAhead) if (seq <= this.watermark) this.appliedAhead.delete(seq);
+    let passed: StoredTrade[] | undefined;
+    for (let next = this.appliedAhead.get(this.watermark + 1); next !== undefined; next = this.appliedAhead.get(this.watermark + 1)) {
+      this.appliedAhead.delete(next.seq);
+      this.watermark = next.seq;
+      (passed ??= []).push(next);
+    }
+    if (this.appliedAhead.size > 0) for (const seq of this.appliedAhead.keys()) if (seq <= this.watermark) this.appliedAhead.delete(seq);
+    if (passed) this.tellInOrder(passed);
+  }
+
+  private tellInOrder(trades: readonly StoredTrade[]): void {
+    if (trades.length === 0) return;
+    for (const listener of this.orderedListeners) listener(trades);
   }
 
   private apply(trades: readonly StoredTrade[]): void {
@@ -331,7 +361,7 @@ export class FlowService {
    */
   private async fillDay(day: DayFlow, symbol: string, date: string): Promise<void> {
     let upTo = this.watermark;
-    for (const seq of this.appliedAhead) if (seq > upTo) upTo = seq;
+    for (const seq of this.appliedAhead.keys()) if (seq > upTo) upTo = seq;
     const columns = await this.store.readDayColumns(symbol, date, upTo);
     if (upTo === this.watermark) {
       addColumnsToDay(day, columns);

@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file quote.proto.
  */
 export const file_quote: GenFile = /*@__PURE__*/
-  fileDesc("CgtxdW90ZS5wcm90bxITbG9uZ2JyaWRnZS5xdW90ZS52MSIhCg9TZWN1cml0eVJlcXVlc3QSDgoGc3ltYm9sGAEgASgJIisKF1VzZXJRdW90ZVByb2ZpbGVSZXF1ZXN0EhAKCGxhbmd1YWdlGAEgASgJIlgKCVJhdGVMaW1pdBItCgdjb21tYW5kGAEgASgOMhwubG9uZ2JyaWRnZS5xdW90ZS52MS5Db21tYW5kEg0KBWxpbWl0GAIgASgFEg0KBWJ1cnN0GAMgASgFIvYEChRVc2VyUXVvdGVMZXZlbERldGFpbBJTCg5ieV9wYWNrYWdlX2tleRgBIAMoCzI7LmxvbmdicmlkZ2UucXVvdGUudjEuVXNlclF1b3RlTGV2ZWxEZXRhaWwuQnlQYWNrYWdlS2V5RW50cnkSUwoOYnlfbWFya2V0X2NvZGUYAiADKAsyOy5sb25nYnJpZGdlLnF1b3RlLnYxLlVzZXJRdW90ZUxldmVsRGV0YWlsLkJ5TWFya2V0Q29kZUVudHJ5GlsKDVBhY2thZ2VEZXRhaWwSCwoDa2V5GAEgASgJEgwKBG5hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YBCABKAkSDQoFc3RhcnQYBSABKAMSCwoDZW5kGAYgASgDGnUKE01hcmtldFBhY2thZ2VEZXRhaWwSSQoIcGFja2FnZXMYASADKAsyNy5sb25nYnJpZGdlLnF1b3RlLnYxLlVzZXJRdW90ZUxldmVsRGV0YWlsLlBhY2thZ2VEZXRhaWwSEwoLd2FybmluZ19tc2cYBCABKAkabAoRQnlQYWNrYWdlS2V5RW50cnkSCwoDa2V5GAEgASgJEkYKBXZhbHVlGAIgASgLMjcubG9uZ2JyaWRnZS5xdW90ZS52MS5Vc2VyUXVvdGVMZXZlbERldGFpbC5QYWNrYWdlRGV0YWlsOgI4ARpyChFCeU1hcmtldENvZGVFbnRyeRILCgNrZXkYASABKAkSTAoFdmFsdWUYAiABKAsyPS5sb25nYnJpZGdlLnF1b3RlLnYxLlVzZXJRdW90ZUxldmVsRGV0YWlsLk1hcmtldFBhY2thZ2VEZXRhaWw6AjgBIvkBChhVc2VyUXVvdGVQcm9maWxlUmVzcG9uc2USEQoJbWVtYmVyX2lkGAEgASgDEhMKC3F1b3RlX2xldmVsGAIgASgJEhcKD3N1YnNjcmliZV9saW1pdBgDIAEoBRIhChloaXN0b3J5X2NhbmRsZXN0aWNrX2xpbWl0GAQgASgFEjIKCnJhdGVfbGltaXQYBSADKAsyHi5sb25nYnJpZGdlLnF1b3RlLnYxLlJhdGVMaW1pdBJFChJxdW90ZV9sZXZlbF9kZXRhaWwYBiABKAsyKS5sb25nYnJpZGdlLnF1b3RlLnYxLlVzZXJRdW90ZUxldmVsRGV0YWlsImEKGU1hcmtldFRyYWRlUGVyaW9kUmVzcG9uc2USRAoUbWFya2V0X3RyYWRlX3Nlc3Npb24YASADKAsyJi5sb25nYnJpZGdlLnF1b3RlLnYxLk1hcmtldFRyYWRlUGVyaW9kIlwKEU1hcmtldFRyYWRlUGVyaW9kEg4KBm1hcmtldBgBIAEoCRI3Cg10cmFkZV9zZXNzaW9uGAIgAygLMiAubG9uZ2JyaWRnZS5xdW90ZS52MS5UcmFkZVBlcmlvZCJrCgtUcmFkZVBlcmlvZBIQCghiZWdfdGltZRgBIAEoBRIQCghlbmRfdGltZRgCIAEoBRI4Cg10cmFkZV9zZXNzaW9uGAMgASgOMiEubG9uZ2JyaWRnZS5xdW90ZS52MS5UcmFkZVNlc3Npb24iSQoVTWFya2V0VHJhZGVEYXlSZXF1ZXN0Eg4KBm1hcmtldBgBIAEoCRIPCgdiZWdfZGF5GAIgASgJEg8KB2VuZF9kYXkYAyABKAkiQwoWTWFya2V0VHJhZGVEYXlSZXNwb25zZRIRCgl0cmFkZV9kYXkYASADKAkSFgoOaGFsZl90cmFkZV9kYXkYAiADKAkiLAoaQ2FwaXRhbEZsb3dJbnRyYWRheVJlcXVlc3QSDgoGc3ltYm9sGAEgASgJIsEBChtDYXBpdGFsRmxvd0ludHJhZGF5UmVzcG9uc2USDgoGc3ltYm9sGAEgASgJElwKEmNhcGl0YWxfZmxvd19saW5lcxgCIAMoCzJALmxvbmdicmlkZ2UucXVvdGUudjEuQ2FwaXRhbEZsb3dJbnRyYWRheVJlc3BvbnNlLkNhcGl0YWxGbG93TGluZRo0Cg9DYXBpdGFsRmxvd0xpbmUSDgoGaW5mbG93GAEgASgJEhEKCXRpbWVzdGFtcBgCIAEoAyK6AgobQ2FwaXRhbERpc3RyaWJ1dGlvblJlc3BvbnNlEg4KBnN5bWJvbBgBIAEoCRIRCgl0aW1lc3RhbXAYAiABKAMSWAoKY2FwaXRhbF9pbhgDIAEoCzJELmxvbmdicmlkZ2UucXVvdGUudjEuQ2FwaXRhbERpc3RyaWJ1dGlvblJlc3BvbnNlLkNhcGl0YWxEaXN0cmlidXRpb24SWQoLY2FwaXRhbF9vdXQYBCABKAsyRC5sb25nYnJpZGdlLnF1b3RlLnYxLkNhcGl0YWxEaXN0cmlidXRpb25SZXNwb25zZS5DYXBpdGFsRGlzdHJpYnV0aW9uGkMKE0NhcGl0YWxEaXN0cmlidXRpb24SDQoFbGFyZ2UYASABKAkSDgoGbWVkaXVtGAIgASgJEg0KBXNtYWxsGAMgASgJKtcBCgdDb21tYW5kEhMKD1VOS05PV05fQ09NTUFORBAAEg4KCkhFQVJUX0JFQVQQARIICgRBVVRIEAISDQoJUkVDT05ORUNUEAMSGQoVUXVlcnlVc2VyUXVvdGVQcm9maWxlEAQSGgoWUXVlcnlNYXJrZXRUcmFkZVBlcmlvZBAIEhcKE1F1ZXJ5TWFya2V0VHJhZGVEYXkQCRIcChhRdWVyeUNhcGl0YWxGbG93SW50cmFkYXkQGBIgChxRdWVyeUNhcGl0YWxGbG93RGlzdHJpYnV0aW9uEBkqVAoMVHJhZGVTZXNzaW9uEhAKDE5PUk1BTF9UUkFERRAAEg0KCVBSRV9UUkFERRABEg4KClBPU1RfVFJBREUQAhITCg9PVkVSTklHSFRfVFJBREUQA2IGcHJvdG8z");
+  fileDesc("CgtxdW90ZS5wcm90bxITbG9uZ2JyaWRnZS5xdW90ZS52MSIhCg9TZWN1cml0eVJlcXVlc3QSDgoGc3ltYm9sGAEgASgJIisKF1VzZXJRdW90ZVByb2ZpbGVSZXF1ZXN0EhAKCGxhbmd1YWdlGAEgASgJIlgKCVJhdGVMaW1pdBItCgdjb21tYW5kGAEgASgOMhwubG9uZ2JyaWRnZS5xdW90ZS52MS5Db21tYW5kEg0KBWxpbWl0GAIgASgFEg0KBWJ1cnN0GAMgASgFIvYEChRVc2VyUXVvdGVMZXZlbERldGFpbBJTCg5ieV9wYWNrYWdlX2tleRgBIAMoCzI7LmxvbmdicmlkZ2UucXVvdGUudjEuVXNlclF1b3RlTGV2ZWxEZXRhaWwuQnlQYWNrYWdlS2V5RW50cnkSUwoOYnlfbWFya2V0X2NvZGUYAiADKAsyOy5sb25nYnJpZGdlLnF1b3RlLnYxLlVzZXJRdW90ZUxldmVsRGV0YWlsLkJ5TWFya2V0Q29kZUVudHJ5GlsKDVBhY2thZ2VEZXRhaWwSCwoDa2V5GAEgASgJEgwKBG5hbWUYAiABKAkSEwoLZGVzY3JpcHRpb24YBCABKAkSDQoFc3RhcnQYBSABKAMSCwoDZW5kGAYgASgDGnUKE01hcmtldFBhY2thZ2VEZXRhaWwSSQoIcGFja2FnZXMYASADKAsyNy5sb25nYnJpZGdlLnF1b3RlLnYxLlVzZXJRdW90ZUxldmVsRGV0YWlsLlBhY2thZ2VEZXRhaWwSEwoLd2FybmluZ19tc2cYBCABKAkabAoRQnlQYWNrYWdlS2V5RW50cnkSCwoDa2V5GAEgASgJEkYKBXZhbHVlGAIgASgLMjcubG9uZ2JyaWRnZS5xdW90ZS52MS5Vc2VyUXVvdGVMZXZlbERldGFpbC5QYWNrYWdlRGV0YWlsOgI4ARpyChFCeU1hcmtldENvZGVFbnRyeRILCgNrZXkYASABKAkSTAoFdmFsdWUYAiABKAsyPS5sb25nYnJpZGdlLnF1b3RlLnYxLlVzZXJRdW90ZUxldmVsRGV0YWlsLk1hcmtldFBhY2thZ2VEZXRhaWw6AjgBIvkBChhVc2VyUXVvdGVQcm9maWxlUmVzcG9uc2USEQoJbWVtYmVyX2lkGAEgASgDEhMKC3F1b3RlX2xldmVsGAIgASgJEhcKD3N1YnNjcmliZV9saW1pdBgDIAEoBRIhChloaXN0b3J5X2NhbmRsZXN0aWNrX2xpbWl0GAQgASgFEjIKCnJhdGVfbGltaXQYBSADKAsyHi5sb25nYnJpZGdlLnF1b3RlLnYxLlJhdGVMaW1pdBJFChJxdW90ZV9sZXZlbF9kZXRhaWwYBiABKAsyKS5sb25nYnJpZGdlLnF1b3RlLnYxLlVzZXJRdW90ZUxldmVsRGV0YWlsImEKGU1hcmtldFRyYWRlUGVyaW9kUmVzcG9uc2USRAoUbWFya2V0X3RyYWRlX3Nlc3Npb24YASADKAsyJi5sb25nYnJpZGdlLnF1b3RlLnYxLk1hcmtldFRyYWRlUGVyaW9kIlwKEU1hcmtldFRyYWRlUGVyaW9kEg4KBm1hcmtldBgBIAEoCRI3Cg10cmFkZV9zZXNzaW9uGAIgAygLMiAubG9uZ2JyaWRnZS5xdW90ZS52MS5UcmFkZVBlcmlvZCJrCgtUcmFkZVBlcmlvZBIQCghiZWdfdGltZRgBIAEoBRIQCghlbmRfdGltZRgCIAEoBRI4Cg10cmFkZV9zZXNzaW9uGAMgASgOMiEubG9uZ2JyaWRnZS5xdW90ZS52MS5UcmFkZVNlc3Npb24iSQoVTWFya2V0VHJhZGVEYXlSZXF1ZXN0Eg4KBm1hcmtldBgBIAEoCRIPCgdiZWdfZGF5GAIgASgJEg8KB2VuZF9kYXkYAyABKAkiQwoWTWFya2V0VHJhZGVEYXlSZXNwb25zZRIRCgl0cmFkZV9kYXkYASADKAkSFgoOaGFsZl90cmFkZV9kYXkYAiADKAkiLAoaQ2FwaXRhbEZsb3dJbnRyYWRheVJlcXVlc3QSDgoGc3ltYm9sGAEgASgJIsEBChtDYXBpdGFsRmxvd0ludHJhZGF5UmVzcG9uc2USDgoGc3ltYm9sGAEgASgJElwKEmNhcGl0YWxfZmxvd19saW5lcxgCIAMoCzJALmxvbmdicmlkZ2UucXVvdGUudjEuQ2FwaXRhbEZsb3dJbnRyYWRheVJlc3BvbnNlLkNhcGl0YWxGbG93TGluZRo0Cg9DYXBpdGFsRmxvd0xpbmUSDgoGaW5mbG93GAEgASgJEhEKCXRpbWVzdGFtcBgCIAEoAyK6AgobQ2FwaXRhbERpc3RyaWJ1dGlvblJlc3BvbnNlEg4KBnN5bWJvbBgBIAEoCRIRCgl0aW1lc3RhbXAYAiABKAMSWAoKY2FwaXRhbF9pbhgDIAEoCzJELmxvbmdicmlkZ2UucXVvdGUudjEuQ2FwaXRhbERpc3RyaWJ1dGlvblJlc3BvbnNlLkNhcGl0YWxEaXN0cmlidXRpb24SWQoLY2FwaXRhbF9vdXQYBCABKAsyRC5sb25nYnJpZGdlLnF1b3RlLnYxLkNhcGl0YWxEaXN0cmlidXRpb25SZXNwb25zZS5DYXBpdGFsRGlzdHJpYnV0aW9uGkMKE0NhcGl0YWxEaXN0cmlidXRpb24SDQoFbGFyZ2UYASABKAkSDgoGbWVkaXVtGAIgASgJEg0KBXNtYWxsGAMgASgJIpoBCgVUcmFkZRINCgVwcmljZRgBIAEoCRIOCgZ2b2x1bWUYAiABKAMSEQoJdGltZXN0YW1wGAMgASgDEhIKCnRyYWRlX3R5cGUYBCABKAkSEQoJZGlyZWN0aW9uGAUgASgFEjgKDXRyYWRlX3Nlc3Npb24YBiABKA4yIS5sb25nYnJpZGdlLnF1b3RlLnYxLlRyYWRlU2Vzc2lvbiI1ChRTZWN1cml0eVRyYWRlUmVxdWVzdBIOCgZzeW1ib2wYASABKAkSDQoFY291bnQYAiABKAUiUwoVU2VjdXJpdHlUcmFkZVJlc3BvbnNlEg4KBnN5bWJvbBgBIAEoCRIqCgZ0cmFkZXMYAiADKAsyGi5sb25nYnJpZGdlLnF1b3RlLnYxLlRyYWRlIhUKE1N1YnNjcmlwdGlvblJlcXVlc3QiSgoUU3Vic2NyaXB0aW9uUmVzcG9uc2USMgoIc3ViX2xpc3QYASADKAsyIC5sb25nYnJpZGdlLnF1b3RlLnYxLlN1YlR5cGVMaXN0Ik0KC1N1YlR5cGVMaXN0Eg4KBnN5bWJvbBgBIAEoCRIuCghzdWJfdHlwZRgCIAMoDjIcLmxvbmdicmlkZ2UucXVvdGUudjEuU3ViVHlwZSJpChBTdWJzY3JpYmVSZXF1ZXN0Eg4KBnN5bWJvbBgBIAMoCRIuCghzdWJfdHlwZRgCIAMoDjIcLmxvbmdicmlkZ2UucXVvdGUudjEuU3ViVHlwZRIVCg1pc19maXJzdF9wdXNoGAMgASgIImcKElVuc3Vic2NyaWJlUmVxdWVzdBIOCgZzeW1ib2wYASADKAkSLgoIc3ViX3R5cGUYAiADKA4yHC5sb25nYnJpZGdlLnF1b3RlLnYxLlN1YlR5cGUSEQoJdW5zdWJfYWxsGAMgASgIIhUKE1Vuc3Vic2NyaWJlUmVzcG9uc2UiWAoJUHVzaFRyYWRlEg4KBnN5bWJvbBgBIAEoCRIQCghzZXF1ZW5jZRgCIAEoAxIpCgV0cmFkZRgDIAMoCzIaLmxvbmdicmlkZ2UucXVvdGUudjEuVHJhZGUqrAIKB0NvbW1hbmQSEwoPVU5LTk9XTl9DT01NQU5EEAASDgoKSEVBUlRfQkVBVBABEggKBEFVVEgQAhINCglSRUNPTk5FQ1QQAxIZChVRdWVyeVVzZXJRdW90ZVByb2ZpbGUQBBIQCgxTdWJzY3JpcHRpb24QBRINCglTdWJzY3JpYmUQBhIPCgtVbnN1YnNjcmliZRAHEhoKFlF1ZXJ5TWFya2V0VHJhZGVQZXJpb2QQCBIXChNRdWVyeU1hcmtldFRyYWRlRGF5EAkSDgoKUXVlcnlUcmFkZRAREhwKGFF1ZXJ5Q2FwaXRhbEZsb3dJbnRyYWRheRAYEiAKHFF1ZXJ5Q2FwaXRhbEZsb3dEaXN0cmlidXRpb24QGRIRCg1QdXNoVHJhZGVEYXRhEGgqVAoMVHJhZGVTZXNzaW9uEhAKDE5PUk1BTF9UUkFERRAAEg0KCVBSRV9UUkFERRABEg4KClBPU1RfVFJBREUQAhITCg9PVkVSTklHSFRfVFJBREUQAypJCgdTdWJUeXBlEhAKDFVOS05PV05fVFlQRRAAEgkKBVFVT1RFEAESCQoFREVQVEgQAhILCgdCUk9LRVJTEAMSCQoFVFJBREUQBGIGcHJvdG8z");
 
 /**
  * @generated from message longbridge.quote.v1.SecurityRequest
@@ -452,6 +452,244 @@ export const CapitalDistributionResponse_CapitalDistributionSchema: GenMessage<C
   messageDesc(file_quote, 12, 0);
 
 /**
+ * @generated from message longbridge.quote.v1.Trade
+ */
+export type Trade = Message<"longbridge.quote.v1.Trade"> & {
+  /**
+   * exact decimal text
+   *
+   * @generated from field: string price = 1;
+   */
+  price: string;
+
+  /**
+   * @generated from field: int64 volume = 2;
+   */
+  volume: bigint;
+
+  /**
+   * Unix seconds
+   *
+   * @generated from field: int64 timestamp = 3;
+   */
+  timestamp: bigint;
+
+  /**
+   * @generated from field: string trade_type = 4;
+   */
+  tradeType: string;
+
+  /**
+   * 0 neutral, 1 down, 2 up
+   *
+   * @generated from field: int32 direction = 5;
+   */
+  direction: number;
+
+  /**
+   * @generated from field: longbridge.quote.v1.TradeSession trade_session = 6;
+   */
+  tradeSession: TradeSession;
+};
+
+/**
+ * Describes the message longbridge.quote.v1.Trade.
+ * Use `create(TradeSchema)` to create a new message.
+ */
+export const TradeSchema: GenMessage<Trade> = /*@__PURE__*/
+  messageDesc(file_quote, 13);
+
+/**
+ * @generated from message longbridge.quote.v1.SecurityTradeRequest
+ */
+export type SecurityTradeRequest = Message<"longbridge.quote.v1.SecurityTradeRequest"> & {
+  /**
+   * @generated from field: string symbol = 1;
+   */
+  symbol: string;
+
+  /**
+   * @generated from field: int32 count = 2;
+   */
+  count: number;
+};
+
+/**
+ * Describes the message longbridge.quote.v1.SecurityTradeRequest.
+ * Use `create(SecurityTradeRequestSchema)` to create a new message.
+ */
+export const SecurityTradeRequestSchema: GenMessage<SecurityTradeRequest> = /*@__PURE__*/
+  messageDesc(file_quote, 14);
+
+/**
+ * @generated from message longbridge.quote.v1.SecurityTradeResponse
+ */
+export type SecurityTradeResponse = Message<"longbridge.quote.v1.SecurityTradeResponse"> & {
+  /**
+   * @generated from field: string symbol = 1;
+   */
+  symbol: string;
+
+  /**
+   * @generated from field: repeated longbridge.quote.v1.Trade trades = 2;
+   */
+  trades: Trade[];
+};
+
+/**
+ * Describes the message longbridge.quote.v1.SecurityTradeResponse.
+ * Use `create(SecurityTradeResponseSchema)` to create a new message.
+ */
+export const SecurityTradeResponseSchema: GenMessage<SecurityTradeResponse> = /*@__PURE__*/
+  messageDesc(file_quote, 15);
+
+/**
+ * @generated from message longbridge.quote.v1.SubscriptionRequest
+ */
+export type SubscriptionRequest = Message<"longbridge.quote.v1.SubscriptionRequest"> & {
+};
+
+/**
+ * Describes the message longbridge.quote.v1.SubscriptionRequest.
+ * Use `create(SubscriptionRequestSchema)` to create a new message.
+ */
+export const SubscriptionRequestSchema: GenMessage<SubscriptionRequest> = /*@__PURE__*/
+  messageDesc(file_quote, 16);
+
+/**
+ * @generated from message longbridge.quote.v1.SubscriptionResponse
+ */
+export type SubscriptionResponse = Message<"longbridge.quote.v1.SubscriptionResponse"> & {
+  /**
+   * @generated from field: repeated longbridge.quote.v1.SubTypeList sub_list = 1;
+   */
+  subList: SubTypeList[];
+};
+
+/**
+ * Describes the message longbridge.quote.v1.SubscriptionResponse.
+ * Use `create(SubscriptionResponseSchema)` to create a new message.
+ */
+export const SubscriptionResponseSchema: GenMessage<SubscriptionResponse> = /*@__PURE__*/
+  messageDesc(file_quote, 17);
+
+/**
+ * @generated from message longbridge.quote.v1.SubTypeList
+ */
+export type SubTypeList = Message<"longbridge.quote.v1.SubTypeList"> & {
+  /**
+   * @generated from field: string symbol = 1;
+   */
+  symbol: string;
+
+  /**
+   * @generated from field: repeated longbridge.quote.v1.SubType sub_type = 2;
+   */
+  subType: SubType[];
+};
+
+/**
+ * Describes the message longbridge.quote.v1.SubTypeList.
+ * Use `create(SubTypeListSchema)` to create a new message.
+ */
+export const SubTypeListSchema: GenMessage<SubTypeList> = /*@__PURE__*/
+  messageDesc(file_quote, 18);
+
+/**
+ * @generated from message longbridge.quote.v1.SubscribeRequest
+ */
+export type SubscribeRequest = Message<"longbridge.quote.v1.SubscribeRequest"> & {
+  /**
+   * @generated from field: repeated string symbol = 1;
+   */
+  symbol: string[];
+
+  /**
+   * @generated from field: repeated longbridge.quote.v1.SubType sub_type = 2;
+   */
+  subType: SubType[];
+
+  /**
+   * @generated from field: bool is_first_push = 3;
+   */
+  isFirstPush: boolean;
+};
+
+/**
+ * Describes the message longbridge.quote.v1.SubscribeRequest.
+ * Use `create(SubscribeRequestSchema)` to create a new message.
+ */
+export const SubscribeRequestSchema: GenMessage<SubscribeRequest> = /*@__PURE__*/
+  messageDesc(file_quote, 19);
+
+/**
+ * @generated from message longbridge.quote.v1.UnsubscribeRequest
+ */
+export type UnsubscribeRequest = Message<"longbridge.quote.v1.UnsubscribeRequest"> & {
+  /**
+   * @generated from field: repeated string symbol = 1;
+   */
+  symbol: string[];
+
+  /**
+   * @generated from field: repeated longbridge.quote.v1.SubType sub_type = 2;
+   */
+  subType: SubType[];
+
+  /**
+   * @generated from field: bool unsub_all = 3;
+   */
+  unsubAll: boolean;
+};
+
+/**
+ * Describes the message longbridge.quote.v1.UnsubscribeRequest.
+ * Use `create(UnsubscribeRequestSchema)` to create a new message.
+ */
+export const UnsubscribeRequestSchema: GenMessage<UnsubscribeRequest> = /*@__PURE__*/
+  messageDesc(file_quote, 20);
+
+/**
+ * @generated from message longbridge.quote.v1.UnsubscribeResponse
+ */
+export type UnsubscribeResponse = Message<"longbridge.quote.v1.UnsubscribeResponse"> & {
+};
+
+/**
+ * Describes the message longbridge.quote.v1.UnsubscribeResponse.
+ * Use `create(UnsubscribeResponseSchema)` to create a new message.
+ */
+export const UnsubscribeResponseSchema: GenMessage<UnsubscribeResponse> = /*@__PURE__*/
+  messageDesc(file_quote, 21);
+
+/**
+ * @generated from message longbridge.quote.v1.PushTrade
+ */
+export type PushTrade = Message<"longbridge.quote.v1.PushTrade"> & {
+  /**
+   * @generated from field: string symbol = 1;
+   */
+  symbol: string;
+
+  /**
+   * @generated from field: int64 sequence = 2;
+   */
+  sequence: bigint;
+
+  /**
+   * @generated from field: repeated longbridge.quote.v1.Trade trade = 3;
+   */
+  trade: Trade[];
+};
+
+/**
+ * Describes the message longbridge.quote.v1.PushTrade.
+ * Use `create(PushTradeSchema)` to create a new message.
+ */
+export const PushTradeSchema: GenMessage<PushTrade> = /*@__PURE__*/
+  messageDesc(file_quote, 22);
+
+/**
  * @generated from enum longbridge.quote.v1.Command
  */
 export enum Command {
@@ -481,6 +719,21 @@ export enum Command {
   QueryUserQuoteProfile = 4,
 
   /**
+   * @generated from enum value: Subscription = 5;
+   */
+  Subscription = 5,
+
+  /**
+   * @generated from enum value: Subscribe = 6;
+   */
+  Subscribe = 6,
+
+  /**
+   * @generated from enum value: Unsubscribe = 7;
+   */
+  Unsubscribe = 7,
+
+  /**
    * @generated from enum value: QueryMarketTradePeriod = 8;
    */
   QueryMarketTradePeriod = 8,
@@ -491,6 +744,11 @@ export enum Command {
   QueryMarketTradeDay = 9,
 
   /**
+   * @generated from enum value: QueryTrade = 17;
+   */
+  QueryTrade = 17,
+
+  /**
    * @generated from enum value: QueryCapitalFlowIntraday = 24;
    */
   QueryCapitalFlowIntraday = 24,
@@ -499,6 +757,11 @@ export enum Command {
    * @generated from enum value: QueryCapitalFlowDistribution = 25;
    */
   QueryCapitalFlowDistribution = 25,
+
+  /**
+   * @generated from enum value: PushTradeData = 104;
+   */
+  PushTradeData = 104,
 }
 
 /**
@@ -537,4 +800,40 @@ export enum TradeSession {
  */
 export const TradeSessionSchema: GenEnum<TradeSession> = /*@__PURE__*/
   enumDesc(file_quote, 1);
+
+/**
+ * @generated from enum longbridge.quote.v1.SubType
+ */
+export enum SubType {
+  /**
+   * @generated from enum value: UNKNOWN_TYPE = 0;
+   */
+  UNKNOWN_TYPE = 0,
+
+  /**
+   * @generated from enum value: QUOTE = 1;
+   */
+  QUOTE = 1,
+
+  /**
+   * @generated from enum value: DEPTH = 2;
+   */
+  DEPTH = 2,
+
+  /**
+   * @generated from enum value: BROKERS = 3;
+   */
+  BROKERS = 3,
+
+  /**
+   * @generated from enum value: TRADE = 4;
+   */
+  TRADE = 4,
+}
+
+/**
+ * Describes the enum longbridge.quote.v1.SubType.
+ */
+export const SubTypeSchema: GenEnum<SubType> = /*@__PURE__*/
+  enumDesc(file_quote, 2);
 

@@ -216,7 +216,7 @@ describe('socket gateway over a real server', () => {
     const profile = fromBinary(UserQuoteProfileResponseSchema, (await client.request(4, new Uint8Array())).body);
     assert.deepEqual(
       profile.rateLimit.map((r) => [r.command, r.limit, r.burst]),
-      [[2, 10, 20], [3, 10, 20], [4, 10, 20], [8, 10, 20], [9, 10, 20], [24, 10, 20], [25, 10, 20], [200, 10, 20], [201, 10, 20]],
+      [[2, 10, 20], [3, 10, 20], [4, 10, 20], [5, 10, 20], [6, 10, 20], [7, 10, 20], [8, 10, 20], [9, 10, 20], [17, 10, 20], [24, 10, 20], [25, 10, 20], [200, 10, 20], [201, 10, 20]],
     );
     const us = profile.quoteLevelDetail?.byMarketCode.US?.packages[0];
     assert.ok(us && us.start > 1_600_000_000n && us.start < 4_000_000_000n, 'package times are Unix seconds');

@@ -1,0 +1,45 @@
+import type { DaySchedule } from '../../calendar/day-schedule.js';
+import { Direction } from '../../model/trade.js';
+import type { Units } from '../exact-units.js';
+import { DIRECTION_NOT_GIVEN } from '../flow-state.js';
+import { SequentialClassifier } from './classify.js';
+import { TradeTypeTreatment, tradeTypeTreatment } from './trade-type-policy.js';
+
+/**
+ * The side of each trade of one symbol-day, fed in acceptance order, as the lines count it
+ * (DayFlow): the feed's side when given; neutral for an auction print without a side and in the
+ * closing-auction grace window; otherwise the trade's classification method over the same tick
+ * state the engine keeps (every trade but an excluded one moves it). Two additions for trades
+ * the lines leave out, so that every trade has a side to show: a trade outside every line
+ * (pre-open, lunch, extended hours) gets the side its method gives, and an excluded trade type
+ * (off-exchange and similar reports) is neutral unless the feed gave a side.
+ */
+export class TradeSides {
+  private readonly classifier = new SequentialClassifier();
+
+  constructor(private readonly schedule: DaySchedule) {}
+
+  /**
+   * The side of the next trade. `given` is the feed's direction or DIRECTION_NOT_GIVEN (-1);
+   * quotes use units -1 when absent; `method` is the engine's MethodCode.
+   */
+  next(
+    timestampMs: number,
+    price: Units,
+    priceScale: number,
+    given: number,
+    bid: Units,
+    bidScale: number,
+    ask: Units,
+    askScale: number,
+    method: number,
+    tradeType?: string,
+  ): Direction {
+    const treatment = tradeTypeTreatment(this.schedule.market, tradeType);
+    if (treatment === TradeTypeTreatment.Excluded) return given === DIRECTION_NOT_GIVEN ? Direction.Neutral : (given as Direction);
+    if (treatment === TradeTypeTreatment.Auction && given === DIRECTION_NOT_GIVEN) given = Direction.Neutral;
+    const classified = this.classifier.next(method, price, priceScale, bid, bidScale, ask, askScale);
+    if (given !== DIRECTION_NOT_GIVEN) return given as Direction;
+    return this.schedule.isGraceAt(timestampMs) ? Direction.Neutral : classified;
+  }
+}
