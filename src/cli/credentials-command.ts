@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
 import { isMarket, MARKETS, type Market } from '../model/market.js';
 import { rateLimitKeyOf } from '../server/auth/credential.js';
 import { credentialStatus, issueCredential, parseExpiry, revokeCredential, rotateCredential, type IssuedCredential } from '../server/auth/managed-credentials.js';
 import { isSealedPlain, SECRET_KEY_ENV, secretKeyFromEnv } from '../store/credential-crypto.js';
 import { DuplicateAppKeyError, type CredentialStore } from '../store/credential-store.js';
 import { SqliteCredentialStore } from '../store/sqlite-credential-store.js';
+import { holdDataDir, type DataDirLock } from '../store/data-dir-lock.js';
 import { PostgresCredentialStore } from '../store/postgres-credential-store.js';
 import { isSharedStoreUrl } from './scale-out-adapters.js';
 import type { CliIo } from './main.js';
@@ -108,6 +110,7 @@ export async function runCredentialsCommand(argv: string[], io: CliIo, now: () =
     return action === undefined ? 2 : 0;
   }
   let store: CredentialStore | undefined;
+  let lock: DataDirLock | undefined;
   try {
     const key = secretKeyFromEnv();
     const needsAppKey = action === 'rotate' || action === 'revoke';
@@ -127,6 +130,8 @@ export async function runCredentialsCommand(argv: string[], io: CliIo, now: () =
       streams = Number(values.streams);
     }
     const expiresAt = expiryFrom(values.expires, now());
+    // The embedded store's directory is in use while we write it: a restore waits for us, and we for it.
+    if (values.data && (values.store === undefined || values.store === '' || values.store === 'sqlite')) lock = holdDataDir(resolve(values.data));
     store = await openCredentialStore(values);
     switch (action) {
       case 'add': {
@@ -213,5 +218,6 @@ export async function runCredentialsCommand(argv: string[], io: CliIo, now: () =
     return 1;
   } finally {
     await store?.close();
+    lock?.release();
   }
 }

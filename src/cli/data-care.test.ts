@@ -119,6 +119,24 @@ describe('backup and restore', () => {
 });
 
 describe('restore while the data directory is in use', () => {
+  it('capflow credentials waits for a restore in progress instead of writing a store about to be replaced', { timeout: 30_000 }, async () => {
+    const data = tempDir();
+    const restoring = takeDataDirExclusively(data); // what `capflow restore` holds while it copies
+    let refused;
+    try {
+      refused = await runCapflow(['credentials', 'add', '--data', data, '--markets', 'HK']);
+    } finally {
+      restoring.release();
+    }
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /is being restored by `capflow restore`; try again once it has finished/);
+    const added = await runCapflow(['credentials', 'add', '--data', data, '--markets', 'HK']);
+    assert.equal(added.code, 0, added.stderr);
+    const store = await SqliteCredentialStore.open(data);
+    assert.equal((await store.list()).length, 1, 'only the second attempt wrote a credential');
+    await store.close();
+  });
+
   it('restore --force refuses a directory a running serve or ingest uses, changes nothing, and goes ahead once they are gone (even by kill -9)', { timeout: 60_000 }, async () => {
     const data = tempDir();
     const store = await SqliteFlowStore.open(data);
@@ -144,7 +162,7 @@ describe('restore while the data directory is in use', () => {
     try {
       const refused = await restore();
       assert.equal(refused.code, 1);
-      assert.match(refused.stderr, /^capflow restore: .* is in use by a running capflow \(serve or ingest\); stop it first\n$/);
+      assert.match(refused.stderr, /^capflow restore: .* is in use by a running capflow \(serve, ingest or credentials\); stop it first\n$/);
       assert.deepEqual(await storedSymbols(), ['700.HK', '9988.HK'], 'the store was not replaced');
     } finally {
       served.child.kill('SIGKILL');
@@ -171,7 +189,7 @@ describe('restore while the data directory is in use', () => {
       });
       const whileIngesting = await restore();
       assert.equal(whileIngesting.code, 1);
-      assert.match(whileIngesting.stderr, /in use by a running capflow \(serve or ingest\)/);
+      assert.match(whileIngesting.stderr, /in use by a running capflow \(serve, ingest or credentials\)/);
     } finally {
       ingest.kill('SIGKILL');
       await ingestExited;

@@ -46,7 +46,7 @@ describe('data directory lock', () => {
     const second = await holderProcess(dir);
     const mine = holdDataDir(dir);
     mine.release();
-    assert.throws(() => takeDataDirExclusively(dir), (error: unknown) => error instanceof DataDirBusyError && /in use by a running capflow \(serve or ingest\)/.test(error.message));
+    assert.throws(() => takeDataDirExclusively(dir), (error: unknown) => error instanceof DataDirBusyError && /in use by a running capflow \(serve, ingest or credentials\)/.test(error.message));
     await killHard(first);
     assert.throws(() => takeDataDirExclusively(dir), DataDirBusyError);
     await killHard(second);

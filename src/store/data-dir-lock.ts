@@ -40,7 +40,7 @@ export function holdDataDir(dataDir: string, waitMs = 5_000): DataDirLock {
  * DataDirBusyError while any other capflow process holds it (see holdDataDir).
  */
 export function takeDataDirExclusively(dataDir: string): DataDirLock {
-  return lockWith(dataDir, 0, `${dataDir} is in use by a running capflow (serve or ingest); stop it first`, (db) => {
+  return lockWith(dataDir, 0, `${dataDir} is in use by a running capflow (serve, ingest or credentials); stop it first`, (db) => {
     db.exec('BEGIN EXCLUSIVE');
   });
 }
