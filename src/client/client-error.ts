@@ -37,14 +37,3 @@ export class CapflowClientError extends Error {
     this.closeCode = fields.closeCode;
   }
 }
-
-/** Close push codes (control.proto), by name for messages. */
-export const CLOSE_CODE_NAMES: Record<number, string> = {
-  0: 'HeartbeatTimeout',
-  1: 'ServerError',
-  2: 'ServerShutdown',
-  3: 'UnpackError',
-  4: 'AuthError',
-  5: 'SessExpired',
-  6: 'ConnectDuplicate',
-};

@@ -1,5 +1,7 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { encodeBody } from '../protocol/body-codec.js';
+import { CloseCode } from '../protocol/codes/close-code.js';
+import { ControlCommand, QuoteCommand } from '../protocol/control-command.js';
 import {
   AuthRequestSchema,
   AuthResponseSchema,
@@ -15,8 +17,6 @@ import { PacketChannel, type ChannelClosed } from './packet-channel.js';
 import { RequestPacer, type PaceRule } from './request-pacer.js';
 import { signRequest } from './request-signer.js';
 
-const Command = { Heartbeat: 1, Auth: 2, Reconnect: 3, UserQuoteProfile: 4 } as const;
-const CloseCode = { AuthError: 4, SessExpired: 5, ConnectDuplicate: 6 } as const;
 
 /** What happens to the connection, for `QuoteContext.setOnConnectionEvent`. */
 export type ConnectionEvent =
@@ -151,7 +151,7 @@ export class QuoteSession {
       if (resume && this.session && this.session.expiresAt > Date.now()) {
         channel = await this.openChannel();
         try {
-          const answer = await channel.request(Command.Reconnect, encodeBody(ReconnectRequestSchema, { sessionId: this.session.id }), timeout, (body) =>
+          const answer = await channel.request(ControlCommand.Reconnect, encodeBody(ReconnectRequestSchema, { sessionId: this.session.id }), timeout, (body) =>
             fromBinary(ReconnectResponseSchema, body),
           );
           this.session = { id: answer.sessionId, expiresAt: Number(answer.expires) };
@@ -166,13 +166,13 @@ export class QuoteSession {
       if (!channel) {
         const otp = await this.fetchOtp();
         channel = await this.openChannel();
-        const answer = await channel.request(Command.Auth, encodeBody(AuthRequestSchema, { token: otp }), timeout, (body) =>
+        const answer = await channel.request(ControlCommand.Auth, encodeBody(AuthRequestSchema, { token: otp }), timeout, (body) =>
           fromBinary(AuthResponseSchema, body),
         );
         this.session = { id: answer.sessionId, expiresAt: Number(answer.expires) };
       }
       const profile = await channel.request(
-        Command.UserQuoteProfile,
+        QuoteCommand.QueryUserQuoteProfile,
         encodeBody(UserQuoteProfileRequestSchema, { language: this.config.language }),
         timeout,
         (body) => fromBinary(UserQuoteProfileResponseSchema, body),
@@ -242,7 +242,7 @@ export class QuoteSession {
     this.stopHeartbeat();
     this.heartbeat = setInterval(() => {
       const body = encodeBody(HeartbeatSchema, { timestamp: BigInt(Date.now()) });
-      channel.request(Command.Heartbeat, body, Math.min(this.config.requestTimeoutMs, this.config.heartbeatIntervalMs), () => undefined).catch((error: unknown) => {
+      channel.request(ControlCommand.Heartbeat, body, Math.min(this.config.requestTimeoutMs, this.config.heartbeatIntervalMs), () => undefined).catch((error: unknown) => {
         // No answer: the connection is dead even if the socket has not noticed; start over.
         if ((error as CapflowClientError).kind === 'timeout' && this.channel === channel) channel.close('heartbeat timed out');
       });
