@@ -15,7 +15,8 @@ import type { ClientRuntime } from './client-runtime.js';
 import type { Config } from './config.js';
 import { PacketChannel, type ChannelClosed } from './packet-channel.js';
 import { RequestPacer, type PaceRule } from './request-pacer.js';
-import { signRequest } from './request-signer.js';
+import { RestClient } from './rest-client.js';
+import type { SocketToken } from '../contract/schemas.js';
 
 
 /** What happens to the connection, for `QuoteContext.setOnConnectionEvent`. */
@@ -74,11 +75,16 @@ export class QuoteSession {
   /** Each reconnect loop's number; a newer loop (or close) makes older ones stop. */
   private generation = 0;
 
+  /** The token endpoints, signed with the config's credential. */
+  private readonly rest: RestClient;
+
   constructor(
     private readonly config: Config,
     private readonly runtime: ClientRuntime,
     private readonly hooks: SessionHooks,
-  ) {}
+  ) {
+    this.rest = new RestClient({ httpUrl: config.httpUrl, credential: config, fetch: runtime.fetch });
+  }
 
   get sessionId(): string | undefined {
     return this.session?.id;
@@ -207,35 +213,22 @@ export class QuoteSession {
 
   /** GET /v1/socket/token, signed; the one-time password for auth. */
   private async fetchOtp(): Promise<string> {
-    const path = '/v1/socket/token';
-    const headers = await signRequest(this.runtime, this.config, { method: 'GET', path, query: '' });
-    let status: number;
-    let text: string;
+    let token: SocketToken;
     try {
-      const response = await this.runtime.fetch(`${this.config.httpUrl}${path}`, { method: 'GET', headers });
-      status = response.status;
-      text = await response.text();
+      token = await this.rest.socketToken();
     } catch (error) {
-      throw new CapflowClientError(`token request to ${this.config.httpUrl} failed: ${(error as Error).message}`, { kind: 'closed' });
-    }
-    let json: { code?: number; message?: string; data?: { otp?: string; limit?: number; online?: number } } = {};
-    try {
-      json = JSON.parse(text) as typeof json;
-    } catch {
-      // reported below with the status
-    }
-    if (status !== 200 || json.code !== 0 || typeof json.data?.otp !== 'string') {
-      throw new CapflowClientError(`token request failed: HTTP ${status}: code ${json.code ?? 'unknown'}: ${json.message ?? text.slice(0, 200)}`, {
+      const failure = asClientError(error);
+      if (failure.kind !== 'http') throw new CapflowClientError(`token request to ${this.config.httpUrl} failed: ${failure.message}`, { kind: 'closed' });
+      throw new CapflowClientError(`token request failed: HTTP ${failure.httpStatus}: code ${failure.code ?? 'unknown'}: ${failure.message}`, {
         kind: 'http',
-        httpStatus: status,
-        ...(typeof json.code === 'number' ? { code: json.code } : {}),
+        ...(failure.httpStatus === undefined ? {} : { httpStatus: failure.httpStatus }),
+        ...(failure.code === undefined ? {} : { code: failure.code }),
       });
     }
-    const { limit, online } = json.data;
-    if (typeof limit === 'number' && typeof online === 'number' && online >= limit) {
-      throw new CapflowClientError(`connections limitation: ${online} of ${limit} connections are in use`, { kind: 'http', httpStatus: status });
+    if (token.online >= token.limit) {
+      throw new CapflowClientError(`connections limitation: ${token.online} of ${token.limit} connections are in use`, { kind: 'http', httpStatus: 200 });
     }
-    return json.data.otp;
+    return token.otp;
   }
 
   private startHeartbeat(channel: PacketChannel): void {
