@@ -1,7 +1,7 @@
 /**
- * Keeps the layering of architecture.md true: dependencies point inward (model ← calendar ←
- * engine ← store/ingest/bus ← service ← server ← cli), the engine knows nothing of sockets, and
- * transports know nothing of SQL. Test files and test-support modules are exempt.
+ * Keeps the layering of architecture.md true: dependencies point inward (wire codes ← model ←
+ * calendar ← engine ← store/ingest/bus ← service ← server ← cli; model ← protocol ← contract ←
+ * client ← web page), the engine knows nothing of sockets, and transports know nothing of SQL. Test files and test-support modules are exempt.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -13,17 +13,23 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
 
 /** What each folder may import from other folders of src/ (its own folder is always allowed). */
 const ALLOWED: Record<string, readonly string[]> = {
-  model: [],
+  // The wire's numbers (error, close and command codes) sit beneath everything, the model included.
+  'protocol/gen': [],
+  'protocol/codes': ['protocol/gen'],
+  model: ['protocol/codes'],
   calendar: ['model'],
   engine: ['model', 'calendar'],
-  protocol: ['model'],
+  protocol: ['model', 'protocol/codes', 'protocol/gen'],
+  // The REST API's routes and payload schemas: one source for the server, the clients and the API description.
+  contract: ['model', 'protocol', 'protocol/codes'],
   store: ['model', 'calendar', 'engine'],
   ingest: ['model', 'calendar', 'engine', 'store'],
   bus: ['model', 'calendar', 'engine', 'store', 'ingest'],
   service: ['model', 'calendar', 'engine', 'store', 'bus'],
-  'server/transport': ['model', 'protocol'],
-  client: ['model', 'protocol'],
-  'web/browser': [],
+  'server/transport': ['model', 'protocol', 'protocol/codes', 'protocol/gen'],
+  client: ['model', 'protocol', 'protocol/codes', 'protocol/gen', 'contract'],
+  // The page is built on the client package (its REST client and the shared signer).
+  'web/browser': ['client', 'contract', 'protocol', 'protocol/codes'],
   demo: ['model', 'calendar', 'engine', 'store', 'service'],
   worker: ['model', 'calendar', 'engine', 'store', 'ingest', 'bus', 'service'],
 };

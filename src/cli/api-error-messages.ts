@@ -1,5 +1,6 @@
+import { CapflowClientError } from '../client/client-error.js';
 import { parseSymbol } from '../model/symbol.js';
-import { ApiError, UnreachableError } from './rest-client.js';
+import { BusinessCode, HttpErrorCode } from '../protocol/codes/error-codes.js';
 
 export interface ErrorContext {
   readonly url: string;
@@ -12,44 +13,46 @@ export interface ErrorContext {
  * answers with (capital-flow.md §6, the token endpoint's 401/403 codes) and for an unreachable server.
  */
 export function explainApiError(error: unknown, context: ErrorContext): string {
-  if (error instanceof UnreachableError) {
+  if (error instanceof CapflowClientError && error.kind === 'unreachable') {
     return `${error.message}\nIs \`capflow serve\` running there? Point the CLI at it with --url or LONGPORT_HTTP_URL.`;
   }
-  if (!(error instanceof ApiError)) return `unexpected failure: ${(error as Error).message ?? String(error)}`;
+  if (!(error instanceof CapflowClientError && error.kind === 'http')) return `unexpected failure: ${(error as Error).message ?? String(error)}`;
   const symbol = context.symbol === undefined ? undefined : (parseSymbol(context.symbol)?.symbol ?? context.symbol);
   const market = symbol === undefined ? undefined : parseSymbol(symbol)?.market;
   const detail = error.message ? ` (${error.message})` : '';
   switch (error.code) {
-    case 301600:
+    case BusinessCode.InvalidRequest:
       if (error.httpStatus === 404) {
         return `${symbol ?? 'the symbol'} is not known to the server: ingest its trades (capflow ingest FILE --data DIR) or list it under "securities" in the server's config file.`;
       }
       return `invalid request: ${error.message}\nSymbols are TICKER.REGION with region HK, US, SH, SZ or SG (700.HK, AAPL.US, 600519.SH, D05.SG); dates are YYYY-MM-DD trading days up to today.`;
-    case 301602:
+    case BusinessCode.ServerError:
       return `the server failed unexpectedly${detail}; its log has the details. Try again later.`;
-    case 301603:
+    case BusinessCode.NoQuotes:
       return `${symbol ?? 'the symbol'} is known but has no trade data yet: ingest its trades first (capflow ingest FILE --data DIR or POST /v1/ingest).`;
-    case 301604:
+    case BusinessCode.NoAccess:
       return `your credential has no ${market ?? ''} market permission${symbol ? ` (needed for ${symbol})` : ''}: add "${market ?? 'the market'}" to its "markets" in the server's config file.`;
-    case 301606:
+    case BusinessCode.RateLimited:
       return `rate limit reached${detail}: wait a moment and try again (REST calls share the per-second limits of commands 24 and 25).`;
-    case 401001:
+    case HttpErrorCode.UnknownAppKey:
       return `the server does not know the app key${context.appKey ? ` ${context.appKey}` : ''}: check --app-key / LONGPORT_APP_KEY (\`capflow serve\` prints its demo credential when it starts).`;
-    case 401002:
+    case HttpErrorCode.UnknownAccessToken:
       return 'the access token was refused: check --access-token / LONGPORT_ACCESS_TOKEN.';
-    case 401003:
+    case HttpErrorCode.SignatureMismatch:
       return 'signature mismatch: the app secret does not belong to this app key; check --app-secret / LONGPORT_APP_SECRET.';
-    case 401004:
+    case HttpErrorCode.StaleTimestamp:
       return 'the server refused the request time: this computer\'s clock is more than 5 minutes away from the server\'s; fix the clock.';
-    case 403001:
+    case HttpErrorCode.CredentialExpired:
       return 'the credential has expired or was revoked: ask the server\'s operator for a valid one.';
-    case 404001:
+    case HttpErrorCode.NotFound:
       return `${context.url} has no such endpoint${detail}: is it a capflow server with the REST API (capflow 0.2 or later)?`;
-    case 429001:
+    case HttpErrorCode.TooManyConnections:
       return `the server has too many live streams open${detail}; try again later.`;
-    case 500001:
+    case HttpErrorCode.TooManyStreams:
+      return `your credential already has its limit of live streams open${detail}: end another \`capflow watch\` or close a page showing one, then try again.`;
+    case HttpErrorCode.Internal:
       return `the server failed unexpectedly${detail}; its log has the details.`;
     default:
-      return `the server answered HTTP ${error.httpStatus}${error.code ? ` with code ${error.code}` : ''}${detail}.`;
+      return `the server answered HTTP ${error.httpStatus ?? '?'}${error.code ? ` with code ${error.code}` : ''}${detail}.`;
   }
 }

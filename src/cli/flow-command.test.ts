@@ -4,7 +4,7 @@ import { captureIo, serverFlags } from './cli-test-kit.js';
 import { main } from './main.js';
 import { startTestServer, testCredential, trade, type TestServer } from '../server/server-test-kit.js';
 import { explainApiError } from './api-error-messages.js';
-import { ApiError } from './rest-client.js';
+import { CapflowClientError } from '../client/client-error.js';
 import { sparkline } from './flow-format.js';
 
 
@@ -134,10 +134,10 @@ describe('capflow flow', () => {
 describe('error explanations without a server', () => {
   it('cover the remaining codes', () => {
     const context = { url: 'http://x', symbol: '700.HK' };
-    assert.match(explainApiError(new ApiError(401, 401004, 'stale'), context), /clock is more than 5 minutes away/);
-    assert.match(explainApiError(new ApiError(500, 301602, 'boom'), context), /failed unexpectedly \(boom\)/);
-    assert.match(explainApiError(new ApiError(404, 404001, 'no such endpoint'), context), /http:\/\/x has no such endpoint/);
-    assert.match(explainApiError(new ApiError(429, 429001, 'too many'), context), /too many live streams/);
+    assert.match(explainApiError(new CapflowClientError('stale', { kind: 'http', httpStatus: 401, code: 401004 }), context), /clock is more than 5 minutes away/);
+    assert.match(explainApiError(new CapflowClientError('boom', { kind: 'http', httpStatus: 500, code: 301602 }), context), /failed unexpectedly \(boom\)/);
+    assert.match(explainApiError(new CapflowClientError('no such endpoint', { kind: 'http', httpStatus: 404, code: 404001 }), context), /http:\/\/x has no such endpoint/);
+    assert.match(explainApiError(new CapflowClientError('too many', { kind: 'http', httpStatus: 429, code: 429001 }), context), /too many live streams/);
   });
 });
 

@@ -1,11 +1,9 @@
 import { parseArgs } from 'node:util';
-import type { IntradayJson, IntradayLineJson } from '../server/rest/flow-payloads.js';
-import { REST_PATHS } from '../server/rest/openapi-document.js';
+import type { ConventionName, HistoryPeriodName, Intraday, Line } from '../contract/schemas.js';
 import { explainApiError } from './api-error-messages.js';
 import { formatThousandths, groupAmount, localMinute, sparkline, table, toThousandths } from './flow-format.js';
 import type { CliIo } from './main.js';
-import { getData, resolveConnection } from './rest-client.js';
-import type { HistoryJson, TiersJson } from '../server/rest/tier-queries.js';
+import { resolveConnection, restClientOf } from './server-connection.js';
 import { historyCsv, historyTable, tiersCsv, tiersTable } from './flow-tiers-output.js';
 
 /** Flags every command that talks to a running server takes. */
@@ -76,14 +74,15 @@ export async function runFlowCommand(argv: string[], io: CliIo, env: NodeJS.Proc
     io.stderr.write(`capflow flow: no credential: set ${connection.missing.join(', ')}\n`);
     return 2;
   }
+  const rest = restClientOf(connection);
   if (values.period !== undefined || values.convention !== undefined) {
+    const tierQuery = { symbol, convention: asSent<ConventionName>(values.convention), days: asSent<number>(values.days) };
     try {
-      const tierQuery = { symbol, convention: values.convention, days: values.days };
       if (values.period !== undefined) {
-        const history = await getData<HistoryJson>(connection, REST_PATHS.history, { ...tierQuery, period: values.period, from: values.from, to: values.to });
+        const history = await rest.history({ ...tierQuery, period: asSent<HistoryPeriodName>(values.period), from: values.from, to: values.to });
         io.stdout.write(values.json ? `${JSON.stringify(history, null, 2)}\n` : values.csv ? historyCsv(history) : historyTable(history));
       } else {
-        const tiers = await getData<TiersJson>(connection, REST_PATHS.tiers, { ...tierQuery, date: values.date });
+        const tiers = await rest.tiers({ ...tierQuery, date: values.date });
         io.stdout.write(values.json ? `${JSON.stringify(tiers, null, 2)}\n` : values.csv ? tiersCsv(tiers) : tiersTable(tiers));
       }
     } catch (error) {
@@ -92,13 +91,9 @@ export async function runFlowCommand(argv: string[], io: CliIo, env: NodeJS.Proc
     }
     return 0;
   }
-  let data: IntradayJson;
+  let data: Intraday;
   try {
-    data = await getData<IntradayJson>(connection, REST_PATHS.intraday, {
-      symbol,
-      date: values.date,
-      detail: values.detail ? '1' : undefined,
-    });
+    data = await rest.intraday({ symbol, date: values.date, detail: values.detail ? '1' : undefined });
   } catch (error) {
     io.stderr.write(`capflow flow: ${explainApiError(error, { url: connection.url, symbol, appKey: connection.appKey })}\n`);
     return 1;
@@ -109,8 +104,13 @@ export async function runFlowCommand(argv: string[], io: CliIo, env: NodeJS.Proc
   return 0;
 }
 
+/** A flag's text as the server receives it: the server checks it and names a bad value, so the CLI does not. */
+function asSent<T>(value: string | undefined): T | undefined {
+  return value as T | undefined;
+}
+
 /** Header and one row per line; detail columns when the lines carry them. */
-export function flowCsv(data: IntradayJson, detail: boolean): string {
+export function flowCsv(data: Intraday, detail: boolean): string {
   const tiers = ['large', 'medium', 'small', 'total'] as const;
   const header = ['timestamp', 'time', 'inflow'];
   if (detail) header.push(...tiers.map((tier) => `in_${tier}`), ...tiers.map((tier) => `out_${tier}`));
@@ -123,7 +123,7 @@ export function flowCsv(data: IntradayJson, detail: boolean): string {
 }
 
 /** The table, then the summary and the sparkline (they stay in view after a long table). */
-export function flowTable(data: IntradayJson): string {
+export function flowTable(data: Intraday): string {
   const values = data.lines.map((line) => toThousandths(line.inflow) ?? 0n);
   const rows: string[][] = [['time', `net inflow (${data.currency})`, 'change']];
   data.lines.forEach((line, index) => {
@@ -135,11 +135,11 @@ export function flowTable(data: IntradayJson): string {
 }
 
 /** One line: symbol, day, lines so far, last net inflow, high and low with their minutes. */
-export function flowSummary(data: IntradayJson): string {
+export function flowSummary(data: Intraday): string {
   const head = `${data.symbol} ${data.date}: ${data.lines.length}/${data.totalLines} lines`;
   if (data.lines.length === 0) return `${head}, no lines yet`;
-  let high: IntradayLineJson = data.lines[0]!;
-  let low: IntradayLineJson = data.lines[0]!;
+  let high: Line = data.lines[0]!;
+  let low: Line = data.lines[0]!;
   for (const line of data.lines) {
     if (toThousandths(line.inflow)! > toThousandths(high.inflow)!) high = line;
     if (toThousandths(line.inflow)! < toThousandths(low.inflow)!) low = line;

@@ -1,14 +1,13 @@
 import { parseArgs } from 'node:util';
-import type { IntradayJson, IntradayLineJson } from '../server/rest/flow-payloads.js';
-import type { LinesEventJson } from '../server/rest/capital-flow-stream.js';
-import { REST_PATHS } from '../server/rest/openapi-document.js';
+import { CapflowClientError } from '../client/client-error.js';
+import type { StreamEvent } from '../client/rest-client.js';
+import type { Intraday, Line } from '../contract/schemas.js';
 import { explainApiError } from './api-error-messages.js';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, flowSummary } from './flow-command.js';
 import { formatThousandths, groupAmount, localMinute, sparkline, toThousandths } from './flow-format.js';
 import { marketPauseNotice } from './market-pause.js';
 import type { CliIo } from './main.js';
-import { ApiError, resolveConnection, signedGet } from './rest-client.js';
-import { SseParser, type ServerSentEvent } from './sse-parser.js';
+import { resolveConnection, restClientOf } from './server-connection.js';
 
 const USAGE = `capflow watch SYMBOL
 Follows a symbol's capital flow live: a summary and sparkline of the day so far, then every new or
@@ -57,20 +56,22 @@ export async function runWatchCommand(
   }
   const { signal, release } = options.signal ? { signal: options.signal, release: () => {} } : interruptSignal();
   const view = new WatchView(io);
+  const rest = restClientOf(connection);
   let connected = false;
   try {
     while (!signal.aborted) {
       try {
-        const response = await signedGet(connection, REST_PATHS.stream, { symbol }, { accept: 'text/event-stream', signal });
-        connected = true;
-        await readEvents(response, signal, (event) => view.show(event));
+        for await (const event of rest.stream({ symbol }, { signal })) {
+          connected = true;
+          view.show(event);
+        }
         if (signal.aborted) break;
         io.stderr.write('the server ended the stream; reconnecting…\n');
       } catch (error) {
         if (signal.aborted) break;
         const explained = explainApiError(error, { url: connection.url, symbol, appKey: connection.appKey });
         // Refusals (credential, permission, symbol) will not heal by retrying; a lost connection may.
-        if (error instanceof ApiError || !connected) {
+        if ((error instanceof CapflowClientError && error.kind === 'http') || !connected) {
           io.stderr.write(`capflow watch: ${explained}\n`);
           return 1;
         }
@@ -84,34 +85,16 @@ export async function runWatchCommand(
   }
 }
 
-async function readEvents(response: Response, signal: AbortSignal, onEvent: (event: ServerSentEvent) => void): Promise<void> {
-  if (!response.body) return;
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder();
-  const parser = new SseParser();
-  const cancel = (): void => void reader.cancel().catch(() => {});
-  signal.addEventListener('abort', cancel, { once: true });
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      for (const event of parser.push(decoder.decode(value, { stream: true }))) onEvent(event);
-    }
-  } finally {
-    signal.removeEventListener('abort', cancel);
-  }
-}
-
 /** What the terminal shows: a summary per snapshot, one row per new or changed minute. */
 class WatchView {
-  private lines: IntradayLineJson[] = [];
-  private snapshot: IntradayJson | undefined;
+  private lines: Line[] = [];
+  private snapshot: Intraday | undefined;
 
   constructor(private readonly io: CliIo) {}
 
-  show(event: ServerSentEvent): void {
+  show(event: StreamEvent): void {
     if (event.event === 'snapshot') {
-      const data = JSON.parse(event.data) as IntradayJson;
+      const data = event.data;
       this.snapshot = data;
       this.lines = data.lines;
       const values = data.lines.map((line) => toThousandths(line.inflow) ?? 0n);
@@ -120,7 +103,7 @@ class WatchView {
       const pause = marketPauseNotice(data.market, data.date, data.lines.length);
       if (pause) this.io.stdout.write(`${pause}\n`);
     } else if (event.event === 'lines' && this.snapshot) {
-      const update = JSON.parse(event.data) as LinesEventJson;
+      const update = event.data;
       if (update.date !== this.snapshot.date) return;
       const known = this.lines.length;
       this.lines = [...this.lines.slice(0, update.from), ...update.lines];

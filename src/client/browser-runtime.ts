@@ -1,13 +1,7 @@
-/** The browser runtime of the client: global WebSocket, DecompressionStream and WebCrypto. */
+/** The browser runtime of the client: the global WebSocket and DecompressionStream. */
 import type { ClientRuntime, WebSocketLike } from './client-runtime.js';
 
-const encoder = new TextEncoder();
-
-function hex(buffer: ArrayBuffer): string {
-  return [...new Uint8Array(buffer)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
-/** Copies into a fresh ArrayBuffer-backed array (what WebCrypto and streams accept everywhere). */
+/** Copies into a fresh ArrayBuffer-backed array (what Blob and streams accept everywhere). */
 function ownBytes(data: Uint8Array): Uint8Array<ArrayBuffer> {
   const copy = new Uint8Array(data.byteLength);
   copy.set(data);
@@ -40,13 +34,6 @@ export const browserRuntime: ClientRuntime = {
       at += chunk.byteLength;
     }
     return out;
-  },
-  async sha1Hex(data) {
-    return hex(await crypto.subtle.digest('SHA-1', ownBytes(data)));
-  },
-  async hmacSha256Hex(key, message) {
-    const cryptoKey = await crypto.subtle.importKey('raw', encoder.encode(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-    return hex(await crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(message)));
   },
   fetch: (url, init) => globalThis.fetch(url, init),
 };

@@ -42,7 +42,9 @@ describe('capflow/client/browser', () => {
     const names = files.map((file) => file.slice(here.length - 'client'.length));
     assert.ok(names.includes('client/quote-session.js') && names.includes('protocol/packet-codec.js'), 'the graph was followed');
     assert.ok(!names.some((name) => name.endsWith('node-runtime.js') || name.endsWith('node-gzip-codec.js')), names.join(', '));
-    assert.deepEqual([...bare].filter((name) => name !== '@bufbuild/protobuf' && !name.startsWith('@bufbuild/protobuf/')), []);
+    // Besides protobuf only @noble/hashes (the shared signer); the contract's schema library stays out.
+    assert.deepEqual([...bare].filter((name) => name !== '@bufbuild/protobuf' && !name.startsWith('@bufbuild/protobuf/') && !name.startsWith('@noble/hashes/')), []);
+    assert.ok(names.includes('protocol/request-signing.js') && names.includes('client/rest-client.js'), 'the signer and the REST client are in the graph');
     // The Node entry, by contrast, does reach node: modules (so the walk can tell).
     assert.ok([...moduleGraph(join(here, 'index.js')).bare].some((name) => name.startsWith('node:')));
   });
@@ -66,7 +68,7 @@ describe('capflow/client/browser', () => {
       await t.stop();
     });
 
-    it('signs with WebCrypto and inflates a gzip answer with DecompressionStream', async () => {
+    it('signs with the shared signer and inflates a gzip answer with DecompressionStream', async () => {
       const { Config, QuoteContext } = await import('./browser.js');
       const ctx = await QuoteContext.new(
         new Config({ appKey: credential.appKey, appSecret: credential.appSecret, accessToken: credential.accessToken, httpUrl: t.httpUrl }),

@@ -2,8 +2,10 @@
 export type CapflowClientErrorKind =
   /** The server answered the request with a non-zero status (`status`, `code`). */
   | 'response'
-  /** The token endpoint refused (`httpStatus`, `code`). */
+  /** An HTTP endpoint refused (`httpStatus`, and `code` from the error body). */
   | 'http'
+  /** The server could not be reached over HTTP, or a stream from it broke off. */
+  | 'unreachable'
   /** The connection closed before the answer came (`closeCode` when the server said why). */
   | 'closed'
   /** No answer within the request timeout. */
@@ -37,14 +39,3 @@ export class CapflowClientError extends Error {
     this.closeCode = fields.closeCode;
   }
 }
-
-/** Close push codes (control.proto), by name for messages. */
-export const CLOSE_CODE_NAMES: Record<number, string> = {
-  0: 'HeartbeatTimeout',
-  1: 'ServerError',
-  2: 'ServerShutdown',
-  3: 'UnpackError',
-  4: 'AuthError',
-  5: 'SessExpired',
-  6: 'ConnectDuplicate',
-};

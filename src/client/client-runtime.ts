@@ -1,6 +1,7 @@
 /**
  * What the client needs from its runtime, injected so that one core runs in Node (`ws`,
- * node:zlib, node:crypto) and in browsers (WebSocket, DecompressionStream, WebCrypto).
+ * node:zlib) and in browsers (WebSocket, DecompressionStream). Requests are signed by the shared
+ * signer of the protocol layer, the same everywhere.
  */
 
 /** The subset of the WHATWG WebSocket API the client uses (the `ws` package offers it too). */
@@ -18,12 +19,8 @@ export interface ClientRuntime {
   openWebSocket(url: string): WebSocketLike;
   /** Inflates a gzip body; rejects once the output would exceed `maxBytes`. */
   gunzip(data: Uint8Array, maxBytes: number): Promise<Uint8Array>;
-  sha1Hex(data: Uint8Array): Promise<string>;
-  hmacSha256Hex(key: string, message: string): Promise<string>;
-  fetch(url: string, init: { method: string; headers: Record<string, string> }): Promise<{
-    status: number;
-    text(): Promise<string>;
-  }>;
+  /** The HTTP requests (token, REST): the platform's fetch. */
+  fetch(url: string, init: RequestInit): Promise<Response>;
 }
 
 /** Bytes of a WebSocket message event (ArrayBuffer with binaryType 'arraybuffer', or a view). */

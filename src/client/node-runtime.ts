@@ -1,5 +1,4 @@
-/** The Node runtime of the client: `ws`, node:zlib and node:crypto. */
-import { createHash, createHmac } from 'node:crypto';
+/** The Node runtime of the client: `ws` and node:zlib. */
 import { gunzip } from 'node:zlib';
 import { WebSocket } from 'ws';
 import type { ClientRuntime, WebSocketLike } from './client-runtime.js';
@@ -14,7 +13,5 @@ export const nodeRuntime: ClientRuntime = {
       gunzip(data, { maxOutputLength: maxBytes }, (error, result) => (error ? reject(error) : resolve(new Uint8Array(result))));
     });
   },
-  sha1Hex: (data) => Promise.resolve(createHash('sha1').update(data).digest('hex')),
-  hmacSha256Hex: (key, message) => Promise.resolve(createHmac('sha256', key).update(message).digest('hex')),
   fetch: (url, init) => globalThis.fetch(url, init),
 };

@@ -4,7 +4,8 @@ import { CloseSchema } from '../protocol/gen/control_pb.js';
 import { ErrorSchema } from '../protocol/gen/error_pb.js';
 import { HeaderFlag, PacketType, type Packet } from '../protocol/packet.js';
 import { decodePacket, encodePacket } from '../protocol/packet-codec.js';
-import { CLOSE_CODE_NAMES, CapflowClientError } from './client-error.js';
+import { closeCodeName } from '../protocol/codes/close-code.js';
+import { CapflowClientError } from './client-error.js';
 import { messageBytes, type ClientRuntime, type WebSocketLike } from './client-runtime.js';
 
 const CLOSE_CMD = 0;
@@ -210,7 +211,7 @@ export class PacketChannel {
   private closedError(): CapflowClientError {
     const push = this.closePush;
     if (push) {
-      const name = CLOSE_CODE_NAMES[push.code] ?? `code ${push.code}`;
+      const name = closeCodeName(push.code);
       return new CapflowClientError(`connection closed by the server (${name}): ${push.reason}`, { kind: 'closed', closeCode: push.code });
     }
     return new CapflowClientError(

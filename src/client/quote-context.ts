@@ -1,6 +1,7 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { encodeBody } from '../protocol/body-codec.js';
 import { CapflowCommand } from '../protocol/capflow-command.js';
+import { QuoteCommand } from '../protocol/control-command.js';
 import {
   CapitalFlowUpdateSchema,
   SubscribeCapitalFlowRequestSchema,
@@ -24,7 +25,6 @@ import { QuoteSession, type ConnectionEvent } from './quote-session.js';
 import { TradeFeed } from './trade-feed.js';
 import type { SubType, Subscription as TradeSubscription, Trade, TradesAfter, TradesCallback } from './trade-types.js';
 
-const Command = { CapitalFlow: 24, CapitalDistribution: 25 } as const;
 
 /** One minute of the day: the cumulative net inflow up to the end of the minute starting at `timestamp`. */
 export class CapitalFlowLine {
@@ -134,7 +134,7 @@ export class QuoteContext {
 
   /** Command 24: the served day's lines. */
   capitalFlow(symbol: string): Promise<CapitalFlowLine[]> {
-    return this.session.request(Command.CapitalFlow, encodeBody(CapitalFlowIntradayRequestSchema, { symbol }), (body) => {
+    return this.session.request(QuoteCommand.QueryCapitalFlowIntraday, encodeBody(CapitalFlowIntradayRequestSchema, { symbol }), (body) => {
       // The direct reader first (no message objects); the generated decoder when it is unsure.
       const fast = readCapitalFlowLines(body);
       if (fast) return fast.map((line) => new CapitalFlowLine(new Decimal(line.inflow), new Date(line.timestamp * 1000)));
@@ -144,7 +144,7 @@ export class QuoteContext {
 
   /** Command 25: the served day's inflow and outflow by trade size. */
   capitalDistribution(symbol: string): Promise<CapitalDistributionResponse> {
-    return this.session.request(Command.CapitalDistribution, encodeBody(SecurityRequestSchema, { symbol }), (body) => {
+    return this.session.request(QuoteCommand.QueryCapitalFlowDistribution, encodeBody(SecurityRequestSchema, { symbol }), (body) => {
       const answer = fromBinary(CapitalDistributionResponseSchema, body);
       const tiers = (tier: { large: string; medium: string; small: string } | undefined): CapitalDistribution => ({
         large: new Decimal(tier?.large || '0'),

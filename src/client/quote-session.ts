@@ -1,5 +1,7 @@
 import { fromBinary } from '@bufbuild/protobuf';
 import { encodeBody } from '../protocol/body-codec.js';
+import { CloseCode } from '../protocol/codes/close-code.js';
+import { ControlCommand, QuoteCommand } from '../protocol/control-command.js';
 import {
   AuthRequestSchema,
   AuthResponseSchema,
@@ -13,10 +15,9 @@ import type { ClientRuntime } from './client-runtime.js';
 import type { Config } from './config.js';
 import { PacketChannel, type ChannelClosed } from './packet-channel.js';
 import { RequestPacer, type PaceRule } from './request-pacer.js';
-import { signRequest } from './request-signer.js';
+import { RestClient } from './rest-client.js';
+import type { SocketToken } from '../contract/schemas.js';
 
-const Command = { Heartbeat: 1, Auth: 2, Reconnect: 3, UserQuoteProfile: 4 } as const;
-const CloseCode = { AuthError: 4, SessExpired: 5, ConnectDuplicate: 6 } as const;
 
 /** What happens to the connection, for `QuoteContext.setOnConnectionEvent`. */
 export type ConnectionEvent =
@@ -74,11 +75,16 @@ export class QuoteSession {
   /** Each reconnect loop's number; a newer loop (or close) makes older ones stop. */
   private generation = 0;
 
+  /** The token endpoints, signed with the config's credential. */
+  private readonly rest: RestClient;
+
   constructor(
     private readonly config: Config,
     private readonly runtime: ClientRuntime,
     private readonly hooks: SessionHooks,
-  ) {}
+  ) {
+    this.rest = new RestClient({ httpUrl: config.httpUrl, credential: config, fetch: runtime.fetch });
+  }
 
   get sessionId(): string | undefined {
     return this.session?.id;
@@ -151,7 +157,7 @@ export class QuoteSession {
       if (resume && this.session && this.session.expiresAt > Date.now()) {
         channel = await this.openChannel();
         try {
-          const answer = await channel.request(Command.Reconnect, encodeBody(ReconnectRequestSchema, { sessionId: this.session.id }), timeout, (body) =>
+          const answer = await channel.request(ControlCommand.Reconnect, encodeBody(ReconnectRequestSchema, { sessionId: this.session.id }), timeout, (body) =>
             fromBinary(ReconnectResponseSchema, body),
           );
           this.session = { id: answer.sessionId, expiresAt: Number(answer.expires) };
@@ -166,13 +172,13 @@ export class QuoteSession {
       if (!channel) {
         const otp = await this.fetchOtp();
         channel = await this.openChannel();
-        const answer = await channel.request(Command.Auth, encodeBody(AuthRequestSchema, { token: otp }), timeout, (body) =>
+        const answer = await channel.request(ControlCommand.Auth, encodeBody(AuthRequestSchema, { token: otp }), timeout, (body) =>
           fromBinary(AuthResponseSchema, body),
         );
         this.session = { id: answer.sessionId, expiresAt: Number(answer.expires) };
       }
       const profile = await channel.request(
-        Command.UserQuoteProfile,
+        QuoteCommand.QueryUserQuoteProfile,
         encodeBody(UserQuoteProfileRequestSchema, { language: this.config.language }),
         timeout,
         (body) => fromBinary(UserQuoteProfileResponseSchema, body),
@@ -207,42 +213,29 @@ export class QuoteSession {
 
   /** GET /v1/socket/token, signed; the one-time password for auth. */
   private async fetchOtp(): Promise<string> {
-    const path = '/v1/socket/token';
-    const headers = await signRequest(this.runtime, this.config, { method: 'GET', path, query: '' });
-    let status: number;
-    let text: string;
+    let token: SocketToken;
     try {
-      const response = await this.runtime.fetch(`${this.config.httpUrl}${path}`, { method: 'GET', headers });
-      status = response.status;
-      text = await response.text();
+      token = await this.rest.socketToken();
     } catch (error) {
-      throw new CapflowClientError(`token request to ${this.config.httpUrl} failed: ${(error as Error).message}`, { kind: 'closed' });
-    }
-    let json: { code?: number; message?: string; data?: { otp?: string; limit?: number; online?: number } } = {};
-    try {
-      json = JSON.parse(text) as typeof json;
-    } catch {
-      // reported below with the status
-    }
-    if (status !== 200 || json.code !== 0 || typeof json.data?.otp !== 'string') {
-      throw new CapflowClientError(`token request failed: HTTP ${status}: code ${json.code ?? 'unknown'}: ${json.message ?? text.slice(0, 200)}`, {
+      const failure = asClientError(error);
+      if (failure.kind !== 'http') throw new CapflowClientError(`token request to ${this.config.httpUrl} failed: ${failure.message}`, { kind: 'closed' });
+      throw new CapflowClientError(`token request failed: HTTP ${failure.httpStatus}: code ${failure.code ?? 'unknown'}: ${failure.message}`, {
         kind: 'http',
-        httpStatus: status,
-        ...(typeof json.code === 'number' ? { code: json.code } : {}),
+        ...(failure.httpStatus === undefined ? {} : { httpStatus: failure.httpStatus }),
+        ...(failure.code === undefined ? {} : { code: failure.code }),
       });
     }
-    const { limit, online } = json.data;
-    if (typeof limit === 'number' && typeof online === 'number' && online >= limit) {
-      throw new CapflowClientError(`connections limitation: ${online} of ${limit} connections are in use`, { kind: 'http', httpStatus: status });
+    if (token.online >= token.limit) {
+      throw new CapflowClientError(`connections limitation: ${token.online} of ${token.limit} connections are in use`, { kind: 'http', httpStatus: 200 });
     }
-    return json.data.otp;
+    return token.otp;
   }
 
   private startHeartbeat(channel: PacketChannel): void {
     this.stopHeartbeat();
     this.heartbeat = setInterval(() => {
       const body = encodeBody(HeartbeatSchema, { timestamp: BigInt(Date.now()) });
-      channel.request(Command.Heartbeat, body, Math.min(this.config.requestTimeoutMs, this.config.heartbeatIntervalMs), () => undefined).catch((error: unknown) => {
+      channel.request(ControlCommand.Heartbeat, body, Math.min(this.config.requestTimeoutMs, this.config.heartbeatIntervalMs), () => undefined).catch((error: unknown) => {
         // No answer: the connection is dead even if the socket has not noticed; start over.
         if ((error as CapflowClientError).kind === 'timeout' && this.channel === channel) channel.close('heartbeat timed out');
       });

@@ -1,4 +1,4 @@
-import { CapflowClientError, type PushTradesEvent, type Trade, type TradesAfter } from '../client/core.js';
+import { BusinessCode, CapflowClientError, type PushTradesEvent, type Trade, type TradesAfter } from '../client/core.js';
 import type { TradeRecorder } from './trade-recorder.js';
 import type { RelayTargetReader } from './relay-target.js';
 
@@ -40,16 +40,13 @@ export interface SymbolRelay {
   resync(): Promise<void>;
 }
 
-/** Business code of a rate-limit refusal. */
-const RATE_LIMITED = 301606;
-
 /** Calls the upstream, waiting and trying again while it answers "rate limited" (3/301606). */
 export async function unlessRateLimited<T>(call: () => Promise<T>, waitMs = 1000, attempts = 30): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await call();
     } catch (error) {
-      if (!(error instanceof CapflowClientError) || error.code !== RATE_LIMITED || attempt >= attempts) throw error;
+      if (!(error instanceof CapflowClientError) || error.code !== BusinessCode.RateLimited || attempt >= attempts) throw error;
       await new Promise((resolve) => setTimeout(resolve, waitMs));
     }
   }

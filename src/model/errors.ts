@@ -5,58 +5,12 @@
  * protocol is produced by the factories below, so the mapping lives in one place.
  */
 
-/** Response header status values (protocol.md). */
-export const ResponseStatus = {
-  Success: 0,
-  BadRequest: 3,
-  BusinessFailure: 7,
-} as const;
-
-/** Business codes of qop.error.Error (capital-flow.md section 6, protocol.md). */
-export const BusinessCode = {
-  InvalidRequest: 301600,
-  ServerError: 301602,
-  NoQuotes: 301603,
-  NoAccess: 301604,
-  RateLimited: 301606,
-  /** capflow: more live subscriptions than the credential's subscribe_limit. */
-  SubscriptionLimit: 301607,
-} as const;
-
-/** Codes of the close push (cmd 0), as in control.proto. */
-export const CloseCode = {
-  HeartbeatTimeout: 0,
-  ServerError: 1,
-  ServerShutdown: 2,
-  UnpackError: 3,
-  AuthError: 4,
-  SessExpired: 5,
-  ConnectDuplicate: 6,
-} as const;
-export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
-
-/** Codes of the HTTP socket-token API (protocol.md, "Token endpoint errors"). */
-export const HttpErrorCode = {
-  BadRequest: 400001,
-  UnknownAppKey: 401001,
-  UnknownAccessToken: 401002,
-  SignatureMismatch: 401003,
-  StaleTimestamp: 401004,
-  /** capflow: `Authorization: Bearer` for a credential not configured for it (OAuth mode is opt-in). */
-  BearerNotAllowed: 401005,
-  CredentialExpired: 403001,
-  NotFound: 404001,
-  /** capflow: a request body not received within the time limit. */
-  BodyTimeout: 408001,
-  PayloadTooLarge: 413001,
-  /** Live streams open at once across the server. */
-  TooManyConnections: 429001,
-  /** capflow: live streams open at once for one credential. */
-  TooManyStreams: 429002,
-  Internal: 500001,
-  /** capflow: request bodies in flight across the server are at their cap; retry shortly. */
-  BodiesInFlight: 503001,
-} as const;
+// The wire's numbers are defined once in the protocol layer's leaf modules; re-exported here so
+// that every failure is built from this module alone.
+import { BusinessCode } from '../protocol/codes/error-codes.js';
+import { CloseCode } from '../protocol/codes/close-code.js';
+export { BusinessCode, HttpErrorCode, ResponseStatus } from '../protocol/codes/error-codes.js';
+export { CloseCode };
 
 export interface CapflowErrorFields {
   /** Response header status (3 bad request / rate limit, 7 business failure). */

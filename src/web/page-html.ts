@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PAGE_ENTRY_URL, PAGE_IMPORTS } from './page-modules.js';
 import { PAGE_STYLE } from './page-style.js';
 
 export interface PageSettings {
@@ -6,8 +7,8 @@ export interface PageSettings {
   readonly publicMode: boolean;
 }
 
-/** Where the page finds its modules: the chart library by its package name, the app by path. */
-export const IMPORT_MAP = JSON.stringify({ imports: { 'lightweight-charts': '/assets/lightweight-charts.js' } });
+/** Where the page finds its modules: the chart library and the signer's hashes by package name, the app by path. */
+export const IMPORT_MAP = JSON.stringify({ imports: PAGE_IMPORTS });
 /** CSP hash of the inline import map (the only inline script that runs). */
 export const IMPORT_MAP_HASH = `sha256-${createHash('sha256').update(IMPORT_MAP).digest('base64')}`;
 
@@ -33,7 +34,7 @@ export function renderWebPage(settings: PageSettings): string {
 <style>${PAGE_STYLE}</style>
 <script type="importmap">${IMPORT_MAP}</script>
 <script type="application/json" id="capflow-config">${scriptJson({ publicMode: settings.publicMode })}</script>
-<script type="module" src="/assets/app/capflow-page.js"></script>
+<script type="module" src="${PAGE_ENTRY_URL}"></script>
 </head>
 <body data-state="loading">
 <header class="topbar">

@@ -28,6 +28,8 @@ select#symbol:focus, input:focus { outline: 2px solid rgba(47, 111, 237, 0.35); 
 .live-status.on { color: var(--in); }
 .live-status.on .dot { background: var(--in); box-shadow: 0 0 0 0 rgba(18, 163, 127, 0.5); animation: pulse 2s infinite; }
 .live-status.off .dot { background: #f0a020; }
+.live-status.stopped { color: var(--out); }
+.live-status.stopped .dot { background: var(--out); }
 @keyframes pulse { 0% { box-shadow: 0 0 0 0 rgba(18, 163, 127, 0.45); } 70% { box-shadow: 0 0 0 7px rgba(18, 163, 127, 0); } 100% { box-shadow: 0 0 0 0 rgba(18, 163, 127, 0); } }
 button.ghost { border: 1px solid var(--border); background: #fff; border-radius: 8px; padding: 7px 12px; cursor: pointer; color: var(--muted); font-weight: 600; }
 button.ghost:hover { color: var(--text); border-color: #cfd6e1; }

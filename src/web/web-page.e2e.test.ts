@@ -52,6 +52,29 @@ async function netShown(page: Page): Promise<{ text: string; value: string | nul
   };
 }
 
+/**
+ * Coloured pixels in the strip of each pane just left of the price axis, where a series title is
+ * drawn beside its value label (the largest count over the panes). A dotted price line crossing
+ * the strip leaves a few dozen; a title box, hundreds.
+ */
+async function inkBesideAxis(page: Page): Promise<number> {
+  return page.evaluate(() => {
+    let most = 0;
+    for (const canvas of Array.from(document.querySelectorAll<HTMLCanvasElement>('#chart canvas'))) {
+      const context = canvas.getContext('2d');
+      if (!context || canvas.width < 300 || canvas.height === 0) continue; // the panes, not the axes
+      const strip = Math.round(70 * (canvas.width / canvas.getBoundingClientRect().width));
+      const pixels = context.getImageData(canvas.width - strip, 0, strip, canvas.height).data;
+      let count = 0;
+      for (let i = 0; i < pixels.length; i += 4) {
+        if (pixels[i + 3]! > 0 && Math.max(pixels[i]!, pixels[i + 1]!, pixels[i + 2]!) - Math.min(pixels[i]!, pixels[i + 1]!, pixels[i + 2]!) > 80) count++;
+      }
+      most = Math.max(most, count);
+    }
+    return most;
+  });
+}
+
 /** Whether the chart's canvases hold drawn (non-blank) pixels. */
 async function chartHasInk(page: Page): Promise<boolean> {
   return page.evaluate(() => {
@@ -99,6 +122,9 @@ describe('web page in headless Chromium', { skip, timeout: 90_000 }, () => {
     assert.equal(await page.locator('#last-update').textContent(), '09:45 HKT');
     assert.equal(await page.locator('#symbol').inputValue(), '700.HK');
     assert.ok(await chartHasInk(page), 'the chart canvas is blank');
+    // The panes' labels are values only: no title boxes printed over each other beside the axis.
+    const besideAxis = await inkBesideAxis(page);
+    assert.ok(besideAxis < 300, `${besideAxis} coloured pixels beside the price axis: a series title is drawn there`);
     // Distribution: everything above 220,000 HKD is large (320,200 and 642,000 in; 160,200 out is medium).
     assert.equal(await page.locator('[data-tier="large"] .tier-bar.in .tier-amount').getAttribute('title'), '962,200.000');
     assert.equal(await page.locator('[data-tier="medium"] .tier-bar.out .tier-amount').getAttribute('title'), '160,200.000');
@@ -129,6 +155,9 @@ describe('web page in headless Chromium', { skip, timeout: 90_000 }, () => {
     await page.waitForSelector('#error:not([hidden])', { timeout: 15_000 });
     assert.equal(await page.locator('#error').getAttribute('data-code'), '301600');
     assert.equal(await page.locator('#error-title').textContent(), 'Unknown symbol · NOPE.US');
+    // Nothing is followed after the refusal: the header says so instead of "Connecting…" forever.
+    await page.waitForSelector('#live-status[data-state="stopped"]', { timeout: 5_000 });
+    assert.equal(await page.locator('#live-status').textContent(), 'Not live');
     await page.close();
   });
 });

@@ -1,13 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { ServerResponse } from 'node:http';
 import type { HttpApi } from '../server/http/http-api.js';
 import { IMPORT_MAP_HASH, renderWebPage, type PageSettings } from './page-html.js';
-
-/** The compiled browser modules (this file's sibling folder `browser/` in dist). */
-const BROWSER_DIR = join(dirname(fileURLToPath(import.meta.url)), 'browser');
+import { pageModules } from './page-modules.js';
 
 /** lightweight-charts' self-contained ES module build (no further imports). */
 function chartLibraryPath(): string {
@@ -33,8 +30,9 @@ function send(response: ServerResponse, type: string, body: string | Buffer, cac
 
 /**
  * The web page: `GET /` (the page; `/?symbol=700.HK` opens a symbol), its modules under
- * `/assets/app/`, and the chart library at `/assets/lightweight-charts.js`. The page talks to the
- * REST API and its live stream only.
+ * `/assets/app/` (with the client package's modules it is built on, and the signer's hash library
+ * under `/assets/vendor/`), and the chart library at `/assets/lightweight-charts.js`. The page
+ * talks to the REST API and its live stream only.
  */
 export function registerWebRoutes(api: HttpApi, settings: PageSettings): void {
   const html = renderWebPage(settings);
@@ -59,17 +57,9 @@ export function registerWebRoutes(api: HttpApi, settings: PageSettings): void {
   });
 
   // Modules are read per request (they are small), so a rebuilt dist is served without a restart.
-  for (const file of browserModules()) {
-    api.raw('GET', `/assets/app/${file}`, (_context, response) => {
-      send(response, 'text/javascript; charset=utf-8', readFileSync(join(BROWSER_DIR, file)), 'no-cache');
+  for (const [path, file] of pageModules()) {
+    api.raw('GET', path, (_context, response) => {
+      send(response, 'text/javascript; charset=utf-8', readFileSync(file), 'no-cache');
     });
-  }
-}
-
-function browserModules(): string[] {
-  try {
-    return readdirSync(BROWSER_DIR).filter((file) => file.endsWith('.js') && !file.endsWith('.test.js'));
-  } catch {
-    return []; // not compiled: the page then reports that its script is missing
   }
 }

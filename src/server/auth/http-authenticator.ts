@@ -92,7 +92,7 @@ export class HttpAuthenticator {
   private checkHeaders(headers: IncomingHttpHeaders): HeaderAuthentication {
     const appKey = header(headers, 'x-api-key');
     const credential = appKey ? this.options.credentials.byAppKey(appKey) : undefined;
-    if (!appKey || !credential) throw httpError(401, HttpErrorCode.UnknownAppKey, 'unknown app key (X-Api-Key)');
+    if (!appKey || !credential) throw httpError(401, HttpErrorCode.UnknownAppKey, appKey ? 'unknown app key (X-Api-Key)' : 'X-Api-Key missing: sign the request with an app key, access token, timestamp and signature');
     const authorization = header(headers, 'authorization') ?? '';
     const bearer = authorization.startsWith(BEARER_PREFIX);
     if (bearer && credential.bearer !== true) {

@@ -20,13 +20,14 @@ import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
 import { resolveSymbol } from './capital-flow.js';
 import type { CommandHandler } from './command-handler.js';
 import type { DistributionSource } from './command25-distribution.js';
+import { QuoteCommand } from '../../protocol/control-command.js';
 
 /** Most symbols in one batch (REST `symbols=` and socket command 210). */
 export const BATCH_SYMBOL_LIMIT = 50;
 
 export type BatchKindName = 'intraday' | 'distribution';
 /** The command each symbol of a batch mirrors, and whose rate-limit bucket it draws on. */
-export const BATCH_KIND_COMMAND: Readonly<Record<BatchKindName, 24 | 25>> = { intraday: 24, distribution: 25 };
+export const BATCH_KIND_COMMAND: Readonly<Record<BatchKindName, number>> = { intraday: QuoteCommand.QueryCapitalFlowIntraday, distribution: QuoteCommand.QueryCapitalFlowDistribution };
 
 export type BatchOutcome<T> = { readonly symbol: string; readonly value: T } | { readonly symbol: string; readonly error: CapflowError };
 

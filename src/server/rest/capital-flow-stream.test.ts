@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { SseParser, type ServerSentEvent } from '../../cli/sse-parser.js';
+import { SseParser, type ServerSentEvent } from '../../client/sse-parser.js';
 import { signedHeaders, startTestServer, storeTrades, testCredential, trade, type TestServer } from '../server-test-kit.js';
 import { REST_PATHS } from './openapi-document.js';
 

@@ -9,6 +9,7 @@ import type { FlowService } from '../../service/flow-service.js';
 import type { FlowStore } from '../../store/flow-store.js';
 import { rateLimitFor, type Credential } from '../auth/credential.js';
 import { resolveSymbol } from '../quote/capital-flow.js';
+import { QuoteCommand } from '../../protocol/control-command.js';
 import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
 import {
   distributionJson,
@@ -28,7 +29,7 @@ export const DEFAULT_DAILY_RANGE_DAYS = 30;
 const DAILY_CACHE_LIMIT = 200_000;
 
 /** Quote commands whose per-credential rate-limit buckets the REST calls share. */
-export const FlowCommand = { Intraday: 24, Distribution: 25 } as const;
+export const FlowCommand = { Intraday: QuoteCommand.QueryCapitalFlowIntraday, Distribution: QuoteCommand.QueryCapitalFlowDistribution } as const;
 export type FlowCommand = (typeof FlowCommand)[keyof typeof FlowCommand];
 
 export interface SymbolEntryJson {

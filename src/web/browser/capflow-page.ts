@@ -1,10 +1,14 @@
-import { ApiError, CapflowApi, isTransient, type Distribution, type Intraday, type IntradayLine, type SymbolEntry } from './api-client.js';
+import { CapflowClientError } from '../../client/client-error.js';
+import { isTransient, RestClient } from '../../client/rest-client.js';
+import type { Distribution, Intraday, Line, SymbolEntry } from '../../contract/schemas.js';
+import { BusinessCode } from '../../protocol/codes/error-codes.js';
+import type { SigningCredential } from '../../protocol/request-signing.js';
 import { clockOf, groupDigits, signOf } from './amounts.js';
 import { renderDistribution } from './distribution-panel.js';
 import { byId, element, show } from './dom.js';
 import { explain } from './error-messages.js';
 import { FlowChart } from './flow-chart.js';
-import type { BrowserCredential } from './request-signer.js';
+import { follow } from './live-follow.js';
 
 /** Server-side settings embedded in the page (see page-html.ts). */
 interface PageConfig {
@@ -18,16 +22,16 @@ const MARKET_ORDER = ['HK', 'US', 'CN', 'SG'];
 const config = JSON.parse(byId('capflow-config').textContent ?? '{}') as PageConfig;
 const chartHost = byId('chart');
 let chart: FlowChart | undefined;
-let api: CapflowApi | undefined;
+let api: RestClient | undefined;
 let stopFollowing: (() => void) | undefined;
-let current: { symbol: string; day?: Intraday; lines: IntradayLine[] } | undefined;
+let current: { symbol: string; day?: Intraday; lines: Line[] } | undefined;
 let distributionTimer: ReturnType<typeof setTimeout> | undefined;
 let distributionRunning = false;
 let distributionAgain = false;
 
-function storedCredential(): BrowserCredential | undefined {
+function storedCredential(): SigningCredential | undefined {
   try {
-    const saved = JSON.parse(sessionStorage.getItem(CREDENTIAL_KEY) ?? 'null') as BrowserCredential | null;
+    const saved = JSON.parse(sessionStorage.getItem(CREDENTIAL_KEY) ?? 'null') as SigningCredential | null;
     return saved && saved.appKey && saved.appSecret && saved.accessToken ? saved : undefined;
   } catch {
     return undefined;
@@ -41,13 +45,15 @@ function setState(state: 'signed-out' | 'loading' | 'ready' | 'error'): void {
 // ---- errors ----
 
 function showError(error: unknown, symbol?: string): void {
-  const failure = error instanceof ApiError ? error : new ApiError(0, String(error), 0);
+  const failure = error instanceof CapflowClientError ? error : new CapflowClientError(String(error), { kind: 'unreachable' });
   const explanation = explain(failure);
   byId('error-title').textContent = explanation.title + (symbol && !explanation.signOut ? ` · ${symbol}` : '');
   byId('error-hint').textContent = explanation.hint;
-  byId('error-detail').textContent = `${failure.code === 0 ? 'network' : failure.code}${failure.httpStatus ? ` · HTTP ${failure.httpStatus}` : ''} · ${failure.message}`;
-  byId('error').dataset['code'] = String(failure.code);
+  byId('error-detail').textContent = `${failure.code ?? 'network'}${failure.httpStatus ? ` · HTTP ${failure.httpStatus}` : ''} · ${failure.message}`;
+  byId('error').dataset['code'] = String(failure.code ?? 0);
   show(byId('error'), true);
+  // Nothing is followed after a failure that retrying will not fix: the header must not keep saying "Connecting…".
+  setLive(isTransient(failure) ? 'reconnecting' : 'stopped');
   if (explanation.signOut && api?.signed) signOut(failure);
   else setState('error');
 }
@@ -59,7 +65,7 @@ function clearError(): void {
 
 // ---- sign in / out ----
 
-function showSignIn(reason?: ApiError): void {
+function showSignIn(reason?: CapflowClientError): void {
   stopFollowing?.();
   show(byId('dashboard'), false);
   show(byId('sign-out'), false);
@@ -70,7 +76,7 @@ function showSignIn(reason?: ApiError): void {
   setState('signed-out');
 }
 
-function signOut(reason?: ApiError): void {
+function signOut(reason?: CapflowClientError): void {
   sessionStorage.removeItem(CREDENTIAL_KEY);
   api = undefined;
   showSignIn(reason);
@@ -79,7 +85,7 @@ function signOut(reason?: ApiError): void {
 byId<HTMLFormElement>('sign-in-form').addEventListener('submit', (event) => {
   event.preventDefault();
   const form = new FormData(event.target as HTMLFormElement);
-  const credential: BrowserCredential = {
+  const credential: SigningCredential = {
     appKey: String(form.get('appKey') ?? '').trim(),
     appSecret: String(form.get('appSecret') ?? '').trim(),
     accessToken: String(form.get('accessToken') ?? '').trim(),
@@ -153,7 +159,7 @@ function applySnapshot(day: Intraday): void {
   setState('ready');
 }
 
-function applyLines(from: number, lines: readonly IntradayLine[]): void {
+function applyLines(from: number, lines: readonly Line[]): void {
   if (!current?.day) return;
   current.lines = [...current.lines.slice(0, from), ...lines];
   chart?.update(from, lines);
@@ -170,10 +176,10 @@ async function refreshDistribution(): Promise<void> {
   distributionRunning = true;
   const { symbol, day } = current;
   try {
-    const distribution: Distribution = await api.distribution(symbol);
+    const distribution: Distribution = await api.distribution({ symbol });
     if (current?.symbol === symbol) renderDistribution(byId('distribution'), distribution, day.currency);
   } catch (error) {
-    if (!(error instanceof ApiError && isTransient(error))) showError(error, symbol);
+    if (!isTransient(error)) showError(error, symbol);
   } finally {
     distributionRunning = false;
     if (distributionAgain) {
@@ -192,10 +198,14 @@ function scheduleDistribution(): void {
   }, 500);
 }
 
-function setLive(live: boolean): void {
+const LIVE_TEXT = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', stopped: 'Not live' } as const;
+
+/** The header's badge: whether the chart follows the market right now. */
+function setLive(state: keyof typeof LIVE_TEXT): void {
   const badge = byId('live-status');
-  badge.className = `live-status ${live ? 'on' : 'off'}`;
-  badge.lastChild!.textContent = live ? 'Live' : 'Reconnecting…';
+  badge.className = `live-status ${state === 'live' ? 'on' : state === 'stopped' ? 'stopped' : 'off'}`;
+  badge.dataset['state'] = state;
+  badge.lastChild!.textContent = LIVE_TEXT[state];
 }
 
 async function openSymbol(symbol: string): Promise<void> {
@@ -203,19 +213,20 @@ async function openSymbol(symbol: string): Promise<void> {
   stopFollowing?.();
   current = { symbol, lines: [] };
   setState('loading');
+  setLive('connecting');
   byId('symbol-title').textContent = symbol;
   const client = api;
   try {
-    const [day, distribution] = await Promise.all([client.intraday(symbol), client.distribution(symbol)]);
+    const [day, distribution] = await Promise.all([client.intraday({ symbol, detail: '1' }), client.distribution({ symbol })]);
     if (current?.symbol !== symbol) return;
     applySnapshot(day);
     renderDistribution(byId('distribution'), distribution, day.currency);
   } catch (error) {
     if (current?.symbol !== symbol) return;
     showError(error, symbol);
-    if (!(error instanceof ApiError && isTransient(error))) return;
+    if (!isTransient(error)) return;
   }
-  stopFollowing = client.follow(symbol, {
+  stopFollowing = follow(client, symbol, {
     snapshot: (day) => {
       applySnapshot(day);
       scheduleDistribution();
@@ -223,15 +234,16 @@ async function openSymbol(symbol: string): Promise<void> {
     lines: (update) => {
       if (update.symbol === symbol && update.date === current?.day?.date) applyLines(update.from, update.lines);
     },
-    status: setLive,
+    status: (state) => setLive(state),
     failed: (error) => showError(error, symbol),
   });
 }
 
 // ---- start ----
 
-async function start(credential: BrowserCredential | undefined): Promise<void> {
-  api = new CapflowApi(credential);
+async function start(credential: SigningCredential | undefined): Promise<void> {
+  // The page's own origin; signed with the typed credential, or unsigned on a public dashboard.
+  api = new RestClient({ httpUrl: '', credential });
   show(byId('sign-in'), false);
   show(byId('sign-out'), credential !== undefined);
   show(byId('public-badge'), config.publicMode);
@@ -248,7 +260,7 @@ async function start(credential: BrowserCredential | undefined): Promise<void> {
   const selected = requested || symbols.find((entry) => entry.hasData)?.symbol || symbols[0]?.symbol;
   if (!selected) {
     fillPicker([], '');
-    showError(new ApiError(301603, 'no symbol has been ingested yet: ingest trades or run `capflow serve --demo`', 404));
+    showError(new CapflowClientError('no symbol has been ingested yet: ingest trades or run `capflow serve --demo`', { kind: 'http', httpStatus: 404, code: BusinessCode.NoQuotes }));
     return;
   }
   fillPicker(symbols, selected);

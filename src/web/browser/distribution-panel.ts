@@ -1,4 +1,4 @@
-import type { Distribution } from './api-client.js';
+import type { Distribution } from '../../contract/schemas.js';
 import { amountValue, compactAmount, groupDigits } from './amounts.js';
 import { element } from './dom.js';
 

@@ -12,7 +12,7 @@ import {
   type UTCTimestamp,
   type WhitespaceData,
 } from 'lightweight-charts';
-import type { Intraday, IntradayLine } from './api-client.js';
+import type { Intraday, Line as IntradayLine } from '../../contract/schemas.js';
 import { amountValue, compactAmount, exchangeAxisSeconds } from './amounts.js';
 
 export const CHART_COLORS = {
@@ -24,6 +24,9 @@ export const CHART_COLORS = {
 } as const;
 
 type Point = LineData<Time> | WhitespaceData<Time>;
+
+/** Room above and below each pane's lines (fractions of its height) for the value labels. */
+const PANE_MARGINS = { top: 0.12, bottom: 0.12 } as const;
 
 /**
  * The intraday chart: the cumulative net inflow as a baseline around zero (green above, red
@@ -68,14 +71,14 @@ export class FlowChart {
       bottomFillColor2: 'rgba(229, 72, 77, 0.28)',
       lineWidth: 2,
       priceFormat,
-      title: 'Net inflow',
     });
-    this.inflow = this.chart.addSeries(LineSeries, { color: CHART_COLORS.inflow, lineWidth: 2, priceFormat, title: 'Inflow' }, 1);
-    this.outflow = this.chart.addSeries(
-      LineSeries,
-      { color: CHART_COLORS.outflow, lineWidth: 2, lineStyle: LineStyle.Solid, priceFormat, title: 'Outflow' },
-      1,
-    );
+    this.inflow = this.chart.addSeries(LineSeries, { color: CHART_COLORS.inflow, lineWidth: 2, priceFormat }, 1);
+    this.outflow = this.chart.addSeries(LineSeries, { color: CHART_COLORS.outflow, lineWidth: 2, lineStyle: LineStyle.Solid, priceFormat }, 1);
+    // The series carry no titles: a title is drawn beside its value label inside the pane, where
+    // the titles of two close values, or one at a pane's edge, printed over each other and over the
+    // axis. The legend above the chart names the series by colour; the labels show values only,
+    // and the margins keep a pane's highest and lowest label off its edges.
+    for (const pane of [0, 1]) this.chart.priceScale('right', pane).applyOptions({ scaleMargins: PANE_MARGINS, alignLabels: true });
     this.chart.panes()[0]?.setStretchFactor(0.64);
     this.chart.panes()[1]?.setStretchFactor(0.36);
   }
