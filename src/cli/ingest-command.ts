@@ -6,7 +6,7 @@ import { formatRejection } from '../ingest/trade-parser.js';
 import type { FlowStore } from '../store/flow-store.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
 import { holdDataDir, type DataDirLock } from '../store/data-dir-lock.js';
-import { feedChoice, ingestFeedFile, type FeedChoice } from './ingest-feed.js';
+import { engineClassification, feedChoice, ingestFeedFile, type FeedChoice } from './ingest-feed.js';
 import { isSharedStoreUrl, openFlowStore } from './scale-out-adapters.js';
 
 export interface IngestCommandIo {
@@ -24,7 +24,7 @@ export interface IngestCommandDeps {
 const USAGE = `Usage: capflow ingest FILE... --data DIR [--batch-size N] [--max-rejections N]
                       [--format csv|ndjson|lobster|l2] [--orderbook FILE] [--symbol S] [--date YYYY-MM-DD]
                       [--map FIELD=COLUMN,...] [--time-zone ZONE] [--sides CODE=up|down|neutral,...]
-                      [--classify lee-ready|emo|clnv|tick]
+                      [--classify lee-ready|emo|clnv|tick|order-sequence]
 
 Ingests trades from CSV or NDJSON files (.csv, .ndjson, .jsonl, each optionally .gz), in the
 order given, into the data directory. A file ingested again (or after an interruption) resumes
@@ -47,7 +47,9 @@ Feed formats (each is converted to canonical trades and validated like a canonic
                         --symbol for one symbol, --time-zone for local times, --date with it for
                         time-of-day columns, --sides B=up,S=down to read side codes
   --classify METHOD     how trades without a side of their own are classified (default lee-ready);
-                        recorded with each trade
+                        recorded with each trade. order-sequence (with --format l2): the later of
+                        the buy and sell orders is the aggressor, for every continuous-session
+                        trade (the exchange's flag set aside)
 `;
 
 /**
@@ -135,16 +137,17 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps
     return 1;
   }
 
-  const totals = { accepted: 0, duplicates: 0, rejected: 0, skipped: 0 };
+  const totals = { accepted: 0, outsideSessions: 0, duplicates: 0, rejected: 0, skipped: 0 };
   try {
     for (const file of files) {
       const bar = io.isTTY ? new ProgressBar(io.stderr, basename(file)) : undefined;
       let summary: IngestSummary;
       try {
+        const classification = engineClassification(feed);
         const options = {
           ...(batchSize === undefined ? {} : { batchSize }),
           maxRejections,
-          ...(feed.classification === undefined ? {} : { classification: feed.classification }),
+          ...(classification === undefined ? {} : { classification }),
         };
         summary =
           feed.kind === 'canonical'
@@ -159,13 +162,16 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps
       bar?.clear();
       io.stdout.write(formatSummary(summary));
       totals.accepted += summary.accepted;
+      totals.outsideSessions += summary.outsideSessions;
       totals.duplicates += summary.duplicates;
       totals.rejected += summary.rejected;
       totals.skipped += summary.skipped;
     }
     if (files.length > 1) {
       io.stdout.write(
-        `total: ${totals.accepted} accepted, ${totals.duplicates} duplicates, ${totals.rejected} rejected` +
+        `total: ${totals.accepted} accepted` +
+          (totals.outsideSessions > 0 ? `, ${totals.outsideSessions} outside the sessions` : '') +
+          `, ${totals.duplicates} duplicates, ${totals.rejected} rejected` +
           (totals.skipped > 0 ? `, ${totals.skipped} skipped (already ingested)` : '') +
           '\n',
       );
@@ -198,8 +204,24 @@ function positiveIntegerOption(text: string | undefined, fallback: number, allow
 
 /** The lines printed for one file: counts, then the kept rejection reasons. */
 export function formatSummary(summary: IngestSummary): string {
+  return formatCounts(summary);
+}
+
+/** What `formatCounts` prints: an ingest's summary, or a computation's (`capflow compute`). */
+export type FileCounts = Pick<IngestSummary, 'source' | 'accepted' | 'outsideSessions' | 'duplicates' | 'rejected' | 'skipped'> & {
+  readonly rejections: readonly IngestSummary['rejections'][number][];
+};
+
+/**
+ * A file's counts, then its kept rejection reasons. Trades outside the sessions (before the
+ * open, in a lunch break, after the close, on a closed day) are stored and feed the tick rule
+ * but count in no line: they are named apart from the accepted ones.
+ */
+export function formatCounts(summary: FileCounts): string {
   let text =
-    `${summary.source}: ${summary.accepted} accepted, ${summary.duplicates} duplicates, ${summary.rejected} rejected` +
+    `${summary.source}: ${summary.accepted} accepted` +
+    (summary.outsideSessions > 0 ? `, ${summary.outsideSessions} outside the sessions` : '') +
+    `, ${summary.duplicates} duplicates, ${summary.rejected} rejected` +
     (summary.skipped > 0 ? `, ${summary.skipped} skipped (already ingested)` : '') +
     '\n';
   for (const rejection of summary.rejections) text += `  rejected ${formatRejection(rejection)}\n`;

@@ -5,6 +5,7 @@ import { runCredentialsCommand } from './credentials-command.js';
 import { runDoctorCommand } from './doctor-command.js';
 import { runExportCommand } from './export-command.js';
 import { runIngestCommand } from './ingest-command.js';
+import { runComputeCommand } from './compute-command.js';
 import { runServeCommand } from './serve-command.js';
 import { runWatchCommand } from './watch-command.js';
 import { runPublishCommand, runWorkerCommand } from './worker-command.js';
@@ -14,6 +15,8 @@ const USAGE = `capflow — LongPort-compatible capital-flow service
 Usage:
   capflow ingest FILE... --data DIR      ingest CSV / NDJSON trades (.csv, .ndjson, .jsonl, optionally .gz)
                                          (--store postgres://… instead of --data: into a fleet's store)
+  capflow compute FILE... [--out FILE.csv | --json] [--classify METHOD]
+                                         every symbol-day's lines straight from files, no store
   capflow serve --data DIR [--config FILE] [--host H] [--port P] [--tcp-port P2]
                 [--clock wall|feed|ISO-INSTANT] [--sample] [--store postgres://…] [--bus nats://…]
                 [--demo [--seed N]] [--web-credential APPKEY] [--poll-ms MS]
@@ -58,6 +61,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       return runServeCommand(rest, io);
     case 'flow':
       return runFlowCommand(rest, io);
+    case 'compute':
+      return runComputeCommand(rest, io);
     case 'watch':
       return runWatchCommand(rest, io);
     case 'connect':

@@ -7,7 +7,8 @@ import { DayFlow, AddOutcome, DEFAULT_TIER_THRESHOLDS, TierClassifier, type Capi
 import { NEEDS_DAY_FLOW, NumberDayFlow, NumberSumsArena } from '../engine/number-day-flow.js';
 import type { Market } from '../model/market.js';
 import { parseSymbol } from '../model/symbol.js';
-import type { Trade } from '../model/trade.js';
+import type { ClassificationMethod, Trade } from '../model/trade.js';
+import { methodCodeOf, type MethodCode } from '../engine/classification/classify.js';
 import { ByteKeyTable, FNV_OFFSET, FNV_PRIME } from './byte-key-table.js';
 import { MAX_FAST_DIGITS, plainAscii, readDirection, readRowNumbers, splitFields, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
 import { CsvRecordParser } from './csv-record-parser.js';
@@ -124,6 +125,11 @@ export interface CsvLinesOptions {
    * of the part.
    */
   readonly partition?: { readonly index: number; readonly count: number };
+  /**
+   * How trades without a side of their own are classified (default Lee–Ready), as `ingest
+   * --classify` records it with each trade.
+   */
+  readonly classification?: ClassificationMethod;
 }
 
 /** The part (0 … count − 1) of a normalised symbol under `CsvLinesOptions.partition`. */
@@ -134,10 +140,15 @@ export function symbolPartition(symbol: string, count: number): number {
 }
 
 export interface CsvLinesSummary {
-  /** Records read (accepted + duplicates + rejected). */
+  /** Records read (accepted + outsideSessions + duplicates + rejected). */
   readonly records: number;
-  /** Trades processed (those on a closed market day included: they count in no line). */
+  /** Trades processed whose time falls in a line of their trading day. */
   readonly accepted: number;
+  /**
+   * Trades processed whose time falls in no line (before the open, in a lunch break, after the
+   * closing grace period, on a day the market is closed): they feed the tick rule only.
+   */
+  readonly outsideSessions: number;
   readonly duplicates: number;
   readonly rejected: number;
   readonly rejections: readonly Rejection[];
@@ -180,13 +191,17 @@ export class CsvLinesBuilder {
   private readonly closedDayIds = new Map<string, Set<string>>();
   private readonly thresholds: Partial<Record<Market, TierThresholds>>;
   private readonly maxRejections: number;
-  private readonly sourceName: string;
-  private readonly rejections: Rejection[] = [];
+  private sourceName: string;
+  private rejections: Rejection[] = [];
   private records = 0;
   private accepted = 0;
+  private outsideSessions = 0;
   private duplicates = 0;
   private rejected = 0;
   private generalRows = 0;
+  /** Classification of trades without a side (CsvLinesOptions.classification) and its engine code. */
+  private readonly classification: ClassificationMethod | undefined;
+  private readonly method: MethodCode;
 
   private pending: Buffer | undefined;
   private headerDone = false;
@@ -215,6 +230,8 @@ export class CsvLinesBuilder {
     this.maxRejections = Math.max(0, Math.floor(options.maxRejections ?? 100));
     this.sourceName = options.sourceName ?? 'input';
     this.keepLog = options.replayable === true;
+    this.classification = options.classification;
+    this.method = methodCodeOf(options.classification);
     this.partitionIndex = options.partition?.index ?? 0;
     this.partitionCount = options.partition?.count ?? 1;
     if (!(Number.isInteger(this.partitionCount) && this.partitionCount >= 1 && Number.isInteger(this.partitionIndex) && this.partitionIndex >= 0 && this.partitionIndex < this.partitionCount)) {
@@ -268,6 +285,50 @@ export class CsvLinesBuilder {
     return skip + consumed;
   }
 
+  /**
+   * Reads another input into the same day states (`capflow compute FILE...`: trades of several
+   * files, in order, deduplicated across them): after `end()`, starts afresh on a new header,
+   * line numbers and counts, so that the next `end()` summarises that input alone. An input of
+   * `records` (NDJSON, a feed adapter) is given with `takeItems` and has no header.
+   */
+  startInput(sourceName: string, kind: 'csv' | 'records' = 'csv'): void {
+    this.sourceName = sourceName;
+    this.pending = undefined;
+    this.general = undefined;
+    this.firstChunk = true;
+    this.headerDone = kind === 'records';
+    this.headerText = '';
+    this.roleColumn.fill(-1);
+    this.columnRoles = new Int8Array(0);
+    this.columnCount = 0;
+    this.standardOrder = false;
+    this.line = 1;
+    this.readerSymbols.length = 0;
+    this.rejections = [];
+    this.records = 0;
+    this.accepted = 0;
+    this.outsideSessions = 0;
+    this.duplicates = 0;
+    this.rejected = 0;
+    this.generalRows = 0;
+  }
+
+  /**
+   * Records a format adapter or the NDJSON reader read (`SourceItem`s, in order): each validated
+   * by the general parser and applied, a rejection reported. For inputs that are not canonical CSV.
+   */
+  takeItems(items: readonly SourceItem[]): void {
+    for (const item of items) {
+      this.records++;
+      this.generalRows++;
+      if ('error' in item) this.reject({ line: item.line, reason: item.error });
+      else if (!this.applyRecord(item.line, item.fields, item.classification)) {
+        this.records--; // another part's record
+        this.generalRows--;
+      }
+    }
+  }
+
   end(): CsvLinesSummary {
     if (!this.general && this.pending) {
       const buf = this.pending;
@@ -286,6 +347,7 @@ export class CsvLinesBuilder {
     return {
       records: this.records,
       accepted: this.accepted,
+      outsideSessions: this.outsideSessions,
       duplicates: this.duplicates,
       rejected: this.rejected,
       rejections: this.rejections,
@@ -767,8 +829,12 @@ export class CsvLinesBuilder {
     this.records++;
     if (numbers !== undefined && timestamp >= dayStartMs && timestamp < dayEndMs) {
       const outcome = numbers.addRawIdBytes(timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd, idDigitsStart, idCounter);
-      if (outcome === AddOutcome.Counted || outcome === AddOutcome.Outside) {
+      if (outcome === AddOutcome.Counted) {
         this.accepted++;
+        return true;
+      }
+      if (outcome === AddOutcome.Outside) {
+        this.outsideSessions++;
         return true;
       }
       if (outcome === AddOutcome.Duplicate) {
@@ -865,8 +931,12 @@ export class CsvLinesBuilder {
     const numbers = entry.numbers;
     if (numbers !== undefined && timestamp >= entry.dayStartMs && timestamp < entry.dayEndMs) {
       outcome = numbers.addRawIdBytes(timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd);
-      if (outcome === AddOutcome.Counted || outcome === AddOutcome.Outside) {
+      if (outcome === AddOutcome.Counted) {
         this.accepted++;
+        return;
+      }
+      if (outcome === AddOutcome.Outside) {
+        this.outsideSessions++;
         return;
       }
     }
@@ -879,9 +949,10 @@ export class CsvLinesBuilder {
       outcome = day.numbers.addRawIdBytes(timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd);
     }
     if (outcome === NEEDS_DAY_FLOW) {
-      outcome = this.dayFlowOf(day).addRawIdBytes(timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd);
+      outcome = this.dayFlowOf(day).addRawIdBytes(timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd, this.method);
     }
     if (outcome === AddOutcome.Duplicate) this.duplicates++;
+    else if (outcome === AddOutcome.Outside) this.outsideSessions++;
     else this.accepted++;
   }
 
@@ -901,7 +972,7 @@ export class CsvLinesBuilder {
   }
 
   /** Parses and applies a record; false when it belongs to another partition (nothing done). */
-  private applyRecord(line: number, record: RawFields): boolean {
+  private applyRecord(line: number, record: RawFields, classification?: ClassificationMethod): boolean {
     const result = parseTradeRecord(line, record);
     // A rejected row belongs with its symbol when the symbol itself is valid (the byte-level path
     // decides by the symbol before it knows the row is bad), else to part 0.
@@ -913,11 +984,13 @@ export class CsvLinesBuilder {
       this.reject(result.field === undefined ? { line, reason: result.reason } : { line, field: result.field, reason: result.reason });
       return true;
     }
-    this.applyTrade(result.trade);
+    this.applyTrade(classification === undefined ? result.trade : { ...result.trade, classification });
     return true;
   }
 
-  private applyTrade(trade: Trade): void {
+  private applyTrade(given: Trade): void {
+    const trade =
+      given.direction === undefined && given.classification === undefined && this.classification !== undefined ? { ...given, classification: this.classification } : given;
     const entry = this.symbols.get(trade.symbol) ?? this.entryFor(trade.symbol);
     if (!entry) return; // unreachable: the trade parser accepted the symbol
     const day = this.dayOf(entry, trade.timestamp);
@@ -925,7 +998,10 @@ export class CsvLinesBuilder {
       this.countClosedDay(entry, trade.tradeId);
       return;
     }
-    if (this.dayFlowOf(day).add(trade) === AddOutcome.Duplicate) this.duplicates++;
+    const flow = this.dayFlowOf(day);
+    if (flow.add(trade) === AddOutcome.Duplicate) this.duplicates++;
+    // By its time alone, as the ingest summary counts it (a trade left out by its trade type included).
+    else if (flow.schedule.lineIndexAt(trade.timestamp) < 0) this.outsideSessions++;
     else this.accepted++;
   }
 
@@ -940,7 +1016,7 @@ export class CsvLinesBuilder {
       }
       ids.add(tradeId);
     }
-    this.accepted++;
+    this.outsideSessions++;
   }
 
   private reject(rejection: Rejection): void {
@@ -1003,7 +1079,7 @@ export class CsvLinesBuilder {
       // A replayable day keeps DayFlow's log from its first trade; a batch day starts in Numbers.
       if (this.keepLog) day = { numbers: undefined, flow: new DayFlow(schedule, this.thresholds[entry.market], { keepLog: true }) };
       else {
-        day = { numbers: new NumberDayFlow(schedule, this.tierClassifier(entry.market), this.sumsArena), flow: undefined };
+        day = { numbers: new NumberDayFlow(schedule, this.tierClassifier(entry.market), this.sumsArena, this.method), flow: undefined };
         this.numberDays++;
       }
       this.symbolDays.set(key, day);
@@ -1064,15 +1140,18 @@ function indexOrLength(buf: Buffer, byte: number, from: number): number {
 
 /**
  * Reads a CSV file (optionally `.gz`) straight into day flows; resolves with the builder (its
- * `days` and `lines`) and the summary. Structural problems throw like `ingestFile`.
+ * `days` and `lines`) and the summary. Structural problems throw like `ingestFile`. Given a
+ * builder `into` (which ended its previous input), the file's trades join its day states.
  */
 export async function csvFileToLines(
   path: string,
   options: CsvLinesOptions = {},
+  into?: CsvLinesBuilder,
 ): Promise<{ builder: CsvLinesBuilder; summary: CsvLinesSummary }> {
   const kind = fileKindOf(path);
   if (kind.format !== 'csv') throw new TypeError(`${path}: not a CSV file`);
-  const builder = new CsvLinesBuilder({ sourceName: path, ...options });
+  const builder = into ?? new CsvLinesBuilder({ sourceName: path, ...options });
+  if (into) into.startInput(path);
   if (kind.gzip) {
     const source = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }));
     for await (const chunk of source) builder.push(chunk as Buffer);

@@ -75,6 +75,7 @@ export async function csvFileToLinesParallel(path: string, options: ParallelCsvL
   const days = new Map<string, CapitalFlowLine[]>();
   let records = 0;
   let accepted = 0;
+  let outsideSessions = 0;
   let duplicates = 0;
   let rejected = 0;
   let generalRows = 0;
@@ -92,11 +93,12 @@ export async function csvFileToLinesParallel(path: string, options: ParallelCsvL
     const s = answer.summary;
     records += s.records;
     accepted += s.accepted;
+    outsideSessions += s.outsideSessions;
     duplicates += s.duplicates;
     rejected += s.rejected;
     generalRows += s.generalRows;
     rejections.push(...s.rejections);
   }
   rejections.sort((a, b) => a.line - b.line);
-  return { days, summary: { records, accepted, duplicates, rejected, rejections: rejections.slice(0, maxRejections), generalRows } };
+  return { days, summary: { records, accepted, outsideSessions, duplicates, rejected, rejections: rejections.slice(0, maxRejections), generalRows } };
 }
