@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import type { CsvLinesSummary } from '../ingest/fast-csv-lines.js';
 import { FileLines, type SymbolDayLines } from '../ingest/file-lines.js';
 import { fileKindOf, fileSize } from '../ingest/file-source.js';
-import { formatCounts } from './ingest-command.js';
+import { formatCounts } from './file-counts.js';
 import { engineClassification, feedChoice, feedSource, type FeedChoice } from './ingest-feed.js';
 
 export interface ComputeCommandIo {

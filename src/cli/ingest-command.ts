@@ -6,6 +6,7 @@ import { formatRejection } from '../ingest/trade-parser.js';
 import type { FlowStore } from '../store/flow-store.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
 import { holdDataDir, type DataDirLock } from '../store/data-dir-lock.js';
+import { formatCounts } from './file-counts.js';
 import { engineClassification, feedChoice, ingestFeedFile, type FeedChoice } from './ingest-feed.js';
 import { isSharedStoreUrl, openFlowStore } from './scale-out-adapters.js';
 
@@ -205,29 +206,6 @@ function positiveIntegerOption(text: string | undefined, fallback: number, allow
 /** The lines printed for one file: counts, then the kept rejection reasons. */
 export function formatSummary(summary: IngestSummary): string {
   return formatCounts(summary);
-}
-
-/** What `formatCounts` prints: an ingest's summary, or a computation's (`capflow compute`). */
-export type FileCounts = Pick<IngestSummary, 'source' | 'accepted' | 'outsideSessions' | 'duplicates' | 'rejected' | 'skipped'> & {
-  readonly rejections: readonly IngestSummary['rejections'][number][];
-};
-
-/**
- * A file's counts, then its kept rejection reasons. Trades outside the sessions (before the
- * open, in a lunch break, after the close, on a closed day) are stored and feed the tick rule
- * but count in no line: they are named apart from the accepted ones.
- */
-export function formatCounts(summary: FileCounts): string {
-  let text =
-    `${summary.source}: ${summary.accepted} accepted` +
-    (summary.outsideSessions > 0 ? `, ${summary.outsideSessions} outside the sessions` : '') +
-    `, ${summary.duplicates} duplicates, ${summary.rejected} rejected` +
-    (summary.skipped > 0 ? `, ${summary.skipped} skipped (already ingested)` : '') +
-    '\n';
-  for (const rejection of summary.rejections) text += `  rejected ${formatRejection(rejection)}\n`;
-  const untold = summary.rejected - summary.rejections.length;
-  if (untold > 0) text += `  … and ${untold} more rejected\n`;
-  return text;
 }
 
 /** A one-line progress bar redrawn in place on a terminal, at most every 100 ms. */

@@ -1,15 +1,3 @@
-import { runFlowCommand } from './flow-command.js';
-import { runBackupCommand, runRestoreCommand } from './backup-command.js';
-import { runConnectCommand } from './connect-command.js';
-import { runCredentialsCommand } from './credentials-command.js';
-import { runDoctorCommand } from './doctor-command.js';
-import { runExportCommand } from './export-command.js';
-import { runIngestCommand } from './ingest-command.js';
-import { runComputeCommand } from './compute-command.js';
-import { runServeCommand } from './serve-command.js';
-import { runWatchCommand } from './watch-command.js';
-import { runPublishCommand, runWorkerCommand } from './worker-command.js';
-
 const USAGE = `capflow — LongPort-compatible capital-flow service
 
 Usage:
@@ -51,36 +39,40 @@ export interface CliIo {
   isTTY: boolean;
 }
 
-/** Entry point of the `capflow` command; resolves to the process exit code. */
+/**
+ * Entry point of the `capflow` command; resolves to the process exit code. Each command's module
+ * is loaded when it runs: a short command (`compute` on a small file, `help`) does not pay for
+ * loading the server, the stores and the bus clients.
+ */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'ingest':
-      return runIngestCommand(rest, io);
+      return (await import('./ingest-command.js')).runIngestCommand(rest, io);
     case 'serve':
-      return runServeCommand(rest, io);
+      return (await import('./serve-command.js')).runServeCommand(rest, io);
     case 'flow':
-      return runFlowCommand(rest, io);
+      return (await import('./flow-command.js')).runFlowCommand(rest, io);
     case 'compute':
-      return runComputeCommand(rest, io);
+      return (await import('./compute-command.js')).runComputeCommand(rest, io);
     case 'watch':
-      return runWatchCommand(rest, io);
+      return (await import('./watch-command.js')).runWatchCommand(rest, io);
     case 'connect':
-      return runConnectCommand(rest, io);
+      return (await import('./connect-command.js')).runConnectCommand(rest, io);
     case 'worker':
-      return runWorkerCommand(rest, io);
+      return (await import('./worker-command.js')).runWorkerCommand(rest, io);
     case 'publish':
-      return runPublishCommand(rest, io);
+      return (await import('./worker-command.js')).runPublishCommand(rest, io);
     case 'credentials':
-      return runCredentialsCommand(rest, io);
+      return (await import('./credentials-command.js')).runCredentialsCommand(rest, io);
     case 'backup':
-      return runBackupCommand(rest, io);
+      return (await import('./backup-command.js')).runBackupCommand(rest, io);
     case 'restore':
-      return runRestoreCommand(rest, io);
+      return (await import('./backup-command.js')).runRestoreCommand(rest, io);
     case 'export':
-      return runExportCommand(rest, io);
+      return (await import('./export-command.js')).runExportCommand(rest, io);
     case 'doctor':
-      return runDoctorCommand(rest, io);
+      return (await import('./doctor-command.js')).runDoctorCommand(rest, io);
     case undefined:
     case 'help':
     case '--help':
