@@ -77,8 +77,7 @@ const ROLE_COUNT = TRADE_FIELDS.length;
 const SYMBOL_CACHE_LIMIT = 100_000;
 /** What a symbol as written is to this reader. */
 const NOT_A_SYMBOL = 0;
-const OWN_PART = 1;
-const OTHER_PART = 2;
+const A_SYMBOL = 1;
 
 /**
  * The state of one symbol-day: Numbers while they are exact and the ids are numbered (the
@@ -100,8 +99,6 @@ interface SymbolEntry {
   /** `day.numbers` when the day was made (one object less to reach per row; a moved one answers NEEDS_DAY_FLOW). */
   numbers: NumberDayFlow | undefined;
   dayKey: string;
-  /** Whether this reader's partition holds the symbol. */
-  readonly owned: boolean;
 }
 
 export interface CsvLinesOptions {
@@ -118,25 +115,10 @@ export interface CsvLinesOptions {
    */
   readonly replayable?: boolean;
   /**
-   * Read only the trades of one part of the symbols (`index` of `count` parts, by a hash of the
-   * normalised symbol), so that several readers of the same file can share the work: symbol-days
-   * are independent, so each part's lines are exactly those of a single reader. A rejected row
-   * belongs with its symbol when that is valid, else to part 0. Counts and rejections are those
-   * of the part.
-   */
-  readonly partition?: { readonly index: number; readonly count: number };
-  /**
    * How trades without a side of their own are classified (default Lee–Ready), as `ingest
    * --classify` records it with each trade.
    */
   readonly classification?: ClassificationMethod;
-}
-
-/** The part (0 … count − 1) of a normalised symbol under `CsvLinesOptions.partition`. */
-export function symbolPartition(symbol: string, count: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < symbol.length; i++) hash = Math.imul(hash ^ symbol.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % count;
 }
 
 export interface CsvLinesSummary {
@@ -175,7 +157,7 @@ export class CsvLinesBuilder {
   private readonly symbols = new Map<string, SymbolEntry | null>();
   /** Symbols as written (bytes) → entry (null: not a symbol), so a row makes no string. */
   private readonly symbolBytes = new ByteKeyTable<SymbolEntry | null>();
-  /** Per key of `symbolBytes` (by index): NOT_A_SYMBOL, OWN_PART or OTHER_PART. */
+  /** Per key of `symbolBytes` (by index): NOT_A_SYMBOL or A_SYMBOL. */
   private symbolKinds = new Uint8Array(1024);
   /**
    * Per key of `symbolBytes` (by index): the Numbers state of the symbol-day a row of that spelling
@@ -186,8 +168,6 @@ export class CsvLinesBuilder {
   /** Symbols by the index a `CsvRowReader` gave them (`applyReadRecords`). */
   private readonly readerSymbols: Array<SymbolEntry | undefined> = [];
   private readonly keepLog: boolean;
-  private readonly partitionIndex: number;
-  private readonly partitionCount: number;
   private readonly closedDayIds = new Map<string, Set<string>>();
   private readonly thresholds: Partial<Record<Market, TierThresholds>>;
   private readonly maxRejections: number;
@@ -232,11 +212,6 @@ export class CsvLinesBuilder {
     this.keepLog = options.replayable === true;
     this.classification = options.classification;
     this.method = methodCodeOf(options.classification);
-    this.partitionIndex = options.partition?.index ?? 0;
-    this.partitionCount = options.partition?.count ?? 1;
-    if (!(Number.isInteger(this.partitionCount) && this.partitionCount >= 1 && Number.isInteger(this.partitionIndex) && this.partitionIndex >= 0 && this.partitionIndex < this.partitionCount)) {
-      throw new RangeError('partition: index must be a whole number below count');
-    }
   }
 
   push(chunk: Buffer): void {
@@ -322,10 +297,7 @@ export class CsvLinesBuilder {
       this.records++;
       this.generalRows++;
       if ('error' in item) this.reject({ line: item.line, reason: item.error });
-      else if (!this.applyRecord(item.line, item.fields, item.classification)) {
-        this.records--; // another part's record
-        this.generalRows--;
-      }
+      else this.applyRecord(item.line, item.fields, item.classification);
     }
   }
 
@@ -549,7 +521,6 @@ export class CsvLinesBuilder {
           // The kind kept beside the table spares reading the entry of another part's symbol.
           const kind = this.symbolKinds[index] as number;
           if (kind === NOT_A_SYMBOL) return false;
-          if (kind === OTHER_PART) return true; // another part's row, even a malformed one (`row`)
           entry = this.symbolBytes.valueAt(index);
           symbolIndex = index;
           // Read the symbol-day's state now: the memory reads overlap with parsing the other fields.
@@ -673,13 +644,6 @@ export class CsvLinesBuilder {
     if (symbolIndex < 0) return -1;
     const kind = this.symbolKinds[symbolIndex] as number;
     if (kind === NOT_A_SYMBOL) return -1;
-    if (kind === OTHER_PART) {
-      // Another part's row, even a malformed one (`row`): only its end matters.
-      if (lineKnown) return end;
-      const lf = buf.indexOf(LF, i);
-      if (lf === -1) return -1;
-      return (lf > pos && buf[lf - 1] === CR ? lf - 1 : lf) <= guard ? lf : -1;
-    }
     const entry = this.symbolBytes.valueAt(symbolIndex) as SymbolEntry;
     // Read the symbol-day's state now: the memory reads overlap with parsing the other fields.
     const numbers = this.numbersBySymbol[symbolIndex];
@@ -723,7 +687,6 @@ export class CsvLinesBuilder {
    * being pushed the input itself.
    */
   applyReadRecords(buf: Buffer, records: Float64Array, count: number): void {
-    if (this.partitionCount !== 1) throw new Error('applyReadRecords: a partitioned builder cannot take rows read for every symbol');
     for (let r = 0; r < count; r++) {
       const at = r * RECORD_STRIDE;
       const kind = records[at] as number;
@@ -846,23 +809,11 @@ export class CsvLinesBuilder {
     return false;
   }
 
-  /**
-   * Whether this part reports a row with too many fields: the part of its symbol when that is
-   * valid (so a reader skips another part's rows on the symbol alone), else part 0.
-   */
-  private ownsMalformedRow(buf: Buffer): boolean {
-    if (this.partitionCount === 1) return true;
-    const column = this.roleColumn[SYMBOL] as number;
-    const entry = column < 0 ? null : this.symbolEntry(buf, this.fieldStart[column] as number, this.fieldEnd[column] as number);
-    return entry === null ? this.partitionIndex === 0 : entry.owned;
-  }
-
   /** One record without quotes: the fast path, or the general parser when in doubt. */
   private row(buf: Buffer, fields: number, lineStart: number, lineEnd: number): void {
     this.records++;
     if (fields > this.columnCount) {
-      if (this.ownsMalformedRow(buf)) this.reject({ line: this.line, reason: `has ${fields} fields but the header has ${this.columnCount}` });
-      else this.records--;
+      this.reject({ line: this.line, reason: `has ${fields} fields but the header has ${this.columnCount}` });
       return;
     }
     const roles = this.roleColumn;
@@ -872,10 +823,6 @@ export class CsvLinesBuilder {
     if (symbolColumn >= fields) return this.slowRow(buf, fields, lineStart, lineEnd);
     const entry = this.symbolEntry(buf, fs[symbolColumn] as number, fe[symbolColumn] as number);
     if (entry === null) return this.slowRow(buf, fields, lineStart, lineEnd);
-    if (!entry.owned) {
-      this.records--;
-      return;
-    }
 
     const timestamp = this.readTimestamp(buf, roles[TIMESTAMP] as number, fields);
     if (timestamp < 0) return this.slowRow(buf, fields, lineStart, lineEnd);
@@ -965,27 +912,17 @@ export class CsvLinesBuilder {
       const column = this.roleColumn[role] as number;
       if (column >= 0 && column < fields) record[TRADE_FIELDS[role] as TradeField] = values[column] as string;
     }
-    if (!this.applyRecord(this.line, record)) {
-      this.records--;
-      this.generalRows--;
-    }
+    this.applyRecord(this.line, record);
   }
 
-  /** Parses and applies a record; false when it belongs to another partition (nothing done). */
-  private applyRecord(line: number, record: RawFields, classification?: ClassificationMethod): boolean {
+  /** Parses and applies a record (or reports its rejection). */
+  private applyRecord(line: number, record: RawFields, classification?: ClassificationMethod): void {
     const result = parseTradeRecord(line, record);
-    // A rejected row belongs with its symbol when the symbol itself is valid (the byte-level path
-    // decides by the symbol before it knows the row is bad), else to part 0.
-    const raw = record.symbol;
-    const symbol = result.ok ? result.trade.symbol : typeof raw === 'string' ? parseSymbol(raw)?.symbol : undefined;
-    const part = this.partitionCount === 1 || symbol === undefined ? 0 : symbolPartition(symbol, this.partitionCount);
-    if (part !== this.partitionIndex) return false;
     if (!result.ok) {
       this.reject(result.field === undefined ? { line, reason: result.reason } : { line, field: result.field, reason: result.reason });
-      return true;
+      return;
     }
     this.applyTrade(classification === undefined ? result.trade : { ...result.trade, classification });
-    return true;
   }
 
   private applyTrade(given: Trade): void {
@@ -1042,7 +979,7 @@ export class CsvLinesBuilder {
       grown.set(this.symbolKinds);
       this.symbolKinds = grown;
     }
-    this.symbolKinds[index] = entry === null ? NOT_A_SYMBOL : entry.owned ? OWN_PART : OTHER_PART;
+    this.symbolKinds[index] = entry === null ? NOT_A_SYMBOL : A_SYMBOL;
     if (index === 0) this.numbersBySymbol.length = 0; // the table was cleared: indexes start again
     this.numbersBySymbol[index] = undefined;
     return entry;
@@ -1062,7 +999,6 @@ export class CsvLinesBuilder {
       day: null,
       numbers: undefined,
       dayKey: '',
-      owned: this.partitionCount === 1 || symbolPartition(parsed.symbol, this.partitionCount) === this.partitionIndex,
     };
     this.symbols.set(parsed.symbol, entry);
     return entry;
@@ -1114,16 +1050,8 @@ export class CsvLinesBuilder {
       this.records++;
       this.generalRows++;
       const line = item.line;
-      if ('error' in item) {
-        if (this.partitionIndex === 0) this.reject({ line, reason: item.error });
-        else {
-          this.records--;
-          this.generalRows--;
-        }
-      } else if (!this.applyRecord(line, item.fields)) {
-        this.records--;
-        this.generalRows--;
-      }
+      if ('error' in item) this.reject({ line, reason: item.error });
+      else this.applyRecord(line, item.fields);
     }
   }
 }

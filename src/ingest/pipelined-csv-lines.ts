@@ -3,7 +3,7 @@ import { CsvLinesBuilder, type CsvLinesOptions, type CsvLinesSummary } from './f
 import { RECORD_STRIDE } from './csv-row-reader.js';
 import { CHUNK_FREE, type PipelineChunkMessage, type PipelineWorkerInput, type SharedChunk } from './pipeline-chunks.js';
 
-export interface PipelinedCsvLinesOptions extends Omit<CsvLinesOptions, 'partition'> {
+export interface PipelinedCsvLinesOptions extends CsvLinesOptions {
   /** Bytes per chunk (default 4 MiB; smaller in tests, to cross many chunk boundaries). */
   readonly chunkBytes?: number;
   /** Chunks in flight between the threads (default 4). */
