@@ -103,10 +103,12 @@ export async function runComputeCommand(argv: string[], io: ComputeCommandIo): P
       return 1;
     }
   }
+  const output = { file: outFile, name: values.out, streamed: false };
   try {
-    return await computeInto(files, feed, maxRejections, io, values.json === true, outFile, values.out);
+    return await computeInto(files, feed, maxRejections, io, values.json === true, output);
   } finally {
-    await outFile?.close().catch(() => undefined);
+    // Once a stream writes the file, the stream closes it.
+    if (!output.streamed) await outFile?.close().catch(() => undefined);
   }
 }
 
@@ -117,9 +119,9 @@ async function computeInto(
   maxRejections: number,
   io: ComputeCommandIo,
   json: boolean,
-  outFile: FileHandle | undefined,
-  outName: string | undefined,
+  output: { readonly file: FileHandle | undefined; readonly name: string | undefined; streamed: boolean },
 ): Promise<number> {
+  const outFile = output.file;
   // The counts go where the lines do not.
   const report = outFile === undefined ? io.stderr : io.stdout;
   const classification = engineClassification(feed);
@@ -145,14 +147,15 @@ async function computeInto(
     await writeLines(io.stdout, days, json);
     return 0;
   }
-  const out = outFile.createWriteStream({ autoClose: false });
+  const out = outFile.createWriteStream();
+  output.streamed = true;
   try {
     await writeLines(out, days, false);
     out.end();
-    await once(out, 'finish');
+    await once(out, 'close');
   } catch (error) {
     out.destroy();
-    io.stderr.write(`capflow compute: cannot write ${outName}: ${(error as Error).message}\n`);
+    io.stderr.write(`capflow compute: cannot write ${output.name}: ${(error as Error).message}\n`);
     return 1;
   }
   return 0;
