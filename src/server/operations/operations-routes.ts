@@ -1,4 +1,4 @@
-import type { HttpApi } from '../http/http-api.js';
+import type { ContractRouter } from '../http/contract-router.js';
 import type { CapflowMetrics } from '../metrics/capflow-metrics.js';
 
 /** A named readiness condition of `/readyz` (store open, calendars loaded, bus connected…). */
@@ -30,14 +30,15 @@ async function checkWithin(check: ReadinessCheck, ms: number): Promise<boolean> 
   }
 }
 
-/** `/metrics` (Prometheus text) and `/readyz` (every check true → 200, else 503 naming the failures; checks run together, each bounded). */
-export function registerOperationsRoutes(api: HttpApi, options: OperationsRoutesOptions): void {
-  api.raw('GET', '/metrics', async (_context, response) => {
+/** `/healthz`, `/metrics` (Prometheus text) and `/readyz` (every check true → 200, else 503 naming the failures; checks run together, each bounded). */
+export function registerOperationsRoutes(routes: ContractRouter, options: OperationsRoutesOptions): void {
+  routes.envelope('health', () => ({ status: 'ok' }));
+  routes.raw('metrics', async (_call, response) => {
     const text = await options.metrics.render();
     response.writeHead(200, { 'content-type': options.metrics.contentType, 'content-length': Buffer.byteLength(text) });
     response.end(text);
   });
-  api.raw('GET', '/readyz', async (_context, response) => {
+  routes.raw('readiness', async (_call, response) => {
     const checks: Record<string, boolean> = { accepting: options.accepting() };
     const names = Object.keys(options.readiness);
     const results = await Promise.all(names.map((name) => checkWithin(options.readiness[name]!, options.readinessTimeoutMs ?? 2000)));

@@ -21,9 +21,10 @@ import { resolveSymbol } from './capital-flow.js';
 import type { CommandHandler } from './command-handler.js';
 import type { DistributionSource } from './command25-distribution.js';
 import { QuoteCommand } from '../../protocol/control-command.js';
+import { ApiLimits } from '../../contract/limits.js';
 
 /** Most symbols in one batch (REST `symbols=` and socket command 210). */
-export const BATCH_SYMBOL_LIMIT = 50;
+export const BATCH_SYMBOL_LIMIT = ApiLimits.batchSymbols;
 
 export type BatchKindName = 'intraday' | 'distribution';
 /** The command each symbol of a batch mirrors, and whose rate-limit bucket it draws on. */
@@ -34,7 +35,7 @@ export type BatchOutcome<T> = { readonly symbol: string; readonly value: T } | {
 /** Symbols of a batch: 1 to BATCH_SYMBOL_LIMIT non-empty entries, else the whole call is a 400 / 3-301600. */
 export function checkBatchSymbols(symbols: readonly string[]): string[] {
   const list = symbols.map((symbol) => symbol.trim()).filter((symbol) => symbol !== '');
-  if (list.length === 0) throw invalidRequest('no symbols: give 1 to 50 symbols, e.g. symbols=700.HK,AAPL.US');
+  if (list.length === 0) throw invalidRequest(`no symbols: give 1 to ${BATCH_SYMBOL_LIMIT} symbols, e.g. symbols=700.HK,AAPL.US`);
   if (list.length > BATCH_SYMBOL_LIMIT) throw invalidRequest(`${list.length} symbols: at most ${BATCH_SYMBOL_LIMIT} per call`);
   return list;
 }

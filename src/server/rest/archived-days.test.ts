@@ -31,7 +31,7 @@ describe('days trimmed by retention', () => {
       await storeTrades(store, [...OLD_DAY, trade('700.HK', '2024-06-14T09:30:30+08:00', '321.0', 100, 'up')]);
       assert.deepEqual(await runRetention({ store, archive, retainTradesDays: 1, now: () => NOW }), { daysArchived: 1, tradesDeleted: 3 });
       const flows = await FlowService.open({ store, archive, clock: new MarketClock({ kind: 'fixed', at: NOW }) });
-      const queries = new FlowQueries({ flows, store, rateLimiter: new RateLimiter() });
+      const queries = new FlowQueries({ flows, store });
       const symbol = parseSymbol('700.HK')!;
 
       const daily = await queries.daily(symbol, '2024-06-12', '2024-06-14');

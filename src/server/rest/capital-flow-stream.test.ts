@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { SseParser, type ServerSentEvent } from '../../client/sse-parser.js';
 import { signedHeaders, startTestServer, storeTrades, testCredential, trade, type TestServer } from '../server-test-kit.js';
-import { REST_PATHS } from './openapi-document.js';
+import { Endpoint } from '../../contract/endpoints.js';
 
 const user = testCredential();
 const hkOnly = testCredential({ appKey: 'hk-only', accessToken: 'hk-token', markets: ['HK'] });
@@ -17,7 +17,7 @@ interface EventReader {
 
 async function openStream(t: TestServer, query: string, headers: Record<string, string>): Promise<EventReader> {
   const controller = new AbortController();
-  const response = await fetch(`${t.httpUrl}${REST_PATHS.stream}?${query}`, { headers, signal: controller.signal });
+  const response = await fetch(`${t.httpUrl}${Endpoint.stream.path}?${query}`, { headers, signal: controller.signal });
   const queue: ServerSentEvent[] = [];
   const waiters: (() => void)[] = [];
   let raw = '';
@@ -74,7 +74,7 @@ describe('live stream (SSE)', () => {
   after(() => t.stop());
 
   it('starts with a snapshot, then sends only new and changed minutes', async () => {
-    const stream = await openStream(t, 'symbol=700.HK', signedHeaders(user, 'GET', REST_PATHS.stream, 'symbol=700.HK'));
+    const stream = await openStream(t, 'symbol=700.HK', signedHeaders(user, 'GET', Endpoint.stream.path, 'symbol=700.HK'));
     try {
       assert.equal(stream.status, 200);
       const snapshot = await stream.next();
@@ -118,7 +118,7 @@ describe('live stream (SSE)', () => {
   });
 
   it('carries the tier detail with detail=1', async () => {
-    const stream = await openStream(t, 'symbol=700.HK&detail=1', signedHeaders(user, 'GET', REST_PATHS.stream, 'symbol=700.HK&detail=1'));
+    const stream = await openStream(t, 'symbol=700.HK&detail=1', signedHeaders(user, 'GET', Endpoint.stream.path, 'symbol=700.HK&detail=1'));
     try {
       const data = JSON.parse((await stream.next()).data);
       assert.deepEqual(data.lines[0].out, { large: '0.000', medium: '0.000', small: '100.000', total: '100.000' });
@@ -128,9 +128,9 @@ describe('live stream (SSE)', () => {
   });
 
   it('opens with a single-use stream token instead of signature headers', async () => {
-    const issued = await fetch(`${t.httpUrl}${REST_PATHS.streamToken}`, {
+    const issued = await fetch(`${t.httpUrl}${Endpoint.streamToken.path}`, {
       method: 'POST',
-      headers: signedHeaders(hkOnly, 'POST', REST_PATHS.streamToken),
+      headers: signedHeaders(hkOnly, 'POST', Endpoint.streamToken.path),
     });
     const { data } = (await issued.json()) as { data: { token: string; ttlSeconds: number } };
     assert.equal(data.ttlSeconds, 60);
@@ -141,27 +141,27 @@ describe('live stream (SSE)', () => {
     } finally {
       stream.close();
     }
-    const reused = await fetch(`${t.httpUrl}${REST_PATHS.stream}?${query}`);
+    const reused = await fetch(`${t.httpUrl}${Endpoint.stream.path}?${query}`);
     assert.deepEqual([reused.status, ((await reused.json()) as { code: number }).code], [401, 401002]);
   });
 
   it('refuses before streaming with the same errors as the intraday call', async () => {
     const token = async (): Promise<string> => {
-      const issued = await fetch(`${t.httpUrl}${REST_PATHS.streamToken}`, {
+      const issued = await fetch(`${t.httpUrl}${Endpoint.streamToken.path}`, {
         method: 'POST',
-        headers: signedHeaders(hkOnly, 'POST', REST_PATHS.streamToken),
+        headers: signedHeaders(hkOnly, 'POST', Endpoint.streamToken.path),
       });
       return ((await issued.json()) as { data: { token: string } }).data.token;
     };
-    const cn = await fetch(`${t.httpUrl}${REST_PATHS.stream}?symbol=600000.SH&token=${await token()}`);
+    const cn = await fetch(`${t.httpUrl}${Endpoint.stream.path}?symbol=600000.SH&token=${await token()}`);
     assert.deepEqual([cn.status, ((await cn.json()) as { code: number }).code], [403, 301604]);
-    const unsigned = await fetch(`${t.httpUrl}${REST_PATHS.stream}?symbol=700.HK`);
+    const unsigned = await fetch(`${t.httpUrl}${Endpoint.stream.path}?symbol=700.HK`);
     assert.deepEqual([unsigned.status, ((await unsigned.json()) as { code: number }).code], [401, 401001]);
   });
 
   it('ends its streams when the server stops', async () => {
     const own = await startTestServer({ trades: [trade('700.HK', '2024-06-14T09:30:05+08:00', '1', 1, 'up')] });
-    const stream = await openStream(own, 'symbol=700.HK', signedHeaders(user, 'GET', REST_PATHS.stream, 'symbol=700.HK'));
+    const stream = await openStream(own, 'symbol=700.HK', signedHeaders(user, 'GET', Endpoint.stream.path, 'symbol=700.HK'));
     await stream.next();
     await own.stop(); // resolves only once every connection is closed
     stream.close();
@@ -189,14 +189,14 @@ describe('live streams per credential', () => {
 
   const query = 'symbol=700.HK';
   const openAs = async (credential: typeof busy): Promise<EventReader> => {
-    const stream = await openStream(t, query, signedHeaders(credential, 'GET', REST_PATHS.stream, query));
+    const stream = await openStream(t, query, signedHeaders(credential, 'GET', Endpoint.stream.path, query));
     if (stream.status === 200) open.push(stream);
     return stream;
   };
   const refusal = async (credential: typeof busy): Promise<[number, number]> => {
     const controller = new AbortController();
-    const response = await fetch(`${t.httpUrl}${REST_PATHS.stream}?${query}`, {
-      headers: signedHeaders(credential, 'GET', REST_PATHS.stream, query),
+    const response = await fetch(`${t.httpUrl}${Endpoint.stream.path}?${query}`, {
+      headers: signedHeaders(credential, 'GET', Endpoint.stream.path, query),
       signal: controller.signal,
     });
     if (response.status === 200) {

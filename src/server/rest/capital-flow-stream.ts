@@ -3,7 +3,8 @@ import { HttpErrorCode, httpError } from '../../model/errors.js';
 import type { ParsedSymbol } from '../../model/symbol.js';
 import type { FlowService } from '../../service/flow-service.js';
 import type { Credential } from '../auth/credential.js';
-import type { IntradayJson, IntradayLineJson } from './flow-payloads.js';
+import { ApiLimits } from '../../contract/limits.js';
+import type { Intraday, LinesEvent } from '../../contract/schemas.js';
 import type { FlowQueries } from './flow-queries.js';
 import type { LineUpdateSource } from './line-update-source.js';
 
@@ -27,16 +28,8 @@ export interface CapitalFlowStreamsOptions {
   log?: (message: string, error?: unknown) => void;
 }
 
-/** Data of a `lines` event: replace the day's lines from index `from` on with `lines`. */
-export interface LinesEventJson {
-  readonly symbol: string;
-  readonly date: string;
-  readonly from: number;
-  readonly lines: IntradayLineJson[];
-}
-
 /** Live streams one credential may hold open at once unless it sets its own `streams`. */
-export const DEFAULT_STREAMS_PER_CREDENTIAL = 10;
+export const DEFAULT_STREAMS_PER_CREDENTIAL = ApiLimits.streamsPerCredential;
 
 /** Longest wait between two looks at the lines, so a wall clock's new minutes and new days show up. */
 const MAX_IDLE_CHECK_MS = 60_000;
@@ -149,9 +142,9 @@ class LiveLineStream {
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    response.write('retry: 3000\n\n');
+    response.write(`retry: ${ApiLimits.streamRetryMs}\n\n`);
     this.unsubscribe = this.options.updates.subscribe(this.symbol.symbol, () => this.schedule());
-    this.heartbeat = setInterval(() => this.write(': heartbeat\n\n'), this.options.heartbeatMs ?? 15_000);
+    this.heartbeat = setInterval(() => this.write(': heartbeat\n\n'), this.options.heartbeatMs ?? ApiLimits.streamHeartbeatSeconds * 1000);
     await this.refresh();
   }
 
@@ -211,7 +204,7 @@ class LiveLineStream {
       let from = 0;
       while (from < this.sentLines.length && this.sentLines[from] === lines[from]) from++;
       if (from < lines.length) {
-        const event: LinesEventJson = { symbol: payload.symbol, date: payload.date, from, lines: payload.lines.slice(from) };
+        const event: LinesEvent = { symbol: payload.symbol, date: payload.date, from, lines: payload.lines.slice(from) };
         this.send('lines', event);
       }
     }
@@ -221,7 +214,7 @@ class LiveLineStream {
   }
 
   /** Wakes up when the next line's minute starts (a wall clock adds it without any trade). */
-  private armIdleCheck(payload: IntradayJson): void {
+  private armIdleCheck(payload: Intraday): void {
     clearTimeout(this.idleCheck);
     if (this.closed) return;
     const flows = this.options.flows;

@@ -2,44 +2,23 @@ import type { DaySchedule } from '../../calendar/day-schedule.js';
 import { dateToDayNumber, dayNumberToDate } from '../../calendar/time-zone.js';
 import { calendarFor } from '../../calendar/trading-calendar.js';
 import type { CapitalDistribution, CapitalFlowLine, DayTotals, TierAmounts } from '../../engine/day-flow.js';
-import { invalidRequest, rateLimited } from '../../model/errors.js';
+import { invalidRequest } from '../../model/errors.js';
 import { MARKET_CURRENCY, MARKETS, type Market } from '../../model/market.js';
 import { parseSymbol, type ParsedSymbol } from '../../model/symbol.js';
 import type { FlowService } from '../../service/flow-service.js';
 import type { FlowStore } from '../../store/flow-store.js';
-import { rateLimitFor, type Credential } from '../auth/credential.js';
+import type { Credential } from '../auth/credential.js';
 import { resolveSymbol } from '../quote/capital-flow.js';
-import { QuoteCommand } from '../../protocol/control-command.js';
-import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
-import {
-  distributionJson,
-  intradayJson,
-  symbolDay,
-  type DailyDayJson,
-  type DailyJson,
-  type DistributionJson,
-  type IntradayJson,
-} from './flow-payloads.js';
+import { ApiLimits } from '../../contract/limits.js';
+import type { Daily, DailyDay, Distribution, Intraday, SymbolEntry, Symbols } from '../../contract/schemas.js';
+import { distributionJson, intradayJson, symbolDay } from './flow-payloads.js';
 
 /** Longest range of one daily-history request, in calendar days (inclusive). */
-export const MAX_DAILY_RANGE_DAYS = 366;
+export const MAX_DAILY_RANGE_DAYS = ApiLimits.dailyRangeDays;
 /** Range of a daily-history request without `from`: this many calendar days ending at `to`. */
-export const DEFAULT_DAILY_RANGE_DAYS = 30;
+export const DEFAULT_DAILY_RANGE_DAYS = ApiLimits.defaultDailyRangeDays;
 /** Completed days' totals kept in memory; the whole cache is dropped beyond this (bounded memory). */
 const DAILY_CACHE_LIMIT = 200_000;
-
-/** Quote commands whose per-credential rate-limit buckets the REST calls share. */
-export const FlowCommand = { Intraday: QuoteCommand.QueryCapitalFlowIntraday, Distribution: QuoteCommand.QueryCapitalFlowDistribution } as const;
-export type FlowCommand = (typeof FlowCommand)[keyof typeof FlowCommand];
-
-export interface SymbolEntryJson {
-  readonly symbol: string;
-  readonly market: Market;
-  readonly currency: string;
-  readonly hasData: boolean;
-  /** Latest trading day with trades (null without data). */
-  readonly lastDate: string | null;
-}
 
 const ZERO_TIERS: TierAmounts = { large: '0.000', medium: '0.000', small: '0.000', total: '0.000' };
 const ZERO_TOTALS: DayTotals = { inflow: '0.000', in: ZERO_TIERS, out: ZERO_TIERS };
@@ -47,13 +26,12 @@ const ZERO_TOTALS: DayTotals = { inflow: '0.000', in: ZERO_TIERS, out: ZERO_TIER
 export interface FlowQueriesOptions {
   flows: FlowService;
   store: FlowStore;
-  /** The server's limiter (a fleet's shared one answers with a promise). */
-  rateLimiter: CommandRateLimiter;
 }
 
 /**
- * The questions the REST API and the live stream answer, with command 24's checks in its order:
- * rate limit, request format, market permission, known symbol, data present. Transport-free:
+ * The questions the REST API and the live stream answer, with command 24's checks in its order
+ * (after the rate limit, which the router takes): request format, market permission, known
+ * symbol, data present. Transport-free:
  * every failure is a CapflowError carrying its HTTP status and code.
  */
 export class FlowQueries {
@@ -63,27 +41,15 @@ export class FlowQueries {
   constructor(private readonly options: FlowQueriesOptions) {}
 
   /**
-   * Takes a token of the mirrored command, then validates the symbol (and optional dates' format).
-   * Answers at once with the in-memory limiter; with a fleet's shared limiter, once it has answered.
+   * The symbol a caller asks about: command 24's checks after the rate limit (the router took
+   * the route's token): format, market permission, known symbol.
    */
-  admit(credential: Credential, command: FlowCommand, symbolText: string | null, dates: readonly (string | null)[] = []): ParsedSymbol | Promise<ParsedSymbol> {
-    const rule = rateLimitFor(credential, command);
-    if (!rule) return this.validate(credential, symbolText, dates);
-    const refused = (): never => {
-      throw rateLimited(`rate limit of ${rule.limit}/s (burst ${rule.burst}) exceeded (shared with command ${command})`);
-    };
-    const taken = this.options.rateLimiter.tryTake(credential.appKey, command, rule.limit, rule.burst);
-    if (taken instanceof Promise) return taken.then((ok) => (ok ? this.validate(credential, symbolText, dates) : refused()));
-    return taken ? this.validate(credential, symbolText, dates) : refused();
-  }
-
-  private validate(credential: Credential, symbolText: string | null, dates: readonly (string | null)[]): ParsedSymbol {
-    if (symbolText === null || symbolText.trim() === '') throw invalidRequest('the symbol parameter is required, e.g. symbol=700.HK');
-    for (const date of dates) if (date !== null) checkDateFormat(date);
+  admit(credential: Credential, symbolText: string): ParsedSymbol {
+    if (symbolText.trim() === '') throw invalidRequest('the symbol parameter is required, e.g. symbol=700.HK');
     return resolveSymbol(symbolText, credential, this.options.flows);
   }
 
-  async intraday(symbol: ParsedSymbol, date: string | null, detail: boolean): Promise<IntradayJson> {
+  async intraday(symbol: ParsedSymbol, date: string | null, detail: boolean): Promise<Intraday> {
     const schedule = this.dayOf(symbol, date);
     const archived = await this.archivedDay(symbol, schedule.date);
     // A day trimmed by retention answers from its kept lines (the tier detail went with its trades).
@@ -93,7 +59,7 @@ export class FlowQueries {
     return intradayJson(symbol, schedule, detail ? day.detailLines(now) : day.lines(now));
   }
 
-  async distribution(symbol: ParsedSymbol, date: string | null): Promise<DistributionJson> {
+  async distribution(symbol: ParsedSymbol, date: string | null): Promise<Distribution> {
     const schedule = this.dayOf(symbol, date);
     const archived = await this.archivedDay(symbol, schedule.date);
     if (archived) return distributionJson(symbol, schedule.date, archived.summary.distribution);
@@ -102,7 +68,7 @@ export class FlowQueries {
   }
 
   /** Net inflow, inflow and outflow of each trading day in [from, to] (to is capped at the served day). */
-  async daily(symbol: ParsedSymbol, fromText: string | null, toText: string | null): Promise<DailyJson> {
+  async daily(symbol: ParsedSymbol, fromText: string | null, toText: string | null): Promise<Daily> {
     const flows = this.options.flows;
     const served = flows.servedSchedule(symbol.market);
     const now = flows.now(symbol.market);
@@ -114,7 +80,7 @@ export class FlowQueries {
     const { full, half } = calendarFor(symbol.market).tradingDays(from, to);
     const dates = [...full, ...half].sort();
     const counts = new Map((await this.options.store.daysOf(symbol.symbol)).map((day) => [day.date, day.trades]));
-    const days: DailyDayJson[] = [];
+    const days: DailyDay[] = [];
     for (const date of dates) {
       const complete = date < served.date || now >= served.graceEndMs;
       const trades = counts.get(date) ?? 0;
@@ -125,10 +91,10 @@ export class FlowQueries {
   }
 
   /** Known symbols in the credential's markets. */
-  async symbols(credential: Credential): Promise<{ markets: Market[]; symbols: SymbolEntryJson[] }> {
+  async symbols(credential: Credential): Promise<Symbols> {
     const lastDates = new Map((await this.options.store.symbolSummaries()).map((summary) => [summary.symbol, summary.lastDate]));
     const flows = this.options.flows;
-    const symbols: SymbolEntryJson[] = [];
+    const symbols: SymbolEntry[] = [];
     for (const name of flows.knownSymbols()) {
       const parsed = parseSymbol(name);
       if (!parsed || !credential.markets.has(parsed.market)) continue;
@@ -177,12 +143,4 @@ export class FlowQueries {
 interface ArchivedDayView {
   lines: readonly CapitalFlowLine[];
   summary: { totals: DayTotals; distribution: CapitalDistribution };
-}
-
-function checkDateFormat(date: string): void {
-  try {
-    dateToDayNumber(date);
-  } catch {
-    throw invalidRequest(`not a date: ${JSON.stringify(date)} (expected YYYY-MM-DD)`);
-  }
 }

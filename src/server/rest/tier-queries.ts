@@ -17,68 +17,12 @@ import type { FlowService } from '../../service/flow-service.js';
 import type { PercentileReference, ResolvedConvention, TierChoice, TierFlows } from '../../service/tier-flows.js';
 import type { FlowStore } from '../../store/flow-store.js';
 import { exchangeTime } from '../../calendar/time-zone.js';
-import { symbolDay, type DistributionJson, type SymbolDayJson } from './flow-payloads.js';
+import type { AmountsByTier, Distribution, History, HistoryPeriod as HistoryPeriodJson, TierDaily, TierDistribution, TierFigures, Tiers } from '../../contract/schemas.js';
+import { symbolDay } from './flow-payloads.js';
 import type { FlowQueries } from './flow-queries.js';
 
 /** What every tier answer says about its convention. */
-export interface ConventionJson {
-  readonly convention: ResolvedConvention['name'];
-  /** Tier names, largest first (`superLarge` only in the 4-tier conventions). */
-  readonly tiers: readonly string[];
-  /** The tiers whose net makes up the main force. */
-  readonly mainForce: readonly string[];
-  /** futu only: the trailing days behind the cut-offs and the cut-offs themselves. */
-  readonly percentiles?: PercentileReference & { readonly days: number };
-}
-
-export interface TierLineJson extends TierFlowFigures {
-  readonly timestamp: number;
-  readonly time: string;
-  /** This minute's own net per tier and main-force net (the other figures are cumulative). */
-  readonly minute: { readonly inflow: string; readonly net: Record<string, string>; readonly mainForceNet: string };
-}
-
-export interface TiersJson extends SymbolDayJson, ConventionJson {
-  readonly date: string;
-  readonly totalLines: number;
-  readonly lines: TierLineJson[];
-  readonly day: TierFlowFigures;
-}
-
-export interface TierDistributionJson extends SymbolDayJson, ConventionJson {
-  readonly date: string;
-  readonly timestamp: number;
-  readonly time: string;
-  readonly capitalIn: Record<string, string>;
-  readonly capitalOut: Record<string, string>;
-  readonly net: Record<string, string>;
-  readonly inflow: string;
-  readonly mainForceNet: string;
-  readonly mainForceShare: string;
-}
-
-export interface HistoryPeriodJson extends TierFlowFigures {
-  /** First calendar date of the period (the day, the ISO week's Monday, the month's, quarter's or year's 1st). */
-  readonly period: string;
-  /** The period start (local midnight) in Unix seconds and as exchange-local ISO 8601. */
-  readonly timestamp: number;
-  readonly time: string;
-  /** Last calendar date of the period. */
-  readonly periodEnd: string;
-  /** First and last trading day of the period inside the requested range. */
-  readonly from: string;
-  readonly to: string;
-  readonly tradingDays: number;
-  /** False while the period holds the served day and that day may still change. */
-  readonly complete: boolean;
-}
-
-export interface HistoryJson extends SymbolDayJson, ConventionJson {
-  readonly period: HistoryPeriod;
-  readonly from: string;
-  readonly to: string;
-  readonly periods: HistoryPeriodJson[];
-}
+type ConventionJson = Pick<Tiers, 'convention' | 'tiers' | 'mainForce' | 'percentiles'>;
 
 /**
  * The size-tier, main-force and history questions of the REST API (capflow's additions to
@@ -90,7 +34,7 @@ export class TierQueries {
   ) {}
 
   /** Per-minute cumulative in/out/net by tier with main-force net and share, and the day's figures. */
-  async tiers(symbol: ParsedSymbol, date: string | null, choice: TierChoice): Promise<TiersJson> {
+  async tiers(symbol: ParsedSymbol, date: string | null, choice: TierChoice): Promise<Tiers> {
     const schedule = this.options.queries.dayOf(symbol, date);
     const { resolved, flow } = await this.options.tierFlows.dayFlow(symbol, schedule, choice);
     return {
@@ -101,20 +45,20 @@ export class TierQueries {
       lines: flow.lines.map((line) => ({
         timestamp: line.timestamp,
         time: exchangeTime(symbol.market, line.timestamp * 1000),
-        ...line.cumulative,
-        minute: { inflow: line.inflow, net: line.net, mainForceNet: line.mainForceNet },
+        ...figuresJson(line.cumulative),
+        minute: { inflow: line.inflow, net: byTier(line.net), mainForceNet: line.mainForceNet },
       })),
-      day: flow.day,
+      day: figuresJson(flow.day),
     };
   }
 
   /** The distribution under a chosen convention (every tier of it, with main force). */
-  async distribution(symbol: ParsedSymbol, date: string | null, choice: TierChoice): Promise<TierDistributionJson> {
+  async distribution(symbol: ParsedSymbol, date: string | null, choice: TierChoice): Promise<TierDistribution> {
     const { exact: _exact, ...json } = await this.distributionWithSums(symbol, date, choice);
     return json;
   }
 
-  private async distributionWithSums(symbol: ParsedSymbol, date: string | null, choice: TierChoice): Promise<TierDistributionJson & { readonly exact: ExactTierSums }> {
+  private async distributionWithSums(symbol: ParsedSymbol, date: string | null, choice: TierChoice): Promise<TierDistribution & { readonly exact: ExactTierSums }> {
     const schedule = this.options.queries.dayOf(symbol, date);
     const { resolved, flow } = await this.options.tierFlows.dayFlow(symbol, schedule, choice);
     const day = await this.options.flows.dayFlow(symbol, schedule.date);
@@ -125,9 +69,9 @@ export class TierQueries {
       ...conventionJson(resolved, choice),
       timestamp,
       time: exchangeTime(symbol.market, timestamp * 1000),
-      capitalIn: flow.day.in,
-      capitalOut: flow.day.out,
-      net: flow.day.net,
+      capitalIn: byTier(flow.day.in),
+      capitalOut: byTier(flow.day.out),
+      net: byTier(flow.day.net),
       inflow: flow.day.inflow,
       mainForceNet: flow.day.mainForceNet,
       mainForceShare: flow.day.mainForceShare,
@@ -139,7 +83,7 @@ export class TierQueries {
    * Command 25's content (three tiers) under the server's convention, for any day: longport as the
    * engine keeps it; for four-tier conventions super-large folded into large (as command 25 does).
    */
-  async commandDistribution(symbol: ParsedSymbol, date: string | null, choice: TierChoice): Promise<DistributionJson> {
+  async commandDistribution(symbol: ParsedSymbol, date: string | null, choice: TierChoice): Promise<Distribution> {
     if (choice.name === 'longport') return this.options.queries.distribution(symbol, date);
     const full = await this.distributionWithSums(symbol, date, choice);
     const fold = (amounts: Record<string, string>, sums: readonly bigint[], scale: number) => ({
@@ -169,7 +113,7 @@ export class TierQueries {
     toText: string | null,
     choice: TierChoice,
     maxDays = MAX_HISTORY_RANGE_DAYS,
-  ): Promise<HistoryJson> {
+  ): Promise<History> {
     const period = periodText ?? 'day';
     if (!isHistoryPeriod(period)) throw invalidRequest(`period must be day, week, month, quarter or year, got ${JSON.stringify(period)}`);
     const flows = this.options.flows;
@@ -207,25 +151,11 @@ export class TierQueries {
         to: last,
         tradingDays: dates.length,
         complete: last < served.date || now >= served.graceEndMs,
-        ...figures,
+        ...figuresJson(figures),
       });
     }
     return { ...symbolDay(symbol), ...conventionJson(resolved, choice), period, from, to, periods };
   }
-}
-
-/** One entry per trading day of the daily endpoint under a chosen convention. */
-export interface TierDailyDayJson extends TierFlowFigures {
-  readonly date: string;
-  readonly timestamp: number;
-  readonly time: string;
-  readonly complete: boolean;
-}
-
-export interface TierDailyJson extends SymbolDayJson, ConventionJson {
-  readonly from: string;
-  readonly to: string;
-  readonly days: TierDailyDayJson[];
 }
 
 /** `GET …/daily?convention=`: the history by day, in the daily endpoint's shape and range limit. */
@@ -236,7 +166,7 @@ export async function tierDaily(
   to: string | null,
   choice: TierChoice,
   maxDays: number,
-): Promise<TierDailyJson> {
+): Promise<TierDaily> {
   const history = await tierQueries.history(symbol, 'day', from, to, choice, maxDays);
   const { periods, period: _period, ...rest } = history;
   return {
@@ -245,12 +175,23 @@ export async function tierDaily(
   };
 }
 
+/** The engine's amounts by tier name as the contract names them (`superLarge` only in four-tier conventions). */
+function byTier(amounts: Readonly<Record<string, string>>): AmountsByTier {
+  const { superLarge, large, medium, small } = amounts;
+  if (large === undefined || medium === undefined || small === undefined) throw new Error(`tier amounts without large, medium and small: ${Object.keys(amounts).join(', ')}`);
+  return superLarge === undefined ? { large, medium, small } : { superLarge, large, medium, small };
+}
+
+function figuresJson(figures: TierFlowFigures): TierFigures {
+  return { ...figures, in: byTier(figures.in), out: byTier(figures.out), net: byTier(figures.net) };
+}
+
 function conventionJson(resolved: ResolvedConvention, choice: TierChoice): ConventionJson {
-  const tiers = tierNames(resolved.convention);
+  const tiers = [...tierNames(resolved.convention)];
   return {
     convention: resolved.name,
     tiers,
     mainForce: tiers.slice(0, mainForceTiers(resolved.convention)),
-    ...(resolved.reference ? { percentiles: { ...resolved.reference, days: choice.days } } : {}),
+    ...(resolved.reference ? { percentiles: { ...resolved.reference, dates: [...resolved.reference.dates], days: choice.days } } : {}),
   };
 }

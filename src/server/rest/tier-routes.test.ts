@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { signedHeaders, startTestServer, testCredential, trade, type TestServer } from '../server-test-kit.js';
-import { REST_PATHS } from './openapi-document.js';
+import { Endpoint } from '../../contract/endpoints.js';
 
 // 600000.SH: two reference days with turnovers 10,000 … 100,000 (price 10 × 1,000·k shares), then
 // the served day 2024-06-05 (clock fixed after the close). Futu cut-offs over the 10 reference
@@ -56,7 +56,7 @@ describe('size tiers and main force over REST', () => {
   after(() => t.stop());
 
   it('longport: 3 tiers with the CN thresholds, main force = large, lines cumulative and equal to command 24', async () => {
-    const { status, body } = await get(t, REST_PATHS.tiers, 'symbol=600000.SH&convention=longport');
+    const { status, body } = await get(t, Endpoint.tiers.path, 'symbol=600000.SH&convention=longport');
     assert.equal(status, 200, JSON.stringify(body));
     const data = body.data;
     assert.deepEqual([data.convention, data.tiers, data.mainForce, data.date, data.totalLines], ['longport', ['large', 'medium', 'small'], ['large'], '2024-06-05', 241]);
@@ -67,7 +67,7 @@ describe('size tiers and main force over REST', () => {
     assert.deepEqual([first.timestamp, first.time], [localSeconds('2024-06-05T09:30:00+08:00'), '2024-06-05T09:30:00+08:00']);
     assert.deepEqual([first.inflow, first.net.large, first.net.medium, first.mainForceShare], ['120000.000', '200000.000', '-80000.000', '71.43']); // 200k / 280k
     assert.deepEqual([data.lines[1].inflow, data.lines[1].minute.inflow, data.lines[1].minute.net.medium], ['130000.000', '10000.000', '10000.000']);
-    const intraday = await get(t, REST_PATHS.intraday, 'symbol=600000.SH');
+    const intraday = await get(t, Endpoint.intraday.path, 'symbol=600000.SH');
     assert.deepEqual(
       data.lines.map((line: { inflow: string }) => line.inflow),
       intraday.body.data.lines.map((line: { inflow: string }) => line.inflow),
@@ -75,7 +75,7 @@ describe('size tiers and main force over REST', () => {
   });
 
   it('eastmoney: super-large by money, large by shares, main force = super-large + large', async () => {
-    const { body } = await get(t, REST_PATHS.tiers, 'symbol=600000.SH&convention=eastmoney');
+    const { body } = await get(t, Endpoint.tiers.path, 'symbol=600000.SH&convention=eastmoney');
     const day = body.data.day;
     assert.deepEqual(body.data.mainForce, ['superLarge', 'large']);
     assert.deepEqual(day.in, { superLarge: '1200000.000', large: '200000.000', medium: '60000.000', small: '3000.000' });
@@ -85,7 +85,7 @@ describe('size tiers and main force over REST', () => {
   });
 
   it('futu: per-security percentile cut-offs from the trailing stored days, shown with the answer', async () => {
-    const { body } = await get(t, REST_PATHS.tiers, 'symbol=600000.SH&convention=futu');
+    const { body } = await get(t, Endpoint.tiers.path, 'symbol=600000.SH&convention=futu');
     const data = body.data;
     assert.deepEqual(data.percentiles, {
       dates: ['2024-06-03', '2024-06-04'],
@@ -100,19 +100,19 @@ describe('size tiers and main force over REST', () => {
     assert.equal(data.lines[2].mainForceNet, '1320000.000'); // cumulative after 09:32
 
     // days=1: only 2024-06-04 (60k … 100k): 90th = 100,000, 70th = 90,000, 45th = 80,000.
-    const one = await get(t, REST_PATHS.tiers, 'symbol=600000.SH&convention=futu&days=1');
+    const one = await get(t, Endpoint.tiers.path, 'symbol=600000.SH&convention=futu&days=1');
     assert.deepEqual(one.body.data.percentiles.cutoffs, { superLarge: '100000', large: '90000', medium: '80000' });
     assert.deepEqual(one.body.data.day.out, { superLarge: '150000.000', large: '0.000', medium: '0.000', small: '130000.000' });
   });
 
   it('the distribution and daily endpoints take a convention too', async () => {
-    const distribution = await get(t, REST_PATHS.distribution, 'symbol=600000.SH&convention=eastmoney');
+    const distribution = await get(t, Endpoint.distribution.path, 'symbol=600000.SH&convention=eastmoney');
     assert.deepEqual(distribution.body.data.capitalIn, { superLarge: '1200000.000', large: '200000.000', medium: '60000.000', small: '3000.000' });
     assert.deepEqual([distribution.body.data.timestamp, distribution.body.data.time], [localSeconds('2024-06-05T10:01:00+08:00'), '2024-06-05T10:01:00+08:00']);
-    const plain = await get(t, REST_PATHS.distribution, 'symbol=600000.SH');
+    const plain = await get(t, Endpoint.distribution.path, 'symbol=600000.SH');
     assert.deepEqual(plain.body.data.capitalIn, { large: '1400000.000', medium: '60000.000', small: '3000.000' });
 
-    const daily = await get(t, REST_PATHS.daily, 'symbol=600000.SH&from=2024-06-03&to=2024-06-05&convention=eastmoney');
+    const daily = await get(t, Endpoint.daily.path, 'symbol=600000.SH&from=2024-06-03&to=2024-06-05&convention=eastmoney');
     assert.equal(daily.status, 200, JSON.stringify(daily.body));
     const days = daily.body.data.days;
     assert.deepEqual(
@@ -127,7 +127,7 @@ describe('size tiers and main force over REST', () => {
 
   it('refuses an unknown convention or days outside 1…250 with 400/301600', async () => {
     for (const query of ['symbol=600000.SH&convention=ths', 'symbol=600000.SH&convention=futu&days=0', 'symbol=600000.SH&convention=futu&days=251']) {
-      const { status, body } = await get(t, REST_PATHS.tiers, query);
+      const { status, body } = await get(t, Endpoint.tiers.path, query);
       assert.deepEqual([status, body.code], [400, 301600], query);
     }
   });
@@ -141,7 +141,7 @@ describe('history by period over REST', () => {
   after(() => t.stop());
 
   const history = async (query: string) => {
-    const { status, body } = await get(t, REST_PATHS.history, `symbol=000001.SZ&${query}`);
+    const { status, body } = await get(t, Endpoint.history.path, `symbol=000001.SZ&${query}`);
     assert.equal(status, 200, JSON.stringify(body));
     return body.data;
   };
@@ -214,7 +214,7 @@ describe('history by period over REST', () => {
 
   it('refuses a bad period, from after to, and more than ten years', async () => {
     for (const query of ['period=fortnight', 'period=day&from=2024-06-01&to=2024-05-01', 'period=year&from=2010-01-01']) {
-      const { status, body } = await get(t, REST_PATHS.history, `symbol=000001.SZ&${query}`);
+      const { status, body } = await get(t, Endpoint.history.path, `symbol=000001.SZ&${query}`);
       assert.deepEqual([status, body.code], [400, 301600], query);
     }
   });
@@ -228,19 +228,19 @@ describe('batch over REST', () => {
   after(() => t.stop());
 
   it('answers many symbols in one call, each exactly as its single call', async () => {
-    const { status, body } = await get(t, REST_PATHS.batch, 'symbols=600000.SH,000001.sz');
+    const { status, body } = await get(t, Endpoint.batch.path, 'symbols=600000.SH,000001.sz');
     assert.equal(status, 200, JSON.stringify(body));
     assert.deepEqual([body.data.kind, body.data.symbolLimit, body.data.results.length], ['intraday', 50, 2]);
-    const single = await get(t, REST_PATHS.intraday, 'symbol=000001.SZ');
+    const single = await get(t, Endpoint.intraday.path, 'symbol=000001.SZ');
     assert.deepEqual(body.data.results[1], { symbol: '000001.SZ', code: 0, data: single.body.data });
     assert.equal(body.data.results[0].data.lines.at(-1).inflow, '1183000.000');
 
-    const distribution = await get(t, REST_PATHS.batch, 'symbols=600000.SH&kind=distribution');
+    const distribution = await get(t, Endpoint.batch.path, 'symbols=600000.SH&kind=distribution');
     assert.deepEqual(distribution.body.data.results[0].data.capitalOut, { large: '0.000', medium: '280000.000', small: '0.000' });
   });
 
   it('reports each symbol failure inline with its code while the others succeed', async () => {
-    const { body } = await get(t, REST_PATHS.batch, 'symbols=600000.SH,700.HK,NOPE,9988.HK,ZZZZ.SH', hkOnly);
+    const { body } = await get(t, Endpoint.batch.path, 'symbols=600000.SH,700.HK,NOPE,9988.HK,ZZZZ.SH', hkOnly);
     assert.deepEqual(
       body.data.results.map((r: any) => [r.symbol, r.code, r.httpStatus]),
       [
@@ -255,19 +255,19 @@ describe('batch over REST', () => {
 
   it('takes one token of the mirrored command per symbol: the bucket empties inside a batch and stays shared', async () => {
     // limit 1/s, burst 2: 2 × 2 + 1 = five tokens.
-    const { body } = await get(t, REST_PATHS.batch, 'symbols=600000.SH,000001.SZ,600000.SH,000001.SZ,600000.SH,000001.SZ', limited);
+    const { body } = await get(t, Endpoint.batch.path, 'symbols=600000.SH,000001.SZ,600000.SH,000001.SZ,600000.SH,000001.SZ', limited);
     assert.deepEqual(
       body.data.results.map((r: any) => r.code),
       [0, 0, 0, 0, 0, 301606],
     );
-    const single = await get(t, REST_PATHS.intraday, 'symbol=600000.SH', limited);
+    const single = await get(t, Endpoint.intraday.path, 'symbol=600000.SH', limited);
     assert.deepEqual([single.status, single.body.code], [429, 301606]);
   });
 
   it('refuses no symbols, more than 50, or an unknown kind as a whole', async () => {
     const fiftyOne = Array.from({ length: 51 }, (_, k) => `${600000 + k}.SH`).join(',');
     for (const query of ['symbols=', `symbols=${fiftyOne}`, 'symbols=600000.SH&kind=candles']) {
-      const { status, body } = await get(t, REST_PATHS.batch, query);
+      const { status, body } = await get(t, Endpoint.batch.path, query);
       assert.deepEqual([status, body.code], [400, 301600], query.slice(0, 40));
     }
   });

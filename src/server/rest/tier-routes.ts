@@ -1,26 +1,15 @@
-import { invalidRequest } from '../../model/errors.js';
 import type { ParsedSymbol } from '../../model/symbol.js';
 import type { FlowService } from '../../service/flow-service.js';
 import { parseTierChoice, type TierChoice } from '../../service/tier-flows.js';
-import type { HttpApi } from '../http/http-api.js';
+import type { ContractRouter } from '../http/contract-router.js';
 import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
 import { BATCH_SYMBOL_LIMIT, runBatch, type BatchKindName } from '../quote/capital-flow-batch.js';
 import type { DistributionSource } from '../quote/command25-distribution.js';
-import { whenAdmitted } from './admitted.js';
 import { distributionJson, intradayJson } from './flow-payloads.js';
-import { FlowCommand, MAX_DAILY_RANGE_DAYS, type FlowQueries } from './flow-queries.js';
-import type { CallerResolver } from './rest-caller.js';
+import { MAX_DAILY_RANGE_DAYS, type FlowQueries } from './flow-queries.js';
 import { tierDaily, type TierQueries } from './tier-queries.js';
 
-/** Paths of capflow's additions to LongPort's numbers (documented in openapi-document.ts). */
-export const TIER_REST_PATHS = {
-  tiers: '/api/v1/capital-flow/tiers',
-  history: '/api/v1/capital-flow/history',
-  batch: '/api/v1/capital-flow/batch',
-} as const;
-
 export interface TierRoutesOptions {
-  readonly callers: CallerResolver;
   readonly queries: FlowQueries;
   readonly tierQueries: TierQueries;
   readonly flows: FlowService;
@@ -31,37 +20,29 @@ export interface TierRoutesOptions {
   readonly defaultChoice: TierChoice;
 }
 
-type JsonRegistrar = (method: string, path: string, handler: Parameters<HttpApi['json']>[2]) => void;
-
-function choiceOf(params: URLSearchParams, fallback: TierChoice): TierChoice {
-  const choice = parseTierChoice(params.get('convention'), params.get('days'), fallback.name);
-  return params.get('days') === null && choice.name === fallback.name ? { ...choice, days: fallback.days } : choice;
+/** The size-tier parameters of a request (already checked against the contract). */
+interface TierParams {
+  readonly convention?: string | undefined;
+  readonly days?: number | undefined;
 }
 
-/** Registers tiers, history and batch; every symbol-taking call draws on command 24's or 25's bucket. */
-export function registerTierRoutes(json: JsonRegistrar, options: TierRoutesOptions): void {
-  const { callers, queries, tierQueries } = options;
-  json('GET', TIER_REST_PATHS.tiers, (context) => {
-    const params = context.searchParams;
-    const credential = callers.resolve(context);
-    return whenAdmitted(queries.admit(credential, FlowCommand.Distribution, params.get('symbol'), [params.get('date')]), (symbol) =>
-      tierQueries.tiers(symbol, params.get('date'), choiceOf(params, options.defaultChoice)),
-    );
-  });
-  json('GET', TIER_REST_PATHS.history, (context) => {
-    const params = context.searchParams;
-    const credential = callers.resolve(context);
-    return whenAdmitted(queries.admit(credential, FlowCommand.Intraday, params.get('symbol'), [params.get('from'), params.get('to')]), (symbol) =>
-      tierQueries.history(symbol, params.get('period'), params.get('from'), params.get('to'), choiceOf(params, options.defaultChoice)),
-    );
-  });
-  json('GET', TIER_REST_PATHS.batch, async (context) => {
-    const params = context.searchParams;
-    const credential = callers.resolve(context);
-    const kind = params.get('kind') ?? 'intraday';
-    if (kind !== 'intraday' && kind !== 'distribution') throw invalidRequest(`kind must be intraday or distribution, got ${JSON.stringify(kind)}`);
-    const symbols = (params.get('symbols') ?? '').split(',');
-    const outcomes = await runBatch(credential, kind as BatchKindName, symbols, options.rateLimiter, options.flows, async (symbol) => {
+function choiceOf(query: TierParams, fallback: TierChoice): TierChoice {
+  const choice = parseTierChoice(query.convention ?? null, query.days === undefined ? null : String(query.days), fallback.name);
+  return query.days === undefined && choice.name === fallback.name ? { ...choice, days: fallback.days } : choice;
+}
+
+/** Serves tiers, history and batch; the batch takes a token per symbol from the bucket of the command it mirrors. */
+export function registerTierRoutes(routes: ContractRouter, options: TierRoutesOptions): void {
+  const { queries, tierQueries } = options;
+  routes.envelope('tiers', ({ credential, query }) =>
+    tierQueries.tiers(queries.admit(credential, query.symbol), query.date ?? null, choiceOf(query, options.defaultChoice)),
+  );
+  routes.envelope('history', ({ credential, query }) =>
+    tierQueries.history(queries.admit(credential, query.symbol), query.period ?? null, query.from ?? null, query.to ?? null, choiceOf(query, options.defaultChoice)),
+  );
+  routes.envelope('batch', async ({ credential, query }) => {
+    const kind: BatchKindName = query.kind ?? 'intraday';
+    const outcomes = await runBatch(credential, kind, query.symbols.split(','), options.rateLimiter, options.flows, async (symbol) => {
       if (kind === 'intraday') {
         const schedule = options.flows.servedSchedule(symbol.market);
         const day = await options.flows.dayFlow(symbol, schedule.date);
@@ -86,8 +67,8 @@ export function registerTierRoutes(json: JsonRegistrar, options: TierRoutesOptio
  * `convention` (and `days`) on the daily and distribution endpoints: undefined when the request
  * names no convention, so the endpoint answers as before.
  */
-export function conventionOf(params: URLSearchParams, fallback: TierChoice): TierChoice | undefined {
-  return params.get('convention') === null ? undefined : choiceOf(params, fallback);
+export function conventionOf(query: TierParams, fallback: TierChoice): TierChoice | undefined {
+  return query.convention === undefined ? undefined : choiceOf(query, fallback);
 }
 
 /** The daily endpoint with `convention`: the per-day tiers and main force, same range rules. */

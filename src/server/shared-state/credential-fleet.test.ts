@@ -23,7 +23,7 @@ import { PostgresFlowStore } from '../../store/postgres-flow-store.js';
 import { dropSchemas, postgresUrlWithSchema, SERVICES_SKIPPED, uniqueName } from '../../store/postgres-test-kit.js';
 import { CompositeCredentialRegistry } from '../auth/composite-credential-registry.js';
 import { startCapflowServer, type RunningServer } from '../capflow-server.js';
-import { REST_PATHS } from '../rest/openapi-document.js';
+import { Endpoint } from '../../contract/endpoints.js';
 import { fetchOtp, signedHeaders, storeTrades, trade } from '../server-test-kit.js';
 import { closePushOf, wsClient, type WsTestClient } from '../transport/transport-test-kit.js';
 import { postgresGatewayState } from './postgres-gateway-state.js';
@@ -78,7 +78,7 @@ async function liveSocket(gateway: Gateway, credential: Issued): Promise<WsTestC
 /** An SSE stream of the credential: resolves `ended` when the server closes it. */
 async function liveStream(gateway: Gateway, credential: Issued): Promise<{ firstEvent: Promise<string>; ended: Promise<void> }> {
   const query = 'symbol=700.HK';
-  const response = await fetch(`${gateway.url}${REST_PATHS.stream}?${query}`, { headers: signedHeaders(credential, 'GET', REST_PATHS.stream, query) });
+  const response = await fetch(`${gateway.url}${Endpoint.stream.path}?${query}`, { headers: signedHeaders(credential, 'GET', Endpoint.stream.path, query) });
   assert.equal(response.status, 200);
   let text = '';
   let sawEvent: (event: string) => void = () => undefined;
