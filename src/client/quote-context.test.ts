@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { CloseCode } from '../model/errors.js';
 import type { Credential } from '../server/auth/credential.js';
 import { startTestServer, storeTrades, testCredential, trade, type TestServer } from '../server/server-test-kit.js';
-import { sleep, waitFor } from '../server/transport/transport-test-kit.js';
+import { sleep, waitFor } from '../server/socket/transport/transport-test-kit.js';
 import type { ClientRuntime } from './client-runtime.js';
 import { CapflowClientError, Config, Decimal, QuoteContext, type CapitalFlowUpdate, type ConnectionEvent } from './index.js';
 import { nodeRuntime } from './node-runtime.js';

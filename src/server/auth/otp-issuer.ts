@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { MaybePromise } from '../session/maybe-async.js';
+import type { MaybePromise } from '../../store/gateway-state/maybe-async.js';
 import { ExpiringGrants, type Grant } from './expiring-grants.js';
 
 /** A redeemed one-time password: whose it was and under which credential generation it was issued. */

@@ -1,9 +1,9 @@
-import type { Logger } from '../logging/logger.js';
+import type { Logger } from '../../logging/logger.js';
 import { HttpErrorCode, httpError } from '../../model/errors.js';
 import type { FlowService } from '../../service/flow-service.js';
 import type { FlowStore, StoredTrade } from '../../store/flow-store.js';
 import type { CapflowMetrics } from '../metrics/capflow-metrics.js';
-import { notifyingAppends } from '../shared-state/notifying-appends.js';
+import { notifyingAppends } from '../../store/gateway-state/notifying-appends.js';
 import type { ContractRouter } from './contract-router.js';
 import { ingestBody, ingestBodyChoice } from './ingest-body.js';
 

@@ -1,6 +1,6 @@
 import type { FlowStore } from '../../store/flow-store.js';
-import type { Logger } from '../logging/logger.js';
-import type { ConnectionHandler } from '../transport/packet-connection.js';
+import type { Logger } from '../../logging/logger.js';
+import type { ConnectionHandler } from '../socket/transport/packet-connection.js';
 import type { CapflowMetrics } from './capflow-metrics.js';
 
 /**
