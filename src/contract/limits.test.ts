@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BATCH_KIND_COMMAND } from '../server/socket/quote/capital-flow-batch.js';
+import { BATCH_KIND_COMMAND } from '../server/queries/batch.js';
 import { MAX_HISTORY_RANGE_DAYS } from '../service/flow-history.js';
 import { DEFAULT_PERCENTILE_DAYS, MAX_PERCENTILE_DAYS } from '../service/tier-flows.js';
 import { ApiLimits } from './limits.js';

@@ -8,7 +8,7 @@ import { parseSymbol, type ParsedSymbol } from '../../model/symbol.js';
 import type { FlowService } from '../../service/flow-service.js';
 import type { FlowStore } from '../../store/flow-store.js';
 import type { Credential } from '../auth/credential.js';
-import { resolveSymbol } from '../socket/quote/capital-flow.js';
+import { resolveSymbol } from './symbol-access.js';
 import { ApiLimits } from '../../contract/limits.js';
 import type { Daily, DailyDay, Distribution, Intraday, SymbolEntry, Symbols } from '../../contract/schemas.js';
 import { distributionJson, intradayJson, symbolDay } from './flow-payloads.js';

@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import type { OtpStore, RedeemedOtp } from '../../server/auth/otp-issuer.js';
-import { bucketCapacity, type CommandRateLimiter } from '../../server/rate-limit/token-bucket.js';
-import type { Session, SessionRegistry } from '../../server/socket/session/session-registry.js';
+import { bucketCapacity, type CommandRateLimiter, type OtpStore, type RedeemedOtp, type Session, type SessionRegistry } from './gateway-state.js';
 import { PostgresConnectionLedger, type PostgresConnectionLedgerOptions } from './postgres-connection-ledger.js';
 
 /**

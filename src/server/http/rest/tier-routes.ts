@@ -3,7 +3,7 @@ import type { FlowService } from '../../../service/flow-service.js';
 import { parseTierChoice, type TierChoice } from '../../../service/tier-flows.js';
 import type { ContractRouter } from '../contract-router.js';
 import type { CommandRateLimiter } from '../../rate-limit/token-bucket.js';
-import { BATCH_SYMBOL_LIMIT, runBatch, type BatchKindName } from '../../socket/quote/capital-flow-batch.js';
+import { BATCH_SYMBOL_LIMIT, runBatch, type BatchKindName } from '../../queries/batch.js';
 import type { DistributionSource } from '../../queries/command25-distribution.js';
 import { distributionJson, intradayJson } from '../../queries/flow-payloads.js';
 import { MAX_DAILY_RANGE_DAYS, type FlowQueries } from '../../queries/flow-queries.js';

@@ -1,5 +1,4 @@
 import { create, toBinary } from '@bufbuild/protobuf';
-import { invalidRequest, noAccess, noQuotes, unknownSymbol } from '../../../model/errors.js';
 import type { ParsedSymbol } from '../../../model/symbol.js';
 import {
   CapitalDistributionResponse_CapitalDistributionSchema,
@@ -10,26 +9,12 @@ import {
   SecurityRequestSchema,
 } from '../../../protocol/gen/quote_pb.js';
 import type { DayDistribution, FlowService } from '../../../service/flow-service.js';
-import type { Credential } from '../../auth/credential.js';
 import type { CommandHandler } from './command-handler.js';
 import { CapitalFlowBodyCache } from './capital-flow-cache.js';
 import type { CapitalFlowLine, DayFlow } from '../../../engine/index.js';
 import { ServedDateCache } from './served-date-cache.js';
-import { parseRequestSymbol, requestSymbol } from './request-symbol.js';
-
-/**
- * The checks of capital-flow.md section 6, in their order: symbol format, market permission,
- * known symbol, data present (the rate limit was already taken by the dispatcher). A caller
- * without a market's permission learns nothing about which of its symbols exist.
- */
-export function resolveSymbol(text: string, credential: Credential, flows: FlowService): ParsedSymbol {
-  const symbol = parseRequestSymbol(text);
-  if (!symbol) throw invalidRequest(`invalid symbol ${JSON.stringify(text)}: expected TICKER.REGION with region HK, US, SH, SZ or SG`);
-  if (!credential.markets.has(symbol.market)) throw noAccess(symbol.symbol, symbol.market);
-  if (!flows.isKnown(symbol.symbol)) throw unknownSymbol(symbol.symbol);
-  if (!flows.hasData(symbol.symbol)) throw noQuotes(symbol.symbol);
-  return symbol;
-}
+import { requestSymbol } from './request-symbol.js';
+import { resolveSymbol } from '../../queries/symbol-access.js';
 
 /**
  * Command 24: the served day's cumulative net inflow, one line per minute. Answered at once (no

@@ -6,7 +6,8 @@ import { CapflowError } from '../../../model/errors.js';
 import { parseSymbol } from '../../../model/symbol.js';
 import { decodeBody } from '../../../protocol/body-codec.js';
 import { CapitalFlowIntradayRequestSchema, SecurityRequestSchema } from '../../../protocol/gen/quote_pb.js';
-import { parseRequestSymbol, requestSymbol } from './request-symbol.js';
+import { parseRequestSymbol } from '../../queries/symbol-access.js';
+import { requestSymbol } from './request-symbol.js';
 
 const RUNS = { seed: 20240614, numRuns: 2000 };
 

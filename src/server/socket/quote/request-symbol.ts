@@ -1,4 +1,3 @@
-import { parseSymbol, type ParsedSymbol } from '../../../model/symbol.js';
 import { decodeBody } from '../../../protocol/body-codec.js';
 import { CapitalFlowIntradayRequestSchema, SecurityRequestSchema } from '../../../protocol/gen/quote_pb.js';
 
@@ -29,22 +28,4 @@ export function requestSymbol(schema: SymbolRequestSchema, body: Uint8Array): st
 
 function decodeSymbol(schema: SymbolRequestSchema, body: Uint8Array): string {
   return decodeBody(schema, body).symbol;
-}
-
-/** Longest request text worth remembering (parseSymbol refuses more than 64 characters anyway). */
-const MAX_REMEMBERED_TEXT = 80;
-/** Distinct texts remembered before starting afresh (a client sending junk cannot grow it). */
-const MAX_REMEMBERED = 4096;
-const parsed = new Map<string, ParsedSymbol | null>();
-
-/** `parseSymbol(text.trim())`, remembered: a hot symbol is parsed once. */
-export function parseRequestSymbol(text: string): ParsedSymbol | undefined {
-  const known = parsed.get(text);
-  if (known !== undefined) return known ?? undefined;
-  const symbol = parseSymbol(text.trim());
-  if (text.length <= MAX_REMEMBERED_TEXT) {
-    if (parsed.size >= MAX_REMEMBERED) parsed.clear();
-    parsed.set(text, symbol ?? null);
-  }
-  return symbol;
 }

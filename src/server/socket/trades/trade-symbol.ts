@@ -2,7 +2,7 @@ import { invalidRequest, noAccess, unknownSymbol } from '../../../model/errors.j
 import type { ParsedSymbol } from '../../../model/symbol.js';
 import type { FlowService } from '../../../service/flow-service.js';
 import type { Credential } from '../../auth/credential.js';
-import { parseRequestSymbol } from '../quote/request-symbol.js';
+import { parseRequestSymbol } from '../../queries/symbol-access.js';
 
 /** The symbol a trade command may name, parsed; a malformed one is 3/301600. */
 export function parseTradeSymbol(text: string): ParsedSymbol {
