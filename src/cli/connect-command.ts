@@ -9,7 +9,7 @@ import { ConnectMetrics } from '../connect/connect-metrics.js';
 import { Connector, type BackfillMode } from '../connect/connector.js';
 import { storeReader, unreadableTarget, type RelayTargetReader } from '../connect/relay-target.js';
 import type { RecorderTarget } from '../connect/trade-recorder.js';
-import { createLogger } from '../server/logging/logger.js';
+import { createLogger } from '../logging/logger.js';
 import type { FlowStore } from '../store/flow-store.js';
 import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
 import type { CliIo } from './main.js';

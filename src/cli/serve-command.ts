@@ -16,7 +16,7 @@ import { announceStoredTrades } from '../worker/stored-trade-notices.js';
 import { parseDemoSeed, startDemoMarket } from '../demo/demo-serve.js';
 import type { CliIo } from './main.js';
 import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
-import { createLogger, logCallback, type Logger } from '../server/logging/logger.js';
+import { createLogger, logCallback, type Logger } from '../logging/logger.js';
 import { OpenedResources, openServeCredentials, openServeCredentialStore, reloadCredentials, waitForStopSignal } from './serve-runtime.js';
 import { holdDataDir } from '../store/data-dir-lock.js';
 import { openDayArchive, startRetention } from './retention-runtime.js';

@@ -3,7 +3,7 @@ import { DEFAULT_PERCENTILE_DAYS, isTierConventionName, MAX_PERCENTILE_DAYS, TIE
 import { isMarket, MARKETS, type Market } from '../../model/market.js';
 import { parseSymbol } from '../../model/symbol.js';
 import { DEFAULT_CONNECTIONS, rateLimitKeyOf, type Credential, type RateLimitRule } from '../auth/credential.js';
-import type { AdmissionLimits } from '../transport/connection-admission.js';
+import type { AdmissionLimits } from '../socket/transport/connection-admission.js';
 
 /** A configuration mistake, always naming the file, the field and the reason. */
 export class ConfigError extends Error {
