@@ -103,7 +103,7 @@ export interface CapflowServerOptions {
   /** App key that unauthenticated REST/SSE requests act as (`serve --web-credential`, a public dashboard). */
   publicCredential?: string;
   /** REST/SSE tuning (stream heartbeat, update coalescing, stream caps, token lifetime, update source). */
-  rest?: Partial<Pick<RestApiOptions, 'heartbeatMs' | 'coalesceMs' | 'maxStreams' | 'maxStreamsPerCredential' | 'streamTokenTtlMs' | 'updates'>>;
+  rest?: Partial<Pick<RestApiOptions, 'heartbeatMs' | 'coalesceMs' | 'maxStreams' | 'maxStreamsPerCredential' | 'streamTokenTtlMs' | 'updates' | 'securities'>>;
   log?: (message: string, error?: unknown) => void;
   /** Live subscriptions: at most one update per symbol per this many ms (default 100). */
   liveCoalesceMs?: number;

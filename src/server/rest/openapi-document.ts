@@ -1,3 +1,6 @@
+import { documentSchema, operation } from '../../contract/openapi.js';
+import { ROUTES } from '../../contract/routes.js';
+import { ConventionName, RankByName, RankedSector, RankedSymbol, Rankings, SectorLines, SectorRankings } from '../../contract/schemas.js';
 import { MAX_DAILY_RANGE_DAYS, DEFAULT_DAILY_RANGE_DAYS } from './flow-queries.js';
 import { DEFAULT_PERCENTILE_DAYS, MAX_PERCENTILE_DAYS } from '../../service/tier-flows.js';
 import { MAX_HISTORY_RANGE_DAYS } from '../../service/flow-history.js';
@@ -15,7 +18,14 @@ export const REST_PATHS = {
   tiers: '/api/v1/capital-flow/tiers',
   history: '/api/v1/capital-flow/history',
   batch: '/api/v1/capital-flow/batch',
+  rankings: '/api/v1/capital-flow/rankings',
+  sectors: '/api/v1/capital-flow/sectors',
+  sector: '/api/v1/capital-flow/sector',
 } as const;
+
+/** Routes this document takes from the contract's generator rather than describing them by hand. */
+const GENERATED_ROUTES = [ROUTES.rankings, ROUTES.sectors, ROUTES.sector] as const;
+const GENERATED_SCHEMAS = [ConventionName, RankByName, RankedSymbol, Rankings, RankedSector, SectorRankings, SectorLines];
 
 const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
 const amount = (description: string): object => ({ type: 'string', pattern: '^-?\\d+\\.\\d{3}$', description, examples: ['-310255860.000'] });
@@ -252,6 +262,7 @@ export function openApiDocument(serverVersion: string): Record<string, unknown> 
           responses: { '200': { description: 'OpenAPI 3.1 document', content: { 'application/json': { schema: { type: 'object' } } } } },
         },
       },
+      ...Object.fromEntries(GENERATED_ROUTES.map((route) => [route.path, { get: operation(route) }])),
     },
     components: {
       securitySchemes: {
@@ -262,6 +273,7 @@ export function openApiDocument(serverVersion: string): Record<string, unknown> 
         streamToken: { type: 'apiKey', in: 'query', name: 'token', description: 'single-use stream token' },
       },
       schemas: {
+        ...Object.fromEntries(GENERATED_SCHEMAS.map((schema) => [schema.$id as string, documentSchema(schema, true)])),
         Error: {
           type: 'object',
           required: ['code', 'message'],

@@ -16,6 +16,9 @@ import { DEFAULT_PERCENTILE_DAYS, TierFlows, type TierChoice } from '../../servi
 import { command25Distribution, type DistributionSource } from '../quote/command25-distribution.js';
 import { TierQueries } from './tier-queries.js';
 import { conventionOf, dailyWithConvention, registerTierRoutes } from './tier-routes.js';
+import { RankingsService } from '../../service/rankings/rankings-service.js';
+import type { SecurityDirectory } from '../../service/rankings/security-directory.js';
+import { registerRankingRoutes } from './ranking-routes.js';
 
 export interface RestApiOptions {
   flows: FlowService;
@@ -38,6 +41,10 @@ export interface RestApiOptions {
   tierFlows?: TierFlows;
   /** The server's default size-tier convention (`tiers`; default longport). */
   tiers?: TierChoice;
+  /** Names and sectors (`--securities`, config `securities`) shown in rankings. */
+  securities?: SecurityDirectory;
+  /** The rankings kept current as trades arrive; a fresh one when not given. */
+  rankings?: RankingsService;
 }
 
 export interface RestApi {
@@ -46,6 +53,7 @@ export interface RestApi {
   readonly streams: CapitalFlowStreams;
   /** Stream tokens (`POST /api/v1/stream-token`): a rotated or revoked credential's are forgotten. */
   readonly streamTokens: StreamTokenIssuer;
+  readonly rankings: RankingsService;
   /** Ends the live streams (before the HTTP server closes). */
   close(): void;
 }
@@ -121,6 +129,10 @@ export function registerRestApi(api: HttpApi, options: RestApiOptions): RestApi 
     );
   });
   json('GET', REST_PATHS.symbols, (context) => queries.symbols(callers.resolve(context)));
+  const rankings =
+    options.rankings ??
+    new RankingsService({ flows: options.flows, store: options.store, tierFlows, ...(options.securities ? { directory: options.securities } : {}), ...(options.log ? { log: options.log } : {}) });
+  registerRankingRoutes(json, { callers, rankings, rateLimiter: options.rateLimiter });
   registerTierRoutes(json, { callers, queries, tierQueries, flows: options.flows, rateLimiter: options.rateLimiter, distributionOf, defaultChoice });
   json('POST', REST_PATHS.streamToken, (context) => {
     const credential = callers.resolve(context);
@@ -139,5 +151,14 @@ export function registerRestApi(api: HttpApi, options: RestApiOptions): RestApi 
   api.raw('GET', REST_PATHS.openapi, (_context, response) => sendJson(response, 200, document));
   routes.push({ method: 'GET', path: REST_PATHS.openapi });
 
-  return { routes, streams, streamTokens: tokens, close: () => streams.closeAll() };
+  return {
+    routes,
+    streams,
+    streamTokens: tokens,
+    rankings,
+    close: () => {
+      streams.closeAll();
+      if (!options.rankings) rankings.close();
+    },
+  };
 }
