@@ -7,6 +7,7 @@ import { runExportCommand } from './export-command.js';
 import { runIngestCommand } from './ingest-command.js';
 import { runServeCommand } from './serve-command.js';
 import { runWatchCommand } from './watch-command.js';
+import { runTopCommand } from './top-command.js';
 import { runPublishCommand, runWorkerCommand } from './worker-command.js';
 
 const USAGE = `capflow — LongPort-compatible capital-flow service
@@ -24,6 +25,8 @@ Usage:
   capflow flow SYMBOL [--date YYYY-MM-DD] [--json | --csv] [--detail]
                                          print a day's capital-flow lines from a running server
   capflow watch SYMBOL                   follow a symbol's lines live (Ctrl-C ends)
+  capflow top --market CN [--by net|main-force] [--days 5] [--limit 20] [--json|--csv]
+                                         the market's securities ranked by net inflow
   capflow connect --symbols A,B,… | --symbols-file FILE  (--data DIR | --store postgres://… | --bus nats://…)
                                          record a LongPort-compatible upstream's trades (LONGPORT_* variables)
   capflow credentials add --data DIR --markets HK,US [--connections N] [--expires 90d] [--ingest]
@@ -60,6 +63,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       return runFlowCommand(rest, io);
     case 'watch':
       return runWatchCommand(rest, io);
+    case 'top':
+      return runTopCommand(rest, io);
     case 'connect':
       return runConnectCommand(rest, io);
     case 'worker':

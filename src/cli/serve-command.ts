@@ -21,6 +21,8 @@ import { holdDataDir } from '../store/data-dir-lock.js';
 import { openDayArchive, startRetention } from './retention-runtime.js';
 import { sdkEnvironmentLines } from './serve-sdk-env.js';
 import { watchStoreWrites } from '../store/sqlite-write-watch.js';
+import { loadSecuritiesFile, type SecurityInfo } from '../service/rankings/securities-file.js';
+import { SecurityDirectory } from '../service/rankings/security-directory.js';
 
 /** The bundled sample day (SSE Level-2 trades of 600000.SH, 2023-02-01; see samples/README.md). */
 export const SAMPLE_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples/sse-600000-2023-02-01.csv.gz');
@@ -41,6 +43,7 @@ const OPTIONS = {
   'retain-trades-days': { type: 'string' },
   'log-level': { type: 'string' },
   'poll-ms': { type: 'string' },
+  securities: { type: 'string' },
   help: { type: 'boolean', short: 'h', default: false },
 } as const;
 
@@ -88,7 +91,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     return 2;
   }
   if (values.help) {
-    io.stdout.write('capflow serve --data DIR [--config FILE] [--host H] [--port P] [--tcp-port P2] [--clock wall|feed|ISO-INSTANT] [--sample] [--store postgres://…] [--bus nats://…] [--demo [--seed N]] [--web-credential APPKEY] [--poll-ms MS]\n(with --store postgres://… --data is optional and the demo credential is the one kept in the store)\n');
+    io.stdout.write('capflow serve --data DIR [--config FILE] [--host H] [--port P] [--tcp-port P2] [--clock wall|feed|ISO-INSTANT] [--sample] [--store postgres://…] [--bus nats://…] [--demo [--seed N]] [--web-credential APPKEY] [--poll-ms MS] [--securities FILE]\n(with --store postgres://… --data is optional and the demo credential is the one kept in the store)\n');
     return 0;
   }
   let port: number;
@@ -132,6 +135,17 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
       throw error;
     }
   }
+  let fileSecurities: SecurityInfo[] = [];
+  if (values.securities !== undefined) {
+    try {
+      fileSecurities = loadSecuritiesFile(values.securities);
+    } catch (error) {
+      io.stderr.write(`capflow serve: --securities: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
+  // Names and sectors: the config's objects, then the file's (a symbol in both: the file wins).
+  const securities = [...(config?.securityInfo ?? []), ...fileSecurities];
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
   // Structured JSON logs on stderr (stdout keeps the banner); never a secret (see logging/logger.ts).
   const logger = createLogger({ destination: io.stderr, ...(values['log-level'] === undefined ? {} : { level: values['log-level'] }) });
@@ -140,7 +154,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   const opened = new OpenedResources();
   let started: Started;
   try {
-    started = await startServing({ values, dataDir, config, port, tcpPort, demoSeed, clockMode, retainTradesDays, pollMs, logger, log, opened });
+    started = await startServing({ values, dataDir, config, securities, port, tcpPort, demoSeed, clockMode, retainTradesDays, pollMs, logger, log, opened });
   } catch (error) {
     // Whatever failed (a port taken, the store or bus unreachable, credentials refused), everything
     // opened so far is closed again so that the process ends now, with the reason.
@@ -201,6 +215,7 @@ async function startServing(o: {
   values: { store?: string | undefined; bus?: string | undefined; sample: boolean; demo: boolean; config?: string | undefined; host: string; 'web-credential'?: string | undefined };
   dataDir: string | undefined;
   config: CapflowConfig | undefined;
+  securities: readonly SecurityInfo[];
   port: number;
   tcpPort: number;
   demoSeed: number;
@@ -238,7 +253,7 @@ async function startServing(o: {
   const flows = await FlowService.open({
     store,
     clock,
-    securities: config?.securities ?? [],
+    securities: [...(config?.securities ?? []), ...o.securities.map((security) => security.symbol)],
     log,
     ...(archive === undefined ? {} : { archive }),
     // How soon trades written by other processes (`capflow ingest`, `capflow connect`) are read.
@@ -267,7 +282,10 @@ async function startServing(o: {
     ...(config?.maxRequestBodyBytes === undefined ? {} : { maxHttpBodyBytes: config.maxRequestBodyBytes }),
     ...(config?.maxRequestBodyBytesInFlight === undefined ? {} : { maxHttpBodyBytesInFlight: config.maxRequestBodyBytesInFlight }),
     ...(config?.requestBodyTimeoutSeconds === undefined ? {} : { httpBodyTimeoutMs: config.requestBodyTimeoutSeconds * 1000 }),
-    ...(config?.streamsPerCredential === undefined ? {} : { rest: { maxStreamsPerCredential: config.streamsPerCredential } }),
+    rest: {
+      securities: new SecurityDirectory(o.securities),
+      ...(config?.streamsPerCredential === undefined ? {} : { maxStreamsPerCredential: config.streamsPerCredential }),
+    },
     ...(config?.unauthenticatedConnections === undefined ? {} : { unauthenticatedConnections: config.unauthenticatedConnections }),
   });
   opened.add('the server', () => server.stop());

@@ -156,23 +156,21 @@ const BODY_ERRORS: readonly ErrorCase[] = [
 // ---- rankings ----
 
 const market = described(Market, 'the market: HK, US, CN (Shanghai and Shenzhen) or SG');
-const rankingQuery = (bySymbol: boolean) =>
-  query({
-    market,
-    by: Type.Optional(described(RankByName, 'default `net`')),
-    convention: Type.Optional(described(ConventionName, 'size-tier convention of `main_force` (default `longport`; see `/daily`)')),
-    days: Type.Optional(
-      Type.Union(
-        ApiLimits.rankingWindows.map((n) => Type.Literal(String(n))),
-        { description: `trading days in the window ending at \`date\`: ${ApiLimits.rankingWindows.join(', ')} (default 1)` },
-      ),
+const rankingParameters = {
+  market,
+  by: Type.Optional(described(RankByName, 'default `net`')),
+  convention: Type.Optional(described(ConventionName, 'size-tier convention of `main_force` (default `longport`; see `/daily`)')),
+  days: Type.Optional(
+    Type.Union(
+      ApiLimits.rankingWindows.map((n) => Type.Literal(String(n))),
+      { description: `trading days in the window ending at \`date\`: ${ApiLimits.rankingWindows.join(', ')} (default 1)` },
     ),
-    date: date("last trading day of the window; default the market's served day"),
-    order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')], { description: '`desc` (default) largest value first, `asc` smallest first' })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: ApiLimits.maxRankingLimit, description: `items per page (default ${ApiLimits.defaultRankingLimit})` })),
-    offset: Type.Optional(Type.Integer({ minimum: 0, description: 'items skipped (default 0)' })),
-    ...(bySymbol ? { sector: Type.Optional(Type.String({ description: 'only the members of this sector (exactly as written)' })) } : {}),
-  });
+  ),
+  date: date("last trading day of the window; default the market's served day"),
+  order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')], { description: '`desc` (default) largest value first, `asc` smallest first' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: ApiLimits.maxRankingLimit, description: `items per page (default ${ApiLimits.defaultRankingLimit})` })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, description: 'items skipped (default 0)' })),
+};
 const RANKING_ERRORS: readonly ErrorCase[] = [
   { status: 400, code: BusinessCode.InvalidRequest, when: 'an unknown market, a bad `by`, `convention`, `days`, `date` or `order`, a `limit` outside 1–500 or a negative `offset`' },
   ...AUTH_ERRORS,
@@ -289,7 +287,7 @@ export const ROUTES = {
     tag: 'capital flow',
     summary: "A market's symbols ranked by net inflow or main-force net over 1, 3, 5 or 10 trading days",
     description: `Each symbol's \`value\` is the exact sum of its \`/daily\` values (\`inflow\`, or \`mainForceNet\` under \`convention\`) over the \`days\` trading days ending at \`date\`. Ties are broken by symbol in ascending byte order (\`1234.HK\` before \`85.HK\`) in either order. Symbols without trades in the window are left out; \`total\` counts the ranked ones. The ranking is kept current as trades arrive.`,
-    query: rankingQuery(true),
+    query: query({ ...rankingParameters, sector: Type.Optional(Type.String({ description: 'only the members of this sector (exactly as written)' })) }),
     answer: { kind: 'envelope', data: Rankings, description: 'one page of the ranking' },
     errors: RANKING_ERRORS,
     access: 'signed-or-public',
@@ -302,7 +300,7 @@ export const ROUTES = {
     summary: "A market's sectors ranked by the sum of their members' values",
     description:
       "Sectors come from the securities file (`serve --securities`) or the config's `securities`. Each sector's `value` is the exact sum of the values its members have in the symbol ranking of the same query; a sector none of whose members traded in the window is left out. Ranked like symbols, ties by sector name in ascending byte order.",
-    query: rankingQuery(false),
+    query: query(rankingParameters),
     answer: { kind: 'envelope', data: SectorRankings, description: 'one page of the sector ranking' },
     errors: RANKING_ERRORS,
     access: 'signed-or-public',
