@@ -5,6 +5,8 @@ import { DEFAULT_STREAMS_PER_CREDENTIAL } from '../server/rest/capital-flow-stre
 import { DEFAULT_DAILY_RANGE_DAYS, MAX_DAILY_RANGE_DAYS } from '../server/rest/flow-queries.js';
 import { MAX_HISTORY_RANGE_DAYS } from '../service/flow-history.js';
 import { DEFAULT_PERCENTILE_DAYS, MAX_PERCENTILE_DAYS } from '../service/tier-flows.js';
+import { DEFAULT_RANKING_LIMIT, MAX_RANKING_LIMIT } from '../service/rankings/ranking-query.js';
+import { RANKING_WINDOWS } from '../service/rankings/trading-window.js';
 import { ApiLimits } from './limits.js';
 
 describe('the documented limits', () => {
@@ -18,6 +20,9 @@ describe('the documented limits', () => {
         defaultPercentileDays: DEFAULT_PERCENTILE_DAYS,
         maxPercentileDays: MAX_PERCENTILE_DAYS,
         streamsPerCredential: DEFAULT_STREAMS_PER_CREDENTIAL,
+        defaultRankingLimit: DEFAULT_RANKING_LIMIT,
+        maxRankingLimit: MAX_RANKING_LIMIT,
+        rankingWindows: [...RANKING_WINDOWS],
       },
       {
         batchSymbols: ApiLimits.batchSymbols,
@@ -27,6 +32,9 @@ describe('the documented limits', () => {
         defaultPercentileDays: ApiLimits.defaultPercentileDays,
         maxPercentileDays: ApiLimits.maxPercentileDays,
         streamsPerCredential: ApiLimits.streamsPerCredential,
+        defaultRankingLimit: ApiLimits.defaultRankingLimit,
+        maxRankingLimit: ApiLimits.maxRankingLimit,
+        rankingWindows: [...ApiLimits.rankingWindows],
       },
     );
   });

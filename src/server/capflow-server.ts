@@ -32,6 +32,8 @@ import { command25Distribution } from './quote/command25-distribution.js';
 import { batchCapitalFlowHandler } from './quote/capital-flow-batch.js';
 import { RateLimiter, takeToken, type CommandRateLimiter } from './rate-limit/token-bucket.js';
 import { registerRestApi, type RestApiOptions } from './rest/rest-api.js';
+import { RankingsService } from '../service/rankings/rankings-service.js';
+import { rankingsCommandHandler } from './quote/rankings-command.js';
 import { liveHubLineUpdates } from './rest/line-update-source.js';
 import { InMemorySessionRegistry, type SessionRegistry } from './session/session-registry.js';
 import { SocketGateway } from './session/socket-gateway.js';
@@ -181,6 +183,9 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
   // the commands they mirror.
   const rateLimiter = options.rateLimiter ?? new RateLimiter();
   commands.set(CapflowCommand.BatchCapitalFlow, batchCapitalFlowHandler(options.flows, rateLimiter, distributionOf));
+  // Rankings kept current as trades arrive, shared by command 211 and the REST API.
+  const rankings = new RankingsService({ flows: options.flows, store, tierFlows, ...(options.rest?.securities ? { directory: options.rest.securities } : {}), log });
+  commands.set(CapflowCommand.QueryCapitalFlowRankings, rankingsCommandHandler(rankings, rateLimiter));
   const trades = startTradeService({
     flows: options.flows,
     store,
@@ -290,6 +295,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     updates: liveHubLineUpdates(live, log),
     log,
     tierFlows,
+    rankings,
     ...(options.tiers === undefined ? {} : { tiers: options.tiers }),
     ...options.rest,
   });
@@ -328,6 +334,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     stopWatchingCredentials();
     stopMeteringTrades();
     rest.close();
+    rankings.close();
     live.stop();
     trades.stop();
     await ws.stop();
@@ -388,6 +395,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
         stopMeteringTrades();
         options.flows.stop();
         rest.close();
+        rankings.close();
         live.stop();
         trades.stop();
         await Promise.all([
