@@ -22,6 +22,8 @@ import { holdDataDir } from '../store/data-dir-lock.js';
 import { openDayArchive, startRetention } from './retention-runtime.js';
 import { sdkEnvironmentLines } from './serve-sdk-env.js';
 import { watchStoreWrites } from '../store/sqlite-write-watch.js';
+import { loadSecuritiesFile, type SecurityInfo } from '../service/rankings/securities-file.js';
+import { SecurityDirectory } from '../service/rankings/security-directory.js';
 
 /** The bundled sample day (SSE Level-2 trades of 600000.SH, 2023-02-01; see samples/README.md). */
 export const SAMPLE_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples/sse-600000-2023-02-01.csv.gz');
@@ -42,6 +44,7 @@ const OPTIONS = {
   'retain-trades-days': { type: 'string', value: 'N', description: 'keep trades of the last N days in the store; older days keep their minute lines in an archive' },
   'log-level': { type: 'string', value: 'LEVEL', description: 'trace, debug, info, warn, error or silent (default info; or CAPFLOW_LOG_LEVEL)' },
   'poll-ms': { type: 'string', value: 'MS', description: 'how often to look for trades other processes wrote into the store (ingest, connect)' },
+  securities: { type: 'string', value: 'FILE', description: 'names and sectors of securities: CSV symbol,name,sector[,currency,lot_size] (a symbol also in the config: the file wins)' },
   help: HELP_OPTION,
 } as const;
 
@@ -142,6 +145,17 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
       throw error;
     }
   }
+  let fileSecurities: SecurityInfo[] = [];
+  if (values.securities !== undefined) {
+    try {
+      fileSecurities = loadSecuritiesFile(values.securities);
+    } catch (error) {
+      io.stderr.write(`capflow serve: --securities: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
+  // Names and sectors: the config's objects, then the file's (a symbol in both: the file wins).
+  const securities = [...(config?.securityInfo ?? []), ...fileSecurities];
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
   // Structured JSON logs on stderr (stdout keeps the banner); never a secret (see logging/logger.ts).
   const logger = createLogger({ destination: io.stderr, ...(values['log-level'] === undefined ? {} : { level: values['log-level'] }) });
@@ -150,7 +164,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   const opened = new OpenedResources();
   let started: Started;
   try {
-    started = await startServing({ values, dataDir, config, port, tcpPort, demoSeed, clockMode, retainTradesDays, pollMs, logger, log, opened });
+    started = await startServing({ values, dataDir, config, securities, port, tcpPort, demoSeed, clockMode, retainTradesDays, pollMs, logger, log, opened });
   } catch (error) {
     // Whatever failed (a port taken, the store or bus unreachable, credentials refused), everything
     // opened so far is closed again so that the process ends now, with the reason.
@@ -211,6 +225,7 @@ async function startServing(o: {
   values: { store?: string | undefined; bus?: string | undefined; sample: boolean; demo: boolean; config?: string | undefined; host: string; 'web-credential'?: string | undefined };
   dataDir: string | undefined;
   config: CapflowConfig | undefined;
+  securities: readonly SecurityInfo[];
   port: number;
   tcpPort: number;
   demoSeed: number;
@@ -248,7 +263,7 @@ async function startServing(o: {
   const flows = await FlowService.open({
     store,
     clock,
-    securities: config?.securities ?? [],
+    securities: [...(config?.securities ?? []), ...o.securities.map((security) => security.symbol)],
     log,
     ...(archive === undefined ? {} : { archive }),
     // How soon trades written by other processes (`capflow ingest`, `capflow connect`) are read.
@@ -277,7 +292,10 @@ async function startServing(o: {
     ...(config?.maxRequestBodyBytes === undefined ? {} : { maxHttpBodyBytes: config.maxRequestBodyBytes }),
     ...(config?.maxRequestBodyBytesInFlight === undefined ? {} : { maxHttpBodyBytesInFlight: config.maxRequestBodyBytesInFlight }),
     ...(config?.requestBodyTimeoutSeconds === undefined ? {} : { httpBodyTimeoutMs: config.requestBodyTimeoutSeconds * 1000 }),
-    ...(config?.streamsPerCredential === undefined ? {} : { rest: { maxStreamsPerCredential: config.streamsPerCredential } }),
+    rest: {
+      securities: new SecurityDirectory(o.securities),
+      ...(config?.streamsPerCredential === undefined ? {} : { maxStreamsPerCredential: config.streamsPerCredential }),
+    },
     ...(config?.unauthenticatedConnections === undefined ? {} : { unauthenticatedConnections: config.unauthenticatedConnections }),
   });
   opened.add('the server', () => server.stop());

@@ -37,6 +37,8 @@ import type { ConnectionLedger } from '../store/gateway-state/connection-ledger.
 import { TcpTransport } from './socket/transport/tcp-transport.js';
 import { WebSocketTransport } from './socket/transport/ws-transport.js';
 import { ConnectionAdmission, type AdmissionLimits } from './socket/transport/connection-admission.js';
+import { RankingsService } from '../service/rankings/rankings-service.js';
+import { rankingsCommandHandler } from './socket/quote/rankings-command.js';
 import { CapflowMetrics } from './metrics/capflow-metrics.js';
 import { instrumentStore } from './metrics/instrumentation.js';
 import { instrumentConnections } from './socket/session/instrumented-connections.js';
@@ -101,7 +103,7 @@ export interface CapflowServerOptions {
   /** App key that unauthenticated REST/SSE requests act as (`serve --web-credential`, a public dashboard). */
   publicCredential?: string;
   /** REST/SSE tuning (stream heartbeat, update coalescing, stream caps, token lifetime, update source). */
-  rest?: Partial<Pick<RestApiOptions, 'heartbeatMs' | 'coalesceMs' | 'maxStreams' | 'maxStreamsPerCredential' | 'updates'> & { streamTokenTtlMs: number }>;
+  rest?: Partial<Pick<RestApiOptions, 'heartbeatMs' | 'coalesceMs' | 'maxStreams' | 'maxStreamsPerCredential' | 'updates' | 'securities'> & { streamTokenTtlMs: number }>;
   log?: (message: string, error?: unknown) => void;
   /** Live subscriptions: at most one update per symbol per this many ms (default 100). */
   liveCoalesceMs?: number;
@@ -179,6 +181,9 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
   // the commands they mirror.
   const rateLimiter = options.rateLimiter ?? new RateLimiter();
   commands.set(CapflowCommand.BatchCapitalFlow, batchCapitalFlowHandler(options.flows, rateLimiter, distributionOf));
+  // Rankings kept current as trades arrive, shared by command 211 and the REST API.
+  const rankings = new RankingsService({ flows: options.flows, store, tierFlows, ...(options.rest?.securities ? { directory: options.rest.securities } : {}), log });
+  commands.set(CapflowCommand.QueryCapitalFlowRankings, rankingsCommandHandler(rankings, rateLimiter));
   const trades = startTradeService({
     flows: options.flows,
     store,
@@ -257,6 +262,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     updates: liveHubLineUpdates(live, log),
     log,
     tierFlows,
+    rankings,
     ...(options.tiers === undefined ? {} : { tiers: options.tiers }),
     ...restTuning,
   });
@@ -297,6 +303,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     stopWatchingCredentials();
     stopMeteringTrades();
     rest?.close();
+    rankings.close();
     live.stop();
     trades.stop();
     await ws.stop();
@@ -357,6 +364,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
         stopMeteringTrades();
         options.flows.stop();
         rest.close();
+        rankings.close();
         live.stop();
         trades.stop();
         await Promise.all([
