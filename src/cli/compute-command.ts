@@ -5,6 +5,7 @@ import type { CsvLinesSummary } from '../ingest/fast-csv-lines.js';
 import { FileLines, type SymbolDayLines } from '../ingest/file-lines.js';
 import { fileKindOf, fileSize } from '../ingest/file-source.js';
 import { formatCounts } from './file-counts.js';
+import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
 import { engineClassification, feedChoice, feedSource, type FeedChoice } from './ingest-feed.js';
 
 export interface ComputeCommandIo {
@@ -12,24 +13,35 @@ export interface ComputeCommandIo {
   readonly stderr: { write(text: string): unknown };
 }
 
-const USAGE = `Usage: capflow compute FILE... [--out FILE.csv | --json] [--format csv|ndjson|lobster|l2]
-                       [--classify lee-ready|emo|clnv|tick|order-sequence] [--max-rejections N]
-                       [--orderbook FILE] [--symbol S] [--date YYYY-MM-DD] [--map FIELD=COLUMN,...]
-                       [--time-zone ZONE] [--sides CODE=up|down|neutral,...]
+const OPTIONS = {
+  out: { type: 'string', short: 'o', value: 'FILE.csv', description: 'write the CSV into FILE instead of stdout (counts then go to stdout)' },
+  json: { type: 'boolean', description: 'NDJSON on stdout instead: one {"symbol","date","lines":[{"timestamp","inflow"}]} per symbol-day' },
+  'max-rejections': { type: 'string', value: 'N', description: 'rejection reasons printed per file (default 20; all are counted)' },
+  format: { type: 'string', value: 'csv|ndjson|lobster|l2', description: 'the feed format (default: from the file name)' },
+  orderbook: { type: 'string', value: 'FILE', description: "--format lobster: the message file's orderbook file" },
+  symbol: { type: 'string', value: 'SYMBOL', description: 'the symbol of a one-symbol feed (LOBSTER, or --map without a symbol column)' },
+  date: { type: 'string', value: 'YYYY-MM-DD', description: 'the trading day of time-of-day columns (--format l2, --map)' },
+  map: { type: 'string', value: 'FIELD=COLUMN,…', description: 'any CSV/NDJSON: the source column of each canonical field' },
+  'time-zone': { type: 'string', value: 'ZONE', description: 'with --map: the IANA time zone of local times' },
+  sides: { type: 'string', value: 'CODE=up|down|neutral,…', description: 'with --map: how to read side codes, e.g. B=up,S=down' },
+  classify: {
+    type: 'string',
+    value: 'METHOD',
+    description:
+      "how trades without a side of their own are classified: lee-ready (default), emo, clnv or tick; order-sequence (with --format l2): the later of the buy and sell orders is the aggressor, the exchange's flag set aside",
+  },
+  help: HELP_OPTION,
+} as const;
 
-Computes every symbol-day's capital-flow lines straight from trade files, with no store (for
-research and backtests): the lines 'capflow serve' would answer for the same trades after the
-close. Files are read in the order given (a trade id seen in an earlier file is a duplicate);
-formats and feed flags are those of 'capflow ingest'.
-
-Output:
-  (default)        CSV on stdout: symbol,date,timestamp,inflow — one row per minute line;
-                   timestamp is the minute's start in Unix seconds, inflow the exact text
-  --out FILE.csv   the same CSV into FILE
-  --json           NDJSON on stdout: one {"symbol","date","lines":[{"timestamp","inflow"}]} per symbol-day
-Counts and rejected rows are reported per file as 'capflow ingest' reports them: on stdout with
---out, else on stderr.
-`;
+export const COMPUTE_COMMAND: CommandSpec = {
+  name: 'compute',
+  summary: "every symbol-day's capital-flow lines straight from trade files, with no store (research, backtests)",
+  usage: ['FILE... [--out FILE.csv | --json] [options]'],
+  description:
+    "The lines are those 'capflow serve' answers for the same trades after the close. Files are read in the order given (a trade id seen in an earlier file is a duplicate); formats and feed flags are those of 'capflow ingest'. Output: CSV symbol,date,timestamp,inflow on stdout (or into --out), one row per minute line, timestamp the minute's start in Unix seconds and inflow the exact text; or NDJSON with --json. Counts and rejected rows are reported per file as 'capflow ingest' reports them: on stdout with --out, else on stderr.",
+  options: OPTIONS,
+};
+const USAGE = commandHelp(COMPUTE_COMMAND);
 
 /** Characters of output gathered before a write. */
 const WRITE_CHUNK = 1 << 16;
@@ -44,20 +56,7 @@ export async function runComputeCommand(argv: string[], io: ComputeCommandIo): P
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        json: { type: 'boolean' },
-        'max-rejections': { type: 'string' },
-        format: { type: 'string' },
-        orderbook: { type: 'string' },
-        symbol: { type: 'string' },
-        date: { type: 'string' },
-        map: { type: 'string' },
-        'time-zone': { type: 'string' },
-        sides: { type: 'string' },
-        classify: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: OPTIONS,
     });
   } catch (error) {
     io.stderr.write(`capflow compute: ${(error as Error).message}\n\n${USAGE}`);
