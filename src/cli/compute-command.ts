@@ -4,8 +4,9 @@ import { parseArgs } from 'node:util';
 import type { CsvLinesSummary } from '../ingest/fast-csv-lines.js';
 import { FileLines, type SymbolDayLines } from '../ingest/file-lines.js';
 import { fileKindOf, fileSize } from '../ingest/file-source.js';
-import { formatCounts } from './file-counts.js';
 import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
+import { FEED_OPTIONS } from './feed-options.js';
+import { formatCounts } from './file-counts.js';
 import { engineClassification, feedChoice, feedSource, type FeedChoice } from './ingest-feed.js';
 
 export interface ComputeCommandIo {
@@ -14,31 +15,18 @@ export interface ComputeCommandIo {
 }
 
 const OPTIONS = {
-  out: { type: 'string', short: 'o', value: 'FILE.csv', description: 'write the CSV into FILE instead of stdout (counts then go to stdout)' },
-  json: { type: 'boolean', description: 'NDJSON on stdout instead: one {"symbol","date","lines":[{"timestamp","inflow"}]} per symbol-day' },
-  'max-rejections': { type: 'string', value: 'N', description: 'rejection reasons printed per file (default 20; all are counted)' },
-  format: { type: 'string', value: 'csv|ndjson|lobster|l2', description: 'the feed format (default: from the file name)' },
-  orderbook: { type: 'string', value: 'FILE', description: "--format lobster: the message file's orderbook file" },
-  symbol: { type: 'string', value: 'SYMBOL', description: 'the symbol of a one-symbol feed (LOBSTER, or --map without a symbol column)' },
-  date: { type: 'string', value: 'YYYY-MM-DD', description: 'the trading day of time-of-day columns (--format l2, --map)' },
-  map: { type: 'string', value: 'FIELD=COLUMN,…', description: 'any CSV/NDJSON: the source column of each canonical field' },
-  'time-zone': { type: 'string', value: 'ZONE', description: 'with --map: the IANA time zone of local times' },
-  sides: { type: 'string', value: 'CODE=up|down|neutral,…', description: 'with --map: how to read side codes, e.g. B=up,S=down' },
-  classify: {
-    type: 'string',
-    value: 'METHOD',
-    description:
-      "how trades without a side of their own are classified: lee-ready (default), emo, clnv or tick; order-sequence (with --format l2): the later of the buy and sell orders is the aggressor, the exchange's flag set aside",
-  },
+  out: { type: 'string', short: 'o', value: 'FILE.csv', description: 'write the CSV into FILE instead of standard output (the counts then go to standard output)' },
+  json: { type: 'boolean', default: false, description: 'NDJSON on standard output: one {"symbol","date","lines":[{"timestamp","inflow"}]} per symbol-day' },
+  ...FEED_OPTIONS,
   help: HELP_OPTION,
 } as const;
 
 export const COMPUTE_COMMAND: CommandSpec = {
   name: 'compute',
-  summary: "every symbol-day's capital-flow lines straight from trade files, with no store (research, backtests)",
-  usage: ['FILE... [--out FILE.csv | --json] [options]'],
+  summary: "compute every symbol-day's lines straight from trade files, with no store (research, backtests)",
+  usage: ['FILE... [--out FILE.csv | --json] [--format csv|ndjson|lobster|l2] [--classify METHOD] [feed options]'],
   description:
-    "The lines are those 'capflow serve' answers for the same trades after the close. Files are read in the order given (a trade id seen in an earlier file is a duplicate); formats and feed flags are those of 'capflow ingest'. Output: CSV symbol,date,timestamp,inflow on stdout (or into --out), one row per minute line, timestamp the minute's start in Unix seconds and inflow the exact text; or NDJSON with --json. Counts and rejected rows are reported per file as 'capflow ingest' reports them: on stdout with --out, else on stderr.",
+    "The lines 'capflow serve' would answer for the same trades after the close. Files are read in the order given (a trade id seen in an earlier file is a duplicate); formats and feed flags are those of 'capflow ingest'. By default CSV on standard output: symbol,date,timestamp,inflow, one row per minute line, timestamp the minute's start in Unix seconds, inflow the exact text. Counts and rejected rows are reported per file as 'capflow ingest' reports them: on standard output with --out, else on standard error.",
   options: OPTIONS,
 };
 const USAGE = commandHelp(COMPUTE_COMMAND);
@@ -111,7 +99,7 @@ export async function runComputeCommand(argv: string[], io: ComputeCommandIo): P
   }
 }
 
-/** Reads the files and writes every symbol-day's lines: to `outFile` when given, else to stdout. */
+/** Reads the files and writes every symbol-day's lines: to the output file when given, else to stdout. */
 async function computeInto(
   files: readonly string[],
   feed: FeedChoice,

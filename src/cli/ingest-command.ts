@@ -10,6 +10,7 @@ import { formatCounts } from './file-counts.js';
 import { engineClassification, feedChoice, ingestFeedFile, type FeedChoice } from './ingest-feed.js';
 import { isSharedStoreUrl, openFlowStore } from './scale-out-adapters.js';
 import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
+import { FEED_OPTIONS } from './feed-options.js';
 
 export interface IngestCommandIo {
   readonly stdout: { write(text: string): unknown };
@@ -27,20 +28,7 @@ const OPTIONS = {
   data: { type: 'string', short: 'd', value: 'DIR', description: 'data directory (created when missing)' },
   store: { type: 'string', value: 'postgres://…', description: "instead of --data: write into a fleet's PostgreSQL store (its gateways see the trades within their poll interval)" },
   'batch-size': { type: 'string', value: 'N', description: 'trades per transaction (default 100000 for a CSV file, 20000 otherwise)' },
-  'max-rejections': { type: 'string', value: 'N', description: 'rejection reasons printed per file (default 20; all are counted)' },
-  format: { type: 'string', value: 'csv|ndjson|lobster|l2', description: 'the feed format (default: from the file name)' },
-  orderbook: { type: 'string', value: 'FILE', description: "--format lobster: the message file's orderbook file" },
-  symbol: { type: 'string', value: 'SYMBOL', description: 'the symbol of a one-symbol feed (LOBSTER, or --map without a symbol column)' },
-  date: { type: 'string', value: 'YYYY-MM-DD', description: 'the trading day of time-of-day columns (--format l2, --map)' },
-  map: { type: 'string', value: 'FIELD=COLUMN,…', description: 'any CSV/NDJSON: the source column of each canonical field (symbol, timestamp, price, volume, direction, trade_id, bid, ask, trade_type)' },
-  'time-zone': { type: 'string', value: 'ZONE', description: 'with --map: the IANA time zone of local times' },
-  sides: { type: 'string', value: 'CODE=up|down|neutral,…', description: 'with --map: how to read side codes, e.g. B=up,S=down' },
-  classify: {
-    type: 'string',
-    value: 'METHOD',
-    description:
-      'how trades without a side of their own are classified: lee-ready (default), emo, clnv or tick; recorded with each trade. order-sequence (with --format l2): the later of the buy and sell orders is the aggressor of every continuous-session trade, the exchange\'s flag set aside',
-  },
+  ...FEED_OPTIONS,
   help: HELP_OPTION,
 } as const;
 
