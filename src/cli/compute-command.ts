@@ -112,7 +112,8 @@ async function computeInto(
   // The counts go where the lines do not.
   const report = outFile === undefined ? io.stderr : io.stdout;
   const classification = engineClassification(feed);
-  const lines = new FileLines({ maxRejections, ...(classification === undefined ? {} : { classification }) });
+  // Trades stamped far ahead of the clock are rejected as `ingest` rejects them.
+  const lines = new FileLines({ maxRejections, now: Date.now(), ...(classification === undefined ? {} : { classification }) });
   for (const file of files) {
     let summary: CsvLinesSummary;
     try {

@@ -15,7 +15,7 @@ import { CsvRecordParser } from './csv-record-parser.js';
 import { RECORD_RAW, RECORD_RESET, RECORD_STRIDE, RECORD_SYMBOL, SYMBOL_FACTOR } from './csv-row-reader.js';
 import { fileKindOf } from './file-source.js';
 import { TRADE_FIELDS, isTradeField, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
-import { isTradeTime } from '../model/trade-time.js';
+import { FUTURE_TOLERANCE_MS, futureTimeProblem, isTradeTime } from '../model/trade-time.js';
 import { MAX_TRADE_ID_CHARS, parseTradeRecord, type Rejection } from './trade-parser.js';
 import {
   F_ASK,
@@ -119,6 +119,11 @@ export interface CsvLinesOptions {
    * --classify` records it with each trade.
    */
   readonly classification?: ClassificationMethod;
+  /**
+   * The wall clock (epoch ms) as a durable ingest reads it: a trade stamped more than
+   * FUTURE_TOLERANCE_MS later is rejected with ingest's reason. None by default (any time).
+   */
+  readonly now?: number;
 }
 
 export interface CsvLinesSummary {
@@ -182,6 +187,10 @@ export class CsvLinesBuilder {
   /** Classification of trades without a side (CsvLinesOptions.classification) and its engine code. */
   private readonly classification: ClassificationMethod | undefined;
   private readonly method: MethodCode;
+  /** CsvLinesOptions.now (+Infinity without a clock). */
+  private readonly nowMs: number;
+  /** The latest trade time taken (`now` + FUTURE_TOLERANCE_MS; +Infinity without a clock); readers hand later rows over. */
+  readonly latestTradeMs: number;
 
   private pending: Buffer | undefined;
   private headerDone = false;
@@ -212,6 +221,8 @@ export class CsvLinesBuilder {
     this.keepLog = options.replayable === true;
     this.classification = options.classification;
     this.method = methodCodeOf(options.classification);
+    this.nowMs = options.now ?? Number.POSITIVE_INFINITY;
+    this.latestTradeMs = options.now === undefined ? Number.POSITIVE_INFINITY : options.now + FUTURE_TOLERANCE_MS;
   }
 
   push(chunk: Buffer): void {
@@ -538,7 +549,7 @@ export class CsvLinesBuilder {
             if (d < 0 || d > 9) break;
             value = value * 10 + d;
           }
-          if (i === start || i - start > MAX_FAST_DIGITS || !isTradeTime(value)) return false;
+          if (i === start || i - start > MAX_FAST_DIGITS || !isTradeTime(value) || value > this.latestTradeMs) return false;
           timestamp = value;
           break;
         }
@@ -655,7 +666,7 @@ export class CsvLinesBuilder {
     }
     const f = this.standardFields;
     const lf = readStandardFields(buf, i, end, guard, lineKnown, f);
-    if (lf < 0) return -1;
+    if (lf < 0 || (f[F_TIMESTAMP] as number) > this.latestTradeMs) return -1;
     this.takeFastRow(
       entry,
       symbolIndex,
@@ -825,7 +836,7 @@ export class CsvLinesBuilder {
     if (entry === null) return this.slowRow(buf, fields, lineStart, lineEnd);
 
     const timestamp = this.readTimestamp(buf, roles[TIMESTAMP] as number, fields);
-    if (timestamp < 0) return this.slowRow(buf, fields, lineStart, lineEnd);
+    if (timestamp < 0 || timestamp > this.latestTradeMs) return this.slowRow(buf, fields, lineStart, lineEnd);
 
     const numbers = this.rowNumbers;
     if (!readRowNumbers(buf, fs, fe, fields, this.numberColumns, numbers)) return this.slowRow(buf, fields, lineStart, lineEnd);
@@ -920,6 +931,10 @@ export class CsvLinesBuilder {
     const result = parseTradeRecord(line, record);
     if (!result.ok) {
       this.reject(result.field === undefined ? { line, reason: result.reason } : { line, field: result.field, reason: result.reason });
+      return;
+    }
+    if (result.trade.timestamp > this.latestTradeMs) {
+      this.reject({ line, field: 'timestamp', reason: futureTimeProblem(result.trade.timestamp, this.nowMs) as string });
       return;
     }
     this.applyTrade(classification === undefined ? result.trade : { ...result.trade, classification });

@@ -13,7 +13,7 @@ export interface SymbolDayLines {
   readonly lines: readonly CapitalFlowLine[];
 }
 
-export interface FileLinesOptions extends Pick<CsvLinesOptions, 'classification' | 'maxRejections' | 'thresholds'> {
+export interface FileLinesOptions extends Pick<CsvLinesOptions, 'classification' | 'maxRejections' | 'thresholds' | 'now'> {
   /** Threads for a plain CSV file: 2 (the default on a machine with two cores or more) reads and applies rows on two threads. */
   readonly threads?: number;
 }

@@ -47,7 +47,14 @@ export async function csvFileToLinesPipelined(
   }));
   const views = chunks.map((chunk) => ({ bytes: Buffer.from(chunk.bytes), records: new Float64Array(chunk.records) }));
   const states = new Int32Array(new SharedArrayBuffer(4 * chunkCount));
-  const workerData: PipelineWorkerInput = { path, chunks, states: states.buffer as SharedArrayBuffer, recordCapacity, handOverBelow: handOverBelow ?? 1 };
+  const workerData: PipelineWorkerInput = {
+    path,
+    chunks,
+    states: states.buffer as SharedArrayBuffer,
+    recordCapacity,
+    handOverBelow: handOverBelow ?? 1,
+    latestTimestamp: builder.latestTradeMs,
+  };
   const worker = new Worker(new URL('./csv-pipeline-worker.js', import.meta.url), { workerData });
   try {
     await new Promise<void>((resolve, reject) => {
