@@ -109,6 +109,11 @@ describe('real answers fit the contract', () => {
       [0, BusinessCode.NoAccess, BusinessCode.NoAccess, BusinessCode.NoQuotes, BusinessCode.InvalidRequest],
     );
     await expectAnswer('batch', { ...as(), query: { symbols: '700.HK,AAPL.US', kind: 'distribution' } }, 200);
+    const minute = await expectAnswer('minuteTrades', { ...as(), query: { symbol: '700.HK', minute: '09:31' } }, 200);
+    assert.deepEqual(
+      ((JSON.parse(minute.body) as Json).data.trades as Json[]).map((one) => [one.price, one.side, one.rule]),
+      [['320.4', 'sell', 'feed']],
+    );
     const symbols = await expectAnswer('symbols', as(hkOnly), 200);
     assert.deepEqual((JSON.parse(symbols.body) as Json).data.symbols.map((entry: Json) => [entry.symbol, entry.lastDate]), [
       ['700.HK', '2024-06-14'],
@@ -123,6 +128,7 @@ describe('real answers fit the contract', () => {
     await expectAnswer('history', { ...as(), query: { symbol: '700.HK', period: 'decade' } }, 400, BusinessCode.InvalidRequest);
     await expectAnswer('tiers', { ...as(), query: { symbol: '700.HK', convention: 'nope' } }, 400, BusinessCode.InvalidRequest);
     await expectAnswer('batch', { ...as(), query: { symbols: '' } }, 400, BusinessCode.InvalidRequest);
+    await expectAnswer('minuteTrades', { ...as(), query: { symbol: '700.HK', minute: '12:30' } }, 400, BusinessCode.InvalidRequest);
     await expectAnswer('batch', { ...as(), query: { symbols: '700.HK', kind: 'both' } }, 400, BusinessCode.InvalidRequest);
     await expectAnswer('intraday', { ...as(hkOnly), query: { symbol: 'AAPL.US' } }, 403, BusinessCode.NoAccess);
     await expectAnswer('distribution', { ...as(), query: { symbol: 'NOPE.US' } }, 404, BusinessCode.InvalidRequest);

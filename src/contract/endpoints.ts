@@ -10,6 +10,7 @@ export const Endpoint = {
   tiers: { method: 'GET', path: '/api/v1/capital-flow/tiers' },
   history: { method: 'GET', path: '/api/v1/capital-flow/history' },
   batch: { method: 'GET', path: '/api/v1/capital-flow/batch' },
+  minuteTrades: { method: 'GET', path: '/api/v1/capital-flow/minute-trades' },
   symbols: { method: 'GET', path: '/api/v1/symbols' },
   streamToken: { method: 'POST', path: '/api/v1/stream-token' },
   stream: { method: 'GET', path: '/api/v1/capital-flow/stream' },

@@ -3,6 +3,15 @@ import { DEFAULT_PERCENTILE_DAYS, MAX_PERCENTILE_DAYS } from '../../service/tier
 import { MAX_HISTORY_RANGE_DAYS } from '../../service/flow-history.js';
 import { BATCH_SYMBOL_LIMIT } from '../quote/capital-flow-batch.js';
 
+import { ApiLimits } from '../../contract/limits.js';
+import { ROUTES } from '../../contract/routes.js';
+import { MinuteTrades } from '../../contract/schemas.js';
+
+/** A contract schema inline (its `$id`s dropped: the document names its components itself). */
+function withoutIds(schema: object): object {
+  return JSON.parse(JSON.stringify(schema), (key, value: unknown) => (key === '$id' ? undefined : value)) as object;
+}
+
 /** Paths of the REST API (the web page and the CLI rely on them). */
 export const REST_PATHS = {
   intraday: '/api/v1/capital-flow/intraday',
@@ -15,6 +24,7 @@ export const REST_PATHS = {
   tiers: '/api/v1/capital-flow/tiers',
   history: '/api/v1/capital-flow/history',
   batch: '/api/v1/capital-flow/batch',
+  minuteTrades: '/api/v1/capital-flow/minute-trades',
 } as const;
 
 const ref = (name: string): { $ref: string } => ({ $ref: `#/components/schemas/${name}` });
@@ -194,6 +204,21 @@ export function openApiDocument(serverVersion: string): Record<string, unknown> 
             '400': errorResponse(`301600: no symbols, more than ${BATCH_SYMBOL_LIMIT}, or an unknown kind`),
             ...AUTH_ERRORS,
           },
+        },
+      },
+      [REST_PATHS.minuteTrades]: {
+        get: {
+          operationId: 'getMinuteTrades',
+          summary: ROUTES.minuteTrades.summary,
+          description: ROUTES.minuteTrades.description,
+          security: SIGNED_OR_PUBLIC,
+          parameters: [
+            symbolParameter,
+            { name: 'minute', in: 'query', required: true, description: ROUTES.minuteTrades.query.properties.minute.description, schema: { type: 'string', pattern: '^\\d{2}:\\d{2}$', examples: ['09:30', '16:00'] } },
+            dateParameter('date', 'a past trading day; default the served day'),
+            { name: 'limit', in: 'query', required: false, description: ROUTES.minuteTrades.query.properties.limit.description, schema: { type: 'integer', minimum: 1, maximum: ApiLimits.maxMinuteTrades } },
+          ],
+          responses: { '200': envelope(withoutIds(MinuteTrades), "the minute's trades and sums"), ...FLOW_ERRORS },
         },
       },
       [REST_PATHS.symbols]: {

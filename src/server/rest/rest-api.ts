@@ -8,6 +8,7 @@ import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
 import { whenAdmitted } from './admitted.js';
 import { CallerResolver } from './rest-caller.js';
 import { CapitalFlowStreams } from './capital-flow-stream.js';
+import { MINUTE_TRADES_PATH, minuteTradesRoute } from './minute-trades-route.js';
 import { FlowCommand, FlowQueries } from './flow-queries.js';
 import { flowServiceLineUpdates, type LineUpdateSource } from './line-update-source.js';
 import { openApiDocument, REST_PATHS } from './openapi-document.js';
@@ -120,6 +121,7 @@ export function registerRestApi(api: HttpApi, options: RestApiOptions): RestApi 
         : (tierQueries.commandDistribution(symbol, params.get('date'), defaultChoice) as Promise<unknown>),
     );
   });
+  json('GET', MINUTE_TRADES_PATH, minuteTradesRoute({ callers, queries, flows: options.flows, store: options.store }));
   json('GET', REST_PATHS.symbols, (context) => queries.symbols(callers.resolve(context)));
   registerTierRoutes(json, { callers, queries, tierQueries, flows: options.flows, rateLimiter: options.rateLimiter, distributionOf, defaultChoice });
   json('POST', REST_PATHS.streamToken, (context) => {
