@@ -1,7 +1,7 @@
 /**
  * Keeps the layering of architecture.md true: dependencies point inward (wire codes ← model ←
  * calendar ← engine ← store/ingest/bus ← service ← server ← cli; model ← protocol ← contract ←
- * client ← web page), the engine knows nothing of sockets, and transports know nothing of SQL. Test files and test-support modules are exempt.
+ * client ← web page, client ← mcp), the engine knows nothing of sockets, and transports know nothing of SQL. Test files and test-support modules are exempt.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -28,6 +28,9 @@ const ALLOWED: Record<string, readonly string[]> = {
   service: ['model', 'calendar', 'engine', 'store', 'bus'],
   'server/transport': ['model', 'protocol', 'protocol/codes', 'protocol/gen'],
   client: ['model', 'protocol', 'protocol/codes', 'protocol/gen', 'contract'],
+  // The MCP tools are built on the client package and the contract, never on the server: every
+  // call goes through the REST API (its permissions and rate limits), whichever the transport.
+  mcp: ['client', 'contract', 'protocol', 'protocol/codes'],
   // The page is built on the client package (its REST client and the shared signer).
   'web/browser': ['client', 'contract', 'protocol', 'protocol/codes'],
   demo: ['model', 'calendar', 'engine', 'store', 'service'],

@@ -5,6 +5,7 @@ import { runCredentialsCommand } from './credentials-command.js';
 import { runDoctorCommand } from './doctor-command.js';
 import { runExportCommand } from './export-command.js';
 import { runIngestCommand } from './ingest-command.js';
+import { runMcpCommand } from './mcp-command.js';
 import { runServeCommand } from './serve-command.js';
 import { runWatchCommand } from './watch-command.js';
 import { runPublishCommand, runWorkerCommand } from './worker-command.js';
@@ -24,6 +25,7 @@ Usage:
   capflow flow SYMBOL [--date YYYY-MM-DD] [--json | --csv] [--detail]
                                          print a day's capital-flow lines from a running server
   capflow watch SYMBOL                   follow a symbol's lines live (Ctrl-C ends)
+  capflow mcp                            an MCP server over stdio for AI assistants (LONGPORT_* variables)
   capflow connect --symbols A,B,… | --symbols-file FILE  (--data DIR | --store postgres://… | --bus nats://…)
                                          record a LongPort-compatible upstream's trades (LONGPORT_* variables)
   capflow credentials add --data DIR --markets HK,US [--connections N] [--expires 90d] [--ingest]
@@ -66,6 +68,8 @@ export async function main(argv: string[], io: CliIo = defaultIo()): Promise<num
       return runWorkerCommand(rest, io);
     case 'publish':
       return runPublishCommand(rest, io);
+    case 'mcp':
+      return runMcpCommand(rest, io);
     case 'credentials':
       return runCredentialsCommand(rest, io);
     case 'backup':

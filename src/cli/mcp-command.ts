@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { createCapflowMcpServer } from '../mcp/capflow-mcp-server.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE } from './flow-command.js';
+import type { CliIo } from './main.js';
+import { resolveConnection, restClientOf } from './server-connection.js';
+
+const USAGE = `capflow mcp [--url URL] [--app-key K --app-secret S --access-token T]
+A Model Context Protocol server over stdio (for Claude Desktop, Cursor, Cherry Studio…): its
+tools answer from a running capflow's REST API, signed as your credential, so your markets and
+rate limits apply. Nothing but the protocol is written to stdout.
+${CONNECTION_USAGE}
+`;
+
+const OPTIONS = { ...CONNECTION_OPTIONS, help: { type: 'boolean', short: 'h', default: false } } as const;
+
+/** capflow's version (package.json), told to MCP clients. */
+export function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** `capflow mcp`: serves MCP on stdin/stdout until the client closes stdin. */
+export async function runMcpCommand(
+  argv: string[],
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+  streams: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream } = { stdin: process.stdin, stdout: process.stdout },
+): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
+  } catch (error) {
+    io.stderr.write(`capflow mcp: ${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    io.stderr.write(USAGE); // stdout belongs to the protocol
+    return 0;
+  }
+  const connection = resolveConnection(values, env);
+  if ('missing' in connection) {
+    io.stderr.write(`capflow mcp: missing ${connection.missing.join(', ')}\n\n${USAGE}`);
+    return 2;
+  }
+  const server = createCapflowMcpServer(restClientOf(connection), { version: packageVersion() });
+  const closed = new Promise<void>((resolve) => {
+    server.onclose = resolve;
+  });
+  const transport = new StdioServerTransport(streams.stdin as never, streams.stdout as never);
+  // The SDK's stdio transport does not notice the end of stdin by itself: a client that closes it is done.
+  streams.stdin.once('end', () => void server.close());
+  await server.connect(transport);
+  io.stderr.write(`capflow mcp: serving ${connection.url} as ${connection.appKey} over stdio\n`);
+  await closed;
+  return 0;
+}
