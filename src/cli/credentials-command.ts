@@ -11,10 +11,11 @@ import { PostgresCredentialStore } from '../store/postgres-credential-store.js';
 import { isSharedStoreUrl } from './scale-out-adapters.js';
 import type { CliIo } from './main.js';
 
-export const CREDENTIALS_USAGE = `capflow credentials add --data DIR --markets HK,US[,CN,SG] [--connections N] [--expires 90d|ISO] [--ingest] [--bearer] [--streams N] [--app-key K] [--rate-limit CMD|token=LIMIT/BURST]...
+export const CREDENTIALS_USAGE = `capflow credentials add --data DIR --markets HK,US[,CN,SG] [--connections N] [--expires 90d|ISO] [--ingest] [--bearer] [--streams N] [--mcp-token] [--app-key K] [--rate-limit CMD|token=LIMIT/BURST]...
 capflow credentials list --data DIR [--json]
-capflow credentials rotate APP_KEY --data DIR [--expires 90d|ISO]
+capflow credentials rotate APP_KEY --data DIR [--expires 90d|ISO] [--mcp-token]
 capflow credentials revoke APP_KEY --data DIR
+--mcp-token also issues an MCP token (Authorization: Bearer for /mcp only); a rotation renews it.
 (--store postgres://…[?schema=NAME] instead of --data: the credentials of a fleet's PostgreSQL store)
 `;
 
@@ -26,6 +27,7 @@ const OPTIONS = {
   expires: { type: 'string' },
   ingest: { type: 'boolean', default: false },
   bearer: { type: 'boolean', default: false },
+  'mcp-token': { type: 'boolean', default: false },
   streams: { type: 'string' },
   'app-key': { type: 'string' },
   'rate-limit': { type: 'string', multiple: true },
@@ -90,6 +92,7 @@ function printIssued(io: CliIo, issued: IssuedCredential, plain: boolean): void 
       `  export LONGPORT_APP_SECRET=${issued.appSecret}`,
       `  export LONGPORT_ACCESS_TOKEN=${issued.accessToken}`,
       '',
+      ...(issued.mcpToken === undefined ? [] : [`mcp token:    ${issued.mcpToken}`, '  for /mcp only: Authorization: Bearer <mcp token>', '']),
     ].join('\n'),
   );
   if (plain) io.stderr.write(`warning: ${SECRET_KEY_ENV} is not set: the app secret is stored unencrypted (see docs/operations.md)\n`);
@@ -144,6 +147,7 @@ export async function runCredentialsCommand(argv: string[], io: CliIo, now: () =
             ingest: values.ingest,
             bearer: values.bearer,
             ...(streams === undefined ? {} : { streams }),
+            mcpToken: values['mcp-token'],
             rateLimits,
           },
           key,
@@ -163,6 +167,7 @@ export async function runCredentialsCommand(argv: string[], io: CliIo, now: () =
           ingest: record.ingest,
           bearer: record.bearer === true,
           streams: record.streams ?? null,
+          mcpToken: (record.mcpTokenSha256 ?? null) !== null,
           expires: record.expiresAt === null ? null : new Date(record.expiresAt).toISOString(),
           revoked: record.revokedAt === null ? null : new Date(record.revokedAt).toISOString(),
           created: new Date(record.createdAt).toISOString(),
@@ -201,10 +206,10 @@ export async function runCredentialsCommand(argv: string[], io: CliIo, now: () =
           return 0;
         }
         if (record.revokedAt !== null) throw new UsageError(`${appKey} is revoked; add a new credential instead`);
-        const issued = rotateCredential(record, key, now(), expiresAt ?? record.expiresAt);
+        const issued = rotateCredential(record, key, now(), expiresAt ?? record.expiresAt, values['mcp-token']);
         await store.replace(issued.record);
         printIssued(io, issued, key === undefined);
-        io.stdout.write('the previous secret and token no longer work\n');
+        io.stdout.write(`the previous secret and token${issued.mcpToken === undefined ? '' : 's'} no longer work\n`);
         return 0;
       }
     }

@@ -32,6 +32,8 @@ import { command25Distribution } from './quote/command25-distribution.js';
 import { batchCapitalFlowHandler } from './quote/capital-flow-batch.js';
 import { RateLimiter, takeToken, type CommandRateLimiter } from './rate-limit/token-bucket.js';
 import { registerRestApi, type RestApiOptions } from './rest/rest-api.js';
+import { registerMcpEndpoint } from './http/mcp-endpoint.js';
+import { packageVersion } from './http/package-version.js';
 import { liveHubLineUpdates } from './rest/line-update-source.js';
 import { InMemorySessionRegistry, type SessionRegistry } from './session/session-registry.js';
 import { SocketGateway } from './session/socket-gateway.js';
@@ -293,6 +295,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     ...(options.tiers === undefined ? {} : { tiers: options.tiers }),
     ...options.rest,
   });
+  registerMcpEndpoint(api, { credentials, version: packageVersion() });
   closeStreamsOf = (appKey, keepGeneration) => {
     // Stream tokens of an earlier generation are void already; forgetting them frees their memory.
     rest.streamTokens.removeCredential(appKey, keepGeneration);

@@ -29,7 +29,7 @@ describe('configuration file mistakes', () => {
     ['an expiry without offset', { credentials: [{ ...GOOD, expires: '2027-01-01T00:00:00' }] }, 'f.json: credentials[0].expires: expected an ISO 8601 date or instant with offset, got "2027-01-01T00:00:00"'],
     ['ingest not a boolean', { credentials: [{ ...GOOD, ingest: 'yes' }] }, 'f.json: credentials[0].ingest: expected true or false, got the string "yes"'],
     ['a duplicate app key', { credentials: [GOOD, GOOD] }, 'f.json: credentials[1].appKey: duplicate app key "k1"'],
-    ['an unknown credential key', { credentials: [{ ...GOOD, secret: 'x' }] }, 'f.json: credentials[0].secret: unknown key (allowed: appKey, appSecret, accessToken, markets, connections, rateLimits, expires, ingest, subscribeLimit, bearer, streams)'],
+    ['an unknown credential key', { credentials: [{ ...GOOD, secret: 'x' }] }, 'f.json: credentials[0].secret: unknown key (allowed: appKey, appSecret, accessToken, markets, connections, rateLimits, expires, ingest, subscribeLimit, bearer, streams, mcpToken)'],
     ['a bad security', { securities: ['700'] }, 'f.json: securities[0]: not a TICKER.REGION symbol with region HK, US, SH, SZ or SG: "700"'],
     ['retention of zero days', { retainTradesDays: 0 }, 'f.json: retainTradesDays: must be at least 1, got 0'],
     ['an unknown tier convention', { tiers: 'ths' }, 'f.json: tiers: expected one of longport, eastmoney, futu, got "ths"'],
