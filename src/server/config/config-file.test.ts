@@ -34,6 +34,8 @@ describe('configuration file mistakes', () => {
     ['retention of zero days', { retainTradesDays: 0 }, 'f.json: retainTradesDays: must be at least 1, got 0'],
     ['an unknown tier convention', { tiers: 'ths' }, 'f.json: tiers: expected one of longport, eastmoney, futu, got "ths"'],
     ['too many percentile days', { tiers: 'futu', tierDays: 251 }, 'f.json: tierDays: at most 250, got 251'],
+    ['an empty MCP token', { credentials: [{ ...GOOD, mcpToken: '' }] }, 'f.json: credentials[0].mcpToken: must not be empty'],
+    ['an MCP token equal to the access token', { credentials: [{ ...GOOD, mcpToken: 't1' }] }, 'f.json: credentials[0].mcpToken: must differ from the access token (it is a secret of its own, for /mcp only)'],
     ['bearer not a boolean', { credentials: [{ ...GOOD, bearer: 'yes' }] }, 'f.json: credentials[0].bearer: expected true or false, got the string "yes"'],
     ['zero streams', { credentials: [{ ...GOOD, streams: 0 }] }, 'f.json: credentials[0].streams: must be at least 1, got 0'],
     ['zero streams per credential', { streamsPerCredential: 0 }, 'f.json: streamsPerCredential: must be at least 1, got 0'],
