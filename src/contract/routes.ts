@@ -259,7 +259,7 @@ export const ROUTES = {
       "Why a line moved: every trade counted in the minute's line (trades of the closing-auction grace window count in the last line; excluded trade types in none), in acceptance order, with its side (`buy` inflow, `sell` outflow, `neutral`), the rule that decided the side (feed side, auction print, neutral window, quote test, tick rule) and the sums. `change` is the line's change from the line before, as the intraday lines answer it. A past day whose trades retention removed answers 301603.",
     query: query({
       symbol,
-      minute: Type.String({ pattern: '^\\d{2}:\\d{2}$', description: 'the line\'s minute, exchange-local `HH:MM` (a session minute, or the session end for the closing-auction line)', examples: ['09:30', '16:00'] }),
+      minute: Type.String({ pattern: '^\\d{2}:\\d{2}$', description: 'the line\'s minute, exchange-local `HH:MM` (a session minute; the session end or any minute of the closing-auction window for the closing line)', examples: ['09:30', '16:00'] }),
       date: date('a past trading day; default the served day'),
       limit: Type.Optional(
         Type.Integer({ minimum: 1, maximum: ApiLimits.maxMinuteTrades, description: `most trades listed (default ${ApiLimits.defaultMinuteTrades}, at most ${ApiLimits.maxMinuteTrades}); the sums cover them all` }),

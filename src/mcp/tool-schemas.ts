@@ -33,7 +33,7 @@ export const HistoryInput = Type.Object(
 export const ExplainInput = Type.Object(
   {
     symbol: SymbolText,
-    minute: Type.String({ pattern: '^\\d{2}:\\d{2}$', description: "the line's minute, HH:MM exchange-local (a session minute, or the session end for the closing-auction line)" }),
+    minute: Type.String({ pattern: '^\\d{2}:\\d{2}$', description: "the line's minute, HH:MM exchange-local (a session minute; the session end or any minute of the closing-auction window for the closing line)" }),
     date: optionalDate,
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: ApiLimits.maxMinuteTrades, description: `most trades listed (default ${ApiLimits.defaultMinuteTrades}); the sums cover them all` })),
   },

@@ -90,6 +90,8 @@ describe('GET /api/v1/capital-flow/minute-trades', () => {
     const grace = await client.minuteTrades({ symbol: '700.HK', date: DAY, minute: '16:00', limit: 1000 });
     assert.ok(grace.trades.some((one) => one.rule === 'neutral-window' && one.side === 'neutral' && one.time.startsWith(`${DAY}T16:05`)));
     assert.deepEqual([...rules].sort(), ['auction neutral', 'feed buy', 'feed sell', 'neutral-window neutral', 'quote buy', 'quote sell', 'tick buy', 'tick neutral', 'tick sell']); // tick neutral: the first trade, before any price change
+    // A minute of the closing-auction window is the closing line's.
+    assert.deepEqual(await client.minuteTrades({ symbol: '700.HK', date: DAY, minute: '16:05', limit: 1000 }), grace);
     const truncated = await client.minuteTrades({ symbol: '700.HK', date: DAY, minute: '16:00', limit: 2 });
     assert.deepEqual([truncated.trades.length, truncated.truncated, truncated.sums], [2, true, grace.sums]);
   });

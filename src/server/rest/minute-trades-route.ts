@@ -59,7 +59,10 @@ export function minuteTradesRoute(options: MinuteTradesRouteOptions): JsonRoute 
       const minute = minuteOfDay(params.get('minute'));
       const limit = limitOf(params.get('limit'));
       const schedule = queries.dayOf(symbol, date);
-      const index = schedule.lineMinutes.indexOf(minute);
+      // A minute of the closing-auction window asks about the closing line, where its trades count.
+      const closing = schedule.sessions[schedule.sessions.length - 1]!.end;
+      const inGrace = minute > closing && minute < closing + schedule.graceMinutes;
+      const index = inGrace ? schedule.lineCount - 1 : schedule.lineMinutes.indexOf(minute);
       const minuteText = params.get('minute')!;
       if (index < 0) {
         const sessions = schedule.sessions.map((session) => `${hhmm(session.start)}–${hhmm(session.end)}`).join(', ');
@@ -76,7 +79,7 @@ export function minuteTradesRoute(options: MinuteTradesRouteOptions): JsonRoute 
       return {
         ...symbolDay(symbol),
         date: schedule.date,
-        minute: hhmm(minute),
+        minute: hhmm(schedule.lineMinutes[index]!),
         timestamp: line.timestamp,
         time: exchangeTime(symbol.market, line.timestamp * 1000),
         previousInflow,
