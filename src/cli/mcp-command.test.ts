@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { RestClient } from '../client/rest-client.js';
-import { checkPermissionAndRateLimit, checkToolErrors, checkToolsAgainstRest, MCP_CLOCK, MCP_SECURITIES, mcpHkOnly, mcpTrades, mcpUser } from '../mcp/mcp-test-kit.js';
+import { checkPermissionAndRateLimit, checkToolErrors, checkToolsAgainstRest, MCP_CLOCK, MCP_SECURITIES, mcpHkOnly, mcpTrades, mcpUser } from '../server/mcp-test-kit.js';
 import { startTestServer, type TestServer } from '../server/server-test-kit.js';
 
 const BIN = fileURLToPath(new URL('../../bin/capflow.js', import.meta.url));

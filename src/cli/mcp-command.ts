@@ -2,18 +2,22 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createCapflowMcpServer } from '../mcp/capflow-mcp-server.js';
-import { CONNECTION_OPTIONS, CONNECTION_USAGE } from './flow-command.js';
+import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
 import type { CliIo } from './main.js';
-import { resolveConnection, restClientOf } from './server-connection.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, resolveConnection, restClientOf } from './server-connection.js';
 
-const USAGE = `capflow mcp [--url URL] [--app-key K --app-secret S --access-token T]
-A Model Context Protocol server over stdio (for Claude Desktop, Cursor, Cherry Studio…): its
-tools answer from a running capflow's REST API, signed as your credential, so your markets and
-rate limits apply. Nothing but the protocol is written to stdout.
-${CONNECTION_USAGE}
-`;
+const OPTIONS = { ...CONNECTION_OPTIONS, help: HELP_OPTION } as const;
 
-const OPTIONS = { ...CONNECTION_OPTIONS, help: { type: 'boolean', short: 'h', default: false } } as const;
+export const MCP_COMMAND: CommandSpec = {
+  name: 'mcp',
+  summary: 'a Model Context Protocol server over stdio, for AI assistants (Claude Desktop, Cursor, Cherry Studio)',
+  usage: [''],
+  description:
+    "Its tools (capital_flow, capital_distribution, capital_flow_history, explain_capital_flow, list_symbols) answer from a running capflow's REST API, signed as your credential, so your markets and rate limits apply. Nothing but the protocol is written to stdout; it ends when the client closes stdin.",
+  options: OPTIONS,
+  notes: CONNECTION_USAGE,
+};
+const USAGE = commandHelp(MCP_COMMAND);
 
 /** capflow's version (package.json), told to MCP clients. */
 export function packageVersion(): string {

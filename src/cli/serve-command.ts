@@ -15,34 +15,47 @@ import { isSharedStoreUrl, openFlowStore, openTradeBus, sharedDemoSecrets, share
 import { announceStoredTrades } from '../worker/stored-trade-notices.js';
 import { parseDemoSeed, startDemoMarket } from '../demo/demo-serve.js';
 import type { CliIo } from './main.js';
-import { createLogger, logCallback, type Logger } from '../server/logging/logger.js';
+import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
+import { createLogger, logCallback, type Logger } from '../logging/logger.js';
 import { OpenedResources, openServeCredentials, openServeCredentialStore, reloadCredentials, waitForStopSignal } from './serve-runtime.js';
 import { holdDataDir } from '../store/data-dir-lock.js';
 import { openDayArchive, startRetention } from './retention-runtime.js';
 import { sdkEnvironmentLines } from './serve-sdk-env.js';
 import { watchStoreWrites } from '../store/sqlite-write-watch.js';
+import { loadSecuritiesFile, type SecurityInfo } from '../service/rankings/securities-file.js';
+import { SecurityDirectory } from '../service/rankings/security-directory.js';
 
 /** The bundled sample day (SSE Level-2 trades of 600000.SH, 2023-02-01; see samples/README.md). */
 export const SAMPLE_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples/sse-600000-2023-02-01.csv.gz');
 
 const OPTIONS = {
-  data: { type: 'string' },
-  config: { type: 'string' },
-  host: { type: 'string', default: '127.0.0.1' },
-  port: { type: 'string', default: '8080' },
-  'tcp-port': { type: 'string' },
-  clock: { type: 'string', default: 'wall' },
-  sample: { type: 'boolean', default: false },
-  store: { type: 'string' },
-  bus: { type: 'string' },
-  demo: { type: 'boolean', default: false },
-  seed: { type: 'string' },
-  'web-credential': { type: 'string' },
-  'retain-trades-days': { type: 'string' },
-  'log-level': { type: 'string' },
-  'poll-ms': { type: 'string' },
-  help: { type: 'boolean', short: 'h', default: false },
+  data: { type: 'string', value: 'DIR', description: 'data directory of the embedded store (created when missing); optional with --store postgres://…' },
+  config: { type: 'string', value: 'FILE', description: 'configuration file (JSON): credentials, permissions, rate limits, securities; without it a demo credential with every market is created in --data' },
+  host: { type: 'string', default: '127.0.0.1', value: 'HOST', description: 'address to listen on; 0.0.0.0 for every interface' },
+  port: { type: 'string', default: '8080', value: 'PORT', description: 'HTTP port: REST API, web page, token endpoints and the WebSocket quote socket at /v2; 0 picks a free port' },
+  'tcp-port': { type: 'string', value: 'PORT', description: 'also serve the socket protocol over plain TCP on this port (tcp:// quote URLs)' },
+  clock: { type: 'string', default: 'wall', value: 'wall|feed|INSTANT', description: 'what "now" is: the wall clock, the newest trade received (feed), or a fixed ISO 8601 instant' },
+  sample: { type: 'boolean', default: false, description: 'ingest the bundled sample day (600000.SH, 2023-02-01) before serving' },
+  store: { type: 'string', value: 'postgres://…', description: 'serve from a fleet\'s PostgreSQL store instead of the embedded one' },
+  bus: { type: 'string', value: 'nats://…', description: 'take line notices from NATS JetStream (a fleet with workers)' },
+  demo: { type: 'boolean', default: false, description: 'run a simulated market that trades live in every market\'s sessions' },
+  seed: { type: 'string', value: 'N', description: 'seed of the --demo market (the same seed gives the same trades)' },
+  'web-credential': { type: 'string', value: 'APPKEY', description: 'the credential whose data the web page shows to anyone who opens it (a public dashboard; with --demo, the demo credential)' },
+  'retain-trades-days': { type: 'string', value: 'N', description: 'keep trades of the last N days in the store; older days keep their minute lines in an archive' },
+  'log-level': { type: 'string', value: 'LEVEL', description: 'trace, debug, info, warn, error or silent (default info; or CAPFLOW_LOG_LEVEL)' },
+  'poll-ms': { type: 'string', value: 'MS', description: 'how often to look for trades other processes wrote into the store (ingest, connect)' },
+  securities: { type: 'string', value: 'FILE', description: 'names and sectors of securities: CSV symbol,name,sector[,currency,lot_size] (a symbol also in the config: the file wins)' },
+  help: HELP_OPTION,
 } as const;
+
+export const SERVE_COMMAND: CommandSpec = {
+  name: 'serve',
+  summary: 'serve the LongPort-compatible quote socket (command 24 and friends), the REST API, the live stream and the web page',
+  usage: ['[--data DIR] [--config FILE] [--host HOST] [--port PORT] [--tcp-port PORT] [--demo] [--sample] …', '--store postgres://… [--bus nats://…] …'],
+  description:
+    'Prints, once it listens, the LONGPORT_* and LONGBRIDGE_* settings an official SDK needs to connect. With no --config, a demo credential with every market is created once in the data directory and kept across restarts.',
+  options: OPTIONS,
+};
 
 function parsePort(text: string, flag: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new Error(`${flag} must be a port number (0-65535), got ${JSON.stringify(text)}`);
@@ -88,7 +101,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     return 2;
   }
   if (values.help) {
-    io.stdout.write('capflow serve --data DIR [--config FILE] [--host H] [--port P] [--tcp-port P2] [--clock wall|feed|ISO-INSTANT] [--sample] [--store postgres://…] [--bus nats://…] [--demo [--seed N]] [--web-credential APPKEY] [--poll-ms MS]\n(with --store postgres://… --data is optional and the demo credential is the one kept in the store)\n');
+    io.stdout.write(commandHelp(SERVE_COMMAND));
     return 0;
   }
   let port: number;
@@ -132,6 +145,17 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
       throw error;
     }
   }
+  let fileSecurities: SecurityInfo[] = [];
+  if (values.securities !== undefined) {
+    try {
+      fileSecurities = loadSecuritiesFile(values.securities);
+    } catch (error) {
+      io.stderr.write(`capflow serve: --securities: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
+  // Names and sectors: the config's objects, then the file's (a symbol in both: the file wins).
+  const securities = [...(config?.securityInfo ?? []), ...fileSecurities];
   if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
   // Structured JSON logs on stderr (stdout keeps the banner); never a secret (see logging/logger.ts).
   const logger = createLogger({ destination: io.stderr, ...(values['log-level'] === undefined ? {} : { level: values['log-level'] }) });
@@ -140,7 +164,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
   const opened = new OpenedResources();
   let started: Started;
   try {
-    started = await startServing({ values, dataDir, config, port, tcpPort, demoSeed, clockMode, retainTradesDays, pollMs, logger, log, opened });
+    started = await startServing({ values, dataDir, config, securities, port, tcpPort, demoSeed, clockMode, retainTradesDays, pollMs, logger, log, opened });
   } catch (error) {
     // Whatever failed (a port taken, the store or bus unreachable, credentials refused), everything
     // opened so far is closed again so that the process ends now, with the reason.
@@ -201,6 +225,7 @@ async function startServing(o: {
   values: { store?: string | undefined; bus?: string | undefined; sample: boolean; demo: boolean; config?: string | undefined; host: string; 'web-credential'?: string | undefined };
   dataDir: string | undefined;
   config: CapflowConfig | undefined;
+  securities: readonly SecurityInfo[];
   port: number;
   tcpPort: number;
   demoSeed: number;
@@ -238,7 +263,7 @@ async function startServing(o: {
   const flows = await FlowService.open({
     store,
     clock,
-    securities: config?.securities ?? [],
+    securities: [...(config?.securities ?? []), ...o.securities.map((security) => security.symbol)],
     log,
     ...(archive === undefined ? {} : { archive }),
     // How soon trades written by other processes (`capflow ingest`, `capflow connect`) are read.
@@ -267,7 +292,10 @@ async function startServing(o: {
     ...(config?.maxRequestBodyBytes === undefined ? {} : { maxHttpBodyBytes: config.maxRequestBodyBytes }),
     ...(config?.maxRequestBodyBytesInFlight === undefined ? {} : { maxHttpBodyBytesInFlight: config.maxRequestBodyBytesInFlight }),
     ...(config?.requestBodyTimeoutSeconds === undefined ? {} : { httpBodyTimeoutMs: config.requestBodyTimeoutSeconds * 1000 }),
-    ...(config?.streamsPerCredential === undefined ? {} : { rest: { maxStreamsPerCredential: config.streamsPerCredential } }),
+    rest: {
+      securities: new SecurityDirectory(o.securities),
+      ...(config?.streamsPerCredential === undefined ? {} : { maxStreamsPerCredential: config.streamsPerCredential }),
+    },
     ...(config?.unauthenticatedConnections === undefined ? {} : { unauthenticatedConnections: config.unauthenticatedConnections }),
   });
   opened.add('the server', () => server.stop());

@@ -16,6 +16,9 @@ import type {
   Intraday,
   LinesEvent,
   MinuteTrades,
+  Rankings,
+  SectorLines,
+  SectorRankings,
   SocketToken,
   StreamToken,
   Symbols,
@@ -120,6 +123,21 @@ export class RestClient {
   /** One minute's trades behind its line, each with its side and the rule that decided it, and their sums. */
   minuteTrades(query: QueryOf<'minuteTrades'>): Promise<MinuteTrades> {
     return this.data('minuteTrades', query);
+  }
+
+  /** A market's symbols ranked by net inflow or main-force net over 1, 3, 5 or 10 trading days. */
+  rankings(query: QueryOf<'rankings'>): Promise<Rankings> {
+    return this.data('rankings', query);
+  }
+
+  /** A market's sectors ranked by the sum of their members' values. */
+  sectors(query: QueryOf<'sectors'>): Promise<SectorRankings> {
+    return this.data('sectors', query);
+  }
+
+  /** A sector's per-minute cumulative lines (its members' lines added). */
+  sector(query: QueryOf<'sector'>): Promise<SectorLines> {
+    return this.data('sector', query);
   }
 
   /** Known symbols in the caller's markets. */

@@ -17,6 +17,11 @@ export const ApiLimits = {
   /** Trades listed by one minute-trades answer, by default and at most (the sums always cover every trade). */
   defaultMinuteTrades: 200,
   maxMinuteTrades: 1000,
+  /** Rankings and sector rankings: items per page by default and at most. */
+  defaultRankingLimit: 50,
+  maxRankingLimit: 500,
+  /** The windows a ranking may span, in trading days. */
+  rankingWindows: [1, 3, 5, 10],
   /** Live streams one credential may hold open unless it sets its own `streams`. */
   streamsPerCredential: 10,
   /** Seconds between the stream's `: heartbeat` comments. */

@@ -12,7 +12,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { ingestFile } from '../ingest/ingest-file.js';
 import { sha256Hex } from '../store/credential-crypto.js';
 import { startTestServer, type TestServer } from '../server/server-test-kit.js';
-import { mcpUser } from './mcp-test-kit.js';
+import { mcpUser } from '../server/mcp-test-kit.js';
 
 const SAMPLE = fileURLToPath(new URL('../../samples/sse-600000-2023-02-01.csv.gz', import.meta.url));
 const TOKEN = 'cfm_real-day';

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { RestClient } from '../../client/rest-client.js';
-import { checkPermissionAndRateLimit, checkToolErrors, checkToolsAgainstRest, MCP_CLOCK, MCP_SECURITIES, mcpHkOnly, mcpTrades, mcpUser } from '../../mcp/mcp-test-kit.js';
+import { checkPermissionAndRateLimit, checkToolErrors, checkToolsAgainstRest, MCP_CLOCK, MCP_SECURITIES, mcpHkOnly, mcpTrades, mcpUser } from '../mcp-test-kit.js';
 import { HttpErrorCode } from '../../protocol/codes/error-codes.js';
 import { sha256Hex } from '../../store/credential-crypto.js';
 import type { Credential, CredentialRegistry } from '../auth/credential.js';
