@@ -30,6 +30,8 @@ import { command25Distribution } from './queries/command25-distribution.js';
 import { batchCapitalFlowHandler } from './socket/quote/capital-flow-batch.js';
 import { RateLimiter, type CommandRateLimiter } from './rate-limit/token-bucket.js';
 import { registerRestApi, type RestApiOptions } from './http/rest/rest-api.js';
+import { registerMcpEndpoint } from './http/mcp-endpoint.js';
+import { packageVersion } from './http/package-version.js';
 import { liveHubLineUpdates } from './http/rest/line-update-source.js';
 import { InMemorySessionRegistry, type SessionRegistry } from './socket/session/session-registry.js';
 import { SocketGateway } from './socket/session/socket-gateway.js';
@@ -268,6 +270,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
   });
   const unbound = routes.unbound();
   if (unbound.length > 0) throw new Error(`contract routes without a handler: ${unbound.join(', ')}`);
+  registerMcpEndpoint(api, { credentials, version: packageVersion() });
   closeStreamsOf = (appKey, keepGeneration) => {
     // Stream tokens of an earlier generation are void already; forgetting them frees their memory.
     streamTokens.removeCredential(appKey, keepGeneration);
