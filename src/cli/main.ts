@@ -9,6 +9,7 @@ import { EXPORT_COMMAND, runExportCommand } from './export-command.js';
 import { INGEST_COMMAND, runIngestCommand } from './ingest-command.js';
 import { runServeCommand, SERVE_COMMAND } from './serve-command.js';
 import { runWatchCommand, WATCH_COMMAND } from './watch-command.js';
+import { runTopCommand, TOP_COMMAND } from './top-command.js';
 import { PUBLISH_COMMAND, runPublishCommand, runWorkerCommand, WORKER_COMMAND } from './worker-command.js';
 
 /** Every command: its option table (for help) and how it runs. */
@@ -17,6 +18,7 @@ const COMMANDS: ReadonlyArray<{ spec: CommandSpec; run: (argv: string[], io: Cli
   { spec: INGEST_COMMAND, run: runIngestCommand },
   { spec: FLOW_COMMAND, run: runFlowCommand },
   { spec: WATCH_COMMAND, run: runWatchCommand },
+  { spec: TOP_COMMAND, run: runTopCommand },
   { spec: CONNECT_COMMAND, run: runConnectCommand },
   { spec: CREDENTIALS_COMMAND, run: runCredentialsCommand },
   { spec: EXPORT_COMMAND, run: runExportCommand },

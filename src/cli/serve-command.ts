@@ -26,6 +26,8 @@ import { holdDataDir } from '../store/data-dir-lock.js';
 import { openDayArchive, startRetention } from './retention-runtime.js';
 import { sdkEnvironmentLines } from './serve-sdk-env.js';
 import { watchStoreWrites } from '../store/sqlite-write-watch.js';
+import { loadSecuritiesFile, type SecurityInfo } from '../service/rankings/securities-file.js';
+import { SecurityDirectory } from '../service/rankings/security-directory.js';
 
 /** The bundled sample day (SSE Level-2 trades of 600000.SH, 2023-02-01; see samples/README.md). */
 export const SAMPLE_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples/sse-600000-2023-02-01.csv.gz');
@@ -46,6 +48,7 @@ const OPTIONS = {
   'retain-trades-days': { type: 'string', value: 'N', description: 'keep trades of the last N days in the store; older days keep their minute lines in an archive' },
   'log-level': { type: 'string', value: 'LEVEL', description: 'trace, debug, info, warn, error or silent (default info; or CAPFLOW_LOG_LEVEL)' },
   'poll-ms': { type: 'string', value: 'MS', description: 'how often to look for trades other processes wrote into the store (ingest, connect)' },
+  securities: { type: 'string', value: 'FILE', description: 'names and sectors of securities: CSV symbol,name,sector[,currency,lot_size] (a symbol also in the config: the file wins)' },
   help: HELP_OPTION,
 } as const;
 
@@ -99,6 +102,8 @@ interface ServeArguments {
   /** Optional with a shared store (nothing of a gateway's state lives there). */
   dataDir: string | undefined;
   config: CapflowConfig | undefined;
+  /** Names and sectors: the config's objects, then the `--securities` file's (a symbol in both: the file wins). */
+  securities: readonly SecurityInfo[];
   port: number;
   tcpPort: number;
   demoSeed: number;
@@ -151,7 +156,7 @@ function parseServeArguments(argv: string[], io: CliIo): ServeArguments | number
     return 0;
   }
   const clockMode = parseClockMode(values.clock);
-  let checked: Omit<ServeArguments, 'values' | 'dataDir' | 'config' | 'clockMode'>;
+  let checked: Omit<ServeArguments, 'values' | 'dataDir' | 'config' | 'securities' | 'clockMode'>;
   try {
     if (!values.data && !isSharedStoreUrl(values.store)) throw new Error('--data DIR is required (unless --store postgres://…)');
     const port = parsePort(values.port, '--port');
@@ -178,10 +183,20 @@ function parseServeArguments(argv: string[], io: CliIo): ServeArguments | number
       return 2;
     }
   }
+  let fileSecurities: SecurityInfo[] = [];
+  if (values.securities !== undefined) {
+    try {
+      fileSecurities = loadSecuritiesFile(values.securities);
+    } catch (error) {
+      io.stderr.write(`capflow serve: --securities: ${(error as Error).message}\n`);
+      return 2;
+    }
+  }
   return {
     values,
     dataDir: values.data === undefined ? undefined : resolve(values.data),
     config,
+    securities: [...(config?.securityInfo ?? []), ...fileSecurities],
     clockMode,
     ...checked,
     retainTradesDays: checked.retainTradesDays ?? config?.retainTradesDays,
@@ -244,7 +259,7 @@ async function startServing(args: ServeArguments, logger: Logger, opened: Opened
   const flows = await FlowService.open({
     store,
     clock,
-    securities: config?.securities ?? [],
+    securities: [...(config?.securities ?? []), ...args.securities.map((security) => security.symbol)],
     log: logCallback(logger.child({ module: 'flows' })),
     ...(archive === undefined ? {} : { archive }),
     // How soon trades written by other processes (`capflow ingest`, `capflow connect`) are read.
@@ -268,7 +283,7 @@ async function startServing(args: ServeArguments, logger: Logger, opened: Opened
     // Trades posted to /v1/ingest are stored by this gateway (acknowledged once committed) and announced.
     ...(bus === undefined ? {} : { onIngestStored: announceStoredTrades(bus) }),
     ...(publicCredential === undefined ? {} : { publicCredential }),
-    ...serverSettings(config),
+    ...serverSettings(config, args.securities),
   });
   opened.add('the server', () => server.stop());
   startFollowers(args, { store, bus, archive, flows, clock }, logger, opened);
@@ -299,15 +314,14 @@ async function openStorage(args: ServeArguments, logger: Logger, opened: OpenedR
 }
 
 /** The server settings of the configuration file, as `startCapflowServer` takes them. */
-function serverSettings(config: CapflowConfig | undefined): Partial<CapflowServerOptions> {
-  if (!config) return {};
+function serverSettings(config: CapflowConfig | undefined, securities: readonly SecurityInfo[]): Partial<CapflowServerOptions> {
   return defined({
-    tiers: config.tiers,
-    maxHttpBodyBytes: config.maxRequestBodyBytes,
-    maxHttpBodyBytesInFlight: config.maxRequestBodyBytesInFlight,
-    httpBodyTimeoutMs: config.requestBodyTimeoutSeconds === undefined ? undefined : config.requestBodyTimeoutSeconds * 1000,
-    rest: config.streamsPerCredential === undefined ? undefined : { maxStreamsPerCredential: config.streamsPerCredential },
-    unauthenticatedConnections: config.unauthenticatedConnections,
+    tiers: config?.tiers,
+    maxHttpBodyBytes: config?.maxRequestBodyBytes,
+    maxHttpBodyBytesInFlight: config?.maxRequestBodyBytesInFlight,
+    httpBodyTimeoutMs: config?.requestBodyTimeoutSeconds === undefined ? undefined : config.requestBodyTimeoutSeconds * 1000,
+    rest: { securities: new SecurityDirectory(securities), ...defined({ maxStreamsPerCredential: config?.streamsPerCredential }) },
+    unauthenticatedConnections: config?.unauthenticatedConnections,
   });
 }
 

@@ -15,6 +15,9 @@ import type {
   History,
   Intraday,
   LinesEvent,
+  Rankings,
+  SectorLines,
+  SectorRankings,
   SocketToken,
   StreamToken,
   Symbols,
@@ -114,6 +117,21 @@ export class RestClient {
   /** Command 24's lines or command 25's distribution of several symbols, each with its own outcome. */
   batch(query: Omit<QueryOf<'batch'>, 'symbols'> & { readonly symbols: string | readonly string[] }): Promise<Batch> {
     return this.data('batch', query);
+  }
+
+  /** A market's symbols ranked by net inflow or main-force net over 1, 3, 5 or 10 trading days. */
+  rankings(query: QueryOf<'rankings'>): Promise<Rankings> {
+    return this.data('rankings', query);
+  }
+
+  /** A market's sectors ranked by the sum of their members' values. */
+  sectors(query: QueryOf<'sectors'>): Promise<SectorRankings> {
+    return this.data('sectors', query);
+  }
+
+  /** A sector's per-minute cumulative lines (its members' lines added). */
+  sector(query: QueryOf<'sector'>): Promise<SectorLines> {
+    return this.data('sector', query);
   }
 
   /** Known symbols in the caller's markets. */

@@ -14,6 +14,7 @@ import { startTestServer, storeTrades, testCredential, trade, type TestServer } 
 import { answerProblems, callRoute, eventProblems, type Answer, type RouteCall } from './contract-test-kit.js';
 import { openApiDocument } from './openapi.js';
 import { ROUTES, type Route, type RouteName } from './routes.js';
+import { SecurityDirectory } from '../service/rankings/security-directory.js';
 
 type Json = Record<string, any>;
 
@@ -70,7 +71,7 @@ describe('real answers fit the contract', () => {
       trades: TRADES,
       securities: ['9988.HK'],
       clock: { kind: 'fixed', at: Date.parse('2024-06-14T09:33:20+08:00') },
-      server: { maxHttpBodyBytes: 4096, rest: { coalesceMs: 10 } },
+      server: { maxHttpBodyBytes: 4096, rest: { coalesceMs: 10, securities: new SecurityDirectory([{ symbol: '700.HK', name: 'Tencent', sector: 'Tech' }]) } },
     });
     checkAgainstDocument = documentValidator();
   });
@@ -109,6 +110,11 @@ describe('real answers fit the contract', () => {
       [0, BusinessCode.NoAccess, BusinessCode.NoAccess, BusinessCode.NoQuotes, BusinessCode.InvalidRequest],
     );
     await expectAnswer('batch', { ...as(), query: { symbols: '700.HK,AAPL.US', kind: 'distribution' } }, 200);
+    const top = await expectAnswer('rankings', { ...as(), query: { market: 'HK', days: '3' } }, 200);
+    assert.deepEqual((JSON.parse(top.body) as Json).data.items.map((item: Json) => [item.symbol, item.name, item.sector]), [['700.HK', 'Tencent', 'Tech']]);
+    await expectAnswer('rankings', { ...as(), query: { market: 'US', by: 'main_force', convention: 'futu', date: '2024-06-13' } }, 200);
+    await expectAnswer('sectors', { ...as(), query: { market: 'HK', days: '5' } }, 200);
+    await expectAnswer('sector', { ...as(), query: { market: 'HK', name: 'Tech' } }, 200);
     const symbols = await expectAnswer('symbols', as(hkOnly), 200);
     assert.deepEqual((JSON.parse(symbols.body) as Json).data.symbols.map((entry: Json) => [entry.symbol, entry.lastDate]), [
       ['700.HK', '2024-06-14'],
@@ -131,6 +137,11 @@ describe('real answers fit the contract', () => {
     await expectAnswer('history', { ...as(limited), query: { symbol: '700.HK' } }, 429, BusinessCode.RateLimited);
     await expectAnswer('tiers', { ...as(limited), query: { symbol: '700.HK' } }, 200);
     await expectAnswer('distribution', { ...as(limited), query: { symbol: '700.HK' } }, 429, BusinessCode.RateLimited);
+    await expectAnswer('rankings', { ...as(), query: { market: 'XX' } }, 400, BusinessCode.InvalidRequest);
+    await expectAnswer('rankings', { ...as(), query: { market: 'HK', limit: '501' } }, 400, BusinessCode.InvalidRequest);
+    await expectAnswer('sectors', { ...as(hkOnly), query: { market: 'US' } }, 403, BusinessCode.NoAccess);
+    await expectAnswer('sector', { ...as(), query: { market: 'HK', name: 'Nope' } }, 404, BusinessCode.InvalidRequest);
+    await expectAnswer('rankings', { ...as(limited), query: { market: 'HK' } }, 429, BusinessCode.RateLimited);
   });
 
   it('authentication failures, each with its code', async () => {
@@ -177,6 +188,9 @@ describe('real answers fit the contract', () => {
   it('the live stream: its refusals, then a snapshot and line events', async () => {
     await expectAnswer('stream', { query: { symbol: '700.HK', token: 'made-up' } }, 401, HttpErrorCode.UnknownAccessToken);
     await expectAnswer('stream', { ...as(hkOnly), query: { symbol: '600000.SH' } }, 403, BusinessCode.NoAccess);
+    // The limited credential's bucket holds one token of command 24: spend it (whatever earlier
+    // tests left), so the stream, which takes one too, is refused however long those took.
+    await callRoute(t.httpUrl, ROUTES.intraday as Route, { ...as(limited), query: { symbol: '700.HK' } });
     await expectAnswer('stream', { ...as(limited), query: { symbol: '700.HK' } }, 429, BusinessCode.RateLimited);
 
     const route = ROUTES.stream;

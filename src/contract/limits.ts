@@ -14,6 +14,11 @@ export const ApiLimits = {
   /** futu convention: trailing stored trading days behind the percentiles, by default and at most. */
   defaultPercentileDays: 20,
   maxPercentileDays: 250,
+  /** Rankings and sector rankings: items per page by default and at most. */
+  defaultRankingLimit: 50,
+  maxRankingLimit: 500,
+  /** The windows a ranking may span, in trading days. */
+  rankingWindows: [1, 3, 5, 10],
   /** Live streams one credential may hold open unless it sets its own `streams`. */
   streamsPerCredential: 10,
   /** Seconds between the stream's `: heartbeat` comments. */

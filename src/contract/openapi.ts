@@ -171,7 +171,8 @@ function parameters(route: Route): Json[] {
   return [...query, ...headers];
 }
 
-function operation(route: Route): Json {
+/** The document's operation of one route (also merged into the hand-written document the server still serves). */
+export function operation(route: Route): Json {
   const description = [route.description, rateLimitSentence(route.rateLimit)].filter((part) => part !== undefined).join(' ');
   const params = parameters(route);
   return {

@@ -22,6 +22,11 @@ import {
   IngestSummary,
   Intraday,
   LinesEvent,
+  Market,
+  RankByName,
+  Rankings,
+  SectorLines,
+  SectorRankings,
   Readiness,
   SocketToken,
   StreamToken,
@@ -147,6 +152,33 @@ const BODY_ERRORS: readonly ErrorCase[] = [
   { status: 503, code: HttpErrorCode.BodiesInFlight, when: 'request bodies in flight across the server are at their cap; retry shortly' },
 ];
 
+
+// ---- rankings ----
+
+const market = described(Market, 'the market: HK, US, CN (Shanghai and Shenzhen) or SG');
+const rankingParameters = {
+  market,
+  by: Type.Optional(described(RankByName, 'default `net`')),
+  convention: Type.Optional(described(ConventionName, 'size-tier convention of `main_force` (default `longport`; see `/daily`)')),
+  days: Type.Optional(
+    Type.Union(
+      ApiLimits.rankingWindows.map((n) => Type.Literal(String(n))),
+      { description: `trading days in the window ending at \`date\`: ${ApiLimits.rankingWindows.join(', ')} (default 1)` },
+    ),
+  ),
+  date: date("last trading day of the window; default the market's served day"),
+  order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')], { description: '`desc` (default) largest value first, `asc` smallest first' })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: ApiLimits.maxRankingLimit, description: `items per page (default ${ApiLimits.defaultRankingLimit})` })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, description: 'items skipped (default 0)' })),
+};
+const RANKING_ERRORS: readonly ErrorCase[] = [
+  { status: 400, code: BusinessCode.InvalidRequest, when: 'an unknown market, a bad `by`, `convention`, `days`, `date` or `order`, a `limit` outside 1–500 or a negative `offset`' },
+  ...AUTH_ERRORS,
+  { status: 403, code: BusinessCode.NoAccess, when: 'the credential lacks the market' },
+  RATE_LIMITED(`command ${QuoteCommand.QueryCapitalFlowIntraday}`),
+  SERVER_FAILURE,
+];
+
 const INTRADAY = QuoteCommand.QueryCapitalFlowIntraday;
 const DISTRIBUTION = QuoteCommand.QueryCapitalFlowDistribution;
 
@@ -248,6 +280,47 @@ export const ROUTES = {
     ],
     access: 'signed-or-public',
     rateLimit: { perSymbol: { intraday: INTRADAY, distribution: DISTRIBUTION } },
+  },
+  rankings: {
+    ...Endpoint.rankings,
+    operationId: 'getRankings',
+    tag: 'capital flow',
+    summary: "A market's symbols ranked by net inflow or main-force net over 1, 3, 5 or 10 trading days",
+    description: `Each symbol's \`value\` is the exact sum of its \`/daily\` values (\`inflow\`, or \`mainForceNet\` under \`convention\`) over the \`days\` trading days ending at \`date\`. Ties are broken by symbol in ascending byte order (\`1234.HK\` before \`85.HK\`) in either order. Symbols without trades in the window are left out; \`total\` counts the ranked ones. The ranking is kept current as trades arrive.`,
+    query: query({ ...rankingParameters, sector: Type.Optional(Type.String({ description: 'only the members of this sector (exactly as written)' })) }),
+    answer: { kind: 'envelope', data: Rankings, description: 'one page of the ranking' },
+    errors: RANKING_ERRORS,
+    access: 'signed-or-public',
+    rateLimit: { command: INTRADAY },
+  },
+  sectors: {
+    ...Endpoint.sectors,
+    operationId: 'getSectorRankings',
+    tag: 'capital flow',
+    summary: "A market's sectors ranked by the sum of their members' values",
+    description:
+      "Sectors come from the securities file (`serve --securities`) or the config's `securities`. Each sector's `value` is the exact sum of the values its members have in the symbol ranking of the same query; a sector none of whose members traded in the window is left out. Ranked like symbols, ties by sector name in ascending byte order.",
+    query: query(rankingParameters),
+    answer: { kind: 'envelope', data: SectorRankings, description: 'one page of the sector ranking' },
+    errors: RANKING_ERRORS,
+    access: 'signed-or-public',
+    rateLimit: { command: INTRADAY },
+  },
+  sector: {
+    ...Endpoint.sector,
+    operationId: 'getSectorLines',
+    tag: 'capital flow',
+    summary: "A sector's per-minute cumulative net inflow: its members' lines added minute by minute",
+    description: 'The served day up to now, or every line of a past trading day. Sector names are compared exactly as written.',
+    query: query({
+      name: Type.String({ description: 'the sector, exactly as written in the securities file', examples: ['Technology'] }),
+      market,
+      date: date('a past trading day; default the served day'),
+    }),
+    answer: { kind: 'envelope', data: SectorLines, description: "the sector's lines" },
+    errors: [...RANKING_ERRORS.filter((error) => error.status !== 500), { status: 404, code: BusinessCode.InvalidRequest, when: 'no security of the market lists the sector' }, SERVER_FAILURE],
+    access: 'signed-or-public',
+    rateLimit: { command: INTRADAY },
   },
   symbols: {
     ...Endpoint.symbols,

@@ -380,6 +380,68 @@ export type Readiness = Static<typeof Readiness>;
 // ---- envelopes ----
 
 /** Body of every failure: `{code, message}` with the HTTP status of the error. */
+// ---- rankings and sectors ----
+
+export const RankByName = choice(['net', 'main_force'] as const, { $id: 'RankByName', description: '`net` net inflow; `main_force` main-force net under `convention`' });
+export type RankByName = Static<typeof RankByName>;
+
+const windowFields = {
+  market: Market,
+  date: DateText('last trading day of the window'),
+  days: Type.Integer({ minimum: 1, description: 'trading days in the window' }),
+  dates: Type.Array(DateText(), { description: 'the trading days of the window, oldest first' }),
+  by: RankByName,
+  convention: Type.Optional(ConventionName),
+  total: Type.Integer({ minimum: 0, description: 'how many are ranked (those with trades in the window), whatever the page' }),
+};
+const rankedFigures = {
+  rank: Type.Integer({ minimum: 1, description: 'position in the requested order (1 = first); ties by name in ascending byte order' }),
+  value: described(Amount, "exact sum of the window's `/daily` values (net inflow, or `mainForceNet` under the convention)"),
+  inflow: described(Amount, "the window's inflow behind `value` (all tiers for `net`, the main-force tiers for `main_force`)"),
+  outflow: described(Amount, "the window's outflow behind `value`"),
+};
+
+export const RankedSymbol = Type.Object(
+  {
+    ...rankedFigures,
+    symbol: Type.String({ examples: ['700.HK'] }),
+    name: Type.Optional(Type.String({ description: 'from the securities file or config' })),
+    sector: Type.Optional(Type.String({ description: 'from the securities file or config' })),
+  },
+  { $id: 'RankedSymbol' },
+);
+export type RankedSymbol = Static<typeof RankedSymbol>;
+
+export const Rankings = Type.Object({ ...windowFields, items: Type.Array(RankedSymbol) }, { $id: 'Rankings' });
+export type Rankings = Static<typeof Rankings>;
+
+export const RankedSector = Type.Object(
+  {
+    ...rankedFigures,
+    sector: Type.String({ examples: ['Technology'] }),
+    members: Type.Integer({ minimum: 1, description: 'members with trades in the window (their values add up to the sector\'s)' }),
+  },
+  { $id: 'RankedSector' },
+);
+export type RankedSector = Static<typeof RankedSector>;
+
+export const SectorRankings = Type.Object({ ...windowFields, items: Type.Array(RankedSector) }, { $id: 'SectorRankings' });
+export type SectorRankings = Static<typeof SectorRankings>;
+
+export const SectorLines = Type.Object(
+  {
+    sector: Type.String(),
+    market: Market,
+    date: DateText(),
+    members: Type.Array(Type.String(), { description: "the sector's symbols in the market, in ascending byte order" }),
+    lines: Type.Array(
+      Type.Object({ timestamp: Type.Integer({ description: 'minute start, Unix seconds' }), inflow: described(Amount, "the members' cumulative net inflows of this minute, added") }),
+    ),
+  },
+  { $id: 'SectorLines' },
+);
+export type SectorLines = Static<typeof SectorLines>;
+
 export const ErrorBody = Type.Object(
   {
     code: Type.Integer({ description: 'business code (3016xx) or HTTP API code (4xx0xx, 5xx0xx)', examples: [BusinessCode.NoAccess] }),
@@ -432,4 +494,10 @@ export const NAMED_SCHEMAS: readonly TSchema[] = [
   IngestSummary,
   Health,
   Readiness,
+  RankByName,
+  RankedSymbol,
+  Rankings,
+  RankedSector,
+  SectorRankings,
+  SectorLines,
 ];

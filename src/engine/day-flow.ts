@@ -375,16 +375,27 @@ export class DayFlow {
 
   /** The day's net inflow, inflow and outflow by tier over the trades counted in lines up to `nowMs`. */
   totals(nowMs: number): DayTotals {
-    const state = nowMs >= this.maxTimestampMs ? this.state : this.replayAt(nowMs).state;
-    const sums = state.tierSums;
-    const inSlots = [sums.value(Tier.Large), sums.value(Tier.Medium), sums.value(Tier.Small)] as const;
-    const outSlots = [sums.value(3 + Tier.Large), sums.value(3 + Tier.Medium), sums.value(3 + Tier.Small)] as const;
+    const { scale, in: inSlots, out: outSlots } = this.exactTierSums(nowMs);
     const inTotal = inSlots[0] + inSlots[1] + inSlots[2];
     const outTotal = outSlots[0] + outSlots[1] + outSlots[2];
     return {
-      inflow: formatScaled(inTotal - outTotal, state.scale, 3),
-      in: tierAmounts(inSlots, inTotal, state.scale),
-      out: tierAmounts(outSlots, outTotal, state.scale),
+      inflow: formatScaled(inTotal - outTotal, scale, 3),
+      in: tierAmounts(inSlots, inTotal, scale),
+      out: tierAmounts(outSlots, outTotal, scale),
+    };
+  }
+
+  /**
+   * The exact inflow and outflow by tier (large, medium, small; units at `scale`) up to `nowMs`:
+   * what `totals` formats, for callers that add days up or derive main-force figures exactly.
+   */
+  exactTierSums(nowMs: number): { scale: number; in: [bigint, bigint, bigint]; out: [bigint, bigint, bigint] } {
+    const state = nowMs >= this.maxTimestampMs ? this.state : this.replayAt(nowMs).state;
+    const sums = state.tierSums;
+    return {
+      scale: state.scale,
+      in: [sums.value(Tier.Large), sums.value(Tier.Medium), sums.value(Tier.Small)],
+      out: [sums.value(3 + Tier.Large), sums.value(3 + Tier.Medium), sums.value(3 + Tier.Small)],
     };
   }
 

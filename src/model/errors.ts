@@ -81,6 +81,16 @@ export function noAccess(symbol: string, market: string): CapflowError {
   );
 }
 
+/** A market-wide question (rankings, sectors) about a market the credential lacks. */
+export function noMarketAccess(market: string): CapflowError {
+  return new CapflowError({ status: 7, code: BusinessCode.NoAccess, httpStatus: 403 }, `no access: credential lacks market ${market}`);
+}
+
+/** A sector with no member in the market (sector names are compared exactly as written). */
+export function unknownSector(sector: string, market: string): CapflowError {
+  return new CapflowError({ status: 7, code: BusinessCode.InvalidRequest, httpStatus: 404 }, `sector not found: no ${market} security lists sector ${JSON.stringify(sector)}`);
+}
+
 /** A request that contradicts what was stored before (HTTP 409), e.g. an idempotency key reused for another body. */
 export function conflict(message: string): CapflowError {
   return new CapflowError({ status: 3, code: BusinessCode.InvalidRequest, httpStatus: 409 }, message);

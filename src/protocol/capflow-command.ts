@@ -18,6 +18,11 @@ export const CapflowCommand = {
    */
   BatchCapitalFlow: ProtoCommand.BATCH_CAPITAL_FLOW,
   /**
+   * Request CapitalFlowRankingsRequest → CapitalFlowRankingsResponse: a market's symbols ranked
+   * as REST `/api/v1/capital-flow/rankings` ranks them; takes a token of command 24.
+   */
+  QueryCapitalFlowRankings: ProtoCommand.QUERY_CAPITAL_FLOW_RANKINGS,
+  /**
    * Request TradesAfterRequest → TradesAfterResponse: a symbol-day's trades after a sequence
    * (the positions push 104 numbers), for exact gap filling; takes a token of command 17.
    */

@@ -1,8 +1,9 @@
 import type { Logger } from '../logging/logger.js';
-import { silentLogger } from '../logging/logger.js';
+import { logCallback, silentLogger } from '../logging/logger.js';
 import { CloseCode } from '../model/errors.js';
 import type { FlowService } from '../service/flow-service.js';
 import type { MarketClock } from '../service/market-clock.js';
+import { RankingsService } from '../service/rankings/rankings-service.js';
 import { DEFAULT_PERCENTILE_DAYS, TierFlows, type TierChoice } from '../service/tier-flows.js';
 import type { FlowStore, StoredTrade } from '../store/flow-store.js';
 import type { ConnectionLedger } from '../store/gateway-state/connection-ledger.js';
@@ -154,6 +155,14 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
   const rateLimiter = options.rateLimiter ?? new RateLimiter();
   // Size-tier views shared by command 25, the batch command 210 and the REST API.
   const tierFlows = new TierFlows(options.flows, store);
+  // Rankings kept current as trades arrive, shared by command 211 and the REST API.
+  const rankings = new RankingsService({
+    flows: options.flows,
+    store,
+    tierFlows,
+    log: logCallback(logger.child({ module: 'rankings' })),
+    ...(options.rest?.securities ? { directory: options.rest.securities } : {}),
+  });
   let accepting = true;
 
   const socket = composeSocketSide({
@@ -165,6 +174,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     sessions: options.sessions ?? new InMemorySessionRegistry(options.sessionTtlMs ?? 24 * 3_600_000),
     rateLimiter,
     distributionOf: command25Distribution(options.flows, tierFlows, options.tiers ?? { name: 'longport', days: DEFAULT_PERCENTILE_DAYS }),
+    rankings,
     metrics,
     logger,
     connectionLedger: options.connectionLedger,
@@ -181,6 +191,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     rateLimiter,
     tierFlows,
     tiers: options.tiers,
+    rankings,
     metrics,
     logger,
     online: async (appKey) => socket.gateway.fleetOnlineCount(appKey),
@@ -201,6 +212,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     stopWatchingCredentials();
     stopMeteringTrades();
     http.close();
+    rankings.close();
     socket.stop();
   };
 

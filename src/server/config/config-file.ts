@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_PERCENTILE_DAYS, isTierConventionName, MAX_PERCENTILE_DAYS, TIER_CONVENTIONS, type TierChoice } from '../../service/tier-flows.js';
 import { isMarket, MARKETS, type Market } from '../../model/market.js';
 import { parseSymbol } from '../../model/symbol.js';
+import { securityOf, type SecurityInfo } from '../../service/rankings/securities-file.js';
 import { DEFAULT_CONNECTIONS, rateLimitKeyOf, type Credential, type RateLimitRule } from '../auth/credential.js';
 import type { AdmissionLimits } from '../socket/transport/connection-admission.js';
 
@@ -21,6 +22,8 @@ export interface CapflowConfig {
   readonly credentials: Credential[];
   /** Symbols known before any trade arrives (normalised). */
   readonly securities: string[];
+  /** Names and sectors of the `securities` given as objects (`{symbol, name, sector, currency, lot_size}`). */
+  readonly securityInfo: SecurityInfo[];
   /** Raw trades kept this many days (older days keep lines and summaries); undefined = forever. */
   readonly retainTradesDays?: number;
   /** Size-tier convention of command 25 and the REST default (`tiers`, `tierDays` for futu). */
@@ -122,9 +125,16 @@ export function parseConfig(json: unknown, file: string): CapflowConfig {
     });
   }
   const securities: string[] = [];
+  const securityInfo: SecurityInfo[] = [];
   if (root.securities !== undefined) {
     if (!Array.isArray(root.securities)) v.fail('securities', `expected an array, got ${describe(root.securities)}`);
     root.securities.forEach((entry, index) => {
+      if (entry !== null && typeof entry === 'object' && !Array.isArray(entry)) {
+        const info = securityFromConfig(v, entry as Record<string, unknown>, `securities[${index}]`);
+        securityInfo.push(info);
+        securities.push(info.symbol);
+        return;
+      }
       const text = v.string(entry, `securities[${index}]`);
       const parsed = parseSymbol(text);
       if (!parsed) v.fail(`securities[${index}]`, `not a TICKER.REGION symbol with region HK, US, SH, SZ or SG: ${JSON.stringify(text)}`);
@@ -162,11 +172,32 @@ export function parseConfig(json: unknown, file: string): CapflowConfig {
   return {
     credentials,
     securities,
+    securityInfo,
     ...(retainTradesDays === undefined ? {} : { retainTradesDays }),
     ...(tiers === undefined ? {} : { tiers }),
     ...(unauthenticatedConnections === undefined ? {} : { unauthenticatedConnections }),
     ...limits,
   };
+}
+
+const SECURITY_KEYS = new Set(['symbol', 'name', 'sector', 'currency', 'lot_size', 'lotSize']);
+
+/** A security given as an object: `{symbol, name?, sector?, currency?, lot_size?}`. */
+function securityFromConfig(v: Validator, value: Record<string, unknown>, field: string): SecurityInfo {
+  const entry = v.object(value, field, SECURITY_KEYS);
+  const text = (key: string): string | undefined => (entry[key] === undefined ? undefined : v.string(entry[key], `${field}.${key}`));
+  const lot = entry['lot_size'] ?? entry['lotSize'];
+  try {
+    return securityOf({
+      symbol: v.string(entry['symbol'], `${field}.symbol`),
+      name: text('name'),
+      sector: text('sector'),
+      currency: text('currency'),
+      lotSize: lot === undefined ? undefined : typeof lot === 'number' ? lot : v.string(lot, `${field}.lot_size`),
+    });
+  } catch (error) {
+    return v.fail(field, (error as Error).message);
+  }
 }
 
 function parseCredential(v: Validator, value: unknown, field: string): Credential {

@@ -1,6 +1,7 @@
 import type { Logger } from '../../logging/logger.js';
 import { ApiLimits } from '../../contract/limits.js';
 import type { FlowService } from '../../service/flow-service.js';
+import type { RankingsService } from '../../service/rankings/rankings-service.js';
 import type { TierChoice, TierFlows } from '../../service/tier-flows.js';
 import type { FlowStore, StoredTrade } from '../../store/flow-store.js';
 import type { OtpStore } from '../../store/gateway-state/gateway-state.js';
@@ -21,8 +22,8 @@ import { StreamTokenIssuer } from './rest/stream-tokens.js';
 import { registerSocketTokenRoutes } from './socket-token-routes.js';
 import { registerWebRoutes } from './web/web-routes.js';
 
-/** REST/SSE tuning: stream heartbeat, update coalescing, stream caps and the stream-token lifetime. */
-export type RestTuning = Partial<Pick<RestApiOptions, 'heartbeatMs' | 'coalesceMs' | 'maxStreams' | 'maxStreamsPerCredential' | 'updates'> & { streamTokenTtlMs: number }>;
+/** REST/SSE tuning: stream heartbeat, update coalescing, stream caps, the stream-token lifetime, names and sectors. */
+export type RestTuning = Partial<Pick<RestApiOptions, 'heartbeatMs' | 'coalesceMs' | 'maxStreams' | 'maxStreamsPerCredential' | 'updates' | 'securities'> & { streamTokenTtlMs: number }>;
 
 export interface HttpSideOptions {
   flows: FlowService;
@@ -32,6 +33,8 @@ export interface HttpSideOptions {
   rateLimiter: CommandRateLimiter;
   tierFlows: TierFlows;
   tiers?: TierChoice | undefined;
+  /** The rankings kept current as trades arrive (shared with socket command 211). */
+  rankings: RankingsService;
   metrics: CapflowMetrics;
   logger: Logger;
   /** The credential's socket connections open now, across the fleet (the socket token's `online`). */
@@ -91,6 +94,7 @@ export function composeHttpSide(options: HttpSideOptions): HttpSide {
     updates: options.lineUpdates,
     logger: logger.child({ module: 'rest' }),
     tierFlows: options.tierFlows,
+    rankings: options.rankings,
     ...defined({ tiers: options.tiers }),
     ...restTuning,
   });

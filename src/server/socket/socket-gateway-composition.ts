@@ -3,6 +3,7 @@ import { CapflowCommand } from '../../protocol/capflow-command.js';
 import { QuoteCommand } from '../../protocol/control-command.js';
 import type { FlowService } from '../../service/flow-service.js';
 import type { MarketClock } from '../../service/market-clock.js';
+import type { RankingsService } from '../../service/rankings/rankings-service.js';
 import type { FlowStore } from '../../store/flow-store.js';
 import type { ConnectionLedger } from '../../store/gateway-state/connection-ledger.js';
 import type { OtpStore, SessionRegistry } from '../../store/gateway-state/gateway-state.js';
@@ -14,6 +15,7 @@ import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
 import { LiveFlowHub } from './live/live-flow-hub.js';
 import { subscribeCapitalFlowHandler, unsubscribeCapitalFlowHandler } from './live/subscription-commands.js';
 import { batchCapitalFlowHandler } from './quote/capital-flow-batch.js';
+import { rankingsCommandHandler } from './quote/rankings-command.js';
 import { capitalDistributionHandler, capitalFlowHandler } from './quote/capital-flow.js';
 import type { CommandHandler } from './quote/command-handler.js';
 import { handleMarketTradeDay } from './quote/market-trade-day.js';
@@ -33,6 +35,8 @@ export interface SocketSideOptions {
   rateLimiter: CommandRateLimiter;
   /** Command 25's answer under the server's size-tier convention (commands 25 and 210). */
   distributionOf: DistributionSource;
+  /** The rankings kept current as trades arrive (command 211; shared with the REST API). */
+  rankings: RankingsService;
   metrics: CapflowMetrics;
   logger: Logger;
   connectionLedger?: ConnectionLedger | undefined;
@@ -51,7 +55,7 @@ export interface SocketSide {
   stop(): void;
 }
 
-/** Composes the socket side: LongPort's quote commands, capflow's live and batch commands, the trade commands. */
+/** Composes the socket side: LongPort's quote commands, capflow's live, batch and ranking commands, the trade commands. */
 export function composeSocketSide(options: SocketSideOptions): SocketSide {
   const { flows, logger } = options;
   const live = new LiveFlowHub({
@@ -76,6 +80,7 @@ export function composeSocketSide(options: SocketSideOptions): SocketSide {
     [CapflowCommand.SubscribeCapitalFlow, subscribeCapitalFlowHandler(live)],
     [CapflowCommand.UnsubscribeCapitalFlow, unsubscribeCapitalFlowHandler(live)],
     [CapflowCommand.BatchCapitalFlow, batchCapitalFlowHandler(flows, options.rateLimiter, options.distributionOf)],
+    [CapflowCommand.QueryCapitalFlowRankings, rankingsCommandHandler(options.rankings, options.rateLimiter)],
     ...trades.commands,
   ]);
   const { metrics } = options;

@@ -15,6 +15,9 @@ import { command25Distribution, type DistributionSource } from '../../queries/co
 import { TierQueries } from '../../queries/tier-queries.js';
 import { conventionOf, dailyWithConvention, registerTierRoutes } from './tier-routes.js';
 import { type Logger } from '../../../logging/logger.js';
+import { registerRankingRoutes } from './ranking-routes.js';
+import type { RankingsService } from '../../../service/rankings/rankings-service.js';
+import type { SecurityDirectory } from '../../../service/rankings/security-directory.js';
 
 export interface RestApiOptions {
   flows: FlowService;
@@ -35,6 +38,10 @@ export interface RestApiOptions {
   tierFlows?: TierFlows;
   /** The server's default size-tier convention (`tiers`; default longport). */
   tiers?: TierChoice;
+  /** Names and sectors (`--securities`, config `securities`) shown in rankings. */
+  securities?: SecurityDirectory;
+  /** The rankings kept current as trades arrive (shared with socket command 211). */
+  rankings: RankingsService;
 }
 
 export interface RestApi {
@@ -95,6 +102,7 @@ export function registerRestApi(routes: ContractRouter, options: RestApiOptions)
       : tierQueries.commandDistribution(symbol, query.date ?? null, defaultChoice);
   });
   routes.envelope('symbols', ({ credential }) => queries.symbols(credential));
+  registerRankingRoutes(routes, { rankings: options.rankings });
   registerTierRoutes(routes, { queries, tierQueries, flows: options.flows, rateLimiter: options.rateLimiter, distributionOf, defaultChoice });
   routes.envelope('streamToken', ({ credential }) => {
     const issued = tokens.issue(credential.appKey, credentialGeneration(credential));

@@ -1,0 +1,454 @@
+import { calendarFor } from '../../calendar/trading-calendar.js';
+import { dateToDayNumber } from '../../calendar/time-zone.js';
+import { invalidRequest, unknownSector } from '../../model/errors.js';
+import type { Market } from '../../model/market.js';
+import { parseSymbol, type ParsedSymbol } from '../../model/symbol.js';
+import type { FlowStore, StoredTrade } from '../../store/flow-store.js';
+import type { FlowService } from '../flow-service.js';
+import type { TierConventionName, TierFlows } from '../tier-flows.js';
+import { DayFigures } from './day-figures.js';
+import { addFigures, measureKey, thousandths, thousandthsText, ZERO_FIGURES, type FlowFigures, type RankMeasure } from './flow-figures.js';
+import { compareBytes, RankedList } from './ranked-list.js';
+import { SecurityDirectory } from './security-directory.js';
+import { tradingWindow } from './trading-window.js';
+
+export interface RankingRequest {
+  readonly market: Market;
+  /** Last day of the window; default the market's served day. */
+  readonly date?: string | undefined;
+  /** Trading days in the window, ending at `date`. */
+  readonly days: number;
+  readonly measure: RankMeasure;
+  readonly order: 'desc' | 'asc';
+  readonly offset: number;
+  readonly limit: number;
+  /** Only the members of this sector (exactly as written). */
+  readonly sector?: string | undefined;
+}
+
+export interface RankedSymbol {
+  readonly rank: number;
+  readonly symbol: string;
+  readonly name?: string;
+  readonly sector?: string;
+  readonly value: string;
+  readonly inflow: string;
+  readonly outflow: string;
+}
+
+export interface RankingAnswer {
+  readonly market: Market;
+  readonly date: string;
+  readonly days: number;
+  /** The trading days of the window, oldest first. */
+  readonly dates: string[];
+  readonly by: RankMeasure['by'];
+  readonly convention?: TierConventionName;
+  /** Symbols ranked (those with trades in the window). */
+  readonly total: number;
+  readonly items: RankedSymbol[];
+}
+
+export interface RankedSector {
+  readonly rank: number;
+  readonly sector: string;
+  readonly value: string;
+  readonly inflow: string;
+  readonly outflow: string;
+  /** Members with trades in the window (their values make up the sector's). */
+  readonly members: number;
+}
+
+export interface SectorRankingAnswer {
+  readonly market: Market;
+  readonly date: string;
+  readonly days: number;
+  readonly dates: string[];
+  readonly by: RankMeasure['by'];
+  readonly convention?: TierConventionName;
+  readonly total: number;
+  readonly items: RankedSector[];
+}
+
+export interface SectorLinesAnswer {
+  readonly sector: string;
+  readonly market: Market;
+  readonly date: string;
+  readonly members: string[];
+  readonly lines: { timestamp: number; inflow: string }[];
+}
+
+export interface RankingsServiceOptions {
+  readonly flows: FlowService;
+  readonly store: FlowStore;
+  readonly tierFlows: TierFlows;
+  readonly directory?: SecurityDirectory;
+  readonly log?: (message: string) => void;
+}
+
+/** Boards kept (market × window × measure × end date); the least recently used goes first. */
+const BOARDS_KEPT = 48;
+
+/** One symbol on a board: the window's days before the last, the last day, and their sum. */
+interface BoardEntry {
+  earlier: FlowFigures;
+  last: FlowFigures;
+  total: FlowFigures;
+}
+
+/**
+ * A ranking kept current: every symbol of a market with trades in a window of trading days, by
+ * one measure. New trades mark their symbols; a refresh recomputes only those (from the loaded
+ * day state when the measure allows, so it costs no store read) and moves them in the ordered
+ * list, so answering a page never sorts the market.
+ */
+class Board {
+  readonly entries = new Map<string, BoardEntry>();
+  readonly list = new RankedList();
+  /** Symbols whose last day changed since the last refresh. */
+  readonly dirtyLast = new Set<string>();
+  /** Symbols with a change on an earlier day of the window (a late trade). */
+  readonly dirtyEarlier = new Set<string>();
+  /** Symbols whose day holds trades stamped after the clock's now (their figures move with it). */
+  readonly ahead = new Set<string>();
+  ready: Promise<void> | undefined;
+  private running: Promise<void> = Promise.resolve();
+  refreshScheduled = false;
+
+  constructor(
+    readonly market: Market,
+    readonly dates: readonly string[],
+    readonly measure: RankMeasure,
+  ) {}
+
+  get lastDate(): string {
+    return this.dates[this.dates.length - 1]!;
+  }
+
+  /** Runs refreshes one at a time. */
+  serial(task: () => Promise<void>): Promise<void> {
+    const run = this.running.then(task, task);
+    this.running = run.catch(() => undefined);
+    return run;
+  }
+}
+
+/**
+ * Rankings of a market's symbols (and sectors) by net inflow or main-force net over 1–10
+ * trading days, each value the exact sum of the symbol's `/daily` values in the window.
+ */
+export class RankingsService {
+  private readonly flows: FlowService;
+  private readonly store: FlowStore;
+  private readonly figures: DayFigures;
+  readonly directory: SecurityDirectory;
+  private readonly log: (message: string) => void;
+  /** Stored trades per symbol and day (read once from the store, then counted as trades arrive). */
+  private readonly counts = new Map<string, Map<string, number>>();
+  private readonly marketOf = new Map<string, ParsedSymbol | undefined>();
+  private index: Promise<void> | undefined;
+  private counting = false;
+  private readonly boards = new Map<string, Board>();
+  private readonly detach: () => void;
+
+  constructor(options: RankingsServiceOptions) {
+    this.flows = options.flows;
+    this.store = options.store;
+    this.figures = new DayFigures(options.flows, options.tierFlows);
+    this.directory = options.directory ?? new SecurityDirectory();
+    this.log = options.log ?? (() => {});
+    this.detach = this.flows.onTrades((trades) => this.onTrades(trades));
+  }
+
+  close(): void {
+    this.detach();
+  }
+
+  /** The last day of a window: `date` if given (a trading day, not after the served day), else the served day. */
+  endDate(market: Market, date: string | undefined): string {
+    const served = this.flows.servedSchedule(market).date;
+    if (date === undefined) return served;
+    try {
+      dateToDayNumber(date);
+    } catch {
+      throw invalidRequest(`date must be YYYY-MM-DD, got ${JSON.stringify(date)}`);
+    }
+    if (date > served) throw invalidRequest(`${date} is after the current ${market} trading day (${served})`);
+    if (!calendarFor(market).schedule(date)) throw invalidRequest(`${date} is not a ${market} trading day (weekend or holiday)`);
+    return date;
+  }
+
+  async rankings(request: RankingRequest): Promise<RankingAnswer> {
+    const board = await this.board(request);
+    let keys: string[];
+    let total: number;
+    if (request.sector === undefined) {
+      keys = board.list.page(request.offset, request.limit, request.order);
+      total = board.list.size;
+    } else {
+      const members = new Set(this.directory.membersOf(request.market, request.sector));
+      const ranked = board.list.page(0, board.list.size, request.order).filter((symbol) => members.has(symbol));
+      keys = ranked.slice(request.offset, request.offset + request.limit);
+      total = ranked.length;
+    }
+    return {
+      ...this.header(board),
+      total,
+      items: keys.map((symbol, index) => {
+        const entry = board.entries.get(symbol)!;
+        const info = this.directory.infoOf(symbol);
+        return {
+          rank: request.offset + index + 1,
+          symbol,
+          ...(info?.name === undefined ? {} : { name: info.name }),
+          ...(info?.sector === undefined ? {} : { sector: info.sector }),
+          value: thousandthsText(entry.total.value),
+          inflow: thousandthsText(entry.total.inflow),
+          outflow: thousandthsText(entry.total.outflow),
+        };
+      }),
+    };
+  }
+
+  /** Sectors ranked by the sum of their ranked members' values; sectors without such members are left out. */
+  async sectors(request: RankingRequest): Promise<SectorRankingAnswer> {
+    const board = await this.board(request);
+    const sums = new Map<string, { figures: FlowFigures; members: number }>();
+    for (const [symbol, entry] of board.entries) {
+      if (!board.list.has(symbol)) continue;
+      const sector = this.directory.infoOf(symbol)?.sector;
+      if (sector === undefined) continue;
+      const sum = sums.get(sector) ?? { figures: ZERO_FIGURES, members: 0 };
+      sums.set(sector, { figures: addFigures(sum.figures, entry.total), members: sum.members + 1 });
+    }
+    const ranked = new RankedList();
+    ranked.setMany(new Map([...sums].map(([sector, sum]) => [sector, sum.figures.value])));
+    const page = ranked.page(request.offset, request.limit, request.order);
+    return {
+      ...this.header(board),
+      total: ranked.size,
+      items: page.map((sector, index) => {
+        const sum = sums.get(sector)!;
+        return {
+          rank: request.offset + index + 1,
+          sector,
+          value: thousandthsText(sum.figures.value),
+          inflow: thousandthsText(sum.figures.inflow),
+          outflow: thousandthsText(sum.figures.outflow),
+          members: sum.members,
+        };
+      }),
+    };
+  }
+
+  /** A sector's per-minute cumulative lines on a day: its members' lines added minute by minute. */
+  async sectorLines(market: Market, sector: string, dateText: string | undefined): Promise<SectorLinesAnswer> {
+    const date = this.endDate(market, dateText);
+    const members = [...this.directory.membersOf(market, sector)].sort(compareBytes);
+    if (members.length === 0) throw unknownSector(sector, market);
+    await this.ensureIndex();
+    const schedule = calendarFor(market).schedule(date)!;
+    const now = this.flows.now(market);
+    const visible = schedule.visibleLineCount(now);
+    const sums = new Array<bigint>(visible).fill(0n);
+    const served = this.flows.servedSchedule(market).date;
+    for (const symbol of members) {
+      if ((this.counts.get(symbol)?.get(date) ?? 0) === 0) continue;
+      const parsed = this.parsed(symbol)!;
+      // As the intraday endpoint: a trimmed past day answers from its archived lines.
+      const archived = date < served ? await this.flows.archivedDay(symbol, date) : undefined;
+      const lines = archived ? archived.lines : (await this.flows.dayFlow(parsed, date)).lines(now);
+      let last = 0n;
+      for (let index = 0; index < visible; index++) {
+        const line = lines[index];
+        if (line) last = thousandths(line.inflow);
+        sums[index] = sums[index]! + last;
+      }
+    }
+    return {
+      sector,
+      market,
+      date,
+      members,
+      lines: sums.map((sum, index) => ({ timestamp: schedule.lineStartMs[index]! / 1000, inflow: thousandthsText(sum) })),
+    };
+  }
+
+  private header(board: Board): Pick<RankingAnswer, 'market' | 'date' | 'days' | 'dates' | 'by' | 'convention'> {
+    return {
+      market: board.market,
+      date: board.lastDate,
+      days: board.dates.length,
+      dates: [...board.dates],
+      by: board.measure.by,
+      ...(board.measure.by === 'main_force' ? { convention: board.measure.convention.name } : {}),
+    };
+  }
+
+  /** The board of a request, built on first use and brought up to date. */
+  private async board(request: RankingRequest): Promise<Board> {
+    const end = this.endDate(request.market, request.date);
+    await this.ensureIndex();
+    const key = `${request.market} ${end} ${request.days} ${measureKey(request.measure)}`;
+    let board = this.boards.get(key);
+    if (board) {
+      this.boards.delete(key);
+      this.boards.set(key, board);
+    } else {
+      board = new Board(request.market, tradingWindow(request.market, end, request.days), request.measure);
+      this.boards.set(key, board);
+      if (this.boards.size > BOARDS_KEPT) this.boards.delete(this.boards.keys().next().value as string);
+      const built = board;
+      built.ready = built.serial(() => this.build(built));
+      built.ready.catch(() => this.boards.get(key) === built && this.boards.delete(key));
+    }
+    await board.ready;
+    await board.serial(() => this.refresh(board));
+    return board;
+  }
+
+  /** Reads every symbol's stored days once; from then on arriving trades are counted. */
+  private ensureIndex(): Promise<void> {
+    this.index ??= (async () => {
+      this.counting = true;
+      for (const symbol of await this.store.symbols()) {
+        // Counted from here on while the read runs, then added to what it read: a trade may be
+        // counted twice (harmless: counts only tell traded days and when to recompute), never missed.
+        const days = new Map<string, number>();
+        this.counts.set(symbol, days);
+        for (const day of await this.store.daysOf(symbol)) days.set(day.date, (days.get(day.date) ?? 0) + day.trades);
+      }
+    })();
+    this.index.catch(() => {
+      this.index = undefined;
+      this.counting = false;
+    });
+    return this.index;
+  }
+
+  private parsed(symbol: string): ParsedSymbol | undefined {
+    let parsed = this.marketOf.get(symbol);
+    if (parsed === undefined && !this.marketOf.has(symbol)) {
+      parsed = parseSymbol(symbol);
+      this.marketOf.set(symbol, parsed);
+    }
+    return parsed;
+  }
+
+  private onTrades(trades: readonly StoredTrade[]): void {
+    if (!this.counting) return;
+    let symbol = '';
+    let days: Map<string, number> | undefined;
+    const touched = new Map<string, Set<string>>();
+    for (const trade of trades) {
+      if (trade.symbol !== symbol) {
+        symbol = trade.symbol;
+        days = this.counts.get(symbol);
+        if (!days) this.counts.set(symbol, (days = new Map()));
+      }
+      days!.set(trade.date, (days!.get(trade.date) ?? 0) + 1);
+      let dates = touched.get(symbol);
+      if (!dates) touched.set(symbol, (dates = new Set()));
+      dates.add(trade.date);
+    }
+    if (this.boards.size === 0) return;
+    for (const board of this.boards.values()) {
+      let marked = false;
+      for (const [symbol, dates] of touched) {
+        if (this.parsed(symbol)?.market !== board.market) continue;
+        for (const date of dates) {
+          if (date === board.lastDate) board.dirtyLast.add(symbol);
+          else if (board.dates.includes(date)) board.dirtyEarlier.add(symbol);
+          else continue;
+          marked = true;
+        }
+      }
+      // Measures the loaded day states answer are kept current as trades arrive, off the request path.
+      if (marked && DayFigures.isLive(board.measure) && !board.refreshScheduled) {
+        board.refreshScheduled = true;
+        setImmediate(() => {
+          board.refreshScheduled = false;
+          if (board.ready) void board.ready.then(() => board.serial(() => this.refresh(board))).catch((error: unknown) => this.log(`rankings: refresh failed: ${(error as Error).message}`));
+        });
+      }
+    }
+  }
+
+  /** Builds a board: every symbol of the market with trades in the window. */
+  private async build(board: Board): Promise<void> {
+    const dates = new Set(board.dates);
+    for (const [symbol, days] of this.counts) {
+      if (this.parsed(symbol)?.market !== board.market) continue;
+      for (const date of days.keys()) {
+        if (dates.has(date)) {
+          board.dirtyEarlier.add(symbol);
+          break;
+        }
+      }
+    }
+    await this.refresh(board);
+  }
+
+  /** Recomputes the marked symbols of a board and moves them in its order. */
+  private async refresh(board: Board): Promise<void> {
+    const served = this.flows.servedSchedule(board.market).date;
+    const now = this.flows.now(board.market);
+    for (const symbol of board.ahead) board.dirtyLast.add(symbol);
+    board.ahead.clear();
+    const changes = new Map<string, bigint>();
+    const removed: string[] = [];
+    const earlier = [...board.dirtyEarlier];
+    board.dirtyEarlier.clear();
+    for (const symbol of earlier) {
+      board.dirtyLast.delete(symbol);
+      const entry = await this.computeEntry(board, symbol, served, now, true);
+      this.place(board, symbol, entry, changes, removed);
+    }
+    const last = [...board.dirtyLast];
+    board.dirtyLast.clear();
+    for (const symbol of last) {
+      const previous = board.entries.get(symbol);
+      const entry = previous ? await this.computeEntry(board, symbol, served, now, false, previous) : await this.computeEntry(board, symbol, served, now, true);
+      this.place(board, symbol, entry, changes, removed);
+    }
+    for (const symbol of removed) board.list.delete(symbol);
+    board.list.setMany(changes);
+  }
+
+  private place(board: Board, symbol: string, entry: BoardEntry | undefined, changes: Map<string, bigint>, removed: string[]): void {
+    if (entry) {
+      board.entries.set(symbol, entry);
+      changes.set(symbol, entry.total.value);
+    } else {
+      board.entries.delete(symbol);
+      changes.delete(symbol);
+      removed.push(symbol);
+    }
+  }
+
+  /** A symbol's figures over the window; undefined when it has no trades in the window. */
+  private async computeEntry(board: Board, symbol: string, served: string, now: number, withEarlier: boolean, previous?: BoardEntry): Promise<BoardEntry | undefined> {
+    const parsed = this.parsed(symbol);
+    if (!parsed) return undefined;
+    const days = this.counts.get(symbol);
+    const tradesOn = (date: string): number => days?.get(date) ?? 0;
+    if (!board.dates.some((date) => tradesOn(date) > 0)) return undefined;
+    let earlier = previous?.earlier ?? ZERO_FIGURES;
+    if (withEarlier) {
+      earlier = ZERO_FIGURES;
+      for (const date of board.dates.slice(0, -1)) earlier = addFigures(earlier, await this.figures.figures(parsed, date, board.measure, tradesOn(date), served));
+    }
+    const lastDate = board.lastDate;
+    let last: FlowFigures;
+    const trades = tradesOn(lastDate);
+    if (trades > 0 && lastDate === served && DayFigures.isLive(board.measure)) {
+      // The running day: from its loaded state (kept current by the flow service), no store read.
+      const day = this.flows.loadedDay(symbol, lastDate) ?? (await this.flows.dayFlow(parsed, lastDate));
+      last = this.figures.fromLoadedDay(day, now, board.measure)!;
+      if (day.latestTimestampMs > now) board.ahead.add(symbol);
+    } else {
+      last = await this.figures.figures(parsed, lastDate, board.measure, trades, served);
+    }
+    return { earlier, last, total: addFigures(earlier, last) };
+  }
+}
