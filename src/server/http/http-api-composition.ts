@@ -13,6 +13,8 @@ import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
 import { ContractRouter } from './contract-router.js';
 import { HttpApi } from './http-api.js';
 import { registerIngestRoute } from './ingest-route.js';
+import { registerMcpEndpoint } from './mcp-endpoint.js';
+import { packageVersion } from './package-version.js';
 import { defaultReadiness } from './operations/default-readiness.js';
 import { registerOperationsRoutes, type ReadinessCheck } from './operations/operations-routes.js';
 import type { LineUpdateSource } from './rest/line-update-source.js';
@@ -64,7 +66,8 @@ export interface HttpSide {
 
 /**
  * Composes the HTTP side: every endpoint of the contract (src/contract/routes.ts) served through
- * one router — REST and its live stream, the socket tokens, ingest, operations — and the web page.
+ * one router — REST and its live stream, the socket tokens, ingest, operations — then the MCP
+ * endpoint and the web page.
  */
 export function composeHttpSide(options: HttpSideOptions): HttpSide {
   const { metrics, logger, credentials } = options;
@@ -100,6 +103,7 @@ export function composeHttpSide(options: HttpSideOptions): HttpSide {
   });
   const unbound = routes.unbound();
   if (unbound.length > 0) throw new Error(`contract routes without a handler: ${unbound.join(', ')}`);
+  registerMcpEndpoint(api, { credentials, version: packageVersion() });
   registerWebRoutes(api, { publicMode: options.publicCredential !== undefined });
   return {
     api,

@@ -49,6 +49,13 @@ interface Route {
   path: string;
   json?: JsonRoute;
   raw?: RawRoute;
+  /** Authenticates a request with a body by its headers alone, in place of the signature's header checks. */
+  verifyHeaders?: (headers: IncomingMessage['headers']) => void;
+}
+
+/** A raw route's own authentication (`/mcp`: its bearer token), checked before any body byte is read. */
+export interface RawRouteOptions {
+  verifyHeaders?: (headers: IncomingMessage['headers']) => void;
 }
 
 /** Whether a request announces a body: a non-zero Content-Length, or any Transfer-Encoding (chunked). */
@@ -95,9 +102,36 @@ export class HttpApi {
     return this;
   }
 
-  raw(method: string, path: string, handler: RawRoute): this {
-    this.routes.push({ method, path, raw: handler });
+  raw(method: string, path: string, handler: RawRoute, options: RawRouteOptions = {}): this {
+    this.routes.push({ method, path, raw: handler, ...(options.verifyHeaders ? { verifyHeaders: options.verifyHeaders } : {}) });
     return this;
+  }
+
+  /**
+   * Answers a JSON GET route in process as `credential`, which the caller has authenticated: the
+   * route runs its own checks (permissions, rate limits, input) exactly as for a signed request.
+   * Only paths `allowed` says yes to; the answer is what the route would have sent.
+   */
+  async answerAs(credential: Credential, url: URL, allowed: (path: string) => boolean): Promise<{ status: number; body: string }> {
+    const route = this.routes.find((candidate) => candidate.path === url.pathname && candidate.method === 'GET' && candidate.json);
+    const failed = (error: CapflowError): { status: number; body: string } => ({ status: error.httpStatus, body: JSON.stringify(error.toJSON()) });
+    if (!route?.json || !allowed(url.pathname)) return failed(httpError(404, HttpErrorCode.NotFound, `no such endpoint: ${url.pathname}`));
+    const headers = { 'x-api-key': credential.appKey };
+    const context: HttpRequestContext = {
+      method: 'GET',
+      path: url.pathname,
+      query: url.search.slice(1),
+      searchParams: url.searchParams,
+      body: NO_BODY,
+      request: { headers, method: 'GET', url: `${url.pathname}${url.search}` } as unknown as IncomingMessage,
+      authenticate: () => credential,
+    };
+    try {
+      return { status: 200, body: JSON.stringify({ code: 0, message: '', data: await route.json(context) }) };
+    } catch (error) {
+      if (!(error instanceof CapflowError)) this.logger.error({ err: error, path: url.pathname }, 'in-process GET failed');
+      return failed(toCapflowError(error));
+    }
   }
 
   /** The node `request` listener. */
@@ -143,7 +177,8 @@ export class HttpApi {
     if (expectsContinue && !withBody) response.writeContinue();
     if (withBody) {
       try {
-        this.options.authenticator.verifyHeaders(request.headers);
+        if (route.verifyHeaders) route.verifyHeaders(request.headers);
+        else this.options.authenticator.verifyHeaders(request.headers);
         held = this.reserve(request);
         if (expectsContinue) response.writeContinue();
         ({ body, sha1: bodySha1 } = await this.readBody(request, (more) => {

@@ -16,6 +16,7 @@ import { TierQueries } from '../../queries/tier-queries.js';
 import { conventionOf, dailyWithConvention, registerTierRoutes } from './tier-routes.js';
 import { type Logger } from '../../../logging/logger.js';
 import { registerRankingRoutes } from './ranking-routes.js';
+import { registerMinuteTradesRoute } from './minute-trades-route.js';
 import type { RankingsService } from '../../../service/rankings/rankings-service.js';
 import type { SecurityDirectory } from '../../../service/rankings/security-directory.js';
 
@@ -102,6 +103,7 @@ export function registerRestApi(routes: ContractRouter, options: RestApiOptions)
       : tierQueries.commandDistribution(symbol, query.date ?? null, defaultChoice);
   });
   routes.envelope('symbols', ({ credential }) => queries.symbols(credential));
+  registerMinuteTradesRoute(routes, { queries, flows: options.flows, store: options.store });
   registerRankingRoutes(routes, { rankings: options.rankings });
   registerTierRoutes(routes, { queries, tierQueries, flows: options.flows, rateLimiter: options.rateLimiter, distributionOf, defaultChoice });
   routes.envelope('streamToken', ({ credential }) => {
