@@ -33,7 +33,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   // Structured logs (pino) for every process; it knows nothing of what is logged.
   logging: [],
   // Stores, the fleet's shared gateway state (store/gateway-state) included: never the server.
-  store: ['model', 'calendar', 'engine'],
+  store: ['model', 'calendar', 'engine', 'logging'],
   ingest: ['model', 'calendar', 'engine', 'store'],
   bus: ['model', 'calendar', 'engine', 'store', 'ingest'],
   service: ['model', 'calendar', 'engine', 'store', 'bus'],

@@ -25,7 +25,8 @@ export interface MinuteTrade {
   readonly tradeType: string;
   /** buy: inflow (buyer-initiated), sell: outflow, neutral: neither. */
   readonly side: TradeSide;
-  readonly rule: SideRule;
+  /** Never `excluded`: trades the rules exclude are not among a line's trades. */
+  readonly rule: Exclude<SideRule, 'excluded'>;
   /** The method that classifies it when the feed gives no side. */
   readonly method: 'lee-ready' | 'tick' | 'emo' | 'clnv';
 }

@@ -3,6 +3,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import { CapflowError, HttpErrorCode, httpError, toCapflowError } from '../../model/errors.js';
 import type { Credential } from '../auth/credential.js';
 import type { HttpAuthenticator } from '../auth/http-authenticator.js';
+import { silentLogger, type Logger } from '../../logging/logger.js';
 
 /** A route handler: gets the authenticated-or-not request, returns a JSON `data` value. */
 export interface HttpRequestContext {
@@ -35,7 +36,7 @@ export interface HttpApiOptions {
   bodyTimeoutMs?: number;
   /** A refused request's connection is closed at the latest this long after the refusal (default 3 s). */
   refusedCloseMs?: number;
-  log?: (message: string, error?: unknown) => void;
+  logger?: Logger;
 }
 
 export const DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
@@ -78,14 +79,14 @@ function announcesBody(request: IncomingMessage): boolean {
  */
 export class HttpApi {
   private readonly routes: Route[] = [];
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly logger: Logger;
   private readonly maxInFlight: number;
   private readonly bodyTimeoutMs: number;
   private readonly refusedCloseMs: number;
   private inFlight = 0;
 
   constructor(private readonly options: HttpApiOptions) {
-    this.log = options.log ?? (() => {});
+    this.logger = options.logger ?? silentLogger();
     this.maxInFlight = options.maxBodyBytesInFlight ?? DEFAULT_MAX_BODY_BYTES_IN_FLIGHT;
     this.bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
     this.refusedCloseMs = options.refusedCloseMs ?? DEFAULT_REFUSED_CLOSE_MS;
@@ -128,7 +129,7 @@ export class HttpApi {
     try {
       return { status: 200, body: JSON.stringify({ code: 0, message: '', data: await route.json(context) }) };
     } catch (error) {
-      if (!(error instanceof CapflowError)) this.log(`in-process GET ${url.pathname} failed`, error);
+      if (!(error instanceof CapflowError)) this.logger.error({ err: error, path: url.pathname }, 'in-process GET failed');
       return failed(toCapflowError(error));
     }
   }
@@ -145,7 +146,7 @@ export class HttpApi {
 
   private serve(request: IncomingMessage, response: ServerResponse, expectsContinue: boolean): void {
     this.handle(request, response, expectsContinue).catch((error: unknown) => {
-      this.log('http handler failed', error);
+      this.logger.error({ err: error, method: request.method, path: request.url }, 'http handler failed');
       if (!response.headersSent) sendJsonError(response, toCapflowError(error));
       else response.destroy();
     });
@@ -209,7 +210,7 @@ export class HttpApi {
       const data = await route.json!(context);
       sendJson(response, 200, { code: 0, message: '', data });
     } catch (error) {
-      if (!(error instanceof CapflowError)) this.log(`${method} ${url.pathname} failed`, error);
+      if (!(error instanceof CapflowError)) this.logger.error({ err: error, method, path: url.pathname }, 'request failed');
       sendJsonError(response, toCapflowError(error));
     } finally {
       this.release(held);

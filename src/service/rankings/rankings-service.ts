@@ -5,7 +5,7 @@ import type { Market } from '../../model/market.js';
 import { parseSymbol, type ParsedSymbol } from '../../model/symbol.js';
 import type { FlowStore, StoredTrade } from '../../store/flow-store.js';
 import type { FlowService } from '../flow-service.js';
-import type { TierFlows } from '../tier-flows.js';
+import type { TierConventionName, TierFlows } from '../tier-flows.js';
 import { DayFigures } from './day-figures.js';
 import { addFigures, measureKey, thousandths, thousandthsText, ZERO_FIGURES, type FlowFigures, type RankMeasure } from './flow-figures.js';
 import { compareBytes, RankedList } from './ranked-list.js';
@@ -43,7 +43,7 @@ export interface RankingAnswer {
   /** The trading days of the window, oldest first. */
   readonly dates: string[];
   readonly by: RankMeasure['by'];
-  readonly convention?: string;
+  readonly convention?: TierConventionName;
   /** Symbols ranked (those with trades in the window). */
   readonly total: number;
   readonly items: RankedSymbol[];
@@ -65,7 +65,7 @@ export interface SectorRankingAnswer {
   readonly days: number;
   readonly dates: string[];
   readonly by: RankMeasure['by'];
-  readonly convention?: string;
+  readonly convention?: TierConventionName;
   readonly total: number;
   readonly items: RankedSector[];
 }
