@@ -251,6 +251,10 @@ describe('capflow compute', () => {
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /missing\.csv: cannot read/);
     assert.equal((await compute([join(dir, 'day.txt')])).code, 1);
+    const unwritable = await compute([csv, '--out', join(dir, 'no-such-folder', 'lines.csv')]);
+    assert.equal(unwritable.code, 1);
+    assert.match(unwritable.stderr, /cannot write .*no-such-folder/);
+    assert.equal(unwritable.stdout, '', 'refused before any file was read');
   });
 
   it('ends quietly with exit code 0 in a pipe whose reader stops after the first line (`--json | head -1`)', async () => {

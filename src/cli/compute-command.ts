@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { CsvLinesSummary } from '../ingest/fast-csv-lines.js';
 import { FileLines, type SymbolDayLines } from '../ingest/file-lines.js';
@@ -80,8 +80,37 @@ export async function runComputeCommand(argv: string[], io: ComputeCommandIo): P
     }
   }
 
+  // The output file is opened first: a wrong path fails before a long computation, not after it.
+  let outFile: FileHandle | undefined;
+  if (values.out !== undefined) {
+    try {
+      outFile = await open(values.out, 'w');
+    } catch (error) {
+      io.stderr.write(`capflow compute: cannot write ${values.out}: ${(error as Error).message}\n`);
+      return 1;
+    }
+  }
+  const output = { file: outFile, name: values.out, streamed: false };
+  try {
+    return await computeInto(files, feed, maxRejections, io, values.json === true, output);
+  } finally {
+    // Once a stream writes the file, the stream closes it.
+    if (!output.streamed) await outFile?.close().catch(() => undefined);
+  }
+}
+
+/** Reads the files and writes every symbol-day's lines: to the output file when given, else to stdout. */
+async function computeInto(
+  files: readonly string[],
+  feed: FeedChoice,
+  maxRejections: number,
+  io: ComputeCommandIo,
+  json: boolean,
+  output: { readonly file: FileHandle | undefined; readonly name: string | undefined; streamed: boolean },
+): Promise<number> {
+  const outFile = output.file;
   // The counts go where the lines do not.
-  const report = values.out === undefined ? io.stderr : io.stdout;
+  const report = outFile === undefined ? io.stderr : io.stdout;
   const classification = engineClassification(feed);
   const lines = new FileLines({ maxRejections, ...(classification === undefined ? {} : { classification }) });
   for (const file of files) {
@@ -101,18 +130,19 @@ export async function runComputeCommand(argv: string[], io: ComputeCommandIo): P
   }
 
   const days = lines.days();
-  if (values.out === undefined) {
-    await writeLines(io.stdout, days, values.json === true);
+  if (outFile === undefined) {
+    await writeLines(io.stdout, days, json);
     return 0;
   }
-  const out = createWriteStream(values.out);
+  const out = outFile.createWriteStream();
+  output.streamed = true;
   try {
     await writeLines(out, days, false);
     out.end();
-    await once(out, 'finish');
+    await once(out, 'close');
   } catch (error) {
     out.destroy();
-    io.stderr.write(`capflow compute: cannot write ${values.out}: ${(error as Error).message}\n`);
+    io.stderr.write(`capflow compute: cannot write ${output.name}: ${(error as Error).message}\n`);
     return 1;
   }
   return 0;
