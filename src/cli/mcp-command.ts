@@ -13,7 +13,7 @@ export const MCP_COMMAND: CommandSpec = {
   summary: 'a Model Context Protocol server over stdio, for AI assistants (Claude Desktop, Cursor, Cherry Studio)',
   usage: [''],
   description:
-    "Its tools (capital_flow, capital_distribution, capital_flow_history, explain_capital_flow, list_symbols) answer from a running capflow's REST API, signed as your credential, so your markets and rate limits apply. Nothing but the protocol is written to stdout; it ends when the client closes stdin.",
+    "Its tools (capital_flow, capital_distribution, capital_flow_history, capital_flow_rankings, explain_capital_flow, list_symbols) answer from a running capflow's REST API, signed as your credential, so your markets and rate limits apply. Nothing but the protocol is written to stdout; it ends when the client closes stdin.",
   options: OPTIONS,
   notes: CONNECTION_USAGE,
 };
@@ -43,7 +43,7 @@ export async function runMcpCommand(
     return 2;
   }
   if (values.help) {
-    io.stderr.write(USAGE); // stdout belongs to the protocol
+    io.stdout.write(USAGE); // (no protocol runs then)
     return 0;
   }
   const connection = resolveConnection(values, env);
