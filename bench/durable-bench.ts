@@ -4,17 +4,20 @@
  *   npm run bench:durable -- [--trades 2000000] [--symbols 2000] [--duckdb-threads 2] [--dir /tmp/capflow-bench] [--runs 1]
  *
  * - DuckDB: the day's lines straight from the CSV (bench/duckdb-lines.ts);
- * - ingest: `ingestFile` of the CSV into a fresh embedded store (SQLite, WAL, synchronous=FULL,
- *   one durable commit per batch, the source checkpoint in the same transaction);
+ * - ingest: the `capflow ingest FILE --data DIR` command (a child process) into a fresh embedded
+ *   store (SQLite, WAL, synchronous=FULL, one durable commit per batch, the source checkpoint in
+ *   the same transaction; a plain CSV file on two threads: one parses, one stores);
  * - rebuild: every symbol's day rebuilt from that store as a restarted server does
  *   (`readDayColumns` → `DayFlow.addRawIdBytes`, the FlowService path);
  * then checks every rebuilt line equals DuckDB's and prints the ratios.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { calendarFor } from '../src/calendar/trading-calendar.js';
 import { DayFlow } from '../src/engine/index.js';
-import { ingestFile } from '../src/ingest/ingest-file.js';
+import { spawn } from 'node:child_process';
+
+import { fileURLToPath } from 'node:url';
 import { parseSymbol } from '../src/model/symbol.js';
 import { addColumnsToDay } from '../src/service/day-columns.js';
 import { SqliteFlowStore } from '../src/store/sqlite-flow-store.js';
@@ -29,6 +32,20 @@ const symbolCount = numberFlag(flags, 'symbols', 2000);
 const duckdbThreads = numberFlag(flags, 'duckdb-threads', 2);
 const runs = numberFlag(flags, 'runs', 1);
 const dir = flags.dir ?? '/tmp/capflow-bench';
+
+/** bin/capflow.js of this checkout (the benchmark runs from dist-bench/bench/). */
+const CAPFLOW_BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/capflow.js');
+
+/** `capflow ingest FILE --data DIR` as a user runs it; resolves with what it printed. */
+function runIngest(path: string, dataDir: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CAPFLOW_BIN, 'ingest', path, '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let printed = '';
+    child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    child.on('close', (code) => (code === 0 ? done(printed) : fail(new Error(`capflow ingest exited with ${code}: ${printed}`))));
+  });
+}
 
 function rate(rows: number, ms: number): number {
   return rows / (ms / 1000);
@@ -45,8 +62,8 @@ async function main(): Promise<void> {
     const duck = await timed(() => duckdbLines(path, BENCH_DATE, duckdbThreads));
     const dataDir = mkdtempSync(join(dir, 'durable-'));
     try {
+      const ingest = await timed(() => runIngest(path, dataDir));
       const store = await SqliteFlowStore.open(dataDir);
-      const ingest = await timed(() => ingestFile(store, path));
       const rebuild = await timed(async () => {
         const days = new Map<string, DayFlow>();
         for (const symbol of await store.symbols()) {
@@ -70,7 +87,7 @@ async function main(): Promise<void> {
       }
       if (compared === 0 || differing > 0 || rebuild.value.size !== duck.value.lines.size) failed = true;
       console.log(
-        `run ${run}: ${fmt(ingest.value.accepted)} stored, ${fmt(ingest.value.duplicates)} duplicates, ${fmt(ingest.value.rejected)} rejected; ` +
+        `run ${run}: ${ingest.value.trim()}; ` +
           `store file ${fmt(fileBytes / 2 ** 20, 0)} MiB; lines of ${fmt(compared)} symbols: ${differing === 0 ? 'identical to DuckDB' : `${differing} DIFFER`}`,
       );
       const duckRate = rate(trades, duck.ms);

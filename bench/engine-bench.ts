@@ -1,33 +1,39 @@
 /**
- * Engine throughput: CSV file → exact lines for a large generated day, against DuckDB computing
- * the same lines in SQL and a bare byte-level parse of the same file, in one run (same machine,
- * same page cache). The lines of every symbol must be identical to DuckDB's, or the run fails.
+ * `capflow compute` throughput: a large generated day's CSV file → every symbol's exact lines, as
+ * the command runs it (a child process: `capflow compute FILE --out LINES.csv`, start-up and the
+ * CSV it writes included), against DuckDB computing the same lines in SQL and a bare byte-level
+ * parse of the same file, in one run (same machine, same page cache). The lines the command wrote
+ * must be identical to DuckDB's for every symbol, or the run fails.
  *
  *   npm run bench:engine -- [--trades 10000000] [--symbols 2000] [--dir /tmp/capflow-bench]
- *                           [--duckdb-threads 2] [--workers <duckdb-threads>] [--rounds 3] [--skip-duckdb]
+ *                           [--duckdb-threads 2] [--rounds 3] [--skip-duckdb]
  *
- * The bare parse and capflow's paths run in `--rounds` interleaved rounds and each reports its
- * median (a slow spell of a shared machine then touches every path alike); DuckDB, at tens of
- * seconds, runs once. With two threads the file goes through the pipelined path (one thread
- * parses rows, the other applies them), with more through symbol partitions.
+ * The bare parse and the command run in `--rounds` interleaved rounds and each reports its median
+ * (a slow spell of a shared machine then touches both alike); DuckDB, at tens of seconds, runs
+ * once. Beside the command, the same computation in this process without writing lines
+ * (`FileLines`, the command's engine: two threads, one parsing rows, one applying them) shows
+ * what start-up and output cost.
  *
- * The durable (SQLite) ingest path has its own benchmark (bench/durable-bench.ts); `--skip-store`
- * is still accepted and ignored, so older command lines keep working.
+ * The durable path (`capflow ingest`, then serving every symbol) has its own benchmark
+ * (bench/durable-bench.ts).
  */
-import { createReadStream, mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { csvFileToLines } from '../src/ingest/fast-csv-lines.js';
-import { csvFileToLinesParallel } from '../src/ingest/parallel-csv-lines.js';
+import { spawn } from 'node:child_process';
+import { createReadStream, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FileLines } from '../src/ingest/file-lines.js';
 import { fmt, machine, numberFlag, parseFlags, printTable, timed } from './bench-kit.js';
 import { duckdbLines } from './duckdb-lines.js';
 import { BENCH_DATE, generateDayCsv } from './generate-day.js';
+import { loadavg } from 'node:os';
 
 const flags = parseFlags();
 const trades = numberFlag(flags, 'trades', 10_000_000);
 const symbolCount = numberFlag(flags, 'symbols', 2000);
 const dir = flags.dir ?? '/tmp/capflow-bench';
 const duckThreads = numberFlag(flags, 'duckdb-threads', 2);
-const workerThreads = numberFlag(flags, 'workers', duckThreads);
+/** bin/capflow.js of this checkout (the benchmark runs from dist-bench/bench/). */
+const CAPFLOW_BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/capflow.js');
 const rounds = Math.max(1, numberFlag(flags, 'rounds', 3));
 mkdirSync(dir, { recursive: true });
 
@@ -67,27 +73,41 @@ async function bareParse(path: string): Promise<number> {
   return rows;
 }
 
-/** A path's result: every symbol's inflows as one text (a line per line), cheap to keep across rounds. */
-interface PathLines {
-  readonly inflows: Map<string, string>;
-  readonly accepted: number;
-  readonly generalRows?: number;
+/** Every symbol's inflows as one text (a line per line), cheap to keep across rounds. */
+type Inflows = Map<string, string>;
+
+/** `capflow compute FILE --out LINES.csv` as a user runs it; resolves with what it printed. */
+function runCompute(path: string, out: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CAPFLOW_BIN, 'compute', path, '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let printed = '';
+    child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    child.on('close', (code) => (code === 0 ? done(printed) : fail(new Error(`capflow compute exited with ${code}: ${printed}`))));
+  });
 }
 
-function joinedBySymbol(days: Iterable<[string, readonly { readonly inflow: string }[]]>): Map<string, string> {
-  const joined = new Map<string, string>();
-  for (const [key, lines] of days) joined.set(key.slice(0, key.indexOf(' ')), lines.map((line) => line.inflow).join('\n'));
-  return joined;
+/** The inflows of the command's CSV (`symbol,date,timestamp,inflow`) by symbol, for BENCH_DATE. */
+function inflowsOfCsv(file: string): Inflows {
+  const bySymbol = new Map<string, string[]>();
+  const rows = readFileSync(file, 'utf8').split('\n');
+  for (let i = 1; i < rows.length; i++) {
+    const row = rows[i] as string;
+    if (row === '') continue;
+    const [symbol = '', date, , inflow = ''] = row.split(',');
+    if (date !== BENCH_DATE) continue;
+    let inflows = bySymbol.get(symbol);
+    if (inflows === undefined) bySymbol.set(symbol, (inflows = []));
+    inflows.push(inflow);
+  }
+  return new Map([...bySymbol].map(([symbol, inflows]) => [symbol, inflows.join('\n')]));
 }
 
-async function linesOfFastPath(path: string): Promise<{ lines: Map<string, readonly { readonly inflow: string }[]>; accepted: number; generalRows: number }> {
-  const { builder, summary } = await csvFileToLines(path);
-  return { lines: builder.completeLines(), accepted: summary.accepted, generalRows: summary.generalRows };
-}
-
-async function linesOfParallelPath(path: string, workers: number): Promise<{ lines: Map<string, readonly { readonly inflow: string }[]>; accepted: number }> {
-  const { days, summary } = await csvFileToLinesParallel(path, { workers });
-  return { lines: days, accepted: summary.accepted };
+/** The command's engine in this process, lines made but not written. */
+async function computeInProcess(path: string): Promise<Inflows> {
+  const lines = new FileLines();
+  await lines.addFile(path);
+  return new Map(lines.days().filter((day) => day.date === BENCH_DATE).map((day) => [day.symbol, day.lines.map((line) => line.inflow).join('\n')]));
 }
 
 /** The first difference between two results, or undefined when every symbol's lines are identical. */
@@ -118,47 +138,44 @@ function median(values: readonly number[]): number {
 }
 
 async function main(): Promise<void> {
-  console.log(`# Engine benchmark — ${machine()}; ${fmt(trades)} trades, ${fmt(symbolCount)} symbols, ${BENCH_DATE}; median of ${rounds} interleaved rounds`);
+  console.log(`# capflow compute benchmark — ${machine()}, load ${loadavg()[0]!.toFixed(2)}; ${fmt(trades)} trades, ${fmt(symbolCount)} symbols, ${BENCH_DATE}; median of ${rounds} interleaved rounds`);
   const path = join(dir, `day-${trades}-${symbolCount}.csv`);
+  const out = join(dir, `lines-${trades}-${symbolCount}.csv`);
   const gen = await timed(() => generateDayCsv(path, trades, symbolCount));
   console.log(`data: ${path} (${fmt(statSync(path).size / 1e6, 1)} MB; generated or reused in ${fmt(gen.ms / 1000, 1)} s)`);
 
   // Rounds interleave the paths so that a slow spell of the machine touches all of them alike;
   // each path's figure is its median. Every round's lines must equal the first round's.
   const bareMs: number[] = [];
-  const fastMs: number[] = [];
-  const parallelMs: number[] = [];
+  const commandMs: number[] = [];
+  const inProcessMs: number[] = [];
   let rows = 0;
-  let fast: PathLines | undefined;
-  let parallel: PathLines | undefined;
+  let computed: Inflows | undefined;
+  let printed = '';
   for (let round = 0; round < rounds; round++) {
     collectGarbage();
     const bare = await timed(() => bareParse(path));
     bareMs.push(bare.ms);
     rows = bare.value;
+    rmSync(out, { force: true });
+    const command = await timed(() => runCompute(path, out));
+    commandMs.push(command.ms);
+    printed = command.value;
+    const inflows = inflowsOfCsv(out);
+    const problem = computed ? compareLines(inflows, computed, 'the first round') : undefined;
+    if (problem) throw new Error(`capflow compute wrote other lines in round ${round + 1}: ${problem}`);
+    computed ??= inflows;
     collectGarbage();
-    const fastRound = await timed(() => linesOfFastPath(path));
-    fastMs.push(fastRound.ms);
-    const fastLines: PathLines = { inflows: joinedBySymbol(fastRound.value.lines), accepted: fastRound.value.accepted, generalRows: fastRound.value.generalRows };
-    const problem = fast ? compareLines(fastLines.inflows, fast.inflows, 'the first round') : undefined;
-    if (problem) throw new Error(`the 1-thread path gave other lines in round ${round + 1}: ${problem}`);
-    fast ??= fastLines;
-    if (workerThreads > 1) {
-      collectGarbage();
-      const parallelRound = await timed(() => linesOfParallelPath(path, workerThreads));
-      parallelMs.push(parallelRound.ms);
-      const inflows = joinedBySymbol(parallelRound.value.lines);
-      const differs = compareLines(inflows, fast.inflows, 'the 1-thread path');
-      if (differs) throw new Error(`the ${workerThreads}-thread path gave other lines in round ${round + 1}: ${differs}`);
-      if (parallelRound.value.accepted !== fast.accepted) throw new Error('the parallel path accepted a different number of trades');
-      parallel ??= { inflows, accepted: parallelRound.value.accepted };
-    }
+    const inProcess = await timed(() => computeInProcess(path));
+    inProcessMs.push(inProcess.ms);
+    const differs = compareLines(inProcess.value, computed, 'the command');
+    if (differs) throw new Error(`FileLines in this process gave other lines than the command in round ${round + 1}: ${differs}`);
   }
-  if (fast === undefined) throw new Error('no round ran');
+  if (computed === undefined) throw new Error('no round ran');
+  console.log(`capflow compute printed: ${printed.trim()}`);
   const table: Array<Record<string, string | number>> = [];
   const rate = (n: number, ms: number): number => n / (ms / 1000);
   const bareRate = rate(rows, median(bareMs));
-  const fastRate = rate(rows, median(fastMs));
   const spread = (samples: readonly number[]): string => samples.map((ms) => fmt(ms / 1000, 2)).join(' / ');
   table.push({ path: 'bare byte-level parse (split + numbers)', seconds: fmt(median(bareMs) / 1000, 2), rounds: spread(bareMs), 'rows/s': fmt(bareRate), 'vs DuckDB': '', 'vs bare parse': '1.00' });
   let duckRate = Number.NaN;
@@ -167,34 +184,20 @@ async function main(): Promise<void> {
     const duck = await timed(() => duckdbLines(path, BENCH_DATE, duckThreads));
     duckRate = rate(rows, duck.ms);
     const theirs = new Map([...duck.value.lines].map(([symbol, inflows]) => [symbol, inflows.join('\n')]));
-    const problem = compareLines(fast.inflows, theirs, 'DuckDB');
+    const problem = compareLines(computed, theirs, 'DuckDB');
     console.log(problem ? `LINES DIFFER from DuckDB: ${problem}` : `lines identical to DuckDB's: ${fmt(duck.value.rows)} lines of ${fmt(duck.value.lines.size)} symbols`);
     table.push({ path: `DuckDB SQL (${duckThreads} threads, once)`, seconds: fmt(duck.ms / 1000, 2), rounds: '', 'rows/s': fmt(duckRate), 'vs DuckDB': '1.00', 'vs bare parse': fmt(duckRate / bareRate, 2) });
     if (problem) process.exitCode = 1;
   }
   const versusDuckDb = (pathRate: number): string => (Number.isNaN(duckRate) ? '—' : fmt(pathRate / duckRate, 2));
-  table.push({
-    path: 'capflow CSV → lines (in memory, 1 thread)',
-    seconds: fmt(median(fastMs) / 1000, 2),
-    rounds: spread(fastMs),
-    'rows/s': fmt(fastRate),
-    'vs DuckDB': versusDuckDb(fastRate),
-    'vs bare parse': fmt(fastRate / bareRate, 2),
-  });
-  if (parallel) {
-    const parallelRate = rate(rows, median(parallelMs));
-    table.push({
-      path: `capflow CSV → lines (in memory, ${workerThreads} threads${workerThreads === 2 ? ': reader + applier' : ''})`,
-      seconds: fmt(median(parallelMs) / 1000, 2),
-      rounds: spread(parallelMs),
-      'rows/s': fmt(parallelRate),
-      'vs DuckDB': versusDuckDb(parallelRate),
-      'vs bare parse': fmt(parallelRate / bareRate, 2),
-    });
+  for (const [name, samples] of [
+    ['capflow compute FILE --out LINES.csv (the command)', commandMs],
+    ['  its engine in-process, lines not written (FileLines)', inProcessMs],
+  ] as const) {
+    const pathRate = rate(rows, median(samples));
+    table.push({ path: name, seconds: fmt(median(samples) / 1000, 2), rounds: spread(samples), 'rows/s': fmt(pathRate), 'vs DuckDB': versusDuckDb(pathRate), 'vs bare parse': fmt(pathRate / bareRate, 2) });
   }
-  console.log(`fast path: ${fmt(fast.accepted)} trades accepted, ${fmt(fast.generalRows ?? 0)} rows through the general parser`);
-
-  printTable('Engine: CSV → lines (rows/s are input rows per second of wall time)', table);
+  printTable('capflow compute: CSV → lines (rows/s are input rows per second of wall time)', table);
 }
 
 await main();

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { COMMAND_SPECS } from './cli/main.js';
+import { commandSpecs } from './cli/main.js';
 import { Endpoint } from './contract/endpoints.js';
 import { GENERATED_PAGES, withGenerated } from './reference-docs.js';
 
@@ -12,17 +12,17 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 describe('generated reference docs', () => {
   for (const { file, generate } of GENERATED_PAGES) {
-    it(`${file} is current (npm run docs rewrites it)`, () => {
+    it(`${file} is current (npm run docs rewrites it)`, async () => {
       const page = readFileSync(resolve(ROOT, file), 'utf8');
-      assert.equal(page, withGenerated(page, generate()), `${file} is stale: run npm run docs`);
+      assert.equal(page, withGenerated(page, await generate()), `${file} is stale: run npm run docs`);
     });
   }
 
-  it('the REST reference names every endpoint and the CLI reference every command', () => {
+  it('the REST reference names every endpoint and the CLI reference every command', async () => {
     const rest = readFileSync(resolve(ROOT, 'docs/rest.md'), 'utf8');
     for (const { method, path } of Object.values(Endpoint)) assert.ok(rest.includes(`### \`${method} ${path}\``), `${method} ${path}`);
     const cli = readFileSync(resolve(ROOT, 'docs/cli.md'), 'utf8');
-    for (const spec of COMMAND_SPECS) assert.ok(cli.includes(`### \`capflow ${spec.name}\``), spec.name);
+    for (const spec of await commandSpecs()) assert.ok(cli.includes(`### \`capflow ${spec.name}\``), spec.name);
   });
 
   it('docs link only to pages that exist in the repository', () => {

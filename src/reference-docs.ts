@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { commandHelp } from './cli/command-spec.js';
-import { COMMAND_SPECS } from './cli/main.js';
+import { commandSpecs } from './cli/main.js';
 import { openApiDocument } from './contract/openapi.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -90,11 +90,11 @@ export function restReference(): string {
 }
 
 /** The CLI reference: every command's help text, as `capflow COMMAND --help` prints it. */
-export function cliReference(): string {
-  return COMMAND_SPECS.map((spec) => `### \`capflow ${spec.name}\`\n\n\`\`\`text\n${commandHelp(spec).trimEnd()}\n\`\`\`\n`).join('\n');
+export async function cliReference(): Promise<string> {
+  return (await commandSpecs()).map((spec) => `### \`capflow ${spec.name}\`\n\n\`\`\`text\n${commandHelp(spec).trimEnd()}\n\`\`\`\n`).join('\n');
 }
 
-export const GENERATED_PAGES: ReadonlyArray<{ file: string; generate: () => string }> = [
+export const GENERATED_PAGES: ReadonlyArray<{ file: string; generate: () => string | Promise<string> }> = [
   { file: 'docs/rest.md', generate: restReference },
   { file: 'docs/cli.md', generate: cliReference },
 ];
@@ -111,7 +111,7 @@ export function withGenerated(page: string, generated: string): string {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   for (const { file, generate } of GENERATED_PAGES) {
     const path = resolve(ROOT, file);
-    writeFileSync(path, withGenerated(readFileSync(path, 'utf8'), generate()));
+    writeFileSync(path, withGenerated(readFileSync(path, 'utf8'), await generate()));
     console.log(`wrote ${file}`);
   }
 }

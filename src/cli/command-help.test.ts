@@ -5,7 +5,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { COMMAND_SPECS, main } from './main.js';
+import { commandSpecs, main } from './main.js';
+
+const COMMAND_SPECS = await commandSpecs();
 
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';

@@ -53,6 +53,28 @@ describe('capflow ingest', () => {
     }
   });
 
+  it('names trades outside the sessions (pre-open, the HK lunch break, after the close, a closed day) apart from the accepted ones', async () => {
+    const data = join(work, 'data-outside');
+    const day = file(
+      'outside.csv',
+      'symbol,timestamp,price,volume,direction\n' +
+        '700.HK,2024-03-01T09:20:00+08:00,35,100,up\n' + // pre-opening auction
+        '700.HK,2024-03-01T09:30:00+08:00,35,100,up\n' +
+        '700.HK,2024-03-01T12:30:00+08:00,35,100,up\n' + // lunch break
+        '700.HK,2024-03-01T16:09:59+08:00,35,100,up\n' + // closing auction: counted in 16:00
+        '700.HK,2024-03-01T16:10:00+08:00,35,100,up\n' + // after the grace period
+        '700.HK,2024-03-02T10:00:00+08:00,35,100,up\n', // Saturday
+    );
+    const { io, out } = capture();
+    assert.equal(await runIngestCommand([day, MORE, '--data', data], io), 0);
+    assert.equal(
+      out.stdout,
+      `${day}: 2 accepted, 4 outside the sessions, 0 duplicates, 0 rejected\n` +
+        `${MORE}: 1 accepted, 0 duplicates, 0 rejected\n` +
+        'total: 3 accepted, 4 outside the sessions, 0 duplicates, 0 rejected\n',
+    );
+  });
+
   it('reports a second run of the same file as already ingested', async () => {
     const data = join(work, 'data-2');
     assert.equal(await runIngestCommand([GOOD, '--data', data], capture().io), 0);

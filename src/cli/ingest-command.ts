@@ -6,9 +6,11 @@ import { formatRejection } from '../ingest/trade-parser.js';
 import type { FlowStore } from '../store/flow-store.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
 import { holdDataDir, type DataDirLock } from '../store/data-dir-lock.js';
-import { feedChoice, ingestFeedFile, type FeedChoice } from './ingest-feed.js';
+import { formatCounts } from './file-counts.js';
+import { engineClassification, feedChoice, ingestFeedFile, type FeedChoice } from './ingest-feed.js';
 import { isSharedStoreUrl, openFlowStore } from './scale-out-adapters.js';
 import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
+import { FEED_OPTIONS } from './feed-options.js';
 
 export interface IngestCommandIo {
   readonly stdout: { write(text: string): unknown };
@@ -26,15 +28,7 @@ const OPTIONS = {
   data: { type: 'string', short: 'd', value: 'DIR', description: 'data directory (created when missing)' },
   store: { type: 'string', value: 'postgres://…', description: "instead of --data: write into a fleet's PostgreSQL store (its gateways see the trades within their poll interval)" },
   'batch-size': { type: 'string', value: 'N', description: 'trades per transaction (default 100000 for a CSV file, 20000 otherwise)' },
-  'max-rejections': { type: 'string', value: 'N', description: 'rejection reasons printed per file (default 20; all are counted)' },
-  format: { type: 'string', value: 'csv|ndjson|lobster|l2', description: 'the feed format (default: from the file name)' },
-  orderbook: { type: 'string', value: 'FILE', description: "--format lobster: the message file's orderbook file" },
-  symbol: { type: 'string', value: 'SYMBOL', description: 'the symbol of a one-symbol feed (LOBSTER, or --map without a symbol column)' },
-  date: { type: 'string', value: 'YYYY-MM-DD', description: 'the trading day of time-of-day columns (--format l2, --map)' },
-  map: { type: 'string', value: 'FIELD=COLUMN,…', description: 'any CSV/NDJSON: the source column of each canonical field (symbol, timestamp, price, volume, direction, trade_id, bid, ask, trade_type)' },
-  'time-zone': { type: 'string', value: 'ZONE', description: 'with --map: the IANA time zone of local times' },
-  sides: { type: 'string', value: 'CODE=up|down|neutral,…', description: 'with --map: how to read side codes, e.g. B=up,S=down' },
-  classify: { type: 'string', value: 'METHOD', description: 'how trades without a side of their own are classified: lee-ready (default), emo, clnv or tick; recorded with each trade' },
+  ...FEED_OPTIONS,
   help: HELP_OPTION,
 } as const;
 
@@ -119,16 +113,17 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps
     return 1;
   }
 
-  const totals = { accepted: 0, duplicates: 0, rejected: 0, skipped: 0 };
+  const totals = { accepted: 0, outsideSessions: 0, duplicates: 0, rejected: 0, skipped: 0 };
   try {
     for (const file of files) {
       const bar = io.isTTY ? new ProgressBar(io.stderr, basename(file)) : undefined;
       let summary: IngestSummary;
       try {
+        const classification = engineClassification(feed);
         const options = {
           ...(batchSize === undefined ? {} : { batchSize }),
           maxRejections,
-          ...(feed.classification === undefined ? {} : { classification: feed.classification }),
+          ...(classification === undefined ? {} : { classification }),
         };
         summary =
           feed.kind === 'canonical'
@@ -143,13 +138,16 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps
       bar?.clear();
       io.stdout.write(formatSummary(summary));
       totals.accepted += summary.accepted;
+      totals.outsideSessions += summary.outsideSessions;
       totals.duplicates += summary.duplicates;
       totals.rejected += summary.rejected;
       totals.skipped += summary.skipped;
     }
     if (files.length > 1) {
       io.stdout.write(
-        `total: ${totals.accepted} accepted, ${totals.duplicates} duplicates, ${totals.rejected} rejected` +
+        `total: ${totals.accepted} accepted` +
+          (totals.outsideSessions > 0 ? `, ${totals.outsideSessions} outside the sessions` : '') +
+          `, ${totals.duplicates} duplicates, ${totals.rejected} rejected` +
           (totals.skipped > 0 ? `, ${totals.skipped} skipped (already ingested)` : '') +
           '\n',
       );
@@ -182,14 +180,7 @@ function positiveIntegerOption(text: string | undefined, fallback: number, allow
 
 /** The lines printed for one file: counts, then the kept rejection reasons. */
 export function formatSummary(summary: IngestSummary): string {
-  let text =
-    `${summary.source}: ${summary.accepted} accepted, ${summary.duplicates} duplicates, ${summary.rejected} rejected` +
-    (summary.skipped > 0 ? `, ${summary.skipped} skipped (already ingested)` : '') +
-    '\n';
-  for (const rejection of summary.rejections) text += `  rejected ${formatRejection(rejection)}\n`;
-  const untold = summary.rejected - summary.rejections.length;
-  if (untold > 0) text += `  … and ${untold} more rejected\n`;
-  return text;
+  return formatCounts(summary);
 }
 
 /** A one-line progress bar redrawn in place on a terminal, at most every 100 ms. */

@@ -34,8 +34,12 @@ export interface FeedFlags {
   readonly classify?: string | undefined;
 }
 
-/** Methods a source may choose for trades without a side (the feed's side and order sequence are not choices). */
-const CHOOSABLE = ['lee-ready', 'emo', 'clnv', 'tick'];
+/**
+ * Methods a source may choose: one of the engine's rules for trades without a side, or the
+ * order-sequence rule, which needs the order numbers of a Level-2 file (`--format l2`): it then
+ * decides every continuous-session trade's side from them, the exchange's flag set aside.
+ */
+const CHOOSABLE = ['lee-ready', 'emo', 'clnv', 'tick', 'order-sequence'];
 
 /** Reads and checks the feed flags; throws an Error whose message is the usage problem. */
 export function feedChoice(flags: FeedFlags, files: readonly string[]): FeedChoice {
@@ -47,6 +51,9 @@ export function feedChoice(flags: FeedFlags, files: readonly string[]): FeedChoi
     classification = flags.classify;
   }
   const format = flags.format ?? (flags.map !== undefined ? 'mapped' : 'canonical');
+  if (classification === 'order-sequence' && format !== 'l2') {
+    throw new Error('--classify order-sequence needs the buy and sell order numbers of a Level-2 file: use it with --format l2');
+  }
   const only = (allowed: readonly (keyof FeedFlags)[]): void => {
     for (const flag of ['orderbook', 'symbol', 'date', 'map', 'time-zone', 'sides'] as const) {
       if (flags[flag] !== undefined && !allowed.includes(flag)) throw new Error(`--${flag} does not apply to --format ${format}`);
@@ -104,25 +111,36 @@ export async function ingestFeedFile(
   if (feed.kind === 'lobster') hashes.push(await hashFile(feed.orderbook));
   const meaning = createHash('sha256').update(JSON.stringify(feed)).digest('hex').slice(0, 16);
   const sourceId = `${feed.kind}:${hashes.join(':')}:${meaning}`;
-  let source: AdapterSource;
-  switch (feed.kind) {
-    case 'lobster':
-      source = lobsterSource({
-        messageFile: file,
-        orderbookFile: feed.orderbook,
-        sourceId,
-        ...(feed.symbol === undefined ? {} : { symbol: feed.symbol }),
-        ...(feed.date === undefined ? {} : { date: feed.date }),
-      });
-      break;
-    case 'l2':
-      source = l2TradeSource({ file, sourceId, ...(feed.date === undefined ? {} : { date: feed.date }) });
-      break;
-    case 'mapped':
-      source = mappedFileSource({ file, mapping: feed.mapping, sourceId });
-      break;
-  }
+  const source = feedSource(feed, file, sourceId);
   const summary = await ingestAdapterSource(store, source, options);
   for (const [reason, count] of source.dropped?.() ?? []) io.stdout.write(`${file}: ${count} ${reason} dropped (not trades)\n`);
   return summary;
+}
+
+/**
+ * The method recorded with trades that reach the engine without a side: the chosen rule, or
+ * none for the order-sequence rule (the adapter records it with each trade it decides; a trade
+ * without order numbers is classified by the engine's default).
+ */
+export function engineClassification(feed: FeedChoice): ClassificationMethod | undefined {
+  return feed.classification === 'order-sequence' ? undefined : feed.classification;
+}
+
+/** The adapter that reads one file of a feed format as canonical trade records. */
+export function feedSource(feed: Exclude<FeedChoice, { kind: 'canonical' }>, file: string, sourceId?: string): AdapterSource {
+  const id = sourceId === undefined ? {} : { sourceId };
+  switch (feed.kind) {
+    case 'lobster':
+      return lobsterSource({
+        messageFile: file,
+        orderbookFile: feed.orderbook,
+        ...id,
+        ...(feed.symbol === undefined ? {} : { symbol: feed.symbol }),
+        ...(feed.date === undefined ? {} : { date: feed.date }),
+      });
+    case 'l2':
+      return l2TradeSource({ file, ...id, ...(feed.date === undefined ? {} : { date: feed.date }), ...(feed.classification === 'order-sequence' ? { ignoreFlag: true } : {}) });
+    case 'mapped':
+      return mappedFileSource({ file, mapping: feed.mapping, ...id });
+  }
 }

@@ -85,6 +85,8 @@ export class NumberDayFlow {
     readonly schedule: DaySchedule,
     readonly tiers: TierClassifier,
     arena?: NumberSumsArena,
+    /** How trades without a side are classified (MethodCode; default Lee–Ready). */
+    readonly method: number = MethodCode.LeeReady,
   ) {
     const size = HEAD_SIZE + schedule.lineCount;
     const block = arena ? arena.allocate(size) : { array: new Float64Array(size), base: 0 };
@@ -158,7 +160,7 @@ export class NumberDayFlow {
   }
 
   /**
-   * DayFlow.addRawIdBytes (Lee–Ready for trades without a side) when Number arithmetic is exact
+   * DayFlow.addRawIdBytes (`method` for trades without a side) when Number arithmetic is exact
    * for the trade: an AddOutcome, or NEEDS_DAY_FLOW with the state unchanged. A reader that met
    * the id's trailing digits while scanning it passes where they start and their value
    * (`CounterTradeIds.checkScanned`); by default (-1) they are found here.
@@ -216,7 +218,7 @@ export class NumberDayFlow {
         direction =
           timestampMs >= (sums[head + LAST_SESSION_END] as number)
             ? Direction.Neutral
-            : classifyTrade(MethodCode.LeeReady, change, this.lastChange, price, priceScale, bid, bidScale, ask, askScale);
+            : classifyTrade(this.method, change, this.lastChange, price, priceScale, bid, bidScale, ask, askScale);
       }
       if ((direction === Direction.Up || direction === Direction.Down) && !this.count(lineIndex, direction, price, priceScale, volume)) {
         return NEEDS_DAY_FLOW;

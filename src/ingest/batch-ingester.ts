@@ -5,6 +5,8 @@ import { methodIndexOf, TradeColumns } from '../store/trade-columns.js';
 import type { RawFields, SourceItem } from './raw-record.js';
 import { FUTURE_TOLERANCE_MS, futureTimeProblem } from '../model/trade-time.js';
 import { parseTradeRecord, type Rejection } from './trade-parser.js';
+import { SessionCheck } from './session-check.js';
+import type { DaySchedule } from '../calendar/day-schedule.js';
 
 export interface IngestOptions {
   /** Trades per transaction (default 5,000). */
@@ -66,11 +68,17 @@ export interface IngestSummary {
   /** `sha256:<hex>` of a file's bytes, or the id given for a body; absent when none. */
   readonly sourceId?: string;
   readonly format: IngestFormat;
-  /** Records read in this run (accepted + duplicates + rejected). */
+  /** Records read in this run (accepted + outsideSessions + duplicates + rejected). */
   readonly records: number;
   /** Records skipped because an earlier run of the same source already handled them. */
   readonly skipped: number;
+  /** Trades stored whose time falls in a line of their trading day. */
   readonly accepted: number;
+  /**
+   * Trades stored whose time falls in no line (before the open, in a lunch break, after the
+   * closing grace period, on a day the market is closed): they feed the tick rule only.
+   */
+  readonly outsideSessions: number;
   readonly duplicates: number;
   readonly rejected: number;
   /** The first `maxRejections` rejections, in file order. */
@@ -117,6 +125,8 @@ export class BatchIngester {
   private records = 0;
   private skipped = 0;
   private accepted = 0;
+  private outsideSessions = 0;
+  private readonly sessions = new SessionCheck();
   private duplicates = 0;
   private rejected = 0;
   private readonly rejections: Rejection[] = [];
@@ -262,6 +272,7 @@ export class BatchIngester {
       records: this.records,
       skipped: this.skipped,
       accepted: this.accepted,
+      outsideSessions: this.outsideSessions,
       duplicates: this.duplicates,
       rejected: this.rejected,
       rejections: this.rejections,
@@ -322,15 +333,21 @@ export class BatchIngester {
     if (columns) {
       const result = await this.store.appendColumns(columns, checkpoint);
       this.committed = pending.position;
-      this.accepted += result.stored;
       this.duplicates += result.duplicates;
       const stored: StoredTrade[] = [];
       const daysStored = new Uint8Array(columns.days.length);
+      const schedules = columns.days.map((day) => this.sessions.scheduleOf(day.symbol, day.date));
+      let outside = 0;
       for (let row = 0; row < columns.count; row++) {
         if ((columns.seq[row] as number) < 0) continue;
-        daysStored[columns.day[row] as number] = 1;
+        const day = columns.day[row] as number;
+        daysStored[day] = 1;
+        const schedule = schedules[day];
+        if (schedule === null || (schedule as DaySchedule).lineIndexAt(columns.timestamp[row] as number) < 0) outside++;
         if (this.options.onCommit) stored.push(columns.storedTrade(row));
       }
+      this.accepted += result.stored - outside;
+      this.outsideSessions += outside;
       columns.days.forEach((day, index) => daysStored[index] === 1 && this.symbols.add(day.symbol));
       await this.options.onCommit?.({ stored, duplicates: result.duplicates, position: pending.position });
       return;
@@ -338,9 +355,12 @@ export class BatchIngester {
     if (pending.trades === undefined && this.sourceId === undefined) return; // rejections only, no checkpoint to move
     const result = await this.store.appendTrades(pending.trades ?? [], checkpoint);
     this.committed = pending.position;
-    this.accepted += result.stored.length;
     this.duplicates += result.duplicates;
-    for (const trade of result.stored) this.symbols.add(trade.symbol);
+    for (const trade of result.stored) {
+      this.symbols.add(trade.symbol);
+      if (this.sessions.outside(trade.symbol, trade.date, trade.timestamp)) this.outsideSessions++;
+      else this.accepted++;
+    }
     await this.options.onCommit?.({ stored: result.stored, duplicates: result.duplicates, position: pending.position });
   }
 

@@ -12,6 +12,7 @@ import { CsvRecordParser } from './csv-record-parser.js';
 import { gzipDataError } from './file-source.js';
 import { isTradeField, TRADE_FIELDS, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
 import { MAX_TRADE_ID_CHARS } from './trade-parser.js';
+import { RECORD_RAW, RECORD_RESET, RECORD_STRIDE, RECORD_SYMBOL, SYMBOL_FACTOR } from './csv-row-reader.js';
 
 const LF = 10;
 const CR = 13;
@@ -66,6 +67,11 @@ export class CsvColumnsReader {
   private readonly numbers = new RowNumbers();
   private general: { parser: CsvRecordParser; decoder: TextDecoder } | undefined;
   private readonly defaultMethod: number;
+  /** Bytes fed by `pushBytes` not yet read (an unfinished line), and whether the first bytes (a BOM) are still to come. */
+  private carry: Buffer = Buffer.alloc(0);
+  private firstBytes = true;
+  /** Symbols by the index a `CsvRowReader` gave them (`applyReadRecords`). */
+  private readonly readerSymbols: Array<SymbolEntry | undefined> = [];
 
   constructor(
     private readonly ingester: BatchIngester,
@@ -149,6 +155,99 @@ export class CsvColumnsReader {
     });
   }
 
+  /**
+   * Applies records of a `CsvRowReader` that read the lines of `buf` in another thread
+   * (`ingestCsvFilePipelined`), in order: its rows go straight into the column batch, raw bytes
+   * are read here (`pushBytes`) as `readFile` would read them. Fed every byte of a file this way,
+   * the ingester ends in exactly the state of `readFile`: the same rows, line numbers, rejections
+   * and commits. Nothing refers to `buf` afterwards.
+   */
+  async applyReadRecords(buf: Buffer, records: Float64Array, count: number): Promise<void> {
+    const ingester = this.ingester;
+    for (let r = 0; r < count; r++) {
+      const at = r * RECORD_STRIDE;
+      const kind = records[at] as number;
+      if (kind >= 0) {
+        if (this.general !== undefined || this.carry.length > 0 || !this.headerDone) {
+          throw new Error(`${this.sourceName}: a row read by the reader thread arrived in the middle of a line`);
+        }
+        const key = records[at + 6] as number;
+        const index = Math.floor(key / SYMBOL_FACTOR);
+        const entry = this.readerSymbols[index];
+        if (entry === undefined) throw new Error(`${this.sourceName}: the reader thread used a symbol it did not name`);
+        this.line++;
+        if (!ingester.beginRecord()) continue;
+        const idStart = key - index * SYMBOL_FACTOR;
+        const small = records[at + 7] as number;
+        const direction = ((small >> 12) & 3) - 1;
+        this.addRow(
+          entry,
+          kind,
+          records[at + 1] as number,
+          small & 15,
+          records[at + 2] as number,
+          direction,
+          records[at + 3] as number,
+          (small >> 4) & 15,
+          records[at + 4] as number,
+          (small >> 8) & 15,
+          buf,
+          idStart,
+          idStart + ((small >> 14) & 255),
+        );
+        if (ingester.commitDue()) await ingester.commitIfDue();
+      } else if (kind === RECORD_RAW) {
+        await this.pushBytes(buf.subarray(records[at + 1] as number, records[at + 2] as number));
+      } else if (kind === RECORD_SYMBOL) {
+        const entry = this.symbolEntry(buf, records[at + 2] as number, records[at + 3] as number);
+        if (entry === null) throw new Error(`${this.sourceName}: the reader thread took a symbol this reader does not`);
+        this.readerSymbols[records[at + 1] as number] = entry;
+      } else if (kind === RECORD_RESET) {
+        this.readerSymbols.length = 0;
+      } else {
+        throw new Error(`${this.sourceName}: unknown record from the reader thread`);
+      }
+    }
+  }
+
+  /**
+   * Reads bytes given in pieces split anywhere (`applyReadRecords`' raw bytes): complete lines
+   * now, committing batches as they fill; an unfinished line is kept for the next piece or `endBytes`.
+   */
+  async pushBytes(bytes: Buffer, final = false): Promise<void> {
+    const buf = this.carry.length === 0 ? bytes : Buffer.concat([this.carry, bytes]);
+    this.carry = Buffer.alloc(0);
+    let start = 0;
+    if (this.firstBytes) {
+      if (buf.length < 3 && !final) {
+        this.carry = Buffer.from(buf);
+        return;
+      }
+      this.firstBytes = false;
+      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) start = 3;
+    }
+    const length = buf.length;
+    while (start < length) {
+      if (this.general) {
+        await this.takeGeneral(this.general.parser.push(this.general.decoder.decode(buf.subarray(start, length), { stream: true })));
+        start = length;
+        break;
+      }
+      const consumed = this.scan(buf, start, length, final);
+      const stalled = consumed === start;
+      start = consumed;
+      await this.ingester.commitIfDue();
+      if (stalled && !this.general) break; // an unfinished line: wait for more
+    }
+    if (start < length) this.carry = Buffer.from(buf.subarray(start, length));
+  }
+
+  /** The end of the bytes given to `pushBytes`/`applyReadRecords`: reads what is left and checks the input as `readFile` does. */
+  async endBytes(): Promise<void> {
+    await this.pushBytes(Buffer.alloc(0), true);
+    await this.finishInput();
+  }
+
   /** The reading loop over any byte source (`read` answers 0 at its end). */
   private async readFrom(read: (buf: Buffer, offset: number, length: number) => Promise<number>, progress?: () => void): Promise<void> {
     let buf = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -190,6 +289,11 @@ export class CsvColumnsReader {
       kept = length - start;
       length = kept;
     }
+    await this.finishInput();
+  }
+
+  /** At the end of the input: the rest of a general reader's records, or the check of an empty input. */
+  private async finishInput(): Promise<void> {
     if (this.general) {
       const general = this.general;
       await this.takeGeneral(general.parser.push(general.decoder.decode()));
@@ -308,6 +412,25 @@ export class CsvColumnsReader {
       }
     }
 
+    this.addRow(entry, timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd);
+  }
+
+  /** A row read from the bytes, into the ingester's column batch on its symbol-day. */
+  private addRow(
+    entry: SymbolEntry,
+    timestamp: number,
+    priceUnits: number,
+    priceScale: number,
+    volume: number,
+    direction: number,
+    bidUnits: number,
+    bidScale: number,
+    askUnits: number,
+    askScale: number,
+    buf: Buffer,
+    idStart: number,
+    idEnd: number,
+  ): void {
     const ingester = this.ingester;
     const columns = ingester.columnBatch;
     if (!(timestamp >= entry.dayStartMs && timestamp < entry.dayEndMs)) this.moveToDay(entry, timestamp);

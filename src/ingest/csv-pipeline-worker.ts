@@ -12,12 +12,17 @@ const states = new Int32Array(input.states);
 try {
   const fd = openSync(input.path, 'r');
   try {
+    let position = 0;
     const chunks = input.chunks.map((chunk) => ({ bytes: Buffer.from(chunk.bytes), records: new Float64Array(chunk.records) }));
     runReaderLoop(chunks, input.recordCapacity, input.handOverBelow, {
       acquire(slot) {
         while (Atomics.load(states, slot) !== CHUNK_FREE) Atomics.wait(states, slot, CHUNK_WITH_APPLIER);
       },
-      read: (bytes, at, length, position) => readSync(fd, bytes, at, length, position),
+      read: (bytes, at, length, from) => {
+        const read = readSync(fd, bytes, at, length, from);
+        position = from + read;
+        return read;
+      },
       held() {
         let held = 0;
         for (let k = 0; k < states.length; k++) if (Atomics.load(states, k) === CHUNK_WITH_APPLIER) held++;
@@ -25,9 +30,9 @@ try {
       },
       publish(slot, count) {
         Atomics.store(states, slot, CHUNK_WITH_APPLIER);
-        parentPort!.postMessage({ slot, count, done: false } satisfies PipelineChunkMessage);
+        parentPort!.postMessage({ slot, count, done: false, position } satisfies PipelineChunkMessage);
       },
-    });
+    }, input.latestTimestamp);
     parentPort!.postMessage({ slot: -1, count: 0, done: true } satisfies PipelineChunkMessage);
   } finally {
     closeSync(fd);

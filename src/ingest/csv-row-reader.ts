@@ -76,6 +76,12 @@ export class CsvRowReader {
   private records: Float64Array = new Float64Array(0);
   private capacity = 0;
 
+  /**
+   * @param latestTimestamp rows stamped later go over raw (a durable ingest rejects them as too
+   *   far in the future, with the general parser's reason); none by default
+   */
+  constructor(private readonly latestTimestamp = Number.POSITIVE_INFINITY) {}
+
   /** Whether rows are still read here (a caller may hand whole chunks over raw when not). */
   get readsRows(): boolean {
     return this.reading && this.headerSeen;
@@ -143,7 +149,7 @@ export class CsvRowReader {
       const index = clean ? this.symbols.indexWithHash(buf, pos, i, hash) : -1;
       if (index >= 0 && this.symbols.valueAt(index)) {
         const lf = readStandardFields(buf, i, to, nextQuote < nextCr ? nextQuote : nextCr, false, f);
-        if (lf >= 0) {
+        if (lf >= 0 && (f[F_TIMESTAMP] as number) <= this.latestTimestamp) {
           this.row(index, f);
           pos = lf + 1;
           continue;

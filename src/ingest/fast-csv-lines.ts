@@ -7,7 +7,8 @@ import { DayFlow, AddOutcome, DEFAULT_TIER_THRESHOLDS, TierClassifier, type Capi
 import { NEEDS_DAY_FLOW, NumberDayFlow, NumberSumsArena } from '../engine/number-day-flow.js';
 import type { Market } from '../model/market.js';
 import { parseSymbol } from '../model/symbol.js';
-import type { Trade } from '../model/trade.js';
+import type { ClassificationMethod, Trade } from '../model/trade.js';
+import { methodCodeOf, type MethodCode } from '../engine/classification/classify.js';
 import { ByteKeyTable, FNV_OFFSET, FNV_PRIME } from './byte-key-table.js';
 import { MAX_FAST_DIGITS, plainAscii, readDirection, readRowNumbers, splitFields, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
 import { CsvRecordParser } from './csv-record-parser.js';
@@ -76,8 +77,7 @@ const ROLE_COUNT = TRADE_FIELDS.length;
 const SYMBOL_CACHE_LIMIT = 100_000;
 /** What a symbol as written is to this reader. */
 const NOT_A_SYMBOL = 0;
-const OWN_PART = 1;
-const OTHER_PART = 2;
+const A_SYMBOL = 1;
 
 /**
  * The state of one symbol-day: Numbers while they are exact and the ids are numbered (the
@@ -99,8 +99,6 @@ interface SymbolEntry {
   /** `day.numbers` when the day was made (one object less to reach per row; a moved one answers NEEDS_DAY_FLOW). */
   numbers: NumberDayFlow | undefined;
   dayKey: string;
-  /** Whether this reader's partition holds the symbol. */
-  readonly owned: boolean;
 }
 
 export interface CsvLinesOptions {
@@ -117,27 +115,22 @@ export interface CsvLinesOptions {
    */
   readonly replayable?: boolean;
   /**
-   * Read only the trades of one part of the symbols (`index` of `count` parts, by a hash of the
-   * normalised symbol), so that several readers of the same file can share the work: symbol-days
-   * are independent, so each part's lines are exactly those of a single reader. A rejected row
-   * belongs with its symbol when that is valid, else to part 0. Counts and rejections are those
-   * of the part.
+   * How trades without a side of their own are classified (default Lee–Ready), as `ingest
+   * --classify` records it with each trade.
    */
-  readonly partition?: { readonly index: number; readonly count: number };
-}
-
-/** The part (0 … count − 1) of a normalised symbol under `CsvLinesOptions.partition`. */
-export function symbolPartition(symbol: string, count: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < symbol.length; i++) hash = Math.imul(hash ^ symbol.charCodeAt(i), 0x01000193);
-  return (hash >>> 0) % count;
+  readonly classification?: ClassificationMethod;
 }
 
 export interface CsvLinesSummary {
-  /** Records read (accepted + duplicates + rejected). */
+  /** Records read (accepted + outsideSessions + duplicates + rejected). */
   readonly records: number;
-  /** Trades processed (those on a closed market day included: they count in no line). */
+  /** Trades processed whose time falls in a line of their trading day. */
   readonly accepted: number;
+  /**
+   * Trades processed whose time falls in no line (before the open, in a lunch break, after the
+   * closing grace period, on a day the market is closed): they feed the tick rule only.
+   */
+  readonly outsideSessions: number;
   readonly duplicates: number;
   readonly rejected: number;
   readonly rejections: readonly Rejection[];
@@ -164,7 +157,7 @@ export class CsvLinesBuilder {
   private readonly symbols = new Map<string, SymbolEntry | null>();
   /** Symbols as written (bytes) → entry (null: not a symbol), so a row makes no string. */
   private readonly symbolBytes = new ByteKeyTable<SymbolEntry | null>();
-  /** Per key of `symbolBytes` (by index): NOT_A_SYMBOL, OWN_PART or OTHER_PART. */
+  /** Per key of `symbolBytes` (by index): NOT_A_SYMBOL or A_SYMBOL. */
   private symbolKinds = new Uint8Array(1024);
   /**
    * Per key of `symbolBytes` (by index): the Numbers state of the symbol-day a row of that spelling
@@ -175,18 +168,20 @@ export class CsvLinesBuilder {
   /** Symbols by the index a `CsvRowReader` gave them (`applyReadRecords`). */
   private readonly readerSymbols: Array<SymbolEntry | undefined> = [];
   private readonly keepLog: boolean;
-  private readonly partitionIndex: number;
-  private readonly partitionCount: number;
   private readonly closedDayIds = new Map<string, Set<string>>();
   private readonly thresholds: Partial<Record<Market, TierThresholds>>;
   private readonly maxRejections: number;
-  private readonly sourceName: string;
-  private readonly rejections: Rejection[] = [];
+  private sourceName: string;
+  private rejections: Rejection[] = [];
   private records = 0;
   private accepted = 0;
+  private outsideSessions = 0;
   private duplicates = 0;
   private rejected = 0;
   private generalRows = 0;
+  /** Classification of trades without a side (CsvLinesOptions.classification) and its engine code. */
+  private readonly classification: ClassificationMethod | undefined;
+  private readonly method: MethodCode;
 
   private pending: Buffer | undefined;
   private headerDone = false;
@@ -215,11 +210,8 @@ export class CsvLinesBuilder {
     this.maxRejections = Math.max(0, Math.floor(options.maxRejections ?? 100));
     this.sourceName = options.sourceName ?? 'input';
     this.keepLog = options.replayable === true;
-    this.partitionIndex = options.partition?.index ?? 0;
-    this.partitionCount = options.partition?.count ?? 1;
-    if (!(Number.isInteger(this.partitionCount) && this.partitionCount >= 1 && Number.isInteger(this.partitionIndex) && this.partitionIndex >= 0 && this.partitionIndex < this.partitionCount)) {
-      throw new RangeError('partition: index must be a whole number below count');
-    }
+    this.classification = options.classification;
+    this.method = methodCodeOf(options.classification);
   }
 
   push(chunk: Buffer): void {
@@ -268,6 +260,47 @@ export class CsvLinesBuilder {
     return skip + consumed;
   }
 
+  /**
+   * Reads another input into the same day states (`capflow compute FILE...`: trades of several
+   * files, in order, deduplicated across them): after `end()`, starts afresh on a new header,
+   * line numbers and counts, so that the next `end()` summarises that input alone. An input of
+   * `records` (NDJSON, a feed adapter) is given with `takeItems` and has no header.
+   */
+  startInput(sourceName: string, kind: 'csv' | 'records' = 'csv'): void {
+    this.sourceName = sourceName;
+    this.pending = undefined;
+    this.general = undefined;
+    this.firstChunk = true;
+    this.headerDone = kind === 'records';
+    this.headerText = '';
+    this.roleColumn.fill(-1);
+    this.columnRoles = new Int8Array(0);
+    this.columnCount = 0;
+    this.standardOrder = false;
+    this.line = 1;
+    this.readerSymbols.length = 0;
+    this.rejections = [];
+    this.records = 0;
+    this.accepted = 0;
+    this.outsideSessions = 0;
+    this.duplicates = 0;
+    this.rejected = 0;
+    this.generalRows = 0;
+  }
+
+  /**
+   * Records a format adapter or the NDJSON reader read (`SourceItem`s, in order): each validated
+   * by the general parser and applied, a rejection reported. For inputs that are not canonical CSV.
+   */
+  takeItems(items: readonly SourceItem[]): void {
+    for (const item of items) {
+      this.records++;
+      this.generalRows++;
+      if ('error' in item) this.reject({ line: item.line, reason: item.error });
+      else this.applyRecord(item.line, item.fields, item.classification);
+    }
+  }
+
   end(): CsvLinesSummary {
     if (!this.general && this.pending) {
       const buf = this.pending;
@@ -286,6 +319,7 @@ export class CsvLinesBuilder {
     return {
       records: this.records,
       accepted: this.accepted,
+      outsideSessions: this.outsideSessions,
       duplicates: this.duplicates,
       rejected: this.rejected,
       rejections: this.rejections,
@@ -487,7 +521,6 @@ export class CsvLinesBuilder {
           // The kind kept beside the table spares reading the entry of another part's symbol.
           const kind = this.symbolKinds[index] as number;
           if (kind === NOT_A_SYMBOL) return false;
-          if (kind === OTHER_PART) return true; // another part's row, even a malformed one (`row`)
           entry = this.symbolBytes.valueAt(index);
           symbolIndex = index;
           // Read the symbol-day's state now: the memory reads overlap with parsing the other fields.
@@ -611,13 +644,6 @@ export class CsvLinesBuilder {
     if (symbolIndex < 0) return -1;
     const kind = this.symbolKinds[symbolIndex] as number;
     if (kind === NOT_A_SYMBOL) return -1;
-    if (kind === OTHER_PART) {
-      // Another part's row, even a malformed one (`row`): only its end matters.
-      if (lineKnown) return end;
-      const lf = buf.indexOf(LF, i);
-      if (lf === -1) return -1;
-      return (lf > pos && buf[lf - 1] === CR ? lf - 1 : lf) <= guard ? lf : -1;
-    }
     const entry = this.symbolBytes.valueAt(symbolIndex) as SymbolEntry;
     // Read the symbol-day's state now: the memory reads overlap with parsing the other fields.
     const numbers = this.numbersBySymbol[symbolIndex];
@@ -661,7 +687,6 @@ export class CsvLinesBuilder {
    * being pushed the input itself.
    */
   applyReadRecords(buf: Buffer, records: Float64Array, count: number): void {
-    if (this.partitionCount !== 1) throw new Error('applyReadRecords: a partitioned builder cannot take rows read for every symbol');
     for (let r = 0; r < count; r++) {
       const at = r * RECORD_STRIDE;
       const kind = records[at] as number;
@@ -767,8 +792,12 @@ export class CsvLinesBuilder {
     this.records++;
     if (numbers !== undefined && timestamp >= dayStartMs && timestamp < dayEndMs) {
       const outcome = numbers.addRawIdBytes(timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd, idDigitsStart, idCounter);
-      if (outcome === AddOutcome.Counted || outcome === AddOutcome.Outside) {
+      if (outcome === AddOutcome.Counted) {
         this.accepted++;
+        return true;
+      }
+      if (outcome === AddOutcome.Outside) {
+        this.outsideSessions++;
         return true;
       }
       if (outcome === AddOutcome.Duplicate) {
@@ -780,23 +809,11 @@ export class CsvLinesBuilder {
     return false;
   }
 
-  /**
-   * Whether this part reports a row with too many fields: the part of its symbol when that is
-   * valid (so a reader skips another part's rows on the symbol alone), else part 0.
-   */
-  private ownsMalformedRow(buf: Buffer): boolean {
-    if (this.partitionCount === 1) return true;
-    const column = this.roleColumn[SYMBOL] as number;
-    const entry = column < 0 ? null : this.symbolEntry(buf, this.fieldStart[column] as number, this.fieldEnd[column] as number);
-    return entry === null ? this.partitionIndex === 0 : entry.owned;
-  }
-
   /** One record without quotes: the fast path, or the general parser when in doubt. */
   private row(buf: Buffer, fields: number, lineStart: number, lineEnd: number): void {
     this.records++;
     if (fields > this.columnCount) {
-      if (this.ownsMalformedRow(buf)) this.reject({ line: this.line, reason: `has ${fields} fields but the header has ${this.columnCount}` });
-      else this.records--;
+      this.reject({ line: this.line, reason: `has ${fields} fields but the header has ${this.columnCount}` });
       return;
     }
     const roles = this.roleColumn;
@@ -806,10 +823,6 @@ export class CsvLinesBuilder {
     if (symbolColumn >= fields) return this.slowRow(buf, fields, lineStart, lineEnd);
     const entry = this.symbolEntry(buf, fs[symbolColumn] as number, fe[symbolColumn] as number);
     if (entry === null) return this.slowRow(buf, fields, lineStart, lineEnd);
-    if (!entry.owned) {
-      this.records--;
-      return;
-    }
 
     const timestamp = this.readTimestamp(buf, roles[TIMESTAMP] as number, fields);
     if (timestamp < 0) return this.slowRow(buf, fields, lineStart, lineEnd);
@@ -865,8 +878,12 @@ export class CsvLinesBuilder {
     const numbers = entry.numbers;
     if (numbers !== undefined && timestamp >= entry.dayStartMs && timestamp < entry.dayEndMs) {
       outcome = numbers.addRawIdBytes(timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd);
-      if (outcome === AddOutcome.Counted || outcome === AddOutcome.Outside) {
+      if (outcome === AddOutcome.Counted) {
         this.accepted++;
+        return;
+      }
+      if (outcome === AddOutcome.Outside) {
+        this.outsideSessions++;
         return;
       }
     }
@@ -879,9 +896,10 @@ export class CsvLinesBuilder {
       outcome = day.numbers.addRawIdBytes(timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd);
     }
     if (outcome === NEEDS_DAY_FLOW) {
-      outcome = this.dayFlowOf(day).addRawIdBytes(timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd);
+      outcome = this.dayFlowOf(day).addRawIdBytes(timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd, this.method);
     }
     if (outcome === AddOutcome.Duplicate) this.duplicates++;
+    else if (outcome === AddOutcome.Outside) this.outsideSessions++;
     else this.accepted++;
   }
 
@@ -894,30 +912,22 @@ export class CsvLinesBuilder {
       const column = this.roleColumn[role] as number;
       if (column >= 0 && column < fields) record[TRADE_FIELDS[role] as TradeField] = values[column] as string;
     }
-    if (!this.applyRecord(this.line, record)) {
-      this.records--;
-      this.generalRows--;
-    }
+    this.applyRecord(this.line, record);
   }
 
-  /** Parses and applies a record; false when it belongs to another partition (nothing done). */
-  private applyRecord(line: number, record: RawFields): boolean {
+  /** Parses and applies a record (or reports its rejection). */
+  private applyRecord(line: number, record: RawFields, classification?: ClassificationMethod): void {
     const result = parseTradeRecord(line, record);
-    // A rejected row belongs with its symbol when the symbol itself is valid (the byte-level path
-    // decides by the symbol before it knows the row is bad), else to part 0.
-    const raw = record.symbol;
-    const symbol = result.ok ? result.trade.symbol : typeof raw === 'string' ? parseSymbol(raw)?.symbol : undefined;
-    const part = this.partitionCount === 1 || symbol === undefined ? 0 : symbolPartition(symbol, this.partitionCount);
-    if (part !== this.partitionIndex) return false;
     if (!result.ok) {
       this.reject(result.field === undefined ? { line, reason: result.reason } : { line, field: result.field, reason: result.reason });
-      return true;
+      return;
     }
-    this.applyTrade(result.trade);
-    return true;
+    this.applyTrade(classification === undefined ? result.trade : { ...result.trade, classification });
   }
 
-  private applyTrade(trade: Trade): void {
+  private applyTrade(given: Trade): void {
+    const trade =
+      given.direction === undefined && given.classification === undefined && this.classification !== undefined ? { ...given, classification: this.classification } : given;
     const entry = this.symbols.get(trade.symbol) ?? this.entryFor(trade.symbol);
     if (!entry) return; // unreachable: the trade parser accepted the symbol
     const day = this.dayOf(entry, trade.timestamp);
@@ -925,7 +935,10 @@ export class CsvLinesBuilder {
       this.countClosedDay(entry, trade.tradeId);
       return;
     }
-    if (this.dayFlowOf(day).add(trade) === AddOutcome.Duplicate) this.duplicates++;
+    const flow = this.dayFlowOf(day);
+    if (flow.add(trade) === AddOutcome.Duplicate) this.duplicates++;
+    // By its time alone, as the ingest summary counts it (a trade left out by its trade type included).
+    else if (flow.schedule.lineIndexAt(trade.timestamp) < 0) this.outsideSessions++;
     else this.accepted++;
   }
 
@@ -940,7 +953,7 @@ export class CsvLinesBuilder {
       }
       ids.add(tradeId);
     }
-    this.accepted++;
+    this.outsideSessions++;
   }
 
   private reject(rejection: Rejection): void {
@@ -966,7 +979,7 @@ export class CsvLinesBuilder {
       grown.set(this.symbolKinds);
       this.symbolKinds = grown;
     }
-    this.symbolKinds[index] = entry === null ? NOT_A_SYMBOL : entry.owned ? OWN_PART : OTHER_PART;
+    this.symbolKinds[index] = entry === null ? NOT_A_SYMBOL : A_SYMBOL;
     if (index === 0) this.numbersBySymbol.length = 0; // the table was cleared: indexes start again
     this.numbersBySymbol[index] = undefined;
     return entry;
@@ -986,7 +999,6 @@ export class CsvLinesBuilder {
       day: null,
       numbers: undefined,
       dayKey: '',
-      owned: this.partitionCount === 1 || symbolPartition(parsed.symbol, this.partitionCount) === this.partitionIndex,
     };
     this.symbols.set(parsed.symbol, entry);
     return entry;
@@ -1003,7 +1015,7 @@ export class CsvLinesBuilder {
       // A replayable day keeps DayFlow's log from its first trade; a batch day starts in Numbers.
       if (this.keepLog) day = { numbers: undefined, flow: new DayFlow(schedule, this.thresholds[entry.market], { keepLog: true }) };
       else {
-        day = { numbers: new NumberDayFlow(schedule, this.tierClassifier(entry.market), this.sumsArena), flow: undefined };
+        day = { numbers: new NumberDayFlow(schedule, this.tierClassifier(entry.market), this.sumsArena, this.method), flow: undefined };
         this.numberDays++;
       }
       this.symbolDays.set(key, day);
@@ -1038,16 +1050,8 @@ export class CsvLinesBuilder {
       this.records++;
       this.generalRows++;
       const line = item.line;
-      if ('error' in item) {
-        if (this.partitionIndex === 0) this.reject({ line, reason: item.error });
-        else {
-          this.records--;
-          this.generalRows--;
-        }
-      } else if (!this.applyRecord(line, item.fields)) {
-        this.records--;
-        this.generalRows--;
-      }
+      if ('error' in item) this.reject({ line, reason: item.error });
+      else this.applyRecord(line, item.fields);
     }
   }
 }
@@ -1064,15 +1068,18 @@ function indexOrLength(buf: Buffer, byte: number, from: number): number {
 
 /**
  * Reads a CSV file (optionally `.gz`) straight into day flows; resolves with the builder (its
- * `days` and `lines`) and the summary. Structural problems throw like `ingestFile`.
+ * `days` and `lines`) and the summary. Structural problems throw like `ingestFile`. Given a
+ * builder `into` (which ended its previous input), the file's trades join its day states.
  */
 export async function csvFileToLines(
   path: string,
   options: CsvLinesOptions = {},
+  into?: CsvLinesBuilder,
 ): Promise<{ builder: CsvLinesBuilder; summary: CsvLinesSummary }> {
   const kind = fileKindOf(path);
   if (kind.format !== 'csv') throw new TypeError(`${path}: not a CSV file`);
-  const builder = new CsvLinesBuilder({ sourceName: path, ...options });
+  const builder = into ?? new CsvLinesBuilder({ sourceName: path, ...options });
+  if (into) into.startInput(path);
   if (kind.gzip) {
     const source = createReadStream(path, { highWaterMark: 1 << 20 }).pipe(createGunzip({ chunkSize: 1 << 20 }));
     for await (const chunk of source) builder.push(chunk as Buffer);

@@ -1,6 +1,8 @@
 import type { FlowStore } from '../store/flow-store.js';
 import { BatchIngester, type IngestOptions, type IngestSummary } from './batch-ingester.js';
+import { availableParallelism } from 'node:os';
 import { CsvColumnsReader } from './csv-columns-reader.js';
+import { ingestCsvFilePipelined } from './pipelined-csv-ingest.js';
 import { fileKindOf, fileSize, hashFile, readTextChunks } from './file-source.js';
 import { NdjsonRecordParser } from './ndjson-record-parser.js';
 
@@ -14,6 +16,12 @@ export interface IngestProgress {
 
 export interface IngestFileOptions extends IngestOptions {
   readonly onProgress?: (progress: IngestProgress) => void;
+  /**
+   * Threads for a plain CSV file: 2 (the default on a machine with two cores or more) parses
+   * rows on a reader thread while this one stores them; 1 reads in this thread. A source that
+   * yields to the event loop (`sliceMs`, a server) always reads in this thread.
+   */
+  readonly threads?: number;
 }
 
 /**
@@ -33,9 +41,14 @@ export async function ingestFile(store: FlowStore, path: string, options: Ingest
   if (kind.format === 'csv') {
     // CSV, plain or gzipped: the byte-level reader straight into column batches (appendColumns).
     const ingester = new BatchIngester(store, sourceId, start, { ...options, columnar: true });
-    const reader = new CsvColumnsReader(ingester, path);
     const onBytes = onProgress && ((bytesRead: number) => onProgress({ phase: 'ingesting', bytesRead, totalBytes }));
-    await (kind.gzip ? reader.readGzipFile(path, onBytes) : reader.readFile(path, onBytes));
+    if (!kind.gzip && !ingester.yields && (options.threads ?? Math.min(2, availableParallelism())) >= 2) {
+      // A plain file on two threads: one parses the rows while this one stores them (`capflow compute`'s pipeline).
+      await ingestCsvFilePipelined(ingester, path, onBytes ? { onBytes } : {});
+    } else {
+      const reader = new CsvColumnsReader(ingester, path);
+      await (kind.gzip ? reader.readGzipFile(path, onBytes) : reader.readFile(path, onBytes));
+    }
     return ingester.finish(path, kind.format);
   }
   const ingester = new BatchIngester(store, sourceId, start, options);

@@ -36,6 +36,7 @@ describe('ingestRecords', () => {
         records: 3,
         skipped: 0,
         accepted: 2,
+        outsideSessions: 0,
         duplicates: 0,
         rejected: 1,
         rejections: [{ line: 3, field: 'volume', reason: 'must be positive, got "0"' }],

@@ -19,6 +19,8 @@ export interface PipelineWorkerInput {
   readonly recordCapacity: number;
   /** The reader thread hands a chunk over unread while the applying thread holds at most this many. */
   readonly handOverBelow: number;
+  /** Rows stamped later go over raw (`CsvRowReader`); none when absent. */
+  readonly latestTimestamp?: number;
 }
 
 /** Reader thread → applying thread: chunk `slot` holds `count` records (the last message has `done`). */
@@ -26,4 +28,6 @@ export interface PipelineChunkMessage {
   readonly slot: number;
   readonly count: number;
   readonly done: boolean;
+  /** File bytes read so far (for progress). */
+  readonly position?: number;
 }

@@ -25,8 +25,14 @@ export interface ReaderLoopIo {
 }
 
 /** Runs until the end of the input; every byte ends up in exactly one published record, in order. */
-export function runReaderLoop(chunks: readonly ReaderLoopChunk[], recordCapacity: number, handOverBelow: number, io: ReaderLoopIo): void {
-  const reader = new CsvRowReader();
+export function runReaderLoop(
+  chunks: readonly ReaderLoopChunk[],
+  recordCapacity: number,
+  handOverBelow: number,
+  io: ReaderLoopIo,
+  latestTimestamp = Number.POSITIVE_INFINITY,
+): void {
+  const reader = new CsvRowReader(latestTimestamp);
   let position = 0;
   let previous: Buffer | undefined;
   let carryStart = 0;

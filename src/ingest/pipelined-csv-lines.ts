@@ -3,7 +3,7 @@ import { CsvLinesBuilder, type CsvLinesOptions, type CsvLinesSummary } from './f
 import { RECORD_STRIDE } from './csv-row-reader.js';
 import { CHUNK_FREE, type PipelineChunkMessage, type PipelineWorkerInput, type SharedChunk } from './pipeline-chunks.js';
 
-export interface PipelinedCsvLinesOptions extends Omit<CsvLinesOptions, 'partition'> {
+export interface PipelinedCsvLinesOptions extends CsvLinesOptions {
   /** Bytes per chunk (default 4 MiB; smaller in tests, to cross many chunk boundaries). */
   readonly chunkBytes?: number;
   /** Chunks in flight between the threads (default 4). */
@@ -31,13 +31,16 @@ const BYTES_PER_RECORD = 24;
 export async function csvFileToLinesPipelined(
   path: string,
   options: PipelinedCsvLinesOptions = {},
+  into?: CsvLinesBuilder,
 ): Promise<{ builder: CsvLinesBuilder; summary: CsvLinesSummary }> {
   const chunkBytes = Math.max(1024, Math.floor(options.chunkBytes ?? 1 << 22));
   if (chunkBytes >= 1 << 24) throw new RangeError('chunkBytes must be below 16 MiB');
   const chunkCount = Math.max(2, Math.floor(options.chunks ?? 4));
   const recordCapacity = Math.max(16, Math.ceil(chunkBytes / BYTES_PER_RECORD));
   const { chunkBytes: _bytes, chunks: _chunks, handOverBelow, ...builderOptions } = options;
-  const builder = new CsvLinesBuilder({ sourceName: path, ...builderOptions });
+  // Given a builder (which ended its previous input), the file's trades join its day states.
+  const builder = into ?? new CsvLinesBuilder({ sourceName: path, ...builderOptions });
+  if (into) into.startInput(path);
   const chunks: SharedChunk[] = Array.from({ length: chunkCount }, () => ({
     bytes: new SharedArrayBuffer(chunkBytes),
     records: new SharedArrayBuffer(recordCapacity * RECORD_STRIDE * 8),

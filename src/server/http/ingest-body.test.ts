@@ -35,7 +35,8 @@ describe('POST /v1/ingest with a feed format', () => {
   it('format=l2 reads a Level-2 body: exchange flags, the order-sequence rule, auction prints, rejections', async () => {
     const { status, json } = await post('format=l2', L2_BODY);
     assert.equal(status, 200, JSON.stringify(json));
-    assert.deepEqual([json.data.accepted, json.data.rejected], [3, 1]);
+    // S1, the 09:25 opening call auction's print, is stored but before the first session.
+    assert.deepEqual([json.data.accepted, json.data.outsideSessions, json.data.rejected], [2, 1, 1]);
     const stored = await t.store.tradesOfDay('600000.SH', '2023-02-01');
     assert.deepEqual(
       stored.map((trade) => [trade.tradeId, trade.direction, trade.tradeType, trade.classification]),

@@ -177,7 +177,7 @@ describe('ingest bodies of any shape', () => {
         const choice = ingestBodyChoice(new URLSearchParams(query));
         try {
           const summary = await ingestBody(store, new TextEncoder().encode(text), choice);
-          assert.equal(summary.records, summary.accepted + summary.duplicates + summary.rejected);
+          assert.equal(summary.records, summary.accepted + summary.outsideSessions + summary.duplicates + summary.rejected);
         } catch (error) {
           assert.ok(error instanceof CapflowError, `${query} ${JSON.stringify(text)}: ${String(error)}`);
           assert.ok(error.httpStatus >= 400 && error.httpStatus < 500, `${query} ${JSON.stringify(text)}: ${error.httpStatus} ${error.message}`);
