@@ -77,7 +77,6 @@ const Tiers = (what: string) =>
 
 export const DistributionOutput = Type.Object({
   symbol: Type.String(),
-  date: DateText('the trading day'),
   timestamp: Type.Integer({ description: 'latest counted trade, Unix seconds' }),
   capital_in: Tiers('inflow'),
   capital_out: Tiers('outflow'),

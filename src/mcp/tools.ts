@@ -71,7 +71,6 @@ export const capitalDistributionTool = tool({
     const answer = tiered ?? (await api.distribution(base));
     const structured: Static<typeof DistributionOutput> = {
       symbol: answer.symbol,
-      date: answer.date,
       timestamp: answer.timestamp,
       capital_in: tiersOut(answer.capitalIn),
       capital_out: tiersOut(answer.capitalOut),
