@@ -132,7 +132,7 @@ export const ExplainOutput = Type.Object({
       turnover: Type.String(),
       trade_type: Type.String(),
       side: Type.String({ description: 'buy (inflow), sell (outflow) or neutral' }),
-      rule: Type.String({ description: 'feed, auction, neutral-window, quote or tick' }),
+      rule: Type.String({ description: 'feed, order-sequence, auction, neutral-window, quote or tick' }),
       method: Type.String(),
     }),
   ),
