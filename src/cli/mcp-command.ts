@@ -43,7 +43,7 @@ export async function runMcpCommand(
     return 2;
   }
   if (values.help) {
-    io.stdout.write(USAGE); // (no protocol runs then)
+    io.stdout.write(USAGE); // no protocol runs with --help, so the help goes where every command's does
     return 0;
   }
   const connection = resolveConnection(values, env);
