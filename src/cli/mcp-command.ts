@@ -13,7 +13,7 @@ export const MCP_COMMAND: CommandSpec = {
   summary: 'a Model Context Protocol server over stdio, for AI assistants (Claude Desktop, Cursor, Cherry Studio)',
   usage: [''],
   description:
-    "Its tools (capital_flow, capital_distribution, capital_flow_history, explain_capital_flow, list_symbols) answer from a running capflow's REST API, signed as your credential, so your markets and rate limits apply. Nothing but the protocol is written to stdout; it ends when the client closes stdin.",
+    "Its tools (capital_flow, capital_distribution, capital_flow_history, capital_flow_rankings, explain_capital_flow, list_symbols) answer from a running capflow's REST API, signed as your credential, so your markets and rate limits apply. Nothing but the protocol is written to stdout; it ends when the client closes stdin.",
   options: OPTIONS,
   notes: CONNECTION_USAGE,
 };

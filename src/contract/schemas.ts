@@ -382,10 +382,10 @@ export type Readiness = Static<typeof Readiness>;
 
 // ---- one minute's trades (why a line moved) ----
 
-export const SideRuleName = choice(['feed', 'auction', 'neutral-window', 'quote', 'tick'] as const, {
+export const SideRuleName = choice(['feed', 'order-sequence', 'auction', 'neutral-window', 'quote', 'tick'] as const, {
   $id: 'SideRuleName',
   description:
-    "what decided the side: `feed` the feed's own side; `auction` an auction print without a side (neutral); `neutral-window` the closing-auction grace window (neutral without a feed side); `quote` the classification method's quote test (Lee–Ready's quote rule, EMO or CLNV); `tick` the tick rule",
+    "what decided the side: `feed` the feed's own side; `order-sequence` a side a Level-2 adapter derived from the order sequence (the later order is the aggressor); `auction` an auction print without a side (neutral); `neutral-window` the closing-auction grace window (neutral without a feed side); `quote` the classification method's quote test (Lee–Ready's quote rule, EMO or CLNV); `tick` the tick rule",
 });
 
 export const MinuteTrade = Type.Object(

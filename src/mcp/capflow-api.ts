@@ -6,4 +6,4 @@ import type { RestClient } from '../client/rest-client.js';
  * one whose requests go to the server's own REST handlers as the token's credential. Either
  * way every call passes the REST API's permission checks and rate limits.
  */
-export type CapflowApi = Pick<RestClient, 'intraday' | 'distribution' | 'history' | 'minuteTrades' | 'symbols'>;
+export type CapflowApi = Pick<RestClient, 'intraday' | 'distribution' | 'history' | 'rankings' | 'minuteTrades' | 'symbols'>;

@@ -35,7 +35,7 @@ export function createCapflowMcpServer(api: CapflowApi, options: CapflowMcpServe
     {
       capabilities: { tools: {}, resources: {} },
       instructions:
-        'capflow answers capital-flow questions about securities (HK, US, CN, SG): intraday net inflow per minute, distribution by trade size, history, and the trades behind a minute. Symbols are TICKER.REGION (700.HK, AAPL.US, 600000.SH); dates YYYY-MM-DD and minutes HH:MM in exchange-local time. Read capflow://method-notes for how the numbers are computed.',
+        'capflow answers capital-flow questions about securities (HK, US, CN, SG): intraday net inflow per minute, distribution by trade size, history, market rankings, and the trades behind a minute. Symbols are TICKER.REGION (700.HK, AAPL.US, 600000.SH); dates YYYY-MM-DD and minutes HH:MM in exchange-local time. Read capflow://method-notes for how the numbers are computed.',
     },
   );
   server.setRequestHandler(ListToolsRequestSchema, () => ({

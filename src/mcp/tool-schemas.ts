@@ -40,6 +40,19 @@ export const ExplainInput = Type.Object(
   strict,
 );
 export const ListSymbolsInput = Type.Object({ market: Type.Optional(Market) }, strict);
+export const RankingsInput = Type.Object(
+  {
+    market: Market,
+    by: Type.Optional(Type.Union([Type.Literal('net'), Type.Literal('main_force')], { description: 'net: net inflow (default); main_force: main-force net under the convention' })),
+    days: Type.Optional(Type.Union(ApiLimits.rankingWindows.map((n) => Type.Literal(n)), { description: `trading days in the window: ${ApiLimits.rankingWindows.join(', ')} (default 1)` })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: ApiLimits.maxRankingLimit, description: `how many (default ${ApiLimits.defaultRankingLimit})` })),
+    order: Type.Optional(Type.Union([Type.Literal('desc'), Type.Literal('asc')], { description: 'desc (default): largest inflow first; asc: largest outflow first' })),
+    date: Type.Optional(DateText("last trading day of the window; default the market's current day")),
+    convention: Type.Optional(Convention),
+    sector: Type.Optional(Type.String({ minLength: 1, description: 'only the members of this sector' })),
+  },
+  strict,
+);
 
 // ---- outputs ----
 
@@ -64,7 +77,6 @@ const Tiers = (what: string) =>
 
 export const DistributionOutput = Type.Object({
   symbol: Type.String(),
-  date: DateText('the trading day'),
   timestamp: Type.Integer({ description: 'latest counted trade, Unix seconds' }),
   capital_in: Tiers('inflow'),
   capital_out: Tiers('outflow'),
@@ -120,7 +132,7 @@ export const ExplainOutput = Type.Object({
       turnover: Type.String(),
       trade_type: Type.String(),
       side: Type.String({ description: 'buy (inflow), sell (outflow) or neutral' }),
-      rule: Type.String({ description: 'feed, auction, neutral-window, quote or tick' }),
+      rule: Type.String({ description: 'feed, order-sequence, auction, neutral-window, quote or tick' }),
       method: Type.String(),
     }),
   ),
@@ -135,6 +147,27 @@ export const ListSymbolsOutput = Type.Object({
       currency: Type.String(),
       has_data: Type.Boolean(),
       last_date: Type.Union([Type.String(), Type.Null()]),
+    }),
+  ),
+});
+
+export const RankingsOutput = Type.Object({
+  market: Type.String(),
+  date: DateText('last trading day of the window'),
+  days: Type.Integer(),
+  dates: Type.Array(Type.String(), { description: 'the trading days of the window, oldest first' }),
+  by: Type.String(),
+  convention: Type.Optional(Type.String()),
+  total: Type.Integer({ description: 'symbols ranked (those with trades in the window)' }),
+  items: Type.Array(
+    Type.Object({
+      rank: Type.Integer(),
+      symbol: Type.String(),
+      name: Type.Optional(Type.String()),
+      sector: Type.Optional(Type.String()),
+      value: Amount('net inflow (or main-force net) over the window'),
+      inflow: Amount('inflow behind the value'),
+      outflow: Amount('outflow behind the value'),
     }),
   ),
 });

@@ -1,5 +1,5 @@
 import type { Static, TObject } from '@sinclair/typebox';
-import type { ConventionName, HistoryPeriodName } from '../contract/schemas.js';
+import type { ConventionName, HistoryPeriodName, Market } from '../contract/schemas.js';
 import type { CapflowApi } from './capflow-api.js';
 import {
   CapitalFlowInput,
@@ -12,6 +12,8 @@ import {
   HistoryOutput,
   ListSymbolsInput,
   ListSymbolsOutput,
+  RankingsInput,
+  RankingsOutput,
 } from './tool-schemas.js';
 
 /** A tool's answer: the structured content (fits `output`) and a short summary for people. */
@@ -69,7 +71,6 @@ export const capitalDistributionTool = tool({
     const answer = tiered ?? (await api.distribution(base));
     const structured: Static<typeof DistributionOutput> = {
       symbol: answer.symbol,
-      date: answer.date,
       timestamp: answer.timestamp,
       capital_in: tiersOut(answer.capitalIn),
       capital_out: tiersOut(answer.capitalOut),
@@ -148,6 +149,52 @@ export const explainCapitalFlowTool = tool({
   },
 });
 
+export const capitalFlowRankingsTool = tool({
+  name: 'capital_flow_rankings',
+  title: 'Capital flow rankings',
+  description:
+    "A market's symbols ranked by net capital inflow (or main-force net) over the last 1, 3, 5 or 10 trading days: rank, symbol, name and sector when known, the value and the inflow and outflow behind it. order=asc ranks the largest outflows first.",
+  input: RankingsInput,
+  output: RankingsOutput,
+  async run(api, args) {
+    const answer = await api.rankings({
+      market: args.market as Market,
+      by: args.by,
+      days: args.days === undefined ? undefined : (String(args.days) as '1' | '3' | '5' | '10'),
+      limit: args.limit,
+      order: args.order,
+      date: args.date,
+      convention: args.convention as ConventionName | undefined,
+      sector: args.sector,
+    });
+    const items = answer.items.map((item) => ({
+      rank: item.rank,
+      symbol: item.symbol,
+      ...(item.name === undefined ? {} : { name: item.name }),
+      ...(item.sector === undefined ? {} : { sector: item.sector }),
+      value: item.value,
+      inflow: item.inflow,
+      outflow: item.outflow,
+    }));
+    const what = answer.by === 'main_force' ? `main-force net (${answer.convention ?? 'longport'})` : 'net inflow';
+    const top = answer.items.slice(0, 3).map((item) => `${item.rank}. ${item.symbol}${item.name ? ` ${item.name}` : ''} ${item.value}`);
+    const text = `${answer.market} ${what} over ${answer.days} trading day${answer.days === 1 ? '' : 's'} to ${answer.date}: ${answer.total} symbols ranked${top.length ? `; ${top.join('; ')}` : ''}.`;
+    return {
+      structured: {
+        market: answer.market,
+        date: answer.date,
+        days: answer.days,
+        dates: [...answer.dates],
+        by: answer.by,
+        ...(answer.convention === undefined ? {} : { convention: answer.convention }),
+        total: answer.total,
+        items,
+      },
+      text,
+    };
+  },
+});
+
 export const listSymbolsTool = tool({
   name: 'list_symbols',
   title: 'Symbols with capital-flow data',
@@ -166,4 +213,4 @@ export const listSymbolsTool = tool({
 });
 
 /** Every tool, in the order they are listed. */
-export const CAPFLOW_TOOLS: readonly CapflowTool[] = [capitalFlowTool, capitalDistributionTool, capitalFlowHistoryTool, explainCapitalFlowTool, listSymbolsTool] as unknown as readonly CapflowTool[];
+export const CAPFLOW_TOOLS: readonly CapflowTool[] = [capitalFlowTool, capitalDistributionTool, capitalFlowHistoryTool, capitalFlowRankingsTool, explainCapitalFlowTool, listSymbolsTool] as unknown as readonly CapflowTool[];

@@ -31,6 +31,9 @@ export function mcpTrades(): Trade[] {
       trades.push(trade('700.HK', `${date}T09:${minute}:${String((i * 13) % 60).padStart(2, '0')}+08:00`, `${Math.floor(tenths / 10)}.${tenths % 10}`, 100 * (1 + (i % 9)), side));
     }
     trades.push(trade('AAPL.US', `${date}T09:31:00-04:00`, '212.49', 100 + day, 'up'));
+    // Two more HK symbols, so that the rankings have an order to check.
+    trades.push(trade('5.HK', `${date}T10:00:00+08:00`, '65.10', 2000 * (day + 1), day === 1 ? 'down' : 'up'));
+    trades.push(trade('1299.HK', `${date}T10:05:00+08:00`, '58.25', 3000, day === 2 ? 'up' : 'down'));
   });
   trades.push(trade('700.HK', '2024-06-17T09:30:05+08:00', '320.0', 1000, 'up'));
   trades.push(trade('700.HK', '2024-06-17T09:30:40+08:00', '320.2', 500));
@@ -60,7 +63,7 @@ export async function errorText(client: Client, name: string, args: Record<strin
 /** Lists the tools and calls each one, comparing with the REST API's answers as the same credential. */
 export async function checkToolsAgainstRest(client: Client, rest: RestClient): Promise<void> {
   const { tools } = await client.listTools();
-  assert.deepEqual(tools.map((tool) => tool.name).sort(), ['capital_distribution', 'capital_flow', 'capital_flow_history', 'explain_capital_flow', 'list_symbols']);
+  assert.deepEqual(tools.map((tool) => tool.name).sort(), ['capital_distribution', 'capital_flow', 'capital_flow_history', 'capital_flow_rankings', 'explain_capital_flow', 'list_symbols']);
   for (const tool of tools) {
     assert.equal(tool.inputSchema.type, 'object', tool.name);
     assert.equal(tool.outputSchema?.type, 'object', tool.name);
@@ -74,7 +77,7 @@ export async function checkToolsAgainstRest(client: Client, rest: RestClient): P
 
     const distribution = structured(await call(client, 'capital_distribution', { symbol: '700.HK', ...(date ? { date } : {}) }), 'capital_distribution');
     const restDistribution = await rest.distribution({ symbol: '700.HK', date });
-    assert.deepEqual(distribution, { symbol: '700.HK', date: restDistribution.date, timestamp: restDistribution.timestamp, capital_in: restDistribution.capitalIn, capital_out: restDistribution.capitalOut });
+    assert.deepEqual(distribution, { symbol: '700.HK', timestamp: restDistribution.timestamp, capital_in: restDistribution.capitalIn, capital_out: restDistribution.capitalOut });
   }
   const eastmoney = structured(await call(client, 'capital_distribution', { symbol: '700.HK', date: '2024-06-14', convention: 'eastmoney' }), 'eastmoney');
   const restEastmoney = await rest.distribution({ symbol: '700.HK', date: '2024-06-14', convention: 'eastmoney' });
@@ -116,7 +119,25 @@ export async function checkToolsAgainstRest(client: Client, rest: RestClient): P
     restSymbols.symbols.map((entry) => [entry.symbol, entry.hasData, entry.lastDate]),
   );
   const hk = structured(await call(client, 'list_symbols', { market: 'HK' }), 'list_symbols HK');
-  assert.deepEqual(hk.symbols.map((entry: Record<string, unknown>) => entry.symbol).sort(), ['700.HK', '9988.HK']);
+  assert.deepEqual(hk.symbols.map((entry: Record<string, unknown>) => entry.symbol).sort(), ['1299.HK', '5.HK', '700.HK', '9988.HK']);
+
+  for (const query of [{ days: 1, date: '2024-06-14' }, { days: 3, date: '2024-06-14', order: 'asc' as const }, { days: 5, by: 'main_force' as const, limit: 2 }]) {
+    const ranked = structured(await call(client, 'capital_flow_rankings', { market: 'HK', ...query }), `rankings ${JSON.stringify(query)}`);
+    const restRanked = await rest.rankings({ market: 'HK', ...query, days: String(query.days) as '1' | '3' | '5' });
+    assert.deepEqual(
+      [ranked.date, ranked.days, ranked.dates, ranked.by, ranked.total],
+      [restRanked.date, restRanked.days, restRanked.dates, restRanked.by, restRanked.total],
+    );
+    assert.deepEqual(
+      ranked.items.map((item: Record<string, unknown>) => [item.rank, item.symbol, item.value, item.inflow, item.outflow]),
+      restRanked.items.map((item) => [item.rank, item.symbol, item.value, item.inflow, item.outflow]),
+    );
+    assert.equal(ranked.items.length, query.limit ?? 3);
+  }
+  // One day's net inflow is the day's last line.
+  const oneDay = structured(await call(client, 'capital_flow_rankings', { market: 'HK', days: 1, date: '2024-06-14' }), 'rankings one day');
+  const tencent = oneDay.items.find((item: Record<string, unknown>) => item.symbol === '700.HK');
+  assert.equal(tencent.value, pastDay.lines.at(-1)!.inflow);
 
   const notes = await client.readResource({ uri: METHOD_NOTES_URI });
   assert.match(String((notes.contents[0] as { text?: string } | undefined)?.text), /tick rule/);
@@ -134,8 +155,10 @@ export async function checkToolErrors(client: Client): Promise<void> {
   assert.match(await errorText(client, 'explain_capital_flow', { symbol: '700.HK', minute: '12:30', date: '2024-06-14' }), /^3\/301600 12:30 has no line/);
   assert.match(await errorText(client, 'capital_flow_history', { symbol: '700.HK', period: 'decade' }), /^3\/301600 invalid arguments/);
   assert.match(await errorText(client, 'no_such_tool', {}), /^3\/301600 unknown tool/);
+  assert.match(await errorText(client, 'capital_flow_rankings', { market: 'HK', days: 2 }), /^3\/301600 invalid arguments/);
+  assert.match(await errorText(client, 'capital_flow_rankings', { market: 'XX' }), /^3\/301600 invalid arguments/);
   // Still answering.
-  assert.equal((await client.listTools()).tools.length, 5);
+  assert.equal((await client.listTools()).tools.length, 6);
 }
 
 /** As the HK-only, one-call-a-second credential: another market is 301604, a second call 301606. */

@@ -8,6 +8,12 @@ import { decimalToString, formatScaled, pow10, type Decimal } from '../model/dec
 import { CLASSIFICATION_METHODS, Direction } from '../model/trade.js';
 import type { FlowStore } from '../store/flow-store.js';
 
+/**
+ * What decided a trade's side: the engine's rules (side-rules.ts), or `order-sequence` for a side
+ * a Level-2 adapter derived from the order sequence (the later order is the aggressor).
+ */
+export type MinuteTradeRule = SideRule | 'order-sequence';
+
 /** How a trade counts in its minute's net inflow. */
 export type TradeSide = 'buy' | 'sell' | 'neutral';
 
@@ -26,7 +32,7 @@ export interface MinuteTrade {
   /** buy: inflow (buyer-initiated), sell: outflow, neutral: neither. */
   readonly side: TradeSide;
   /** Never `excluded`: trades the rules exclude are not among a line's trades. */
-  readonly rule: Exclude<SideRule, 'excluded'>;
+  readonly rule: Exclude<MinuteTradeRule, 'excluded'>;
   /** The method that classifies it when the feed gives no side. */
   readonly method: 'lee-ready' | 'tick' | 'emo' | 'clnv';
 }
@@ -61,6 +67,7 @@ const METHOD_NAMES: Readonly<Record<number, MinuteTrade['method']>> = {
   [MethodCode.Emo]: 'emo',
   [MethodCode.Clnv]: 'clnv',
 };
+const ORDER_SEQUENCE = CLASSIFICATION_METHODS.indexOf('order-sequence');
 const SIDES: Readonly<Record<number, TradeSide>> = { [Direction.Up]: 'buy', [Direction.Down]: 'sell', [Direction.Neutral]: 'neutral' };
 
 /** An exact sum of decimals of any scale. */
@@ -152,7 +159,7 @@ export async function explainLine(
         turnover: decimalToString(turnover),
         tradeType: tradeType ?? '',
         side: SIDES[side.direction] ?? 'neutral',
-        rule: side.rule,
+        rule: side.rule === 'feed' && (columns.method[row] as number) === ORDER_SEQUENCE ? 'order-sequence' : side.rule,
         method: METHOD_NAMES[method] ?? 'lee-ready',
       });
     }

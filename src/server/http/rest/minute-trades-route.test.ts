@@ -48,6 +48,7 @@ describe('GET /api/v1/capital-flow/minute-trades', () => {
         trade('700.HK', '2024-06-17T09:30:05+08:00', '320.0', 1000, 'up'),
         trade('700.HK', '2024-06-17T09:30:20+08:00', '320.2', 500),
         trade('700.HK', '2024-06-17T09:31:10+08:00', '320.1', 300, '', { bid: '320.1', ask: '320.3' }),
+        { ...trade('700.HK', '2024-06-17T09:32:05+08:00', '320.3', 200, 'up'), classification: 'order-sequence' },
       ],
       clock: { kind: 'fixed', at: Date.parse('2024-06-17T09:32:30+08:00') },
     });
@@ -68,6 +69,8 @@ describe('GET /api/v1/capital-flow/minute-trades', () => {
     const second = await client.minuteTrades({ symbol: '700.HK', minute: '09:31' });
     assert.deepEqual(second.trades.map((one) => [one.side, one.rule, one.method]), [['sell', 'quote', 'lee-ready']]);
     assert.deepEqual([second.previousInflow, second.inflow, second.change, second.sums.outflow], ['480100.000', '384070.000', '-96030.000', '96030.000']);
+    const third = await client.minuteTrades({ symbol: '700.HK', minute: '09:32' });
+    assert.deepEqual(third.trades.map((one) => [one.side, one.rule]), [['buy', 'order-sequence']]);
   });
 
   it('every minute\'s trades add up to its line\'s change (a generated day)', async () => {
