@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { SOCKET_TOKEN_RATE_KEY } from '../src/server/auth/credential.js';
 import { RawProtocolClient } from '../src/server/reliability/raw-protocol-client.js';
 import { fetchOtp, startTestServer, testCredential } from '../src/server/server-test-kit.js';
-import { InMemorySessionRegistry } from '../src/server/session/session-registry.js';
+import { InMemorySessionRegistry } from '../src/server/socket/session/session-registry.js';
 import { fmt, machine, numberFlag, parseFlags, printTable } from './bench-kit.js';
 
 const flags = parseFlags();

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:classification [FILE…]`: every classification method on every real day with the
- * true aggressor side in ../shared/data (and on canonical trade files with true sides given on
+ * true aggressor side in the folder CAPFLOW_REAL_DATA names (and on canonical trade files with true sides given on
  * the command line): agreement by trades and by turnover, and the error of the day's net inflow.
  * The order-sequence rule needs order numbers, so it is measured on the SSE day from the raw
  * Level-2 file (raw/sse-szse-l2-trades-2023-02-01.csv.gz); 000001.SZ, which has no exchange
@@ -17,7 +17,8 @@ import type { SourceItem } from '../src/ingest/raw-record.js';
 import { parseSymbol } from '../src/model/symbol.js';
 import { Direction, type ClassificationMethod, type Trade } from '../src/model/trade.js';
 
-const DATA = process.env.CAPFLOW_SHARED_DATA ?? '../shared/data';
+// Real days that may not be redistributed with capflow: see src/real-data-test-kit.ts.
+const DATA = process.env.CAPFLOW_REAL_DATA ?? '(CAPFLOW_REAL_DATA not set)';
 const ENGINE_METHODS: ClassificationMethod[] = ['lee-ready', 'emo', 'clnv', 'tick'];
 
 async function readCanonical(path: string): Promise<Trade[]> {

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { Config, QuoteContext } from '../src/client/index.js';
 import { RawProtocolClient, capitalFlowRequest } from '../src/server/reliability/raw-protocol-client.js';
 import { fetchOtp, testCredential } from '../src/server/server-test-kit.js';
-import { tcpClient } from '../src/server/transport/transport-test-kit.js';
+import { tcpClient } from '../src/server/socket/transport/transport-test-kit.js';
 
 interface Args {
   kind: 'echo' | 'ws' | 'tcp' | 'sdk-official' | 'sdk-capflow';

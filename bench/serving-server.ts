@@ -16,8 +16,8 @@ import { MarketClock } from '../src/service/market-clock.js';
 import { SqliteFlowStore } from '../src/store/sqlite-flow-store.js';
 import type { Trade } from '../src/model/trade.js';
 import { parseSymbol } from '../src/model/symbol.js';
-import { encodeCapitalFlow } from '../src/server/quote/capital-flow.js';
-import { createLogger, logCallback } from '../src/server/logging/logger.js';
+import { encodeCapitalFlow } from '../src/server/socket/quote/capital-flow.js';
+import { createLogger, logCallback } from '../src/logging/logger.js';
 import { LOAD_GENERATOR_CAPS } from './bench-kit.js';
 
 const mode = process.argv[2] ?? 'capflow';

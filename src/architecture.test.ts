@@ -1,7 +1,8 @@
 /**
  * Keeps the layering of architecture.md true: dependencies point inward (wire codes ← model ←
  * calendar ← engine ← store/ingest/bus ← service ← server ← cli; model ← protocol ← contract ←
- * client ← web page), the engine knows nothing of sockets, and transports know nothing of SQL. Test files and test-support modules are exempt.
+ * client ← web page), the engine knows nothing of sockets, and transports know nothing of SQL. Test files
+ * and test-support modules are exempt; the package entry (src/index.ts) is the outermost layer.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,6 +11,13 @@ import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const SRC = resolve(dirname(fileURLToPath(import.meta.url)), '../src');
+
+/** Wire codes, protocol and contract: what every server part may speak. */
+const WIRE = ['protocol', 'protocol/codes', 'protocol/gen', 'contract'] as const;
+/** Beneath the server: the domain, its stores and services, and structured logs. */
+const BENEATH_SERVER = ['model', 'calendar', 'engine', 'store', 'service', 'logging', ...WIRE] as const;
+/** The server's shared parts: credentials, metrics, rate limits, configuration and the transport-free queries. */
+const SERVER_SHARED = ['server/auth', 'server/metrics', 'server/rate-limit', 'server/config', 'server/queries'] as const;
 
 /** What each folder may import from other folders of src/ (its own folder is always allowed). */
 const ALLOWED: Record<string, readonly string[]> = {
@@ -22,33 +30,52 @@ const ALLOWED: Record<string, readonly string[]> = {
   protocol: ['model', 'protocol/codes', 'protocol/gen'],
   // The REST API's routes and payload schemas: one source for the server, the clients and the API description.
   contract: ['model', 'protocol', 'protocol/codes'],
+  // Structured logs (pino) for every process; it knows nothing of what is logged.
+  logging: [],
+  // Stores, the fleet's shared gateway state (store/gateway-state) included: never the server.
   store: ['model', 'calendar', 'engine'],
   ingest: ['model', 'calendar', 'engine', 'store'],
   bus: ['model', 'calendar', 'engine', 'store', 'ingest'],
   service: ['model', 'calendar', 'engine', 'store', 'bus'],
-  'server/transport': ['model', 'protocol', 'protocol/codes', 'protocol/gen'],
+  // The server's shared parts: beneath both gateways, never either of them.
+  'server/auth': [...BENEATH_SERVER, ...SERVER_SHARED],
+  'server/metrics': [...BENEATH_SERVER, ...SERVER_SHARED],
+  'server/rate-limit': [...BENEATH_SERVER, ...SERVER_SHARED],
+  'server/queries': [...BENEATH_SERVER, ...SERVER_SHARED],
+  // Configuration names the limits of the transports it configures.
+  'server/config': [...BENEATH_SERVER, ...SERVER_SHARED, 'server/socket/transport'],
+  // The socket gateway (transports, sessions, quote, live and trade commands) and the HTTP API
+  // (REST, the page, operations, ingest) know nothing of each other.
+  'server/socket': [...BENEATH_SERVER, ...SERVER_SHARED, 'server/socket/transport'],
+  'server/socket/transport': ['model', 'protocol', 'protocol/codes', 'protocol/gen'],
+  'server/http': [...BENEATH_SERVER, ...SERVER_SHARED, 'ingest'],
+  // The composition (capflow-server.ts) and the server-wide tests' support.
+  server: [...BENEATH_SERVER, 'ingest', 'bus', ...SERVER_SHARED, 'server/socket', 'server/socket/transport', 'server/http'],
   client: ['model', 'protocol', 'protocol/codes', 'protocol/gen', 'contract'],
   // The page is built on the client package (its REST client and the shared signer).
   'web/browser': ['client', 'contract', 'protocol', 'protocol/codes'],
   demo: ['model', 'calendar', 'engine', 'store', 'service'],
-  worker: ['model', 'calendar', 'engine', 'store', 'ingest', 'bus', 'service'],
+  worker: ['model', 'calendar', 'engine', 'store', 'ingest', 'bus', 'service', 'logging'],
 };
 
-const TEST_SUPPORT = /(\.test|-test-kit|-suite|-child|^measure-)/;
+/** Test files are exempt; test support (kits, suites, child processes) obeys the layers like any module. */
+const TEST_FILE = /\.test$/;
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) return entry.name === 'gen' ? [] : sourceFiles(path);
-    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !TEST_SUPPORT.test(entry.name.replace(/\.ts$/, '')) ? [path] : [];
+    return entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts') && !TEST_FILE.test(entry.name.replace(/\.ts$/, '')) ? [path] : [];
   });
 }
 
-/** The most specific rule folder a file belongs to (`server/transport` before `server`). */
+/** The most specific rule folder a file belongs to (`server/socket/transport` before `server/socket` before `server`). */
 function layerOf(file: string): string {
   const parts = relative(SRC, file).split('/');
-  const two = parts.slice(0, 2).join('/');
-  if (ALLOWED[two]) return two;
+  for (let depth = Math.min(3, parts.length - 1); depth >= 2; depth--) {
+    const folder = parts.slice(0, depth).join('/');
+    if (ALLOWED[folder]) return folder;
+  }
   return parts.length > 1 ? parts[0]! : '(root)';
 }
 
@@ -74,7 +101,7 @@ describe('architecture', () => {
         const target = layerOf(resolve(dirname(file), spec));
         if (target === layer) continue;
         if (allowed && !allowed.includes(target)) violations.push(`${relative(SRC, file)} (${layer}) imports ${spec} (${target})`);
-        if (!allowed && target === 'cli' && layer !== 'cli') violations.push(`${relative(SRC, file)} imports the CLI: ${spec}`);
+        if (!allowed && target === 'cli' && layer !== 'cli' && layer !== '(root)') violations.push(`${relative(SRC, file)} imports the CLI: ${spec}`);
       }
     }
     assert.deepEqual(violations, []);
@@ -90,7 +117,7 @@ describe('architecture', () => {
 
   it('transports know nothing of SQL, stores or ingestion', () => {
     const offenders = files
-      .filter((file) => layerOf(file) === 'server/transport')
+      .filter((file) => layerOf(file) === 'server/socket/transport')
       .flatMap((file) => importsOf(file).filter((spec) => /better-sqlite3|^pg$|store|ingest/.test(spec)).map((spec) => `${relative(SRC, file)}: ${spec}`));
     assert.deepEqual(offenders, []);
   });

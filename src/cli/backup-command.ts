@@ -4,13 +4,38 @@ import { parseArgs } from 'node:util';
 import Database from 'better-sqlite3';
 import { DATA_DIR_LOCK_FILE, takeDataDirExclusively } from '../store/data-dir-lock.js';
 import { storedTradeCount } from '../store/sqlite-trade-counts.js';
+import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
 import type { CliIo } from './main.js';
 
 const DB_FILE = 'capflow.db';
 /** Small files of a data directory that belong with the database. */
 const SIDE_FILES = ['demo-credential.json'];
 
-export const BACKUP_USAGE = 'capflow backup DIR --data DATA_DIR\ncapflow restore FROM --data DATA_DIR [--force]\n';
+const BACKUP_OPTIONS = {
+  data: { type: 'string', value: 'DATA_DIR', description: 'the data directory to back up' },
+  help: HELP_OPTION,
+} as const;
+
+const RESTORE_OPTIONS = {
+  data: { type: 'string', value: 'DATA_DIR', description: 'the data directory to restore into' },
+  force: { type: 'boolean', default: false, description: 'replace a data directory that already holds data' },
+  help: HELP_OPTION,
+} as const;
+
+export const BACKUP_COMMAND: CommandSpec = {
+  name: 'backup',
+  summary: 'write a consistent online backup of the embedded store (a running server may keep serving)',
+  usage: ['DIR --data DATA_DIR'],
+  description: 'The backup is checked for integrity before the command reports success.',
+  options: BACKUP_OPTIONS,
+};
+
+export const RESTORE_COMMAND: CommandSpec = {
+  name: 'restore',
+  summary: 'restore a backup into a data directory (no server may hold it)',
+  usage: ['FROM --data DATA_DIR [--force]'],
+  options: RESTORE_OPTIONS,
+};
 
 /**
  * A consistent copy of a live embedded store through SQLite's online backup API, taken in one
@@ -90,17 +115,17 @@ export function restoreDataDir(from: string, dataDir: string, force: boolean): {
 export async function runBackupCommand(argv: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options: { data: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: argv, options: BACKUP_OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
     io.stderr.write(`capflow backup: ${(error as Error).message}\n`);
     return 2;
   }
   if (parsed.values.help) {
-    io.stdout.write(BACKUP_USAGE);
+    io.stdout.write(commandHelp(BACKUP_COMMAND));
     return 0;
   }
   if (!parsed.values.data || parsed.positionals.length !== 1) {
-    io.stderr.write(`capflow backup: expected one target DIR and --data DATA_DIR\n${BACKUP_USAGE}`);
+    io.stderr.write(`capflow backup: expected one target DIR and --data DATA_DIR\n${commandHelp(BACKUP_COMMAND)}`);
     return 2;
   }
   try {
@@ -118,7 +143,7 @@ export async function runRestoreCommand(argv: string[], io: CliIo): Promise<numb
   try {
     parsed = parseArgs({
       args: argv,
-      options: { data: { type: 'string' }, force: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      options: RESTORE_OPTIONS,
       allowPositionals: true,
       strict: true,
     });
@@ -127,11 +152,11 @@ export async function runRestoreCommand(argv: string[], io: CliIo): Promise<numb
     return 2;
   }
   if (parsed.values.help) {
-    io.stdout.write(BACKUP_USAGE);
+    io.stdout.write(commandHelp(RESTORE_COMMAND));
     return 0;
   }
   if (!parsed.values.data || parsed.positionals.length !== 1) {
-    io.stderr.write(`capflow restore: expected one backup directory FROM and --data DATA_DIR\n${BACKUP_USAGE}`);
+    io.stderr.write(`capflow restore: expected one backup directory FROM and --data DATA_DIR\n${commandHelp(RESTORE_COMMAND)}`);
     return 2;
   }
   try {

@@ -9,40 +9,39 @@ import { ConnectMetrics } from '../connect/connect-metrics.js';
 import { Connector, type BackfillMode } from '../connect/connector.js';
 import { storeReader, unreadableTarget, type RelayTargetReader } from '../connect/relay-target.js';
 import type { RecorderTarget } from '../connect/trade-recorder.js';
-import { createLogger } from '../server/logging/logger.js';
+import { createLogger } from '../logging/logger.js';
 import type { FlowStore } from '../store/flow-store.js';
+import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
 import type { CliIo } from './main.js';
 import { openFlowStore, openTradeBus } from './scale-out-adapters.js';
 
-export const CONNECT_USAGE = `Usage: capflow connect (--symbols 700.HK,AAPL.US,… | --symbols-file FILE) (--data DIR | --store postgres://… | --bus nats://…)
-                       [--backfill auto|sequence|query-trade] [--metrics-port P [--metrics-host H]] [--log-level L]
-                       [--app-key K --app-secret S --access-token T --http-url URL --quote-ws-url URL]
-
-Subscribes to the trades of the symbols at a LongPort-compatible upstream (the LongPort service
-with your own credentials, or another capflow) and records every trade it pushes into capflow's
-store, with the upstream's side. Credentials and URLs come from the flags or from
-LONGPORT_APP_KEY, LONGPORT_APP_SECRET, LONGPORT_ACCESS_TOKEN, LONGPORT_HTTP_URL and
-LONGPORT_QUOTE_WS_URL. It reconnects by itself and fills gaps; Ctrl-C (SIGINT) or SIGTERM ends it
-after committing what it received.
-`;
-
 const OPTIONS = {
-  symbols: { type: 'string' },
-  'symbols-file': { type: 'string' },
-  data: { type: 'string' },
-  store: { type: 'string' },
-  bus: { type: 'string' },
-  backfill: { type: 'string', default: 'auto' },
-  'metrics-port': { type: 'string' },
-  'metrics-host': { type: 'string', default: '127.0.0.1' },
-  'log-level': { type: 'string' },
-  'app-key': { type: 'string' },
-  'app-secret': { type: 'string' },
-  'access-token': { type: 'string' },
-  'http-url': { type: 'string' },
-  'quote-ws-url': { type: 'string' },
-  help: { type: 'boolean', short: 'h', default: false },
+  symbols: { type: 'string', value: 'A,B,…', description: 'the symbols to record, e.g. 700.HK,AAPL.US' },
+  'symbols-file': { type: 'string', value: 'FILE', description: 'the symbols to record, one per line' },
+  data: { type: 'string', value: 'DIR', description: 'record into the embedded store of this data directory' },
+  store: { type: 'string', value: 'postgres://…', description: "record into a fleet's PostgreSQL store" },
+  bus: { type: 'string', value: 'nats://…', description: "publish to a fleet's NATS JetStream bus for its workers" },
+  backfill: { type: 'string', default: 'auto', value: 'auto|sequence|query-trade', description: "how gaps after a reconnect are filled: capflow's trade sequences (command 220), the upstream's recent trades (QueryTrade), or whichever the upstream offers" },
+  'metrics-port': { type: 'string', value: 'PORT', description: 'serve Prometheus metrics on this port' },
+  'metrics-host': { type: 'string', default: '127.0.0.1', value: 'HOST', description: 'address of the metrics port' },
+  'log-level': { type: 'string', value: 'LEVEL', description: 'trace, debug, info, warn, error or silent (default info)' },
+  'app-key': { type: 'string', value: 'KEY', description: "the upstream credential's app key (or LONGPORT_APP_KEY)" },
+  'app-secret': { type: 'string', value: 'SECRET', description: 'its app secret (or LONGPORT_APP_SECRET)' },
+  'access-token': { type: 'string', value: 'TOKEN', description: 'its access token (or LONGPORT_ACCESS_TOKEN)' },
+  'http-url': { type: 'string', value: 'URL', description: "the upstream's HTTP address (or LONGPORT_HTTP_URL)" },
+  'quote-ws-url': { type: 'string', value: 'URL', description: "the upstream's quote socket (or LONGPORT_QUOTE_WS_URL)" },
+  help: HELP_OPTION,
 } as const;
+
+export const CONNECT_COMMAND: CommandSpec = {
+  name: 'connect',
+  summary: "record a LongPort-compatible upstream's live trades into capflow's store",
+  usage: ['(--symbols A,B,… | --symbols-file FILE) (--data DIR | --store postgres://… | --bus nats://…) [options]'],
+  description:
+    "Subscribes to the trades of the symbols at the upstream (the LongPort service with your own credentials, or another capflow) and records every trade it pushes, with the upstream's side. It reconnects by itself and fills gaps; Ctrl-C (SIGINT) or SIGTERM ends it after committing what it received.",
+  options: OPTIONS,
+};
+export const CONNECT_USAGE = commandHelp(CONNECT_COMMAND);
 
 /** Symbols from `--symbols` (comma-separated) or a file (commas, spaces or lines; `#` starts a comment). */
 export function symbolsOf(list: string | undefined, file: string | undefined): string[] {

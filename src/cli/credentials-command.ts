@@ -9,29 +9,38 @@ import { SqliteCredentialStore } from '../store/sqlite-credential-store.js';
 import { holdDataDir, type DataDirLock } from '../store/data-dir-lock.js';
 import { PostgresCredentialStore } from '../store/postgres-credential-store.js';
 import { isSharedStoreUrl } from './scale-out-adapters.js';
+import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
 import type { CliIo } from './main.js';
 
-export const CREDENTIALS_USAGE = `capflow credentials add --data DIR --markets HK,US[,CN,SG] [--connections N] [--expires 90d|ISO] [--ingest] [--bearer] [--streams N] [--app-key K] [--rate-limit CMD|token=LIMIT/BURST]...
-capflow credentials list --data DIR [--json]
-capflow credentials rotate APP_KEY --data DIR [--expires 90d|ISO]
-capflow credentials revoke APP_KEY --data DIR
-(--store postgres://…[?schema=NAME] instead of --data: the credentials of a fleet's PostgreSQL store)
-`;
-
 const OPTIONS = {
-  data: { type: 'string' },
-  store: { type: 'string' },
-  markets: { type: 'string' },
-  connections: { type: 'string' },
-  expires: { type: 'string' },
-  ingest: { type: 'boolean', default: false },
-  bearer: { type: 'boolean', default: false },
-  streams: { type: 'string' },
-  'app-key': { type: 'string' },
-  'rate-limit': { type: 'string', multiple: true },
-  json: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
+  data: { type: 'string', value: 'DIR', description: 'data directory of the embedded store' },
+  store: { type: 'string', value: 'postgres://…', description: "instead of --data: a fleet's PostgreSQL store (?schema=NAME for its schema)" },
+  markets: { type: 'string', value: 'HK,US,CN,SG', description: 'add: the markets the credential may read' },
+  connections: { type: 'string', value: 'N', description: 'add: how many sockets it may hold open at once (default 10)' },
+  expires: { type: 'string', value: '90d|ISO', description: 'add, rotate: when it expires, as a duration (90d, 12h, 30m, 45s) or an ISO date or instant' },
+  ingest: { type: 'boolean', default: false, description: 'add: it may post trades to /v1/ingest' },
+  bearer: { type: 'boolean', default: false, description: 'add: it may also authenticate with Authorization: Bearer (OAuth-style SDK configs, no signature)' },
+  streams: { type: 'string', value: 'N', description: 'add: how many live streams (SSE) it may hold open at once (default 10)' },
+  'app-key': { type: 'string', value: 'KEY', description: 'add: the app key to use instead of a generated one' },
+  'rate-limit': { type: 'string', multiple: true, value: 'CMD|token=LIMIT/BURST', description: 'add: a rate limit per second for a command (e.g. 24=10/20) or for the token endpoint' },
+  json: { type: 'boolean', default: false, description: 'list: as JSON' },
+  help: HELP_OPTION,
 } as const;
+
+export const CREDENTIALS_COMMAND: CommandSpec = {
+  name: 'credentials',
+  summary: 'add, list, rotate and revoke stored credentials (a new secret and token are printed once)',
+  usage: [
+    'add (--data DIR | --store postgres://…) --markets HK,US[,CN,SG] [--connections N] [--expires 90d|ISO] [--ingest] [--bearer] [--streams N] [--app-key KEY] [--rate-limit CMD=LIMIT/BURST]...',
+    'list (--data DIR | --store postgres://…) [--json]',
+    'rotate APP_KEY (--data DIR | --store postgres://…) [--expires 90d|ISO]',
+    'revoke APP_KEY (--data DIR | --store postgres://…)',
+  ],
+  description:
+    'Secrets are stored sealed and tokens hashed. Rotating or revoking ends everything derived from the old token at once: one-time passwords, socket sessions and stream tokens. Send a running server SIGHUP to load the change.',
+  options: OPTIONS,
+};
+export const CREDENTIALS_USAGE = commandHelp(CREDENTIALS_COMMAND);
 
 /** A usage mistake: exit code 2 with the message. */
 class UsageError extends Error {}
@@ -105,7 +114,7 @@ export async function runCredentialsCommand(argv: string[], io: CliIo, now: () =
     return 2;
   }
   const { values, positionals } = parsed;
-  if (values.help || action === undefined || action === 'help') {
+  if (values.help || action === undefined || action === 'help' || action === '--help' || action === '-h') {
     io.stdout.write(CREDENTIALS_USAGE);
     return action === undefined ? 2 : 0;
   }

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { dateToDayNumber, dayNumberToDate, localDayNumber } from '../calendar/time-zone.js';
 import { allCalendars } from '../calendar/trading-calendar.js';
 import { SQLITE_SCHEMA_VERSION } from '../store/sqlite-schema.js';
+import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
 import type { CliIo } from './main.js';
 import { diagnosePostgres } from './postgres-doctor.js';
 import { storedTradesPerDay } from '../store/sqlite-trade-counts.js';
@@ -18,7 +19,6 @@ export interface Finding {
   readonly message: string;
 }
 
-export const DOCTOR_USAGE = 'capflow doctor (--data DIR | --store postgres://…) [--days N] [--json]\n';
 
 /** How far ahead calendar coverage must reach without a warning (days). */
 const DEFAULT_HORIZON_DAYS = 60;
@@ -143,12 +143,29 @@ export function checkCalendars(now: number, horizonDays = DEFAULT_HORIZON_DAYS):
   return findings;
 }
 
+const DOCTOR_OPTIONS = {
+  data: { type: 'string', value: 'DIR', description: 'the data directory to check' },
+  store: { type: 'string', value: 'postgres://…', description: "instead of --data: check a fleet's PostgreSQL store" },
+  days: { type: 'string', default: String(DEFAULT_HORIZON_DAYS), value: 'N', description: 'warn when a market\'s bundled calendar ends within N days' },
+  json: { type: 'boolean', default: false, description: 'print the findings as JSON' },
+  help: HELP_OPTION,
+} as const;
+
+export const DOCTOR_COMMAND: CommandSpec = {
+  name: 'doctor',
+  summary: 'check a store: integrity, schema version, trade counts, calendar coverage, plain-text secrets',
+  usage: ['(--data DIR | --store postgres://…) [--days N] [--json]'],
+  description: 'Exits 1 when it finds an error, 0 otherwise (warnings included).',
+  options: DOCTOR_OPTIONS,
+};
+const DOCTOR_USAGE = commandHelp(DOCTOR_COMMAND);
+
 export async function runDoctorCommand(argv: string[], io: CliIo, now: () => number = Date.now): Promise<number> {
   let values;
   try {
     values = parseArgs({
       args: argv,
-      options: { data: { type: 'string' }, store: { type: 'string' }, days: { type: 'string', default: String(DEFAULT_HORIZON_DAYS) }, json: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h', default: false } },
+      options: DOCTOR_OPTIONS,
       strict: true,
     }).values;
   } catch (error) {

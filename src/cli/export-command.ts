@@ -11,10 +11,31 @@ import type { DayArchive } from '../store/day-archive.js';
 import type { FlowStore, StoredTrade } from '../store/flow-store.js';
 import { openDayArchive } from './retention-runtime.js';
 import { isSharedStoreUrl, openFlowStore } from './scale-out-adapters.js';
+import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
 import type { CliIo } from './main.js';
 
-export const EXPORT_USAGE =
-  'capflow export (--data DIR | --store postgres://…) --symbol SYMBOL --from YYYY-MM-DD --to YYYY-MM-DD [--trades|--lines] [--format csv|ndjson] [--out FILE]\n';
+const OPTIONS = {
+  data: { type: 'string', value: 'DIR', description: 'data directory of the embedded store' },
+  store: { type: 'string', value: 'postgres://…', description: "instead of --data: a fleet's PostgreSQL store" },
+  symbol: { type: 'string', value: 'SYMBOL', description: 'the symbol, e.g. 700.HK' },
+  from: { type: 'string', value: 'YYYY-MM-DD', description: 'the first trading day' },
+  to: { type: 'string', value: 'YYYY-MM-DD', description: 'the last trading day' },
+  trades: { type: 'boolean', default: false, description: 'export the trades, in the ingest format (the default)' },
+  lines: { type: 'boolean', default: false, description: 'export the minute lines instead of the trades' },
+  format: { type: 'string', default: 'csv', value: 'csv|ndjson', description: 'the output format' },
+  out: { type: 'string', value: 'FILE', description: 'write to FILE instead of standard output' },
+  help: HELP_OPTION,
+} as const;
+
+export const EXPORT_COMMAND: CommandSpec = {
+  name: 'export',
+  summary: "export a symbol's stored trades or minute lines over a range of days",
+  usage: ['(--data DIR | --store postgres://…) --symbol SYMBOL --from YYYY-MM-DD --to YYYY-MM-DD [--trades | --lines] [--format csv|ndjson] [--out FILE]'],
+  description:
+    'Times are exchange-local ISO 8601 with milliseconds and offset, as the CLI and REST API write them; an exported trades file ingests back into the same trades.',
+  options: OPTIONS,
+};
+export const EXPORT_USAGE = commandHelp(EXPORT_COMMAND);
 
 const DIRECTION_WORDS = ['neutral', 'down', 'up'] as const;
 const TRADE_COLUMNS = ['symbol', 'timestamp', 'price', 'volume', 'direction', 'trade_id', 'bid', 'ask', 'trade_type'] as const;
@@ -73,18 +94,7 @@ export async function runExportCommand(argv: string[], io: CliIo): Promise<numbe
   try {
     values = parseArgs({
       args: argv,
-      options: {
-        data: { type: 'string' },
-        store: { type: 'string' },
-        symbol: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        trades: { type: 'boolean', default: false },
-        lines: { type: 'boolean', default: false },
-        format: { type: 'string', default: 'csv' },
-        out: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
+      options: OPTIONS,
       strict: true,
     }).values;
   } catch (error) {

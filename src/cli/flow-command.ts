@@ -3,45 +3,36 @@ import type { ConventionName, HistoryPeriodName, Intraday, Line } from '../contr
 import { explainApiError } from './api-error-messages.js';
 import { formatThousandths, groupAmount, localMinute, sparkline, table, toThousandths } from './flow-format.js';
 import type { CliIo } from './main.js';
-import { resolveConnection, restClientOf } from './server-connection.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, resolveConnection, restClientOf } from './server-connection.js';
+import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
 import { historyCsv, historyTable, tiersCsv, tiersTable } from './flow-tiers-output.js';
 
-/** Flags every command that talks to a running server takes. */
-export const CONNECTION_OPTIONS = {
-  url: { type: 'string' },
-  'app-key': { type: 'string' },
-  'app-secret': { type: 'string' },
-  'access-token': { type: 'string' },
-} as const;
-
-export const CONNECTION_USAGE = `Server and credential: --url URL (or LONGPORT_HTTP_URL, default http://127.0.0.1:8080),
---app-key, --app-secret, --access-token (or LONGPORT_APP_KEY, LONGPORT_APP_SECRET, LONGPORT_ACCESS_TOKEN).`;
-
-const USAGE = `capflow flow SYMBOL [--date YYYY-MM-DD] [--json | --csv] [--detail]
-                    [--convention longport|eastmoney|futu [--days N]]
-                    [--period day|week|month|quarter|year [--from YYYY-MM-DD] [--to YYYY-MM-DD]]
-Prints a day's capital-flow lines: a table (exchange-local minute, cumulative net inflow, change)
-with a one-line summary and a sparkline; --json the API's data, --csv one row per line.
---detail adds the cumulative inflow and outflow by size tier (JSON and CSV).
---convention shows the day's size tiers and main force under that convention (--days: trailing
-days of the futu percentiles); --period the net inflow, by tier and main force, per period from
-the store, each period start as exchange-local time and Unix seconds.
-${CONNECTION_USAGE}
-`;
+export { CONNECTION_OPTIONS, CONNECTION_USAGE } from './server-connection.js';
 
 const OPTIONS = {
   ...CONNECTION_OPTIONS,
-  date: { type: 'string' },
-  json: { type: 'boolean', default: false },
-  csv: { type: 'boolean', default: false },
-  detail: { type: 'boolean', default: false },
-  convention: { type: 'string' },
-  days: { type: 'string' },
-  period: { type: 'string' },
-  from: { type: 'string' },
-  to: { type: 'string' },
-  help: { type: 'boolean', short: 'h', default: false },
+  date: { type: 'string', value: 'YYYY-MM-DD', description: 'the trading day (default: the market\'s current or last day)' },
+  json: { type: 'boolean', default: false, description: 'print the API\'s data as JSON' },
+  csv: { type: 'boolean', default: false, description: 'print one CSV row per minute line' },
+  detail: { type: 'boolean', default: false, description: 'add the cumulative inflow and outflow by size tier (JSON and CSV)' },
+  convention: { type: 'string', value: 'longport|eastmoney|futu', description: "show the day's size tiers and main force under this convention" },
+  days: { type: 'string', value: 'N', description: 'with --convention futu: the trailing days of its percentiles' },
+  period: { type: 'string', value: 'day|week|month|quarter|year', description: 'the net inflow, by tier and main force, per period from the store' },
+  from: { type: 'string', value: 'YYYY-MM-DD', description: 'with --period: the first day' },
+  to: { type: 'string', value: 'YYYY-MM-DD', description: 'with --period: the last day' },
+  help: HELP_OPTION,
 } as const;
+
+export const FLOW_COMMAND: CommandSpec = {
+  name: 'flow',
+  summary: "print a symbol's capital-flow lines for a day from a running server",
+  usage: ['SYMBOL [--date YYYY-MM-DD] [--json | --csv] [--detail]', 'SYMBOL --convention longport|eastmoney|futu [--days N]', 'SYMBOL --period day|week|month|quarter|year [--from YYYY-MM-DD] [--to YYYY-MM-DD]'],
+  description:
+    'By default a table (exchange-local minute, cumulative net inflow, change) with a one-line summary and a sparkline. Period starts are printed as exchange-local time and Unix seconds.',
+  options: OPTIONS,
+  notes: CONNECTION_USAGE,
+};
+const USAGE = commandHelp(FLOW_COMMAND);
 
 export async function runFlowCommand(argv: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let parsed;

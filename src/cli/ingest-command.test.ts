@@ -96,7 +96,7 @@ describe('capflow ingest', () => {
     for (const argv of [[GOOD], ['--data', join(work, 'x')], [GOOD, '--data', 'd', '--batch-size', '0'], [GOOD, '--bogus']]) {
       const { io, out } = capture();
       assert.equal(await runIngestCommand(argv, io), 2, argv.join(' '));
-      assert.match(out.stderr, /Usage: capflow ingest FILE\.\.\. --data DIR/);
+      assert.match(out.stderr, /Usage: capflow ingest FILE\.\.\. \(--data DIR/);
     }
     const { io, out } = capture();
     assert.equal(await runIngestCommand(['--help'], io), 0);

@@ -8,6 +8,7 @@ import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
 import { holdDataDir, type DataDirLock } from '../store/data-dir-lock.js';
 import { feedChoice, ingestFeedFile, type FeedChoice } from './ingest-feed.js';
 import { isSharedStoreUrl, openFlowStore } from './scale-out-adapters.js';
+import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
 
 export interface IngestCommandIo {
   readonly stdout: { write(text: string): unknown };
@@ -21,34 +22,31 @@ export interface IngestCommandDeps {
   readonly openStore?: (dataDir: string) => Promise<FlowStore>;
 }
 
-const USAGE = `Usage: capflow ingest FILE... --data DIR [--batch-size N] [--max-rejections N]
-                      [--format csv|ndjson|lobster|l2] [--orderbook FILE] [--symbol S] [--date YYYY-MM-DD]
-                      [--map FIELD=COLUMN,...] [--time-zone ZONE] [--sides CODE=up|down|neutral,...]
-                      [--classify lee-ready|emo|clnv|tick]
+const OPTIONS = {
+  data: { type: 'string', short: 'd', value: 'DIR', description: 'data directory (created when missing)' },
+  store: { type: 'string', value: 'postgres://…', description: "instead of --data: write into a fleet's PostgreSQL store (its gateways see the trades within their poll interval)" },
+  'batch-size': { type: 'string', value: 'N', description: 'trades per transaction (default 100000 for a CSV file, 20000 otherwise)' },
+  'max-rejections': { type: 'string', value: 'N', description: 'rejection reasons printed per file (default 20; all are counted)' },
+  format: { type: 'string', value: 'csv|ndjson|lobster|l2', description: 'the feed format (default: from the file name)' },
+  orderbook: { type: 'string', value: 'FILE', description: "--format lobster: the message file's orderbook file" },
+  symbol: { type: 'string', value: 'SYMBOL', description: 'the symbol of a one-symbol feed (LOBSTER, or --map without a symbol column)' },
+  date: { type: 'string', value: 'YYYY-MM-DD', description: 'the trading day of time-of-day columns (--format l2, --map)' },
+  map: { type: 'string', value: 'FIELD=COLUMN,…', description: 'any CSV/NDJSON: the source column of each canonical field (symbol, timestamp, price, volume, direction, trade_id, bid, ask, trade_type)' },
+  'time-zone': { type: 'string', value: 'ZONE', description: 'with --map: the IANA time zone of local times' },
+  sides: { type: 'string', value: 'CODE=up|down|neutral,…', description: 'with --map: how to read side codes, e.g. B=up,S=down' },
+  classify: { type: 'string', value: 'METHOD', description: 'how trades without a side of their own are classified: lee-ready (default), emo, clnv or tick; recorded with each trade' },
+  help: HELP_OPTION,
+} as const;
 
-Ingests trades from CSV or NDJSON files (.csv, .ndjson, .jsonl, each optionally .gz), in the
-order given, into the data directory. A file ingested again (or after an interruption) resumes
-where it stopped; nothing is counted twice.
-
-Options:
-  --data DIR            data directory (created when missing)
-  --store postgres://…  instead of --data: write into the PostgreSQL store of a fleet (its
-                        gateways see the trades within their poll interval)
-  --batch-size N        trades per transaction (default 100000 for a CSV file, 20000 otherwise)
-  --max-rejections N    rejection reasons printed per file (default 20; all are counted)
-
-Feed formats (each is converted to canonical trades and validated like a canonical file):
-  --format lobster --orderbook FILE   a LOBSTER message file with its orderbook file
-                        (symbol and date from the file name, or --symbol/--date)
-  --format l2           SSE/SZSE Level-2 trade-by-trade CSV (TradeBSFlag, order numbers);
-                        --date for time-only TradeTime columns
-  --map price=TradePrice,volume=Qty,...   any CSV/NDJSON: source column of each canonical field
-                        (symbol, timestamp, price, volume, direction, trade_id, bid, ask, trade_type);
-                        --symbol for one symbol, --time-zone for local times, --date with it for
-                        time-of-day columns, --sides B=up,S=down to read side codes
-  --classify METHOD     how trades without a side of their own are classified (default lee-ready);
-                        recorded with each trade
-`;
+export const INGEST_COMMAND: CommandSpec = {
+  name: 'ingest',
+  summary: 'ingest trades from CSV or NDJSON files (optionally .gz) into the store, durably',
+  usage: ['FILE... (--data DIR | --store postgres://…) [options]'],
+  description:
+    'Files are ingested in the order given. A file ingested again (or after an interruption) resumes where it stopped; nothing is counted twice. Feed formats (LOBSTER, SSE/SZSE Level-2, any CSV/NDJSON with --map) are converted to canonical trades and validated like a canonical file.',
+  options: OPTIONS,
+};
+const USAGE = commandHelp(INGEST_COMMAND);
 
 /**
  * `capflow ingest FILE... --data DIR` (operating.md). `argv` holds the arguments after the
@@ -61,21 +59,7 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: {
-        data: { type: 'string', short: 'd' },
-        store: { type: 'string' },
-        'batch-size': { type: 'string' },
-        'max-rejections': { type: 'string' },
-        format: { type: 'string' },
-        orderbook: { type: 'string' },
-        symbol: { type: 'string' },
-        date: { type: 'string' },
-        map: { type: 'string' },
-        'time-zone': { type: 'string' },
-        sides: { type: 'string' },
-        classify: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
+      options: OPTIONS,
     });
   } catch (error) {
     io.stderr.write(`capflow ingest: ${(error as Error).message}\n\n${USAGE}`);

@@ -1,49 +1,44 @@
-import { runFlowCommand } from './flow-command.js';
-import { runBackupCommand, runRestoreCommand } from './backup-command.js';
-import { runConnectCommand } from './connect-command.js';
-import { runCredentialsCommand } from './credentials-command.js';
-import { runDoctorCommand } from './doctor-command.js';
-import { runExportCommand } from './export-command.js';
-import { runIngestCommand } from './ingest-command.js';
-import { runServeCommand } from './serve-command.js';
-import { runWatchCommand } from './watch-command.js';
-import { runTopCommand } from './top-command.js';
-import { runPublishCommand, runWorkerCommand } from './worker-command.js';
+import { readFileSync } from 'node:fs';
+import { FLOW_COMMAND, runFlowCommand } from './flow-command.js';
+import { BACKUP_COMMAND, RESTORE_COMMAND, runBackupCommand, runRestoreCommand } from './backup-command.js';
+import { commandsOverview, type CommandSpec } from './command-spec.js';
+import { CONNECT_COMMAND, runConnectCommand } from './connect-command.js';
+import { CREDENTIALS_COMMAND, runCredentialsCommand } from './credentials-command.js';
+import { DOCTOR_COMMAND, runDoctorCommand } from './doctor-command.js';
+import { EXPORT_COMMAND, runExportCommand } from './export-command.js';
+import { INGEST_COMMAND, runIngestCommand } from './ingest-command.js';
+import { runServeCommand, SERVE_COMMAND } from './serve-command.js';
+import { runWatchCommand, WATCH_COMMAND } from './watch-command.js';
+import { runTopCommand, TOP_COMMAND } from './top-command.js';
+import { PUBLISH_COMMAND, runPublishCommand, runWorkerCommand, WORKER_COMMAND } from './worker-command.js';
 
-const USAGE = `capflow — LongPort-compatible capital-flow service
+/** Every command: its option table (for help) and how it runs. */
+const COMMANDS: ReadonlyArray<{ spec: CommandSpec; run: (argv: string[], io: CliIo) => Promise<number> }> = [
+  { spec: SERVE_COMMAND, run: runServeCommand },
+  { spec: INGEST_COMMAND, run: runIngestCommand },
+  { spec: FLOW_COMMAND, run: runFlowCommand },
+  { spec: WATCH_COMMAND, run: runWatchCommand },
+  { spec: TOP_COMMAND, run: runTopCommand },
+  { spec: CONNECT_COMMAND, run: runConnectCommand },
+  { spec: CREDENTIALS_COMMAND, run: runCredentialsCommand },
+  { spec: EXPORT_COMMAND, run: runExportCommand },
+  { spec: BACKUP_COMMAND, run: runBackupCommand },
+  { spec: RESTORE_COMMAND, run: runRestoreCommand },
+  { spec: DOCTOR_COMMAND, run: runDoctorCommand },
+  { spec: WORKER_COMMAND, run: runWorkerCommand },
+  { spec: PUBLISH_COMMAND, run: runPublishCommand },
+];
 
-Usage:
-  capflow ingest FILE... --data DIR      ingest CSV / NDJSON trades (.csv, .ndjson, .jsonl, optionally .gz)
-                                         (--store postgres://… instead of --data: into a fleet's store)
-  capflow serve --data DIR [--config FILE] [--host H] [--port P] [--tcp-port P2]
-                [--clock wall|feed|ISO-INSTANT] [--sample] [--store postgres://…] [--bus nats://…]
-                [--demo [--seed N]] [--web-credential APPKEY] [--poll-ms MS]
-                                         (with --store postgres://… the --data DIR is optional)
-  capflow worker --store postgres://… --bus nats://… [--partitions N] [--workers W] [--worker-id I]
-                                         store trades from the bus, exactly once (scaling out)
-  capflow publish FILE... --bus nats://…  publish trades of CSV / NDJSON files to the bus
-  capflow flow SYMBOL [--date YYYY-MM-DD] [--json | --csv] [--detail]
-                                         print a day's capital-flow lines from a running server
-  capflow watch SYMBOL                   follow a symbol's lines live (Ctrl-C ends)
-  capflow top --market CN [--by net|main-force] [--days 5] [--limit 20] [--json|--csv]
-                                         the market's securities ranked by net inflow
-  capflow connect --symbols A,B,… | --symbols-file FILE  (--data DIR | --store postgres://… | --bus nats://…)
-                                         record a LongPort-compatible upstream's trades (LONGPORT_* variables)
-  capflow credentials add --data DIR --markets HK,US [--connections N] [--expires 90d] [--ingest]
-  capflow credentials list|rotate APP_KEY|revoke APP_KEY --data DIR
-                                         manage stored credentials (secret and token printed once)
-  capflow backup DIR --data DATA_DIR      consistent online backup of the embedded store
-  capflow restore FROM --data DATA_DIR [--force]
-  capflow export --data DIR --symbol S --from D --to D [--trades|--lines] [--format csv|ndjson]
-  capflow doctor --data DIR              integrity, counts, calendar coverage, plain-text secrets
-                                         (credentials, export, doctor: --store postgres://…
-                                         instead of --data for a fleet's PostgreSQL store)
-  capflow help
+/** The specs of every command, in the order `capflow --help` lists them. */
+export const COMMAND_SPECS: readonly CommandSpec[] = COMMANDS.map((command) => command.spec);
 
-flow and watch call a running server over its REST API: --url URL (or LONGPORT_HTTP_URL,
-default http://127.0.0.1:8080) with --app-key/--app-secret/--access-token (or LONGPORT_APP_KEY,
-LONGPORT_APP_SECRET, LONGPORT_ACCESS_TOKEN).
-`;
+/** The installed package's version (package.json two levels above dist/cli/). */
+export function capflowVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+const USAGE = commandsOverview(COMMAND_SPECS, 'capflow — a self-hostable, LongPort-compatible capital-flow service');
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -54,43 +49,20 @@ export interface CliIo {
 /** Entry point of the `capflow` command; resolves to the process exit code. */
 export async function main(argv: string[], io: CliIo = defaultIo()): Promise<number> {
   const [command, ...rest] = argv;
-  switch (command) {
-    case 'ingest':
-      return runIngestCommand(rest, io);
-    case 'serve':
-      return runServeCommand(rest, io);
-    case 'flow':
-      return runFlowCommand(rest, io);
-    case 'watch':
-      return runWatchCommand(rest, io);
-    case 'top':
-      return runTopCommand(rest, io);
-    case 'connect':
-      return runConnectCommand(rest, io);
-    case 'worker':
-      return runWorkerCommand(rest, io);
-    case 'publish':
-      return runPublishCommand(rest, io);
-    case 'credentials':
-      return runCredentialsCommand(rest, io);
-    case 'backup':
-      return runBackupCommand(rest, io);
-    case 'restore':
-      return runRestoreCommand(rest, io);
-    case 'export':
-      return runExportCommand(rest, io);
-    case 'doctor':
-      return runDoctorCommand(rest, io);
-    case undefined:
-    case 'help':
-    case '--help':
-    case '-h':
-      io.stdout.write(USAGE);
-      return command === undefined ? 1 : 0;
-    default:
-      io.stderr.write(`capflow: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
-      return 2;
+  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    io.stdout.write(USAGE);
+    return command === undefined ? 1 : 0;
   }
+  if (command === '--version' || command === '-V' || command === 'version') {
+    io.stdout.write(`capflow ${capflowVersion()}\n`);
+    return 0;
+  }
+  const found = COMMANDS.find((entry) => entry.spec.name === command);
+  if (!found) {
+    io.stderr.write(`capflow: unknown command ${JSON.stringify(command)}\n\n${USAGE}`);
+    return 2;
+  }
+  return found.run(rest, io);
 }
 
 function defaultIo(): CliIo {

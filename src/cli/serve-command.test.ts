@@ -17,7 +17,7 @@ import type { ResponsePacket } from '../protocol/packet.js';
 import { CapitalFlowIntradayResponseSchema } from '../protocol/gen/quote_pb.js';
 import { capitalFlowRequest, RawProtocolClient } from '../server/reliability/raw-protocol-client.js';
 import { goSdkHeaders } from '../server/server-test-kit.js';
-import { tcpClient } from '../server/transport/transport-test-kit.js';
+import { tcpClient } from '../server/socket/transport/transport-test-kit.js';
 import { CAPFLOW_BIN, runCapflow, serveCapflow, temporaryDirectories } from './cli-test-kit.js';
 
 const require = createRequire(import.meta.url);

@@ -15,7 +15,8 @@ import { isSharedStoreUrl, openFlowStore, openTradeBus, sharedDemoSecrets, share
 import { announceStoredTrades } from '../worker/stored-trade-notices.js';
 import { parseDemoSeed, startDemoMarket } from '../demo/demo-serve.js';
 import type { CliIo } from './main.js';
-import { createLogger, logCallback, type Logger } from '../server/logging/logger.js';
+import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
+import { createLogger, logCallback, type Logger } from '../logging/logger.js';
 import { OpenedResources, openServeCredentials, openServeCredentialStore, reloadCredentials, waitForStopSignal } from './serve-runtime.js';
 import { holdDataDir } from '../store/data-dir-lock.js';
 import { openDayArchive, startRetention } from './retention-runtime.js';
@@ -28,24 +29,33 @@ import { SecurityDirectory } from '../service/rankings/security-directory.js';
 export const SAMPLE_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples/sse-600000-2023-02-01.csv.gz');
 
 const OPTIONS = {
-  data: { type: 'string' },
-  config: { type: 'string' },
-  host: { type: 'string', default: '127.0.0.1' },
-  port: { type: 'string', default: '8080' },
-  'tcp-port': { type: 'string' },
-  clock: { type: 'string', default: 'wall' },
-  sample: { type: 'boolean', default: false },
-  store: { type: 'string' },
-  bus: { type: 'string' },
-  demo: { type: 'boolean', default: false },
-  seed: { type: 'string' },
-  'web-credential': { type: 'string' },
-  'retain-trades-days': { type: 'string' },
-  'log-level': { type: 'string' },
-  'poll-ms': { type: 'string' },
-  securities: { type: 'string' },
-  help: { type: 'boolean', short: 'h', default: false },
+  data: { type: 'string', value: 'DIR', description: 'data directory of the embedded store (created when missing); optional with --store postgres://…' },
+  config: { type: 'string', value: 'FILE', description: 'configuration file (JSON): credentials, permissions, rate limits, securities; without it a demo credential with every market is created in --data' },
+  host: { type: 'string', default: '127.0.0.1', value: 'HOST', description: 'address to listen on; 0.0.0.0 for every interface' },
+  port: { type: 'string', default: '8080', value: 'PORT', description: 'HTTP port: REST API, web page, token endpoints and the WebSocket quote socket at /v2; 0 picks a free port' },
+  'tcp-port': { type: 'string', value: 'PORT', description: 'also serve the socket protocol over plain TCP on this port (tcp:// quote URLs)' },
+  clock: { type: 'string', default: 'wall', value: 'wall|feed|INSTANT', description: 'what "now" is: the wall clock, the newest trade received (feed), or a fixed ISO 8601 instant' },
+  sample: { type: 'boolean', default: false, description: 'ingest the bundled sample day (600000.SH, 2023-02-01) before serving' },
+  store: { type: 'string', value: 'postgres://…', description: 'serve from a fleet\'s PostgreSQL store instead of the embedded one' },
+  bus: { type: 'string', value: 'nats://…', description: 'take line notices from NATS JetStream (a fleet with workers)' },
+  demo: { type: 'boolean', default: false, description: 'run a simulated market that trades live in every market\'s sessions' },
+  seed: { type: 'string', value: 'N', description: 'seed of the --demo market (the same seed gives the same trades)' },
+  'web-credential': { type: 'string', value: 'APPKEY', description: 'the credential whose data the web page shows to anyone who opens it (a public dashboard; with --demo, the demo credential)' },
+  'retain-trades-days': { type: 'string', value: 'N', description: 'keep trades of the last N days in the store; older days keep their minute lines in an archive' },
+  'log-level': { type: 'string', value: 'LEVEL', description: 'trace, debug, info, warn, error or silent (default info; or CAPFLOW_LOG_LEVEL)' },
+  'poll-ms': { type: 'string', value: 'MS', description: 'how often to look for trades other processes wrote into the store (ingest, connect)' },
+  securities: { type: 'string', value: 'FILE', description: 'names and sectors of securities: CSV symbol,name,sector[,currency,lot_size] (a symbol also in the config: the file wins)' },
+  help: HELP_OPTION,
 } as const;
+
+export const SERVE_COMMAND: CommandSpec = {
+  name: 'serve',
+  summary: 'serve the LongPort-compatible quote socket (command 24 and friends), the REST API, the live stream and the web page',
+  usage: ['[--data DIR] [--config FILE] [--host HOST] [--port PORT] [--tcp-port PORT] [--demo] [--sample] …', '--store postgres://… [--bus nats://…] …'],
+  description:
+    'Prints, once it listens, the LONGPORT_* and LONGBRIDGE_* settings an official SDK needs to connect. With no --config, a demo credential with every market is created once in the data directory and kept across restarts.',
+  options: OPTIONS,
+};
 
 function parsePort(text: string, flag: string): number {
   if (!/^\d{1,5}$/.test(text) || Number(text) > 65535) throw new Error(`${flag} must be a port number (0-65535), got ${JSON.stringify(text)}`);
@@ -91,7 +101,7 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     return 2;
   }
   if (values.help) {
-    io.stdout.write('capflow serve --data DIR [--config FILE] [--host H] [--port P] [--tcp-port P2] [--clock wall|feed|ISO-INSTANT] [--sample] [--store postgres://…] [--bus nats://…] [--demo [--seed N]] [--web-credential APPKEY] [--poll-ms MS] [--securities FILE]\n(with --store postgres://… --data is optional and the demo credential is the one kept in the store)\n');
+    io.stdout.write(commandHelp(SERVE_COMMAND));
     return 0;
   }
   let port: number;

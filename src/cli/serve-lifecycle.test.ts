@@ -13,7 +13,7 @@ import { CloseCode } from '../model/errors.js';
 import { encodePacket } from '../protocol/packet-codec.js';
 import { AuthRequestSchema } from '../protocol/gen/control_pb.js';
 import { fetchOtp, signedHeaders, testCredential } from '../server/server-test-kit.js';
-import { closePushOf, tcpClient, wsClient, type TcpTestClient, type WsTestClient } from '../server/transport/transport-test-kit.js';
+import { closePushOf, tcpClient, wsClient, type TcpTestClient, type WsTestClient } from '../server/socket/transport/transport-test-kit.js';
 import { CAPFLOW_BIN, runCapflow, temporaryDirectories } from './cli-test-kit.js';
 import { SAMPLE_FILE } from './serve-command.js';
 

@@ -6,7 +6,7 @@ import type { CredentialStore } from '../store/credential-store.js';
 import { SqliteCredentialStore } from '../store/sqlite-credential-store.js';
 import { PostgresCredentialStore } from '../store/postgres-credential-store.js';
 import { isSharedStoreUrl } from './scale-out-adapters.js';
-import type { Logger } from '../server/logging/logger.js';
+import type { Logger } from '../logging/logger.js';
 
 /**
  * The credential store `serve` uses: the store's own — PostgreSQL's `credentials` table with

@@ -35,3 +35,14 @@ export function resolveConnection(
 export function restClientOf(connection: ServerConnection): RestClient {
   return new RestClient({ httpUrl: connection.url, credential: connection });
 }
+
+/** Flags every command that talks to a running server takes. */
+export const CONNECTION_OPTIONS = {
+  url: { type: 'string', value: 'URL', description: 'the server\'s HTTP address (or LONGPORT_HTTP_URL; default http://127.0.0.1:8080)' },
+  'app-key': { type: 'string', value: 'KEY', description: 'the credential\'s app key (or LONGPORT_APP_KEY)' },
+  'app-secret': { type: 'string', value: 'SECRET', description: 'its app secret (or LONGPORT_APP_SECRET)' },
+  'access-token': { type: 'string', value: 'TOKEN', description: 'its access token (or LONGPORT_ACCESS_TOKEN)' },
+} as const;
+
+export const CONNECTION_USAGE =
+  'The server and credential come from --url, --app-key, --app-secret and --access-token, or from LONGPORT_HTTP_URL, LONGPORT_APP_KEY, LONGPORT_APP_SECRET and LONGPORT_ACCESS_TOKEN (the variables `capflow serve` prints).';

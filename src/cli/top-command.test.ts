@@ -67,7 +67,7 @@ describe('capflow top', () => {
   it('names what is wrong: a bad value from the server, a missing market', async () => {
     const bad = await run('top', '--market', 'CN', '--days', '4', ...serverFlags(t.httpUrl, user));
     assert.equal(bad.code, 1);
-    assert.match(bad.stderr, /days must be one of 1, 3, 5, 10/);
+    assert.match(bad.stderr, /days must be 1, 3, 5 or 10/);
     const missing = await run('top', ...serverFlags(t.httpUrl, user));
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /--market is required/);

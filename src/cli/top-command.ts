@@ -1,35 +1,38 @@
 import { parseArgs } from 'node:util';
 import type { ConventionName, RankByName, Rankings } from '../contract/schemas.js';
 import { explainApiError } from './api-error-messages.js';
-import { CONNECTION_OPTIONS, CONNECTION_USAGE } from './flow-command.js';
+import { CONNECTION_OPTIONS, CONNECTION_USAGE } from './server-connection.js';
+import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
 import { groupAmount, table } from './flow-format.js';
 import type { CliIo } from './main.js';
 import { resolveConnection, restClientOf } from './server-connection.js';
 
-const USAGE = `capflow top --market HK|US|CN|SG [--by net|main-force] [--convention longport|eastmoney|futu]
-            [--days 1|3|5|10] [--date YYYY-MM-DD] [--limit N] [--offset N] [--asc] [--sector NAME]
-            [--json | --csv]
-Prints the market's securities that took in the most money (or, with --asc, the least) over the
-last --days trading days ending at --date (default: the served day): rank, symbol, name, sector,
-value (net inflow or main-force net), inflow and outflow. --json the API's data, --csv one row each.
-${CONNECTION_USAGE}
-`;
-
 const OPTIONS = {
   ...CONNECTION_OPTIONS,
-  market: { type: 'string' },
-  by: { type: 'string' },
-  convention: { type: 'string' },
-  days: { type: 'string' },
-  date: { type: 'string' },
-  limit: { type: 'string', default: '20' },
-  offset: { type: 'string' },
-  asc: { type: 'boolean', default: false },
-  sector: { type: 'string' },
-  json: { type: 'boolean', default: false },
-  csv: { type: 'boolean', default: false },
-  help: { type: 'boolean', short: 'h', default: false },
+  market: { type: 'string', value: 'HK|US|CN|SG', description: 'the market to rank (required)' },
+  by: { type: 'string', value: 'net|main-force', description: 'rank by net inflow (default) or by main-force net' },
+  convention: { type: 'string', value: 'longport|eastmoney|futu', description: 'the size-tier convention behind main force (default longport)' },
+  days: { type: 'string', value: '1|3|5|10', description: 'trading days summed, ending at --date (default 1)' },
+  date: { type: 'string', value: 'YYYY-MM-DD', description: "the window's last trading day (default: the served day)" },
+  limit: { type: 'string', default: '20', value: 'N', description: 'how many to print (at most 500)' },
+  offset: { type: 'string', value: 'N', description: 'skip the first N ranks' },
+  asc: { type: 'boolean', default: false, description: 'the least money first' },
+  sector: { type: 'string', value: 'NAME', description: 'only the members of this sector, exactly as written' },
+  json: { type: 'boolean', default: false, description: "print the API's data as JSON" },
+  csv: { type: 'boolean', default: false, description: 'print one CSV row per security' },
+  help: HELP_OPTION,
 } as const;
+
+export const TOP_COMMAND: CommandSpec = {
+  name: 'top',
+  summary: "rank a market's securities by the money they took in over 1, 3, 5 or 10 trading days",
+  usage: ['--market HK|US|CN|SG [--by net|main-force] [--days 1|3|5|10] [--limit N] [--json | --csv]'],
+  description:
+    'Prints rank, symbol, name, sector, value (net inflow or main-force net), inflow and outflow, from a running server; ties are broken by symbol.',
+  options: OPTIONS,
+  notes: CONNECTION_USAGE,
+};
+const USAGE = commandHelp(TOP_COMMAND);
 
 export async function runTopCommand(argv: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let parsed;

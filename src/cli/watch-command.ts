@@ -3,22 +3,28 @@ import { CapflowClientError } from '../client/client-error.js';
 import type { StreamEvent } from '../client/rest-client.js';
 import type { Intraday, Line } from '../contract/schemas.js';
 import { explainApiError } from './api-error-messages.js';
-import { CONNECTION_OPTIONS, CONNECTION_USAGE, flowSummary } from './flow-command.js';
+import { flowSummary } from './flow-command.js';
+import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
 import { formatThousandths, groupAmount, localMinute, sparkline, toThousandths } from './flow-format.js';
 import { marketPauseNotice } from './market-pause.js';
 import type { CliIo } from './main.js';
-import { resolveConnection, restClientOf } from './server-connection.js';
-
-const USAGE = `capflow watch SYMBOL
-Follows a symbol's capital flow live: a summary and sparkline of the day so far, then every new or
-changed minute as it arrives (reconnecting by itself when the connection drops). Ctrl-C ends it.
-${CONNECTION_USAGE}
-`;
+import { CONNECTION_OPTIONS, CONNECTION_USAGE, resolveConnection, restClientOf } from './server-connection.js';
 
 const OPTIONS = {
   ...CONNECTION_OPTIONS,
-  help: { type: 'boolean', short: 'h', default: false },
+  help: HELP_OPTION,
 } as const;
+
+export const WATCH_COMMAND: CommandSpec = {
+  name: 'watch',
+  summary: "follow a symbol's capital flow live from a running server (Ctrl-C ends)",
+  usage: ['SYMBOL'],
+  description:
+    'A summary and sparkline of the day so far, then every new or changed minute as it arrives, reconnecting by itself when the connection drops. While the market is closed it says when it next opens.',
+  options: OPTIONS,
+  notes: CONNECTION_USAGE,
+};
+const USAGE = commandHelp(WATCH_COMMAND);
 
 export interface WatchOptions {
   /** Ends the watch (exit 0); by default Ctrl-C (SIGINT). */

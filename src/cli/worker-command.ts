@@ -4,21 +4,42 @@ import { NatsTradeBus, parseNatsUrl } from '../bus/nats-trade-bus.js';
 import { partitionsOfWorker } from '../bus/symbol-partition.js';
 import { ingestFile } from '../ingest/index.js';
 import { FlowWorker } from '../worker/flow-worker.js';
+import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
 import type { CliIo } from './main.js';
 import { openFlowStore } from './scale-out-adapters.js';
 
-const WORKER_USAGE = `Usage: capflow worker --store postgres://… --bus nats://… [--partitions N] [--workers W] [--worker-id I] [--batch B]
+const WORKER_OPTIONS = {
+  store: { type: 'string', value: 'postgres://…', description: "the fleet's PostgreSQL store" },
+  bus: { type: 'string', value: 'nats://…', description: "the fleet's NATS JetStream bus" },
+  partitions: { type: 'string', value: 'N', description: 'partitions of the stream, the same in every process (default 16, or the bus URL\'s)' },
+  workers: { type: 'string', value: 'W', description: 'how many workers share the partitions (default 1)' },
+  'worker-id': { type: 'string', value: 'I', description: 'this worker\'s number, 0 to W-1 (default 0)' },
+  batch: { type: 'string', value: 'B', description: 'trades stored per transaction (default 500)' },
+  help: HELP_OPTION,
+} as const;
 
-Moves trades from NATS JetStream into PostgreSQL, exactly once, and announces changed minute
-lines to gateways. The stream's N partitions (default 16, the same in every process) are split
-between W workers: worker I takes the partitions p with p mod W = I.
-`;
+const PUBLISH_OPTIONS = {
+  bus: { type: 'string', value: 'nats://…', description: "the fleet's NATS JetStream bus" },
+  partitions: { type: 'string', value: 'N', description: 'partitions of the stream (default 16, or the bus URL\'s)' },
+  help: HELP_OPTION,
+} as const;
 
-const PUBLISH_USAGE = `Usage: capflow publish FILE... --bus nats://… [--partitions N]
+export const WORKER_COMMAND: CommandSpec = {
+  name: 'worker',
+  summary: 'store trades from the bus into PostgreSQL, exactly once, and announce changed lines (scaling out)',
+  usage: ['--store postgres://… --bus nats://… [--partitions N] [--workers W] [--worker-id I] [--batch B]'],
+  description: 'The stream\'s N partitions are split between W workers: worker I takes the partitions p with p mod W = I. SIGINT or SIGTERM stops it after the batches in hand.',
+  options: WORKER_OPTIONS,
+};
 
-Publishes the trades of CSV / NDJSON files (optionally .gz) to the bus, in file order, for the
-workers to store.
-`;
+export const PUBLISH_COMMAND: CommandSpec = {
+  name: 'publish',
+  summary: 'publish the trades of CSV / NDJSON files (optionally .gz) to the bus, for the workers to store',
+  usage: ['FILE... --bus nats://… [--partitions N]'],
+  options: PUBLISH_OPTIONS,
+};
+const WORKER_USAGE = commandHelp(WORKER_COMMAND);
+const PUBLISH_USAGE = commandHelp(PUBLISH_COMMAND);
 
 function positiveInt(text: string | undefined, flag: string, fallback: number, min = 1): number {
   if (text === undefined) return fallback;
@@ -35,15 +56,7 @@ export async function runWorkerCommand(argv: string[], io: CliIo): Promise<numbe
     const { values } = parseArgs({
       args: argv,
       strict: true,
-      options: {
-        store: { type: 'string' },
-        bus: { type: 'string' },
-        partitions: { type: 'string' },
-        workers: { type: 'string' },
-        'worker-id': { type: 'string' },
-        batch: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
+      options: WORKER_OPTIONS,
     });
     if (values.help) {
       io.stdout.write(WORKER_USAGE);
@@ -108,7 +121,7 @@ export async function runPublishCommand(argv: string[], io: CliIo): Promise<numb
       args: argv,
       strict: true,
       allowPositionals: true,
-      options: { bus: { type: 'string' }, partitions: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+      options: PUBLISH_OPTIONS,
     });
     if (values.help) {
       io.stdout.write(PUBLISH_USAGE);

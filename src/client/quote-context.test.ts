@@ -7,8 +7,9 @@ import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { CloseCode } from '../model/errors.js';
 import type { Credential } from '../server/auth/credential.js';
+import { InMemorySessionRegistry } from '../server/socket/session/session-registry.js';
 import { startTestServer, storeTrades, testCredential, trade, type TestServer } from '../server/server-test-kit.js';
-import { sleep, waitFor } from '../server/transport/transport-test-kit.js';
+import { sleep, waitFor } from '../server/socket/transport/transport-test-kit.js';
 import type { ClientRuntime } from './client-runtime.js';
 import { CapflowClientError, Config, Decimal, QuoteContext, type CapitalFlowUpdate, type ConnectionEvent } from './index.js';
 import { nodeRuntime } from './node-runtime.js';
@@ -332,14 +333,17 @@ describe('client reconnects and live subscriptions', () => {
   });
 
   it('falls back to a fresh token and auth when the session is gone, and re-subscribes', async () => {
-    const short = await startTestServer({ credentials: [credential], trades: HK.slice(0, 2), server: { sessionTtlMs: 300, liveCoalesceMs: 20 } });
+    // The server's sessions live 24 h on a clock the test moves: the session expires without a wait.
+    let clockOffsetMs = 0;
+    const sessions = new InMemorySessionRegistry(24 * 3_600_000, () => Date.now() + clockOffsetMs);
+    const short = await startTestServer({ credentials: [credential], trades: HK.slice(0, 2), server: { sessions, liveCoalesceMs: 20 } });
     const ctx = await QuoteContext.new(configFor(short, credential));
     const events: ConnectionEvent[] = [];
     ctx.setOnConnectionEvent((event) => events.push(event));
     try {
       await ctx.subscribeCapitalFlow('700.HK', () => {});
       const first = ctx.sessionId;
-      await sleep(350); // the session expires on the server
+      clockOffsetMs = 24 * 3_600_000 + 1; // the session has expired on the server
       short.server.gateway.connectionsOf(credential.appKey)[0]!.close(CloseCode.ServerError, 'test drop');
       await waitFor(() => events.some((event) => event.type === 'reconnected'));
       const reconnected = events.find((event) => event.type === 'reconnected');

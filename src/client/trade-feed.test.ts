@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { startCapflowServer, type RunningServer } from '../server/capflow-server.js';
 import { storeTrades, testCredential, trade } from '../server/server-test-kit.js';
-import { waitFor } from '../server/transport/transport-test-kit.js';
+import { waitFor } from '../server/socket/transport/transport-test-kit.js';
 import { FlowService } from '../service/flow-service.js';
 import { MarketClock } from '../service/market-clock.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';

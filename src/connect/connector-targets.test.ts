@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { busIngestTarget } from '../bus/bus-ingest-target.js';
 import { InProcessTradeBus } from '../bus/in-process-trade-bus.js';
-import { silentLogger } from '../server/logging/logger.js';
+import { silentLogger } from '../logging/logger.js';
 import { startCapflowServer } from '../server/capflow-server.js';
 import { FlowService } from '../service/flow-service.js';
 import { MarketClock } from '../service/market-clock.js';

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { silentLogger } from '../server/logging/logger.js';
+import { silentLogger } from '../logging/logger.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
 import { ConnectMetrics } from './connect-metrics.js';
 import { configOf, eventually, linesOf, nodeOn, tapeOf, tradeStream, type TestNode } from './connect-test-kit.js';

@@ -1,6 +1,6 @@
 import { CapflowClientError, QuoteContext, SubType, type Config, type ConnectionEvent, type PushTradesEvent } from '../client/index.js';
 import { parseSymbol, type ParsedSymbol } from '../model/symbol.js';
-import type { Logger } from '../server/logging/logger.js';
+import type { Logger } from '../logging/logger.js';
 import type { ConnectMetrics } from './connect-metrics.js';
 import { FingerprintRelay } from './fingerprint-relay.js';
 import type { RelayTargetReader } from './relay-target.js';

@@ -188,6 +188,9 @@ describe('real answers fit the contract', () => {
   it('the live stream: its refusals, then a snapshot and line events', async () => {
     await expectAnswer('stream', { query: { symbol: '700.HK', token: 'made-up' } }, 401, HttpErrorCode.UnknownAccessToken);
     await expectAnswer('stream', { ...as(hkOnly), query: { symbol: '600000.SH' } }, 403, BusinessCode.NoAccess);
+    // The limited credential's bucket holds one token of command 24: spend it (whatever earlier
+    // tests left), so the stream, which takes one too, is refused however long those took.
+    await callRoute(t.httpUrl, ROUTES.intraday as Route, { ...as(limited), query: { symbol: '700.HK' } });
     await expectAnswer('stream', { ...as(limited), query: { symbol: '700.HK' } }, 429, BusinessCode.RateLimited);
 
     const route = ROUTES.stream;

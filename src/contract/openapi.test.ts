@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { startTestServer, type TestServer } from '../server/server-test-kit.js';
 import { Endpoint } from './endpoints.js';
 import { openApiDocument } from './openapi.js';
 import { ROUTES, type Route } from './routes.js';
@@ -120,87 +119,3 @@ function rewriteRefs(schema: unknown): any {
     Object.entries(schema).map(([key, value]) => [key, key === '$ref' ? String(value).replace('#/components/schemas/', 'capflow-components#/$defs/') : rewriteRefs(value)]),
   );
 }
-
-/**
- * The hand-written description the server serves before the contract takes over its routes:
- * everything it documents (operations, parameters, examples, error codes, schema fields and their
- * descriptions) is in the generated document too.
- */
-describe('the generated document keeps every detail of the hand-written one', () => {
-  let t: TestServer;
-  let served: Json;
-  before(async () => {
-    t = await startTestServer();
-    served = (await (await fetch(`${t.httpUrl}${Endpoint.openapi.path}`)).json()) as Json;
-  });
-  after(() => t.stop());
-
-  /** Sentences of a text, leaving out those about rate limits (generated from the route's bucket now). */
-  const sentences = (text: string | undefined): string[] =>
-    (text ?? '')
-      .split(/(?<=\.)\s+|\n+/)
-      .map((sentence) => sentence.trim())
-      .filter((sentence) => sentence !== '' && !/rate limit/i.test(sentence));
-
-  it('every operation: summary, description, parameters with their examples and choices', () => {
-    for (const [path, item] of Object.entries(served.paths as Json)) {
-      for (const [method, old] of Object.entries(item as Json)) {
-        const now = document.paths[path]?.[method];
-        assert.ok(now, `${method} ${path} is documented`);
-        assert.equal(now.operationId, old.operationId);
-        assert.equal(now.summary, old.summary);
-        for (const sentence of sentences(old.description)) assert.ok(now.description.includes(sentence), `${path}: "${sentence}"`);
-        for (const parameter of old.parameters ?? []) {
-          const match = now.parameters.find((candidate: Json) => candidate.name === parameter.name);
-          assert.ok(match, `${path} ?${parameter.name}`);
-          assert.equal(match.required, parameter.required, `${path} ?${parameter.name} required`);
-          assert.equal(match.description, parameter.description, `${path} ?${parameter.name} description`);
-          const schema = (match.schema.$ref ? resolvePointer(document, match.schema.$ref) : match.schema) as Json;
-          for (const key of ['enum', 'examples', 'maximum', 'minimum', 'type', 'format']) {
-            if (parameter.schema[key] !== undefined) assert.deepEqual(schema[key], parameter.schema[key], `${path} ?${parameter.name} ${key}`);
-          }
-        }
-      }
-    }
-  });
-
-  it('every error status with every code it named', () => {
-    // The old document gave these (which query no symbol) the 403 of the symbol queries; they never answer 301604.
-    const corrected = new Set(['get /api/v1/capital-flow/batch 403 301604', 'get /api/v1/symbols 403 301604', 'post /api/v1/stream-token 403 301604']);
-    for (const [path, item] of Object.entries(served.paths as Json)) {
-      for (const [method, old] of Object.entries(item as Json)) {
-        const now = document.paths[path][method];
-        for (const [status, response] of Object.entries(old.responses as Json)) {
-          assert.ok(now.responses[status], `${method} ${path} ${status}`);
-          const codes = [...String((response as Json).description).matchAll(/\b(\d{6})\b/g)].map((match) => Number(match[1]));
-          for (const code of codes) {
-            const where = `${method} ${path} ${status} ${code}`;
-            if (!corrected.has(where)) assert.ok(now.responses[status]['x-error-codes']?.includes(code), where);
-          }
-        }
-      }
-    }
-  });
-
-  it('every schema field with its description and examples', () => {
-    const propertiesOf = (root: Json, schema: Json): Record<string, Json> => {
-      const own = { ...(schema.properties ?? {}) } as Record<string, Json>;
-      for (const part of schema.allOf ?? []) Object.assign(own, propertiesOf(root, part.$ref ? (resolvePointer(root, part.$ref) as Json) : part));
-      return own;
-    };
-    // Convention's fields are part of every tier answer now; Symbols' entries are a component of their own.
-    const renamed: Record<string, string> = { Convention: 'Tiers' };
-    for (const [name, schema] of Object.entries(served.components.schemas as Json)) {
-      const now = document.components.schemas[renamed[name] ?? name] as Json;
-      assert.ok(now, `component ${name}`);
-      const nowProperties = propertiesOf(document, now);
-      for (const [field, old] of Object.entries(propertiesOf(served, schema as Json))) {
-        const match = nowProperties[field];
-        assert.ok(match, `${name}.${field}`);
-        const description = String(match.description ?? (match.$ref ? (resolvePointer(document, match.$ref) as Json).description : ''));
-        if (old.description) assert.ok(description.includes(old.description), `${name}.${field}: ${old.description}`);
-        if (old.examples) assert.deepEqual(match.examples, old.examples, `${name}.${field} examples`);
-      }
-    }
-  });
-});

@@ -1,19 +1,20 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { calendarFor } from '../calendar/trading-calendar.js';
 import { parseDecimal, type Decimal } from '../model/decimal.js';
 import type { Market } from '../model/market.js';
 import { parseDirection, type Trade } from '../model/trade.js';
+import { realDataFile, skipWithoutRealData, SSE_SAMPLE_DAY } from '../real-data-test-kit.js';
 import { DayFlow } from './day-flow.js';
 
 /**
- * Real trade days from /work/shared/data (never copied into the project). The expected figures
- * are the independently computed ones of that folder's README.
+ * Real trade days: the bundled SSE day, and the LOBSTER samples from CAPFLOW_REAL_DATA (they may
+ * not be redistributed). The expected figures were computed independently of capflow.
  */
-const DATA_DIR = '/work/shared/data';
-const SKIP = existsSync(DATA_DIR) ? false : `${DATA_DIR} is not present: real-day tests skipped`;
+const pathOf = (file: string): string => (file.startsWith('sse-') ? SSE_SAMPLE_DAY : (realDataFile(file) ?? file));
+const skipOf = (file: string): false | string => (file.startsWith('sse-') ? false : skipWithoutRealData(file));
 
 function decimal(text: string): Decimal {
   const value = parseDecimal(text);
@@ -23,7 +24,7 @@ function decimal(text: string): Decimal {
 
 /** Minimal reader for these files only (no quoting in them): header, then one trade a line. */
 function readTrades(file: string, keepDirection: boolean): Trade[] {
-  const text = gunzipSync(readFileSync(`${DATA_DIR}/${file}`)).toString('utf8');
+  const text = gunzipSync(readFileSync(pathOf(file))).toString('utf8');
   const [header, ...rows] = text.trimEnd().split('\n');
   assert.equal(header, 'symbol,timestamp,price,volume,direction,trade_id,bid,ask');
   return rows.map((row) => {
@@ -49,7 +50,7 @@ const cases: { file: string; market: Market; date: string; lines: number; withSi
   { file: 'sse-600000-2023-02-01.csv.gz', market: 'CN', date: '2023-02-01', lines: 241, withSide: '-24384680.860', classified: '-13530695.060' },
 ];
 
-describe('real trade days', { skip: SKIP }, () => {
+describe('real trade days', () => {
   for (const { file, market, date, lines: lineCount, withSide, classified } of cases) {
     const schedule = calendarFor(market).schedule(date);
     const run = (keepDirection: boolean): DayFlow => {
@@ -59,21 +60,21 @@ describe('real trade days', { skip: SKIP }, () => {
       return day;
     };
 
-    it(`${file}: the day's last line with the feed's side is ${withSide}`, () => {
+    it(`${file}: the day's last line with the feed's side is ${withSide}`, { skip: skipOf(file) }, () => {
       assert.ok(schedule);
       const lines = run(true).lines(schedule.dayEndMs);
       assert.equal(lines.length, lineCount);
       assert.equal(lines[lineCount - 1]?.inflow, withSide);
     });
 
-    it(`${file}: with the side removed (classification) it is ${classified}`, () => {
+    it(`${file}: with the side removed (classification) it is ${classified}`, { skip: skipOf(file) }, () => {
       assert.ok(schedule);
       const lines = run(false).lines(schedule.dayEndMs);
       assert.equal(lines[lineCount - 1]?.inflow, classified);
     });
   }
 
-  it('GOOG.US: buyer- and seller-initiated turnover add up to the README totals', () => {
+  it('GOOG.US: buyer- and seller-initiated turnover add up to the independently computed totals', { skip: skipOf('lobster-goog-2012-06-21.csv.gz') }, () => {
     const schedule = calendarFor('US').schedule('2012-06-21');
     assert.ok(schedule);
     const day = new DayFlow(schedule);

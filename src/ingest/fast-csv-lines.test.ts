@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { SSE_SAMPLE_DAY } from '../real-data-test-kit.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -177,12 +178,8 @@ describe('CSV → lines fast path', () => {
     );
   });
 
-  it('reads a real day to the published net inflow, identical to ingesting into the store', { timeout: 60_000 }, async (t) => {
-    const path = '/work/shared/data/sse-600000-2023-02-01.csv.gz';
-    if (!existsSync(path)) {
-      t.skip(`real data not present at ${path}`);
-      return;
-    }
+  it('reads a real day to the published net inflow, identical to ingesting into the store', { timeout: 60_000 }, async () => {
+    const path = SSE_SAMPLE_DAY;
     const { builder, summary } = await csvFileToLines(path);
     assert.equal(summary.accepted, 14_872);
     assert.equal(summary.generalRows, 0);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { realDataFile, skipWithoutRealData, SSE_SAMPLE_DAY } from '../real-data-test-kit.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -239,14 +240,10 @@ describe('ingestFile', () => {
 });
 
 describe('ingestFile on real data', () => {
-  const SSE = '/work/shared/data/sse-600000-2023-02-01.csv.gz';
-  const GOOG = '/work/shared/data/lobster-goog-2012-06-21.csv.gz';
+  const SSE = SSE_SAMPLE_DAY;
+  const GOOG = realDataFile('lobster-goog-2012-06-21.csv.gz');
 
-  it('ingests the SSE 600000.SH day: 14,872 trades with the exact buy and sell turnover', async (t) => {
-    if (!existsSync(SSE)) {
-      t.skip(`${SSE} not found`);
-      return;
-    }
+  it('ingests the SSE 600000.SH day: 14,872 trades with the exact buy and sell turnover', async () => {
     await withStore(async (store) => {
       const summary = await ingestFile(store, SSE);
       assert.deepEqual([summary.accepted, summary.duplicates, summary.rejected], [14872, 0, 0]);
@@ -266,13 +263,9 @@ describe('ingestFile on real data', () => {
     });
   });
 
-  it('ingests the LOBSTER GOOG.US day: 11,678 trades', async (t) => {
-    if (!existsSync(GOOG)) {
-      t.skip(`${GOOG} not found`);
-      return;
-    }
+  it('ingests the LOBSTER GOOG.US day: 11,678 trades', { skip: skipWithoutRealData('lobster-goog-2012-06-21.csv.gz') }, async () => {
     await withStore(async (store) => {
-      const summary = await ingestFile(store, GOOG);
+      const summary = await ingestFile(store, GOOG!);
       assert.deepEqual([summary.accepted, summary.rejected], [11678, 0]);
       assert.deepEqual(await store.daysOf('GOOG.US'), [{ symbol: 'GOOG.US', date: '2012-06-21', trades: 11678 }]);
     });

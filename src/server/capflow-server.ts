@@ -1,53 +1,51 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CloseCode, HttpErrorCode, httpError } from '../model/errors.js';
+import { CloseCode } from '../model/errors.js';
+import { ApiLimits } from '../contract/limits.js';
+import { QuoteCommand } from '../protocol/control-command.js';
 import type { FlowService } from '../service/flow-service.js';
 import type { MarketClock } from '../service/market-clock.js';
 import type { FlowStore, StoredTrade } from '../store/flow-store.js';
-import { ingestBody, ingestBodyChoice } from './http/ingest-body.js';
-import {
-  credentialGeneration,
-  InMemoryCredentialRegistry,
-  rateLimitFor,
-  SOCKET_TOKEN_RATE_KEY,
-  usableAt,
-  type Credential,
-  type CredentialRegistry,
-} from './auth/credential.js';
+import { ContractRouter } from './http/contract-router.js';
+import { registerIngestRoute } from './http/ingest-route.js';
+import { registerSocketTokenRoutes } from './http/socket-token-routes.js';
+import { CallerResolver } from './http/rest/rest-caller.js';
+import { StreamTokenIssuer } from './http/rest/stream-tokens.js';
+import { credentialGeneration, InMemoryCredentialRegistry, usableAt, type Credential, type CredentialRegistry } from './auth/credential.js';
 import { HttpAuthenticator } from './auth/http-authenticator.js';
 import { OtpIssuer, type OtpStore } from './auth/otp-issuer.js';
-import { DEFAULT_BODY_TIMEOUT_MS, HttpApi, type JsonRoute } from './http/http-api.js';
-import { registerWebRoutes } from '../web/web-routes.js';
-import { capitalDistributionHandler, capitalFlowHandler } from './quote/capital-flow.js';
-import type { CommandHandler } from './quote/command-handler.js';
-import { handleMarketTradeDay } from './quote/market-trade-day.js';
-import { marketTradePeriodHandler } from './quote/market-trade-period.js';
-import { handleUserQuoteProfile } from './quote/user-quote-profile.js';
-import { LiveFlowHub } from './live/live-flow-hub.js';
-import { subscribeCapitalFlowHandler, unsubscribeCapitalFlowHandler } from './live/subscription-commands.js';
-import { startTradeService, type TradeService } from './trades/trade-service.js';
+import { DEFAULT_BODY_TIMEOUT_MS, HttpApi } from './http/http-api.js';
+import { registerWebRoutes } from './http/web/web-routes.js';
+import { capitalDistributionHandler, capitalFlowHandler } from './socket/quote/capital-flow.js';
+import type { CommandHandler } from './socket/quote/command-handler.js';
+import { handleMarketTradeDay } from './socket/quote/market-trade-day.js';
+import { marketTradePeriodHandler } from './socket/quote/market-trade-period.js';
+import { handleUserQuoteProfile } from './socket/quote/user-quote-profile.js';
+import { LiveFlowHub } from './socket/live/live-flow-hub.js';
+import { subscribeCapitalFlowHandler, unsubscribeCapitalFlowHandler } from './socket/live/subscription-commands.js';
+import { startTradeService, type TradeService } from './socket/trades/trade-service.js';
 import { CapflowCommand } from '../protocol/capflow-command.js';
 import { DEFAULT_PERCENTILE_DAYS, TierFlows, type TierChoice } from '../service/tier-flows.js';
-import { command25Distribution } from './quote/command25-distribution.js';
-import { batchCapitalFlowHandler } from './quote/capital-flow-batch.js';
-import { RateLimiter, takeToken, type CommandRateLimiter } from './rate-limit/token-bucket.js';
-import { registerRestApi, type RestApiOptions } from './rest/rest-api.js';
+import { command25Distribution } from './queries/command25-distribution.js';
+import { batchCapitalFlowHandler } from './socket/quote/capital-flow-batch.js';
+import { RateLimiter, type CommandRateLimiter } from './rate-limit/token-bucket.js';
+import { registerRestApi, type RestApiOptions } from './http/rest/rest-api.js';
+import { liveHubLineUpdates } from './http/rest/line-update-source.js';
+import { InMemorySessionRegistry, type SessionRegistry } from './socket/session/session-registry.js';
+import { SocketGateway } from './socket/session/socket-gateway.js';
+import type { ConnectionLedger } from '../store/gateway-state/connection-ledger.js';
+import { TcpTransport } from './socket/transport/tcp-transport.js';
+import { WebSocketTransport } from './socket/transport/ws-transport.js';
+import { ConnectionAdmission, type AdmissionLimits } from './socket/transport/connection-admission.js';
 import { RankingsService } from '../service/rankings/rankings-service.js';
-import { rankingsCommandHandler } from './quote/rankings-command.js';
-import { liveHubLineUpdates } from './rest/line-update-source.js';
-import { InMemorySessionRegistry, type SessionRegistry } from './session/session-registry.js';
-import { SocketGateway } from './session/socket-gateway.js';
-import type { ConnectionLedger } from './session/connection-ledger.js';
-import { notifyingAppends } from './shared-state/notifying-appends.js';
-import { TcpTransport } from './transport/tcp-transport.js';
-import { WebSocketTransport } from './transport/ws-transport.js';
-import { ConnectionAdmission, type AdmissionLimits } from './transport/connection-admission.js';
+import { rankingsCommandHandler } from './socket/quote/rankings-command.js';
 import { CapflowMetrics } from './metrics/capflow-metrics.js';
-import { instrumentConnections, instrumentStore } from './metrics/instrumentation.js';
-import { silentLogger, type Logger } from './logging/logger.js';
-import { withAccessLog } from './logging/http-access-log.js';
-import { registerOperationsRoutes, type ReadinessCheck } from './operations/operations-routes.js';
-import { defaultReadiness } from './operations/default-readiness.js';
+import { instrumentStore } from './metrics/instrumentation.js';
+import { instrumentConnections } from './socket/session/instrumented-connections.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
+import { withAccessLog } from './http/http-access-log.js';
+import { registerOperationsRoutes, type ReadinessCheck } from './http/operations/operations-routes.js';
+import { defaultReadiness } from './http/operations/default-readiness.js';
 import type { InvalidationReason } from './auth/composite-credential-registry.js';
 
 export interface CapflowServerOptions {
@@ -105,7 +103,7 @@ export interface CapflowServerOptions {
   /** App key that unauthenticated REST/SSE requests act as (`serve --web-credential`, a public dashboard). */
   publicCredential?: string;
   /** REST/SSE tuning (stream heartbeat, update coalescing, stream caps, token lifetime, update source). */
-  rest?: Partial<Pick<RestApiOptions, 'heartbeatMs' | 'coalesceMs' | 'maxStreams' | 'maxStreamsPerCredential' | 'streamTokenTtlMs' | 'updates' | 'securities'>>;
+  rest?: Partial<Pick<RestApiOptions, 'heartbeatMs' | 'coalesceMs' | 'maxStreams' | 'maxStreamsPerCredential' | 'updates' | 'securities'> & { streamTokenTtlMs: number }>;
   log?: (message: string, error?: unknown) => void;
   /** Live subscriptions: at most one update per symbol per this many ms (default 100). */
   liveCoalesceMs?: number;
@@ -171,11 +169,11 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
   const tierFlows = new TierFlows(options.flows, store);
   const distributionOf = command25Distribution(options.flows, tierFlows, options.tiers ?? { name: 'longport', days: DEFAULT_PERCENTILE_DAYS });
   const commands = new Map<number, CommandHandler>([
-    [4, handleUserQuoteProfile],
-    [8, marketTradePeriodHandler(options.clock)],
-    [9, handleMarketTradeDay],
-    [24, capitalFlowHandler(options.flows)],
-    [25, capitalDistributionHandler(options.flows, distributionOf)],
+    [QuoteCommand.QueryUserQuoteProfile, handleUserQuoteProfile],
+    [QuoteCommand.QueryMarketTradePeriod, marketTradePeriodHandler(options.clock)],
+    [QuoteCommand.QueryMarketTradeDay, handleMarketTradeDay],
+    [QuoteCommand.QueryCapitalFlowIntraday, capitalFlowHandler(options.flows)],
+    [QuoteCommand.QueryCapitalFlowDistribution, capitalDistributionHandler(options.flows, distributionOf)],
     [CapflowCommand.SubscribeCapitalFlow, subscribeCapitalFlowHandler(live)],
     [CapflowCommand.UnsubscribeCapitalFlow, unsubscribeCapitalFlowHandler(live)],
   ]);
@@ -212,7 +210,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
   });
   const authenticator = new HttpAuthenticator({
     credentials,
-    timestampWindowMs: options.timestampWindowMs ?? 300_000,
+    timestampWindowMs: options.timestampWindowMs ?? ApiLimits.timestampWindowSeconds * 1000,
     onFailure: (code) => metrics.httpAuthFailed(code),
   });
   // Credentials revoked, expired or rotated while the server runs lose their live connections
@@ -243,65 +241,36 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     ...(options.httpBodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.httpBodyTimeoutMs }),
     log,
   });
-
-  // The socket-token endpoints: /v1 (Rust-core SDKs, Go SDK up to v0.16) and /v2 (Go SDK since
-  // v0.20, which reads `data.otp`) answer alike and share one per-credential bucket.
-  const socketToken: JsonRoute = async (context) => {
-    const credential = context.authenticate();
-    const rule = rateLimitFor(credential, SOCKET_TOKEN_RATE_KEY);
-    if (rule) await takeToken(rateLimiter, credential.appKey, SOCKET_TOKEN_RATE_KEY, rule, 'the socket-token endpoint');
-    const otp = await otps.issue(credential.appKey, credentialGeneration(credential));
-    return { otp, limit: credential.connections, online: await gateway.fleetOnlineCount(credential.appKey) };
-  };
-  api.json('GET', '/v1/socket/token', socketToken);
-  api.json('GET', '/v2/socket/token', socketToken);
-  // Ingested trades are stored here (acknowledged once committed), then announced to a fleet,
-  // and applied to the loaded day states at once instead of being read back by the next poll.
-  const announcing = options.onIngestStored ? notifyingAppends(store, options.onIngestStored, log) : store;
-  const ingestTarget = notifyingAppends(
-    announcing,
-    (stored) => void options.flows.applyCommitted(stored).catch((error: unknown) => log('applying ingested trades failed', error)),
-    log,
-  );
-  api.json('POST', '/v1/ingest', async (context) => {
-    const credential = context.authenticate();
-    if (!credential.ingest) throw httpError(403, HttpErrorCode.CredentialExpired, 'this credential may not ingest trades');
-    // An Idempotency-Key makes a retried body resume from what was committed, never double count.
-    const key = context.request.headers['idempotency-key'];
-    const idempotencyKey = Array.isArray(key) ? key[0] : key;
-    // The body's format (NDJSON by default, CSV, Level-2, or a column mapping) comes from the query.
-    const summary = await ingestBody(
-      ingestTarget,
-      context.body,
-      ingestBodyChoice(context.searchParams),
-      idempotencyKey ? { sourceId: `http:${credential.appKey}:${idempotencyKey}`, idempotencyKey } : {},
-    );
-    metrics.ingested(summary);
-    await options.flows.poll();
-    return summary;
-  });
-  api.json('GET', '/healthz', () => ({ status: 'ok' }));
-  registerOperationsRoutes(api, {
+  // Every endpoint of the contract (src/contract/routes.ts) is served through one router: its
+  // caller check, rate-limit bucket and query schema come from the route's definition.
+  const streamTokens = new StreamTokenIssuer(options.rest?.streamTokenTtlMs);
+  const callers = new CallerResolver({ credentials, tokens: streamTokens, publicCredential: options.publicCredential });
+  const routes = new ContractRouter(api, { callers, rateLimiter });
+  registerSocketTokenRoutes(routes, { otps, online: async (appKey) => gateway.fleetOnlineCount(appKey) });
+  registerIngestRoute(routes, { store, flows: options.flows, metrics, onStored: options.onIngestStored, logger: logger.child({ module: 'ingest-route' }) });
+  registerOperationsRoutes(routes, {
     metrics,
     readiness: { ...defaultReadiness(options.store), ...options.readiness },
     accepting: () => accepting,
   });
-  const rest = registerRestApi(api, {
+  const { streamTokenTtlMs: _ttl, ...restTuning } = options.rest ?? {};
+  const rest = registerRestApi(routes, {
     flows: options.flows,
     store: options.store,
-    credentials,
     rateLimiter,
-    publicCredential: options.publicCredential,
+    streamTokens,
     updates: liveHubLineUpdates(live, log),
     log,
     tierFlows,
     rankings,
     ...(options.tiers === undefined ? {} : { tiers: options.tiers }),
-    ...options.rest,
+    ...restTuning,
   });
+  const unbound = routes.unbound();
+  if (unbound.length > 0) throw new Error(`contract routes without a handler: ${unbound.join(', ')}`);
   closeStreamsOf = (appKey, keepGeneration) => {
     // Stream tokens of an earlier generation are void already; forgetting them frees their memory.
-    rest.streamTokens.removeCredential(appKey, keepGeneration);
+    streamTokens.removeCredential(appKey, keepGeneration);
     return rest.streams.closeCredential(appKey);
   };
   registerWebRoutes(api, { publicMode: options.publicCredential !== undefined });
@@ -333,7 +302,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
   const abandonStart = async (error: unknown): Promise<never> => {
     stopWatchingCredentials();
     stopMeteringTrades();
-    rest.close();
+    rest?.close();
     rankings.close();
     live.stop();
     trades.stop();

@@ -20,7 +20,7 @@ import { AuthRequestSchema, AuthResponseSchema, ReconnectRequestSchema } from '.
 import { SqliteCredentialStore } from '../store/sqlite-credential-store.js';
 import { CompositeCredentialRegistry } from './auth/composite-credential-registry.js';
 import { fetchOtp, signedHeaders, startTestServer, trade, type TestServer } from './server-test-kit.js';
-import { closePushOf, wsClient } from './transport/transport-test-kit.js';
+import { closePushOf, wsClient } from './socket/transport/transport-test-kit.js';
 
 type LongportModule = typeof import('longport');
 const require = createRequire(import.meta.url);

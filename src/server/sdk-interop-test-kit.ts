@@ -4,13 +4,17 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { calendarFor } from '../calendar/trading-calendar.js';
 import { computeDayLines, DayFlow } from '../engine/index.js';
 import { parseSymbol } from '../model/symbol.js';
 import type { Trade } from '../model/trade.js';
-import { SAMPLE_FILE } from '../cli/serve-command.js';
 import { storeTrades, trade, type TestServer } from './server-test-kit.js';
+
+/** The bundled sample day `serve --demo` ingests (the CLI's SAMPLE_FILE), found from the compiled tree. */
+const SAMPLE_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../samples/sse-600000-2023-02-01.csv.gz');
 
 export const HK_DAY = [
   trade('700.HK', '2024-06-14T09:30:00.000+08:00', '320.0', 1000), // first trade of the day: neutral

@@ -11,9 +11,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { freePort } from '../bus/nats-server-test-kit.js';
+import { createServer } from 'node:net';
 
 const run = promisify(execFile);
+
+/** A port free right now on 127.0.0.1 (the server started next takes it). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
 
 function findBinDir(): string | undefined {
   const configured = process.env['CAPFLOW_TEST_PG_BIN'];

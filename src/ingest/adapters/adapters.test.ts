@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -15,6 +15,7 @@ import { l2TradeSource, orderSequenceSide } from './l2-trade-source.js';
 import { lobsterSource } from './lobster-source.js';
 import { parseLocalDateTime, parseSecondsAfterMidnight, parseTimeOfDay, wallToEpochMs } from './local-time.js';
 import { mappedFileSource, parseColumnMap } from './mapped-source.js';
+import { realDataFile, skipWithoutRealData } from '../../real-data-test-kit.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'capflow-adapters-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -255,19 +256,22 @@ describe('column-mapping adapter', () => {
   });
 });
 
-const RAW = '/work/shared/data/raw';
-const SKIP = existsSync(RAW) ? false : `${RAW} is not present: real feed-file tests skipped`;
+const GOOG_MESSAGES = 'raw/GOOG_2012-06-21_34200000_57600000_message_1.csv.gz';
+const GOOG_ORDERBOOK = 'raw/GOOG_2012-06-21_34200000_57600000_orderbook_1.csv.gz';
+const GOOG_TRADES = 'lobster-goog-2012-06-21.csv.gz';
+const SSE_SZSE_L2 = 'raw/sse-szse-l2-trades-2023-02-01.csv.gz';
+const SKIP = skipWithoutRealData(GOOG_MESSAGES, GOOG_ORDERBOOK, GOOG_TRADES, SSE_SZSE_L2);
 
 describe('real feed files', { skip: SKIP }, () => {
   it("GOOG's LOBSTER pair converts to exactly the trades of lobster-goog-2012-06-21.csv.gz", async () => {
     const { trades, rejected } = await read(
       lobsterSource({
-        messageFile: `${RAW}/GOOG_2012-06-21_34200000_57600000_message_1.csv.gz`,
-        orderbookFile: `${RAW}/GOOG_2012-06-21_34200000_57600000_orderbook_1.csv.gz`,
+        messageFile: realDataFile(GOOG_MESSAGES)!,
+        orderbookFile: realDataFile(GOOG_ORDERBOOK)!,
       }),
     );
     assert.equal(rejected.length, 0);
-    const rows = gunzipSync(readFileSync('/work/shared/data/lobster-goog-2012-06-21.csv.gz')).toString('utf8').trimEnd().split('\n').slice(1);
+    const rows = gunzipSync(readFileSync(realDataFile(GOOG_TRADES)!)).toString('utf8').trimEnd().split('\n').slice(1);
     assert.equal(trades.length, rows.length);
     rows.forEach((row, index) => {
       const parsed = parseTradeRecord(index + 2, Object.fromEntries(['symbol', 'timestamp', 'price', 'volume', 'direction', 'trade_id', 'bid', 'ask'].map((k, i) => [k, row.split(',')[i] ?? ''])));
@@ -278,7 +282,7 @@ describe('real feed files', { skip: SKIP }, () => {
   });
 
   it("000001.SZ's continuous-session order-sequence flow is -390,003,430.76 and 600000.SH's flagged day -24,384,680.86", async () => {
-    const { trades, classifications } = await read(l2TradeSource({ file: `${RAW}/sse-szse-l2-trades-2023-02-01.csv.gz` }));
+    const { trades, classifications } = await read(l2TradeSource({ file: realDataFile(SSE_SZSE_L2)! }));
     const schedule = calendarFor('CN').schedule('2023-02-01');
     assert.ok(schedule);
     const days = { '000001.SZ': new DayFlow(schedule), '600000.SH': new DayFlow(schedule) };

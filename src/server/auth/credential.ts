@@ -1,5 +1,7 @@
 import type { Market } from '../../model/market.js';
 import { sha256Hex, tokenMatchesHash } from '../../store/credential-crypto.js';
+import { CapflowCommand } from '../../protocol/capflow-command.js';
+import { ControlCommand, QuoteCommand } from '../../protocol/control-command.js';
 import { signaturesEqual } from './request-signature.js';
 
 /** Per-command rate limit: `limit` requests per second, `burst` extra headroom (both >= 1). */
@@ -51,21 +53,24 @@ export interface Credential {
  * reconnect (3) and live (un)subscriptions (200, 201) are limited like the queries, so no
  * command of an authenticated client is free of a per-credential bound.
  */
-export const DEFAULT_RATE_LIMITS: ReadonlyMap<number, RateLimitRule> = new Map([
-  [2, { limit: 10, burst: 20 }],
-  [3, { limit: 10, burst: 20 }],
-  [4, { limit: 10, burst: 20 }],
-  [5, { limit: 10, burst: 20 }],
-  [6, { limit: 10, burst: 20 }],
-  [7, { limit: 10, burst: 20 }],
-  [8, { limit: 10, burst: 20 }],
-  [9, { limit: 10, burst: 20 }],
-  [17, { limit: 10, burst: 20 }],
-  [24, { limit: 10, burst: 20 }],
-  [25, { limit: 10, burst: 20 }],
-  [200, { limit: 10, burst: 20 }],
-  [201, { limit: 10, burst: 20 }],
-]);
+const QUERY_RATE: RateLimitRule = { limit: 10, burst: 20 };
+export const DEFAULT_RATE_LIMITS: ReadonlyMap<number, RateLimitRule> = new Map(
+  [
+    ControlCommand.Auth,
+    ControlCommand.Reconnect,
+    QuoteCommand.QueryUserQuoteProfile,
+    QuoteCommand.Subscription,
+    QuoteCommand.Subscribe,
+    QuoteCommand.Unsubscribe,
+    QuoteCommand.QueryMarketTradePeriod,
+    QuoteCommand.QueryMarketTradeDay,
+    QuoteCommand.QueryTrade,
+    QuoteCommand.QueryCapitalFlowIntraday,
+    QuoteCommand.QueryCapitalFlowDistribution,
+    CapflowCommand.SubscribeCapitalFlow,
+    CapflowCommand.UnsubscribeCapitalFlow,
+  ].map((command) => [command, QUERY_RATE]),
+);
 
 /**
  * Rate-limit key of the socket-token endpoints (`GET /v1/socket/token` and `/v2/socket/token`

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InMemorySessionRegistry } from '../session/session-registry.js';
+import { InMemorySessionRegistry } from '../socket/session/session-registry.js';
 import { ExpiringGrants, type Grant } from './expiring-grants.js';
 import { OtpIssuer } from './otp-issuer.js';
 

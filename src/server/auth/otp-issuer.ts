@@ -1,24 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { MaybePromise } from '../session/maybe-async.js';
+import type { OtpStore, RedeemedOtp } from '../../store/gateway-state/gateway-state.js';
+
+export type { OtpStore, RedeemedOtp };
 import { ExpiringGrants, type Grant } from './expiring-grants.js';
-
-/** A redeemed one-time password: whose it was and under which credential generation it was issued. */
-export interface RedeemedOtp {
-  readonly appKey: string;
-  readonly generation: string;
-}
-
-/**
- * Issues and redeems one-time passwords. The in-memory default answers at once; a store shared
- * by several gateways (PostgreSQL) answers with promises, so a token from one works on another.
- */
-export interface OtpStore {
-  issue(appKey: string, generation: string): MaybePromise<string>;
-  /** Consumes an OTP: its owner once, undefined when unknown, used or expired. */
-  redeem(otp: string): MaybePromise<RedeemedOtp | undefined>;
-  /** Forgets a credential's OTPs not issued under `keepGeneration` (all when undefined): after a rotation or revocation. */
-  removeCredential(appKey: string, keepGeneration?: string): MaybePromise<void>;
-}
 
 /** Single-use, short-lived one-time passwords handed out by the socket-token endpoints. */
 export class OtpIssuer implements OtpStore {

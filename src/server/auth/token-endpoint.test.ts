@@ -5,7 +5,7 @@ import { encodePacket } from '../../protocol/packet-codec.js';
 import type { ResponsePacket } from '../../protocol/packet.js';
 import { AuthRequestSchema } from '../../protocol/gen/control_pb.js';
 import { goSdkHeaders, signedHeaders, startTestServer, testCredential, type TestServer } from '../server-test-kit.js';
-import { wsClient } from '../transport/transport-test-kit.js';
+import { wsClient } from '../socket/transport/transport-test-kit.js';
 import { SOCKET_TOKEN_RATE_KEY } from './credential.js';
 import { timestampMsOf } from './http-authenticator.js';
 import { computeSignature } from './request-signature.js';

@@ -4,7 +4,7 @@ import { isMarket, MARKETS, type Market } from '../../model/market.js';
 import { parseSymbol } from '../../model/symbol.js';
 import { securityOf, type SecurityInfo } from '../../service/rankings/securities-file.js';
 import { DEFAULT_CONNECTIONS, rateLimitKeyOf, type Credential, type RateLimitRule } from '../auth/credential.js';
-import type { AdmissionLimits } from '../transport/connection-admission.js';
+import type { AdmissionLimits } from '../socket/transport/connection-admission.js';
 
 /** A configuration mistake, always naming the file, the field and the reason. */
 export class ConfigError extends Error {

@@ -5,7 +5,7 @@ import { encodePacket } from '../../protocol/packet-codec.js';
 import { AuthRequestSchema } from '../../protocol/gen/control_pb.js';
 import { CapitalFlowIntradayRequestSchema } from '../../protocol/gen/quote_pb.js';
 import { fetchOtp, signedHeaders, startTestServer, testCredential, trade, type TestServer } from '../server-test-kit.js';
-import { tcpClient, waitFor, wsClient, type TcpTestClient, type WsTestClient } from '../transport/transport-test-kit.js';
+import { tcpClient, waitFor, wsClient, type TcpTestClient, type WsTestClient } from '../socket/transport/transport-test-kit.js';
 import { METRIC_DEFINITIONS } from './capflow-metrics.js';
 import { parsePrometheusText, sampleValue } from './prometheus-text.js';
 

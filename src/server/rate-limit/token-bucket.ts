@@ -1,32 +1,9 @@
 import { rateLimited } from '../../model/errors.js';
 import type { RateLimitRule } from '../auth/credential.js';
+import { bucketCapacity, type CommandRateLimiter } from '../../store/gateway-state/gateway-state.js';
 
-/**
- * How many tokens the server's bucket of a (credential, command) holds: `2 × burst + limit`,
- * refilled continuously at `limit` per second.
- *
- * Why: an official SDK paces itself with its own bucket of `burst` tokens, refilled with `limit`
- * tokens in whole-second steps from its own start. Whatever the alignment of those steps, one
- * client instance sends at most `burst + limit` requests before the server's bucket has refilled
- * anything (SDK 3.0.18 starts its bucket empty, newer SDKs start it full). A client restarted
- * right after its previous instance drained the server's bucket starts full again and sends one
- * more `burst` at once: the second `burst` absorbs that. So a client that paces itself by the
- * advertised numbers is never refused, even across one restart at any moment; a client that
- * restarts again before the server's bucket has refilled (it refills whenever the client sends
- * below `limit`) or does not pace itself is refused with 3/301606.
- */
-export function bucketCapacity(limit: number, burst: number): number {
-  return 2 * burst + limit;
-}
-
-/**
- * Takes rate-limit tokens per (principal, command). The in-memory default answers at once; a
- * limiter shared by several gateways (PostgreSQL) answers with a promise.
- */
-export interface CommandRateLimiter {
-  /** Takes one token; false (and nothing taken) when the bucket is empty. */
-  tryTake(principal: string, command: number, limit: number, burst: number): boolean | Promise<boolean>;
-}
+/** The limiter's interface and bucket size are the fleet state's (store/gateway-state). */
+export { bucketCapacity, type CommandRateLimiter };
 
 /**
  * Takes one token of `rule` or refuses with 3/301606 (HTTP 429) naming `what`: synchronously

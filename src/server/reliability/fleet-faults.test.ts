@@ -26,7 +26,7 @@ import { PostgresFlowStore } from '../../store/postgres-flow-store.js';
 import { POSTGRES_SERVER_SKIPPED, ThrowawayPostgres } from '../../store/postgres-server-test-kit.js';
 import { expectedLines, generateTrades, SCALE_TEST_SYMBOLS, storedLines } from '../../worker/scale-test-kit.js';
 import { fetchOtp, testCredential } from '../server-test-kit.js';
-import { closePushOf, wsClient } from '../transport/transport-test-kit.js';
+import { closePushOf, wsClient } from '../socket/transport/transport-test-kit.js';
 
 const BIN = resolve(fileURLToPath(import.meta.url), '../../../../bin/capflow.js');
 const TRADES = 12_000;

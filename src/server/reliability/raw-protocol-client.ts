@@ -3,7 +3,7 @@ import { encodePacket } from '../../protocol/packet-codec.js';
 import type { Packet, ResponsePacket } from '../../protocol/packet.js';
 import { AuthRequestSchema, AuthResponseSchema } from '../../protocol/gen/control_pb.js';
 import { CapitalFlowIntradayRequestSchema } from '../../protocol/gen/quote_pb.js';
-import { tcpClient, wsClient, type TcpTestClient, type WsTestClient } from '../transport/transport-test-kit.js';
+import { tcpClient, wsClient, type TcpTestClient, type WsTestClient } from '../socket/transport/transport-test-kit.js';
 
 /** A bare protocol client over WebSocket or TCP for reliability tests and load scripts. */
 export class RawProtocolClient {

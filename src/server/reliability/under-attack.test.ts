@@ -9,7 +9,7 @@ import { encodePacket } from '../../protocol/packet-codec.js';
 import { AuthRequestSchema, ReconnectRequestSchema } from '../../protocol/gen/control_pb.js';
 import { ErrorSchema } from '../../protocol/gen/error_pb.js';
 import { CapitalFlowIntradayResponseSchema } from '../../protocol/gen/quote_pb.js';
-import { closePushOf, sleep } from '../transport/transport-test-kit.js';
+import { closePushOf, sleep } from '../socket/transport/transport-test-kit.js';
 import { SOCKET_TOKEN_RATE_KEY } from '../auth/credential.js';
 import { fetchOtp, signedHeaders, startTestServer, testCredential, trade, type TestServer } from '../server-test-kit.js';
 import { RawProtocolClient, capitalFlowRequest } from './raw-protocol-client.js';
