@@ -119,16 +119,26 @@ for (const kind of KINDS) {
 }
 printTable('cold: the first request of each kind builds its ranking', cold);
 
+// The ranking's own cost, without HTTP or waiting for the event loop: a second service over the
+// same flows, called directly (it brings its board up to date, then takes the page).
+const direct = new RankingsService({ flows, store, tierFlows: new TierFlows(flows, store) });
+const directRequest = { market: 'CN' as const, days: 5, measure: { by: 'net' as const, convention: { name: 'longport' as const, days: 20 } }, order: 'desc' as const, offset: 0, limit: 50 };
+await direct.rankings(directRequest);
+
 // Trades arrive from another writer of the store (a thread here), the server following the store.
 flows.start();
 const writerThread = new Worker(new URL(import.meta.url), { workerData: { dir, rate } });
 const written = new Promise<number>((resolve) => writerThread.once('message', resolve));
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
-const samples = new Map<string, number[]>(KINDS.map((kind) => [kind.name, []]));
+const DIRECT = 'net, 5 days: the service called in process (no HTTP)';
+const samples = new Map<string, number[]>([...KINDS.map((kind) => [kind.name, []] as [string, number[]]), [DIRECT, []]]);
 const liveStart = performance.now();
 while (performance.now() - liveStart < seconds * 1000) {
   for (const kind of KINDS) samples.get(kind.name)!.push((await ask(kind.query)).ms);
+  const begin = performance.now();
+  await direct.rankings(directRequest);
+  samples.get(DIRECT)!.push(performance.now() - begin);
   await new Promise((resolve) => setTimeout(resolve, every));
 }
 writerThread.postMessage('stop');
@@ -137,10 +147,10 @@ const arrived = await written;
 const liveSeconds = (performance.now() - liveStart) / 1000;
 console.log(`\nserver event loop during the live phase: delay p50 ${fmt(loopDelay.percentile(50) / 1e6, 1)} ms, p99 ${fmt(loopDelay.percentile(99) / 1e6, 1)} ms, max ${fmt(loopDelay.max / 1e6, 1)} ms; load average ${(await import('node:os')).loadavg().map((v) => v.toFixed(1)).join(' ')}`);
 printTable(`live: ${fmt(arrived / liveSeconds)} trades/s arriving (target ${fmt(rate)}), ${fmt(arrived)} trades over ${fmt(liveSeconds, 1)} s`, [
-  ...KINDS.map((kind) => {
-    const list = samples.get(kind.name)!;
+  ...[...KINDS.map((kind) => kind.name), DIRECT].map((name) => {
+    const list = samples.get(name)!;
     return {
-      ranking: kind.name,
+      ranking: name,
       requests: fmt(list.length),
       'p50 ms': fmt(percentile(list, 50), 1),
       'p95 ms': fmt(percentile(list, 95), 1),
@@ -171,6 +181,7 @@ for (const kind of KINDS) {
   if (a !== b || served.total !== rebuilt.total) mismatches++;
 }
 fresh.close();
+direct.close();
 console.log(`\nexact: ${mismatches === 0 ? 'every kind equals a ranking built afresh from the store' : `${mismatches} kinds differ from a fresh build`}`);
 flows.stop();
 await server.stop();
