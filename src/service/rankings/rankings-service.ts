@@ -423,7 +423,9 @@ export class RankingsService {
     const live = board.lastDate === served && DayFigures.isLive(board.measure);
     for (const symbol of last) {
       const previous = board.entries.get(symbol);
-      const day = live && previous ? (previous.day ?? this.flows.loadedDay(symbol, board.lastDate)) : undefined;
+      const held = live && previous ? (previous.day ?? this.flows.loadedDay(symbol, board.lastDate)) : undefined;
+      // A day state without its log shows no view before its latest trade: then the flow service rebuilds it.
+      const day = held && (held.hasLog || held.latestTimestampMs <= now) ? held : undefined;
       // The usual case while trades arrive: a loaded running day, figures from its own sums, no await.
       const entry = day && previous ? this.liveEntry(board, symbol, day, now, previous) : await this.computeEntry(board, symbol, served, now, previous === undefined, previous);
       this.place(board, symbol, entry, changes, removed);
