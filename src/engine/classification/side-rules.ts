@@ -1,9 +1,7 @@
 import type { DaySchedule } from '../../calendar/day-schedule.js';
-import { Direction } from '../../model/trade.js';
-import { compareScaled, type Units } from '../exact-units.js';
-import { DIRECTION_NOT_GIVEN } from '../flow-state.js';
-import { clnvRule, emoRule, MethodCode, quoteRule, tickRule } from './classify.js';
-import { TradeTypeTreatment, tradeTypeTreatment } from './trade-type-policy.js';
+import type { Direction } from '../../model/trade.js';
+import type { Units } from '../exact-units.js';
+import { TradeSides } from './trade-sides.js';
 
 /**
  * What decided a trade's side:
@@ -23,16 +21,14 @@ export interface ExplainedSide {
 
 /**
  * TradeSides with the reason: the side of each trade of one symbol-day, fed in acceptance order,
- * as the lines count it, and the rule that decided it. The same tick state and order of tests
- * as the engine (flow-state.ts, classify.ts); trade-sides' tests pin both to the same answers.
+ * as the lines count it, and the rule that decided it — TradeSides' own answer and its `lastRule`.
  */
 export class ExplainedTradeSides {
-  private hasPrevious = false;
-  private previous: Units = 0;
-  private previousScale = 0;
-  private lastChange: Direction = Direction.Neutral;
+  private readonly sides: TradeSides;
 
-  constructor(private readonly schedule: DaySchedule) {}
+  constructor(schedule: DaySchedule) {
+    this.sides = new TradeSides(schedule);
+  }
 
   next(
     timestampMs: number,
@@ -46,29 +42,7 @@ export class ExplainedTradeSides {
     method: number,
     tradeType?: string,
   ): ExplainedSide {
-    const treatment = tradeTypeTreatment(this.schedule.market, tradeType);
-    // An excluded trade does not move the tick state.
-    if (treatment === TradeTypeTreatment.Excluded) return given === DIRECTION_NOT_GIVEN ? { direction: Direction.Neutral, rule: 'excluded' } : { direction: given as Direction, rule: 'feed' };
-    const classified = this.classify(method, price, priceScale, bid, bidScale, ask, askScale);
-    if (given !== DIRECTION_NOT_GIVEN) return { direction: given as Direction, rule: 'feed' };
-    if (treatment === TradeTypeTreatment.Auction) return { direction: Direction.Neutral, rule: 'auction' };
-    if (this.schedule.isGraceAt(timestampMs)) return { direction: Direction.Neutral, rule: 'neutral-window' };
-    return classified;
-  }
-
-  private classify(method: number, price: Units, priceScale: number, bid: Units, bidScale: number, ask: Units, askScale: number): ExplainedSide {
-    const tick = this.hasPrevious ? compareScaled(price, priceScale, this.previous, this.previousScale) : 0;
-    let side: ExplainedSide | undefined;
-    if (method !== MethodCode.Tick && bid >= 0 && ask >= 0) {
-      const rule = method === MethodCode.Emo ? emoRule : method === MethodCode.Clnv ? clnvRule : quoteRule;
-      const byQuotes = rule(price, priceScale, bid, bidScale, ask, askScale);
-      if (byQuotes !== undefined) side = { direction: byQuotes, rule: 'quote' };
-    }
-    side ??= { direction: tickRule(tick, this.lastChange), rule: 'tick' };
-    if (tick !== 0) this.lastChange = tick > 0 ? Direction.Up : Direction.Down;
-    this.hasPrevious = true;
-    this.previous = price;
-    this.previousScale = priceScale;
-    return side;
+    const direction = this.sides.next(timestampMs, price, priceScale, given, bid, bidScale, ask, askScale, method, tradeType);
+    return { direction, rule: this.sides.lastRule };
   }
 }
