@@ -1,14 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { createCapflowMcpServer } from '../mcp/capflow-mcp-server.js';
-import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
+import { commandHelp, HELP_OPTION, readCommandLine, type CommandSpec } from './command-spec.js';
 import type { CliIo } from './main.js';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, resolveConnection, restClientOf } from './server-connection.js';
 
 const OPTIONS = { ...CONNECTION_OPTIONS, help: HELP_OPTION } as const;
 
-export const MCP_COMMAND: CommandSpec = {
+export const MCP_COMMAND = {
   name: 'mcp',
   summary: 'a Model Context Protocol server over stdio, for AI assistants (Claude Desktop, Cursor, Cherry Studio)',
   usage: [''],
@@ -16,7 +15,7 @@ export const MCP_COMMAND: CommandSpec = {
     "Its tools (capital_flow, capital_distribution, capital_flow_history, capital_flow_rankings, explain_capital_flow, list_symbols) answer from a running capflow's REST API, signed as your credential, so your markets and rate limits apply. Nothing but the protocol is written to stdout; it ends when the client closes stdin.",
   options: OPTIONS,
   notes: CONNECTION_USAGE,
-};
+} satisfies CommandSpec;
 const USAGE = commandHelp(MCP_COMMAND);
 
 /** capflow's version (package.json), told to MCP clients. */
@@ -35,17 +34,9 @@ export async function runMcpCommand(
   env: NodeJS.ProcessEnv = process.env,
   streams: { stdin: NodeJS.ReadableStream; stdout: NodeJS.WritableStream } = { stdin: process.stdin, stdout: process.stdout },
 ): Promise<number> {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    io.stderr.write(`capflow mcp: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    io.stdout.write(USAGE); // no protocol runs with --help, so the help goes where every command's does
-    return 0;
-  }
+  const parsed = readCommandLine(MCP_COMMAND, argv, io, false);
+  if (typeof parsed === 'number') return parsed;
+  const { values } = parsed;
   const connection = resolveConnection(values, env);
   if ('missing' in connection) {
     io.stderr.write(`capflow mcp: missing ${connection.missing.join(', ')}\n\n${USAGE}`);
