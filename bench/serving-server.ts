@@ -66,7 +66,7 @@ if (mode === 'echo') {
   await storeTrades(store, trades);
   const clock = new MarketClock({ kind: 'fixed', at: Date.parse('2024-06-14T16:30:00+08:00') });
   const flows = await FlowService.open({ store, clock, log });
-  const server = await startCapflowServer({ store, flows, clock, credentials: [credential], port: 0, tcpPort: 0, logger, log, unauthenticatedConnections: LOAD_GENERATOR_CAPS });
+  const server = await startCapflowServer({ store, flows, clock, credentials: [credential], port: 0, tcpPort: 0, logger, unauthenticatedConnections: LOAD_GENERATOR_CAPS });
   // The size of the answer packet served (the echo answers with packets of this size).
   const answer = encodeCapitalFlow('700.HK', (await flows.capitalFlow(parseSymbol('700.HK')!)).lines);
   const http = `http://127.0.0.1:${server.httpPort}`;

@@ -1,7 +1,7 @@
 /**
  * Keeps the layering of architecture.md true: dependencies point inward (wire codes ← model ←
  * calendar ← engine ← store/ingest/bus ← service ← server ← cli; model ← protocol ← contract ←
- * client ← web page), the engine knows nothing of sockets, and transports know nothing of SQL. Test files
+ * client ← web page, client ← mcp ← server/http), the engine knows nothing of sockets, and transports know nothing of SQL. Test files
  * and test-support modules are exempt; the package entry (src/index.ts) is the outermost layer.
  */
 import assert from 'node:assert/strict';
@@ -33,7 +33,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   // Structured logs (pino) for every process; it knows nothing of what is logged.
   logging: [],
   // Stores, the fleet's shared gateway state (store/gateway-state) included: never the server.
-  store: ['model', 'calendar', 'engine'],
+  store: ['model', 'calendar', 'engine', 'logging'],
   ingest: ['model', 'calendar', 'engine', 'store'],
   bus: ['model', 'calendar', 'engine', 'store', 'ingest'],
   service: ['model', 'calendar', 'engine', 'store', 'bus'],
@@ -48,10 +48,14 @@ const ALLOWED: Record<string, readonly string[]> = {
   // (REST, the page, operations, ingest) know nothing of each other.
   'server/socket': [...BENEATH_SERVER, ...SERVER_SHARED, 'server/socket/transport'],
   'server/socket/transport': ['model', 'protocol', 'protocol/codes', 'protocol/gen'],
-  'server/http': [...BENEATH_SERVER, ...SERVER_SHARED, 'ingest'],
+  // /mcp hosts the MCP tools (mcp), whose REST client (client) is answered in process.
+  'server/http': [...BENEATH_SERVER, ...SERVER_SHARED, 'ingest', 'mcp', 'client'],
   // The composition (capflow-server.ts) and the server-wide tests' support.
-  server: [...BENEATH_SERVER, 'ingest', 'bus', ...SERVER_SHARED, 'server/socket', 'server/socket/transport', 'server/http'],
+  server: [...BENEATH_SERVER, 'ingest', 'bus', ...SERVER_SHARED, 'server/socket', 'server/socket/transport', 'server/http', 'mcp', 'client'],
   client: ['model', 'protocol', 'protocol/codes', 'protocol/gen', 'contract'],
+  // The MCP tools are built on the client package and the contract, never on the server: every
+  // call goes through the REST API (its permissions and rate limits), whichever the transport.
+  mcp: ['client', 'contract', 'protocol', 'protocol/codes'],
   // The page is built on the client package (its REST client and the shared signer).
   'web/browser': ['client', 'contract', 'protocol', 'protocol/codes'],
   demo: ['model', 'calendar', 'engine', 'store', 'service'],

@@ -1,3 +1,5 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
 /**
  * One table per command: the options `parseArgs` accepts are the options `--help` lists, so the
  * help can never miss a flag. A table entry is a `parseArgs` option plus its help text.
@@ -86,3 +88,49 @@ export function commandsOverview(specs: readonly CommandSpec[], header: string):
   const lines = specs.map((spec) => `  ${spec.name.padEnd(width)}${spec.summary}`);
   return `${header}\n\nUsage: capflow COMMAND [options]   (capflow COMMAND --help for its options)\n\nCommands:\n${lines.join('\n')}\n  ${'help'.padEnd(width)}this overview; --version prints the version\n`;
 }
+
+/** Where a command writes: its output and its messages. */
+export interface CommandOutput {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+/**
+ * Reads a command line with the command's option table: the parsed values and positionals, or
+ * the exit code when there is nothing more to do — 0 after printing `--help`, 2 after naming a
+ * usage mistake followed by the help.
+ */
+export function readCommandLine<const O extends OptionTable>(
+  spec: CommandSpec & { readonly options: O },
+  argv: string[],
+  io: CommandOutput,
+  allowPositionals = false,
+): { values: ParsedValues<O>; positionals: string[] } | number {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: spec.options as O & NonNullable<ParseArgsConfig['options']>, strict: true, allowPositionals });
+  } catch (error) {
+    return usageMistake(spec, io, (error as Error).message);
+  }
+  const values = parsed.values as unknown as ParsedValues<O>;
+  if ((values as { help?: boolean }).help) {
+    io.stdout.write(commandHelp(spec));
+    return 0;
+  }
+  return { values, positionals: parsed.positionals };
+}
+
+/** Names a usage mistake, then the help; exit code 2. */
+export function usageMistake(spec: CommandSpec, io: CommandOutput, message: string): number {
+  io.stderr.write(`capflow ${spec.name}: ${message}\n\n${commandHelp(spec)}`);
+  return 2;
+}
+
+/** The values parseArgs gives for a table: strings and booleans, arrays where `multiple`, undefined without a default. */
+export type ParsedValues<O extends OptionTable> = {
+  -readonly [K in keyof O]: O[K] extends { readonly multiple: true }
+    ? O[K]['type'] extends 'string' ? string[] : boolean[]
+    : O[K] extends { readonly default: string | boolean }
+      ? O[K]['type'] extends 'string' ? string : boolean
+      : (O[K]['type'] extends 'string' ? string : boolean) | undefined;
+};

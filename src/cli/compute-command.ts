@@ -1,10 +1,9 @@
 import { once } from 'node:events';
 import { open, type FileHandle } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
 import type { CsvLinesSummary } from '../ingest/fast-csv-lines.js';
 import { FileLines, type SymbolDayLines } from '../ingest/file-lines.js';
 import { fileKindOf, fileSize } from '../ingest/file-source.js';
-import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
+import { HELP_OPTION, readCommandLine, usageMistake, type CommandSpec } from './command-spec.js';
 import { FEED_OPTIONS } from './feed-options.js';
 import { formatCounts } from './file-counts.js';
 import { engineClassification, feedChoice, feedSource, type FeedChoice } from './ingest-feed.js';
@@ -21,15 +20,14 @@ const OPTIONS = {
   help: HELP_OPTION,
 } as const;
 
-export const COMPUTE_COMMAND: CommandSpec = {
+export const COMPUTE_COMMAND = {
   name: 'compute',
   summary: "compute every symbol-day's lines straight from trade files, with no store (research, backtests)",
   usage: ['FILE... [--out FILE.csv | --json] [--format csv|ndjson|lobster|l2] [--classify METHOD] [feed options]'],
   description:
     "The lines 'capflow serve' would answer for the same trades after the close. Files are read in the order given (a trade id seen in an earlier file is a duplicate); formats and feed flags are those of 'capflow ingest'. By default CSV on standard output: symbol,date,timestamp,inflow, one row per minute line, timestamp the minute's start in Unix seconds, inflow the exact text. Counts and rejected rows are reported per file as 'capflow ingest' reports them: on standard output with --out, else on standard error.",
   options: OPTIONS,
-};
-const USAGE = commandHelp(COMPUTE_COMMAND);
+} satisfies CommandSpec;
 
 /** Characters of output gathered before a write. */
 const WRITE_CHUNK = 1 << 16;
@@ -39,26 +37,10 @@ const WRITE_CHUNK = 1 << 16;
  * 1 a file could not be read, 2 usage error.
  */
 export async function runComputeCommand(argv: string[], io: ComputeCommandIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: OPTIONS,
-    });
-  } catch (error) {
-    io.stderr.write(`capflow compute: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals: files } = parsed;
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  const usageError = (message: string): number => {
-    io.stderr.write(`capflow compute: ${message}\n\n${USAGE}`);
-    return 2;
-  };
+  const read = readCommandLine(COMPUTE_COMMAND, argv, io, true);
+  if (typeof read === 'number') return read;
+  const { values, positionals: files } = read;
+  const usageError = (message: string): number => usageMistake(COMPUTE_COMMAND, io, message);
   if (files.length === 0) return usageError('no input file given');
   if (values.out !== undefined && values.json === true) return usageError('--out and --json exclude each other');
   if (values.out !== undefined && values.out === '') return usageError('--out needs a file name');

@@ -20,6 +20,7 @@ const OPTIONS = {
   expires: { type: 'string', value: '90d|ISO', description: 'add, rotate: when it expires, as a duration (90d, 12h, 30m, 45s) or an ISO date or instant' },
   ingest: { type: 'boolean', default: false, description: 'add: it may post trades to /v1/ingest' },
   bearer: { type: 'boolean', default: false, description: 'add: it may also authenticate with Authorization: Bearer (OAuth-style SDK configs, no signature)' },
+  'mcp-token': { type: 'boolean', default: false, description: 'add, rotate: also issue an MCP token (Authorization: Bearer for /mcp only, printed once); a rotation renews an existing one by itself' },
   streams: { type: 'string', value: 'N', description: 'add: how many live streams (SSE) it may hold open at once (default 10)' },
   'app-key': { type: 'string', value: 'KEY', description: 'add: the app key to use instead of a generated one' },
   'rate-limit': { type: 'string', multiple: true, value: 'CMD|token=LIMIT/BURST', description: 'add: a rate limit per second for a command (e.g. 24=10/20) or for the token endpoint' },
@@ -99,6 +100,7 @@ function printIssued(io: CliIo, issued: IssuedCredential, plain: boolean): void 
       `  export LONGPORT_APP_SECRET=${issued.appSecret}`,
       `  export LONGPORT_ACCESS_TOKEN=${issued.accessToken}`,
       '',
+      ...(issued.mcpToken === undefined ? [] : [`mcp token:    ${issued.mcpToken}`, '  for /mcp only: Authorization: Bearer <mcp token>', '']),
     ].join('\n'),
   );
   if (plain) io.stderr.write(`warning: ${SECRET_KEY_ENV} is not set: the app secret is stored unencrypted (see docs/operations.md)\n`);
@@ -153,6 +155,7 @@ export async function runCredentialsCommand(argv: string[], io: CliIo, now: () =
             ingest: values.ingest,
             bearer: values.bearer,
             ...(streams === undefined ? {} : { streams }),
+            mcpToken: values['mcp-token'],
             rateLimits,
           },
           key,
@@ -172,6 +175,7 @@ export async function runCredentialsCommand(argv: string[], io: CliIo, now: () =
           ingest: record.ingest,
           bearer: record.bearer === true,
           streams: record.streams ?? null,
+          mcpToken: (record.mcpTokenSha256 ?? null) !== null,
           expires: record.expiresAt === null ? null : new Date(record.expiresAt).toISOString(),
           revoked: record.revokedAt === null ? null : new Date(record.revokedAt).toISOString(),
           created: new Date(record.createdAt).toISOString(),
@@ -210,10 +214,10 @@ export async function runCredentialsCommand(argv: string[], io: CliIo, now: () =
           return 0;
         }
         if (record.revokedAt !== null) throw new UsageError(`${appKey} is revoked; add a new credential instead`);
-        const issued = rotateCredential(record, key, now(), expiresAt ?? record.expiresAt);
+        const issued = rotateCredential(record, key, now(), expiresAt ?? record.expiresAt, values['mcp-token']);
         await store.replace(issued.record);
         printIssued(io, issued, key === undefined);
-        io.stdout.write('the previous secret and token no longer work\n');
+        io.stdout.write(`the previous secret and token${issued.mcpToken === undefined ? '' : 's'} no longer work\n`);
         return 0;
       }
     }

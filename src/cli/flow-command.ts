@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import type { ConventionName, HistoryPeriodName, Intraday, Line } from '../contract/schemas.js';
 import { explainApiError } from './api-error-messages.js';
 import { formatThousandths, groupAmount, localMinute, sparkline, table, toThousandths } from './flow-format.js';
 import type { CliIo } from './main.js';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE, resolveConnection, restClientOf } from './server-connection.js';
-import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
+import { commandHelp, HELP_OPTION, readCommandLine, type CommandSpec } from './command-spec.js';
 import { historyCsv, historyTable, tiersCsv, tiersTable } from './flow-tiers-output.js';
 
 export { CONNECTION_OPTIONS, CONNECTION_USAGE } from './server-connection.js';
@@ -23,7 +22,7 @@ const OPTIONS = {
   help: HELP_OPTION,
 } as const;
 
-export const FLOW_COMMAND: CommandSpec = {
+export const FLOW_COMMAND = {
   name: 'flow',
   summary: "print a symbol's capital-flow lines for a day from a running server",
   usage: ['SYMBOL [--date YYYY-MM-DD] [--json | --csv] [--detail]', 'SYMBOL --convention longport|eastmoney|futu [--days N]', 'SYMBOL --period day|week|month|quarter|year [--from YYYY-MM-DD] [--to YYYY-MM-DD]'],
@@ -31,22 +30,13 @@ export const FLOW_COMMAND: CommandSpec = {
     'By default a table (exchange-local minute, cumulative net inflow, change) with a one-line summary and a sparkline. Period starts are printed as exchange-local time and Unix seconds.',
   options: OPTIONS,
   notes: CONNECTION_USAGE,
-};
+} satisfies CommandSpec;
 const USAGE = commandHelp(FLOW_COMMAND);
 
 export async function runFlowCommand(argv: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
-  } catch (error) {
-    io.stderr.write(`capflow flow: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = readCommandLine(FLOW_COMMAND, argv, io, true);
+  if (typeof parsed === 'number') return parsed;
   const { values, positionals } = parsed;
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
   const [symbol, ...extra] = positionals;
   const problem =
     symbol === undefined

@@ -1,5 +1,4 @@
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ingestFile, type IngestProgress, type IngestSummary } from '../ingest/index.js';
 import { fileKindOf, fileSize } from '../ingest/file-source.js';
 import { formatRejection } from '../ingest/trade-parser.js';
@@ -9,7 +8,7 @@ import { holdDataDir, type DataDirLock } from '../store/data-dir-lock.js';
 import { formatCounts } from './file-counts.js';
 import { engineClassification, feedChoice, ingestFeedFile, type FeedChoice } from './ingest-feed.js';
 import { isSharedStoreUrl, openFlowStore } from './scale-out-adapters.js';
-import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
+import { HELP_OPTION, readCommandLine, usageMistake, type CommandSpec } from './command-spec.js';
 import { FEED_OPTIONS } from './feed-options.js';
 
 export interface IngestCommandIo {
@@ -32,15 +31,14 @@ const OPTIONS = {
   help: HELP_OPTION,
 } as const;
 
-export const INGEST_COMMAND: CommandSpec = {
+export const INGEST_COMMAND = {
   name: 'ingest',
   summary: 'ingest trades from CSV or NDJSON files (optionally .gz) into the store, durably',
   usage: ['FILE... (--data DIR | --store postgres://…) [options]'],
   description:
     'Files are ingested in the order given. A file ingested again (or after an interruption) resumes where it stopped; nothing is counted twice. Feed formats (LOBSTER, SSE/SZSE Level-2, any CSV/NDJSON with --map) are converted to canonical trades and validated like a canonical file.',
   options: OPTIONS,
-};
-const USAGE = commandHelp(INGEST_COMMAND);
+} satisfies CommandSpec;
 
 /**
  * `capflow ingest FILE... --data DIR` (operating.md). `argv` holds the arguments after the
@@ -48,26 +46,10 @@ const USAGE = commandHelp(INGEST_COMMAND);
  * not be ingested (earlier files and batches stay committed), 2 usage error.
  */
 export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps: IngestCommandDeps = {}): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: OPTIONS,
-    });
-  } catch (error) {
-    io.stderr.write(`capflow ingest: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  const { values, positionals: files } = parsed;
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
-  const usageError = (message: string): number => {
-    io.stderr.write(`capflow ingest: ${message}\n\n${USAGE}`);
-    return 2;
-  };
+  const read = readCommandLine(INGEST_COMMAND, argv, io, true);
+  if (typeof read === 'number') return read;
+  const { values, positionals: files } = read;
+  const usageError = (message: string): number => usageMistake(INGEST_COMMAND, io, message);
   if (files.length === 0) return usageError('no input file given');
   const sharedStore = values.store !== undefined && values.store !== '' ? values.store : undefined;
   if (sharedStore !== undefined && !isSharedStoreUrl(sharedStore)) return usageError(`--store must be postgres://…, got ${JSON.stringify(sharedStore)}`);

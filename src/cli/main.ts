@@ -15,6 +15,7 @@ const COMMANDS: ReadonlyArray<{ name: string; load: () => Promise<{ spec: Comman
   { name: 'flow', load: async () => import('./flow-command.js').then((m) => ({ spec: m.FLOW_COMMAND, run: m.runFlowCommand })) },
   { name: 'watch', load: async () => import('./watch-command.js').then((m) => ({ spec: m.WATCH_COMMAND, run: m.runWatchCommand })) },
   { name: 'top', load: async () => import('./top-command.js').then((m) => ({ spec: m.TOP_COMMAND, run: m.runTopCommand })) },
+  { name: 'mcp', load: async () => import('./mcp-command.js').then((m) => ({ spec: m.MCP_COMMAND, run: m.runMcpCommand })) },
   { name: 'connect', load: async () => import('./connect-command.js').then((m) => ({ spec: m.CONNECT_COMMAND, run: m.runConnectCommand })) },
   { name: 'credentials', load: async () => import('./credentials-command.js').then((m) => ({ spec: m.CREDENTIALS_COMMAND, run: m.runCredentialsCommand })) },
   { name: 'export', load: async () => import('./export-command.js').then((m) => ({ spec: m.EXPORT_COMMAND, run: m.runExportCommand })) },

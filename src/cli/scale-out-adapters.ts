@@ -4,6 +4,7 @@ import { FailoverRateLimiter } from '../server/rate-limit/failover-rate-limiter.
 import type { CommandRateLimiter } from '../server/rate-limit/token-bucket.js';
 import { fleetDemoSecrets, type DemoSecrets } from '../store/gateway-state/fleet-demo-credential.js';
 import { postgresGatewayState } from '../store/gateway-state/postgres-gateway-state.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
 import type { FlowStore } from '../store/flow-store.js';
 import { PostgresFlowStore } from '../store/postgres-flow-store.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
@@ -35,11 +36,11 @@ export async function openTradeBus(spec: string | undefined, name: string): Prom
  */
 export function sharedGatewayState(
   store: FlowStore,
-  log?: (message: string, error?: unknown) => void,
+  logger: Logger = silentLogger(),
 ): (Omit<ReturnType<typeof postgresGatewayState>, 'rateLimiter'> & { rateLimiter: CommandRateLimiter }) | Record<string, never> {
   if (!(store instanceof PostgresFlowStore)) return {};
-  const state = postgresGatewayState(store.connectionPool, log === undefined ? {} : { log });
-  return { ...state, rateLimiter: new FailoverRateLimiter(state.rateLimiter, log === undefined ? {} : { log }) };
+  const state = postgresGatewayState(store.connectionPool, { logger: logger.child({ module: 'gateway-state' }) });
+  return { ...state, rateLimiter: new FailoverRateLimiter(state.rateLimiter, { logger: logger.child({ module: 'rate-limit' }) }) };
 }
 
 /** True for a `--store` that lives outside the data directory (PostgreSQL). */

@@ -6,7 +6,11 @@ import { parseArgs } from 'node:util';
 import { ingestFile } from '../ingest/index.js';
 import { MARKETS } from '../model/market.js';
 import { DEFAULT_CONNECTIONS, type Credential } from '../server/auth/credential.js';
-import { startCapflowServer, type RunningServer } from '../server/capflow-server.js';
+import { startCapflowServer, type CapflowServerOptions, type RunningServer } from '../server/capflow-server.js';
+import { defined } from '../server/config/defined.js';
+import type { FlowStore } from '../store/flow-store.js';
+import type { TradeBus } from '../bus/trade-bus.js';
+import type { DayArchive } from '../store/day-archive.js';
 import { ConfigError, loadConfigFile, type CapflowConfig } from '../server/config/config-file.js';
 import { FlowService } from '../service/flow-service.js';
 import { MarketClock, parseClockMode } from '../service/market-clock.js';
@@ -92,8 +96,55 @@ function demoCredential(dataDir: string, shared?: { appKey: string; appSecret: s
   };
 }
 
+/** What `serve` was asked to do, checked. */
+interface ServeArguments {
+  values: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; strict: true; allowPositionals: false }>>['values'];
+  /** Optional with a shared store (nothing of a gateway's state lives there). */
+  dataDir: string | undefined;
+  config: CapflowConfig | undefined;
+  /** Names and sectors: the config's objects, then the `--securities` file's (a symbol in both: the file wins). */
+  securities: readonly SecurityInfo[];
+  port: number;
+  tcpPort: number;
+  demoSeed: number;
+  clockMode: NonNullable<ReturnType<typeof parseClockMode>>;
+  retainTradesDays: number | undefined;
+  pollMs: number | undefined;
+}
+
 export async function runServeCommand(argv: string[], io: CliIo): Promise<number> {
-  let values;
+  const args = parseServeArguments(argv, io);
+  if (typeof args === 'number') return args;
+  if (args.dataDir !== undefined) mkdirSync(args.dataDir, { recursive: true });
+  // Structured JSON logs on stderr (stdout keeps the banner); never a secret (see logging/logger.ts).
+  const logger = createLogger({ destination: io.stderr, ...(args.values['log-level'] === undefined ? {} : { level: args.values['log-level'] }) });
+  const shutdownLog = logger.child({ module: 'shutdown' });
+  const opened = new OpenedResources();
+  let started: Started;
+  try {
+    started = await startServing(args, logger, opened);
+  } catch (error) {
+    // Whatever failed (a port taken, the store or bus unreachable, credentials refused), everything
+    // opened so far is closed again so that the process ends now, with the reason.
+    await opened.closeAll(5_000, shutdownLog);
+    io.stderr.write(`capflow serve: ${(error as Error).message}\n`);
+    logger.flush();
+    return 2;
+  }
+  writeBanner(io, args, started);
+  await waitForStopSignal(started.reload, logger);
+  // Bounded: a stuck client or request never keeps the process from exiting.
+  const stopped = await opened.closeAll(10_000, shutdownLog);
+  if (!stopped) logger.warn('shutdown did not finish within 10 s; exiting anyway');
+  logger.flush();
+  // Handles left by a client that never went away must not keep the process alive.
+  setTimeout(() => process.exit(0), 1_000).unref();
+  return 0;
+}
+
+/** The arguments checked, or the exit code (0 after `--help`, 2 with the reason on stderr). */
+function parseServeArguments(argv: string[], io: CliIo): ServeArguments | number {
+  let values: ServeArguments['values'];
   try {
     values = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false }).values;
   } catch (error) {
@@ -104,45 +155,32 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     io.stdout.write(commandHelp(SERVE_COMMAND));
     return 0;
   }
-  let port: number;
-  let tcpPort: number;
-  let demoSeed: number;
-  let retainTradesDays: number | undefined;
-  let pollMs: number | undefined;
   const clockMode = parseClockMode(values.clock);
+  let checked: Omit<ServeArguments, 'values' | 'dataDir' | 'config' | 'securities' | 'clockMode'>;
   try {
     if (!values.data && !isSharedStoreUrl(values.store)) throw new Error('--data DIR is required (unless --store postgres://…)');
-    port = parsePort(values.port, '--port');
-    tcpPort = values['tcp-port'] === undefined ? (port === 0 ? 0 : port + 1) : parsePort(values['tcp-port'], '--tcp-port');
+    const port = parsePort(values.port, '--port');
     if (!clockMode) throw new Error(`--clock must be wall, feed or an ISO 8601 instant with offset, got ${JSON.stringify(values.clock)}`);
-    demoSeed = parseDemoSeed(values.seed);
     if (values.demo && clockMode.kind !== 'wall') throw new Error('--demo follows the real clock: it cannot be combined with --clock feed or a fixed instant');
-    if (values['retain-trades-days'] !== undefined) {
-      if (!/^\d{1,5}$/.test(values['retain-trades-days']) || Number(values['retain-trades-days']) < 1) {
-        throw new Error(`--retain-trades-days must be a whole number of days (at least 1), got ${JSON.stringify(values['retain-trades-days'])}`);
-      }
-      retainTradesDays = Number(values['retain-trades-days']);
-    }
-    if (values['poll-ms'] !== undefined) {
-      if (!/^\d{1,5}$/.test(values['poll-ms']) || Number(values['poll-ms']) < 5) throw new Error(`--poll-ms must be a whole number of milliseconds (at least 5), got ${JSON.stringify(values['poll-ms'])}`);
-      pollMs = Number(values['poll-ms']);
-    }
+    checked = {
+      port,
+      tcpPort: values['tcp-port'] === undefined ? (port === 0 ? 0 : port + 1) : parsePort(values['tcp-port'], '--tcp-port'),
+      demoSeed: parseDemoSeed(values.seed),
+      retainTradesDays: wholeNumber(values['retain-trades-days'], 1, '--retain-trades-days must be a whole number of days (at least 1)'),
+      pollMs: wholeNumber(values['poll-ms'], 5, '--poll-ms must be a whole number of milliseconds (at least 5)'),
+    };
   } catch (error) {
     io.stderr.write(`capflow serve: ${(error as Error).message}\n`);
     return 2;
   }
-  // With a shared store, the data directory is optional (nothing of a gateway's state lives there).
-  const dataDir = values.data === undefined ? undefined : resolve(values.data);
   let config: CapflowConfig | undefined;
   if (values.config) {
     try {
       config = loadConfigFile(values.config);
     } catch (error) {
-      if (error instanceof ConfigError) {
-        io.stderr.write(`capflow serve: invalid configuration: ${error.message}\n`);
-        return 2;
-      }
-      throw error;
+      if (!(error instanceof ConfigError)) throw error;
+      io.stderr.write(`capflow serve: invalid configuration: ${error.message}\n`);
+      return 2;
     }
   }
   let fileSecurities: SecurityInfo[] = [];
@@ -154,29 +192,30 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
       return 2;
     }
   }
-  // Names and sectors: the config's objects, then the file's (a symbol in both: the file wins).
-  const securities = [...(config?.securityInfo ?? []), ...fileSecurities];
-  if (dataDir !== undefined) mkdirSync(dataDir, { recursive: true });
-  // Structured JSON logs on stderr (stdout keeps the banner); never a secret (see logging/logger.ts).
-  const logger = createLogger({ destination: io.stderr, ...(values['log-level'] === undefined ? {} : { level: values['log-level'] }) });
-  const log = logCallback(logger);
-  retainTradesDays ??= config?.retainTradesDays;
-  const opened = new OpenedResources();
-  let started: Started;
-  try {
-    started = await startServing({ values, dataDir, config, securities, port, tcpPort, demoSeed, clockMode, retainTradesDays, pollMs, logger, log, opened });
-  } catch (error) {
-    // Whatever failed (a port taken, the store or bus unreachable, credentials refused), everything
-    // opened so far is closed again so that the process ends now, with the reason.
-    await opened.closeAll(5_000, log);
-    io.stderr.write(`capflow serve: ${(error as Error).message}\n`);
-    logger.flush();
-    return 2;
-  }
-  const { server, credentials, publicCredential, reload } = started;
+  return {
+    values,
+    dataDir: values.data === undefined ? undefined : resolve(values.data),
+    config,
+    securities: [...(config?.securityInfo ?? []), ...fileSecurities],
+    clockMode,
+    ...checked,
+    retainTradesDays: checked.retainTradesDays ?? config?.retainTradesDays,
+  };
+}
+
+/** An optional decimal flag value of at most 5 digits and at least `minimum`; `message` names the flag. */
+function wholeNumber(text: string | undefined, minimum: number, message: string): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(text) || Number(text) < minimum) throw new Error(`${message}, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** Where the server listens, the web page, and the SDK settings that reach it. */
+function writeBanner(io: CliIo, args: ServeArguments, started: Started): void {
+  const { server, credentials, publicCredential } = started;
   const base = `${server.host}:${server.httpPort}`;
   io.stdout.write(
-    `capflow serving on http://${base} (WebSocket ws://${base}/v2, TCP ${server.host}:${server.tcpPort}), data in ${dataDir ?? 'the shared store'}, clock ${values.clock}\n`,
+    `capflow serving on http://${base} (WebSocket ws://${base}/v2, TCP ${server.host}:${server.tcpPort}), data in ${args.dataDir ?? 'the shared store'}, clock ${args.values.clock}\n`,
   );
   io.stdout.write(
     publicCredential === undefined
@@ -188,26 +227,12 @@ export async function runServeCommand(argv: string[], io: CliIo): Promise<number
     wsUrl: `ws://${base}/v2`,
     tcpUrl: server.tcpPort === undefined ? undefined : `tcp://${server.host}:${server.tcpPort}`,
   };
-  if (!config || config.credentials.length === 0) {
+  if (!args.config || args.config.credentials.length === 0) {
     const demo = credentials[0]!;
-    io.stdout.write(
-      [
-        'No --config given: serving a local demo credential with every market. Point the official SDKs at it:',
-        ...sdkEnvironmentLines(urls, demo),
-        '',
-      ].join('\n'),
-    );
+    io.stdout.write(['No --config given: serving a local demo credential with every market. Point the official SDKs at it:', ...sdkEnvironmentLines(urls, demo), ''].join('\n'));
   } else {
     io.stdout.write(['Point the official SDKs at it (with your credential in *_APP_KEY, *_APP_SECRET, *_ACCESS_TOKEN):', ...sdkEnvironmentLines(urls), ''].join('\n'));
   }
-  await waitForStopSignal(reload, logger);
-  // Bounded: a stuck client or request never keeps the process from exiting.
-  const stopped = await opened.closeAll(10_000, log);
-  if (!stopped) logger.warn('shutdown did not finish within 10 s; exiting anyway');
-  logger.flush();
-  // Handles left by a client that never went away must not keep the process alive.
-  setTimeout(() => process.exit(0), 1_000).unref();
-  return 0;
 }
 
 interface Started {
@@ -221,55 +246,26 @@ interface Started {
  * Opens and starts everything `serve` runs, in order, registering each part with `opened` as soon
  * as it exists (closed newest first at shutdown, or at once when a later step throws).
  */
-async function startServing(o: {
-  values: { store?: string | undefined; bus?: string | undefined; sample: boolean; demo: boolean; config?: string | undefined; host: string; 'web-credential'?: string | undefined };
-  dataDir: string | undefined;
-  config: CapflowConfig | undefined;
-  securities: readonly SecurityInfo[];
-  port: number;
-  tcpPort: number;
-  demoSeed: number;
-  clockMode: NonNullable<ReturnType<typeof parseClockMode>>;
-  retainTradesDays: number | undefined;
-  pollMs: number | undefined;
-  logger: Logger;
-  log: (message: string, error?: unknown) => void;
-  opened: OpenedResources;
-}): Promise<Started> {
-  const { values, dataDir, config, logger, log, opened } = o;
-  if (!isSharedStoreUrl(values.store) && dataDir !== undefined) {
-    // The embedded store's directory is in use while this process lives (`capflow restore` refuses it).
-    const lock = holdDataDir(dataDir);
-    opened.add('the data directory lock', () => lock.release());
-  }
-  const store = await openFlowStore(values.store, dataDir);
-  opened.add('the store', () => store.close());
-  const bus = await openTradeBus(values.bus, 'capflow-gateway');
-  if (bus) opened.add('the bus', () => bus.close());
-  if (values.sample) {
-    const summary = await ingestFile(store, SAMPLE_FILE);
-    log(`sample day: ${summary.accepted} trades ingested, ${summary.skipped ?? 0} already present`);
-  }
+async function startServing(args: ServeArguments, logger: Logger, opened: OpenedResources): Promise<Started> {
+  const { values, dataDir, config } = args;
+  const { store, bus, archive } = await openStorage(args, logger, opened);
   const credentials = config && config.credentials.length > 0 ? config.credentials : [demoCredential(dataDir ?? '', await sharedDemoSecrets(store))];
   const credentialStore = await openServeCredentialStore(values.store, dataDir ?? '');
   if (credentialStore) opened.add('the credential store', () => credentialStore.close());
   const managed = await openServeCredentials({ store: credentialStore, config: () => credentials, logger });
   managed.registry.start();
   opened.add('the credential registry', () => managed.registry.stop());
-  const clock = new MarketClock(o.clockMode);
-  // Days trimmed by retention stay answerable from the archive (history, export).
-  const archive = await openDayArchive(values.store, dataDir);
-  if (archive) opened.add('the day archive', () => archive.close());
+  const clock = new MarketClock(args.clockMode);
   const flows = await FlowService.open({
     store,
     clock,
-    securities: [...(config?.securities ?? []), ...o.securities.map((security) => security.symbol)],
-    log,
+    securities: [...(config?.securities ?? []), ...args.securities.map((security) => security.symbol)],
+    log: logCallback(logger.child({ module: 'flows' })),
     ...(archive === undefined ? {} : { archive }),
     // How soon trades written by other processes (`capflow ingest`, `capflow connect`) are read.
-    ...(o.pollMs === undefined ? {} : { pollIntervalMs: o.pollMs }),
+    ...(args.pollMs === undefined ? {} : { pollIntervalMs: args.pollMs }),
   });
-  const demoMarket = values.demo ? await startDemoMarket({ store, flows, seed: o.demoSeed, log }) : undefined;
+  const demoMarket = values.demo ? await startDemoMarket({ store, flows, seed: args.demoSeed, log: logCallback(logger.child({ module: 'demo-market' })) }) : undefined;
   if (demoMarket) opened.add('the demo market', () => demoMarket.stop());
   // The demo is a public dashboard of its credential unless another one is named.
   const publicCredential = values['web-credential'] ?? (values.demo ? credentials[0]!.appKey : undefined);
@@ -281,40 +277,72 @@ async function startServing(o: {
     logger,
     ...busReadiness(bus),
     host: values.host,
-    port: o.port,
-    tcpPort: o.tcpPort,
-    log,
-    ...sharedGatewayState(store, log),
+    port: args.port,
+    tcpPort: args.tcpPort,
+    ...sharedGatewayState(store, logger),
     // Trades posted to /v1/ingest are stored by this gateway (acknowledged once committed) and announced.
     ...(bus === undefined ? {} : { onIngestStored: announceStoredTrades(bus) }),
     ...(publicCredential === undefined ? {} : { publicCredential }),
-    ...(config?.tiers === undefined ? {} : { tiers: config.tiers }),
-    ...(config?.maxRequestBodyBytes === undefined ? {} : { maxHttpBodyBytes: config.maxRequestBodyBytes }),
-    ...(config?.maxRequestBodyBytesInFlight === undefined ? {} : { maxHttpBodyBytesInFlight: config.maxRequestBodyBytesInFlight }),
-    ...(config?.requestBodyTimeoutSeconds === undefined ? {} : { httpBodyTimeoutMs: config.requestBodyTimeoutSeconds * 1000 }),
-    rest: {
-      securities: new SecurityDirectory(o.securities),
-      ...(config?.streamsPerCredential === undefined ? {} : { maxStreamsPerCredential: config.streamsPerCredential }),
-    },
-    ...(config?.unauthenticatedConnections === undefined ? {} : { unauthenticatedConnections: config.unauthenticatedConnections }),
+    ...serverSettings(config, args.securities),
   });
   opened.add('the server', () => server.stop());
-  // With a bus, workers' line notices make this gateway read new trades at once.
-  if (bus) {
-    const stopFollowing = followLineNotices(bus, flows, log);
-    opened.add('the line-notice follower', stopFollowing);
-  }
-  // Another process's commits to the embedded store (`capflow ingest`, `capflow connect`) are read at once.
-  if (dataDir !== undefined && !isSharedStoreUrl(values.store)) {
-    const stopWatchingWrites = watchStoreWrites(dataDir, () => void flows.poll().catch((error: unknown) => log('poll failed', error)));
-    opened.add('the store write watch', stopWatchingWrites);
-  }
-  if (o.retainTradesDays !== undefined) {
-    const stopRetention = startRetention({ archive, store, clock, retainTradesDays: o.retainTradesDays, log });
-    opened.add('the retention job', stopRetention);
-  }
+  startFollowers(args, { store, bus, archive, flows, clock }, logger, opened);
   const reload = (): Promise<void> => reloadCredentials(managed.registry, values.config, () => credentials, logger);
   return { server, credentials, publicCredential, reload };
+}
+
+/** The store (with its data-directory lock), the bus, the sample day and the day archive. */
+async function openStorage(args: ServeArguments, logger: Logger, opened: OpenedResources) {
+  const { values, dataDir } = args;
+  if (!isSharedStoreUrl(values.store) && dataDir !== undefined) {
+    // The embedded store's directory is in use while this process lives (`capflow restore` refuses it).
+    const lock = holdDataDir(dataDir);
+    opened.add('the data directory lock', () => lock.release());
+  }
+  const store = await openFlowStore(values.store, dataDir);
+  opened.add('the store', () => store.close());
+  const bus = await openTradeBus(values.bus, 'capflow-gateway');
+  if (bus) opened.add('the bus', () => bus.close());
+  if (values.sample) {
+    const summary = await ingestFile(store, SAMPLE_FILE);
+    logger.info({ accepted: summary.accepted, alreadyPresent: summary.skipped ?? 0 }, 'sample day ingested');
+  }
+  // Days trimmed by retention stay answerable from the archive (history, export).
+  const archive = await openDayArchive(values.store, dataDir);
+  if (archive) opened.add('the day archive', () => archive.close());
+  return { store, bus, archive };
+}
+
+/** The server settings of the configuration file, as `startCapflowServer` takes them. */
+function serverSettings(config: CapflowConfig | undefined, securities: readonly SecurityInfo[]): Partial<CapflowServerOptions> {
+  return defined({
+    tiers: config?.tiers,
+    maxHttpBodyBytes: config?.maxRequestBodyBytes,
+    maxHttpBodyBytesInFlight: config?.maxRequestBodyBytesInFlight,
+    httpBodyTimeoutMs: config?.requestBodyTimeoutSeconds === undefined ? undefined : config.requestBodyTimeoutSeconds * 1000,
+    rest: { securities: new SecurityDirectory(securities), ...defined({ maxStreamsPerCredential: config?.streamsPerCredential }) },
+    unauthenticatedConnections: config?.unauthenticatedConnections,
+  });
+}
+
+/** What keeps the served days current besides the server: line notices, the store's write watch, retention. */
+function startFollowers(
+  args: ServeArguments,
+  parts: { store: FlowStore; bus: TradeBus | undefined; archive: DayArchive | undefined; flows: FlowService; clock: MarketClock },
+  logger: Logger,
+  opened: OpenedResources,
+): void {
+  const { store, bus, archive, flows, clock } = parts;
+  // With a bus, workers' line notices make this gateway read new trades at once.
+  if (bus) opened.add('the line-notice follower', followLineNotices(bus, flows, logCallback(logger.child({ module: 'line-notices' }))));
+  // Another process's commits to the embedded store (`capflow ingest`, `capflow connect`) are read at once.
+  if (args.dataDir !== undefined && !isSharedStoreUrl(args.values.store)) {
+    const pollLog = logger.child({ module: 'store-watch' });
+    opened.add('the store write watch', watchStoreWrites(args.dataDir, () => void flows.poll().catch((error: unknown) => pollLog.error({ err: error }, 'poll failed'))));
+  }
+  if (args.retainTradesDays !== undefined) {
+    opened.add('the retention job', startRetention({ archive, store, clock, retainTradesDays: args.retainTradesDays, log: logCallback(logger.child({ module: 'retention' })) }));
+  }
 }
 
 /** `/readyz` reports the bus when its adapter can tell whether it is connected. */

@@ -6,7 +6,7 @@ import type { CredentialStore } from '../store/credential-store.js';
 import { SqliteCredentialStore } from '../store/sqlite-credential-store.js';
 import { PostgresCredentialStore } from '../store/postgres-credential-store.js';
 import { isSharedStoreUrl } from './scale-out-adapters.js';
-import type { Logger } from '../logging/logger.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
 
 /**
  * The credential store `serve` uses: the store's own — PostgreSQL's `credentials` table with
@@ -41,11 +41,7 @@ export async function openServeCredentials(options: {
   if (plain.length > 0) {
     options.logger.warn({ appKeys: plain }, `stored app secrets are not encrypted: set ${SECRET_KEY_ENV} and rotate them (see docs/operations.md)`);
   }
-  const log = (message: string, error?: unknown): void => {
-    if (error === undefined) options.logger.warn(message);
-    else options.logger.error({ err: error }, message);
-  };
-  const registry = await CompositeCredentialRegistry.open({ config: options.config(), store: options.store, secretKey, log });
+  const registry = await CompositeCredentialRegistry.open({ config: options.config(), store: options.store, secretKey, logger: options.logger.child({ module: 'credentials' }) });
   return { registry, store: options.store, storeHasCredentials: records.length > 0 };
 }
 
@@ -127,7 +123,7 @@ export class OpenedResources {
   }
 
   /** Closes everything in reverse order of opening; true when all closed in time. */
-  async closeAll(timeoutMs: number, log: (message: string, error?: unknown) => void = () => undefined): Promise<boolean> {
+  async closeAll(timeoutMs: number, logger: Logger = silentLogger()): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     let inTime = true;
     for (const { name, close } of this.closers.splice(0).reverse()) {
@@ -138,13 +134,13 @@ export class OpenedResources {
           .then(
             () => true,
             (error: unknown) => {
-              log(`closing ${name} failed`, error);
+              logger.error({ err: error, resource: name }, 'closing failed');
               return true;
             },
           ),
       );
       if (!closed) {
-        log(`closing ${name} did not finish in time`);
+        logger.warn({ resource: name }, 'closing did not finish in time');
         inTime = false;
       }
     }

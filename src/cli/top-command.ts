@@ -1,8 +1,7 @@
-import { parseArgs } from 'node:util';
 import type { ConventionName, RankByName, Rankings } from '../contract/schemas.js';
 import { explainApiError } from './api-error-messages.js';
 import { CONNECTION_OPTIONS, CONNECTION_USAGE } from './server-connection.js';
-import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
+import { commandHelp, HELP_OPTION, readCommandLine, type CommandSpec } from './command-spec.js';
 import { groupAmount, table } from './flow-format.js';
 import type { CliIo } from './main.js';
 import { resolveConnection, restClientOf } from './server-connection.js';
@@ -23,7 +22,7 @@ const OPTIONS = {
   help: HELP_OPTION,
 } as const;
 
-export const TOP_COMMAND: CommandSpec = {
+export const TOP_COMMAND = {
   name: 'top',
   summary: "rank a market's securities by the money they took in over 1, 3, 5 or 10 trading days",
   usage: ['--market HK|US|CN|SG [--by net|main-force] [--days 1|3|5|10] [--limit N] [--json | --csv]'],
@@ -31,22 +30,13 @@ export const TOP_COMMAND: CommandSpec = {
     'Prints rank, symbol, name, sector, value (net inflow or main-force net), inflow and outflow, from a running server; ties are broken by symbol.',
   options: OPTIONS,
   notes: CONNECTION_USAGE,
-};
+} satisfies CommandSpec;
 const USAGE = commandHelp(TOP_COMMAND);
 
 export async function runTopCommand(argv: string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: false });
-  } catch (error) {
-    io.stderr.write(`capflow top: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
+  const parsed = readCommandLine(TOP_COMMAND, argv, io, false);
+  if (typeof parsed === 'number') return parsed;
   const { values } = parsed;
-  if (values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
   const problem = values.market === undefined ? '--market is required, e.g. capflow top --market CN' : values.json && values.csv ? '--json and --csv exclude each other' : undefined;
   if (problem) {
     io.stderr.write(`capflow top: ${problem}\n\n${USAGE}`);

@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import { CapflowClientError } from '../client/client-error.js';
 import type { StreamEvent } from '../client/rest-client.js';
 import type { Intraday, Line } from '../contract/schemas.js';
 import { explainApiError } from './api-error-messages.js';
 import { flowSummary } from './flow-command.js';
-import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
+import { commandHelp, HELP_OPTION, readCommandLine, type CommandSpec } from './command-spec.js';
 import { formatThousandths, groupAmount, localMinute, sparkline, toThousandths } from './flow-format.js';
 import { marketPauseNotice } from './market-pause.js';
 import type { CliIo } from './main.js';
@@ -15,7 +14,7 @@ const OPTIONS = {
   help: HELP_OPTION,
 } as const;
 
-export const WATCH_COMMAND: CommandSpec = {
+export const WATCH_COMMAND = {
   name: 'watch',
   summary: "follow a symbol's capital flow live from a running server (Ctrl-C ends)",
   usage: ['SYMBOL'],
@@ -23,7 +22,7 @@ export const WATCH_COMMAND: CommandSpec = {
     'A summary and sparkline of the day so far, then every new or changed minute as it arrives, reconnecting by itself when the connection drops. While the market is closed it says when it next opens.',
   options: OPTIONS,
   notes: CONNECTION_USAGE,
-};
+} satisfies CommandSpec;
 const USAGE = commandHelp(WATCH_COMMAND);
 
 export interface WatchOptions {
@@ -39,17 +38,8 @@ export async function runWatchCommand(
   env: NodeJS.ProcessEnv = process.env,
   options: WatchOptions = {},
 ): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, strict: true, allowPositionals: true });
-  } catch (error) {
-    io.stderr.write(`capflow watch: ${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    io.stdout.write(USAGE);
-    return 0;
-  }
+  const parsed = readCommandLine(WATCH_COMMAND, argv, io, true);
+  if (typeof parsed === 'number') return parsed;
   const [symbol, ...extra] = parsed.positionals;
   if (symbol === undefined || extra.length > 0) {
     io.stderr.write(`capflow watch: ${symbol === undefined ? 'a SYMBOL is required, e.g. capflow watch 700.HK' : 'one symbol at a time'}\n\n${USAGE}`);

@@ -15,6 +15,7 @@ import type {
   History,
   Intraday,
   LinesEvent,
+  MinuteTrades,
   Rankings,
   SectorLines,
   SectorRankings,
@@ -117,6 +118,11 @@ export class RestClient {
   /** Command 24's lines or command 25's distribution of several symbols, each with its own outcome. */
   batch(query: Omit<QueryOf<'batch'>, 'symbols'> & { readonly symbols: string | readonly string[] }): Promise<Batch> {
     return this.data('batch', query);
+  }
+
+  /** One minute's trades behind its line, each with its side and the rule that decided it, and their sums. */
+  minuteTrades(query: QueryOf<'minuteTrades'>): Promise<MinuteTrades> {
+    return this.data('minuteTrades', query);
   }
 
   /** A market's symbols ranked by net inflow or main-force net over 1, 3, 5 or 10 trading days. */

@@ -110,6 +110,11 @@ describe('real answers fit the contract', () => {
       [0, BusinessCode.NoAccess, BusinessCode.NoAccess, BusinessCode.NoQuotes, BusinessCode.InvalidRequest],
     );
     await expectAnswer('batch', { ...as(), query: { symbols: '700.HK,AAPL.US', kind: 'distribution' } }, 200);
+    const minute = await expectAnswer('minuteTrades', { ...as(), query: { symbol: '700.HK', minute: '09:31' } }, 200);
+    assert.deepEqual(
+      ((JSON.parse(minute.body) as Json).data.trades as Json[]).map((one) => [one.price, one.side, one.rule]),
+      [['320.4', 'sell', 'feed']],
+    );
     const top = await expectAnswer('rankings', { ...as(), query: { market: 'HK', days: '3' } }, 200);
     assert.deepEqual((JSON.parse(top.body) as Json).data.items.map((item: Json) => [item.symbol, item.name, item.sector]), [['700.HK', 'Tencent', 'Tech']]);
     await expectAnswer('rankings', { ...as(), query: { market: 'US', by: 'main_force', convention: 'futu', date: '2024-06-13' } }, 200);
@@ -129,6 +134,7 @@ describe('real answers fit the contract', () => {
     await expectAnswer('history', { ...as(), query: { symbol: '700.HK', period: 'decade' } }, 400, BusinessCode.InvalidRequest);
     await expectAnswer('tiers', { ...as(), query: { symbol: '700.HK', convention: 'nope' } }, 400, BusinessCode.InvalidRequest);
     await expectAnswer('batch', { ...as(), query: { symbols: '' } }, 400, BusinessCode.InvalidRequest);
+    await expectAnswer('minuteTrades', { ...as(), query: { symbol: '700.HK', minute: '12:30' } }, 400, BusinessCode.InvalidRequest);
     await expectAnswer('batch', { ...as(), query: { symbols: '700.HK', kind: 'both' } }, 400, BusinessCode.InvalidRequest);
     await expectAnswer('intraday', { ...as(hkOnly), query: { symbol: 'AAPL.US' } }, 403, BusinessCode.NoAccess);
     await expectAnswer('distribution', { ...as(), query: { symbol: 'NOPE.US' } }, 404, BusinessCode.InvalidRequest);

@@ -10,6 +10,7 @@ export const Endpoint = {
   tiers: { method: 'GET', path: '/api/v1/capital-flow/tiers' },
   history: { method: 'GET', path: '/api/v1/capital-flow/history' },
   batch: { method: 'GET', path: '/api/v1/capital-flow/batch' },
+  minuteTrades: { method: 'GET', path: '/api/v1/capital-flow/minute-trades' },
   rankings: { method: 'GET', path: '/api/v1/capital-flow/rankings' },
   sectors: { method: 'GET', path: '/api/v1/capital-flow/sectors' },
   sector: { method: 'GET', path: '/api/v1/capital-flow/sector' },

@@ -14,6 +14,9 @@ export const ApiLimits = {
   /** futu convention: trailing stored trading days behind the percentiles, by default and at most. */
   defaultPercentileDays: 20,
   maxPercentileDays: 250,
+  /** Trades listed by one minute-trades answer, by default and at most (the sums always cover every trade). */
+  defaultMinuteTrades: 200,
+  maxMinuteTrades: 1000,
   /** Rankings and sector rankings: items per page by default and at most. */
   defaultRankingLimit: 50,
   maxRankingLimit: 500,

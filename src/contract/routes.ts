@@ -21,6 +21,7 @@ import {
   HistoryPeriodName,
   IngestSummary,
   Intraday,
+  MinuteTrades,
   LinesEvent,
   Market,
   RankByName,
@@ -280,6 +281,26 @@ export const ROUTES = {
     ],
     access: 'signed-or-public',
     rateLimit: { perSymbol: { intraday: INTRADAY, distribution: DISTRIBUTION } },
+  },
+  minuteTrades: {
+    ...Endpoint.minuteTrades,
+    operationId: 'getMinuteTrades',
+    tag: 'capital flow',
+    summary: "One minute's trades behind its line: each trade's side and the rule that decided it, and the sums",
+    description:
+      "Why a line moved: every trade counted in the minute's line (trades of the closing-auction grace window count in the last line; excluded trade types in none), in acceptance order, with its side (`buy` inflow, `sell` outflow, `neutral`), the rule that decided the side (feed side, auction print, neutral window, quote test, tick rule) and the sums. `change` is the line's change from the line before, as the intraday lines answer it. A past day whose trades retention removed answers 301603.",
+    query: query({
+      symbol,
+      minute: Type.String({ pattern: '^\\d{2}:\\d{2}$', description: 'the line\'s minute, exchange-local `HH:MM` (a session minute; the session end or any minute of the closing-auction window for the closing line)', examples: ['09:30', '16:00'] }),
+      date: date('a past trading day; default the served day'),
+      limit: Type.Optional(
+        Type.Integer({ minimum: 1, maximum: ApiLimits.maxMinuteTrades, description: `most trades listed (default ${ApiLimits.defaultMinuteTrades}, at most ${ApiLimits.maxMinuteTrades}); the sums cover them all` }),
+      ),
+    }),
+    answer: { kind: 'envelope', data: MinuteTrades, description: "the minute's trades and sums" },
+    errors: FLOW_ERRORS(INTRADAY),
+    access: 'signed-or-public',
+    rateLimit: { command: INTRADAY },
   },
   rankings: {
     ...Endpoint.rankings,

@@ -380,6 +380,61 @@ export const Readiness = Type.Object(
 );
 export type Readiness = Static<typeof Readiness>;
 
+// ---- one minute's trades (why a line moved) ----
+
+export const SideRuleName = choice(['feed', 'order-sequence', 'auction', 'neutral-window', 'quote', 'tick'] as const, {
+  $id: 'SideRuleName',
+  description:
+    "what decided the side: `feed` the feed's own side; `order-sequence` a side a Level-2 adapter derived from the order sequence (the later order is the aggressor); `auction` an auction print without a side (neutral); `neutral-window` the closing-auction grace window (neutral without a feed side); `quote` the classification method's quote test (Lee–Ready's quote rule, EMO or CLNV); `tick` the tick rule",
+});
+
+export const MinuteTrade = Type.Object(
+  {
+    sequence: Type.Integer({ description: "position in the symbol-day's acceptance order, from 1 (as the trade tape numbers it)" }),
+    timestampMs: Type.Integer({ description: 'trade time, Unix milliseconds' }),
+    time: Type.String({ description: 'the same instant, exchange-local ISO 8601 with milliseconds', examples: ['2024-06-14T09:30:05.000+08:00'] }),
+    price: Type.String({ description: 'exact decimal, as accepted', examples: ['320.2'] }),
+    volume: Type.Integer({ description: 'shares' }),
+    turnover: Type.String({ description: 'price × volume, exact', examples: ['320200.0'] }),
+    tradeType: Type.String({ description: "the feed's trade type code, empty when none" }),
+    side: choice(['buy', 'sell', 'neutral'] as const, { description: '`buy` counts as inflow (buyer-initiated), `sell` as outflow, `neutral` in neither' }),
+    rule: SideRuleName,
+    method: choice(['lee-ready', 'tick', 'emo', 'clnv'] as const, { description: 'the classification method of a trade without a feed side' }),
+  },
+  { $id: 'MinuteTrade' },
+);
+export type MinuteTrade = Static<typeof MinuteTrade>;
+
+export const MinuteTrades = Type.Object(
+  {
+    ...symbolFields,
+    date: DateText('the trading day (exchange-local)'),
+    minute: Type.String({ description: "the line's minute, exchange-local `HH:MM`", examples: ['09:30'] }),
+    timestamp: Type.Integer({ description: "the line's minute start, Unix seconds (as in command 24)" }),
+    time: Type.String({ description: 'the same instant, exchange-local ISO 8601', examples: ['2024-06-14T09:30:00+08:00'] }),
+    previousInflow: described(Amount, "the cumulative net inflow of the line before (0.000 for the day's first line)"),
+    inflow: described(Amount, "this line's cumulative net inflow (as command 24 answers it)"),
+    change: described(Amount, 'inflow − previousInflow: what the minute added'),
+    sums: Type.Object(
+      {
+        trades: Type.Integer({ description: "trades counted in the minute's line" }),
+        buys: Type.Integer(),
+        sells: Type.Integer(),
+        neutrals: Type.Integer(),
+        inflow: described(Amount, 'turnover of the buys'),
+        outflow: described(Amount, 'turnover of the sells'),
+        neutral: described(Amount, 'turnover of the neutral trades (counted in neither)'),
+        net: described(Amount, 'inflow − outflow (equals `change` up to the lines\' rounding to 3 places)'),
+      },
+      { description: "sums over all the minute's trades" },
+    ),
+    truncated: Type.Boolean({ description: 'true when `trades` holds only the first `limit` of them' }),
+    trades: Type.Array(MinuteTrade, { description: 'the trades in acceptance order' }),
+  },
+  { $id: 'MinuteTrades', description: "one minute's trades behind the change of its line" },
+);
+export type MinuteTrades = Static<typeof MinuteTrades>;
+
 // ---- envelopes ----
 
 /** Body of every failure: `{code, message}` with the HTTP status of the error. */
@@ -491,6 +546,9 @@ export const NAMED_SCHEMAS: readonly TSchema[] = [
   BatchFailure,
   BatchResult,
   Batch,
+  SideRuleName,
+  MinuteTrade,
+  MinuteTrades,
   StreamToken,
   SocketToken,
   IngestRejection,

@@ -182,6 +182,11 @@ export class DayFlow {
     return this.excluded;
   }
 
+  /** Whether the day keeps its replay log: views before its latest trade, detail lines and `visitCounted` need it. */
+  get hasLog(): boolean {
+    return this.log !== undefined;
+  }
+
   /** Latest timestamp (ms) among processed trades; -Infinity when none. */
   get latestTimestampMs(): number {
     return this.maxTimestampMs;

@@ -7,7 +7,7 @@ import { encodePacket } from '../protocol/packet-codec.js';
 import { AuthRequestSchema } from '../protocol/gen/control_pb.js';
 import { fetchOtp, signedHeaders, startTestServer, testCredential, trade } from '../server/server-test-kit.js';
 import { wsClient } from '../server/socket/transport/transport-test-kit.js';
-import { createLogger, logCallback } from './logger.js';
+import { createLogger } from './logger.js';
 
 type LongportModule = typeof import('longport');
 const require = createRequire(import.meta.url);
@@ -41,7 +41,7 @@ describe('structured logs', () => {
       credentials: [credential],
       trades: [trade('700.HK', '2024-06-14T09:30:00+08:00', '320.0', 1000)],
       clock: { kind: 'fixed', at: Date.parse('2024-06-14T10:00:00+08:00') },
-      server: { logger, log: logCallback(logger) },
+      server: { logger },
     });
     let otp = '';
     try {

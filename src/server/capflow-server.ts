@@ -1,52 +1,32 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Logger } from '../logging/logger.js';
+import { logCallback, silentLogger } from '../logging/logger.js';
 import { CloseCode } from '../model/errors.js';
-import { ApiLimits } from '../contract/limits.js';
-import { QuoteCommand } from '../protocol/control-command.js';
 import type { FlowService } from '../service/flow-service.js';
 import type { MarketClock } from '../service/market-clock.js';
-import type { FlowStore, StoredTrade } from '../store/flow-store.js';
-import { ContractRouter } from './http/contract-router.js';
-import { registerIngestRoute } from './http/ingest-route.js';
-import { registerSocketTokenRoutes } from './http/socket-token-routes.js';
-import { CallerResolver } from './http/rest/rest-caller.js';
-import { StreamTokenIssuer } from './http/rest/stream-tokens.js';
-import { credentialGeneration, InMemoryCredentialRegistry, usableAt, type Credential, type CredentialRegistry } from './auth/credential.js';
-import { HttpAuthenticator } from './auth/http-authenticator.js';
-import { OtpIssuer, type OtpStore } from './auth/otp-issuer.js';
-import { DEFAULT_BODY_TIMEOUT_MS, HttpApi } from './http/http-api.js';
-import { registerWebRoutes } from './http/web/web-routes.js';
-import { capitalDistributionHandler, capitalFlowHandler } from './socket/quote/capital-flow.js';
-import type { CommandHandler } from './socket/quote/command-handler.js';
-import { handleMarketTradeDay } from './socket/quote/market-trade-day.js';
-import { marketTradePeriodHandler } from './socket/quote/market-trade-period.js';
-import { handleUserQuoteProfile } from './socket/quote/user-quote-profile.js';
-import { LiveFlowHub } from './socket/live/live-flow-hub.js';
-import { subscribeCapitalFlowHandler, unsubscribeCapitalFlowHandler } from './socket/live/subscription-commands.js';
-import { startTradeService, type TradeService } from './socket/trades/trade-service.js';
-import { CapflowCommand } from '../protocol/capflow-command.js';
-import { DEFAULT_PERCENTILE_DAYS, TierFlows, type TierChoice } from '../service/tier-flows.js';
-import { command25Distribution } from './queries/command25-distribution.js';
-import { batchCapitalFlowHandler } from './socket/quote/capital-flow-batch.js';
-import { RateLimiter, type CommandRateLimiter } from './rate-limit/token-bucket.js';
-import { registerRestApi, type RestApiOptions } from './http/rest/rest-api.js';
-import { liveHubLineUpdates } from './http/rest/line-update-source.js';
-import { InMemorySessionRegistry, type SessionRegistry } from './socket/session/session-registry.js';
-import { SocketGateway } from './socket/session/socket-gateway.js';
-import type { ConnectionLedger } from '../store/gateway-state/connection-ledger.js';
-import { TcpTransport } from './socket/transport/tcp-transport.js';
-import { WebSocketTransport } from './socket/transport/ws-transport.js';
-import { ConnectionAdmission, type AdmissionLimits } from './socket/transport/connection-admission.js';
 import { RankingsService } from '../service/rankings/rankings-service.js';
-import { rankingsCommandHandler } from './socket/quote/rankings-command.js';
+import { DEFAULT_PERCENTILE_DAYS, TierFlows, type TierChoice } from '../service/tier-flows.js';
+import type { FlowStore, StoredTrade } from '../store/flow-store.js';
+import type { ConnectionLedger } from '../store/gateway-state/connection-ledger.js';
+import type { InvalidationReason } from './auth/composite-credential-registry.js';
+import { credentialGeneration, InMemoryCredentialRegistry, usableAt, type Credential, type CredentialRegistry } from './auth/credential.js';
+import { OtpIssuer, type OtpStore } from './auth/otp-issuer.js';
+import { composeHttpSide, type HttpSide, type RestTuning } from './http/http-api-composition.js';
+import type { ReadinessCheck } from './http/operations/operations-routes.js';
+import { liveHubLineUpdates } from './http/rest/line-update-source.js';
+import { startListeners, type Listeners } from './listeners.js';
 import { CapflowMetrics } from './metrics/capflow-metrics.js';
 import { instrumentStore } from './metrics/instrumentation.js';
+import { command25Distribution } from './queries/command25-distribution.js';
+import { RateLimiter, type CommandRateLimiter } from './rate-limit/token-bucket.js';
+import { composeSocketSide, type SocketSide } from './socket/socket-gateway-composition.js';
+import type { LiveFlowHub } from './socket/live/live-flow-hub.js';
 import { instrumentConnections } from './socket/session/instrumented-connections.js';
-import { silentLogger, type Logger } from '../logging/logger.js';
-import { withAccessLog } from './http/http-access-log.js';
-import { registerOperationsRoutes, type ReadinessCheck } from './http/operations/operations-routes.js';
-import { defaultReadiness } from './http/operations/default-readiness.js';
-import type { InvalidationReason } from './auth/composite-credential-registry.js';
+import { InMemorySessionRegistry, type SessionRegistry } from './socket/session/session-registry.js';
+import type { SocketGateway } from './socket/session/socket-gateway.js';
+import type { TradeService } from './socket/trades/trade-service.js';
+import type { AdmissionLimits } from './socket/transport/connection-admission.js';
+
+export { HTTP_HEADERS_TIMEOUT_MS } from './listeners.js';
 
 export interface CapflowServerOptions {
   store: FlowStore;
@@ -103,8 +83,7 @@ export interface CapflowServerOptions {
   /** App key that unauthenticated REST/SSE requests act as (`serve --web-credential`, a public dashboard). */
   publicCredential?: string;
   /** REST/SSE tuning (stream heartbeat, update coalescing, stream caps, token lifetime, update source). */
-  rest?: Partial<Pick<RestApiOptions, 'heartbeatMs' | 'coalesceMs' | 'maxStreams' | 'maxStreamsPerCredential' | 'updates' | 'securities'> & { streamTokenTtlMs: number }>;
-  log?: (message: string, error?: unknown) => void;
+  rest?: RestTuning;
   /** Live subscriptions: at most one update per symbol per this many ms (default 100). */
   liveCoalesceMs?: number;
   /** Live subscriptions: how often the clock is checked for new minutes / a new day (default 1000 ms). */
@@ -113,7 +92,7 @@ export interface CapflowServerOptions {
   firstPushTrades?: number;
   /** Prometheus metrics of this server (`/metrics`); a fresh registry when not given. */
   metrics?: CapflowMetrics;
-  /** Structured logger for connection / request events (silent when not given). */
+  /** Structured logs; each part logs through its own child (`module`). Silent when not given. */
   logger?: Logger;
   /** Extra `/readyz` conditions besides the store and the calendars (e.g. `bus`). */
   readiness?: Record<string, ReadinessCheck>;
@@ -144,257 +123,165 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Time a client has to send a request's headers, WebSocket upgrades included (slow-header floods). */
-export const HTTP_HEADERS_TIMEOUT_MS = 10_000;
+export interface RunningServer {
+  readonly httpPort: number;
+  readonly tcpPort: number | undefined;
+  readonly host: string;
+  readonly gateway: SocketGateway;
+  /** Live capital-flow subscriptions (socket commands 200–202; in-process `subscribe` for the web). */
+  readonly live: LiveFlowHub;
+  /** The trade tape and trade subscriptions (commands 5, 6, 7, 17, 220; push 104). */
+  readonly trades: TradeService;
+  readonly metrics: CapflowMetrics;
+  /**
+   * Graceful stop: stops accepting, answers in-flight requests (up to shutdownGraceMs), sends every
+   * client the ServerShutdown close push, stops listening and stops the service.
+   */
+  stop(): Promise<void>;
+}
 
-/** Composes transports, session layer, command handlers and HTTP API over a flow service. */
+/**
+ * The server: the socket gateway and the HTTP API over one flow service, sharing credentials,
+ * rate limits, size-tier views and metrics, behind the listeners; a credential that stops being
+ * usable loses its connections on both sides.
+ */
 export async function startCapflowServer(options: CapflowServerOptions): Promise<RunningServer> {
-  const log = options.log ?? (() => {});
-  const metrics = options.metrics ?? new CapflowMetrics();
   const logger = options.logger ?? silentLogger();
+  const metrics = options.metrics ?? new CapflowMetrics();
   const store = instrumentStore(options.store, metrics);
-  let accepting = true;
-  const host = options.host ?? '127.0.0.1';
   const credentials = Array.isArray(options.credentials) ? new InMemoryCredentialRegistry(options.credentials) : options.credentials;
   const otps = options.otps ?? new OtpIssuer(options.otpTtlMs ?? 5 * 60_000);
-  const sessions = options.sessions ?? new InMemorySessionRegistry(options.sessionTtlMs ?? 24 * 3_600_000);
-  const live = new LiveFlowHub({
-    flows: options.flows,
-    clock: options.clock,
-    log,
-    ...(options.liveCoalesceMs === undefined ? {} : { coalesceMs: options.liveCoalesceMs }),
-    ...(options.liveTickMs === undefined ? {} : { tickMs: options.liveTickMs }),
-  });
+  // One limiter (shared by a fleet when given): HTTP routes share the buckets of the commands they mirror.
+  const rateLimiter = options.rateLimiter ?? new RateLimiter();
   // Size-tier views shared by command 25, the batch command 210 and the REST API.
   const tierFlows = new TierFlows(options.flows, store);
-  const distributionOf = command25Distribution(options.flows, tierFlows, options.tiers ?? { name: 'longport', days: DEFAULT_PERCENTILE_DAYS });
-  const commands = new Map<number, CommandHandler>([
-    [QuoteCommand.QueryUserQuoteProfile, handleUserQuoteProfile],
-    [QuoteCommand.QueryMarketTradePeriod, marketTradePeriodHandler(options.clock)],
-    [QuoteCommand.QueryMarketTradeDay, handleMarketTradeDay],
-    [QuoteCommand.QueryCapitalFlowIntraday, capitalFlowHandler(options.flows)],
-    [QuoteCommand.QueryCapitalFlowDistribution, capitalDistributionHandler(options.flows, distributionOf)],
-    [CapflowCommand.SubscribeCapitalFlow, subscribeCapitalFlowHandler(live)],
-    [CapflowCommand.UnsubscribeCapitalFlow, unsubscribeCapitalFlowHandler(live)],
-  ]);
-  // One limiter (shared by a fleet when given): REST calls share the per-credential buckets of
-  // the commands they mirror.
-  const rateLimiter = options.rateLimiter ?? new RateLimiter();
-  commands.set(CapflowCommand.BatchCapitalFlow, batchCapitalFlowHandler(options.flows, rateLimiter, distributionOf));
   // Rankings kept current as trades arrive, shared by command 211 and the REST API.
-  const rankings = new RankingsService({ flows: options.flows, store, tierFlows, ...(options.rest?.securities ? { directory: options.rest.securities } : {}), log });
-  commands.set(CapflowCommand.QueryCapitalFlowRankings, rankingsCommandHandler(rankings, rateLimiter));
-  const trades = startTradeService({
+  const rankings = new RankingsService({
     flows: options.flows,
     store,
-    rateLimiter,
-    log,
-    ...(options.firstPushTrades === undefined ? {} : { firstPushTrades: options.firstPushTrades }),
+    tierFlows,
+    log: logCallback(logger.child({ module: 'rankings' })),
+    ...(options.rest?.securities ? { directory: options.rest.securities } : {}),
   });
-  for (const [code, handler] of trades.commands) commands.set(code, handler);
-  const gateway = new SocketGateway({
+  let accepting = true;
+
+  const socket = composeSocketSide({
+    flows: options.flows,
+    clock: options.clock,
+    store,
     credentials,
     otps,
-    sessions,
+    sessions: options.sessions ?? new InMemorySessionRegistry(options.sessionTtlMs ?? 24 * 3_600_000),
     rateLimiter,
-    commands,
-    log,
-    onConnectionClosed: (conn) => {
-      live.connectionClosed(conn);
-      trades.connectionClosed(conn);
-    },
-    onRequestDone: (command, status, code) => metrics.requestDone(command, status, code),
-    onAuthFailure: (closeCode) => metrics.socketAuthFailed(closeCode),
-    ...(options.authTimeoutMs === undefined ? {} : { authTimeoutMs: options.authTimeoutMs }),
-    ...(options.connectionLedger === undefined ? {} : { connectionLedger: options.connectionLedger }),
+    distributionOf: command25Distribution(options.flows, tierFlows, options.tiers ?? { name: 'longport', days: DEFAULT_PERCENTILE_DAYS }),
+    rankings,
+    metrics,
+    logger,
+    connectionLedger: options.connectionLedger,
+    authTimeoutMs: options.authTimeoutMs,
+    liveCoalesceMs: options.liveCoalesceMs,
+    liveTickMs: options.liveTickMs,
+    firstPushTrades: options.firstPushTrades,
   });
-  const authenticator = new HttpAuthenticator({
+  const http = composeHttpSide({
+    flows: options.flows,
+    store,
     credentials,
-    timestampWindowMs: options.timestampWindowMs ?? ApiLimits.timestampWindowSeconds * 1000,
-    onFailure: (code) => metrics.httpAuthFailed(code),
+    otps,
+    rateLimiter,
+    tierFlows,
+    tiers: options.tiers,
+    rankings,
+    metrics,
+    logger,
+    online: async (appKey) => socket.gateway.fleetOnlineCount(appKey),
+    lineUpdates: liveHubLineUpdates(socket.live, logger.child({ module: 'rest' })),
+    accepting: () => accepting,
+    readiness: options.readiness,
+    onIngestStored: options.onIngestStored,
+    publicCredential: options.publicCredential,
+    timestampWindowMs: options.timestampWindowMs,
+    maxBodyBytes: options.maxHttpBodyBytes,
+    maxBodyBytesInFlight: options.maxHttpBodyBytesInFlight,
+    bodyTimeoutMs: options.httpBodyTimeoutMs,
+    rest: options.rest,
   });
-  // Credentials revoked, expired or rotated while the server runs lose their live connections
-  // (sockets and SSE streams; the streams are registered with the REST API below).
-  let closeStreamsOf: (appKey: string, keepGeneration: string | undefined) => number = () => 0;
+  const stopWatchingCredentials = closeWhenUnusable(credentials, socket, http, metrics, logger.child({ module: 'credentials' }));
+  const stopMeteringTrades = options.flows.onTrades((trades) => metrics.tradesAppliedBatch(trades));
+  const stopParts = (): void => {
+    stopWatchingCredentials();
+    stopMeteringTrades();
+    http.close();
+    rankings.close();
+    socket.stop();
+  };
+
+  let listeners: Listeners;
+  try {
+    listeners = await startListeners({
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 8080,
+      tcpPort: options.tcpPort === null ? null : (options.tcpPort ?? 0),
+      api: http.api,
+      connections: instrumentConnections(socket.gateway, metrics, logger.child({ module: 'connections' })),
+      connectionLedger: options.connectionLedger,
+      metrics,
+      logger,
+      pingIntervalMs: options.pingIntervalMs,
+      tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
+      tcpHandshakeTimeoutMs: options.tcpHandshakeTimeoutMs,
+      unauthenticatedConnections: options.unauthenticatedConnections,
+      httpHeadersTimeoutMs: options.httpHeadersTimeoutMs,
+      httpBodyTimeoutMs: options.httpBodyTimeoutMs,
+    });
+  } catch (error) {
+    stopParts();
+    throw error;
+  }
+  options.flows.start();
+
+  /** Stop accepting, let in-flight requests finish (up to the grace), then close every connection. */
+  const shutdown = async (): Promise<void> => {
+    accepting = false;
+    metrics.shuttingDown();
+    listeners.stopAccepting();
+    const drained = await socket.gateway.drain(options.shutdownGraceMs ?? 5_000);
+    if (!drained) logger.warn({ inFlight: socket.gateway.inFlight }, 'shutdown: requests still in flight after the grace period');
+    options.flows.stop();
+    stopParts();
+    await listeners.close(CloseCode.ServerShutdown, 'server shutting down');
+  };
+  let stopping: Promise<void> | undefined;
+  return {
+    httpPort: listeners.httpPort,
+    tcpPort: listeners.tcpPort,
+    host: options.host ?? '127.0.0.1',
+    gateway: socket.gateway,
+    live: socket.live,
+    trades: socket.trades,
+    metrics,
+    stop: () => (stopping ??= shutdown()),
+  };
+}
+
+/**
+ * Credentials revoked, expired or rotated while the server runs lose their live connections:
+ * sockets and SSE streams (those of a rotated credential's new generation stay). Returns the
+ * unsubscribe; registries that never change (a fixed list) need no watching.
+ */
+function closeWhenUnusable(credentials: CredentialRegistry, socket: SocketSide, http: HttpSide, metrics: CapflowMetrics, logger: Logger): () => void {
+  if (!('onInvalidated' in credentials) || typeof credentials.onInvalidated !== 'function') return () => undefined;
   // The generation still valid after a change (a rotation's new one), or none (revoked, expired, removed).
   const currentGeneration = (appKey: string): string | undefined => {
     const current = credentials.byAppKey(appKey);
     return current && usableAt(current, Date.now()) ? credentialGeneration(current) : undefined;
   };
-  const stopWatchingCredentials =
-    'onInvalidated' in credentials && typeof credentials.onInvalidated === 'function'
-      ? (credentials.onInvalidated as (listener: (appKey: string, reason: InvalidationReason) => void) => () => void)(
-          (appKey, reason) => {
-            const keep = currentGeneration(appKey);
-            const closed = gateway.disconnectCredential(appKey, `credential ${reason}`, keep);
-            const streams = closeStreamsOf(appKey, keep);
-            metrics.credentialDisconnected(reason, closed);
-            logger.info({ appKey, reason, connections: closed, streams }, 'credential no longer usable; its connections were closed');
-          },
-        )
-      : () => undefined;
-  const stopMeteringTrades = options.flows.onTrades((trades) => metrics.tradesAppliedBatch(trades));
-  const api = new HttpApi({
-    authenticator,
-    maxBodyBytes: options.maxHttpBodyBytes ?? 64 * 1024 * 1024,
-    ...(options.maxHttpBodyBytesInFlight === undefined ? {} : { maxBodyBytesInFlight: options.maxHttpBodyBytesInFlight }),
-    ...(options.httpBodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: options.httpBodyTimeoutMs }),
-    log,
+  const watch = credentials.onInvalidated as (listener: (appKey: string, reason: InvalidationReason) => void) => () => void;
+  return watch.call(credentials, (appKey, reason) => {
+    const keep = currentGeneration(appKey);
+    const closed = socket.gateway.disconnectCredential(appKey, `credential ${reason}`, keep);
+    const streams = http.closeCredential(appKey, keep);
+    metrics.credentialDisconnected(reason, closed);
+    logger.info({ appKey, reason, connections: closed, streams }, 'credential no longer usable; its connections were closed');
   });
-  // Every endpoint of the contract (src/contract/routes.ts) is served through one router: its
-  // caller check, rate-limit bucket and query schema come from the route's definition.
-  const streamTokens = new StreamTokenIssuer(options.rest?.streamTokenTtlMs);
-  const callers = new CallerResolver({ credentials, tokens: streamTokens, publicCredential: options.publicCredential });
-  const routes = new ContractRouter(api, { callers, rateLimiter });
-  registerSocketTokenRoutes(routes, { otps, online: async (appKey) => gateway.fleetOnlineCount(appKey) });
-  registerIngestRoute(routes, { store, flows: options.flows, metrics, onStored: options.onIngestStored, logger: logger.child({ module: 'ingest-route' }) });
-  registerOperationsRoutes(routes, {
-    metrics,
-    readiness: { ...defaultReadiness(options.store), ...options.readiness },
-    accepting: () => accepting,
-  });
-  const { streamTokenTtlMs: _ttl, ...restTuning } = options.rest ?? {};
-  const rest = registerRestApi(routes, {
-    flows: options.flows,
-    store: options.store,
-    rateLimiter,
-    streamTokens,
-    updates: liveHubLineUpdates(live, log),
-    log,
-    tierFlows,
-    rankings,
-    ...(options.tiers === undefined ? {} : { tiers: options.tiers }),
-    ...restTuning,
-  });
-  const unbound = routes.unbound();
-  if (unbound.length > 0) throw new Error(`contract routes without a handler: ${unbound.join(', ')}`);
-  closeStreamsOf = (appKey, keepGeneration) => {
-    // Stream tokens of an earlier generation are void already; forgetting them frees their memory.
-    streamTokens.removeCredential(appKey, keepGeneration);
-    return rest.streams.closeCredential(appKey);
-  };
-  registerWebRoutes(api, { publicMode: options.publicCredential !== undefined });
-
-  const onError = (error: unknown): void => log('connection handler failed', error);
-  const httpServer: Server = createServer(
-    // A request (a WebSocket upgrade too) must have sent all its headers in time: trickling them
-    // (slowloris) holds a socket for at most that long. Checked every second (Node: every 30 s).
-    { headersTimeout: options.httpHeadersTimeoutMs ?? HTTP_HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
-    withAccessLog(api.listener, logger, metrics),
-  );
-  httpServer.on('checkContinue', withAccessLog(api.continueListener, logger, metrics));
-  // Bodies have HttpApi's own limit, so Node's whole-request limit only backs it up.
-  httpServer.requestTimeout = (options.httpBodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS) + 30_000;
-  const connections = instrumentConnections(gateway, metrics, logger);
-  // One count of unauthenticated connections for both transports.
-  const admission = new ConnectionAdmission(options.unauthenticatedConnections);
-  const ws = new WebSocketTransport(connections, {
-    server: httpServer,
-    path: '/v2',
-    pingIntervalMs: options.pingIntervalMs ?? 30_000,
-    admission,
-    onError,
-  });
-  // A failed start (a port taken, the fleet's ledger unreachable) undoes what was set up, so that
-  // nothing left behind (timers, listeners, pools) keeps the process alive.
-  let ledgerStarted = false;
-  let tcp: TcpTransport | undefined;
-  const abandonStart = async (error: unknown): Promise<never> => {
-    stopWatchingCredentials();
-    stopMeteringTrades();
-    rest?.close();
-    rankings.close();
-    live.stop();
-    trades.stop();
-    await ws.stop();
-    await tcp?.stop();
-    if (ledgerStarted) await options.connectionLedger?.stop();
-    if (httpServer.listening) await new Promise((resolve) => httpServer.close(resolve));
-    throw error;
-  };
-  try {
-    await listenOn(httpServer, options.port ?? 8080, host, 'HTTP and WebSocket');
-  } catch (error) {
-    return abandonStart(error);
-  }
-  const httpPort = (httpServer.address() as AddressInfo).port;
-  try {
-    await options.connectionLedger?.start();
-    ledgerStarted = true;
-  } catch (error) {
-    return abandonStart(error);
-  }
-
-  if (options.tcpPort !== null) {
-    tcp = new TcpTransport(connections, {
-      host,
-      port: options.tcpPort ?? 0,
-      idleTimeoutMs: options.tcpIdleTimeoutMs ?? 120_000,
-      ...(options.tcpHandshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: options.tcpHandshakeTimeoutMs }),
-      admission,
-      onError,
-    });
-    try {
-      await tcp.listen();
-    } catch (error) {
-      return abandonStart(listenError(error, host, options.tcpPort ?? 0, 'TCP'));
-    }
-  }
-  options.flows.start();
-
-  let stopping: Promise<void> | undefined;
-  return {
-    httpPort,
-    tcpPort: tcp?.address.port,
-    host,
-    gateway,
-    live,
-    trades,
-    metrics,
-    stop: () => {
-      stopping ??= (async () => {
-        accepting = false;
-        metrics.shuttingDown();
-        // Stop accepting first; open connections keep being served while in-flight requests finish.
-        tcp?.stopAccepting();
-        const httpClosed = new Promise((resolve) => httpServer.close(resolve));
-        const drained = await gateway.drain(options.shutdownGraceMs ?? 5_000);
-        if (!drained) logger.warn({ inFlight: gateway.inFlight }, 'shutdown: requests still in flight after the grace period');
-        stopWatchingCredentials();
-        stopMeteringTrades();
-        options.flows.stop();
-        rest.close();
-        rankings.close();
-        live.stop();
-        trades.stop();
-        await Promise.all([
-          ws.closeAll(CloseCode.ServerShutdown, 'server shutting down'),
-          tcp?.closeAll(CloseCode.ServerShutdown, 'server shutting down'),
-        ]);
-        await Promise.all([ws.stop(), tcp?.stop()]);
-        await options.connectionLedger?.stop();
-        httpServer.closeAllConnections?.();
-        await httpClosed;
-      })();
-      return stopping;
-    },
-  };
-}
-
-/** Listens, turning a failure into an error that names the address and what it was for. */
-function listenOn(server: Server, port: number, host: string, purpose: string): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onError = (error: Error): void => reject(listenError(error, host, port, purpose));
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-function listenError(error: unknown, host: string, port: number, purpose: string): Error {
-  const code = (error as { code?: unknown }).code;
-  const why = code === 'EADDRINUSE' ? 'the address is already in use' : code === 'EACCES' ? 'permission denied' : code === 'EADDRNOTAVAIL' ? 'the address is not available on this machine' : (error as Error).message;
-  return Object.assign(new Error(`cannot listen on ${host}:${port} for ${purpose}: ${why}`), { code, cause: error });
 }

@@ -12,7 +12,7 @@ import { MarketClock, type ClockMode } from '../service/market-clock.js';
 import type { FlowStore } from '../store/flow-store.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
 import { signatureHeader } from './auth/request-signature.js';
-import type { Credential, RateLimitRule } from './auth/credential.js';
+import type { Credential, CredentialRegistry, RateLimitRule } from './auth/credential.js';
 import { startCapflowServer, type CapflowServerOptions, type RunningServer } from './capflow-server.js';
 
 /** A credential for tests (every market unless narrowed). */
@@ -76,7 +76,7 @@ export interface TestServer {
 /** Starts a real server on free loopback ports over a fresh data directory. */
 export async function startTestServer(
   options: {
-    credentials?: Credential[];
+    credentials?: Credential[] | CredentialRegistry;
     securities?: string[];
     trades?: readonly Trade[];
     clock?: ClockMode;

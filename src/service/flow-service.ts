@@ -27,7 +27,17 @@ export interface FlowServiceOptions {
    * it loads is kept). Answers from days already held never wait for the store.
    */
   storeWaitMs?: number;
+  /**
+   * Keep each served day's replay log in memory (default false): without it a served day costs a
+   * few bytes per trade instead of ~160, and the views that need the log (a clock before the day's
+   * latest trade, detail lines, other size-tier conventions) are answered from a day rebuilt from
+   * the store, kept current while recently used.
+   */
+  keepServedLogs?: boolean;
 }
+
+/** What a caller does with a day state: views up to now (`view`), or detail lines and tier passes (`log`). */
+export type DayNeeds = 'view' | 'log';
 
 export interface IntradayFlow {
   symbol: string;
@@ -43,6 +53,9 @@ export interface DayDistribution extends CapitalDistribution {
 const POLL_BATCH = 20_000;
 /** Past days (asked for by date) kept loaded and current, least recently used dropped first. */
 const PAST_DAYS_KEPT = 16;
+/** Served days rebuilt with their log (for the views that need it) kept current: at most this many, and this many trades. */
+const LOGGED_DAYS_KEPT = 64;
+const LOGGED_DAYS_TRADES = 4_000_000;
 
 /**
  * Keeps the engine's day states in step with the store and answers the questions of commands
@@ -59,6 +72,9 @@ export class FlowService {
   private readonly ingested = new Set<string>();
   private readonly days = new Map<string, DayFlow>();
   private readonly pastDays = new Map<string, DayFlow>();
+  /** Served days rebuilt from the store with their log, least recently used first (see keepServedLogs). */
+  private readonly loggedDays = new Map<string, DayFlow>();
+  private readonly keepServedLogs: boolean;
   /** Latest served day loaded per symbol (see retireEarlierServedDay). */
   private readonly servedDates = new Map<string, string>();
   private readonly guessedLogged = new Set<string>();
@@ -91,6 +107,7 @@ export class FlowService {
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.storeWaitMs = options.storeWaitMs ?? 5000;
     this.archive = options.archive;
+    this.keepServedLogs = options.keepServedLogs ?? false;
     for (const symbol of options.securities ?? []) this.configured.add(symbol);
   }
 
@@ -257,6 +274,7 @@ export class FlowService {
     let date = '';
     let market: Market | undefined;
     let day: DayFlow | undefined;
+    let logged: DayFlow | undefined;
     for (const trade of trades) {
       if (trade.symbol !== symbol || trade.date !== date) {
         if (trade.symbol !== symbol) {
@@ -267,9 +285,11 @@ export class FlowService {
         date = trade.date;
         const key = dayKey(symbol, date);
         day = this.days.get(key) ?? this.pastDays.get(key);
+        logged = this.loggedDays.size === 0 ? undefined : this.loggedDays.get(key);
       }
       if (market) this.clock.observe(market, trade.timestamp);
       day?.add(trade);
+      logged?.add(trade);
     }
     for (const listener of this.listeners) listener(trades);
   }
@@ -277,13 +297,13 @@ export class FlowService {
   /** The served day's cumulative lines of a known symbol, up to the clock's now. */
   async capitalFlow(symbol: ParsedSymbol): Promise<IntradayFlow> {
     const { day, date, now } = await this.servedDay(symbol);
-    return { symbol: symbol.symbol, date, lines: day.lines(now) };
+    return { symbol: symbol.symbol, date, lines: (await this.usable(symbol, date, day, 'view')).lines(now) };
   }
 
   /** The served day's distribution of a known symbol, up to the clock's now. */
   async capitalDistribution(symbol: ParsedSymbol): Promise<DayDistribution> {
     const { day, date, now } = await this.servedDay(symbol);
-    return { symbol: symbol.symbol, date, ...day.distribution(now) };
+    return { symbol: symbol.symbol, date, ...(await this.usable(symbol, date, day, 'view')).distribution(now) };
   }
 
   /** Command 25's size-tier thresholds for a market (configured, else the engine defaults). */
@@ -310,18 +330,20 @@ export class FlowService {
    * The day state of a symbol on any trading day, kept current with new trades: the served day
    * (and any day already loaded) stays loaded; other days are kept while recently used.
    */
-  async dayFlow(symbol: ParsedSymbol, date: string): Promise<DayFlow> {
+  async dayFlow(symbol: ParsedSymbol, date: string, needs: DayNeeds = 'view'): Promise<DayFlow> {
     const key = dayKey(symbol.symbol, date);
     const loaded = this.days.get(key);
-    if (loaded) return loaded;
-    if (date === this.servedSchedule(symbol.market).date) return (await this.servedDay(symbol)).day;
+    if (loaded) return this.usable(symbol, date, loaded, needs);
+    if (date === this.servedSchedule(symbol.market).date) return this.usable(symbol, date, (await this.servedDay(symbol)).day, needs);
     return this.exclusive(async () => {
       const past = this.pastDays.get(key);
-      if (past) {
+      if (past && this.serves(past, symbol, needs)) {
         this.pastDays.delete(key);
         this.pastDays.set(key, past);
         return past;
       }
+      // A past day not held, or a retired served day without its log: rebuilt with it.
+      if (past) this.pastDays.delete(key);
       const day = await this.readDay(symbol, date);
       this.pastDays.set(key, day);
       if (this.pastDays.size > PAST_DAYS_KEPT) this.pastDays.delete(this.pastDays.keys().next().value as string);
@@ -335,15 +357,54 @@ export class FlowService {
    * without a promise per request.
    */
   loadedDay(symbol: string, date: string): DayFlow | undefined {
-    return this.days.get(dayKey(symbol, date));
+    const day = this.days.get(dayKey(symbol, date));
+    if (!day || day.hasLog) return day;
+    // Without its log a day shows only views at or after its latest trade.
+    const market = this.marketOf(symbol);
+    return market && day.latestTimestampMs <= this.clock.now(market) ? day : undefined;
   }
 
   /** A day state built from the store for one look (not kept), or the loaded one when there is one. */
-  async transientDayFlow(symbol: ParsedSymbol, date: string): Promise<DayFlow> {
+  async transientDayFlow(symbol: ParsedSymbol, date: string, needs: DayNeeds = 'view'): Promise<DayFlow> {
     const key = dayKey(symbol.symbol, date);
     const loaded = this.days.get(key) ?? this.pastDays.get(key);
-    if (loaded) return loaded;
+    if (loaded && this.serves(loaded, symbol, needs)) return loaded;
+    if (loaded && this.days.get(key) === loaded) return this.usable(symbol, date, loaded, needs);
     return this.exclusive(() => this.readDay(symbol, date), true);
+  }
+
+  /** Whether a day state answers what the caller needs at the clock's now. */
+  private serves(day: DayFlow, symbol: ParsedSymbol, needs: DayNeeds): boolean {
+    return day.hasLog || (needs === 'view' && day.latestTimestampMs <= this.clock.now(symbol.market));
+  }
+
+  /**
+   * A loaded day that serves the caller, else the same day rebuilt from the store with its log
+   * (kept current while recently used): the log is only paid for by the days that need it.
+   */
+  private async usable(symbol: ParsedSymbol, date: string, day: DayFlow, needs: DayNeeds): Promise<DayFlow> {
+    if (this.serves(day, symbol, needs)) return day;
+    const key = dayKey(symbol.symbol, date);
+    const kept = this.loggedDays.get(key);
+    if (kept) {
+      this.loggedDays.delete(key);
+      this.loggedDays.set(key, kept);
+      return kept;
+    }
+    return this.exclusive(async () => {
+      const again = this.loggedDays.get(key);
+      if (again) return again;
+      const logged = await this.readDay(symbol, date);
+      this.loggedDays.set(key, logged);
+      let trades = 0;
+      for (const held of this.loggedDays.values()) trades += held.tradeCount;
+      for (const [oldest, held] of this.loggedDays) {
+        if (this.loggedDays.size <= 1 || (this.loggedDays.size <= LOGGED_DAYS_KEPT && trades <= LOGGED_DAYS_TRADES)) break;
+        this.loggedDays.delete(oldest);
+        trades -= held.tradeCount;
+      }
+      return logged;
+    }, true);
   }
 
   /** Builds a day state from the store up to the watermark; call inside `exclusive`. */
@@ -398,7 +459,7 @@ export class FlowService {
       if (existing) return existing;
       const schedule = calendarFor(symbol.market).schedule(date);
       if (!schedule) throw new Error(`${date} is not a ${symbol.market} trading day`);
-      const day = new DayFlow(schedule, this.thresholds[symbol.market]);
+      const day = new DayFlow(schedule, this.thresholds[symbol.market], { keepLog: this.keepServedLogs });
       await this.fillDay(day, symbol.symbol, date);
       this.days.set(key, day);
       this.retireEarlierServedDay(symbol.symbol, date);

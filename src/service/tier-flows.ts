@@ -117,7 +117,8 @@ export class TierFlows {
   /** The day's per-minute and day figures under the choice, up to the clock's now. */
   async dayFlow(symbol: ParsedSymbol, schedule: DaySchedule, choice: TierChoice): Promise<{ resolved: ResolvedConvention; flow: TierFlow }> {
     const resolved = await this.resolve(symbol, schedule.date, choice);
-    const day = await this.flows.dayFlow(symbol, schedule.date);
+    // The tier pass replays the day's trades: a day state with its log.
+    const day = await this.flows.dayFlow(symbol, schedule.date, 'log');
     return { resolved, flow: sizeTierFlow(day, this.flows.now(symbol.market), resolved.convention) };
   }
 
@@ -130,7 +131,7 @@ export class TierFlows {
     const cached = this.figures.get(key);
     if (completed && cached && cached.trades === trades) return cached.sums;
     const resolved = await this.resolve(symbol, date, choice);
-    const day = completed ? await this.flows.transientDayFlow(symbol, date) : await this.flows.dayFlow(symbol, date);
+    const day = completed ? await this.flows.transientDayFlow(symbol, date, 'log') : await this.flows.dayFlow(symbol, date, 'log');
     const sums = sizeTierFlow(day, this.flows.now(symbol.market), resolved.convention).exact;
     if (completed) {
       if (this.figures.size >= FIGURES_CACHE_ENTRIES) this.figures.clear();

@@ -15,6 +15,7 @@ export function credentialRecord(overrides: Partial<CredentialRecord> = {}): Cre
     ingest: false,
     bearer: false,
     streams: null,
+    mcpTokenSha256: null,
     createdAt: 1_700_000_000_000,
     updatedAt: 1_700_000_000_000,
     revokedAt: null,
@@ -56,6 +57,23 @@ export function describeCredentialStoreSuite(
         const replaced = { ...record, bearer: false, streams: null };
         assert.equal(await store.replace(replaced), true);
         assert.deepEqual(await store.list(), [replaced]);
+      } finally {
+        await store.close();
+      }
+    });
+
+    it('keeps the MCP token hash, through a replace (rotation) and its removal too', async () => {
+      const store = await openStore();
+      try {
+        const record = credentialRecord({ mcpTokenSha256: 'b'.repeat(64) });
+        await store.insert(record);
+        assert.deepEqual(await store.list(), [record]);
+        const rotated = { ...record, tokenSha256: 'c'.repeat(64), mcpTokenSha256: 'd'.repeat(64) };
+        assert.equal(await store.replace(rotated), true);
+        assert.deepEqual(await store.list(), [rotated]);
+        const without = { ...rotated, mcpTokenSha256: null };
+        assert.equal(await store.replace(without), true);
+        assert.deepEqual(await store.list(), [without]);
       } finally {
         await store.close();
       }

@@ -21,6 +21,8 @@ export interface CredentialRecord {
   readonly bearer?: boolean;
   /** SSE streams open at once; null or absent = the server's default. */
   readonly streams?: number | null;
+  /** Lower-case hex SHA-256 of the MCP token (opens `/mcp` only); null or absent = none. */
+  readonly mcpTokenSha256?: string | null;
   readonly createdAt: number;
   /** Last add / rotate / revoke (epoch ms). */
   readonly updatedAt: number;

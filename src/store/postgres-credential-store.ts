@@ -13,6 +13,7 @@ interface CredentialRow {
   ingest: boolean;
   bearer: boolean;
   streams: number | null;
+  mcp_token_sha256: string | null;
   created_at: string;
   updated_at: string;
   revoked_at: string | null;
@@ -32,13 +33,14 @@ function fromRow(row: CredentialRow): CredentialRecord {
     ingest: row.ingest,
     bearer: row.bearer,
     streams: row.streams,
+    mcpTokenSha256: row.mcp_token_sha256,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     revokedAt: nullableNumber(row.revoked_at),
   };
 }
 
-/** The fields after the app key, as query parameters $2…$13. */
+/** The fields after the app key, as query parameters $2…$14. */
 function fieldParams(record: CredentialRecord): unknown[] {
   return [
     record.sealedSecret,
@@ -53,6 +55,7 @@ function fieldParams(record: CredentialRecord): unknown[] {
     record.createdAt,
     record.updatedAt,
     record.revokedAt,
+    record.mcpTokenSha256 ?? null,
   ];
 }
 
@@ -79,8 +82,8 @@ export class PostgresCredentialStore implements CredentialStore {
   async insert(record: CredentialRecord): Promise<void> {
     await this.write(async (client) => {
       const { rowCount } = await client.query(
-        `INSERT INTO credentials (app_key, sealed_secret, token_sha256, markets, connections, rate_limits, expires_at, ingest, bearer, streams, created_at, updated_at, revoked_at)
-         VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (app_key) DO NOTHING`,
+        `INSERT INTO credentials (app_key, sealed_secret, token_sha256, markets, connections, rate_limits, expires_at, ingest, bearer, streams, created_at, updated_at, revoked_at, mcp_token_sha256)
+         VALUES ($1, $2, $3, $4::jsonb, $5, $6::jsonb, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (app_key) DO NOTHING`,
         [record.appKey, ...fieldParams(record)],
       );
       if (rowCount === 0) throw new DuplicateAppKeyError(record.appKey);
@@ -92,7 +95,7 @@ export class PostgresCredentialStore implements CredentialStore {
     return this.write(async (client) => {
       const { rowCount } = await client.query(
         `UPDATE credentials SET sealed_secret = $2, token_sha256 = $3, markets = $4::jsonb, connections = $5, rate_limits = $6::jsonb,
-           expires_at = $7, ingest = $8, bearer = $9, streams = $10, created_at = $11, updated_at = $12, revoked_at = $13 WHERE app_key = $1`,
+           expires_at = $7, ingest = $8, bearer = $9, streams = $10, created_at = $11, updated_at = $12, revoked_at = $13, mcp_token_sha256 = $14 WHERE app_key = $1`,
         [record.appKey, ...fieldParams(record)],
       );
       return rowCount !== 0;

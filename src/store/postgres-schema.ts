@@ -146,6 +146,10 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   ALTER TABLE credentials ADD COLUMN bearer boolean NOT NULL DEFAULT false;
   ALTER TABLE credentials ADD COLUMN streams integer;
   `,
+  // 7: the MCP token of stored credentials (as SHA-256, like the access token; opens /mcp only).
+  `
+  ALTER TABLE credentials ADD COLUMN mcp_token_sha256 text;
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;

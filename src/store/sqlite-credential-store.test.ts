@@ -48,7 +48,7 @@ describe('SqliteCredentialStore', () => {
     await reopened.close();
   });
 
-  it('adds the bearer and streams columns to a file written before them, keeping its rows', async () => {
+  it('adds the bearer, streams and MCP token columns to a file written before them, keeping its rows', async () => {
     const dir = tempDir();
     const db = new Database(join(dir, 'capflow.db'));
     db.exec(`CREATE TABLE credentials (
@@ -59,9 +59,9 @@ describe('SqliteCredentialStore', () => {
     db.close();
     const store = await SqliteCredentialStore.open(dir);
     const [row] = await store.list();
-    assert.deepEqual([row?.appKey, row?.bearer, row?.streams], ['old', false, null]);
-    await store.insert(credentialRecord({ appKey: 'new', bearer: true, streams: 3 }));
-    assert.deepEqual((await store.list()).map((r) => [r.appKey, r.bearer, r.streams]), [['new', true, 3], ['old', false, null]]);
+    assert.deepEqual([row?.appKey, row?.bearer, row?.streams, row?.mcpTokenSha256], ['old', false, null, null]);
+    await store.insert(credentialRecord({ appKey: 'new', bearer: true, streams: 3, mcpTokenSha256: 'c'.repeat(64) }));
+    assert.deepEqual((await store.list()).map((r) => [r.appKey, r.bearer, r.streams, r.mcpTokenSha256]), [['new', true, 3, 'c'.repeat(64)], ['old', false, null, null]]);
     await store.close();
   });
 });

@@ -15,6 +15,7 @@ const SCHEMA = `
     ingest        INTEGER NOT NULL,
     bearer        INTEGER NOT NULL DEFAULT 0,
     streams       INTEGER,
+    mcp_token_sha256 TEXT,
     created_at    INTEGER NOT NULL,
     updated_at    INTEGER NOT NULL,
     revoked_at    INTEGER
@@ -27,6 +28,7 @@ const SCHEMA = `
 const ADDED_COLUMNS: ReadonlyArray<[string, string]> = [
   ['bearer', 'INTEGER NOT NULL DEFAULT 0'],
   ['streams', 'INTEGER'],
+  ['mcp_token_sha256', 'TEXT'],
 ];
 
 interface CredentialRow {
@@ -40,6 +42,7 @@ interface CredentialRow {
   ingest: number;
   bearer: number;
   streams: number | null;
+  mcp_token_sha256: string | null;
   created_at: number;
   updated_at: number;
   revoked_at: number | null;
@@ -57,6 +60,7 @@ function toRow(record: CredentialRecord): unknown[] {
     record.ingest ? 1 : 0,
     record.bearer === true ? 1 : 0,
     record.streams ?? null,
+    record.mcpTokenSha256 ?? null,
     record.createdAt,
     record.updatedAt,
     record.revokedAt,
@@ -75,6 +79,7 @@ function fromRow(row: CredentialRow): CredentialRecord {
     ingest: row.ingest === 1,
     bearer: row.bearer === 1,
     streams: row.streams,
+    mcpTokenSha256: row.mcp_token_sha256,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     revokedAt: row.revoked_at,
@@ -92,12 +97,12 @@ export class SqliteCredentialStore implements CredentialStore {
 
   private constructor(private readonly db: BetterSqlite3.Database) {
     this.insertRow = db.prepare(
-      `INSERT INTO credentials (app_key, sealed_secret, token_sha256, markets, connections, rate_limits, expires_at, ingest, bearer, streams, created_at, updated_at, revoked_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_key) DO NOTHING`,
+      `INSERT INTO credentials (app_key, sealed_secret, token_sha256, markets, connections, rate_limits, expires_at, ingest, bearer, streams, mcp_token_sha256, created_at, updated_at, revoked_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (app_key) DO NOTHING`,
     );
     this.replaceRow = db.prepare(
       `UPDATE credentials SET sealed_secret = ?, token_sha256 = ?, markets = ?, connections = ?, rate_limits = ?,
-         expires_at = ?, ingest = ?, bearer = ?, streams = ?, created_at = ?, updated_at = ?, revoked_at = ? WHERE app_key = ?`,
+         expires_at = ?, ingest = ?, bearer = ?, streams = ?, mcp_token_sha256 = ?, created_at = ?, updated_at = ?, revoked_at = ? WHERE app_key = ?`,
     );
     this.selectAll = db.prepare('SELECT * FROM credentials ORDER BY app_key');
     this.selectRevision = db.prepare('SELECT revision FROM credential_revision WHERE id = 1').pluck();

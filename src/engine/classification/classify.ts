@@ -85,16 +85,17 @@ export function classifyTrade(
   ask: Units,
   askScale: number,
 ): Direction {
-  if (method !== MethodCode.Tick && bid >= 0 && ask >= 0) {
-    const byQuotes =
-      method === MethodCode.Emo
-        ? emoRule(price, priceScale, bid, bidScale, ask, askScale)
-        : method === MethodCode.Clnv
-          ? clnvRule(price, priceScale, bid, bidScale, ask, askScale)
-          : quoteRule(price, priceScale, bid, bidScale, ask, askScale);
-    if (byQuotes !== undefined) return byQuotes;
-  }
-  return tickRule(tick, lastChange);
+  return quoteDirection(method, price, priceScale, bid, bidScale, ask, askScale) ?? tickRule(tick, lastChange);
+}
+
+/** The side the method's quote test gives, or undefined when it has no quotes or abstains (the tick rule decides then). */
+export function quoteDirection(method: number, price: Units, priceScale: number, bid: Units, bidScale: number, ask: Units, askScale: number): Direction | undefined {
+  if (method === MethodCode.Tick || bid < 0 || ask < 0) return undefined;
+  return method === MethodCode.Emo
+    ? emoRule(price, priceScale, bid, bidScale, ask, askScale)
+    : method === MethodCode.Clnv
+      ? clnvRule(price, priceScale, bid, bidScale, ask, askScale)
+      : quoteRule(price, priceScale, bid, bidScale, ask, askScale);
 }
 
 /**
@@ -106,11 +107,15 @@ export class SequentialClassifier {
   private previous: Units = 0;
   private previousScale = 0;
   private lastChange: Direction = Direction.Neutral;
+  /** Whether the quote test (rather than the tick rule) decided the last trade's side. */
+  decidedByQuotes = false;
 
   /** The method's direction for this trade; then the trade becomes the previous one. */
   next(method: number, price: Units, priceScale: number, bid: Units, bidScale: number, ask: Units, askScale: number): Direction {
     const tick = this.hasPrevious ? compareScaled(price, priceScale, this.previous, this.previousScale) : 0;
-    const direction = classifyTrade(method, tick, this.lastChange, price, priceScale, bid, bidScale, ask, askScale);
+    const byQuotes = quoteDirection(method, price, priceScale, bid, bidScale, ask, askScale);
+    this.decidedByQuotes = byQuotes !== undefined;
+    const direction = byQuotes ?? tickRule(tick, this.lastChange);
     if (tick !== 0) this.lastChange = tick > 0 ? Direction.Up : Direction.Down;
     this.hasPrevious = true;
     this.previous = price;

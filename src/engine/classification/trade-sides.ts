@@ -3,6 +3,7 @@ import { Direction } from '../../model/trade.js';
 import type { Units } from '../exact-units.js';
 import { DIRECTION_NOT_GIVEN } from '../flow-state.js';
 import { SequentialClassifier } from './classify.js';
+import type { SideRule } from './side-rules.js';
 import { TradeTypeTreatment, tradeTypeTreatment } from './trade-type-policy.js';
 
 /**
@@ -16,6 +17,8 @@ import { TradeTypeTreatment, tradeTypeTreatment } from './trade-type-policy.js';
  */
 export class TradeSides {
   private readonly classifier = new SequentialClassifier();
+  /** What decided the side `next` returned last (read right after it; no object per trade). */
+  lastRule: SideRule = 'tick';
 
   constructor(private readonly schedule: DaySchedule) {}
 
@@ -36,10 +39,25 @@ export class TradeSides {
     tradeType?: string,
   ): Direction {
     const treatment = tradeTypeTreatment(this.schedule.market, tradeType);
-    if (treatment === TradeTypeTreatment.Excluded) return given === DIRECTION_NOT_GIVEN ? Direction.Neutral : (given as Direction);
-    if (treatment === TradeTypeTreatment.Auction && given === DIRECTION_NOT_GIVEN) given = Direction.Neutral;
+    // An excluded trade does not move the tick state.
+    if (treatment === TradeTypeTreatment.Excluded) {
+      this.lastRule = given === DIRECTION_NOT_GIVEN ? 'excluded' : 'feed';
+      return given === DIRECTION_NOT_GIVEN ? Direction.Neutral : (given as Direction);
+    }
     const classified = this.classifier.next(method, price, priceScale, bid, bidScale, ask, askScale);
-    if (given !== DIRECTION_NOT_GIVEN) return given as Direction;
-    return this.schedule.isGraceAt(timestampMs) ? Direction.Neutral : classified;
+    if (given !== DIRECTION_NOT_GIVEN) {
+      this.lastRule = 'feed';
+      return given as Direction;
+    }
+    if (treatment === TradeTypeTreatment.Auction) {
+      this.lastRule = 'auction';
+      return Direction.Neutral;
+    }
+    if (this.schedule.isGraceAt(timestampMs)) {
+      this.lastRule = 'neutral-window';
+      return Direction.Neutral;
+    }
+    this.lastRule = this.classifier.decidedByQuotes ? 'quote' : 'tick';
+    return classified;
   }
 }

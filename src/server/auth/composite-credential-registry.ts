@@ -1,6 +1,7 @@
 import type { CredentialStore } from '../../store/credential-store.js';
 import { credentialGeneration, usableAt, type Credential, type CredentialRegistry } from './credential.js';
 import { credentialFromRecord } from './managed-credentials.js';
+import { silentLogger, type Logger } from '../../logging/logger.js';
 
 /** Why live connections of a credential were ended. */
 export type InvalidationReason = 'revoked' | 'expired' | 'rotated' | 'removed';
@@ -15,7 +16,7 @@ export interface CompositeCredentialRegistryOptions {
   /** How often the store's revision and the credentials' expiries are checked (default 1 s). */
   pollIntervalMs?: number;
   now?: () => number;
-  log?: (message: string, error?: unknown) => void;
+  logger?: Logger;
 }
 
 /** An app key both in the configuration file and in the store: `serve` refuses to start. */
@@ -50,11 +51,11 @@ export class CompositeCredentialRegistry implements CredentialRegistry {
   private polling = false;
   private readonly listeners = new Set<(appKey: string, reason: InvalidationReason) => void>();
   private readonly now: () => number;
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly logger: Logger;
 
   private constructor(private readonly options: CompositeCredentialRegistryOptions) {
     this.now = options.now ?? Date.now;
-    this.log = options.log ?? (() => {});
+    this.logger = options.logger ?? silentLogger();
     for (const credential of options.config) this.configCredentials.set(credential.appKey, credential);
   }
 
@@ -113,7 +114,7 @@ export class CompositeCredentialRegistry implements CredentialRegistry {
       if (store && (await store.revision()) !== this.revision) await this.loadStore(false);
       this.recompute(true);
     } catch (error) {
-      this.log('credential store poll failed', error);
+      this.logger.error({ err: error }, 'credential store poll failed');
     } finally {
       this.polling = false;
     }
@@ -131,13 +132,13 @@ export class CompositeCredentialRegistry implements CredentialRegistry {
         next.set(record.appKey, credentialFromRecord(record, this.options.secretKey));
       } catch (error) {
         if (strict) throw new Error(`stored credential ${JSON.stringify(record.appKey)}: ${(error as Error).message}`);
-        this.log(`stored credential ${JSON.stringify(record.appKey)} skipped: ${(error as Error).message}`);
+        this.logger.warn({ appKey: record.appKey, reason: (error as Error).message }, 'stored credential skipped');
       }
     }
     const conflicts = [...next.keys()].filter((appKey) => this.configCredentials.has(appKey));
     if (conflicts.length > 0) {
       if (strict) throw new CredentialConflictError(conflicts);
-      this.log(new CredentialConflictError(conflicts).message + ' (the configuration file wins until then)');
+      this.logger.warn({ appKeys: conflicts }, `${new CredentialConflictError(conflicts).message} (the configuration file wins until then)`);
       for (const appKey of conflicts) next.delete(appKey);
     }
     this.storeCredentials = next;
@@ -171,7 +172,7 @@ export class CompositeCredentialRegistry implements CredentialRegistry {
       try {
         listener(appKey, reason);
       } catch (error) {
-        this.log('credential listener failed', error);
+        this.logger.error({ err: error, appKey }, 'credential listener failed');
       }
     }
   }

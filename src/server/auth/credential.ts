@@ -39,6 +39,8 @@ export interface Credential {
   readonly bearer?: boolean;
   /** SSE streams open at once (`/api/v1/capital-flow/stream`); default: the server's per-credential default (10). */
   readonly streams?: number;
+  /** SHA-256 (hex) of the credential's MCP token, which opens `/mcp` only (see mcp-token.ts); none: no MCP access. */
+  readonly mcpTokenSha256?: string;
   /**
    * Names this credential's current secrets (see `credentialGeneration`); set for stored
    * credentials, whose revocation also changes it. Computed from the secrets when absent.

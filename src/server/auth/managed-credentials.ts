@@ -3,6 +3,7 @@ import { isMarket, type Market } from '../../model/market.js';
 import { openSecret, sealSecret, sha256Hex } from '../../store/credential-crypto.js';
 import type { CredentialRecord } from '../../store/credential-store.js';
 import { DEFAULT_CONNECTIONS, generationOf, type Credential, type RateLimitRule } from './credential.js';
+import { newMcpToken } from './mcp-token.js';
 
 /** What `capflow credentials add` prints once: the only time the secret and token are shown. */
 export interface IssuedCredential {
@@ -10,6 +11,8 @@ export interface IssuedCredential {
   readonly appKey: string;
   readonly appSecret: string;
   readonly accessToken: string;
+  /** The MCP token (opens `/mcp` only), when one was issued. */
+  readonly mcpToken?: string;
 }
 
 export interface NewCredentialOptions {
@@ -23,6 +26,8 @@ export interface NewCredentialOptions {
   bearer?: boolean;
   /** SSE streams open at once (default: the server's). */
   streams?: number;
+  /** Issue an MCP token too (`--mcp-token`). */
+  mcpToken?: boolean;
 }
 
 function freshSecrets(): { appSecret: string; accessToken: string } {
@@ -33,6 +38,7 @@ function freshSecrets(): { appSecret: string; accessToken: string } {
 export function issueCredential(options: NewCredentialOptions, key: Buffer | undefined, now: number): IssuedCredential {
   const appKey = options.appKey ?? `cf${randomBytes(12).toString('hex')}`;
   const { appSecret, accessToken } = freshSecrets();
+  const mcpToken = options.mcpToken === true ? newMcpToken() : undefined;
   const record: CredentialRecord = {
     appKey,
     sealedSecret: sealSecret(appSecret, key),
@@ -44,26 +50,40 @@ export function issueCredential(options: NewCredentialOptions, key: Buffer | und
     ingest: options.ingest ?? false,
     bearer: options.bearer ?? false,
     streams: options.streams ?? null,
+    mcpTokenSha256: mcpToken === undefined ? null : sha256Hex(mcpToken),
     createdAt: now,
     updatedAt: now,
     revokedAt: null,
   };
-  return { record, appKey, appSecret, accessToken };
+  return { record, appKey, appSecret, accessToken, ...(mcpToken === undefined ? {} : { mcpToken }) };
 }
 
-/** The same app key with a new secret and token; the old ones stop working. */
+/**
+ * The same app key with a new secret and token; the old ones stop working. A credential with an
+ * MCP token (or `withMcpToken`) gets a new one: a rotation ends everything derived from the old secrets.
+ */
 export function rotateCredential(
   record: CredentialRecord,
   key: Buffer | undefined,
   now: number,
   expiresAt: number | null = record.expiresAt,
+  withMcpToken = false,
 ): IssuedCredential {
   const { appSecret, accessToken } = freshSecrets();
+  const mcpToken = withMcpToken || (record.mcpTokenSha256 ?? null) !== null ? newMcpToken() : undefined;
   return {
-    record: { ...record, sealedSecret: sealSecret(appSecret, key), tokenSha256: sha256Hex(accessToken), expiresAt, updatedAt: now },
+    record: {
+      ...record,
+      sealedSecret: sealSecret(appSecret, key),
+      tokenSha256: sha256Hex(accessToken),
+      mcpTokenSha256: mcpToken === undefined ? null : sha256Hex(mcpToken),
+      expiresAt,
+      updatedAt: now,
+    },
     appKey: record.appKey,
     appSecret,
     accessToken,
+    ...(mcpToken === undefined ? {} : { mcpToken }),
   };
 }
 
@@ -90,6 +110,7 @@ export function credentialFromRecord(record: CredentialRecord, key: Buffer | und
     ingest: record.ingest,
     ...(record.bearer === true ? { bearer: true } : {}),
     ...(record.streams === undefined || record.streams === null ? {} : { streams: record.streams }),
+    ...(record.mcpTokenSha256 === undefined || record.mcpTokenSha256 === null ? {} : { mcpTokenSha256: record.mcpTokenSha256 }),
     // A revocation changes the generation too: nothing issued before it can ever be used again.
     generation: generationOf(record.tokenSha256, appSecret, record.revokedAt),
   };

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { DEFAULT_PERCENTILE_DAYS, isTierConventionName, MAX_PERCENTILE_DAYS, TIER_CONVENTIONS, type TierChoice } from '../../service/tier-flows.js';
 import { isMarket, MARKETS, type Market } from '../../model/market.js';
 import { parseSymbol } from '../../model/symbol.js';
+import { sha256Hex } from '../../store/credential-crypto.js';
 import { securityOf, type SecurityInfo } from '../../service/rankings/securities-file.js';
 import { DEFAULT_CONNECTIONS, rateLimitKeyOf, type Credential, type RateLimitRule } from '../auth/credential.js';
 import type { AdmissionLimits } from '../socket/transport/connection-admission.js';
@@ -65,6 +66,7 @@ const CREDENTIAL_KEYS = new Set([
   'subscribeLimit',
   'bearer',
   'streams',
+  'mcpToken',
 ]);
 const RATE_LIMIT_KEYS = new Set(['limit', 'burst']);
 
@@ -247,6 +249,9 @@ function parseCredential(v: Validator, value: unknown, field: string): Credentia
     bearer = entry.bearer;
   }
   const streams = entry.streams === undefined ? undefined : v.positiveInteger(entry.streams, `${field}.streams`);
+  // The MCP token opens /mcp only; kept in memory as its hash, like stored access tokens.
+  const mcpToken = entry.mcpToken === undefined ? undefined : v.string(entry.mcpToken, `${field}.mcpToken`);
+  if (mcpToken !== undefined && mcpToken === accessToken) v.fail(`${field}.mcpToken`, 'must differ from the access token (it is a secret of its own, for /mcp only)');
   return {
     appKey,
     appSecret,
@@ -259,6 +264,7 @@ function parseCredential(v: Validator, value: unknown, field: string): Credentia
     ...(subscribeLimit === undefined ? {} : { subscribeLimit }),
     ...(bearer ? { bearer } : {}),
     ...(streams === undefined ? {} : { streams }),
+    ...(mcpToken === undefined ? {} : { mcpTokenSha256: sha256Hex(mcpToken) }),
   };
 }
 

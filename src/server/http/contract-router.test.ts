@@ -37,8 +37,8 @@ describe('the contract router', () => {
     const api = new HttpApi({ authenticator: new HttpAuthenticator({ credentials: new InMemoryCredentialRegistry([]), timestampWindowMs: 1 }), maxBodyBytes: 1 });
     const router = new ContractRouter(api, { callers: { resolve: (context) => context.authenticate() }, rateLimiter: new RateLimiter() });
     assert.deepEqual(router.unbound(), Object.keys(ROUTES));
-    router.envelope('health', () => ({ status: 'ok' }));
+    router.envelope('health', () => ({ status: 'ok' as const }));
     assert.ok(!router.unbound().includes('health'));
-    assert.throws(() => router.envelope('health', () => ({ status: 'ok' })), /served twice/);
+    assert.throws(() => router.envelope('health', () => ({ status: 'ok' as const })), /served twice/);
   });
 });

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Static } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
 import { readQuery } from '../../contract/query.js';
 import { ROUTES, type RateLimit, type RouteName, type Routes } from '../../contract/routes.js';
 import { rateLimitFor, SOCKET_TOKEN_RATE_KEY, type Credential } from '../auth/credential.js';
@@ -22,6 +22,9 @@ export interface RouteCall<N extends RouteName> {
 
 type Answer<N extends RouteName> = Routes[N]['answer'] extends { kind: 'envelope' } ? 'envelope' : 'raw';
 
+/** The `data` an envelope route answers with, as the contract's schema types it. */
+export type EnvelopeData<N extends RouteName> = Routes[N]['answer'] extends { readonly kind: 'envelope'; readonly data: infer D extends TSchema } ? Static<D> : never;
+
 export interface ContractRouterOptions {
   callers: CallerCheck;
   /** The server's limiter: a route's bucket is shared with the socket command it mirrors. */
@@ -43,7 +46,7 @@ export class ContractRouter {
   ) {}
 
   /** A route answered in LongPort's envelope: the handler returns its `data`. */
-  envelope<N extends RouteName>(name: Answer<N> extends 'envelope' ? N : never, handler: (call: RouteCall<N>) => unknown): this {
+  envelope<N extends RouteName>(name: Answer<N> extends 'envelope' ? N : never, handler: (call: RouteCall<N>) => EnvelopeData<N> | Promise<EnvelopeData<N>>): this {
     const route = this.bind(name);
     this.api.json(route.method, route.path, (context) => this.admit(name, context, handler));
     return this;

@@ -3,6 +3,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 import { CapflowError, HttpErrorCode, httpError, toCapflowError } from '../../model/errors.js';
 import type { Credential } from '../auth/credential.js';
 import type { HttpAuthenticator } from '../auth/http-authenticator.js';
+import { silentLogger, type Logger } from '../../logging/logger.js';
 
 /** A route handler: gets the authenticated-or-not request, returns a JSON `data` value. */
 export interface HttpRequestContext {
@@ -35,7 +36,7 @@ export interface HttpApiOptions {
   bodyTimeoutMs?: number;
   /** A refused request's connection is closed at the latest this long after the refusal (default 3 s). */
   refusedCloseMs?: number;
-  log?: (message: string, error?: unknown) => void;
+  logger?: Logger;
 }
 
 export const DEFAULT_MAX_BODY_BYTES_IN_FLIGHT = 256 * 1024 * 1024;
@@ -48,6 +49,13 @@ interface Route {
   path: string;
   json?: JsonRoute;
   raw?: RawRoute;
+  /** Authenticates a request with a body by its headers alone, in place of the signature's header checks. */
+  verifyHeaders?: (headers: IncomingMessage['headers']) => void;
+}
+
+/** A raw route's own authentication (`/mcp`: its bearer token), checked before any body byte is read. */
+export interface RawRouteOptions {
+  verifyHeaders?: (headers: IncomingMessage['headers']) => void;
 }
 
 /** Whether a request announces a body: a non-zero Content-Length, or any Transfer-Encoding (chunked). */
@@ -71,14 +79,14 @@ function announcesBody(request: IncomingMessage): boolean {
  */
 export class HttpApi {
   private readonly routes: Route[] = [];
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly logger: Logger;
   private readonly maxInFlight: number;
   private readonly bodyTimeoutMs: number;
   private readonly refusedCloseMs: number;
   private inFlight = 0;
 
   constructor(private readonly options: HttpApiOptions) {
-    this.log = options.log ?? (() => {});
+    this.logger = options.logger ?? silentLogger();
     this.maxInFlight = options.maxBodyBytesInFlight ?? DEFAULT_MAX_BODY_BYTES_IN_FLIGHT;
     this.bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
     this.refusedCloseMs = options.refusedCloseMs ?? DEFAULT_REFUSED_CLOSE_MS;
@@ -94,9 +102,36 @@ export class HttpApi {
     return this;
   }
 
-  raw(method: string, path: string, handler: RawRoute): this {
-    this.routes.push({ method, path, raw: handler });
+  raw(method: string, path: string, handler: RawRoute, options: RawRouteOptions = {}): this {
+    this.routes.push({ method, path, raw: handler, ...(options.verifyHeaders ? { verifyHeaders: options.verifyHeaders } : {}) });
     return this;
+  }
+
+  /**
+   * Answers a JSON GET route in process as `credential`, which the caller has authenticated: the
+   * route runs its own checks (permissions, rate limits, input) exactly as for a signed request.
+   * Only paths `allowed` says yes to; the answer is what the route would have sent.
+   */
+  async answerAs(credential: Credential, url: URL, allowed: (path: string) => boolean): Promise<{ status: number; body: string }> {
+    const route = this.routes.find((candidate) => candidate.path === url.pathname && candidate.method === 'GET' && candidate.json);
+    const failed = (error: CapflowError): { status: number; body: string } => ({ status: error.httpStatus, body: JSON.stringify(error.toJSON()) });
+    if (!route?.json || !allowed(url.pathname)) return failed(httpError(404, HttpErrorCode.NotFound, `no such endpoint: ${url.pathname}`));
+    const headers = { 'x-api-key': credential.appKey };
+    const context: HttpRequestContext = {
+      method: 'GET',
+      path: url.pathname,
+      query: url.search.slice(1),
+      searchParams: url.searchParams,
+      body: NO_BODY,
+      request: { headers, method: 'GET', url: `${url.pathname}${url.search}` } as unknown as IncomingMessage,
+      authenticate: () => credential,
+    };
+    try {
+      return { status: 200, body: JSON.stringify({ code: 0, message: '', data: await route.json(context) }) };
+    } catch (error) {
+      if (!(error instanceof CapflowError)) this.logger.error({ err: error, path: url.pathname }, 'in-process GET failed');
+      return failed(toCapflowError(error));
+    }
   }
 
   /** The node `request` listener. */
@@ -111,7 +146,7 @@ export class HttpApi {
 
   private serve(request: IncomingMessage, response: ServerResponse, expectsContinue: boolean): void {
     this.handle(request, response, expectsContinue).catch((error: unknown) => {
-      this.log('http handler failed', error);
+      this.logger.error({ err: error, method: request.method, path: request.url }, 'http handler failed');
       if (!response.headersSent) sendJsonError(response, toCapflowError(error));
       else response.destroy();
     });
@@ -142,7 +177,8 @@ export class HttpApi {
     if (expectsContinue && !withBody) response.writeContinue();
     if (withBody) {
       try {
-        this.options.authenticator.verifyHeaders(request.headers);
+        if (route.verifyHeaders) route.verifyHeaders(request.headers);
+        else this.options.authenticator.verifyHeaders(request.headers);
         held = this.reserve(request);
         if (expectsContinue) response.writeContinue();
         ({ body, sha1: bodySha1 } = await this.readBody(request, (more) => {
@@ -174,7 +210,7 @@ export class HttpApi {
       const data = await route.json!(context);
       sendJson(response, 200, { code: 0, message: '', data });
     } catch (error) {
-      if (!(error instanceof CapflowError)) this.log(`${method} ${url.pathname} failed`, error);
+      if (!(error instanceof CapflowError)) this.logger.error({ err: error, method, path: url.pathname }, 'request failed');
       sendJsonError(response, toCapflowError(error));
     } finally {
       this.release(held);

@@ -107,22 +107,32 @@ describe('POST /v1/ingest at its boundary', () => {
     // 8 MiB of ",,," lines (2 M records, every one rejected): the old reader held the event loop
     // for the whole body (p99 of 11.9 s here); now it runs in slices of about 10 ms.
     const body = new TextEncoder().encode(',,,\n'.repeat(2 * 1024 * 1024));
-    const prober = fork(new URL('../reliability/latency-prober.js', import.meta.url), [`${t.httpUrl}/healthz`, '10']);
-    await new Promise((resolve) => prober.once('message', resolve));
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const answer = await post('', body);
-    prober.send('stop');
-    const { latencies, failures } = await new Promise<{ latencies: number[]; failures: number }>((resolve) =>
-      prober.once('message', (message) => resolve(message as { latencies: number[]; failures: number })),
-    );
-    assert.equal(answer.status, 200);
+    /** /healthz latencies from a prober in its own process while `during` runs. */
+    const probe = async (during: () => Promise<void>): Promise<{ latencies: number[]; failures: number }> => {
+      const prober = fork(new URL('../reliability/latency-prober.js', import.meta.url), [`${t.httpUrl}/healthz`, '10']);
+      await new Promise((resolve) => prober.once('message', resolve));
+      await during();
+      prober.send('stop');
+      return new Promise((resolve) => prober.once('message', (message) => resolve(message as { latencies: number[]; failures: number })));
+    };
+    const p99Of = (latencies: number[]): number => [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.99)] as number;
+    // The same prober with the server idle, in the same run: the machine's own latency under
+    // whatever else it is doing, so the bound holds on a busy machine as on a quiet one.
+    const idle = await probe(() => new Promise((resolve) => setTimeout(resolve, 1000)));
+    let answer: Awaited<ReturnType<typeof post>> | undefined;
+    const { latencies, failures } = await probe(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      answer = await post('', body);
+    });
+    assert.equal(answer?.status, 200);
     assert.equal(answer.json.data?.rejected, 2 * 1024 * 1024);
-    latencies.sort((a, b) => a - b);
-    const p99 = latencies[Math.floor(latencies.length * 0.99)] as number;
+    const p99 = p99Of(latencies);
+    const idleP99 = p99Of(idle.latencies);
     assert.equal(failures, 0);
     assert.ok(latencies.length >= 20, `only ${latencies.length} answers during the ingest`);
-    // Generous for a loaded 2-core machine (measured ≈ 40–90 ms); the old code gave seconds.
-    assert.ok(p99 < 300, `p99 ${p99.toFixed(0)} ms of ${latencies.length} /healthz answers during the ingest`);
+    // Measured ≈ 40–90 ms on a quiet 2-core machine; the old code gave seconds. The bound: 300 ms
+    // beyond the idle p99 of the same run.
+    assert.ok(p99 < idleP99 + 300, `p99 ${p99.toFixed(0)} ms of ${latencies.length} /healthz answers during the ingest (idle p99 ${idleP99.toFixed(0)} ms)`);
   });
 });
 

@@ -22,12 +22,12 @@ export interface IngestRouteOptions {
  */
 export function registerIngestRoute(routes: ContractRouter, options: IngestRouteOptions): void {
   const { flows, logger } = options;
-  const failed = (what: string) => (error: unknown) => logger.error({ err: error }, what);
-  const announcing = options.onStored ? notifyingAppends(options.store, options.onStored, failed('announcing ingested trades failed')) : options.store;
+  const announcing = options.onStored ? notifyingAppends(options.store, options.onStored, logger.child({ listener: 'fleet announcement' })) : options.store;
+  const applying = logger.child({ listener: 'loaded days' });
   const target = notifyingAppends(
     announcing,
-    (stored) => void flows.applyCommitted(stored).catch(failed('applying ingested trades failed')),
-    failed('applying ingested trades failed'),
+    (stored) => void flows.applyCommitted(stored).catch((error: unknown) => applying.error({ err: error, trades: stored.length }, 'applying ingested trades failed')),
+    applying,
   );
   routes.envelope('ingest', async ({ context, credential }) => {
     if (!credential.ingest) throw httpError(403, HttpErrorCode.CredentialExpired, 'this credential may not ingest trades');

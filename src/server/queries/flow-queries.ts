@@ -54,7 +54,7 @@ export class FlowQueries {
     const archived = await this.archivedDay(symbol, schedule.date);
     // A day trimmed by retention answers from its kept lines (the tier detail went with its trades).
     if (archived) return intradayJson(symbol, schedule, archived.lines);
-    const day = await this.options.flows.dayFlow(symbol, schedule.date);
+    const day = await this.options.flows.dayFlow(symbol, schedule.date, detail ? 'log' : 'view');
     const now = this.options.flows.now(symbol.market);
     return intradayJson(symbol, schedule, detail ? day.detailLines(now) : day.lines(now));
   }

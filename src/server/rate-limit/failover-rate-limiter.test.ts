@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it, mock } from 'node:test';
+import { capturingLogger } from '../../logging/log-capture-test-kit.js';
 import { FailoverRateLimiter } from './failover-rate-limiter.js';
 import { bucketCapacity, type CommandRateLimiter } from './token-bucket.js';
 
@@ -30,9 +31,9 @@ describe('FailoverRateLimiter', () => {
 
   it('limits by its own buckets while the shared ones fail, without asking them again for localForMs, and logs each switch once', async () => {
     let now = 1_000_000;
-    const logs: string[] = [];
+    const { logger, entries } = capturingLogger();
     const shared = sharedLimiter();
-    const limiter = new FailoverRateLimiter(shared, { now: () => now, localForMs: 1000, log: (m) => logs.push(m) });
+    const limiter = new FailoverRateLimiter(shared, { now: () => now, localForMs: 1000, logger });
     shared.mode = 'down';
     // limit 1, burst 1: the local bucket holds bucketCapacity(1, 1) = 2 × burst + limit = 3 tokens.
     assert.equal(bucketCapacity(1, 1), 3);
@@ -46,10 +47,14 @@ describe('FailoverRateLimiter', () => {
     now += 1000;
     assert.equal(await limiter.tryTake('key', 24, 1, 1), true);
     assert.equal(shared.calls, 3);
-    assert.deepEqual(logs, [
-      'rate limits: the shared buckets did not answer; this gateway limits by its own buckets until they do',
-      'rate limits: the shared buckets answer again',
-    ]);
+    assert.deepEqual(
+      entries.map((entry) => [entry.level, entry.msg]),
+      [
+        [40, 'rate limits: the shared buckets did not answer; this gateway limits by its own buckets until they do'],
+        [30, 'rate limits: the shared buckets answer again'],
+      ],
+    );
+    assert.equal((entries[0]?.err as { message?: string } | undefined)?.message, 'connect ECONNREFUSED'); // the shared buckets' failure, as a field
   });
 
   it('decides locally after sharedWaitMs when the shared buckets hang', async () => {

@@ -1,4 +1,5 @@
 import { RateLimiter, type CommandRateLimiter } from './token-bucket.js';
+import { silentLogger, type Logger } from '../../logging/logger.js';
 
 export interface FailoverRateLimiterOptions {
   /** Longest a decision waits for the shared buckets (default 1 s). */
@@ -6,7 +7,7 @@ export interface FailoverRateLimiterOptions {
   /** After the shared buckets failed, how long decisions stay local before they are tried again (default 1 s). */
   readonly localForMs?: number;
   readonly now?: () => number;
-  readonly log?: (message: string, error?: unknown) => void;
+  readonly logger?: Logger;
 }
 
 /**
@@ -21,7 +22,7 @@ export interface FailoverRateLimiterOptions {
 export class FailoverRateLimiter implements CommandRateLimiter {
   private readonly local: RateLimiter;
   private readonly now: () => number;
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly logger: Logger;
   private readonly sharedWaitMs: number;
   private readonly localForMs: number;
   private localUntil = 0;
@@ -33,7 +34,7 @@ export class FailoverRateLimiter implements CommandRateLimiter {
   ) {
     this.now = options.now ?? Date.now;
     this.local = new RateLimiter(this.now);
-    this.log = options.log ?? (() => {});
+    this.logger = options.logger ?? silentLogger();
     this.sharedWaitMs = options.sharedWaitMs ?? 1000;
     this.localForMs = options.localForMs ?? 1000;
   }
@@ -52,7 +53,7 @@ export class FailoverRateLimiter implements CommandRateLimiter {
         clearTimeout(timer);
         if (this.failing) {
           this.failing = false;
-          this.log('rate limits: the shared buckets answer again');
+          this.logger.info('rate limits: the shared buckets answer again');
         }
         return taken;
       },
@@ -61,7 +62,7 @@ export class FailoverRateLimiter implements CommandRateLimiter {
         this.localUntil = this.now() + this.localForMs;
         if (!this.failing) {
           this.failing = true;
-          this.log('rate limits: the shared buckets did not answer; this gateway limits by its own buckets until they do', error);
+          this.logger.warn({ err: error }, 'rate limits: the shared buckets did not answer; this gateway limits by its own buckets until they do');
         }
         return this.local.tryTake(principal, command, limit, burst);
       },

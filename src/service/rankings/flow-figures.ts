@@ -73,3 +73,38 @@ export function mainForceFigures(convention: TierConvention['kind'], sums: Exact
   }
   return { value: thousandths(figures.mainForceNet), inflow, outflow };
 }
+
+/**
+ * Exact units at `scale` as the thousandths of their 3-decimal text: a multiplication while the
+ * scale is at most 3 (the usual case), else the text itself (rounded as every answer rounds it).
+ */
+export function unitsToThousandths(units: bigint, scale: number): bigint {
+  if (scale <= 3) return scale === 3 ? units : units * 10n ** BigInt(3 - scale);
+  return thousandths(formatScaled(units, scale, 3));
+}
+
+/** The engine's exact tier sums (large, medium, small) of a day. */
+export interface EngineTierSums {
+  readonly scale: number;
+  readonly in: readonly [bigint, bigint, bigint];
+  readonly out: readonly [bigint, bigint, bigint];
+}
+
+/** Net inflow from the engine's tier sums: what `netFigures(day.totals(now))` gives, without the texts. */
+export function netFromSums(sums: EngineTierSums): FlowFigures {
+  const inTotal = sums.in[0] + sums.in[1] + sums.in[2];
+  const outTotal = sums.out[0] + sums.out[1] + sums.out[2];
+  return { value: unitsToThousandths(inTotal - outTotal, sums.scale), inflow: unitsToThousandths(inTotal, sums.scale), outflow: unitsToThousandths(outTotal, sums.scale) };
+}
+
+/**
+ * Longport main force (the large tier) from the engine's tier sums, whose tiers are longport's
+ * with the server's thresholds: what `mainForceFigures('longport', …)` gives, without the texts.
+ */
+export function longportMainFromSums(sums: EngineTierSums): FlowFigures {
+  return {
+    value: unitsToThousandths(sums.in[0] - sums.out[0], sums.scale),
+    inflow: unitsToThousandths(sums.in[0], sums.scale),
+    outflow: unitsToThousandths(sums.out[0], sums.scale),
+  };
+}

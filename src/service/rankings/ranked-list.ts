@@ -26,7 +26,10 @@ export class RankedList {
         if (!this.values.has(key)) this.order.push(key);
         this.values.set(key, value);
       }
-      this.order.sort((a, b) => this.compare(a, b));
+      // Sorting (value, key) pairs: no map look-up per comparison.
+      const pairs = this.order.map((key) => ({ key, value: this.values.get(key)! }));
+      pairs.sort((a, b) => (a.value === b.value ? compareBytes(a.key, b.key) : a.value > b.value ? -1 : 1));
+      this.order = pairs.map((pair) => pair.key);
       return;
     }
     for (const [key, value] of changes) this.set(key, value);
@@ -68,13 +71,6 @@ export class RankedList {
       }
     }
     return reversed;
-  }
-
-  private compare(a: string, b: string): number {
-    const va = this.values.get(a)!;
-    const vb = this.values.get(b)!;
-    if (va !== vb) return va > vb ? -1 : 1;
-    return compareBytes(a, b);
   }
 
   /** Position of the first key ordered after (value, key). */

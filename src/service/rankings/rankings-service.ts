@@ -1,11 +1,13 @@
+import { performance } from 'node:perf_hooks';
 import { calendarFor } from '../../calendar/trading-calendar.js';
+import type { DayFlow } from '../../engine/day-flow.js';
 import { dateToDayNumber } from '../../calendar/time-zone.js';
 import { invalidRequest, unknownSector } from '../../model/errors.js';
 import type { Market } from '../../model/market.js';
 import { parseSymbol, type ParsedSymbol } from '../../model/symbol.js';
 import type { FlowStore, StoredTrade } from '../../store/flow-store.js';
 import type { FlowService } from '../flow-service.js';
-import type { TierFlows } from '../tier-flows.js';
+import type { TierConventionName, TierFlows } from '../tier-flows.js';
 import { DayFigures } from './day-figures.js';
 import { addFigures, measureKey, thousandths, thousandthsText, ZERO_FIGURES, type FlowFigures, type RankMeasure } from './flow-figures.js';
 import { compareBytes, RankedList } from './ranked-list.js';
@@ -43,7 +45,7 @@ export interface RankingAnswer {
   /** The trading days of the window, oldest first. */
   readonly dates: string[];
   readonly by: RankMeasure['by'];
-  readonly convention?: string;
+  readonly convention?: TierConventionName;
   /** Symbols ranked (those with trades in the window). */
   readonly total: number;
   readonly items: RankedSymbol[];
@@ -65,7 +67,7 @@ export interface SectorRankingAnswer {
   readonly days: number;
   readonly dates: string[];
   readonly by: RankMeasure['by'];
-  readonly convention?: string;
+  readonly convention?: TierConventionName;
   readonly total: number;
   readonly items: RankedSector[];
 }
@@ -86,11 +88,15 @@ export interface RankingsServiceOptions {
   readonly log?: (message: string) => void;
 }
 
+/** Shortest time between two refreshes of a board that arriving trades trigger (ms). */
+const REFRESH_SPACING_MS = 100;
 /** Boards kept (market × window × measure × end date); the least recently used goes first. */
 const BOARDS_KEPT = 48;
 
 /** One symbol on a board: the window's days before the last, the last day, and their sum. */
 interface BoardEntry {
+  /** The running day's state the last figures came from (kept current by the flow service). */
+  day?: DayFlow | undefined;
   earlier: FlowFigures;
   last: FlowFigures;
   total: FlowFigures;
@@ -114,6 +120,8 @@ class Board {
   ready: Promise<void> | undefined;
   private running: Promise<void> = Promise.resolve();
   refreshScheduled = false;
+  /** When the last refresh ran (performance.now()), for spacing the ones trades trigger. */
+  refreshedAt = 0;
 
   constructor(
     readonly market: Market,
@@ -149,6 +157,8 @@ export class RankingsService {
   private index: Promise<void> | undefined;
   private counting = false;
   private readonly boards = new Map<string, Board>();
+  /** The running day's figures per measure and day state, valid while its trade count and the clock's now are unchanged. */
+  private readonly liveFigures = new Map<string, WeakMap<DayFlow, { trades: number; now: number; figures: FlowFigures }>>();
   private readonly detach: () => void;
 
   constructor(options: RankingsServiceOptions) {
@@ -352,10 +362,12 @@ export class RankingsService {
       dates.add(trade.date);
     }
     if (this.boards.size === 0) return;
+    const markets = new Map<string, Market | undefined>();
+    for (const symbol of touched.keys()) markets.set(symbol, this.parsed(symbol)?.market);
     for (const board of this.boards.values()) {
       let marked = false;
       for (const [symbol, dates] of touched) {
-        if (this.parsed(symbol)?.market !== board.market) continue;
+        if (markets.get(symbol) !== board.market) continue;
         for (const date of dates) {
           if (date === board.lastDate) board.dirtyLast.add(symbol);
           else if (board.dates.includes(date)) board.dirtyEarlier.add(symbol);
@@ -366,10 +378,12 @@ export class RankingsService {
       // Measures the loaded day states answer are kept current as trades arrive, off the request path.
       if (marked && DayFigures.isLive(board.measure) && !board.refreshScheduled) {
         board.refreshScheduled = true;
-        setImmediate(() => {
+        // At most one refresh per board every REFRESH_SPACING_MS while trades pour in; a request refreshes at once.
+        const delay = Math.max(0, board.refreshedAt + REFRESH_SPACING_MS - performance.now());
+        setTimeout(() => {
           board.refreshScheduled = false;
           if (board.ready) void board.ready.then(() => board.serial(() => this.refresh(board))).catch((error: unknown) => this.log(`rankings: refresh failed: ${(error as Error).message}`));
-        });
+        }, delay).unref();
       }
     }
   }
@@ -406,13 +420,33 @@ export class RankingsService {
     }
     const last = [...board.dirtyLast];
     board.dirtyLast.clear();
+    const live = board.lastDate === served && DayFigures.isLive(board.measure);
     for (const symbol of last) {
       const previous = board.entries.get(symbol);
-      const entry = previous ? await this.computeEntry(board, symbol, served, now, false, previous) : await this.computeEntry(board, symbol, served, now, true);
+      const held = live && previous ? (previous.day ?? this.flows.loadedDay(symbol, board.lastDate)) : undefined;
+      // A day state without its log shows no view before its latest trade: then the flow service rebuilds it.
+      const day = held && (held.hasLog || held.latestTimestampMs <= now) ? held : undefined;
+      // The usual case while trades arrive: a loaded running day, figures from its own sums, no await.
+      const entry = day && previous ? this.liveEntry(board, symbol, day, now, previous) : await this.computeEntry(board, symbol, served, now, previous === undefined, previous);
       this.place(board, symbol, entry, changes, removed);
     }
     for (const symbol of removed) board.list.delete(symbol);
     board.list.setMany(changes);
+    board.refreshedAt = performance.now();
+  }
+
+  /** A symbol's entry from its loaded running day (figures shared by every board of the same measure). */
+  private liveEntry(board: Board, symbol: string, day: DayFlow, now: number, previous: BoardEntry): BoardEntry {
+    const key = measureKey(board.measure);
+    let memos = this.liveFigures.get(key);
+    if (!memos) this.liveFigures.set(key, (memos = new WeakMap()));
+    let memo = memos.get(day);
+    if (!memo || memo.trades !== day.tradeCount || memo.now !== now) {
+      memo = { trades: day.tradeCount, now, figures: this.figures.fromDay(day, now, board.measure) };
+      memos.set(day, memo);
+    }
+    if (day.latestTimestampMs > now) board.ahead.add(symbol);
+    return { day, earlier: previous.earlier, last: memo.figures, total: addFigures(previous.earlier, memo.figures) };
   }
 
   private place(board: Board, symbol: string, entry: BoardEntry | undefined, changes: Map<string, bigint>, removed: string[]): void {
@@ -444,11 +478,11 @@ export class RankingsService {
     if (trades > 0 && lastDate === served && DayFigures.isLive(board.measure)) {
       // The running day: from its loaded state (kept current by the flow service), no store read.
       const day = this.flows.loadedDay(symbol, lastDate) ?? (await this.flows.dayFlow(parsed, lastDate));
-      last = this.figures.fromLoadedDay(day, now, board.measure)!;
+      last = this.figures.fromDay(day, now, board.measure);
       if (day.latestTimestampMs > now) board.ahead.add(symbol);
-    } else {
-      last = await this.figures.figures(parsed, lastDate, board.measure, trades, served);
+      return { day, earlier, last, total: addFigures(earlier, last) };
     }
+    last = await this.figures.figures(parsed, lastDate, board.measure, trades, served);
     return { earlier, last, total: addFigures(earlier, last) };
   }
 }

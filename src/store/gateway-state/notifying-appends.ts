@@ -1,3 +1,4 @@
+import { silentLogger, type Logger } from '../../logging/logger.js';
 import type { FlowStore, StoredTrade } from '../flow-store.js';
 
 /**
@@ -8,7 +9,7 @@ import type { FlowStore, StoredTrade } from '../flow-store.js';
 export function notifyingAppends(
   store: FlowStore,
   onStored: (stored: readonly StoredTrade[]) => void,
-  log: (message: string, error?: unknown) => void = () => {},
+  logger: Logger = silentLogger(),
 ): FlowStore {
   return new Proxy(store, {
     get(target, property, receiver) {
@@ -19,7 +20,7 @@ export function notifyingAppends(
             try {
               onStored(result.stored);
             } catch (error) {
-              log('announcing ingested trades failed', error);
+              logger.error({ err: error }, 'a listener of stored trades failed');
             }
           }
           return result;
@@ -35,7 +36,7 @@ export function notifyingAppends(
               for (let row = 0; row < columns.count; row++) if ((columns.seq[row] as number) >= 0) stored.push(columns.storedTrade(row));
               onStored(stored);
             } catch (error) {
-              log('announcing ingested trades failed', error);
+              logger.error({ err: error }, 'a listener of stored trades failed');
             }
           }
           return result;

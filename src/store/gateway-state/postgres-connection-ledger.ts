@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import type { ConnectionLedger } from './connection-ledger.js';
+import { silentLogger, type Logger } from '../../logging/logger.js';
 
 /** NOTIFY channel telling a gateway that one of its connections' sessions moved elsewhere. */
 export const SESSION_MOVED_CHANNEL = 'capflow_sessions_moved';
@@ -13,7 +14,7 @@ export interface PostgresConnectionLedgerOptions {
   /** How long the connections of a gateway that stopped renewing keep counting (default 30 s). */
   readonly leaseMs?: number;
   readonly now?: () => number;
-  readonly log?: (message: string, error?: unknown) => void;
+  readonly logger?: Logger;
 }
 
 interface Held {
@@ -36,7 +37,7 @@ export class PostgresConnectionLedger implements ConnectionLedger {
   private readonly heartbeatMs: number;
   private readonly leaseMs: number;
   private readonly now: () => number;
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly logger: Logger;
   /** This gateway's rows, to re-register them after its lease lapsed. */
   private readonly held = new Map<number, Held>();
   private readonly movedListeners = new Set<(connectionId: number, sessionId: string) => void>();
@@ -53,7 +54,7 @@ export class PostgresConnectionLedger implements ConnectionLedger {
     this.heartbeatMs = options.heartbeatMs ?? 10_000;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.now = options.now ?? Date.now;
-    this.log = options.log ?? (() => {});
+    this.logger = options.logger ?? silentLogger();
   }
 
   async start(): Promise<void> {
@@ -72,7 +73,7 @@ export class PostgresConnectionLedger implements ConnectionLedger {
       await this.pool.query('DELETE FROM gateway_connections WHERE gateway_id = $1', [this.gatewayId]);
       await this.pool.query('DELETE FROM gateway_instances WHERE id = $1', [this.gatewayId]);
     } catch (error) {
-      this.log('removing this gateway from the connection ledger failed (its lease will lapse)', error);
+      this.logger.error({ err: error, gateway: this.gatewayId }, 'removing this gateway from the connection ledger failed (its lease will lapse)');
     }
   }
 
@@ -148,7 +149,7 @@ export class PostgresConnectionLedger implements ConnectionLedger {
     this.held.delete(connectionId);
     this.pool
       .query('DELETE FROM gateway_connections WHERE gateway_id = $1 AND conn_id = $2', [this.gatewayId, connectionId])
-      .catch((error: unknown) => this.log('releasing a connection in the ledger failed (its row is swept when this gateway stops)', error));
+      .catch((error: unknown) => this.logger.error({ err: error, conn: connectionId }, 'releasing a connection in the ledger failed (its row is swept when this gateway stops)'));
   }
 
   async online(appKey: string): Promise<number> {
@@ -164,7 +165,7 @@ export class PostgresConnectionLedger implements ConnectionLedger {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.beating = this.heartbeat()
-        .catch((error: unknown) => this.log('connection ledger heartbeat failed', error))
+        .catch((error: unknown) => this.logger.error({ err: error, gateway: this.gatewayId }, 'connection ledger heartbeat failed'))
         .finally(() => {
           this.beating = undefined;
           this.schedule();
@@ -176,7 +177,7 @@ export class PostgresConnectionLedger implements ConnectionLedger {
   /** Renews the lease, closes connections whose sessions moved, sweeps lapsed gateways. */
   private async heartbeat(): Promise<void> {
     await this.renewLease();
-    if (!this.listener && !this.stopped) await this.listen().catch((error: unknown) => this.log('listening for moved sessions failed', error));
+    if (!this.listener && !this.stopped) await this.listen().catch((error: unknown) => this.logger.error({ err: error }, 'listening for moved sessions failed'));
     const { rows } = await this.pool.query<{ conn_id: string; session_id: string }>(
       'SELECT conn_id, session_id FROM gateway_connections WHERE gateway_id = $1 AND moved',
       [this.gatewayId],
@@ -213,13 +214,13 @@ export class PostgresConnectionLedger implements ConnectionLedger {
        ON CONFLICT (gateway_id, conn_id) DO NOTHING`,
       [this.gatewayId, ids, ids.map((id) => this.held.get(id)!.appKey), ids.map((id) => this.held.get(id)!.sessionId)],
     );
-    this.log(`connection ledger: lease of gateway ${this.gatewayId} had lapsed; ${ids.length} connections registered again`);
+    this.logger.warn({ gateway: this.gatewayId, connections: ids.length }, 'the lease of this gateway had lapsed; its connections were registered again');
   }
 
   private async listen(): Promise<void> {
     const client = await this.pool.connect();
     client.on('error', (error) => {
-      this.log('the connection listening for moved sessions failed; listening again at the next heartbeat', error);
+      this.logger.error({ err: error }, 'the connection listening for moved sessions failed; listening again at the next heartbeat');
       if (this.listener !== client) return;
       this.listener = undefined;
       client.release(true);
@@ -252,14 +253,14 @@ export class PostgresConnectionLedger implements ConnectionLedger {
       try {
         listener(connectionId, sessionId);
       } catch (error) {
-        this.log('closing a moved connection failed', error);
+        this.logger.error({ err: error, conn: connectionId, session: sessionId }, 'closing a moved connection failed');
       }
     }
     // Not (or no longer) held here: drop the row so it is not reported again.
     if (!this.held.has(connectionId)) {
       this.pool
         .query('DELETE FROM gateway_connections WHERE gateway_id = $1 AND conn_id = $2 AND moved', [this.gatewayId, connectionId])
-        .catch((error: unknown) => this.log('removing a moved connection from the ledger failed', error));
+        .catch((error: unknown) => this.logger.error({ err: error, conn: connectionId }, 'removing a moved connection from the ledger failed'));
     }
   }
 }

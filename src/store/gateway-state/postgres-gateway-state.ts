@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { bucketCapacity, type CommandRateLimiter, type OtpStore, type RedeemedOtp, type Session, type SessionRegistry } from './gateway-state.js';
 import { PostgresConnectionLedger, type PostgresConnectionLedgerOptions } from './postgres-connection-ledger.js';
+import { silentLogger, type Logger } from '../../logging/logger.js';
 
 /**
  * What a fleet of gateways must agree on, kept in PostgreSQL (tables `gateway_*` of the store's
@@ -15,7 +16,7 @@ import { PostgresConnectionLedger, type PostgresConnectionLedgerOptions } from '
 interface Clocked {
   readonly now?: () => number;
   /** Called with failures that cannot be reported to a caller (e.g. a removal). */
-  readonly log?: (message: string, error?: unknown) => void;
+  readonly logger?: Logger;
 }
 
 /** Deletes expired rows now and then rather than on every write. */
@@ -65,7 +66,7 @@ export class PostgresOtpStore implements OtpStore {
 export class PostgresSessionRegistry implements SessionRegistry {
   private created = 0;
   private readonly now: () => number;
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly logger: Logger;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -73,7 +74,7 @@ export class PostgresSessionRegistry implements SessionRegistry {
     options: Clocked = {},
   ) {
     this.now = options.now ?? Date.now;
-    this.log = options.log ?? (() => {});
+    this.logger = options.logger ?? silentLogger();
   }
 
   async create(appKey: string, generation: string): Promise<Session> {
@@ -108,7 +109,7 @@ export class PostgresSessionRegistry implements SessionRegistry {
     try {
       await this.pool.query('DELETE FROM gateway_sessions WHERE id = $1', [id]);
     } catch (error) {
-      this.log(`removing session failed`, error);
+      this.logger.error({ err: error, session: id }, 'removing session failed');
     }
   }
 }
@@ -157,7 +158,7 @@ export function postgresGatewayState(
     rateLimiter: new PostgresRateLimiter(pool, options),
     connectionLedger: new PostgresConnectionLedger(pool, {
       ...(options.now === undefined ? {} : { now: options.now }),
-      ...(options.log === undefined ? {} : { log: options.log }),
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
       ...options.ledger,
     }),
   };

@@ -1,6 +1,6 @@
 import { CapflowClientError } from '../../client/client-error.js';
 import { isTransient, RestClient } from '../../client/rest-client.js';
-import type { Distribution, Intraday, Line, SymbolEntry } from '../../contract/schemas.js';
+import type { Distribution, Intraday, Line, Market, SymbolEntry } from '../../contract/schemas.js';
 import { BusinessCode } from '../../protocol/codes/error-codes.js';
 import type { SigningCredential } from '../../protocol/request-signing.js';
 import { clockOf, groupDigits, signOf } from './amounts.js';
@@ -9,6 +9,7 @@ import { byId, element, show } from './dom.js';
 import { explain } from './error-messages.js';
 import { FlowChart } from './flow-chart.js';
 import { follow } from './live-follow.js';
+import { RankingsPanel } from './rankings-panel.js';
 
 /** Server-side settings embedded in the page (see page-html.ts). */
 interface PageConfig {
@@ -17,13 +18,14 @@ interface PageConfig {
 
 const CREDENTIAL_KEY = 'capflow.credential';
 const ZONE_NAMES: Readonly<Record<string, string>> = { HK: 'HKT', US: 'ET', CN: 'CST', SG: 'SGT' };
-const MARKET_ORDER = ['HK', 'US', 'CN', 'SG'];
+const MARKET_ORDER: readonly Market[] = ['HK', 'US', 'CN', 'SG'];
 
 const config = JSON.parse(byId('capflow-config').textContent ?? '{}') as PageConfig;
 const chartHost = byId('chart');
 let chart: FlowChart | undefined;
 let api: RestClient | undefined;
 let stopFollowing: (() => void) | undefined;
+let rankings: RankingsPanel | undefined;
 let current: { symbol: string; day?: Intraday; lines: Line[] } | undefined;
 let distributionTimer: ReturnType<typeof setTimeout> | undefined;
 let distributionRunning = false;
@@ -78,6 +80,8 @@ function showSignIn(reason?: CapflowClientError): void {
 
 function signOut(reason?: CapflowClientError): void {
   sessionStorage.removeItem(CREDENTIAL_KEY);
+  rankings?.stop();
+  rankings = undefined;
   api = undefined;
   showSignIn(reason);
 }
@@ -113,13 +117,18 @@ function fillPicker(symbols: readonly SymbolEntry[], selected: string): void {
   picker.value = selected;
 }
 
-byId<HTMLSelectElement>('symbol').addEventListener('change', (event) => {
-  const symbol = (event.target as HTMLSelectElement).value;
+/** Shows a symbol: in the picker, the address (`?symbol=`) and the chart. */
+function choose(symbol: string): void {
+  const picker = byId<HTMLSelectElement>('symbol');
+  if (!Array.from(picker.querySelectorAll('option')).some((option) => option.value === symbol)) picker.prepend(element('option', { value: symbol }, symbol));
+  picker.value = symbol;
   const url = new URL(location.href);
   url.searchParams.set('symbol', symbol);
   history.replaceState(null, '', url);
   void openSymbol(symbol);
-});
+}
+
+byId<HTMLSelectElement>('symbol').addEventListener('change', (event) => choose((event.target as HTMLSelectElement).value));
 
 // ---- the symbol's day ----
 
@@ -152,6 +161,7 @@ function applySnapshot(day: Intraday): void {
   if (!current || day.symbol !== current.symbol) return;
   current.day = day;
   current.lines = [...day.lines];
+  rankings?.selectMarket(day.market);
   chart ??= new FlowChart(chartHost);
   chart.setDay(day);
   renderSummary();
@@ -164,6 +174,7 @@ function applyLines(from: number, lines: readonly Line[]): void {
   current.lines = [...current.lines.slice(0, from), ...lines];
   chart?.update(from, lines);
   renderSummary();
+  rankings?.nudge();
   scheduleDistribution();
 }
 
@@ -250,12 +261,16 @@ async function start(credential: SigningCredential | undefined): Promise<void> {
   show(byId('dashboard'), true);
   setState('loading');
   let symbols: SymbolEntry[];
+  let markets: Market[];
   try {
-    symbols = (await api.symbols()).symbols;
+    ({ symbols, markets } = await api.symbols());
   } catch (error) {
     showError(error);
     return;
   }
+  rankings?.stop();
+  rankings = new RankingsPanel({ api, markets: MARKET_ORDER.filter((market) => markets.includes(market)), open: choose, failed: (error) => showError(error) });
+  void rankings.refresh();
   const requested = new URLSearchParams(location.search).get('symbol')?.trim().toUpperCase();
   const selected = requested || symbols.find((entry) => entry.hasData)?.symbol || symbols[0]?.symbol;
   if (!selected) {

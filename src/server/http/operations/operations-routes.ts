@@ -32,7 +32,7 @@ async function checkWithin(check: ReadinessCheck, ms: number): Promise<boolean> 
 
 /** `/healthz`, `/metrics` (Prometheus text) and `/readyz` (every check true → 200, else 503 naming the failures; checks run together, each bounded). */
 export function registerOperationsRoutes(routes: ContractRouter, options: OperationsRoutesOptions): void {
-  routes.envelope('health', () => ({ status: 'ok' }));
+  routes.envelope('health', () => ({ status: 'ok' as const }));
   routes.raw('metrics', async (_call, response) => {
     const text = await options.metrics.render();
     response.writeHead(200, { 'content-type': options.metrics.contentType, 'content-length': Buffer.byteLength(text) });

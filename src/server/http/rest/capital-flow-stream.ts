@@ -7,6 +7,7 @@ import { ApiLimits } from '../../../contract/limits.js';
 import type { Intraday, LinesEvent } from '../../../contract/schemas.js';
 import type { FlowQueries } from '../../queries/flow-queries.js';
 import type { LineUpdateSource } from './line-update-source.js';
+import { type Logger } from '../../../logging/logger.js';
 
 export interface CapitalFlowStreamsOptions {
   queries: FlowQueries;
@@ -25,7 +26,7 @@ export interface CapitalFlowStreamsOptions {
   maxStreamsPerCredential?: number;
   /** A client this far behind (bytes buffered) is dropped; its EventSource reconnects to a fresh snapshot. */
   maxBufferedBytes?: number;
-  log?: (message: string, error?: unknown) => void;
+  logger?: Logger;
 }
 
 /** Live streams one credential may hold open at once unless it sets its own `streams`. */
@@ -182,7 +183,7 @@ class LiveLineStream {
       } while (this.pending && !this.closed);
     } catch (error) {
       // The client's EventSource reconnects and starts over from a fresh snapshot.
-      this.options.log?.(`live stream of ${this.symbol.symbol} failed`, error);
+      this.options.logger?.error({ err: error, symbol: this.symbol.symbol }, 'live stream failed');
       this.close();
     } finally {
       this.running = false;

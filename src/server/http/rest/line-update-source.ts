@@ -1,5 +1,6 @@
 import { parseSymbol } from '../../../model/symbol.js';
 import type { Market } from '../../../model/market.js';
+import type { Logger } from '../../../logging/logger.js';
 import type { FlowService } from '../../../service/flow-service.js';
 
 /**
@@ -64,7 +65,7 @@ export interface LiveSubscriptionHub {
  * Line updates from the live-push hub, which already coalesces trades per symbol and watches the
  * clock for new minutes and days (one read per symbol however many sockets and streams follow it).
  */
-export function liveHubLineUpdates(hub: LiveSubscriptionHub, log?: (message: string, error?: unknown) => void): LineUpdateSource {
+export function liveHubLineUpdates(hub: LiveSubscriptionHub, logger?: Logger): LineUpdateSource {
   return {
     subscribe(symbol, listener) {
       let ended = false;
@@ -74,7 +75,7 @@ export function liveHubLineUpdates(hub: LiveSubscriptionHub, log?: (message: str
           if (ended) stop();
           else unsubscribe = stop;
         },
-        (error: unknown) => log?.(`live updates for ${symbol} unavailable`, error),
+        (error: unknown) => logger?.error({ err: error, symbol }, 'live updates unavailable'),
       );
       return () => {
         ended = true;

@@ -14,7 +14,9 @@ import { DEFAULT_PERCENTILE_DAYS, TierFlows, type TierChoice } from '../../../se
 import { command25Distribution, type DistributionSource } from '../../queries/command25-distribution.js';
 import { TierQueries } from '../../queries/tier-queries.js';
 import { conventionOf, dailyWithConvention, registerTierRoutes } from './tier-routes.js';
+import { type Logger } from '../../../logging/logger.js';
 import { registerRankingRoutes } from './ranking-routes.js';
+import { registerMinuteTradesRoute } from './minute-trades-route.js';
 import type { RankingsService } from '../../../service/rankings/rankings-service.js';
 import type { SecurityDirectory } from '../../../service/rankings/security-directory.js';
 
@@ -32,7 +34,7 @@ export interface RestApiOptions {
   maxStreams?: number;
   /** Live streams per credential unless it sets its own `streams` (default 10). */
   maxStreamsPerCredential?: number;
-  log?: (message: string, error?: unknown) => void;
+  logger?: Logger;
   /** Size-tier views (shared with command 25 and 210); a fresh one when not given. */
   tierFlows?: TierFlows;
   /** The server's default size-tier convention (`tiers`; default longport). */
@@ -75,7 +77,7 @@ export function registerRestApi(routes: ContractRouter, options: RestApiOptions)
     ...(options.coalesceMs === undefined ? {} : { coalesceMs: options.coalesceMs }),
     ...(options.maxStreams === undefined ? {} : { maxStreams: options.maxStreams }),
     ...(options.maxStreamsPerCredential === undefined ? {} : { maxStreamsPerCredential: options.maxStreamsPerCredential }),
-    ...(options.log === undefined ? {} : { log: options.log }),
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
   });
   const tierFlows = options.tierFlows ?? new TierFlows(options.flows, options.store);
   const defaultChoice: TierChoice = options.tiers ?? { name: 'longport', days: DEFAULT_PERCENTILE_DAYS };
@@ -101,6 +103,7 @@ export function registerRestApi(routes: ContractRouter, options: RestApiOptions)
       : tierQueries.commandDistribution(symbol, query.date ?? null, defaultChoice);
   });
   routes.envelope('symbols', ({ credential }) => queries.symbols(credential));
+  registerMinuteTradesRoute(routes, { queries, flows: options.flows, store: options.store });
   registerRankingRoutes(routes, { rankings: options.rankings });
   registerTierRoutes(routes, { queries, tierQueries, flows: options.flows, rateLimiter: options.rateLimiter, distributionOf, defaultChoice });
   routes.envelope('streamToken', ({ credential }) => {

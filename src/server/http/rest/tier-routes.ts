@@ -57,7 +57,7 @@ export function registerTierRoutes(routes: ContractRouter, options: TierRoutesOp
       results: outcomes.map((outcome) =>
         'error' in outcome
           ? { symbol: outcome.symbol, code: outcome.error.code, httpStatus: outcome.error.httpStatus, message: outcome.error.message }
-          : { symbol: outcome.symbol, code: 0, data: outcome.value },
+          : { symbol: outcome.symbol, code: 0 as const, data: outcome.value },
       ),
     };
   });

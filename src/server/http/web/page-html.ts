@@ -91,6 +91,17 @@ export function renderWebPage(settings: PageSettings): string {
         <dl class="facts"><dt>Sessions</dt><dd id="sessions">—</dd><dt>Time zone</dt><dd id="time-zone">—</dd></dl>
       </section>
     </div>
+    <section id="rankings" class="panel rankings" hidden>
+      <div class="panel-head">
+        <h2>Top of the market <span id="rankings-window" class="meta"></span></h2>
+        <div class="rank-controls">
+          <select id="rank-market" aria-label="Market"></select>
+          <select id="rank-by" aria-label="Rank by"><option value="net">Net inflow</option><option value="main_force">Main force</option></select>
+          <select id="rank-days" aria-label="Window"><option value="1">Today</option><option value="3">3 days</option><option value="5">5 days</option><option value="10">10 days</option></select>
+        </div>
+      </div>
+      <table class="rank-table"><thead><tr><th>#</th><th>Symbol</th><th>Name</th><th>Sector</th><th class="num">Value</th></tr></thead><tbody id="rankings-body"></tbody></table>
+    </section>
   </section>
 </main>
 <footer>capflow · LongPort-compatible capital-flow service · <a href="/api/openapi.json">REST API</a> · charts by <a href="https://www.tradingview.com/lightweight-charts/" rel="noopener">TradingView Lightweight Charts</a></footer>

@@ -95,4 +95,15 @@ footer { text-align: center; color: var(--faint); font-size: 12px; padding: 18px
 footer a { color: var(--muted); }
 @media (max-width: 1080px) { .layout { grid-template-columns: 1fr; } }
 @media (max-width: 720px) { .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); } .topbar { padding: 10px 14px; flex-wrap: wrap; } main { padding: 16px 14px; } .brand .tagline { display: none; } }
+.rankings { margin-top: 16px; }
+.rank-controls { display: flex; gap: 8px; }
+.rank-controls select { padding: 5px 8px; border: 1px solid var(--border); border-radius: 8px; background: #fff; font-weight: 600; color: var(--text); }
+.rank-table { width: 100%; border-collapse: collapse; font-size: 13px; }
+.rank-table th { text-align: left; font-size: 12px; color: var(--muted); font-weight: 600; padding: 6px 8px; border-bottom: 1px solid var(--border); }
+.rank-table td { padding: 6px 8px; border-bottom: 1px solid var(--border); }
+.rank-table .num { text-align: right; font-variant-numeric: tabular-nums; }
+.rank-table td.positive { color: var(--in); } .rank-table td.negative { color: var(--out); }
+.rank-table .rank, .rank-table .sector { color: var(--muted); }
+.rank-table a { color: var(--accent); font-weight: 600; text-decoration: none; }
+.rank-table .empty { color: var(--faint); text-align: center; }
 `;

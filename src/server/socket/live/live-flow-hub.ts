@@ -11,6 +11,7 @@ import type { MarketClock } from '../../../service/market-clock.js';
 import { subscribeLimitOf, type Credential } from '../../auth/credential.js';
 import type { PacketConnection } from '../transport/packet-connection.js';
 import { firstChangedLine, type DayLines } from './line-diff.js';
+import { silentLogger, type Logger } from '../../../logging/logger.js';
 
 /** One delivery to a live subscriber. */
 export interface LiveFlowUpdate {
@@ -37,7 +38,7 @@ export interface LiveFlowHubOptions {
   coalesceMs?: number;
   /** How often the clock is checked for new minutes and a new served day (default 1000 ms). */
   tickMs?: number;
-  log?: (message: string, error?: unknown) => void;
+  logger?: Logger;
 }
 
 /** What command 200 answers and what an in-process subscriber starts from. */
@@ -84,7 +85,7 @@ export class LiveFlowHub {
   private readonly flows: FlowService;
   private readonly clock: MarketClock;
   private readonly coalesceMs: number;
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly logger: Logger;
   private readonly symbols = new Map<string, SymbolState>();
   private readonly byConnection = new Map<PacketConnection, Map<string, Subscriber>>();
   /** Subscriptions held per app key (socket and credentialed in-process ones together). */
@@ -101,7 +102,7 @@ export class LiveFlowHub {
     this.flows = options.flows;
     this.clock = options.clock;
     this.coalesceMs = options.coalesceMs ?? 100;
-    this.log = options.log ?? (() => {});
+    this.logger = options.logger ?? silentLogger();
     this.detachTrades = this.flows.onTrades((trades) => {
       if (this.symbols.size === 0) return;
       for (const trade of trades) {
@@ -305,7 +306,7 @@ export class LiveFlowHub {
       state.lastFlushAt = Date.now();
       if (this.symbols.get(state.symbol.symbol) !== state) return;
       void this.serialize(state, async () => this.deliverChanges(state, await this.read(state))).catch((error: unknown) =>
-        this.log(`live update of ${state.symbol.symbol} failed`, error),
+        this.logger.error({ err: error, symbol: state.symbol.symbol }, 'live update failed'),
       );
     }, delay);
     state.timer.unref?.();
@@ -368,7 +369,7 @@ export class LiveFlowHub {
     try {
       subscriber.listener?.(update);
     } catch (error) {
-      this.log(`live listener of ${update.symbol} failed`, error);
+      this.logger.error({ err: error, symbol: update.symbol }, 'live listener failed');
     }
   }
 

@@ -3,10 +3,8 @@ import { describe, it } from 'node:test';
 import { create, toBinary } from '@bufbuild/protobuf';
 import fc from 'fast-check';
 import { CapflowError } from '../../../model/errors.js';
-import { parseSymbol } from '../../../model/symbol.js';
 import { decodeBody } from '../../../protocol/body-codec.js';
 import { CapitalFlowIntradayRequestSchema, SecurityRequestSchema } from '../../../protocol/gen/quote_pb.js';
-import { parseRequestSymbol } from '../../queries/symbol-access.js';
 import { requestSymbol } from './request-symbol.js';
 
 const RUNS = { seed: 20240614, numRuns: 2000 };
@@ -50,19 +48,5 @@ describe('requestSymbol', () => {
   it('reads a SecurityRequest (command 25) the same way', () => {
     const body = toBinary(SecurityRequestSchema, create(SecurityRequestSchema, { symbol: 'aapl.us' }));
     assert.equal(requestSymbol(SecurityRequestSchema, body), 'aapl.us');
-  });
-});
-
-describe('parseRequestSymbol', () => {
-  it('is parseSymbol of the trimmed text, asked once or many times', () => {
-    const texts = ['700.HK', ' 00700.hk ', 'BRK.B.US', 'nope', '', '600519.SH', 'x'.repeat(100), '700.HK\u0000'];
-    for (let round = 0; round < 3; round++) {
-      for (const text of texts) assert.deepEqual(parseRequestSymbol(text), parseSymbol(text.trim()), JSON.stringify(text));
-    }
-  });
-
-  it('stays bounded under a flood of distinct texts and keeps answering right', () => {
-    for (let i = 0; i < 10_000; i++) assert.equal(parseRequestSymbol(`${i}.HK`)?.symbol, `${i}.HK`);
-    assert.equal(parseRequestSymbol('0700.HK')?.symbol, '700.HK');
   });
 });

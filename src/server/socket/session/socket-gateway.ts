@@ -24,6 +24,7 @@ import type { ConnectionLedger } from '../../../store/gateway-state/connection-l
 import { whenReady } from '../../../store/gateway-state/maybe-async.js';
 import { ControlCommand } from '../../../protocol/control-command.js';
 import { RateLimiter } from '../../rate-limit/token-bucket.js';
+import { silentLogger, type Logger } from '../../../logging/logger.js';
 
 export { ControlCommand };
 
@@ -40,7 +41,7 @@ export interface SocketGatewayOptions {
   rateLimiter: CommandRateLimiter;
   commands: ReadonlyMap<number, CommandHandler>;
   now?: () => number;
-  log?: (message: string, error?: unknown) => void;
+  logger?: Logger;
   /** A connection that has not authenticated this long is closed with AuthError (default 30 s). */
   authTimeoutMs?: number;
   /** Observes every answered request (metrics). */
@@ -80,7 +81,7 @@ export class SocketGateway implements ConnectionHandler {
   private pending = 0;
   private readonly idleWaiters = new Set<() => void>();
   private readonly now: () => number;
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly logger: Logger;
   /** Open connections by id, for the ledger's "session moved" notices (only with a ledger). */
   private readonly byId = new Map<number, PacketConnection>();
   /** Heartbeat buckets per connection (keyed by connection id). */
@@ -88,7 +89,7 @@ export class SocketGateway implements ConnectionHandler {
 
   constructor(private readonly options: SocketGatewayOptions) {
     this.now = options.now ?? Date.now;
-    this.log = options.log ?? (() => {});
+    this.logger = options.logger ?? silentLogger();
     this.heartbeats = new RateLimiter(this.now);
     options.connectionLedger?.onMoved((connectionId, sessionId) => this.sessionMovedAway(connectionId, sessionId));
   }
@@ -118,7 +119,7 @@ export class SocketGateway implements ConnectionHandler {
   disconnectCredential(appKey: string, reason: string, keepGeneration?: string): number {
     Promise.resolve()
       .then(() => Promise.all([this.options.sessions.removeCredential(appKey, keepGeneration), this.options.otps.removeCredential(appKey, keepGeneration)]))
-      .catch((error: unknown) => this.log('forgetting the sessions of a credential failed', error));
+      .catch((error: unknown) => this.logger.error({ err: error, appKey }, 'forgetting the sessions of a credential failed'));
     const live = this.connectionsOf(appKey);
     for (const conn of live) {
       this.onClose(conn);
@@ -173,7 +174,7 @@ export class SocketGateway implements ConnectionHandler {
       try {
         this.options.onConnectionClosed(conn);
       } catch (error) {
-        this.log('connection close hook failed', error);
+        this.logger.error({ err: error, conn: conn.id }, 'connection close hook failed');
       }
     }
   }
@@ -499,7 +500,7 @@ export class SocketGateway implements ConnectionHandler {
         this.pending--;
         if (this.pending === 0) for (const wake of [...this.idleWaiters]) wake();
       })
-      .catch((error: unknown) => this.log(`answering command ${request.cmd} failed`, error));
+      .catch((error: unknown) => this.logger.error({ err: error, conn: conn.id, cmd: request.cmd }, 'answering a command failed'));
   }
 
   private succeed(conn: PacketConnection, request: RequestPacket, body: Uint8Array): void {
@@ -510,7 +511,7 @@ export class SocketGateway implements ConnectionHandler {
   /** Maps any failure to its response or close push, in one place. */
   private fail(conn: PacketConnection, request: RequestPacket, error: unknown): void {
     const failure = toCapflowError(error);
-    if (!(error instanceof CapflowError)) this.log(`command ${request.cmd} failed unexpectedly`, error);
+    if (!(error instanceof CapflowError)) this.logger.error({ err: error, conn: conn.id, cmd: request.cmd }, 'command failed unexpectedly');
     this.options.onRequestDone?.(request.cmd, failure.status, failure.code);
     if (failure.closeCode === CloseCode.AuthError || failure.closeCode === CloseCode.SessExpired) {
       this.options.onAuthFailure?.(failure.closeCode);

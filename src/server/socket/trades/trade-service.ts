@@ -14,6 +14,7 @@ import {
   unsubscribeHandler,
 } from './trade-commands.js';
 import { TradeSubscriptions } from './trade-subscriptions.js';
+import { logCallback, silentLogger, type Logger } from '../../../logging/logger.js';
 
 export interface TradeServiceOptions {
   flows: FlowService;
@@ -21,7 +22,7 @@ export interface TradeServiceOptions {
   rateLimiter: CommandRateLimiter;
   /** Trades in the first push of `is_first_push` (default 50). */
   firstPushTrades?: number;
-  log?: (message: string, error?: unknown) => void;
+  logger?: Logger;
 }
 
 /** The trade side of the server: the tape, its subscriptions and the commands over them. */
@@ -36,12 +37,14 @@ export interface TradeService {
 }
 
 export function startTradeService(options: TradeServiceOptions): TradeService {
-  const tape = new TradeTape({ flows: options.flows, store: options.store, ...(options.log ? { log: options.log } : {}) });
+  const logger = options.logger ?? silentLogger();
+  // The tape is the service layer's, which reports through a callback.
+  const tape = new TradeTape({ flows: options.flows, store: options.store, log: logCallback(logger.child({ module: 'trade-tape' })) });
   const subscriptions = new TradeSubscriptions({
     tape,
     flows: options.flows,
     ...(options.firstPushTrades === undefined ? {} : { firstPushTrades: options.firstPushTrades }),
-    ...(options.log ? { log: options.log } : {}),
+    logger: logger.child({ module: 'trade-subscriptions' }),
   });
   const commands = new Map<number, CommandHandler>([
     [Command.Subscription, subscriptionHandler(subscriptions)],

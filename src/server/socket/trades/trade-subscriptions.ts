@@ -7,6 +7,7 @@ import type { TapeBatch, TradeTape } from '../../../service/trade-tape.js';
 import { subscribeLimitOf, type Credential } from '../../auth/credential.js';
 import type { PacketConnection } from '../transport/packet-connection.js';
 import { encodeTradePushes } from './trade-wire.js';
+import { silentLogger, type Logger } from '../../../logging/logger.js';
 
 /** Latest trades of the served day sent at once to a subscription asking for a first push. */
 export const DEFAULT_FIRST_PUSH_TRADES = 50;
@@ -16,7 +17,7 @@ export interface TradeSubscriptionsOptions {
   flows: FlowService;
   /** Trades in the first push of `is_first_push` (default 50). */
   firstPushTrades?: number;
-  log?: (message: string, error?: unknown) => void;
+  logger?: Logger;
 }
 
 interface Subscription {
@@ -43,7 +44,7 @@ export class TradeSubscriptions {
   private readonly tape: TradeTape;
   private readonly flows: FlowService;
   private readonly firstPushTrades: number;
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly logger: Logger;
   private readonly byConnection = new Map<PacketConnection, Map<string, Subscription>>();
   private readonly countByAppKey = new Map<string, number>();
   /** Push bodies of a batch per wire symbol, encoded once for every connection. */
@@ -53,7 +54,7 @@ export class TradeSubscriptions {
     this.tape = options.tape;
     this.flows = options.flows;
     this.firstPushTrades = options.firstPushTrades ?? DEFAULT_FIRST_PUSH_TRADES;
-    this.log = options.log ?? (() => {});
+    this.logger = options.logger ?? silentLogger();
   }
 
   /** Trade subscriptions a credential holds across its connections. */
@@ -107,7 +108,7 @@ export class TradeSubscriptions {
       days = await Promise.all(added.map((one) => this.tape.day(one.symbol, this.flows.servedSchedule(one.symbol.market).date)));
     } catch (error) {
       for (const one of added) this.remove(one);
-      this.log('reading the trade tape for a subscription failed', error);
+      this.logger.error({ err: error }, 'reading the trade tape for a subscription failed');
       throw internalError('reading the trade tape failed');
     }
     if (!conn.isOpen) {

@@ -1,0 +1,82 @@
+/**
+ * The whole market on one machine (issue #16 §1), each figure measured in this one run:
+ * - a generated day (`bench/generate-day.ts`: --trades over --symbols in HK, US, SH/SZ and SG);
+ * - durable ingest of it into the embedded store (`ingestFile`, the path of `capflow ingest`);
+ * - a server process started over that store (a restart: nothing held but the store) that answers
+ *   every symbol's served day: the time from its start to every symbol answered, and its RSS
+ *   after collections, minus the RSS of the same server holding the same symbols without trades
+ *   (configured, each served day loaded empty), per trade of the day.
+ *
+ *   npm run bench:market -- [--trades 150000000] [--symbols 12000] [--dir /tmp/capflow-bench]
+ * The issue's size is 150 M trades over 12,000 symbols; on a shared machine run it scaled down
+ * (say --trades 3000000) and read the per-trade figures.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { ingestFile } from '../src/ingest/index.js';
+import { SqliteFlowStore } from '../src/store/sqlite-flow-store.js';
+import { fmt, machine, numberFlag, parseFlags, printTable } from './bench-kit.js';
+import { BENCH_DATE, generateDayCsv } from './generate-day.js';
+
+const flags = parseFlags();
+const trades = numberFlag(flags, 'trades', 150_000_000);
+const symbolCount = numberFlag(flags, 'symbols', 12_000);
+const dir = flags.dir ?? '/tmp/capflow-bench';
+const run = promisify(execFile);
+const CHILD = fileURLToPath(new URL('./market-child.js', import.meta.url));
+// After every market's close on the generated day (US closes last, 16:00 ET).
+const CLOCK = `${BENCH_DATE}T23:00:00Z`;
+
+mkdirSync(dir, { recursive: true });
+console.log(`${machine()}; ${fmt(trades)} trades over ${fmt(symbolCount)} symbols on ${BENCH_DATE}`);
+let begin = performance.now();
+const csv = await generateDayCsv(join(dir, `day-${trades}-${symbolCount}.csv`), trades, symbolCount);
+console.log(`generated (or reused) ${csv} in ${fmt((performance.now() - begin) / 1000, 1)} s`);
+
+const store = join(dir, `market-store-${trades}-${symbolCount}`);
+const empty = join(dir, `market-empty-${symbolCount}`);
+rmSync(store, { recursive: true, force: true });
+rmSync(empty, { recursive: true, force: true });
+begin = performance.now();
+const opened = await SqliteFlowStore.open(store);
+const summary = await ingestFile(opened, csv);
+const symbols = await opened.symbols();
+await opened.close();
+const ingestSeconds = (performance.now() - begin) / 1000;
+await (await SqliteFlowStore.open(empty)).close();
+const symbolsFile = join(dir, `market-symbols-${symbolCount}.json`);
+writeFileSync(symbolsFile, JSON.stringify(symbols));
+
+interface ChildReport {
+  symbols: number;
+  lines: number;
+  everySymbolMs: number;
+  rss: number;
+  heap: number;
+  external: number;
+}
+async function child(args: string[]): Promise<ChildReport> {
+  const { stdout } = await run(process.execPath, ['--expose-gc', CHILD, ...args], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildReport;
+}
+const baseline = await child([empty, CLOCK, '--empty', symbolsFile]);
+const full = await child([store, CLOCK]);
+const perTrade = (full.rss - baseline.rss) / summary.accepted;
+printTable('market day', [
+  {
+    trades: fmt(summary.accepted),
+    symbols: fmt(full.symbols),
+    'durable ingest s': fmt(ingestSeconds, 1),
+    'ingest trades/s': fmt(summary.accepted / ingestSeconds),
+    'restart → every symbol answered s': fmt(full.everySymbolMs / 1000, 2),
+    'RSS MB (no trades → with the day)': `${fmt(baseline.rss / 2 ** 20)} → ${fmt(full.rss / 2 ** 20)}`,
+    'B per trade (RSS)': fmt(perTrade, 1),
+    'B per trade (heap + off-heap)': fmt((full.heap + full.external - baseline.heap - baseline.external) / summary.accepted, 1),
+    'baseline KB per symbol-day': fmt(baseline.rss / baseline.symbols / 1024, 1),
+  },
+]);
+console.log(`\nlines answered: ${fmt(full.lines)} (every symbol's served day); targets: ingest < 3 min, ≤ 32 B per trade, every symbol ≤ 5 s after a restart (at 150 M trades)`);

@@ -1,0 +1,36 @@
+/**
+ * One server process of `bench:market`: opens the flow service over a store, answers command 24's
+ * question for every symbol (each symbol's served day loaded), and reports on stdout, as JSON, the
+ * time from its start to every symbol answered and its RSS after collections.
+ *   node --expose-gc market-child.js DIR CLOCK_ISO [--empty SYMBOLS_FILE]
+ * With --empty the store holds no trades and the symbols are configured: the baseline server.
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { parseSymbol } from '../src/model/symbol.js';
+import { FlowService } from '../src/service/flow-service.js';
+import { MarketClock } from '../src/service/market-clock.js';
+import { SqliteFlowStore } from '../src/store/sqlite-flow-store.js';
+
+const [dir, clockText, flag, symbolsFile] = process.argv.slice(2);
+const gc = (globalThis as { gc?: () => void }).gc;
+if (!dir || !clockText || !gc) throw new Error('usage: node --expose-gc market-child.js DIR CLOCK_ISO [--empty SYMBOLS_FILE]');
+const started = performance.now();
+const store = await SqliteFlowStore.open(dir);
+const configured = flag === '--empty' ? (JSON.parse(readFileSync(symbolsFile!, 'utf8')) as string[]) : [];
+const flows = await FlowService.open({ store, clock: new MarketClock({ kind: 'fixed', at: Date.parse(clockText) }), securities: configured, storeWaitMs: 600_000 });
+const symbols = configured.length > 0 ? configured : await store.symbols();
+let lines = 0;
+for (const text of symbols) {
+  const symbol = parseSymbol(text)!;
+  const day = await flows.dayFlow(symbol, flows.servedSchedule(symbol.market).date);
+  lines += day.lines(flows.now(symbol.market)).length;
+}
+const everySymbolMs = performance.now() - started;
+for (let i = 0; i < 4; i++) {
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+const usage = process.memoryUsage();
+process.stdout.write(`${JSON.stringify({ symbols: symbols.length, lines, everySymbolMs, rss: usage.rss, heap: usage.heapUsed, external: usage.external + usage.arrayBuffers })}\n`);
+await store.close();
