@@ -123,23 +123,6 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export interface RunningServer {
-  readonly httpPort: number;
-  readonly tcpPort: number | undefined;
-  readonly host: string;
-  readonly gateway: SocketGateway;
-  /** Live capital-flow subscriptions (socket commands 200–202; in-process `subscribe` for the web). */
-  readonly live: LiveFlowHub;
-  /** The trade tape and trade subscriptions (commands 5, 6, 7, 17, 220; push 104). */
-  readonly trades: TradeService;
-  readonly metrics: CapflowMetrics;
-  /**
-   * Graceful stop: stops accepting, answers in-flight requests (up to shutdownGraceMs), sends every
-   * client the ServerShutdown close push, stops listening and stops the service.
-   */
-  stop(): Promise<void>;
-}
-
 /**
  * The server: the socket gateway and the HTTP API over one flow service, sharing credentials,
  * rate limits, size-tier views and metrics, behind the listeners; a credential that stops being
