@@ -70,11 +70,65 @@ function formatUnits(units: number, scale: number): string {
   return scale === 0 ? text : `${text.slice(0, -scale)}.${text.slice(-scale)}`;
 }
 
+/**
+ * `market`: the shape of a whole-market day — each market's share of the trades (CN the busiest,
+ * then US, HK, SG), a few symbols taking most of their market's trades (Zipf-like popularity), and
+ * more trades near the open and the close than at midday (a U-shaped intraday profile).
+ * `uniform` (default): every symbol alike, trades spread evenly over each market's day.
+ */
+export type DayShape = 'uniform' | 'market';
+
+/** Share of the day's trades per market in the `market` shape (a busy day's rough proportions). */
+const MARKET_TRADE_SHARE: Readonly<Record<Market, number>> = { CN: 0.45, US: 0.35, HK: 0.15, SG: 0.05 };
+/** Popularity exponent: the symbol of rank r draws trades in proportion to 1 / r^ZIPF. */
+const ZIPF = 0.8;
+
+/** Fraction of the day elapsed at arrival fraction `x` for a U-shaped intensity 1 + 2(2t − 1)², as a lookup table. */
+function uShapeTable(points = 4096): Float64Array {
+  // The intensity's cumulative share at t, normalised: F(t) = (t + ((2t − 1)³ + 1) / 3) / (5/3).
+  const cdf = (t: number): number => (t + ((2 * t - 1) ** 3 + 1) / 3) / (5 / 3);
+  const table = new Float64Array(points + 1);
+  let t = 0;
+  for (let i = 0; i <= points; i++) {
+    const target = i / points;
+    while (t < 1 && cdf(t) < target) t += 1 / (points * 16);
+    table[i] = Math.min(1, t);
+  }
+  return table;
+}
+
+/** A picker of symbols by market share and popularity rank. */
+function marketPicker(symbols: readonly SymbolSpec[], random: () => number): () => SymbolSpec {
+  const markets = (['CN', 'US', 'HK', 'SG'] as const).map((market) => {
+    const members = symbols.filter((symbol) => symbol.market === market);
+    const cumulative = new Float64Array(members.length);
+    let total = 0;
+    members.forEach((_, rank) => (cumulative[rank] = total += 1 / (rank + 1) ** ZIPF));
+    return { members, cumulative, total, share: members.length === 0 ? 0 : MARKET_TRADE_SHARE[market] };
+  });
+  const shares = markets.reduce((sum, market) => sum + market.share, 0);
+  return () => {
+    let pick = random() * shares;
+    const market = markets.find((candidate) => (pick -= candidate.share) < 0) ?? markets.find((candidate) => candidate.members.length > 0)!;
+    const target = random() * market.total;
+    let low = 0;
+    let high = market.members.length - 1;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if ((market.cumulative[middle] as number) < target) low = middle + 1;
+      else high = middle;
+    }
+    return market.members[low]!;
+  };
+}
+
 /** Writes the day to `path` (skipped when it already exists); returns the path. */
-export async function generateDayCsv(path: string, trades: number, symbolCount: number, seed = 7): Promise<string> {
+export async function generateDayCsv(path: string, trades: number, symbolCount: number, seed = 7, shape: DayShape = 'uniform'): Promise<string> {
   if (existsSync(path)) return path;
   const random = prng(seed);
   const symbols = makeSymbols(symbolCount, random);
+  const pickSymbol = shape === 'market' ? marketPicker(symbols, random) : () => symbols[Math.floor(random() * symbols.length)]!;
+  const elapsed = shape === 'market' ? uShapeTable() : undefined;
   const windows = new Map<Market, { from: number; span: number }>();
   for (const market of ['HK', 'US', 'CN', 'SG'] as const) {
     const day = calendarFor(market).schedule(BENCH_DATE)!;
@@ -86,12 +140,13 @@ export async function generateDayCsv(path: string, trades: number, symbolCount: 
   out.write('symbol,timestamp,price,volume,direction,trade_id,bid,ask,trade_type\n');
   let chunk = '';
   for (let i = 0; i < trades; i++) {
-    const s = symbols[Math.floor(random() * symbols.length)]!;
+    const s = pickSymbol();
     if (s.lastRow !== '' && random() < 0.0005) {
       chunk += s.lastRow; // a redelivery: the same trade id again
     } else {
       const w = windows.get(s.market)!;
-      const ts = Math.floor(w.from + (i / trades) * w.span + (random() - 0.7) * 2000);
+      const at = elapsed ? (elapsed[Math.floor((i / trades) * (elapsed.length - 1))] as number) : i / trades;
+      const ts = Math.floor(w.from + at * w.span + (random() - 0.7) * 2000);
       const move = random();
       if (move < 0.3) s.units += s.tick;
       else if (move < 0.6 && s.units > 10 * s.tick) s.units -= s.tick;

@@ -1,13 +1,15 @@
 /**
  * The whole market on one machine (issue #16 §1), each figure measured in this one run:
- * - a generated day (`bench/generate-day.ts`: --trades over --symbols in HK, US, SH/SZ and SG);
+ * - a generated day (`bench/generate-day.ts`: --trades over --symbols in HK, US, SH/SZ and SG, by
+ *   default in the `market` shape: per-market shares of the trades, popular and quiet symbols, more
+ *   trades near the open and the close; `--shape uniform` for the other benchmarks' day);
  * - durable ingest of it into the embedded store (`ingestFile`, the path of `capflow ingest`);
  * - a server process started over that store (a restart: nothing held but the store) that answers
  *   every symbol's served day: the time from its start to every symbol answered, and its RSS
  *   after collections, minus the RSS of the same server holding the same symbols without trades
  *   (configured, each served day loaded empty), per trade of the day.
  *
- *   npm run bench:market -- [--trades 150000000] [--symbols 12000] [--dir /tmp/capflow-bench]
+ *   npm run bench:market -- [--trades 150000000] [--symbols 12000] [--shape market|uniform] [--dir /tmp/capflow-bench]
  * The issue's size is 150 M trades over 12,000 symbols; on a shared machine run it scaled down
  * (say --trades 3000000) and read the per-trade figures.
  */
@@ -20,7 +22,7 @@ import { promisify } from 'node:util';
 import { ingestFile } from '../src/ingest/index.js';
 import { SqliteFlowStore } from '../src/store/sqlite-flow-store.js';
 import { fmt, machine, numberFlag, parseFlags, printTable } from './bench-kit.js';
-import { BENCH_DATE, generateDayCsv } from './generate-day.js';
+import { BENCH_DATE, generateDayCsv, type DayShape } from './generate-day.js';
 
 const flags = parseFlags();
 const trades = numberFlag(flags, 'trades', 150_000_000);
@@ -34,7 +36,8 @@ const CLOCK = `${BENCH_DATE}T23:00:00Z`;
 mkdirSync(dir, { recursive: true });
 console.log(`${machine()}; ${fmt(trades)} trades over ${fmt(symbolCount)} symbols on ${BENCH_DATE}`);
 let begin = performance.now();
-const csv = await generateDayCsv(join(dir, `day-${trades}-${symbolCount}.csv`), trades, symbolCount);
+const shape = (flags.shape ?? 'market') as DayShape;
+const csv = await generateDayCsv(join(dir, `day-${shape}-${trades}-${symbolCount}.csv`), trades, symbolCount, 7, shape);
 console.log(`generated (or reused) ${csv} in ${fmt((performance.now() - begin) / 1000, 1)} s`);
 
 const store = join(dir, `market-store-${trades}-${symbolCount}`);
