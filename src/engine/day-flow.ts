@@ -8,6 +8,7 @@ import { compactUnits, type Units } from './exact-units.js';
 import { DIRECTION_NOT_GIVEN, FlowState, QUOTE_ABSENT, TIER_SLOTS, type CountedTradeObserver } from './flow-state.js';
 import { DEFAULT_TIER_THRESHOLDS, Tier, TierClassifier, type TierThresholds } from './tier-thresholds.js';
 import type { CounterTradeIds } from './counter-trade-ids.js';
+import { decodeDaySnapshot, encodeDaySnapshot, type DayFlowSnapshot } from './day-snapshot.js';
 import type { NumberDayFlow } from './number-day-flow.js';
 import { TradeIdSet } from './trade-id-set.js';
 import { TradeLog } from './trade-log.js';
@@ -165,6 +166,55 @@ export class DayFlow {
     day.duplicates = numbers.duplicates;
     day.maxTimestampMs = numbers.maxTimestampMs;
     if (numbers.ids.size > 0) day.counterIds = numbers.ids;
+    return day;
+  }
+
+  /**
+   * The day's state as bytes (day-snapshot.ts): what `fromSnapshot` needs to go on exactly as
+   * this day would, for trades whose ids it has not seen (the store's deduplication guarantees
+   * that for a day fed from the store). Not the replay log: the restored day has none.
+   */
+  snapshot(): Uint8Array {
+    const state = this.state;
+    const lines: [number, Units][] = [];
+    for (let index = 0; index < this.schedule.lineCount; index++) {
+      if (!state.lineNet.isZero(index)) lines.push([index, state.lineNet.smallValue(index) ?? state.lineNet.value(index)]);
+    }
+    const tierSums: Units[] = [];
+    for (let slot = 0; slot < TIER_SLOTS; slot++) tierSums.push(state.tierSums.smallValue(slot) ?? state.tierSums.value(slot));
+    const snapshot: DayFlowSnapshot = {
+      lineCount: this.schedule.lineCount,
+      thresholdsKey: this.tiers.key,
+      scale: state.scale,
+      processed: this.processed,
+      duplicates: this.duplicates,
+      excluded: this.excluded,
+      maxTimestampMs: this.maxTimestampMs,
+      lastCountedMs: state.lastCountedMs,
+      tick: state.tickState(),
+      tierSums,
+      lines,
+    };
+    return encodeDaySnapshot(snapshot);
+  }
+
+  /**
+   * The day a `snapshot()` recorded, going on without a replay log (like `keepLog: false`).
+   * Throws when the bytes are not a snapshot or were taken for another schedule or other cut-offs.
+   */
+  static fromSnapshot(schedule: DaySchedule, thresholds: TierThresholds | undefined, bytes: Uint8Array): DayFlow {
+    const snapshot = decodeDaySnapshot(bytes);
+    const day = new DayFlow(schedule, thresholds, { keepLog: false });
+    if (snapshot.lineCount !== schedule.lineCount) throw new Error('day snapshot: taken for a day with another number of lines');
+    if (snapshot.thresholdsKey !== day.tiers.key) throw new Error('day snapshot: taken with other size-tier cut-offs');
+    const state = day.state;
+    state.restoreScalars(snapshot.scale, snapshot.lastCountedMs, snapshot.tick);
+    snapshot.tierSums.forEach((sum, slot) => state.tierSums.set(slot, sum));
+    for (const [index, value] of snapshot.lines) state.lineNet.set(index, value);
+    day.processed = snapshot.processed;
+    day.duplicates = snapshot.duplicates;
+    day.excluded = snapshot.excluded;
+    day.maxTimestampMs = snapshot.maxTimestampMs;
     return day;
   }
 

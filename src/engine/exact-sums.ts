@@ -44,6 +44,18 @@ export class ExactSums {
     }
   }
 
+  /** Sets one slot to an exact value (restoring a snapshot). */
+  set(slot: number, value: Units): void {
+    if (typeof value === 'number' && Number.isSafeInteger(value)) {
+      this.small[slot] = value;
+      this.big[slot] = 0n;
+      return;
+    }
+    this.small[slot] = 0;
+    this.big[slot] = BigInt(value);
+    this.anyBig = true;
+  }
+
   /** Exact value of a slot. */
   value(slot: number): bigint {
     return BigInt(this.small[slot] as number) + (this.big[slot] as bigint);

@@ -80,6 +80,23 @@ export class FlowState {
     this.dirtyFrom = 0;
   }
 
+  /** The tick rule's memory (for a snapshot). */
+  tickState(): TickState {
+    return { hasPrevious: this.hasPrevious, previousUnits: this.previousUnits, previousScale: this.previousScale, lastChange: this.lastChange };
+  }
+
+  /** Takes over a snapshot's scale, last counted instant and tick state (sums are set slot by slot). */
+  restoreScalars(scale: number, lastCountedMs: number, tick: Readonly<TickState>): void {
+    if (this.lineTierSums) throw new Error('unreachable: a detail state is never restored');
+    this.scale = scale;
+    this.lastCountedMs = lastCountedMs;
+    this.hasPrevious = tick.hasPrevious;
+    this.previousUnits = tick.previousUnits;
+    this.previousScale = tick.previousScale;
+    this.lastChange = tick.lastChange;
+    this.dirtyFrom = 0;
+  }
+
   markClean(): void {
     this.dirtyFrom = this.lineCount;
   }

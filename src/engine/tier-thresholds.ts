@@ -60,6 +60,11 @@ export class TierClassifier {
     this.medium = toDecimal(thresholds.medium, 'medium');
   }
 
+  /** The cut-offs as exact text (what a day snapshot records: sums split by other cut-offs differ). */
+  get key(): string {
+    return `${this.large.units}e-${this.large.scale}/${this.medium.units}e-${this.medium.scale}`;
+  }
+
   tierOf(turnover: Units, scale: number): Tier {
     let large = this.largeAt[scale];
     if (large === undefined) {
