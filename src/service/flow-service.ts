@@ -4,7 +4,7 @@ import { internalError, invalidRequest } from '../model/errors.js';
 import { DayFlow, type CapitalFlowLine, type CapitalDistribution, type TierThresholds } from '../engine/index.js';
 import type { Market } from '../model/market.js';
 import { parseSymbol, type ParsedSymbol } from '../model/symbol.js';
-import type { FlowStore, StoredTrade } from '../store/flow-store.js';
+import type { DaySnapshotRecord, FlowStore, StoredTrade } from '../store/flow-store.js';
 import type { ArchivedDay, DayArchive } from '../store/day-archive.js';
 import { addColumnsToDay } from './day-columns.js';
 import type { MarketClock } from './market-clock.js';
@@ -34,6 +34,12 @@ export interface FlowServiceOptions {
    * the store, kept current while recently used.
    */
   keepServedLogs?: boolean;
+  /**
+   * How often the served days' states are written to the store as snapshots, when the store keeps
+   * them (default 30 s; 0: never): a restart then reads each served day's snapshot plus the trades
+   * stored after it instead of replaying the whole day. Not with keepServedLogs (a snapshot has no log).
+   */
+  snapshotIntervalMs?: number;
 }
 
 /** What a caller does with a day state: views up to now (`view`), or detail lines and tier passes (`log`). */
@@ -98,6 +104,11 @@ export class FlowService {
   /** Consecutive failed polls, and since when (logged once per streak, not every 200 ms). */
   private pollFailures = 0;
   private pollFailingSince = 0;
+  private readonly snapshotIntervalMs: number;
+  /** When snapshots were last written (Date.now). */
+  private snapshotsWrittenAt = 0;
+  /** Per served day, the `dayVersion` its stored snapshot has: an unchanged day is not written again. */
+  private readonly snapshotVersions = new Map<string, number>();
 
   private constructor(options: FlowServiceOptions) {
     this.store = options.store;
@@ -108,6 +119,7 @@ export class FlowService {
     this.storeWaitMs = options.storeWaitMs ?? 5000;
     this.archive = options.archive;
     this.keepServedLogs = options.keepServedLogs ?? false;
+    this.snapshotIntervalMs = options.snapshotIntervalMs ?? 30_000;
     for (const symbol of options.securities ?? []) this.configured.add(symbol);
   }
 
@@ -150,6 +162,7 @@ export class FlowService {
             }
           },
         )
+        .then(() => this.snapshotWhenDue())
         .finally(() => {
           if (this.timer) this.timer = setTimeout(tick, this.pollIntervalMs);
         });
@@ -160,6 +173,48 @@ export class FlowService {
   stop(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  /** Writes the served days' snapshots once `snapshotIntervalMs` has passed since the last write. */
+  private async snapshotWhenDue(): Promise<void> {
+    if (!this.snapshotsKept() || this.snapshotIntervalMs <= 0) return;
+    if (Date.now() - this.snapshotsWrittenAt < this.snapshotIntervalMs) return;
+    this.snapshotsWrittenAt = Date.now();
+    try {
+      await this.writeSnapshots();
+    } catch (error) {
+      this.log(`snapshots: not written (${(error as Error).message}); a restart replays those days`);
+    }
+  }
+
+  private snapshotsKept(): boolean {
+    return this.store.daySnapshots !== undefined && !this.keepServedLogs;
+  }
+
+  /**
+   * Writes a snapshot of every served day changed since its last one, covering the trades up to
+   * the watermark; returns how many were written. Skipped (0) while trades are applied ahead of
+   * the watermark: the days' states would then cover no single seq.
+   */
+  writeSnapshots(): Promise<number> {
+    const snapshots = this.store.daySnapshots;
+    if (!snapshots || this.keepServedLogs) return Promise.resolve(0);
+    return this.exclusive(async () => {
+      if (this.appliedAhead.size > 0) return 0;
+      const seq = this.watermark;
+      const records: DaySnapshotRecord[] = [];
+      const versions: [string, number][] = [];
+      for (const [key, day] of this.days) {
+        const version = dayVersion(day);
+        if (this.snapshotVersions.get(key) === version) continue;
+        const space = key.indexOf(' ');
+        records.push({ symbol: key.slice(0, space), date: key.slice(space + 1), seq, data: day.snapshot() });
+        versions.push([key, version]);
+      }
+      await snapshots.saveDaySnapshots(records);
+      for (const [key, version] of versions) this.snapshotVersions.set(key, version);
+      return records.length;
+    });
   }
 
   /** Called with every batch of newly applied trades (for live updates and metrics). */
@@ -420,10 +475,11 @@ export class FlowService {
    * Feeds a new day state its stored trades as of the watermark (plus the ones applied ahead of
    * it), straight from the store's columns into `addRawIdBytes` — no object per trade.
    */
-  private async fillDay(day: DayFlow, symbol: string, date: string): Promise<void> {
-    let upTo = this.watermark;
-    for (const seq of this.appliedAhead.keys()) if (seq > upTo) upTo = seq;
-    const columns = await this.store.readDayColumns(symbol, date, upTo);
+  private async fillDay(day: DayFlow, symbol: string, date: string, afterSeq = 0): Promise<void> {
+    const upTo = this.appliedUpTo();
+    const snapshots = this.store.daySnapshots;
+    const columns =
+      afterSeq > 0 && snapshots ? await snapshots.readDayColumnsAfter(symbol, date, afterSeq, upTo) : await this.store.readDayColumns(symbol, date, upTo);
     if (upTo === this.watermark) {
       addColumnsToDay(day, columns);
       return;
@@ -434,6 +490,34 @@ export class FlowService {
       const seq = columns.seq[row] as number;
       return seq <= this.watermark || this.appliedAhead.has(seq);
     });
+  }
+
+  /** The highest seq applied: the watermark, or the last trade applied ahead of it. */
+  private appliedUpTo(): number {
+    let upTo = this.watermark;
+    for (const seq of this.appliedAhead.keys()) if (seq > upTo) upTo = seq;
+    return upTo;
+  }
+
+  /**
+   * The served day from its stored snapshot plus the trades stored after it; undefined when there
+   * is no usable snapshot (none, ahead of this process's watermark, or not readable: replayed).
+   */
+  private async restoreServedDay(schedule: DaySchedule, symbol: ParsedSymbol): Promise<DayFlow | undefined> {
+    const snapshots = this.store.daySnapshots;
+    if (!snapshots || this.keepServedLogs) return undefined;
+    const stored = await snapshots.daySnapshot(symbol.symbol, schedule.date);
+    if (!stored || stored.seq > this.watermark) return undefined;
+    let day: DayFlow;
+    try {
+      day = DayFlow.fromSnapshot(schedule, this.thresholds[symbol.market], stored.data);
+    } catch (error) {
+      this.log(`snapshot of ${symbol.symbol} ${schedule.date} not used (${(error as Error).message}); replaying its trades`);
+      return undefined;
+    }
+    this.snapshotVersions.set(dayKey(symbol.symbol, schedule.date), dayVersion(day));
+    await this.fillDay(day, symbol.symbol, schedule.date, stored.seq);
+    return day;
   }
 
   private async servedDay(symbol: ParsedSymbol): Promise<{ day: DayFlow; date: string; now: number }> {
@@ -459,8 +543,11 @@ export class FlowService {
       if (existing) return existing;
       const schedule = calendarFor(symbol.market).schedule(date);
       if (!schedule) throw new Error(`${date} is not a ${symbol.market} trading day`);
-      const day = new DayFlow(schedule, this.thresholds[symbol.market], { keepLog: this.keepServedLogs });
-      await this.fillDay(day, symbol.symbol, date);
+      let day = await this.restoreServedDay(schedule, symbol);
+      if (!day) {
+        day = new DayFlow(schedule, this.thresholds[symbol.market], { keepLog: this.keepServedLogs });
+        await this.fillDay(day, symbol.symbol, date);
+      }
       this.days.set(key, day);
       this.retireEarlierServedDay(symbol.symbol, date);
       return day;
@@ -479,6 +566,7 @@ export class FlowService {
     const day = this.days.get(key);
     if (!day) return;
     this.days.delete(key);
+    this.snapshotVersions.delete(key);
     this.pastDays.set(key, day);
     if (this.pastDays.size > PAST_DAYS_KEPT) this.pastDays.delete(this.pastDays.keys().next().value as string);
   }
@@ -509,6 +597,11 @@ export class FlowService {
       );
     });
   }
+}
+
+/** Changes whenever a day takes a trade in any way (counted, excluded or duplicate). */
+function dayVersion(day: DayFlow): number {
+  return day.tradeCount + day.excludedCount + day.duplicateCount;
 }
 
 function dayKey(symbol: string, date: string): string {

@@ -64,6 +64,27 @@ export interface SymbolDay {
   readonly trades: number;
 }
 
+/** A symbol-day's engine state (DayFlow.snapshot bytes) covering its trades with seq <= `seq`. */
+export interface DaySnapshotRecord {
+  readonly symbol: string;
+  readonly date: string;
+  readonly seq: number;
+  readonly data: Uint8Array;
+}
+
+/**
+ * Day snapshots kept beside the trades, so a restart reads a served day's state plus the trades
+ * stored after it instead of replaying every trade. Optional: a store without it is replayed.
+ */
+export interface DaySnapshotStore {
+  /** Keeps each record unless the store holds one covering as many trades or more (atomic, durable). */
+  saveDaySnapshots(records: readonly DaySnapshotRecord[]): Promise<void>;
+  /** The latest snapshot of a symbol-day, if any. */
+  daySnapshot(symbol: string, date: string): Promise<DaySnapshotRecord | undefined>;
+  /** `readDayColumns` of the trades with `afterSeq < seq <= maxSeq` only (what a snapshot does not cover). */
+  readDayColumnsAfter(symbol: string, date: string, afterSeq: number, maxSeq: number): Promise<TradeColumns>;
+}
+
 /**
  * Durable storage of ingested trades: the single source from which every line is rebuilt.
  * The embedded default is SQLite; a scale-out implementation is PostgreSQL. Every method
@@ -97,4 +118,6 @@ export interface FlowStore {
   /** Days of a symbol with their trade counts, ascending. */
   daysOf(symbol: string): Promise<SymbolDay[]>;
   close(): Promise<void>;
+  /** Present when the store keeps day snapshots (SQLite does; PostgreSQL not yet: replayed). */
+  readonly daySnapshots?: DaySnapshotStore;
 }

@@ -47,6 +47,7 @@ export class SqliteDayArchive implements DayArchive {
   private readonly insertDay: BetterSqlite3.Statement;
   private readonly countTrades: BetterSqlite3.Statement;
   private readonly deleteTrades: BetterSqlite3.Statement;
+  private readonly deleteSnapshot: BetterSqlite3.Statement;
   private readonly bumpGeneration: BetterSqlite3.Statement;
   private readonly selectDay: BetterSqlite3.Statement;
   private readonly selectAll: BetterSqlite3.Statement;
@@ -59,6 +60,8 @@ export class SqliteDayArchive implements DayArchive {
     );
     this.countTrades = db.prepare('SELECT COALESCE(SUM(count), 0) FROM trade_blocks WHERE symbol = ? AND date = ?').pluck();
     this.deleteTrades = db.prepare('DELETE FROM trade_blocks WHERE symbol = ? AND date = ?');
+    // A day's engine snapshot goes with its trades: nothing is rebuilt from a removed day.
+    this.deleteSnapshot = db.prepare('DELETE FROM day_snapshots WHERE symbol = ? AND date = ?');
     // Writers cache each day's trade ids (SqliteFlowStore): a deletion makes theirs stale.
     this.bumpGeneration = db.prepare('UPDATE store_meta SET generation = generation + 1 WHERE id = 1');
     this.selectDay = db.prepare('SELECT * FROM archived_days WHERE symbol = ? AND date = ?');
@@ -83,6 +86,7 @@ export class SqliteDayArchive implements DayArchive {
         if (inserted.changes === 0) return 0;
         const trades = this.countTrades.get(day.symbol, day.date) as number;
         this.deleteTrades.run(day.symbol, day.date);
+        this.deleteSnapshot.run(day.symbol, day.date);
         this.bumpGeneration.run();
         return trades;
       })

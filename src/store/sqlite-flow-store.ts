@@ -4,6 +4,7 @@ import { TradeIdSet } from '../engine/trade-id-set.js';
 import type { Trade } from '../model/trade.js';
 import type { AppendResult, FlowStore, SourceCheckpoint, SourceState, StoredTrade, SymbolDay, SymbolSummary, TradeToStore } from './flow-store.js';
 import { openSqliteFile, SQLITE_FILE_NAME } from './sqlite-connection.js';
+import { SqliteDaySnapshots } from './sqlite-day-snapshots.js';
 import { migrateSqlite } from './sqlite-schema.js';
 import { compareIdBytes, decodeTradeBlock, TradeBlockWriter } from './trade-block.js';
 import { TradeColumns, type ColumnsAppendResult } from './trade-columns.js';
@@ -108,6 +109,8 @@ export class SqliteFlowStore implements FlowStore {
   private readonly selectSymbols: BetterSqlite3.Statement;
   private readonly selectDays: BetterSqlite3.Statement;
   private readonly appendTransaction: (columns: TradeColumns, checkpoint?: SourceCheckpoint) => ColumnsAppendResult;
+  /** Served days' engine states (migration 5): a restart replays only the trades after them. */
+  readonly daySnapshots: SqliteDaySnapshots;
 
   /** Generation of `store_meta` this process's id cache matches (-1: none). */
   private knownGeneration = -1;
@@ -125,6 +128,7 @@ export class SqliteFlowStore implements FlowStore {
     /** Schema version after migration. */
     readonly schemaVersion: number,
   ) {
+    this.daySnapshots = new SqliteDaySnapshots(db);
     this.insertBlock = db.prepare('INSERT INTO trade_blocks (first_seq, last_seq, symbol, date, count, data) VALUES (?, ?, ?, ?, ?, ?)');
     this.addDayCount = db.prepare(
       `INSERT INTO symbol_days (symbol, date, trades, max_trade_id) VALUES (?, ?, ?, ?)

@@ -63,6 +63,17 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
   `
   ALTER TABLE sources ADD COLUMN fingerprint TEXT;
   `,
+  // 5: each served symbol-day's engine state (DayFlow.snapshot bytes) covering its trades with
+  // seq <= seq, written by the server as it goes: a restart replays only the trades after it.
+  `
+  CREATE TABLE day_snapshots (
+    symbol TEXT    NOT NULL,
+    date   TEXT    NOT NULL,
+    seq    INTEGER NOT NULL,
+    data   BLOB    NOT NULL,
+    PRIMARY KEY (symbol, date)
+  );
+  `,
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS.length;

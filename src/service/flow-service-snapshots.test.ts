@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { calendarFor } from '../calendar/trading-calendar.js';
+import { parseSymbol } from '../model/symbol.js';
+import type { Direction, Trade } from '../model/trade.js';
+import { storeTrades } from '../server/server-test-kit.js';
+import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
+import { FlowService } from './flow-service.js';
+import { MarketClock } from './market-clock.js';
+
+const DATE = '2024-06-14';
+// After the HK close and its grace window: every trade of the day is visible.
+const CLOCK = () => new MarketClock({ kind: 'fixed', at: Date.parse(`${DATE}T23:00:00Z`) });
+const SYMBOLS = ['700.HK', '5.HK'];
+
+/** Trades over the whole HK day and its closing-auction window, most without a side, unique ids. */
+function tradesOf(symbol: string, from: number, count: number): Trade[] {
+  const schedule = calendarFor('HK').schedule(DATE)!;
+  const start = schedule.firstSessionStartMs - 10 * 60_000;
+  const span = schedule.graceEndMs + 5 * 60_000 - start;
+  const trades: Trade[] = [];
+  for (let i = from; i < from + count; i++) {
+    const spread = (i * 7919) % 997;
+    const inGrace = i % 9 === 0;
+    const timestamp = inGrace ? schedule.lastSessionEndMs + ((i * 131) % (schedule.graceEndMs - schedule.lastSessionEndMs)) : start + Math.floor((spread / 997) * span);
+    const units = 32_000n + BigInt((i * 37) % 23) - 11n;
+    const side = i % 5 === 0 ? ((1 + (i % 2)) as Direction) : undefined;
+    trades.push({
+      symbol,
+      timestamp,
+      price: { units, scale: i % 4 === 0 ? 3 : 2 },
+      volume: 100 * (1 + ((i * 13) % 50)),
+      direction: side,
+      tradeId: `${symbol}-${i}`,
+      bid: i % 3 === 0 ? { units: units - 1n, scale: i % 4 === 0 ? 3 : 2 } : undefined,
+      ask: i % 3 === 0 ? { units: units + 1n, scale: i % 4 === 0 ? 3 : 2 } : undefined,
+    });
+  }
+  return trades;
+}
+
+async function appendBatch(store: SqliteFlowStore, from: number, count: number): Promise<void> {
+  for (const symbol of SYMBOLS) await storeTrades(store, tradesOf(symbol, from, count));
+}
+
+/** Every symbol's served lines and distribution from a server that replays every trade (no snapshots). */
+async function replayedAnswers(store: SqliteFlowStore): Promise<unknown[]> {
+  const flows = await FlowService.open({ store, clock: CLOCK(), snapshotIntervalMs: 0, keepServedLogs: true });
+  return answers(flows);
+}
+
+async function answers(flows: FlowService): Promise<unknown[]> {
+  const out: unknown[] = [];
+  for (const text of SYMBOLS) {
+    const symbol = parseSymbol(text)!;
+    out.push(await flows.capitalFlow(symbol), await flows.capitalDistribution(symbol));
+  }
+  return out;
+}
+
+/** Counts the day reads a restart makes: whole days, or only the trades after a snapshot. */
+function countReads(store: SqliteFlowStore): { whole: number; after: number } {
+  const counts = { whole: 0, after: 0 };
+  const whole = store.readDayColumns.bind(store);
+  const afterSnapshot = store.daySnapshots.readDayColumnsAfter.bind(store.daySnapshots);
+  store.readDayColumns = (...args) => {
+    counts.whole++;
+    return whole(...args);
+  };
+  store.daySnapshots.readDayColumnsAfter = (...args) => {
+    counts.after++;
+    return afterSnapshot(...args);
+  };
+  return counts;
+}
+
+describe('FlowService: served days restored from store snapshots', () => {
+  const root = mkdtempSync(join(tmpdir(), 'capflow-snapshots-'));
+  after(() => rmSync(root, { recursive: true, force: true }));
+
+  it('after a kill with a stale snapshot, a restart reads the snapshot plus later trades and answers exactly as a full replay', async () => {
+    const dir = join(root, 'stale');
+    let store = await SqliteFlowStore.open(dir);
+    await appendBatch(store, 0, 300);
+    const first = await FlowService.open({ store, clock: CLOCK() });
+    await answers(first); // loads every served day by replay
+    assert.equal(await first.writeSnapshots(), 2);
+    assert.equal(await first.writeSnapshots(), 0, 'unchanged days are not written again');
+    const snapshotSeq = (await store.daySnapshots.daySnapshot('700.HK', DATE))?.seq;
+    assert.equal(snapshotSeq, await store.lastSeq());
+    // More trades reach the running server, then it dies without a final snapshot.
+    await appendBatch(store, 300, 150);
+    await first.poll();
+    await store.close();
+    // More trades stored while it is down.
+    store = await SqliteFlowStore.open(dir);
+    await appendBatch(store, 450, 150);
+    const reads = countReads(store);
+    const restarted = await FlowService.open({ store, clock: CLOCK() });
+    const restored = await answers(restarted);
+    assert.deepEqual(reads, { whole: 0, after: 2 }, 'each served day comes from its snapshot and the trades after it');
+    const reference = await replayedAnswers(store);
+    assert.deepEqual(restored, reference);
+    // The restored days go on exactly with trades arriving after the restart.
+    await appendBatch(store, 600, 80);
+    await restarted.poll();
+    assert.deepEqual(await answers(restarted), await replayedAnswers(store));
+    await store.close();
+  });
+
+  it('a restart with a snapshot covering every trade reads no whole day and answers exactly', async () => {
+    const dir = join(root, 'fresh');
+    let store = await SqliteFlowStore.open(dir);
+    await appendBatch(store, 0, 400);
+    const first = await FlowService.open({ store, clock: CLOCK() });
+    const before = await answers(first);
+    await first.writeSnapshots();
+    await store.close();
+    store = await SqliteFlowStore.open(dir);
+    const reads = countReads(store);
+    const restarted = await FlowService.open({ store, clock: CLOCK() });
+    assert.deepEqual(await answers(restarted), before);
+    assert.deepEqual(reads, { whole: 0, after: 2 });
+    assert.deepEqual(before, await replayedAnswers(store));
+    await store.close();
+  });
+
+  it('replays the day when its snapshot is unreadable or taken with other cut-offs', async () => {
+    const dir = join(root, 'bad');
+    let store = await SqliteFlowStore.open(dir);
+    await appendBatch(store, 0, 200);
+    const first = await FlowService.open({ store, clock: CLOCK() });
+    await answers(first);
+    await first.writeSnapshots();
+    await store.close();
+    const db = new Database(join(dir, 'capflow.db'));
+    db.prepare("UPDATE day_snapshots SET data = x'0102' WHERE symbol = '700.HK'").run();
+    db.close();
+    store = await SqliteFlowStore.open(dir);
+    const messages: string[] = [];
+    const reads = countReads(store);
+    const restarted = await FlowService.open({ store, clock: CLOCK(), log: (message) => messages.push(message) });
+    const restored = await answers(restarted);
+    assert.deepEqual(reads, { whole: 1, after: 1 });
+    assert.match(messages.join('\n'), /snapshot of 700\.HK 2024-06-14 not used/);
+    assert.deepEqual(restored, await replayedAnswers(store));
+    // Other size-tier cut-offs: the tier sums of the snapshot would be wrong, so it is not used.
+    const otherCutOffs = await FlowService.open({ store, clock: CLOCK(), thresholds: { HK: { large: 1000, medium: 10 } } });
+    const replayed = await FlowService.open({ store, clock: CLOCK(), thresholds: { HK: { large: 1000, medium: 10 } }, keepServedLogs: true });
+    assert.deepEqual(await answers(otherCutOffs), await answers(replayed));
+    await store.close();
+  });
+});
