@@ -7,7 +7,9 @@
  * - a server process started over that store (a restart: nothing held but the store) that answers
  *   every symbol's served day: the time from its start to every symbol answered, and its RSS
  *   after collections, minus the RSS of the same server holding the same symbols without trades
- *   (configured, each served day loaded empty), per trade of the day.
+ *   (configured, each served day loaded empty), per trade of the day. That first server has no
+ *   snapshots to start from (every trade replayed); it then writes every served day's snapshot,
+ *   and a second server over the same store measures the restart from them.
  *
  *   npm run bench:market -- [--trades 150000000] [--symbols 12000] [--shape market|uniform] [--dir /tmp/capflow-bench]
  * The issue's size is 150 M trades over 12,000 symbols; on a shared machine run it scaled down
@@ -61,13 +63,17 @@ interface ChildReport {
   rss: number;
   heap: number;
   external: number;
+  snapshots: { written: number; ms: number };
+  digest: string;
 }
 async function child(args: string[]): Promise<ChildReport> {
   const { stdout } = await run(process.execPath, ['--expose-gc', CHILD, ...args], { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildReport;
 }
 const baseline = await child([empty, CLOCK, '--empty', symbolsFile]);
-const full = await child([store, CLOCK]);
+const full = await child([store, CLOCK, '--write-snapshots']);
+const restored = await child([store, CLOCK]);
+if (restored.digest !== full.digest) throw new Error('the restart from snapshots answered other lines than the replay');
 const perTrade = (full.rss - baseline.rss) / summary.accepted;
 printTable('market day', [
   {
@@ -75,7 +81,9 @@ printTable('market day', [
     symbols: fmt(full.symbols),
     'durable ingest s': fmt(ingestSeconds, 1),
     'ingest trades/s': fmt(summary.accepted / ingestSeconds),
-    'restart → every symbol answered s': fmt(full.everySymbolMs / 1000, 2),
+    'restart → every symbol answered s (replay)': fmt(full.everySymbolMs / 1000, 2),
+    'snapshots written (s)': `${fmt(full.snapshots.written)} (${fmt(full.snapshots.ms / 1000, 2)})`,
+    'restart → every symbol answered s (from snapshots)': fmt(restored.everySymbolMs / 1000, 2),
     'RSS MB (no trades → with the day)': `${fmt(baseline.rss / 2 ** 20)} → ${fmt(full.rss / 2 ** 20)}`,
     'B per trade (RSS)': fmt(perTrade, 1),
     'B per trade (heap + off-heap)': fmt((full.heap + full.external - baseline.heap - baseline.external) / summary.accepted, 1),
