@@ -108,7 +108,7 @@ if (mode === 'both' || mode === 'server') {
     const ok = result.differing.length === 0 && result.queryFailuresWhileUp === 0;
     console.log(
       `server round ${round}: ${result.kills} kill -9 of capflow serve during ${result.batches} ingest POSTs (${result.retries} retried) and ` +
-        `${result.queries} command-24 answers (${result.queryFailuresWhileUp} invalid); ` +
+        `${result.queries} command-24 answers (${result.queryFailuresWhileUp} invalid), ${result.snapshots} served days restored from snapshots at the last restart; ` +
         (result.differing.length === 0 ? 'lines identical' : `${result.differing.length} symbols DIFFER (${result.differing.slice(0, 5).join(', ')})`),
     );
     if (!ok) failures++;

@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { fromBinary } from '@bufbuild/protobuf';
 import type { CapitalFlowLine } from '../src/engine/index.js';
@@ -42,6 +43,8 @@ export interface ServerCrashResult {
   queries: number;
   queryFailuresWhileUp: number;
   differing: string[];
+  /** Served days with a snapshot in the store at the last restart (restored from it, not replayed). */
+  snapshots: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -72,7 +75,10 @@ export async function serverCrashRound(options: ServerCrashOptions): Promise<Ser
   let up = false;
 
   const start = async (): Promise<void> => {
-    server = spawn(process.execPath, [cli, 'serve', '--data', join(dataDir, 'data'), '--config', config, '--host', '127.0.0.1', '--port', String(port), '--tcp-port', String(port + 1), '--clock', options.clockAt], {
+    server = spawn(process.execPath, [cli, 'serve', '--data', join(dataDir, 'data'), '--config', config, '--host', '127.0.0.1', '--port', String(port), '--tcp-port', String(port + 1), '--clock', options.clockAt,
+      // Snapshots every 100 ms: the kills then land between snapshot writes, and each restart loads
+      // served days from a (stale) snapshot plus the trades after it.
+      '--snapshot-ms', '100'], {
       stdio: 'ignore',
     });
     for (let attempt = 0; attempt < 600; attempt++) {
@@ -96,7 +102,7 @@ export async function serverCrashRound(options: ServerCrashOptions): Promise<Ser
     await once(proc, 'exit');
   };
 
-  const result: ServerCrashResult = { kills: 0, batches: 0, retries: 0, queries: 0, queryFailuresWhileUp: 0, differing: [] };
+  const result: ServerCrashResult = { kills: 0, batches: 0, retries: 0, queries: 0, queryFailuresWhileUp: 0, differing: [], snapshots: 0 };
   const symbols = [...options.expected.keys()];
   await start();
   let ingesting = true;
@@ -170,6 +176,9 @@ export async function serverCrashRound(options: ServerCrashOptions): Promise<Ser
 
   // A last clean restart, then compare every symbol's lines.
   await kill();
+  const db = new Database(join(dataDir, 'data', 'capflow.db'), { readonly: true });
+  result.snapshots = db.prepare('SELECT count(*) FROM day_snapshots').pluck().get() as number;
+  db.close();
   await start();
   const client = await RawProtocolClient.ws(`ws://127.0.0.1:${port}/v2`);
   await client.auth(await fetchOtp(http, credential));

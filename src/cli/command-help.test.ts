@@ -61,7 +61,7 @@ describe('capflow help and version', () => {
 
   it('serve --help shows the flags serve takes', async () => {
     const { stdout } = await run(['serve', '--help']);
-    for (const flag of ['--data', '--config', '--port', '--tcp-port', '--clock', '--store', '--bus', '--demo', '--seed', '--web-credential', '--retain-trades-days', '--log-level', '--poll-ms']) {
+    for (const flag of ['--data', '--config', '--port', '--tcp-port', '--clock', '--store', '--bus', '--demo', '--seed', '--web-credential', '--retain-trades-days', '--log-level', '--poll-ms', '--snapshot-ms']) {
       assert.ok(stdout.includes(flag), `${flag} in serve --help`);
     }
   });

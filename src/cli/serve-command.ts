@@ -48,6 +48,7 @@ const OPTIONS = {
   'retain-trades-days': { type: 'string', value: 'N', description: 'keep trades of the last N days in the store; older days keep their minute lines in an archive' },
   'log-level': { type: 'string', value: 'LEVEL', description: 'trace, debug, info, warn, error or silent (default info; or CAPFLOW_LOG_LEVEL)' },
   'poll-ms': { type: 'string', value: 'MS', description: 'how often to look for trades other processes wrote into the store (ingest, connect)' },
+  'snapshot-ms': { type: 'string', value: 'MS', description: 'how often served days\' states are saved in the embedded store, so a restart replays only later trades (default 30000; 0: never)' },
   securities: { type: 'string', value: 'FILE', description: 'names and sectors of securities: CSV symbol,name,sector[,currency,lot_size] (a symbol also in the config: the file wins)' },
   help: HELP_OPTION,
 } as const;
@@ -110,6 +111,7 @@ interface ServeArguments {
   clockMode: NonNullable<ReturnType<typeof parseClockMode>>;
   retainTradesDays: number | undefined;
   pollMs: number | undefined;
+  snapshotMs: number | undefined;
 }
 
 export async function runServeCommand(argv: string[], io: CliIo): Promise<number> {
@@ -168,6 +170,7 @@ function parseServeArguments(argv: string[], io: CliIo): ServeArguments | number
       demoSeed: parseDemoSeed(values.seed),
       retainTradesDays: wholeNumber(values['retain-trades-days'], 1, '--retain-trades-days must be a whole number of days (at least 1)'),
       pollMs: wholeNumber(values['poll-ms'], 5, '--poll-ms must be a whole number of milliseconds (at least 5)'),
+      snapshotMs: wholeNumber(values['snapshot-ms'], 0, '--snapshot-ms must be a whole number of milliseconds (0: never)'),
     };
   } catch (error) {
     io.stderr.write(`capflow serve: ${(error as Error).message}\n`);
@@ -264,6 +267,7 @@ async function startServing(args: ServeArguments, logger: Logger, opened: Opened
     ...(archive === undefined ? {} : { archive }),
     // How soon trades written by other processes (`capflow ingest`, `capflow connect`) are read.
     ...(args.pollMs === undefined ? {} : { pollIntervalMs: args.pollMs }),
+    ...(args.snapshotMs === undefined ? {} : { snapshotIntervalMs: args.snapshotMs }),
   });
   const demoMarket = values.demo ? await startDemoMarket({ store, flows, seed: args.demoSeed, log: logCallback(logger.child({ module: 'demo-market' })) }) : undefined;
   if (demoMarket) opened.add('the demo market', () => demoMarket.stop());
