@@ -291,6 +291,8 @@ async function startServing(args: ServeArguments, logger: Logger, opened: Opened
     ...(publicCredential === undefined ? {} : { publicCredential }),
     ...serverSettings(config, args.securities),
   });
+  // Closed after the server (newest first): the served days' last states, so a clean restart replays nothing.
+  opened.add('the final day snapshots', () => flows.writeSnapshots());
   opened.add('the server', () => server.stop());
   startFollowers(args, { store, bus, archive, flows, clock }, logger, opened);
   const reload = (): Promise<void> => reloadCredentials(managed.registry, values.config, () => credentials, logger);

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import Database from 'better-sqlite3';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -97,6 +98,15 @@ describe('capflow serve lifecycle', () => {
     assert.ok(Date.now() - started < 8000, `took ${Date.now() - started} ms`);
     const log = first.output().split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { msg: string });
     assert.ok(log.some((entry) => entry.msg === 'SIGTERM: shutting down'));
+    // The served day's state was saved on the way out (the 30 s timer had not come round): the
+    // restart below answers from it plus no trade at all.
+    const db = new Database(join(data, 'capflow.db'), { readonly: true });
+    try {
+      const snapshot = db.prepare("SELECT seq FROM day_snapshots WHERE symbol = '600000.SH'").get() as { seq: number } | undefined;
+      assert.equal(snapshot?.seq, db.prepare('SELECT last_seq FROM store_meta').pluck().get());
+    } finally {
+      db.close();
+    }
 
     const second = await serve(['--data', data, '--config', config, '--clock', 'feed']);
     try {

@@ -147,6 +147,8 @@ export class FlowService {
   /** Starts following the store for newly ingested trades. */
   start(): void {
     if (this.timer) return;
+    // The first snapshots one interval after the start (days loaded since are written then).
+    this.snapshotsWrittenAt = Date.now();
     const tick = (): void => {
       this.poll()
         .then(
