@@ -90,6 +90,9 @@ describe('FlowService: served days restored from store snapshots', () => {
     await answers(first); // loads every served day by replay
     assert.equal(await first.writeSnapshots(), 2);
     assert.equal(await first.writeSnapshots(), 0, 'unchanged days are not written again');
+    const never = await FlowService.open({ store, clock: CLOCK(), snapshotIntervalMs: 0 });
+    await answers(never);
+    assert.equal(await never.writeSnapshots(), 0, 'snapshotIntervalMs 0: never written');
     const snapshotSeq = (await store.daySnapshots.daySnapshot('700.HK', DATE))?.seq;
     assert.equal(snapshotSeq, await store.lastSeq());
     // More trades reach the running server, then it dies without a final snapshot.

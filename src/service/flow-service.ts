@@ -196,11 +196,11 @@ export class FlowService {
   /**
    * Writes a snapshot of every served day changed since its last one, covering the trades up to
    * the watermark; returns how many were written. Skipped (0) while trades are applied ahead of
-   * the watermark: the days' states would then cover no single seq.
+   * the watermark (the days' states would then cover no single seq) and with snapshotIntervalMs 0.
    */
   writeSnapshots(): Promise<number> {
     const snapshots = this.store.daySnapshots;
-    if (!snapshots || this.keepServedLogs) return Promise.resolve(0);
+    if (!snapshots || this.keepServedLogs || this.snapshotIntervalMs <= 0) return Promise.resolve(0);
     return this.exclusive(async () => {
       if (this.appliedAhead.size > 0) return 0;
       const seq = this.watermark;
