@@ -8,7 +8,7 @@ import { compactUnits, type Units } from './exact-units.js';
 import { DIRECTION_NOT_GIVEN, FlowState, QUOTE_ABSENT, TIER_SLOTS, type CountedTradeObserver } from './flow-state.js';
 import { DEFAULT_TIER_THRESHOLDS, Tier, TierClassifier, type TierThresholds } from './tier-thresholds.js';
 import type { CounterTradeIds } from './counter-trade-ids.js';
-import { decodeDaySnapshot, encodeDaySnapshot, type DayFlowSnapshot } from './day-snapshot.js';
+import { decodeDaySnapshot, encodeDaySnapshot, scheduleKey, type DayFlowSnapshot } from './day-snapshot.js';
 import type { NumberDayFlow } from './number-day-flow.js';
 import { TradeIdSet } from './trade-id-set.js';
 import { TradeLog } from './trade-log.js';
@@ -184,6 +184,7 @@ export class DayFlow {
     for (let slot = 0; slot < TIER_SLOTS; slot++) tierSums.push(state.tierSums.smallValue(slot) ?? state.tierSums.value(slot));
     const snapshot: DayFlowSnapshot = {
       lineCount: this.schedule.lineCount,
+      scheduleKey: scheduleKey(this.schedule),
       thresholdsKey: this.tiers.key,
       scale: state.scale,
       processed: this.processed,
@@ -205,7 +206,9 @@ export class DayFlow {
   static fromSnapshot(schedule: DaySchedule, thresholds: TierThresholds | undefined, bytes: Uint8Array): DayFlow {
     const snapshot = decodeDaySnapshot(bytes);
     const day = new DayFlow(schedule, thresholds, { keepLog: false });
-    if (snapshot.lineCount !== schedule.lineCount) throw new Error('day snapshot: taken for a day with another number of lines');
+    if (snapshot.lineCount !== schedule.lineCount || snapshot.scheduleKey !== scheduleKey(schedule)) {
+      throw new Error('day snapshot: taken for another day or another schedule of it');
+    }
     if (snapshot.thresholdsKey !== day.tiers.key) throw new Error('day snapshot: taken with other size-tier cut-offs');
     const state = day.state;
     state.restoreScalars(snapshot.scale, snapshot.lastCountedMs, snapshot.tick);

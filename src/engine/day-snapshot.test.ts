@@ -139,6 +139,7 @@ describe('day snapshot', () => {
   it('encodes values beyond Number range and instants exactly', () => {
     const snapshot = {
       lineCount: 5,
+      scheduleKey: 'd',
       thresholdsKey: 'x',
       scale: 3,
       processed: 7,
@@ -157,7 +158,7 @@ describe('day snapshot', () => {
     assert.deepEqual(decoded, { ...snapshot, tierSums: [0, 1, -1, 2 ** 51, -(2 ** 53) + 1, 2n ** 64n] });
   });
 
-  it('refuses bytes that are not a snapshot, truncated ones, or one taken with other cut-offs', () => {
+  it('refuses bytes that are not a snapshot, truncated ones, or one taken with other cut-offs or for another day', () => {
     const schedule = hkDay();
     const day = new DayFlow(schedule, undefined, { keepLog: false });
     day.addRaw(schedule.firstSessionStartMs + 1_000, 1000, 2, 100, 2, -1, 0, -1, 0, 'a');
@@ -167,7 +168,11 @@ describe('day snapshot', () => {
     assert.throws(() => DayFlow.fromSnapshot(schedule, { large: 1, medium: 0 }, bytes), /cut-offs/);
     const us = calendarFor('US').schedule('2024-06-14');
     assert.ok(us);
-    assert.throws(() => DayFlow.fromSnapshot(us, DEFAULT_HK, bytes), /lines/);
+    assert.throws(() => DayFlow.fromSnapshot(us, DEFAULT_HK, bytes), /another day/);
+    // Same market, same number of lines, another day: still refused.
+    const dayBefore = calendarFor('HK').schedule('2024-06-13');
+    assert.ok(dayBefore && dayBefore.lineCount === schedule.lineCount);
+    assert.throws(() => DayFlow.fromSnapshot(dayBefore, undefined, bytes), /another day/);
   });
 });
 

@@ -10,6 +10,8 @@ import type { TickState } from './flow-state.js';
  */
 export interface DayFlowSnapshot {
   readonly lineCount: number;
+  /** The day's line grid (first and last line start, session end, grace end: see scheduleKey). */
+  readonly scheduleKey: string;
   /** TierClassifier.key of the cut-offs the tier sums were split by. */
   readonly thresholdsKey: string;
   readonly scale: number;
@@ -27,6 +29,12 @@ export interface DayFlowSnapshot {
   readonly lines: readonly (readonly [number, Units])[];
 }
 
+/** What a snapshot must match of its day's schedule: other calendar data moves minutes between lines. */
+export function scheduleKey(schedule: { readonly date: string; readonly lineStartMs: readonly number[]; readonly lastSessionEndMs: number; readonly graceEndMs: number }): string {
+  const starts = schedule.lineStartMs;
+  return `${schedule.date}/${starts[0] ?? ''}/${starts[starts.length - 1] ?? ''}/${schedule.lastSessionEndMs}/${schedule.graceEndMs}`;
+}
+
 const MAGIC0 = 0x43; // 'C'
 const MAGIC1 = 0x46; // 'F'
 const VERSION = 1;
@@ -40,6 +48,7 @@ export function encodeDaySnapshot(snapshot: DayFlowSnapshot): Uint8Array {
   out.byte(MAGIC1);
   out.byte(VERSION);
   out.unsigned(snapshot.lineCount);
+  out.text(snapshot.scheduleKey);
   out.text(snapshot.thresholdsKey);
   out.unsigned(snapshot.scale);
   out.unsigned(snapshot.processed);
@@ -71,6 +80,7 @@ export function decodeDaySnapshot(bytes: Uint8Array): DayFlowSnapshot {
   const version = input.byte();
   if (version !== VERSION) throw new Error(`day snapshot version ${version} is not understood`);
   const lineCount = input.unsigned();
+  const scheduleKey = input.text();
   const thresholdsKey = input.text();
   const scale = input.unsigned();
   const processed = input.unsigned();
@@ -98,6 +108,7 @@ export function decodeDaySnapshot(bytes: Uint8Array): DayFlowSnapshot {
   if (!input.done) throw new Error('day snapshot: trailing bytes');
   return {
     lineCount,
+    scheduleKey,
     thresholdsKey,
     scale,
     processed,
