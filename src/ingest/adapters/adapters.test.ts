@@ -10,7 +10,6 @@ import type { Trade } from '../../model/trade.js';
 import { parseTradeRecord } from '../trade-parser.js';
 import type { SourceItem } from '../raw-record.js';
 import { roundDecimalText, scaledIntegerText, type AdapterSource } from './adapter-source.js';
-import { CsvRows } from './csv-rows.js';
 import { l2TradeSource, orderSequenceSide } from './l2-trade-source.js';
 import { lobsterSource } from './lobster-source.js';
 import { parseLocalDateTime, parseSecondsAfterMidnight, parseTimeOfDay, wallToEpochMs } from './local-time.js';
@@ -89,21 +88,6 @@ describe('local times', () => {
     assert.ok(winter.ok);
     assert.equal(wallToEpochMs('America/New_York', winter.ms), Date.parse('2012-12-21T09:30:00-05:00'));
     assert.equal(parseLocalDateTime('2023-02-30T09:30:00').ok, false);
-  });
-});
-
-describe('CsvRows', () => {
-  it('reads quoted fields, CRLF and chunk boundaries', () => {
-    const rows = new CsvRows();
-    const out = [...rows.push('a,"b,1"\r\n"x""y",'), ...rows.push('z\n\n"multi\nline",2\n'), ...rows.end()];
-    assert.deepEqual(
-      out.map((row) => [row.line, row.values]),
-      [
-        [1, ['a', 'b,1']],
-        [2, ['x"y', 'z']],
-        [4, ['multi\nline', '2']],
-      ],
-    );
   });
 });
 

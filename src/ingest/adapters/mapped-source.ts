@@ -7,7 +7,7 @@ import { JsonNumberText, TRADE_FIELDS, isTradeField, type RawFields, type RawVal
 import { tradeTimeProblem } from '../../model/trade-time.js';
 import { parseTimestamp } from '../timestamp.js';
 import { inputLines, inputText, type AdapterSource } from './adapter-source.js';
-import { CsvRows } from './csv-rows.js';
+import { CsvRows } from '../csv-rows.js';
 import { isKnownTimeZone, parseLocalDateTime, parseTimeOfDay, wallToEpochMs } from './local-time.js';
 
 /**
