@@ -3,6 +3,24 @@ import { MAX_RECORD_CHARS, type SourceItem } from './raw-record.js';
 
 const BOM = 0xfeff;
 
+/** Whether a line is blank (not a record): nothing but whitespace as String.prototype.trim sees it. */
+export function blankNdjsonLine(text: string): boolean {
+  return text.trim().length === 0;
+}
+
+/**
+ * The one reading of an NDJSON line, for the general reader and the byte-level one alike: `raw`
+ * is the line without its LF (a trailing CR is dropped). Undefined for a blank line (see
+ * blankNdjsonLine: U+00A0 or U+3000 are whitespace too), which is not a record; else the record or
+ * the reason it is malformed.
+ */
+export function ndjsonLineItem(raw: string, line: number): SourceItem | undefined {
+  const text = raw.length > 0 && raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
+  if (blankNdjsonLine(text)) return undefined;
+  const result = parseJsonObjectLine(text);
+  return result.ok ? { line, fields: result.fields } : { line, error: result.reason };
+}
+
 /**
  * Incremental NDJSON reader: push decoded text chunks, get one item per non-blank line
  * (LF or CRLF ends). A malformed or overlong line becomes an item with an error and the
@@ -59,10 +77,8 @@ export class NdjsonRecordParser {
       this.items.push({ line: this.line, error: `line longer than ${MAX_RECORD_CHARS} characters` });
       return;
     }
-    const text = raw.length > 0 && raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
-    if (text.trim().length === 0) return;
-    const result = parseJsonObjectLine(text);
-    this.items.push(result.ok ? { line: this.line, fields: result.fields } : { line: this.line, error: result.reason });
+    const item = ndjsonLineItem(raw, this.line);
+    if (item !== undefined) this.items.push(item);
   }
 
   private drain(): SourceItem[] {
