@@ -1,5 +1,5 @@
 import { parseJsonObjectLine } from './json-line.js';
-import { MAX_RECORD_CHARS, type SourceItem } from './raw-record.js';
+import { MAX_RECORD_CHARS, type SourceItem, type TradeField } from './raw-record.js';
 
 const BOM = 0xfeff;
 
@@ -12,12 +12,12 @@ export function blankNdjsonLine(text: string): boolean {
  * The one reading of an NDJSON line, for the general reader and the byte-level one alike: `raw`
  * is the line without its LF (a trailing CR is dropped). Undefined for a blank line (see
  * blankNdjsonLine: U+00A0 or U+3000 are whitespace too), which is not a record; else the record or
- * the reason it is malformed.
+ * the reason it is malformed. `fieldOfKey` names the field of each key (default: the canonical keys).
  */
-export function ndjsonLineItem(raw: string, line: number): SourceItem | undefined {
+export function ndjsonLineItem(raw: string, line: number, fieldOfKey?: (key: string) => TradeField | undefined): SourceItem | undefined {
   const text = raw.length > 0 && raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
   if (blankNdjsonLine(text)) return undefined;
-  const result = parseJsonObjectLine(text);
+  const result = parseJsonObjectLine(text, fieldOfKey);
   return result.ok ? { line, fields: result.fields } : { line, error: result.reason };
 }
 
@@ -34,6 +34,9 @@ export class NdjsonRecordParser {
   private started = false;
   private items: SourceItem[] = [];
 
+  /** `fieldOfKey` names the field of each key (a vendor's feed read through a column map); default: the canonical keys. */
+  constructor(private readonly fieldOfKey?: (key: string) => TradeField | undefined) {}
+
   push(chunk: string): SourceItem[] {
     let text = chunk;
     if (!this.started && text.length > 0) {
@@ -47,6 +50,8 @@ export class NdjsonRecordParser {
       const piece = text.slice(start, end);
       const whole = this.pending.length > 0 ? this.pending + piece : piece;
       this.pending = '';
+      // However the text was chunked: a line over the limit is rejected, not read.
+      if (whole.length > MAX_RECORD_CHARS) this.overlong = true;
       this.takeLine(whole);
       start = end + 1;
     }
@@ -77,7 +82,7 @@ export class NdjsonRecordParser {
       this.items.push({ line: this.line, error: `line longer than ${MAX_RECORD_CHARS} characters` });
       return;
     }
-    const item = ndjsonLineItem(raw, this.line);
+    const item = ndjsonLineItem(raw, this.line, this.fieldOfKey);
     if (item !== undefined) this.items.push(item);
   }
 
