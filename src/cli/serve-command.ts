@@ -27,6 +27,7 @@ import { openDayArchive, startRetention } from './retention-runtime.js';
 import { sdkEnvironmentLines } from './serve-sdk-env.js';
 import { watchStoreWrites } from '../store/sqlite-write-watch.js';
 import { loadSecuritiesFile, type SecurityInfo } from '../service/rankings/securities-file.js';
+import { demoSecurityInfo } from '../demo/demo-securities.js';
 import { SecurityDirectory } from '../service/rankings/security-directory.js';
 
 /** The bundled sample day (SSE Level-2 trades of 600000.SH, 2023-02-01; see samples/README.md). */
@@ -102,7 +103,7 @@ interface ServeArguments {
   /** Optional with a shared store (nothing of a gateway's state lives there). */
   dataDir: string | undefined;
   config: CapflowConfig | undefined;
-  /** Names and sectors: the config's objects, then the `--securities` file's (a symbol in both: the file wins). */
+  /** Names and sectors: the demo's (with --demo), the config's objects, then the `--securities` file's (a symbol in several: the last wins). */
   securities: readonly SecurityInfo[];
   port: number;
   tcpPort: number;
@@ -196,7 +197,8 @@ function parseServeArguments(argv: string[], io: CliIo): ServeArguments | number
     values,
     dataDir: values.data === undefined ? undefined : resolve(values.data),
     config,
-    securities: [...(config?.securityInfo ?? []), ...fileSecurities],
+    // Later entries win: the demo's own names, then the config's, then the file's.
+    securities: [...(values.demo ? demoSecurityInfo() : []), ...(config?.securityInfo ?? []), ...fileSecurities],
     clockMode,
     ...checked,
     retainTradesDays: checked.retainTradesDays ?? config?.retainTradesDays,

@@ -156,7 +156,9 @@ describe('LiveFlowHub on a real server', () => {
       const before = updates[0]!.lines;
       // Ten trades stored and applied one by one, each 100 × 320.0 bought = +32,000.
       for (let i = 0; i < 10; i++) await append(trade('700.HK', `2024-06-14T09:32:0${i}+08:00`, '320.0', 100, 'up'));
-      await sleep(250);
+      // Until the pushed lines hold all ten trades, however slowly the machine's timers run.
+      const applied = (): string | undefined => updates.slice(1).reduce((lines, update) => applyLineUpdate(lines, update.lines), [...before]).at(-1)?.inflow;
+      await waitFor(() => applied() === '480100.000', 5000);
       assert.ok(updates.length >= 2 && updates.length < 11, `${updates.length - 1} updates for ten trades`);
       for (let i = 2; i < deliveredAt.length; i++) {
         assert.ok(deliveredAt[i]! - deliveredAt[i - 1]! >= 80, `updates ${deliveredAt[i]! - deliveredAt[i - 1]!} ms apart`);
