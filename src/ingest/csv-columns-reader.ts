@@ -8,6 +8,7 @@ import { parseSymbol } from '../model/symbol.js';
 import { YIELD_CHECK_BYTES, type BatchIngester } from './batch-ingester.js';
 import { ByteKeyTable } from './byte-key-table.js';
 import { plainAscii, readRowNumbers, splitFields, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
+import { CsvGeneralTail } from './csv-general-tail.js';
 import { CsvRecordParser } from './csv-record-parser.js';
 import { gzipDataError } from './file-source.js';
 import { isTradeField, TRADE_FIELDS, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
@@ -65,7 +66,7 @@ export class CsvColumnsReader {
   /** Columns of the numeric fields (set by the header) and the reused row of numbers. */
   private numberColumns: NumberColumns = { price: -1, volume: -1, direction: -1, bid: -1, ask: -1 };
   private readonly numbers = new RowNumbers();
-  private general: { parser: CsvRecordParser; decoder: TextDecoder } | undefined;
+  private general: CsvGeneralTail | undefined;
   private readonly defaultMethod: number;
   /** Bytes fed by `pushBytes` not yet read (an unfinished line), and whether the first bytes (a BOM) are still to come. */
   private carry: Buffer = Buffer.alloc(0);
@@ -229,7 +230,7 @@ export class CsvColumnsReader {
     const length = buf.length;
     while (start < length) {
       if (this.general) {
-        await this.takeGeneral(this.general.parser.push(this.general.decoder.decode(buf.subarray(start, length), { stream: true })));
+        await this.takeGeneral(this.general.push(buf.subarray(start, length)));
         start = length;
         break;
       }
@@ -273,7 +274,7 @@ export class CsvColumnsReader {
       }
       while (start < length) {
         if (this.general) {
-          await this.takeGeneral(this.general.parser.push(this.general.decoder.decode(buf.subarray(start, length), { stream: true })));
+          await this.takeGeneral(this.general.push(buf.subarray(start, length)));
           start = length;
           break;
         }
@@ -295,9 +296,7 @@ export class CsvColumnsReader {
   /** At the end of the input: the rest of a general reader's records, or the check of an empty input. */
   private async finishInput(): Promise<void> {
     if (this.general) {
-      const general = this.general;
-      await this.takeGeneral(general.parser.push(general.decoder.decode()));
-      await this.takeGeneral(general.parser.end());
+      await this.takeGeneral(this.general.end());
     } else if (!this.headerDone) {
       // An empty file (or a header alone without a line break) is checked as the general reader does.
       new CsvRecordParser(this.sourceName).end();
@@ -510,8 +509,7 @@ export class CsvColumnsReader {
 
   /** The RFC 4180 reader from here on: from the start (`header` empty), or from line `this.line`. */
   private startGeneral(header: string): void {
-    const parser = header === '' ? new CsvRecordParser(this.sourceName) : CsvRecordParser.continuing(this.sourceName, header, this.line);
-    this.general = { parser, decoder: new TextDecoder('utf-8', { ignoreBOM: true }) };
+    this.general = new CsvGeneralTail(this.sourceName, header, this.line);
   }
 
   private async takeGeneral(items: readonly SourceItem[]): Promise<void> {

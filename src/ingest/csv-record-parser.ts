@@ -1,6 +1,6 @@
 import { invalidRequest } from '../model/errors.js';
+import { CsvRows, type CsvRow } from './csv-rows.js';
 import {
-  MAX_RECORD_CHARS,
   REQUIRED_TRADE_FIELDS,
   TRADE_FIELDS,
   isTradeField,
@@ -9,64 +9,22 @@ import {
   type TradeField,
 } from './raw-record.js';
 
-const COMMA = 44;
-const QUOTE = 34;
-const CR = 13;
-const LF = 10;
-const BOM = 0xfeff;
-
-/** Index of the next comma or line break at or after `from` (or the text length). */
-function scanUnquoted(text: string, from: number): number {
-  let j = from;
-  const length = text.length;
-  while (j < length) {
-    const d = text.charCodeAt(j);
-    if (d === COMMA || d === CR || d === LF) break;
-    j++;
-  }
-  return j;
-}
-
-const enum State {
-  /** At the start of a field (nothing of it read yet). */
-  FieldStart,
-  /** Inside an unquoted field that continues from the previous chunk. */
-  Unquoted,
-  Quoted,
-  /** Just read a quote inside a quoted field: a doubled quote or the closing one. */
-  QuoteInQuoted,
-  /** A field has been taken; the current char is the comma or line break after it. */
-  Delimiter,
-  /** After a closing quote came something other than a delimiter: the record is malformed. */
-  Garbage,
-}
-
 /**
- * Incremental RFC 4180 reader: push decoded text chunks of any size, get complete records.
- * Quoted fields (with doubled quotes and line breaks inside), LF, CRLF or lone CR line ends, an
- * optional BOM and a header row naming the columns. Blank lines are skipped and are not records.
- * Each record carries the line number where it starts (the header is line 1).
+ * The general CSV trade reader: CsvRows's records read by a header row naming the columns (the
+ * header is line 1 unless blank lines precede it; names are matched trimmed, case-insensitively;
+ * extra columns are ignored).
  *
- * Structural problems of the whole file (no required column, a record longer than
- * MAX_RECORD_CHARS, which usually means an unterminated quote) throw a CapflowError;
+ * Structural problems of the whole file (no required column, a column named twice, a record
+ * longer than MAX_RECORD_CHARS, which usually means an unterminated quote) throw a CapflowError;
  * a malformed single record becomes an item with an error and the file goes on.
  */
 export class CsvRecordParser {
   private columns: Array<TradeField | undefined> | undefined;
-  private fields: string[] = [];
-  /** Text of the current field read from earlier chunks (or earlier quoted segments). */
-  private carry = '';
-  private recordChars = 0;
-  private state = State.FieldStart;
-  private line = 1;
-  private recordLine = 1;
-  /** The last char consumed was a CR (so a following LF belongs to it). */
-  private previousWasCR = false;
-  private recordError: string | undefined;
-  private started = false;
-  private items: SourceItem[] = [];
+  private rows: CsvRows;
 
-  constructor(private readonly sourceName = 'input') {}
+  constructor(private readonly sourceName = 'input') {
+    this.rows = new CsvRows(sourceName);
+  }
 
   /**
    * A parser for the rest of an input whose first lines another reader took: `header` is the
@@ -76,213 +34,44 @@ export class CsvRecordParser {
   static continuing(sourceName: string, header: string, line: number): CsvRecordParser {
     const parser = new CsvRecordParser(sourceName);
     parser.push(`${header}\n`);
-    parser.line = line;
-    parser.recordLine = line;
+    parser.rows = CsvRows.continuing(sourceName, line);
     return parser;
   }
 
   /** Reads a chunk; returns the records it completed. */
   push(chunk: string): SourceItem[] {
-    let text = chunk;
-    if (!this.started && text.length > 0) {
-      this.started = true;
-      if (text.charCodeAt(0) === BOM) text = text.slice(1);
-    }
-    this.scan(text);
-    const items = this.items;
-    this.items = [];
-    return items;
+    return this.records(this.rows.push(chunk));
   }
 
   /** Ends the input; returns the last record if the text did not end with a line break. */
   end(): SourceItem[] {
-    switch (this.state) {
-      case State.FieldStart:
-        if (this.fields.length > 0) {
-          this.endField('');
-          this.endRecord();
-        }
-        break;
-      case State.Quoted:
-        this.recordError ??= `unterminated quoted field (field ${this.fields.length + 1})`;
-        this.endField(this.takeCarry());
-        this.endRecord();
-        break;
-      default:
-        this.endField(this.takeCarry());
-        this.endRecord();
+    return this.records(this.rows.end());
+  }
+
+  private records(rows: CsvRow[]): SourceItem[] {
+    const items: SourceItem[] = [];
+    for (const { line, values, error } of rows) {
+      if (this.columns === undefined) {
+        this.readHeader(values);
+        continue;
+      }
+      if (error !== undefined) {
+        items.push({ line, error });
+        continue;
+      }
+      if (values.length > this.columns.length) {
+        items.push({ line, error: `has ${values.length} fields but the header has ${this.columns.length}` });
+        continue;
+      }
+      const record: RawFields = {};
+      for (let k = 0; k < values.length; k++) {
+        const name = this.columns[k];
+        if (name !== undefined) record[name] = values[k] as string;
+      }
+      items.push({ line, fields: record });
     }
-    const items = this.items;
-    this.items = [];
     return items;
   }
-
-  private scan(text: string): void {
-    const length = text.length;
-    let i = 0;
-    while (i < length) {
-      const c = text.charCodeAt(i);
-      switch (this.state) {
-        case State.FieldStart:
-          if (c === QUOTE) {
-            this.previousWasCR = false;
-            this.state = State.Quoted;
-            i++;
-          } else if (c === COMMA) {
-            this.previousWasCR = false;
-            this.endField('');
-            i++;
-          } else if (c === CR || c === LF) {
-            if (c === LF && this.previousWasCR && this.fields.length === 0) {
-              this.previousWasCR = false; // second half of a CRLF that already ended the record
-            } else {
-              this.endField('');
-              this.lineBreak(c);
-            }
-            i++;
-          } else {
-            this.previousWasCR = false;
-            const j = scanUnquoted(text, i + 1);
-            if (j === length) {
-              this.appendCarry(text.slice(i, j));
-              this.state = State.Unquoted;
-              return;
-            }
-            this.endField(text.slice(i, j));
-            this.state = State.Delimiter;
-            i = j;
-          }
-          break;
-        case State.Unquoted: {
-          const j = scanUnquoted(text, i);
-          this.appendCarry(text.slice(i, j));
-          if (j === length) return;
-          this.endField(this.takeCarry());
-          this.state = State.Delimiter;
-          i = j;
-          break;
-        }
-        case State.Quoted: {
-          let j = i;
-          while (j < length) {
-            const d = text.charCodeAt(j);
-            if (d === QUOTE) break;
-            if (d === CR) {
-              this.line++;
-              this.previousWasCR = true;
-            } else {
-              if (d === LF && !this.previousWasCR) this.line++;
-              this.previousWasCR = false;
-            }
-            j++;
-          }
-          this.appendCarry(text.slice(i, j));
-          if (j === length) return;
-          this.previousWasCR = false;
-          this.state = State.QuoteInQuoted;
-          i = j + 1;
-          break;
-        }
-        case State.QuoteInQuoted:
-          if (c === QUOTE) {
-            this.appendCarry('"');
-            this.state = State.Quoted;
-            i++;
-          } else if (c === COMMA || c === CR || c === LF) {
-            this.endField(this.takeCarry());
-            this.state = State.Delimiter;
-          } else {
-            this.recordError ??= `unexpected character after a closing quote (field ${this.fields.length + 1})`;
-            this.state = State.Garbage;
-          }
-          break;
-        case State.Garbage: {
-          const j = scanUnquoted(text, i);
-          if (j === length) return;
-          this.carry = '';
-          this.endField('');
-          this.state = State.Delimiter;
-          i = j;
-          break;
-        }
-        case State.Delimiter:
-          if (c === COMMA) {
-            this.previousWasCR = false;
-            this.state = State.FieldStart;
-          } else {
-            this.lineBreak(c);
-          }
-          i++;
-          break;
-      }
-    }
-  }
-
-  /** A line break outside quotes: ends the record (the current field is already taken). */
-  private lineBreak(c: number): void {
-    if (c === CR || !this.previousWasCR) this.line++;
-    this.previousWasCR = c === CR;
-    this.endRecord();
-    this.recordLine = this.line;
-  }
-
-  private appendCarry(text: string): void {
-    if (text.length === 0) return;
-    this.carry += text;
-    if (this.recordChars + this.carry.length > MAX_RECORD_CHARS) {
-      throw invalidRequest(
-        `${this.sourceName}: line ${this.recordLine}: record longer than ${MAX_RECORD_CHARS} characters (unterminated quote?)`,
-      );
-    }
-  }
-
-  private takeCarry(): string {
-    const value = this.carry;
-    this.carry = '';
-    return value;
-  }
-
-  private endField(tail: string): void {
-    const value = this.carry.length > 0 ? this.carry + tail : tail;
-    this.carry = '';
-    this.recordChars += value.length + 1;
-    if (this.recordChars > MAX_RECORD_CHARS) {
-      throw invalidRequest(
-        `${this.sourceName}: line ${this.recordLine}: record longer than ${MAX_RECORD_CHARS} characters (unterminated quote?)`,
-      );
-    }
-    this.fields.push(value);
-  }
-
-  private endRecord(): void {
-    const fields = this.fields;
-    const line = this.recordLine;
-    const error = this.recordError;
-    this.fields = [];
-    this.recordChars = 0;
-    this.recordError = undefined;
-    this.state = State.FieldStart;
-    if (fields.length === 1 && fields[0] === '' && error === undefined) return; // blank line
-    if (this.columns === undefined) {
-      this.readHeader(fields);
-      return;
-    }
-    if (error !== undefined) {
-      this.items.push({ line, error });
-      return;
-    }
-    if (fields.length > this.columns.length) {
-      this.items.push({ line, error: `has ${fields.length} fields but the header has ${this.columns.length}` });
-      return;
-    }
-    const record: RawFields = {};
-    for (let k = 0; k < fields.length; k++) {
-      const name = this.columns[k];
-      if (name !== undefined) record[name] = fields[k] as string;
-    }
-    this.items.push({ line, fields: record });
-  }
-
   private readHeader(names: string[]): void {
     const columns: Array<TradeField | undefined> = [];
     const seen = new Set<string>();

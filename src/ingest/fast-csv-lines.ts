@@ -11,6 +11,7 @@ import type { ClassificationMethod, Trade } from '../model/trade.js';
 import { methodCodeOf, type MethodCode } from '../engine/classification/classify.js';
 import { ByteKeyTable, FNV_OFFSET, FNV_PRIME } from './byte-key-table.js';
 import { MAX_FAST_DIGITS, plainAscii, readDirection, readRowNumbers, splitFields, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
+import { CsvGeneralTail } from './csv-general-tail.js';
 import { CsvRecordParser } from './csv-record-parser.js';
 import { RECORD_RAW, RECORD_RESET, RECORD_STRIDE, RECORD_SYMBOL, SYMBOL_FACTOR } from './csv-row-reader.js';
 import { fileKindOf } from './file-source.js';
@@ -211,7 +212,7 @@ export class CsvLinesBuilder {
   /** The fields of a row `readStandardFields` took (reused). */
   private readonly standardFields = new Float64Array(STANDARD_FIELDS);
   /** Set once the input needs the RFC 4180 reader (a quote or a lone CR was seen). */
-  private general: { parser: CsvRecordParser; decoder: TextDecoder } | undefined;
+  private general: CsvGeneralTail | undefined;
   private firstChunk = true;
 
   constructor(options: CsvLinesOptions = {}) {
@@ -232,7 +233,7 @@ export class CsvLinesBuilder {
       if (chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) chunk = chunk.subarray(3);
     }
     if (this.general) {
-      this.takeGeneral(this.general.parser.push(this.general.decoder.decode(chunk, { stream: true })));
+      this.takeGeneral(this.general.push(chunk));
       return;
     }
     const buf = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
@@ -320,9 +321,7 @@ export class CsvLinesBuilder {
       if (consumed < buf.length && this.general) this.pushGeneralBytes(buf.subarray(consumed));
     }
     if (this.general) {
-      const general = this.general;
-      this.takeGeneral(general.parser.push(general.decoder.decode()));
-      this.takeGeneral(general.parser.end());
+      this.takeGeneral(this.general.end());
     } else if (!this.headerDone) {
       // An empty input (or a header alone without a line break) is checked like the general reader does.
       new CsvRecordParser(this.sourceName).end();
@@ -1051,13 +1050,11 @@ export class CsvLinesBuilder {
 
   /** The RFC 4180 reader from here on: from the start (`header` empty), or from line `this.line`. */
   private startGeneral(header: string): void {
-    const parser = header === '' ? new CsvRecordParser(this.sourceName) : CsvRecordParser.continuing(this.sourceName, header, this.line);
-    this.general = { parser, decoder: new TextDecoder('utf-8', { ignoreBOM: true }) };
+    this.general = new CsvGeneralTail(this.sourceName, header, this.line);
   }
 
   private pushGeneralBytes(bytes: Buffer): void {
-    const general = this.general as NonNullable<typeof this.general>;
-    this.takeGeneral(general.parser.push(general.decoder.decode(bytes, { stream: true })));
+    this.takeGeneral((this.general as CsvGeneralTail).push(bytes));
   }
 
   private takeGeneral(items: readonly SourceItem[]): void {

@@ -1,5 +1,6 @@
 export * from './raw-record.js';
 export { CsvRecordParser } from './csv-record-parser.js';
+export { CsvRows, type CsvRow } from './csv-rows.js';
 export { NdjsonRecordParser } from './ndjson-record-parser.js';
 export { parseJsonObjectLine, type JsonLineResult } from './json-line.js';
 export { parseTimestamp, type TimestampResult } from './timestamp.js';

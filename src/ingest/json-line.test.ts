@@ -103,4 +103,17 @@ describe('NdjsonRecordParser', () => {
       { line: 2, fields: { symbol: 'X.US' } },
     ]);
   });
+
+  it('rejects a line just over the limit however it is chunked, and accepts one at the limit', () => {
+    const over = `{"symbol":"${'A'.repeat(MAX_RECORD_CHARS - 12)}"}`; // MAX_RECORD_CHARS + 1 characters
+    const atLimit = over.replace('AA', 'A');
+    const text = `${over}\n${atLimit}\n`;
+    const expected = [
+      { line: 1, error: `line longer than ${MAX_RECORD_CHARS} characters` },
+      { line: 2, fields: { symbol: 'A'.repeat(MAX_RECORD_CHARS - 13) } },
+    ];
+    assert.equal(over.length, MAX_RECORD_CHARS + 1);
+    assert.deepEqual(readAll([text]), expected, 'in one chunk');
+    assert.deepEqual(readAll([text.slice(0, 5000), text.slice(5000, MAX_RECORD_CHARS), text.slice(MAX_RECORD_CHARS)]), expected, 'in three');
+  });
 });

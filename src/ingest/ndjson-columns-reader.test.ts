@@ -45,6 +45,8 @@ const LINES = [
   `{"symbol":"BAD","timestamp":${T + 14},"price":"35","volume":1}`,
   '',
   '   ',
+  '\u00a0\u3000 \t', // blank in Unicode's sense, not in ASCII's
+  '\u2028',
   'not json',
   `{"symbol":"700.HK","timestamp":${T + 15},"price":"35","volume":1,"direction":"sideways"}`,
   `{"symbol":"700.HK","timestamp":${T + 16},"price":"35","volume":1,"direction":""}`,

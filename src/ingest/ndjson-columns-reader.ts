@@ -3,7 +3,7 @@ import { dayNumberToDate, localDayNumber } from '../calendar/time-zone.js';
 import type { Market } from '../model/market.js';
 import { YIELD_CHECK_BYTES, type BatchIngester } from './batch-ingester.js';
 import { plainAscii, readRowNumbers, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
-import { parseJsonObjectLine } from './json-line.js';
+import { blankNdjsonLine, ndjsonLineItem } from './ndjson-record-parser.js';
 import { TRADE_FIELDS } from './raw-record.js';
 import { MAX_TRADE_ID_CHARS } from './trade-parser.js';
 
@@ -32,9 +32,9 @@ const NUMBER = 2;
  * the plain form `{"symbol":"700.HK","timestamp":…,"price":"35.07",…}` — no spaces, no escapes,
  * canonical keys at most once, strings of printable ASCII, plain numbers — goes from the bytes
  * into the ingester's column batch. Any other line (spaces, escapes, unknown keys, nested values,
- * non-ASCII text, a value the byte readers are not sure of, a trade type) goes through
- * `parseJsonObjectLine` and `parseTradeRecord` exactly as the general reader would, so records,
- * line numbers, rejections and their reasons are unchanged.
+ * non-ASCII text, a value the byte readers are not sure of, a trade type) is read by the general
+ * reader's own line reading (`ndjsonLineItem`, then `parseTradeRecord`), and so are blank lines
+ * decided, so records, line numbers, rejections and their reasons are unchanged.
  */
 export class NdjsonColumnsReader {
   private readonly valueKind = new Uint8Array(FIELD_COUNT);
@@ -80,7 +80,7 @@ export class NdjsonColumnsReader {
       if (lf === -1) lf = buf.length;
       line++;
       const end = lf > pos && buf[lf - 1] === CR ? lf - 1 : lf;
-      if (!blank(buf, pos, end) && ingester.beginRecord()) {
+      if (!this.blank(buf, pos, end) && ingester.beginRecord()) {
         if (!this.fastLine(buf, pos, end)) this.generalLine(buf, pos, end, line);
         if (ingester.commitDue()) await ingester.commitIfDue();
       }
@@ -88,11 +88,25 @@ export class NdjsonColumnsReader {
     }
   }
 
-  /** A line as the general reader takes it (after `beginRecord`). */
+  /** A (non-blank) line as the general reader takes it (after `beginRecord`). */
   private generalLine(buf: Buffer, start: number, end: number, line: number): void {
-    const result = parseJsonObjectLine(this.decoder.decode(buf.subarray(start, end)));
-    if (result.ok) this.ingester.takeFields(line, result.fields);
-    else this.ingester.takeRejection(line, result.reason);
+    const item = ndjsonLineItem(this.decoder.decode(buf.subarray(start, end)), line);
+    if (item === undefined) return;
+    if ('error' in item) this.ingester.takeRejection(line, item.error);
+    else this.ingester.takeFields(line, item.fields);
+  }
+
+  /**
+   * Whether a line is blank as the general reader sees it: ASCII whitespace decided on the bytes;
+   * a line with other bytes before any non-space ASCII is decoded and asked.
+   */
+  private blank(buf: Buffer, start: number, end: number): boolean {
+    for (let i = start; i < end; i++) {
+      const c = buf[i] as number;
+      if (c >= 0x80) return blankNdjsonLine(this.decoder.decode(buf.subarray(start, end)));
+      if (!(c === 32 || (c >= 9 && c <= 13))) return false;
+    }
+    return true;
   }
 
   /** Reads a plain line into the batch; false (nothing done) when the general reader must decide. */
@@ -217,15 +231,6 @@ export class NdjsonColumnsReader {
     }
     return entry;
   }
-}
-
-/** Whether a line holds nothing but whitespace (not a record). */
-function blank(buf: Buffer, start: number, end: number): boolean {
-  for (let i = start; i < end; i++) {
-    const c = buf[i] as number;
-    if (!(c === 32 || (c >= 9 && c <= 13))) return false;
-  }
-  return true;
 }
 
 function fieldOfKey(buf: Buffer, start: number, end: number): number {

@@ -1,7 +1,25 @@
 import { parseJsonObjectLine } from './json-line.js';
-import { MAX_RECORD_CHARS, type SourceItem } from './raw-record.js';
+import { MAX_RECORD_CHARS, type SourceItem, type TradeField } from './raw-record.js';
 
 const BOM = 0xfeff;
+
+/** Whether a line is blank (not a record): nothing but whitespace as String.prototype.trim sees it. */
+export function blankNdjsonLine(text: string): boolean {
+  return text.trim().length === 0;
+}
+
+/**
+ * The one reading of an NDJSON line, for the general reader and the byte-level one alike: `raw`
+ * is the line without its LF (a trailing CR is dropped). Undefined for a blank line (see
+ * blankNdjsonLine: U+00A0 or U+3000 are whitespace too), which is not a record; else the record or
+ * the reason it is malformed. `fieldOfKey` names the field of each key (default: the canonical keys).
+ */
+export function ndjsonLineItem(raw: string, line: number, fieldOfKey?: (key: string) => TradeField | undefined): SourceItem | undefined {
+  const text = raw.length > 0 && raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
+  if (blankNdjsonLine(text)) return undefined;
+  const result = parseJsonObjectLine(text, fieldOfKey);
+  return result.ok ? { line, fields: result.fields } : { line, error: result.reason };
+}
 
 /**
  * Incremental NDJSON reader: push decoded text chunks, get one item per non-blank line
@@ -16,6 +34,9 @@ export class NdjsonRecordParser {
   private started = false;
   private items: SourceItem[] = [];
 
+  /** `fieldOfKey` names the field of each key (a vendor's feed read through a column map); default: the canonical keys. */
+  constructor(private readonly fieldOfKey?: (key: string) => TradeField | undefined) {}
+
   push(chunk: string): SourceItem[] {
     let text = chunk;
     if (!this.started && text.length > 0) {
@@ -29,6 +50,8 @@ export class NdjsonRecordParser {
       const piece = text.slice(start, end);
       const whole = this.pending.length > 0 ? this.pending + piece : piece;
       this.pending = '';
+      // However the text was chunked: a line over the limit is rejected, not read.
+      if (whole.length > MAX_RECORD_CHARS) this.overlong = true;
       this.takeLine(whole);
       start = end + 1;
     }
@@ -59,10 +82,8 @@ export class NdjsonRecordParser {
       this.items.push({ line: this.line, error: `line longer than ${MAX_RECORD_CHARS} characters` });
       return;
     }
-    const text = raw.length > 0 && raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
-    if (text.trim().length === 0) return;
-    const result = parseJsonObjectLine(text);
-    this.items.push(result.ok ? { line: this.line, fields: result.fields } : { line: this.line, error: result.reason });
+    const item = ndjsonLineItem(raw, this.line, this.fieldOfKey);
+    if (item !== undefined) this.items.push(item);
   }
 
   private drain(): SourceItem[] {

@@ -40,17 +40,6 @@ export function textLines(path: string): AsyncIterableIterator<string> {
   return createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY })[Symbol.asyncIterator]();
 }
 
-/** Lines of a body held in memory (an HTTP request), split like a file's: LF or CRLF. */
-export async function* bodyLines(text: string): AsyncGenerator<string> {
-  let start = 0;
-  while (start < text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    yield text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
-    start = end + 1;
-  }
-}
-
 /** Characters of a body handed to a reader at a time. */
 const BODY_SLICE_CHARS = 1 << 14;
 
@@ -74,11 +63,6 @@ export async function* inputText(file: string, body: string | undefined): AsyncG
   }
   const rest = decoder.decode();
   if (rest.length > 0) yield rest;
-}
-
-/** The lines of an adapter's input: the body when one is given, else the file. */
-export function inputLines(file: string, body: string | undefined): AsyncIterable<string> {
-  return body === undefined ? textLines(file) : bodyLines(body);
 }
 
 /** Integer text `units` at `scale` as the shortest exact decimal text (`5794000`, 4 → `579.4`). */

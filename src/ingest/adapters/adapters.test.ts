@@ -3,14 +3,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { calendarFor } from '../../calendar/trading-calendar.js';
 import { DayFlow } from '../../engine/day-flow.js';
 import type { Trade } from '../../model/trade.js';
 import { parseTradeRecord } from '../trade-parser.js';
 import type { SourceItem } from '../raw-record.js';
 import { roundDecimalText, scaledIntegerText, type AdapterSource } from './adapter-source.js';
-import { CsvRows } from './csv-rows.js';
 import { l2TradeSource, orderSequenceSide } from './l2-trade-source.js';
 import { lobsterSource } from './lobster-source.js';
 import { parseLocalDateTime, parseSecondsAfterMidnight, parseTimeOfDay, wallToEpochMs } from './local-time.js';
@@ -89,21 +88,6 @@ describe('local times', () => {
     assert.ok(winter.ok);
     assert.equal(wallToEpochMs('America/New_York', winter.ms), Date.parse('2012-12-21T09:30:00-05:00'));
     assert.equal(parseLocalDateTime('2023-02-30T09:30:00').ok, false);
-  });
-});
-
-describe('CsvRows', () => {
-  it('reads quoted fields, CRLF and chunk boundaries', () => {
-    const rows = new CsvRows();
-    const out = [...rows.push('a,"b,1"\r\n"x""y",'), ...rows.push('z\n\n"multi\nline",2\n'), ...rows.end()];
-    assert.deepEqual(
-      out.map((row) => [row.line, row.values]),
-      [
-        [1, ['a', 'b,1']],
-        [2, ['x"y', 'z']],
-        [4, ['multi\nline', '2']],
-      ],
-    );
   });
 });
 
@@ -247,6 +231,32 @@ describe('column-mapping adapter', () => {
         ['AAPL.US', Date.parse('2024-06-14T13:30:00Z'), '2125e-1'],
       ],
     );
+  });
+
+  it('reads a mapped NDJSON file, gzipped file or body with the same lines as canonical NDJSON: BOM, CRLF, blank and overlong lines', async () => {
+    const lines = [
+      '\ufeff{"t":"2024-06-14T13:30:00Z","p":212.5,"q":1}', // a BOM before the first line
+      '{"t":"2024-06-14T13:30:01Z","p":"x\ry","q":1}', // a lone CR is not a line break
+      '\u00a0 ', // blank
+      `{"t":"2024-06-14T13:30:02Z","p":1,"q":1,"pad":"${'p'.repeat(1 << 20)}"}`, // longer than a record may be
+      '{"t":"2024-06-14T13:30:03Z","p":212.75,"q":2}',
+    ];
+    const content = `${lines.join('\r\n')}\r\n`;
+    const mapping = { columns: parseColumnMap('timestamp=t,price=p,volume=q'), symbol: 'AAPL.US' };
+    const gzipped = join(dir, 'vendor-lines.ndjson.gz');
+    writeFileSync(gzipped, gzipSync(content));
+    const outcomes = [];
+    for (const source of [
+      mappedFileSource({ file: file('vendor-lines.ndjson', content), mapping }),
+      mappedFileSource({ file: gzipped, mapping }),
+      mappedFileSource({ file: 'body.ndjson', body: content, mapping }),
+    ]) {
+      const { trades, rejected } = await read(source);
+      outcomes.push({ trades: trades.map((t) => [t.line, text(t.price)]), rejected: rejected.map((r) => r.line) });
+    }
+    assert.deepEqual(outcomes[0], { trades: [[1, '2125e-1'], [5, '21275e-2']], rejected: [2, 4] });
+    assert.deepEqual(outcomes[1], outcomes[0]);
+    assert.deepEqual(outcomes[2], outcomes[0]);
   });
 
   it('names the missing column and refuses unknown fields', async () => {

@@ -1,5 +1,4 @@
-export { bodyLines, ingestAdapterSource, roundDecimalText, scaledIntegerText, type AdapterSource } from './adapter-source.js';
-export { CsvRows, type CsvRow } from './csv-rows.js';
+export { ingestAdapterSource, roundDecimalText, scaledIntegerText, type AdapterSource } from './adapter-source.js';
 export { l2TradeSource, orderSequenceSide, L2_AUCTION_TRADE_TYPE, type L2Options } from './l2-trade-source.js';
 export { lobsterSource, lobsterSourceId, type LobsterOptions } from './lobster-source.js';
 export { isKnownTimeZone, parseLocalDateTime, parseSecondsAfterMidnight, parseTimeOfDay, wallToEpochMs } from './local-time.js';

@@ -3,7 +3,7 @@ import { dateToDayNumber } from '../../calendar/time-zone.js';
 import { invalidRequest } from '../../model/errors.js';
 import type { RawFields, SourceItem } from '../raw-record.js';
 import { inputText, roundDecimalText, type AdapterSource } from './adapter-source.js';
-import { CsvRows } from './csv-rows.js';
+import { CsvRows } from '../csv-rows.js';
 import { parseLocalDateTime, parseTimeOfDay, wallToEpochMs } from './local-time.js';
 import { tradeTimeProblem } from '../../model/trade-time.js';
 

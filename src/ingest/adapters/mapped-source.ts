@@ -2,12 +2,12 @@ import { basename } from 'node:path';
 import { dateToDayNumber } from '../../calendar/time-zone.js';
 import { invalidRequest } from '../../model/errors.js';
 import { fileKindOf } from '../file-source.js';
-import { parseJsonObjectLine } from '../json-line.js';
+import { NdjsonRecordParser } from '../ndjson-record-parser.js';
 import { JsonNumberText, TRADE_FIELDS, isTradeField, type RawFields, type RawValue, type SourceItem, type TradeField } from '../raw-record.js';
 import { tradeTimeProblem } from '../../model/trade-time.js';
 import { parseTimestamp } from '../timestamp.js';
-import { inputLines, inputText, type AdapterSource } from './adapter-source.js';
-import { CsvRows } from './csv-rows.js';
+import { inputText, type AdapterSource } from './adapter-source.js';
+import { CsvRows } from '../csv-rows.js';
 import { isKnownTimeZone, parseLocalDateTime, parseTimeOfDay, wallToEpochMs } from './local-time.js';
 
 /**
@@ -152,18 +152,22 @@ export function mappedFileSource(options: MappedFileOptions): AdapterSource {
       if (kind.format === 'ndjson') {
         const fieldOfKey = new Map<string, TradeField>();
         for (const field of TRADE_FIELDS) fieldOfKey.set(sourceColumn(field), field);
-        let line = 0;
-        for await (const text of inputLines(file, options.body)) {
-          line++;
-          if (text.trim() === '') continue;
-          const parsed = parseJsonObjectLine(text, (key) => fieldOfKey.get(key));
-          if (!parsed.ok) push(line, parsed.reason);
-          else push(line, mapRecord(mapping, (field) => parsed.fields[field]));
+        // The general NDJSON reader, only with the vendor's keys: lines, blank lines, BOM and limits as for canonical NDJSON.
+        const parser = new NdjsonRecordParser((key) => fieldOfKey.get(key));
+        const take = (items: SourceItem[]): void => {
+          for (const item of items) {
+            if ('error' in item) push(item.line, item.error);
+            else push(item.line, mapRecord(mapping, (field) => item.fields[field]));
+          }
+        };
+        for await (const text of inputText(file, options.body)) {
+          take(parser.push(text));
           if (batch.length >= BATCH) {
             yield batch;
             batch = [];
           }
         }
+        take(parser.end());
       } else {
         const reader = new CsvRows(name);
         let indexOf: Map<TradeField, number> | undefined;
