@@ -37,6 +37,10 @@ export function scheduleKey(schedule: { readonly date: string; readonly lineStar
 
 const MAGIC0 = 0x43; // 'C'
 const MAGIC1 = 0x46; // 'F'
+/**
+ * Bump it whenever what a day's state means changes (classification, trade-type policy, sessions,
+ * tiers): a snapshot of another version is refused, and its day is replayed from its trades.
+ */
 const VERSION = 1;
 /** Below this magnitude a zigzag value (2|v|+1) stays a safe integer. */
 const NUMBER_ZIGZAG_LIMIT = 2 ** 51;
