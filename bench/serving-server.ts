@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { decodePacket, encodePacket } from '../src/protocol/packet-codec.js';
 import { startCapflowServer } from '../src/server/capflow-server.js';
+import { SOCKET_TOKEN_RATE_KEY } from '../src/server/auth/credential.js';
 import { startTestServer, storeTrades, testCredential, trade } from '../src/server/server-test-kit.js';
 import { FlowService } from '../src/service/flow-service.js';
 import { MarketClock } from '../src/service/market-clock.js';
@@ -42,8 +43,10 @@ if (mode === 'echo') {
 } else if (mode === 'empty') {
   // An empty store with symbols known in advance, for the freshness benchmark (argv[3]: symbols).
   const securities = (process.argv[3] ?? '').split(',').filter((s) => s !== '');
+  // A load generator opens up to 1,000 connections at once: its token fetches (SOCKET_TOKEN_RATE_KEY)
+  // and auths (2, 3) must not be refused, as they are not what is measured.
   const unlimited = { limit: 1_000_000, burst: 1_000_000 };
-  const credential = testCredential({ connections: 5000, subscribeLimit: 10_000, rateLimits: { 4: unlimited, 8: unlimited, 9: unlimited, 24: unlimited, 25: unlimited } });
+  const credential = testCredential({ connections: 5000, subscribeLimit: 10_000, rateLimits: { [SOCKET_TOKEN_RATE_KEY]: unlimited, 2: unlimited, 3: unlimited, 4: unlimited, 8: unlimited, 9: unlimited, 24: unlimited, 25: unlimited } });
   const server = await startTestServer({
     credentials: [credential],
     securities,
@@ -56,8 +59,10 @@ if (mode === 'echo') {
   const open = Date.parse('2024-06-14T09:30:00+08:00');
   for (let minute = 0; minute < 150; minute++) trades.push(trade('700.HK', new Date(open + minute * 60_000 + 5000).toISOString(), String(320 + (minute % 7) / 10), 100 * (1 + (minute % 5)), minute % 3 ? 'up' : 'down'));
   for (let minute = 0; minute < 180; minute++) trades.push(trade('700.HK', new Date(open + 210 * 60_000 + minute * 60_000 + 5000).toISOString(), String(321 + (minute % 7) / 10), 100, minute % 2 ? 'up' : 'down'));
+  // A load generator opens up to 1,000 connections at once: its token fetches (SOCKET_TOKEN_RATE_KEY)
+  // and auths (2, 3) must not be refused, as they are not what is measured.
   const unlimited = { limit: 1_000_000, burst: 1_000_000 };
-  const credential = testCredential({ connections: 5000, rateLimits: { 4: unlimited, 8: unlimited, 9: unlimited, 24: unlimited, 25: unlimited } });
+  const credential = testCredential({ connections: 5000, rateLimits: { [SOCKET_TOKEN_RATE_KEY]: unlimited, 2: unlimited, 3: unlimited, 4: unlimited, 8: unlimited, 9: unlimited, 24: unlimited, 25: unlimited } });
   // Composed as `capflow serve` composes it: JSON logs at info level, Prometheus metrics, the
   // flow service polling the store at its default interval (the test kit polls every 20 ms).
   const logger = createLogger({ level: 'info' });
