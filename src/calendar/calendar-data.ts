@@ -10,7 +10,7 @@
 
 export interface CalendarHalfDay {
   readonly date: string;
-  /** End of the exchange's continuous trading (local hh:mm); lines follow capital-flow.md §5. */
+  /** End of the exchange's continuous trading (local hh:mm); lines follow docs/computation.md §5. */
   readonly close: string;
 }
 

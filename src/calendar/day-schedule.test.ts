@@ -12,7 +12,7 @@ function scheduleOf(market: Market, date: string): DaySchedule {
 
 const hm = (text: string): number => Number(text.slice(0, 2)) * 60 + Number(text.slice(3, 5));
 
-describe('lines per day (capital-flow.md §5)', () => {
+describe('lines per day (docs/computation.md §5)', () => {
   const cases: [Market, string, 'full' | 'half', number, string, string][] = [
     ['HK', '2024-06-03', 'full', 331, '09:30', '16:00'],
     ['US', '2024-06-03', 'full', 390, '09:30', '15:59'],

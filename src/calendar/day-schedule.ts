@@ -8,7 +8,7 @@ const MS_PER_MINUTE = 60_000;
 
 /**
  * One trading day of one market: its regular sessions, the closing-auction grace and the
- * minutes that get capital-flow lines (capital-flow.md §5), with their instants precomputed so
+ * minutes that get capital-flow lines (docs/computation.md §5), with their instants precomputed so
  * that the engine maps a trade to its line with one subtraction and one table look-up.
  */
 export class DaySchedule {

@@ -21,7 +21,7 @@ export interface PeriodWindow extends SessionWindow {
 }
 
 export interface MarketSessionRules {
-  /** Regular sessions of a full day (capital-flow.md §5). */
+  /** Regular sessions of a full day (docs/computation.md §5). */
   readonly full: readonly SessionWindow[];
   /** Regular sessions of a half day: the line-producing window, which for SG runs past the exchange's 12:00 close. */
   readonly half: readonly SessionWindow[];
@@ -35,7 +35,7 @@ export interface MarketSessionRules {
 const hm = (hours: number, minutes: number): number => hours * 60 + minutes;
 
 /**
- * Session hours per market. capital-flow.md §5 is authoritative for which minutes have lines
+ * Session hours per market. docs/computation.md §5 is authoritative for which minutes have lines
  * (it follows LongPort's own minute model), so a half day's windows come from here and not from
  * the `close` time in the calendar data (SG half days: lines 09:00–12:15 although the continuous
  * session closes at 12:00). CN has no half days; should the data ever list one, its morning

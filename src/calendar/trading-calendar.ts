@@ -34,7 +34,7 @@ export interface TradingCalendar {
   previousTradingDay(date: string): string;
   /** The earliest trading day strictly after `date`. */
   nextTradingDay(date: string): string;
-  /** The latest trading day whose first session has started at `nowMs` (capital-flow.md §5). */
+  /** The latest trading day whose first session has started at `nowMs` (docs/computation.md §5). */
   servedDay(nowMs: number): DaySchedule;
   /** Command 8 periods of a date; for a closed date, those of a full day. */
   tradePeriods(date: string): TradePeriod[];

@@ -10,7 +10,7 @@ export interface ErrorContext {
 
 /**
  * A message that says what went wrong and what to do about it, for every code the REST API
- * answers with (capital-flow.md §6, the token endpoint's 401/403 codes) and for an unreachable server.
+ * answers with (docs/errors.md, the token endpoint's 401/403 codes) and for an unreachable server.
  */
 export function explainApiError(error: unknown, context: ErrorContext): string {
   if (error instanceof CapflowClientError && error.kind === 'unreachable') {

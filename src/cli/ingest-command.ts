@@ -41,7 +41,7 @@ export const INGEST_COMMAND = {
 } satisfies CommandSpec;
 
 /**
- * `capflow ingest FILE... --data DIR` (operating.md). `argv` holds the arguments after the
+ * `capflow ingest FILE... --data DIR` (docs/cli.md). `argv` holds the arguments after the
  * command word. Exit codes: 0 done (rejected rows are reported, not failures), 1 a file could
  * not be ingested (earlier files and batches stay committed), 2 usage error.
  */

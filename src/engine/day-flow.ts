@@ -25,7 +25,7 @@ export interface CapitalAmounts {
   readonly small: string;
 }
 
-/** Command 25's figures (capital-flow.md §7); `timestamp` in Unix seconds. */
+/** Command 25's figures (docs/computation.md §6); `timestamp` in Unix seconds. */
 export interface CapitalDistribution {
   readonly timestamp: number;
   readonly capitalIn: CapitalAmounts;
@@ -113,7 +113,7 @@ interface ReplayCache {
 }
 
 /**
- * The capital flow of one symbol on one trading day (capital-flow.md §2–§5, §7). Trades are fed
+ * The capital flow of one symbol on one trading day (docs/computation.md). Trades are fed
  * in arrival order; each is deduplicated by trade id, classified when its direction is not
  * given (quote rule, then tick rule; neutral in the closing-auction grace window), and counted
  * in the line of its own timestamp's minute.

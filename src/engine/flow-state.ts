@@ -4,7 +4,7 @@ import { ExactSums } from './exact-sums.js';
 import { compareScaled, multiplyUnits, negateUnits, scaleUp, type Units } from './exact-units.js';
 import type { TierClassifier } from './tier-thresholds.js';
 
-/** Direction argument meaning "not given by the feed: classify" (capital-flow.md §3). */
+/** Direction argument meaning "not given by the feed: classify" (docs/computation.md §3). */
 export const DIRECTION_NOT_GIVEN = -1;
 /** Quote units meaning "no bid / no ask". */
 export const QUOTE_ABSENT = -1;

@@ -6,7 +6,7 @@ import type { ClassificationMethod } from '../model/trade.js';
  * trade parser will reject.
  */
 
-/** Column names (CSV header) and keys (NDJSON) of a trade record, capital-flow.md section 1. */
+/** Column names (CSV header) and keys (NDJSON) of a trade record, docs/computation.md §1. */
 export const TRADE_FIELDS = [
   'symbol',
   'timestamp',

@@ -1,5 +1,5 @@
 /**
- * Trade timestamps (capital-flow.md section 1): integer epoch milliseconds, or ISO 8601 with
+ * Trade timestamps (docs/computation.md §1): integer epoch milliseconds, or ISO 8601 with
  * an offset or Z. Parsed by hand with integer arithmetic, so nothing depends on Date parsing
  * quirks; fractions finer than a millisecond are truncated.
  */

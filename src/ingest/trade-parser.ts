@@ -58,7 +58,7 @@ function readDecimal(text: string): Decimal | string {
 }
 
 /**
- * Validates one record into a trade with its trading day (capital-flow.md section 1).
+ * Validates one record into a trade with its trading day (docs/computation.md §1).
  * Every rejection names the line and the field.
  */
 export function parseTradeRecord(line: number, fields: RawFields): TradeParseResult {

@@ -12,7 +12,7 @@ const TICKER_CHARS = /^[A-Z0-9.]+$/;
 const ALL_DIGITS = /^[0-9]+$/;
 
 /**
- * Parses `TICKER.REGION` (capital-flow.md section 1): the region follows the last dot,
+ * Parses `TICKER.REGION` (docs/computation.md §1): the region follows the last dot,
  * case-insensitive, kept in upper case; an all-digit HK ticker loses its leading zeros.
  * Returns undefined for anything malformed.
  */

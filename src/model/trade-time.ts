@@ -1,4 +1,4 @@
-/** The range of instants a trade may carry, checked at every input (capital-flow.md section 1). */
+/** The range of instants a trade may carry, checked at every input (docs/computation.md §1). */
 
 /**
  * The instants a trade may have: 1990-01-01T00:00:00Z (inclusive) to 2100-01-01T00:00:00Z

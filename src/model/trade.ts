@@ -11,7 +11,7 @@ export const Direction = {
 } as const;
 export type Direction = (typeof Direction)[keyof typeof Direction];
 
-/** A validated trade (capital-flow.md section 1). Symbol normalised, times in epoch ms. */
+/** A validated trade (docs/computation.md §1). Symbol normalised, times in epoch ms. */
 export interface Trade {
   readonly symbol: string;
   /** Epoch milliseconds (finer fractions truncated). */
@@ -20,7 +20,7 @@ export interface Trade {
   readonly price: Decimal;
   /** Positive whole number of shares (a safe integer). */
   readonly volume: number;
-  /** Given by the feed; undefined means "classify" (capital-flow.md section 3). */
+  /** Given by the feed; undefined means "classify" (docs/computation.md §3). */
   readonly direction?: Direction | undefined;
   readonly tradeId?: string | undefined;
   readonly bid?: Decimal | undefined;

@@ -1,6 +1,6 @@
 import { dateToDayNumber, dayNumberToDate, weekdayOf } from '../calendar/time-zone.js';
 
-/** History periods, as Futu and Tiger offer them (peers.md §2–§3). */
+/** History periods, as Futu and Tiger offer them (docs/figures.md). */
 export const HISTORY_PERIODS = ['day', 'week', 'month', 'quarter', 'year'] as const;
 export type HistoryPeriod = (typeof HISTORY_PERIODS)[number];
 

@@ -368,7 +368,7 @@ export class FlowService {
     return this.thresholds[market];
   }
 
-  /** The clock's "now" for a market (capital-flow.md §5). */
+  /** The clock's "now" for a market (docs/computation.md §5). */
   now(market: Market): number {
     return this.clock.now(market);
   }

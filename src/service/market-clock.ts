@@ -2,7 +2,7 @@ import type { Market } from '../model/market.js';
 import { FUTURE_TOLERANCE_MS, isTradeTime } from '../model/trade-time.js';
 
 /**
- * "Now" of capital-flow.md section 5: which day is served and how far its lines go.
+ * "Now" of docs/computation.md §5: which day is served and how far its lines go.
  * - wall: the real clock (the default);
  * - fixed: a replay frozen at an instant;
  * - feed: per market, the latest trade time seen (the wall clock for a market without trades).

@@ -2,7 +2,7 @@ import { Direction, type ClassificationMethod } from '../../model/trade.js';
 import { addUnits, compareScaled, compareToMidpoint, multiplyUnits, negateUnits, scaleUp, type Units } from '../exact-units.js';
 
 /**
- * Trade classification algorithms (capital-flow.md §3 and capflow's additions), pure and exact:
+ * Trade classification algorithms (docs/computation.md §3 and capflow's additions), pure and exact:
  * prices and quotes are scaled integers (value = units / 10^scale), compared without floats.
  * A quote argument of -1 units means "absent". Every method falls back to the tick rule, whose
  * state (the sign of the last price change) the caller keeps per symbol-day.

@@ -3,7 +3,7 @@ import type { Market } from '../../model/market.js';
 /**
  * What a feed's trade type code means for capital flow, per market (capflow's documented policy):
  * - `auction`: a call-auction print. It has no aggressor, so without a side of its own it is
- *   neutral (as every trade in the closing-auction grace window is, capital-flow.md §3).
+ *   neutral (as every trade in the closing-auction grace window is, docs/computation.md §3).
  * - `excluded`: not an on-exchange, order-book execution (off-exchange, late, overseas, average
  *   price or derivatively priced reports). It counts in no line and does not feed the tick rule:
  *   its negotiated price says nothing about who crossed the spread.

@@ -7,7 +7,7 @@ import { toBigInt } from '../exact-units.js';
 import { DEFAULT_TIER_THRESHOLDS, type TierThresholds } from '../tier-thresholds.js';
 
 /**
- * Size-tier conventions for the in/out split and main-force flow (capflow's addition; peers.md §1–§4):
+ * Size-tier conventions for the in/out split and main-force flow (capflow's addition; docs/figures.md):
  * - `longport`: 3 tiers by trade turnover with capflow's published per-market defaults
  *   (tier-thresholds.ts); main force = large.
  * - `eastmoney`: 4 fixed tiers by shares OR money — super-large ≥ 500,000 shares or ≥ CNY 1,000,000;

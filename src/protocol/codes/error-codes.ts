@@ -1,7 +1,7 @@
 /**
  * The wire's error numbers, defined once for the server, the clients, the CLI, the web page and
  * the API description: response header statuses, the business codes of `qop.error.Error`
- * (capital-flow.md section 6, protocol.md) and the codes of HTTP error bodies (`{code, message}`).
+ * (docs/errors.md, docs/protocol.md) and the codes of HTTP error bodies (`{code, message}`).
  * A leaf module (no imports), so a browser page can load it alone.
  */
 

@@ -110,7 +110,7 @@ function describe(value: unknown): string {
   return typeof value === 'object' ? 'an object' : `${typeof value} ${String(value)}`;
 }
 
-/** Validates the parsed JSON of a configuration file (operating.md). */
+/** Validates the parsed JSON of a configuration file (docs/configuration.md). */
 export function parseConfig(json: unknown, file: string): CapflowConfig {
   const v: Validator = new Validator(file);
   const root = v.object(json, '', TOP_LEVEL_KEYS);

@@ -4,7 +4,7 @@ import type { FlowService } from '../../service/flow-service.js';
 import type { Credential } from '../auth/credential.js';
 
 /**
- * The checks of capital-flow.md section 6, in their order: symbol format, market permission,
+ * The checks of docs/errors.md, in their order: symbol format, market permission,
  * known symbol, data present (the rate limit was already taken by the dispatcher). A caller
  * without a market's permission learns nothing about which of its symbols exist.
  */

@@ -9,7 +9,7 @@ import { encodeCapitalFlow } from './capital-flow.js';
 
 /**
  * Command 24 as it was answered before the handler learnt to answer without a promise: the
- * protobuf decoder, the checks of capital-flow.md section 6 in order, FlowService.capitalFlow and
+ * protobuf decoder, the checks of docs/errors.md in order, FlowService.capitalFlow and
  * a fresh encoding. Throws the CapflowError of a failure.
  */
 export async function referenceCapitalFlowAnswer(body: Uint8Array, credential: Credential, flows: FlowService): Promise<Uint8Array> {
