@@ -2,11 +2,10 @@ import { once } from 'node:events';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { CsvLinesSummary } from '../ingest/fast-csv-lines.js';
 import { FileLines, type SymbolDayLines } from '../ingest/file-lines.js';
-import { fileKindOf, fileSize } from '../ingest/file-source.js';
 import { HELP_OPTION, readCommandLine, usageMistake, type CommandSpec } from './command-spec.js';
 import { FEED_OPTIONS } from './feed-options.js';
 import { formatCounts } from './file-counts.js';
-import { engineClassification, feedChoice, feedSource, type FeedChoice } from './ingest-feed.js';
+import { checkFeedInputs, engineClassification, feedSource, type FeedChoice } from './ingest-feed.js';
 
 export interface ComputeCommandIo {
   readonly stdout: { write(text: string): unknown };
@@ -44,23 +43,9 @@ export async function runComputeCommand(argv: string[], io: ComputeCommandIo): P
   if (files.length === 0) return usageError('no input file given');
   if (values.out !== undefined && values.json === true) return usageError('--out and --json exclude each other');
   if (values.out !== undefined && values.out === '') return usageError('--out needs a file name');
-  const maxRejections = values['max-rejections'] === undefined ? 20 : /^[0-9]+$/.test(values['max-rejections']) ? Number(values['max-rejections']) : NaN;
-  if (!Number.isSafeInteger(maxRejections)) return usageError('--max-rejections must be a non-negative integer');
-  let feed: FeedChoice;
-  try {
-    feed = feedChoice(values, files);
-  } catch (error) {
-    return usageError((error as Error).message);
-  }
-  for (const file of [...files, ...(values.orderbook === undefined ? [] : [values.orderbook])]) {
-    try {
-      if (feed.kind === 'canonical') fileKindOf(file);
-      await fileSize(file);
-    } catch (error) {
-      io.stderr.write(`capflow compute: ${(error as Error).message}\n`);
-      return 1;
-    }
-  }
+  const inputs = await checkFeedInputs(COMPUTE_COMMAND, values, files, io);
+  if (typeof inputs === 'number') return inputs;
+  const { feed, maxRejections } = inputs;
 
   // The output file is opened first: a wrong path fails before a long computation, not after it.
   let outFile: FileHandle | undefined;

@@ -1,12 +1,11 @@
 import { basename } from 'node:path';
 import { ingestFile, type IngestProgress, type IngestSummary } from '../ingest/index.js';
-import { fileKindOf, fileSize } from '../ingest/file-source.js';
 import { formatRejection } from '../ingest/trade-parser.js';
 import type { FlowStore } from '../store/flow-store.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
 import { holdDataDir, type DataDirLock } from '../store/data-dir-lock.js';
 import { formatCounts } from './file-counts.js';
-import { engineClassification, feedChoice, ingestFeedFile, type FeedChoice } from './ingest-feed.js';
+import { checkFeedInputs, engineClassification, ingestFeedFile } from './ingest-feed.js';
 import { isSharedStoreUrl, openFlowStore } from './scale-out-adapters.js';
 import { HELP_OPTION, readCommandLine, usageMistake, type CommandSpec } from './command-spec.js';
 import { FEED_OPTIONS } from './feed-options.js';
@@ -56,28 +55,11 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo, deps
   const dataDir = values.data === undefined || values.data.length === 0 ? undefined : values.data;
   if (dataDir === undefined && sharedStore === undefined) return usageError('--data DIR (or --store postgres://…) is required');
   // Without --batch-size the ingester's defaults apply (100,000 for a CSV file read from its bytes, 20,000 otherwise).
-  const batchSize = values['batch-size'] === undefined ? undefined : positiveIntegerOption(values['batch-size'], 0);
+  const batchSize = values['batch-size'] === undefined ? undefined : positiveInteger(values['batch-size']);
   if (values['batch-size'] !== undefined && batchSize === undefined) return usageError('--batch-size must be a positive integer');
-  const maxRejections = positiveIntegerOption(values['max-rejections'], 20, true);
-  if (maxRejections === undefined) return usageError('--max-rejections must be a non-negative integer');
-
-  let feed: FeedChoice;
-  try {
-    feed = feedChoice(values, files);
-  } catch (error) {
-    return usageError((error as Error).message);
-  }
-
-  // Check every file before ingesting any, so a typo in the last name does not leave a half run.
-  for (const file of [...files, ...(values.orderbook === undefined ? [] : [values.orderbook])]) {
-    try {
-      if (feed.kind === 'canonical') fileKindOf(file);
-      await fileSize(file);
-    } catch (error) {
-      io.stderr.write(`capflow ingest: ${(error as Error).message}\n`);
-      return 1;
-    }
-  }
+  const inputs = await checkFeedInputs(INGEST_COMMAND, values, files, io);
+  if (typeof inputs === 'number') return inputs;
+  const { feed, maxRejections } = inputs;
 
   let store: FlowStore;
   // The data directory is in use while this ingest runs (`capflow restore` refuses it).
@@ -152,12 +134,11 @@ function redactedUrl(url: string): string {
   }
 }
 
-function positiveIntegerOption(text: string | undefined, fallback: number, allowZero = false): number | undefined {
-  if (text === undefined) return fallback;
+/** A whole number of at least 1, else undefined. */
+function positiveInteger(text: string): number | undefined {
   if (!/^[0-9]+$/.test(text)) return undefined;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || (value === 0 && !allowZero)) return undefined;
-  return value;
+  return Number.isSafeInteger(value) && value > 0 ? value : undefined;
 }
 
 /** The lines printed for one file: counts, then the kept rejection reasons. */

@@ -11,7 +11,8 @@ import {
   type ColumnMapping,
 } from '../ingest/adapters/index.js';
 import type { IngestOptions, IngestSummary } from '../ingest/batch-ingester.js';
-import { hashFile } from '../ingest/file-source.js';
+import { fileKindOf, fileSize, hashFile } from '../ingest/file-source.js';
+import { usageMistake, type CommandOutput, type CommandSpec } from './command-spec.js';
 import { isClassificationMethod, type ClassificationMethod } from '../model/trade.js';
 import type { FlowStore } from '../store/flow-store.js';
 
@@ -40,6 +41,49 @@ export interface FeedFlags {
  * decides every continuous-session trade's side from them, the exchange's flag set aside.
  */
 const CHOOSABLE = ['lee-ready', 'emo', 'clnv', 'tick', 'order-sequence'];
+
+/** Rejection reasons a command prints per file unless `--max-rejections` says otherwise. */
+const PRINTED_REJECTIONS = 20;
+
+/** What `ingest` and `compute` read from their feed flags and files. */
+export interface FeedInputs {
+  readonly feed: FeedChoice;
+  /** Rejection reasons printed per file (all are counted). */
+  readonly maxRejections: number;
+}
+
+/**
+ * The feed flags and files of `ingest` and `compute`, checked alike before any is read: the feed
+ * choice, `--max-rejections`, and every file (and LOBSTER orderbook) readable and, for canonical
+ * input, of a known kind. Otherwise the exit code: 2 after a usage mistake, 1 for a file.
+ */
+export async function checkFeedInputs(
+  spec: CommandSpec,
+  flags: FeedFlags & { readonly 'max-rejections'?: string | undefined },
+  files: readonly string[],
+  io: CommandOutput,
+): Promise<FeedInputs | number> {
+  const text = flags['max-rejections'];
+  const maxRejections = text === undefined ? PRINTED_REJECTIONS : /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(maxRejections)) return usageMistake(spec, io, '--max-rejections must be a non-negative integer');
+  let feed: FeedChoice;
+  try {
+    feed = feedChoice(flags, files);
+  } catch (error) {
+    return usageMistake(spec, io, (error as Error).message);
+  }
+  // Every file before any is read, so a typo in the last name does not leave a half run.
+  for (const file of [...files, ...(flags.orderbook === undefined ? [] : [flags.orderbook])]) {
+    try {
+      if (feed.kind === 'canonical') fileKindOf(file);
+      await fileSize(file);
+    } catch (error) {
+      io.stderr.write(`capflow ${spec.name}: ${(error as Error).message}\n`);
+      return 1;
+    }
+  }
+  return { feed, maxRejections };
+}
 
 /** Reads and checks the feed flags; throws an Error whose message is the usage problem. */
 export function feedChoice(flags: FeedFlags, files: readonly string[]): FeedChoice {
