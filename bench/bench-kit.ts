@@ -1,7 +1,10 @@
 /** Small helpers shared by the benchmarks: flags, timing, percentiles, result tables. */
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
+import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
 export type Flags = Record<string, string>;
 
@@ -83,3 +86,17 @@ export async function headFile(source: string, target: string, rows: number): Pr
  * thousands of connections from one address at once, which the defaults (64 per address) refuse.
  */
 export const LOAD_GENERATOR_CAPS = { maxUnauthenticated: 100_000, maxUnauthenticatedPerAddress: 100_000 } as const;
+
+/** bin/capflow.js of this checkout (the benchmarks run from dist-bench/bench/). */
+export const CAPFLOW_BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/capflow.js');
+
+/** `capflow ingest FILE --data DIR` as a user runs it (a child process); resolves with what it printed. */
+export function runIngestCommand(path: string, dataDir: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [CAPFLOW_BIN, 'ingest', path, '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let printed = '';
+    child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (printed += chunk.toString()));
+    child.on('close', (code) => (code === 0 ? done(printed) : fail(new Error(`capflow ingest exited with ${code}: ${printed}`))));
+  });
+}

@@ -12,19 +12,16 @@
  * then checks every rebuilt line equals DuckDB's and prints the ratios.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { calendarFor } from '../src/calendar/trading-calendar.js';
 import { DayFlow } from '../src/engine/index.js';
-import { spawn } from 'node:child_process';
-
-import { fileURLToPath } from 'node:url';
 import { parseSymbol } from '../src/model/symbol.js';
 import { addColumnsToDay } from '../src/service/day-columns.js';
 import { SqliteFlowStore } from '../src/store/sqlite-flow-store.js';
-import { fmt, machine, numberFlag, parseFlags, printTable, timed } from './bench-kit.js';
+import { fmt, machine, numberFlag, parseFlags, printTable, runIngestCommand, timed } from './bench-kit.js';
 import { duckdbLines } from './duckdb-lines.js';
 import { BENCH_DATE, generateDayCsv } from './generate-day.js';
-import { loadavg } from 'node:os';
 
 const flags = parseFlags();
 const trades = numberFlag(flags, 'trades', 2_000_000);
@@ -32,20 +29,6 @@ const symbolCount = numberFlag(flags, 'symbols', 2000);
 const duckdbThreads = numberFlag(flags, 'duckdb-threads', 2);
 const runs = numberFlag(flags, 'runs', 1);
 const dir = flags.dir ?? '/tmp/capflow-bench';
-
-/** bin/capflow.js of this checkout (the benchmark runs from dist-bench/bench/). */
-const CAPFLOW_BIN = resolve(fileURLToPath(import.meta.url), '../../../bin/capflow.js');
-
-/** `capflow ingest FILE --data DIR` as a user runs it; resolves with what it printed. */
-function runIngest(path: string, dataDir: string): Promise<string> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CAPFLOW_BIN, 'ingest', path, '--data', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let printed = '';
-    child.stdout.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (printed += chunk.toString()));
-    child.on('close', (code) => (code === 0 ? done(printed) : fail(new Error(`capflow ingest exited with ${code}: ${printed}`))));
-  });
-}
 
 function rate(rows: number, ms: number): number {
   return rows / (ms / 1000);
@@ -62,7 +45,7 @@ async function main(): Promise<void> {
     const duck = await timed(() => duckdbLines(path, BENCH_DATE, duckdbThreads));
     const dataDir = mkdtempSync(join(dir, 'durable-'));
     try {
-      const ingest = await timed(() => runIngest(path, dataDir));
+      const ingest = await timed(() => runIngestCommand(path, dataDir));
       const store = await SqliteFlowStore.open(dataDir);
       const rebuild = await timed(async () => {
         const days = new Map<string, DayFlow>();

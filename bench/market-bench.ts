@@ -3,27 +3,28 @@
  * - a generated day (`bench/generate-day.ts`: --trades over --symbols in HK, US, SH/SZ and SG, by
  *   default in the `market` shape: per-market shares of the trades, popular and quiet symbols, more
  *   trades near the open and the close; `--shape uniform` for the other benchmarks' day);
- * - durable ingest of it into the embedded store (`ingestFile`, the path of `capflow ingest`);
+ * - durable ingest of it into the embedded store by the `capflow ingest FILE --data DIR` command
+ *   itself (a child process);
  * - a server process started over that store (a restart: nothing held but the store) that answers
  *   every symbol's served day: the time from its start to every symbol answered, and its RSS
  *   after collections, minus the RSS of the same server holding the same symbols without trades
  *   (configured, each served day loaded empty), per trade of the day. That first server has no
- *   snapshots to start from (every trade replayed); it then writes every served day's snapshot,
- *   and a second server over the same store measures the restart from them.
+ *   snapshots to start from (every trade replayed); it then writes every served day's snapshot
+ *   and is killed with SIGKILL, and a second server over the same store measures the restart
+ *   from them (its lines' hash must equal the first server's).
  *
  *   npm run bench:market -- [--trades 150000000] [--symbols 12000] [--shape market|uniform] [--dir /tmp/capflow-bench]
  * The issue's size is 150 M trades over 12,000 symbols; on a shared machine run it scaled down
  * (say --trades 3000000) and read the per-trade figures.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { ingestFile } from '../src/ingest/index.js';
 import { SqliteFlowStore } from '../src/store/sqlite-flow-store.js';
-import { fmt, machine, numberFlag, parseFlags, printTable } from './bench-kit.js';
+import { fmt, machine, numberFlag, parseFlags, printTable, runIngestCommand } from './bench-kit.js';
 import { BENCH_DATE, generateDayCsv, type DayShape } from './generate-day.js';
 
 const flags = parseFlags();
@@ -47,11 +48,14 @@ const empty = join(dir, `market-empty-${symbolCount}`);
 rmSync(store, { recursive: true, force: true });
 rmSync(empty, { recursive: true, force: true });
 begin = performance.now();
+const printed = await runIngestCommand(csv, store);
+const ingestSeconds = (performance.now() - begin) / 1000;
+const accepted = Number(/(\d+) accepted/.exec(printed)?.[1] ?? NaN);
+if (!(accepted > 0)) throw new Error(`capflow ingest printed no accepted count: ${printed}`);
+console.log(`capflow ingest: ${printed.trim()} in ${fmt(ingestSeconds, 1)} s`);
 const opened = await SqliteFlowStore.open(store);
-const summary = await ingestFile(opened, csv);
 const symbols = await opened.symbols();
 await opened.close();
-const ingestSeconds = (performance.now() - begin) / 1000;
 await (await SqliteFlowStore.open(empty)).close();
 const symbolsFile = join(dir, `market-symbols-${symbolCount}.json`);
 writeFileSync(symbolsFile, JSON.stringify(symbols));
@@ -70,23 +74,40 @@ async function child(args: string[]): Promise<ChildReport> {
   const { stdout } = await run(process.execPath, ['--expose-gc', CHILD, ...args], { maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as ChildReport;
 }
+/** The server that writes the snapshots: it reports, then waits to be killed with SIGKILL (no clean shutdown). */
+async function killedChild(args: string[]): Promise<ChildReport> {
+  const server = spawn(process.execPath, ['--expose-gc', CHILD, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let printed = '';
+  const report = await new Promise<ChildReport>((done, fail) => {
+    server.stdout.on('data', (chunk: Buffer) => {
+      printed += chunk.toString();
+      const line = printed.split('\n').find((text) => text.startsWith('{'));
+      if (line !== undefined) done(JSON.parse(line) as ChildReport);
+    });
+    server.on('exit', (code) => fail(new Error(`the server exited (${code}) before it reported: ${printed}`)));
+  });
+  const exited = new Promise((done) => server.once('exit', done));
+  server.kill('SIGKILL');
+  await exited;
+  return report;
+}
 const baseline = await child([empty, CLOCK, '--empty', symbolsFile]);
-const full = await child([store, CLOCK, '--write-snapshots']);
+const full = await killedChild([store, CLOCK, '--write-snapshots']);
 const restored = await child([store, CLOCK]);
 if (restored.digest !== full.digest) throw new Error('the restart from snapshots answered other lines than the replay');
-const perTrade = (full.rss - baseline.rss) / summary.accepted;
+const perTrade = (full.rss - baseline.rss) / accepted;
 printTable('market day', [
   {
-    trades: fmt(summary.accepted),
+    trades: fmt(accepted),
     symbols: fmt(full.symbols),
     'durable ingest s': fmt(ingestSeconds, 1),
-    'ingest trades/s': fmt(summary.accepted / ingestSeconds),
+    'ingest trades/s': fmt(accepted / ingestSeconds),
     'restart → every symbol answered s (replay)': fmt(full.everySymbolMs / 1000, 2),
     'snapshots written (s)': `${fmt(full.snapshots.written)} (${fmt(full.snapshots.ms / 1000, 2)})`,
-    'restart → every symbol answered s (from snapshots)': fmt(restored.everySymbolMs / 1000, 2),
+    'kill -9, restart → every symbol answered s (from snapshots)': fmt(restored.everySymbolMs / 1000, 2),
     'RSS MB (no trades → with the day)': `${fmt(baseline.rss / 2 ** 20)} → ${fmt(full.rss / 2 ** 20)}`,
     'B per trade (RSS)': fmt(perTrade, 1),
-    'B per trade (heap + off-heap)': fmt((full.heap + full.external - baseline.heap - baseline.external) / summary.accepted, 1),
+    'B per trade (heap + off-heap)': fmt((full.heap + full.external - baseline.heap - baseline.external) / accepted, 1),
     'baseline KB per symbol-day': fmt(baseline.rss / baseline.symbols / 1024, 1),
   },
 ]);

@@ -5,7 +5,7 @@
  *   node --expose-gc market-child.js DIR CLOCK_ISO [--empty SYMBOLS_FILE | --write-snapshots]
  * With --empty the store holds no trades and the symbols are configured: the baseline server.
  * With --write-snapshots the server then writes every served day's snapshot (what its 30 s timer
- * does) and ends without closing anything else: the next run over the store restarts from them.
+ * does), reports, and waits to be killed with SIGKILL: the next run over the store restarts from them.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -52,4 +52,5 @@ if (flag === '--write-snapshots') {
 process.stdout.write(
   `${JSON.stringify({ symbols: symbols.length, lines, everySymbolMs, rss: usage.rss, heap: usage.heapUsed, external: usage.external + usage.arrayBuffers, snapshots, digest: digest.digest('hex') })}\n`,
 );
-await store.close();
+if (flag === '--write-snapshots') setInterval(() => {}, 60_000); // until the bench kills it
+else await store.close();
