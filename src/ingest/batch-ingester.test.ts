@@ -45,15 +45,17 @@ async function commitSizes(path: string, options: IngestFileOptions = {}): Promi
 
 describe('BatchIngester commit sizes of a columnar file ingest', () => {
   it('waits, over many symbols, until the blocks average MIN_AVERAGE_BLOCK_TRADES trades', async () => {
-    // 4,000 symbols: a 100,000-trade batch would make blocks of 25 trades.
-    const symbols = 4_000;
-    const path = roundRobinDay('many.csv', symbols, 70);
+    // 2,000 symbols: a 100,000-trade batch would make blocks of 50 trades.
+    const symbols = 2_000;
+    const perSymbol = MIN_AVERAGE_BLOCK_TRADES + 22;
+    const path = roundRobinDay('many.csv', symbols, perSymbol);
     for (const threads of [1, 2]) {
       const { sizes, stored, accepted } = await commitSizes(path, { threads });
       const full = MIN_AVERAGE_BLOCK_TRADES * symbols;
-      assert.deepEqual(sizes, [full, symbols * 70 - full], `threads ${threads}`);
-      assert.equal(stored, symbols * 70);
-      assert.equal(accepted, symbols * 70);
+      assert.ok(full > DEFAULT_COLUMNAR_BATCH_SIZE);
+      assert.deepEqual(sizes, [full, symbols * perSymbol - full], `threads ${threads}`);
+      assert.equal(stored, symbols * perSymbol);
+      assert.equal(accepted, symbols * perSymbol);
     }
   });
 
