@@ -107,6 +107,7 @@ printTable('market day', [
     'kill -9, restart → every symbol answered s (from snapshots)': fmt(restored.everySymbolMs / 1000, 2),
     'RSS MB (no trades → with the day)': `${fmt(baseline.rss / 2 ** 20)} → ${fmt(full.rss / 2 ** 20)}`,
     'B per trade (RSS)': fmt(perTrade, 1),
+    'B per trade (RSS), restarted from snapshots': fmt((restored.rss - baseline.rss) / accepted, 1),
     'B per trade (heap + off-heap)': fmt((full.heap + full.external - baseline.heap - baseline.external) / accepted, 1),
     'baseline KB per symbol-day': fmt(baseline.rss / baseline.symbols / 1024, 1),
   },

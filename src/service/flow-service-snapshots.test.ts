@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, describe, it, mock } from 'node:test';
 import Database from 'better-sqlite3';
 import { calendarFor } from '../calendar/trading-calendar.js';
 import { parseSymbol } from '../model/symbol.js';
@@ -113,6 +113,36 @@ describe('FlowService: served days restored from store snapshots', () => {
     await restarted.poll();
     assert.deepEqual(await answers(restarted), await replayedAnswers(store));
     await store.close();
+  });
+
+  it('writes snapshots at the next poll after many trades were replayed, without waiting for the interval', async () => {
+    const dir = join(root, 'replayed');
+    const store = await SqliteFlowStore.open(dir);
+    await appendBatch(store, 0, 300);
+    mock.timers.enable({ apis: ['setTimeout', 'Date'] });
+    try {
+      // 600 trades replayed: below 1,000 no early write, at 500 one at the next poll.
+      for (const [threshold, written] of [
+        [1_000, false],
+        [500, true],
+      ] as const) {
+        const flows = await FlowService.open({ store, clock: CLOCK(), snapshotIntervalMs: 3_600_000, snapshotAfterReplayedTrades: threshold, pollIntervalMs: 200 });
+        await answers(flows);
+        flows.start();
+        mock.timers.tick(200);
+        for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+        flows.stop();
+        const stored = await Promise.all(SYMBOLS.map((symbol) => store.daySnapshots.daySnapshot(symbol, DATE)));
+        assert.deepEqual(
+          stored.map((snapshot) => snapshot !== undefined),
+          [written, written],
+          `threshold ${threshold}`,
+        );
+      }
+    } finally {
+      mock.timers.reset();
+      await store.close();
+    }
   });
 
   it('a restart with a snapshot covering every trade reads no whole day and answers exactly', async () => {

@@ -40,6 +40,13 @@ export interface FlowServiceOptions {
    * stored after it instead of replaying the whole day. Not with keepServedLogs (a snapshot has no log).
    */
   snapshotIntervalMs?: number;
+  /**
+   * Snapshots are also written at the next poll once served days holding this many trades were
+   * replayed from the store since the last write (default 1,000,000): a server that has just
+   * replayed a large day (its first start after `capflow ingest`, or a day without a snapshot)
+   * does not leave it to be replayed again by a kill within the next interval.
+   */
+  snapshotAfterReplayedTrades?: number;
 }
 
 /** What a caller does with a day state: views up to now (`view`), or detail lines and tier passes (`log`). */
@@ -107,6 +114,9 @@ export class FlowService {
   private readonly snapshotIntervalMs: number;
   /** When snapshots were last written (Date.now). */
   private snapshotsWrittenAt = 0;
+  private readonly snapshotAfterReplayedTrades: number;
+  /** Trades of served days replayed from the store (not restored from a snapshot) since snapshots were last written. */
+  private replayedSinceSnapshots = 0;
   /** Per served day, the `dayVersion` its stored snapshot has: an unchanged day is not written again. */
   private readonly snapshotVersions = new Map<string, number>();
 
@@ -120,6 +130,7 @@ export class FlowService {
     this.archive = options.archive;
     this.keepServedLogs = options.keepServedLogs ?? false;
     this.snapshotIntervalMs = options.snapshotIntervalMs ?? 30_000;
+    this.snapshotAfterReplayedTrades = options.snapshotAfterReplayedTrades ?? 1_000_000;
     for (const symbol of options.securities ?? []) this.configured.add(symbol);
   }
 
@@ -177,11 +188,16 @@ export class FlowService {
     this.timer = undefined;
   }
 
-  /** Writes the served days' snapshots once `snapshotIntervalMs` has passed since the last write. */
+  /**
+   * Writes the served days' snapshots once `snapshotIntervalMs` has passed since the last write,
+   * or sooner after `snapshotAfterReplayedTrades` were replayed.
+   */
   private async snapshotWhenDue(): Promise<void> {
     if (!this.snapshotsKept() || this.snapshotIntervalMs <= 0) return;
-    if (Date.now() - this.snapshotsWrittenAt < this.snapshotIntervalMs) return;
+    const replayedMany = this.replayedSinceSnapshots >= this.snapshotAfterReplayedTrades;
+    if (!replayedMany && Date.now() - this.snapshotsWrittenAt < this.snapshotIntervalMs) return;
     this.snapshotsWrittenAt = Date.now();
+    this.replayedSinceSnapshots = 0;
     try {
       await this.writeSnapshots();
     } catch (error) {
@@ -549,6 +565,7 @@ export class FlowService {
       if (!day) {
         day = new DayFlow(schedule, this.thresholds[symbol.market], { keepLog: this.keepServedLogs });
         await this.fillDay(day, symbol.symbol, date);
+        this.replayedSinceSnapshots += day.tradeCount;
       }
       this.days.set(key, day);
       this.retireEarlierServedDay(symbol.symbol, date);
