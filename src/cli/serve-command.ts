@@ -49,7 +49,7 @@ const OPTIONS = {
   'retain-trades-days': { type: 'string', value: 'N', description: 'keep trades of the last N days in the store; older days keep their minute lines in an archive' },
   'log-level': { type: 'string', value: 'LEVEL', description: 'trace, debug, info, warn, error or silent (default info; or CAPFLOW_LOG_LEVEL)' },
   'poll-ms': { type: 'string', value: 'MS', description: 'how often to look for trades other processes wrote into the store (ingest, connect)' },
-  'snapshot-ms': { type: 'string', value: 'MS', description: 'how often served days\' states are saved in the embedded store, so a restart replays only later trades (default 30000; 0: never)' },
+  'snapshot-ms': { type: 'string', value: 'MS', description: 'how often served days\' states are saved in the store, so a restart replays only later trades (default 30000; 0: never)' },
   securities: { type: 'string', value: 'FILE', description: 'names and sectors of securities: CSV symbol,name,sector[,currency,lot_size] (a symbol also in the config: the file wins)' },
   help: HELP_OPTION,
 } as const;

@@ -8,6 +8,9 @@ import { calendarFor } from '../calendar/trading-calendar.js';
 import { parseSymbol } from '../model/symbol.js';
 import type { Direction, Trade } from '../model/trade.js';
 import { storeTrades } from '../server/server-test-kit.js';
+import type { DaySnapshotStore, FlowStore } from '../store/flow-store.js';
+import { PostgresFlowStore } from '../store/postgres-flow-store.js';
+import { dropSchemas, postgresUrlWithSchema, SERVICES_SKIPPED, uniqueName } from '../store/postgres-test-kit.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
 import { FlowService } from './flow-service.js';
 import { MarketClock } from './market-clock.js';
@@ -43,12 +46,15 @@ function tradesOf(symbol: string, from: number, count: number): Trade[] {
   return trades;
 }
 
-async function appendBatch(store: SqliteFlowStore, from: number, count: number): Promise<void> {
+/** A store keeping day snapshots, as both of capflow's stores do. */
+type SnapshotStore = FlowStore & { readonly daySnapshots: DaySnapshotStore };
+
+async function appendBatch(store: FlowStore, from: number, count: number): Promise<void> {
   for (const symbol of SYMBOLS) await storeTrades(store, tradesOf(symbol, from, count));
 }
 
 /** Every symbol's served lines and distribution from a server that replays every trade (no snapshots). */
-async function replayedAnswers(store: SqliteFlowStore): Promise<unknown[]> {
+async function replayedAnswers(store: FlowStore): Promise<unknown[]> {
   const flows = await FlowService.open({ store, clock: CLOCK(), snapshotIntervalMs: 0, keepServedLogs: true });
   return answers(flows);
 }
@@ -63,7 +69,7 @@ async function answers(flows: FlowService): Promise<unknown[]> {
 }
 
 /** Counts the day reads a restart makes: whole days, or only the trades after a snapshot. */
-function countReads(store: SqliteFlowStore): { whole: number; after: number } {
+function countReads(store: SnapshotStore): { whole: number; after: number } {
   const counts = { whole: 0, after: 0 };
   const whole = store.readDayColumns.bind(store);
   const afterSnapshot = store.daySnapshots.readDayColumnsAfter.bind(store.daySnapshots);
@@ -78,42 +84,49 @@ function countReads(store: SqliteFlowStore): { whole: number; after: number } {
   return counts;
 }
 
+/**
+ * A server answers, writes its snapshots, takes more trades and dies without a final snapshot;
+ * more trades are stored while it is down; the restarted server must read each served day from
+ * its snapshot plus the later trades and answer exactly as a full replay.
+ */
+async function staleSnapshotRestart(open: () => Promise<SnapshotStore>): Promise<void> {
+  let store = await open();
+  await appendBatch(store, 0, 300);
+  const first = await FlowService.open({ store, clock: CLOCK() });
+  await answers(first); // loads every served day by replay
+  assert.equal(await first.writeSnapshots(), 2);
+  assert.equal(await first.writeSnapshots(), 0, 'unchanged days are not written again');
+  const never = await FlowService.open({ store, clock: CLOCK(), snapshotIntervalMs: 0 });
+  await answers(never);
+  assert.equal(await never.writeSnapshots(), 0, 'snapshotIntervalMs 0: never written');
+  const snapshotSeq = (await store.daySnapshots.daySnapshot('700.HK', DATE))?.seq;
+  assert.equal(snapshotSeq, await store.lastSeq());
+  // More trades reach the running server, then it dies without a final snapshot.
+  await appendBatch(store, 300, 150);
+  await first.poll();
+  await store.close();
+  // More trades stored while it is down.
+  store = await open();
+  await appendBatch(store, 450, 150);
+  const reads = countReads(store);
+  const restarted = await FlowService.open({ store, clock: CLOCK() });
+  const restored = await answers(restarted);
+  assert.deepEqual(reads, { whole: 0, after: 2 }, 'each served day comes from its snapshot and the trades after it');
+  const reference = await replayedAnswers(store);
+  assert.deepEqual(restored, reference);
+  // The restored days go on exactly with trades arriving after the restart.
+  await appendBatch(store, 600, 80);
+  await restarted.poll();
+  assert.deepEqual(await answers(restarted), await replayedAnswers(store));
+  await store.close();
+}
+
 describe('FlowService: served days restored from store snapshots', () => {
   const root = mkdtempSync(join(tmpdir(), 'capflow-snapshots-'));
   after(() => rmSync(root, { recursive: true, force: true }));
 
-  it('after a kill with a stale snapshot, a restart reads the snapshot plus later trades and answers exactly as a full replay', async () => {
-    const dir = join(root, 'stale');
-    let store = await SqliteFlowStore.open(dir);
-    await appendBatch(store, 0, 300);
-    const first = await FlowService.open({ store, clock: CLOCK() });
-    await answers(first); // loads every served day by replay
-    assert.equal(await first.writeSnapshots(), 2);
-    assert.equal(await first.writeSnapshots(), 0, 'unchanged days are not written again');
-    const never = await FlowService.open({ store, clock: CLOCK(), snapshotIntervalMs: 0 });
-    await answers(never);
-    assert.equal(await never.writeSnapshots(), 0, 'snapshotIntervalMs 0: never written');
-    const snapshotSeq = (await store.daySnapshots.daySnapshot('700.HK', DATE))?.seq;
-    assert.equal(snapshotSeq, await store.lastSeq());
-    // More trades reach the running server, then it dies without a final snapshot.
-    await appendBatch(store, 300, 150);
-    await first.poll();
-    await store.close();
-    // More trades stored while it is down.
-    store = await SqliteFlowStore.open(dir);
-    await appendBatch(store, 450, 150);
-    const reads = countReads(store);
-    const restarted = await FlowService.open({ store, clock: CLOCK() });
-    const restored = await answers(restarted);
-    assert.deepEqual(reads, { whole: 0, after: 2 }, 'each served day comes from its snapshot and the trades after it');
-    const reference = await replayedAnswers(store);
-    assert.deepEqual(restored, reference);
-    // The restored days go on exactly with trades arriving after the restart.
-    await appendBatch(store, 600, 80);
-    await restarted.poll();
-    assert.deepEqual(await answers(restarted), await replayedAnswers(store));
-    await store.close();
-  });
+  it('after a kill with a stale snapshot, a restart reads the snapshot plus later trades and answers exactly as a full replay', () =>
+    staleSnapshotRestart(() => SqliteFlowStore.open(join(root, 'stale'))));
 
   it('writes snapshots at the next poll after many trades were replayed, without waiting for the interval', async () => {
     const dir = join(root, 'replayed');
@@ -187,4 +200,12 @@ describe('FlowService: served days restored from store snapshots', () => {
     assert.deepEqual(await answers(otherCutOffs), await answers(replayed));
     await store.close();
   });
+});
+
+describe('FlowService: served days restored from PostgreSQL snapshots (needs PostgreSQL)', { skip: SERVICES_SKIPPED }, () => {
+  const schema = uniqueName('capflow_test_snapshots');
+  after(() => dropSchemas([schema]));
+
+  it('after a kill with a stale snapshot, a restarted gateway reads the snapshot plus later trades and answers exactly as a full replay', () =>
+    staleSnapshotRestart(() => PostgresFlowStore.open(postgresUrlWithSchema(schema))));
 });

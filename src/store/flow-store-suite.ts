@@ -230,6 +230,48 @@ export function describeFlowStoreSuite(
         await store.appendTrades([], { sourceId: 'file', position: 7 });
         assert.deepEqual(await store.sourceState('file'), { position: 7 });
       }));
+
+    it('keeps day snapshots: the one covering the most trades, per symbol-day', () =>
+      withStore(async (store) => {
+        const snapshots = store.daySnapshots;
+        assert.ok(snapshots, 'the store keeps day snapshots');
+        await snapshots.saveDaySnapshots([{ symbol: '700.HK', date: HK_DAY, seq: 10, data: Uint8Array.of(1, 0, 255) }]);
+        await snapshots.saveDaySnapshots([{ symbol: '700.HK', date: HK_DAY, seq: 7, data: Uint8Array.of(2) }]);
+        assert.deepEqual(await snapshots.daySnapshot('700.HK', HK_DAY), { symbol: '700.HK', date: HK_DAY, seq: 10, data: Uint8Array.of(1, 0, 255) });
+        await snapshots.saveDaySnapshots([
+          { symbol: '700.HK', date: HK_DAY, seq: 12, data: Uint8Array.of(3) },
+          { symbol: '5.HK', date: HK_DAY, seq: 12, data: Uint8Array.of(4) },
+        ]);
+        assert.equal((await snapshots.daySnapshot('700.HK', HK_DAY))?.seq, 12);
+        assert.deepEqual((await snapshots.daySnapshot('5.HK', HK_DAY))?.data, Uint8Array.of(4));
+        assert.equal(await snapshots.daySnapshot('5.HK', '2024-03-04'), undefined);
+        assert.equal(await snapshots.daySnapshot('9988.HK', HK_DAY), undefined);
+      }));
+
+    it('reads exactly the trades of a day after a snapshot seq, up to a seq, across appends', () =>
+      withStore(async (store) => {
+        const snapshots = store.daySnapshots;
+        assert.ok(snapshots, 'the store keeps day snapshots');
+        const other: TradeToStore = { trade: { symbol: '5.HK', timestamp: T0, price: { units: 6000n, scale: 2 }, volume: 5 }, date: HK_DAY };
+        // One append of ten trades with another symbol's trade after them, then two more appends.
+        await store.appendTrades([...Array.from({ length: 10 }, (_, n) => hk(n)), other]);
+        await store.appendTrades([hk(20)]);
+        await store.appendTrades([hk(21), other]);
+        const all = await store.readDayColumns('700.HK', HK_DAY);
+        const seqs = Array.from(all.seq.subarray(0, all.count));
+        assert.equal(seqs.length, 12);
+        for (const afterIndex of [0, 4, 9, 10, 11]) {
+          for (const upToIndex of [10, 11]) {
+            const tail = await snapshots.readDayColumnsAfter('700.HK', HK_DAY, seqs[afterIndex]!, seqs[upToIndex]!);
+            assert.deepEqual(
+              Array.from(tail.volume.subarray(0, tail.count)),
+              Array.from(all.volume.subarray(afterIndex + 1, upToIndex + 1)),
+              `after seq ${seqs[afterIndex]}, up to ${seqs[upToIndex]}`,
+            );
+            assert.deepEqual(Array.from(tail.seq.subarray(0, tail.count)), seqs.slice(afterIndex + 1, upToIndex + 1));
+          }
+        }
+      }));
   });
 }
 

@@ -118,6 +118,6 @@ export interface FlowStore {
   /** Days of a symbol with their trade counts, ascending. */
   daysOf(symbol: string): Promise<SymbolDay[]>;
   close(): Promise<void>;
-  /** Present when the store keeps day snapshots (SQLite does; PostgreSQL not yet: replayed). */
+  /** Present when the store keeps day snapshots (both stores do; a store without them has its served days replayed). */
   readonly daySnapshots?: DaySnapshotStore;
 }

@@ -56,6 +56,8 @@ describe('retention on PostgreSQL (needs PostgreSQL)', { skip: SERVICES_SKIPPED 
   it('deletes the rows of the due symbols while the partition keeps others, then truncates it when the whole day goes', async () => {
     const { store, archive, schema } = await open();
     await storeTrades(store, [...OLD_HK, ...OLD_US, ...SERVED_HK]);
+    const snapshot = (symbol: string, date: string) => ({ symbol, date, seq: 8, data: Uint8Array.of(1) });
+    await store.daySnapshots.saveDaySnapshots([snapshot('700.HK', '2024-06-12'), snapshot('AAPL.US', '2024-06-12'), snapshot('700.HK', '2024-06-14')]);
     const before = await filenode(schema, 'trades_20240612');
     // New York is still on June 12: its day there is not yet due.
     let usNow = Date.parse('2024-06-12T12:00:00-04:00');
@@ -66,6 +68,10 @@ describe('retention on PostgreSQL (needs PostgreSQL)', { skip: SERVICES_SKIPPED 
     assert.equal((await store.tradesOfDay('5.HK', '2024-06-12')).length, 0);
     assert.equal((await store.tradesOfDay('AAPL.US', '2024-06-12')).length, 2);
     assert.equal((await store.tradesOfDay('700.HK', '2024-06-14')).length, 1);
+    // A trimmed day's snapshot goes with its trades; the others stay.
+    assert.equal(await store.daySnapshots.daySnapshot('700.HK', '2024-06-12'), undefined);
+    assert.equal((await store.daySnapshots.daySnapshot('AAPL.US', '2024-06-12'))?.seq, 8);
+    assert.equal((await store.daySnapshots.daySnapshot('700.HK', '2024-06-14'))?.seq, 8);
 
     const day = (await archive.day('700.HK', '2024-06-12'))!;
     assert.equal(day.trades, 3);
@@ -84,6 +90,7 @@ describe('retention on PostgreSQL (needs PostgreSQL)', { skip: SERVICES_SKIPPED 
     usNow = Date.parse('2024-06-14T12:00:00-04:00');
     assert.deepEqual(await runRetention({ store, archive, retainTradesDays: 1, now }), { daysArchived: 1, tradesDeleted: 2 });
     assert.notEqual(await filenode(schema, 'trades_20240612'), before, 'the emptied partition was truncated');
+    assert.equal(await store.daySnapshots.daySnapshot('AAPL.US', '2024-06-12'), undefined);
     assert.equal((await archive.day('AAPL.US', '2024-06-12'))!.inflow, '17095.000'); // 19,000 in − 1,905 out
     assert.deepEqual(await archive.index(), [
       { symbol: '5.HK', date: '2024-06-12', trades: 2 },

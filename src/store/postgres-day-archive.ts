@@ -175,6 +175,10 @@ class PostgresDayTrim implements DayTrim {
           queryWithTimeout('DELETE FROM trades WHERE date = $1 AND symbol = ANY($2::text[])', [this.date, [...this.added.keys()]], TRIM_STATEMENT_TIMEOUT_MS),
         );
       }
+      // A day's engine snapshot goes with its trades: nothing is rebuilt from a removed day.
+      await this.client.query(
+        queryWithTimeout('DELETE FROM day_snapshots WHERE date = $1 AND symbol = ANY($2::text[])', [this.date, [...this.added.keys()]], TRIM_STATEMENT_TIMEOUT_MS),
+      );
       return deleted;
     });
   }

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { decimalToString } from '../model/decimal.js';
 import type { AppendResult, FlowStore, SourceCheckpoint, SourceState, StoredTrade, SymbolDay, SymbolSummary, TradeToStore } from './flow-store.js';
 import { inPostgresTransaction, openMigratedPostgres, type PostgresLocation, type PostgresPoolBounds } from './postgres-connection.js';
+import { PostgresDaySnapshots } from './postgres-day-snapshots.js';
 import { partitionName, quoteIdentifier } from './postgres-schema.js';
 import { checkFingerprint, sourcePositionConflict } from './sqlite-flow-store.js';
 // PostgreSQL's numeric text keeps the scale it was written with, so it reads back like SQLite's stored text.
@@ -39,12 +40,18 @@ export class PostgresFlowStore implements FlowStore {
   private closed = false;
   /** Day partitions known to exist (creating one is idempotent; this only saves the DDL). */
   private readonly partitions = new Set<string>();
+  /** Served days' engine states (migration 8): a restart replays only the trades after them. */
+  readonly daySnapshots: PostgresDaySnapshots;
 
   private constructor(
     private readonly pool: pg.Pool,
     readonly location: PostgresLocation,
     readonly schemaVersion: number,
-  ) {}
+  ) {
+    this.daySnapshots = new PostgresDaySnapshots(pool, async (symbol, date, afterSeq, maxSeq) =>
+      columnsOfTrades(await this.tradesOfDay(symbol, date, maxSeq, afterSeq)),
+    );
+  }
 
   /** Connects (`postgres://…[?schema=name]` or a location) and brings the schema up to date. */
   static async open(target: string | PostgresLocation, options: PostgresFlowStoreOptions = {}): Promise<PostgresFlowStore> {
@@ -202,16 +209,16 @@ export class PostgresFlowStore implements FlowStore {
     return rows[0] ? Number(rows[0].position) : 0;
   }
 
-  async tradesOfDay(symbol: string, date: string, maxSeq?: number): Promise<StoredTrade[]> {
+  /** A day's trades with `afterSeq < seq <= maxSeq` (default: all), in seq order. */
+  async tradesOfDay(symbol: string, date: string, maxSeq?: number, afterSeq = 0): Promise<StoredTrade[]> {
     if (!ISO_DATE.test(date)) return [];
     const { rows } =
-      maxSeq === undefined
+      maxSeq === undefined && afterSeq <= 0
         ? await this.pool.query<TradeRow>(`SELECT ${TRADE_COLUMNS} FROM trades WHERE symbol = $1 AND date = $2 ORDER BY seq`, [symbol, date])
-        : await this.pool.query<TradeRow>(`SELECT ${TRADE_COLUMNS} FROM trades WHERE symbol = $1 AND date = $2 AND seq <= $3 ORDER BY seq`, [
-            symbol,
-            date,
-            maxSeq,
-          ]);
+        : await this.pool.query<TradeRow>(
+            `SELECT ${TRADE_COLUMNS} FROM trades WHERE symbol = $1 AND date = $2 AND seq > $3 AND seq <= $4 ORDER BY seq`,
+            [symbol, date, afterSeq, maxSeq ?? Number.MAX_SAFE_INTEGER],
+          );
     return rows.map(rowToTrade);
   }
 

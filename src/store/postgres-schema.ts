@@ -150,6 +150,17 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE credentials ADD COLUMN mcp_token_sha256 text;
   `,
+  // 8: served days' engine states (as SQLite's migration 5): a restarted gateway reads a day's
+  //    snapshot plus the trades stored after its seq instead of replaying the whole day.
+  `
+  CREATE TABLE day_snapshots (
+    symbol text   NOT NULL,
+    date   date   NOT NULL,
+    seq    bigint NOT NULL,
+    data   bytea  NOT NULL,
+    PRIMARY KEY (symbol, date)
+  );
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = POSTGRES_MIGRATIONS.length;
