@@ -66,6 +66,14 @@ describe('BatchIngester commit sizes of a columnar file ingest', () => {
     assert.equal(stored, 250_000);
   });
 
+  it('keeps 100,000 in a source that yields to a server\'s other clients', async () => {
+    const total = 2_000 * (MIN_AVERAGE_BLOCK_TRADES + 22);
+    const path = roundRobinDay('yielding.csv', 2_000, MIN_AVERAGE_BLOCK_TRADES + 22);
+    const { sizes } = await commitSizes(path, { sliceMs: 50 });
+    const expected = Array.from({ length: Math.ceil(total / DEFAULT_COLUMNAR_BATCH_SIZE) }, (_, k) => Math.min(DEFAULT_COLUMNAR_BATCH_SIZE, total - k * DEFAULT_COLUMNAR_BATCH_SIZE));
+    assert.deepEqual(sizes, expected);
+  });
+
   it('keeps a batch size the caller chose', async () => {
     const path = roundRobinDay('chosen.csv', 4_000, 10);
     const { sizes } = await commitSizes(path, { batchSize: 15_000 });

@@ -111,7 +111,8 @@ export const DEFAULT_COLUMNAR_BATCH_SIZE = 100_000;
  * 12,000 symbols a batch of 100,000 trades (8 a block) dirtied ≈ 11,000 pages — ≈ 90 MB written
  * to the WAL and the database per 100,000 trades, 10× the blocks' own bytes. On a 20M-row
  * whole-market prefix: 74 s with 100,000-trade commits, 21 s averaging 64 trades a block, 18.7 s
- * at 128 (19.5 s at 256). Over a few symbols the batch stays at 100,000 trades.
+ * at 128 (19.5 s at 256). Over a few symbols the batch stays at 100,000 trades, and so does a
+ * server's ingest (`sliceMs`), whose commits must stay short for its other clients.
  */
 export const MIN_AVERAGE_BLOCK_TRADES = 128;
 /** Most trades per commit of a growing columnar batch: ≈ 140 MB of columns, 1–2 s of work to redo after a crash. */
@@ -133,7 +134,7 @@ export class BatchIngester {
   private readonly staged: PendingBatch[] = [];
   private sliceStart = performance.now();
   private readonly batchSize: number;
-  /** Whether the batch size is the columnar default (see MIN_AVERAGE_BLOCK_TRADES), not one the caller chose. */
+  /** Whether the batch may grow (see MIN_AVERAGE_BLOCK_TRADES): the columnar default size, in a source that does not yield. */
   private readonly growsToFillBlocks: boolean;
   private readonly maxRejections: number;
   private records = 0;
@@ -167,7 +168,8 @@ export class BatchIngester {
     this.nowMs = (options.now ?? Date.now)();
     this.latestTradeMs = this.nowMs + FUTURE_TOLERANCE_MS;
     this.batchSize = Math.max(1, Math.floor(options.batchSize ?? (options.columnar === true ? DEFAULT_COLUMNAR_BATCH_SIZE : DEFAULT_BATCH_SIZE)));
-    this.growsToFillBlocks = options.columnar === true && options.batchSize === undefined;
+    // Not in a server (`sliceMs`): a commit holds its thread, and a big one would stall other clients.
+    this.growsToFillBlocks = options.columnar === true && options.batchSize === undefined && options.sliceMs === undefined;
     this.maxRejections = Math.max(0, Math.floor(options.maxRejections ?? DEFAULT_MAX_REJECTIONS));
     // Sized for a default batch; a larger one grows as rows come.
     this.columns = options.columnar === true ? new TradeColumns(Math.min(this.batchSize + 1, DEFAULT_COLUMNAR_BATCH_SIZE + 1)) : undefined;
