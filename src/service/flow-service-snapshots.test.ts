@@ -175,6 +175,34 @@ describe('FlowService: served days restored from store snapshots', () => {
     await store.close();
   });
 
+  it('preloads every served day that has a snapshot when it starts, before any request', async () => {
+    const dir = join(root, 'preload');
+    let store = await SqliteFlowStore.open(dir);
+    await appendBatch(store, 0, 200);
+    const first = await FlowService.open({ store, clock: CLOCK() });
+    const before = await answers(first);
+    await first.writeSnapshots();
+    await store.close();
+    store = await SqliteFlowStore.open(dir);
+    await appendBatch(store, 200, 50); // stored while it was down
+    const reads = countReads(store);
+    const restarted = await FlowService.open({ store, clock: CLOCK() });
+    assert.equal(restarted.loadedDayCounts().served, 0);
+    restarted.start();
+    for (let turn = 0; turn < 1_000 && restarted.loadedDayCounts().served < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+    restarted.stop();
+    assert.equal(restarted.loadedDayCounts().served, 2, 'both snapshotted days loaded by the start');
+    assert.deepEqual(reads, { whole: 0, after: 2 });
+    assert.equal(await restarted.preloadSnapshottedDays(), 0, 'nothing left to preload');
+    const restored = await answers(restarted);
+    assert.deepEqual(reads, { whole: 0, after: 2 }, 'the answers read nothing more');
+    assert.notDeepEqual(restored, before);
+    assert.deepEqual(restored, await replayedAnswers(store));
+    // A server keeping replay logs uses no snapshots, so it preloads nothing.
+    assert.equal(await (await FlowService.open({ store, clock: CLOCK(), keepServedLogs: true })).preloadSnapshottedDays(), 0);
+    await store.close();
+  });
+
   it('replays the day when its snapshot is unreadable or taken with other cut-offs', async () => {
     const dir = join(root, 'bad');
     let store = await SqliteFlowStore.open(dir);

@@ -2,7 +2,7 @@ import type { DaySchedule } from '../calendar/day-schedule.js';
 import { calendarFor } from '../calendar/trading-calendar.js';
 import { internalError, invalidRequest } from '../model/errors.js';
 import { DayFlow, type CapitalFlowLine, type CapitalDistribution, type TierThresholds } from '../engine/index.js';
-import type { Market } from '../model/market.js';
+import { MARKETS, type Market } from '../model/market.js';
 import { parseSymbol, type ParsedSymbol } from '../model/symbol.js';
 import type { DaySnapshotRecord, FlowStore, StoredTrade } from '../store/flow-store.js';
 import type { ArchivedDay, DayArchive } from '../store/day-archive.js';
@@ -117,6 +117,8 @@ export class FlowService {
   private readonly snapshotAfterReplayedTrades: number;
   /** Trades of served days replayed from the store (not restored from a snapshot) since snapshots were last written. */
   private replayedSinceSnapshots = 0;
+  /** Set by `stop`: a preload in progress ends. */
+  private stopped = false;
   /** Per served day, the `dayVersion` its stored snapshot has: an unchanged day is not written again. */
   private readonly snapshotVersions = new Map<string, number>();
 
@@ -158,6 +160,7 @@ export class FlowService {
   /** Starts following the store for newly ingested trades. */
   start(): void {
     if (this.timer) return;
+    this.stopped = false;
     // The first snapshots one interval after the start (days loaded since are written then).
     this.snapshotsWrittenAt = Date.now();
     const tick = (): void => {
@@ -181,9 +184,38 @@ export class FlowService {
         });
     };
     this.timer = setTimeout(tick, this.pollIntervalMs);
+    void this.preloadSnapshottedDays().catch((error: unknown) => {
+      this.log(`snapshots: served days not preloaded (${(error as Error).message}); each loads when first asked`);
+    });
+  }
+
+  /**
+   * Loads, one after the other, every served day that has a snapshot — the days this server (or
+   * another one over the store) served before a restart — so that after a kill -9 every symbol
+   * that was being asked answers within seconds instead of each waiting for its first request.
+   * Requests are served in between (each day is its own turn of the store queue); days without
+   * a snapshot still load when first asked. Resolves with the days it loaded.
+   */
+  async preloadSnapshottedDays(): Promise<number> {
+    const snapshots = this.store.daySnapshots;
+    if (!this.snapshotsKept() || !snapshots) return 0;
+    let loaded = 0;
+    for (const market of MARKETS) {
+      const date = this.servedSchedule(market).date;
+      for (const text of await snapshots.snapshottedSymbols(date)) {
+        const symbol = parseSymbol(text);
+        if (symbol?.market !== market || this.days.has(dayKey(text, date))) continue;
+        // The served day may have moved on (the clock crossed into a new day) while preloading.
+        if (this.stopped || this.servedSchedule(market).date !== date) break;
+        await this.loadDay(symbol, date);
+        loaded++;
+      }
+    }
+    return loaded;
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }

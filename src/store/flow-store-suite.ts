@@ -246,6 +246,8 @@ export function describeFlowStoreSuite(
         assert.deepEqual((await snapshots.daySnapshot('5.HK', HK_DAY))?.data, Uint8Array.of(4));
         assert.equal(await snapshots.daySnapshot('5.HK', '2024-03-04'), undefined);
         assert.equal(await snapshots.daySnapshot('9988.HK', HK_DAY), undefined);
+        assert.deepEqual(await snapshots.snapshottedSymbols(HK_DAY), ['5.HK', '700.HK']);
+        assert.deepEqual(await snapshots.snapshottedSymbols('2024-03-04'), []);
       }));
 
     it('reads exactly the trades of a day after a snapshot seq, up to a seq, across appends', () =>

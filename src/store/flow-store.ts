@@ -81,6 +81,8 @@ export interface DaySnapshotStore {
   saveDaySnapshots(records: readonly DaySnapshotRecord[]): Promise<void>;
   /** The latest snapshot of a symbol-day, if any. */
   daySnapshot(symbol: string, date: string): Promise<DaySnapshotRecord | undefined>;
+  /** The symbols with a snapshot of `date`, sorted (the days a restarted server had served). */
+  snapshottedSymbols(date: string): Promise<string[]>;
   /** `readDayColumns` of the trades with `afterSeq < seq <= maxSeq` only (what a snapshot does not cover). */
   readDayColumnsAfter(symbol: string, date: string, afterSeq: number, maxSeq: number): Promise<TradeColumns>;
 }

@@ -32,6 +32,12 @@ export class PostgresDaySnapshots implements DaySnapshotStore {
     return row ? { symbol, date, seq: Number(row.seq), data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength) } : undefined;
   }
 
+  async snapshottedSymbols(date: string): Promise<string[]> {
+    if (!ISO_DATE.test(date)) return [];
+    const { rows } = await this.pool.query<{ symbol: string }>('SELECT symbol FROM day_snapshots WHERE date = $1 ORDER BY symbol COLLATE "C"', [date]);
+    return rows.map((row) => row.symbol);
+  }
+
   readDayColumnsAfter(symbol: string, date: string, afterSeq: number, maxSeq: number): Promise<TradeColumns> {
     return this.readTradesAfter(symbol, date, afterSeq, maxSeq);
   }

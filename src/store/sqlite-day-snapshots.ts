@@ -7,6 +7,7 @@ import { TradeColumns } from './trade-columns.js';
 export class SqliteDaySnapshots implements DaySnapshotStore {
   private readonly upsert: BetterSqlite3.Statement;
   private readonly select: BetterSqlite3.Statement;
+  private readonly selectSymbols: BetterSqlite3.Statement;
   private readonly selectBlocksAfter: BetterSqlite3.Statement;
   private readonly saveAll: (records: readonly DaySnapshotRecord[]) => void;
 
@@ -17,6 +18,7 @@ export class SqliteDaySnapshots implements DaySnapshotStore {
        ON CONFLICT (symbol, date) DO UPDATE SET seq = excluded.seq, data = excluded.data WHERE excluded.seq > day_snapshots.seq`,
     );
     this.select = db.prepare('SELECT seq, data FROM day_snapshots WHERE symbol = ? AND date = ?');
+    this.selectSymbols = db.prepare('SELECT symbol FROM day_snapshots WHERE date = ? ORDER BY symbol').pluck();
     // A block holding a seq > after starts after `after - max_block_span`: bounding first_seq keeps
     // the index range to the day's last blocks instead of every block of the day (18× faster).
     this.selectBlocksAfter = db.prepare(
@@ -37,6 +39,10 @@ export class SqliteDaySnapshots implements DaySnapshotStore {
   async daySnapshot(symbol: string, date: string): Promise<DaySnapshotRecord | undefined> {
     const row = this.select.get(symbol, date) as { seq: number; data: Buffer } | undefined;
     return row ? { symbol, date, seq: row.seq, data: new Uint8Array(row.data.buffer, row.data.byteOffset, row.data.byteLength) } : undefined;
+  }
+
+  async snapshottedSymbols(date: string): Promise<string[]> {
+    return this.selectSymbols.all(date) as string[];
   }
 
   async readDayColumnsAfter(symbol: string, date: string, afterSeq: number, maxSeq: number): Promise<TradeColumns> {
