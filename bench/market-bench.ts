@@ -19,12 +19,13 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { SqliteFlowStore } from '../src/store/sqlite-flow-store.js';
-import { fmt, machine, numberFlag, parseFlags, printTable, runIngestCommand } from './bench-kit.js';
+import { CAPFLOW_BIN, fmt, machine, numberFlag, parseFlags, printTable, runIngestCommand } from './bench-kit.js';
 import { BENCH_DATE, generateDayCsv, type DayShape } from './generate-day.js';
 
 const flags = parseFlags();
@@ -95,6 +96,75 @@ const baseline = await child([empty, CLOCK, '--empty', symbolsFile]);
 const full = await killedChild([store, CLOCK, '--write-snapshots']);
 const restored = await child([store, CLOCK]);
 if (restored.digest !== full.digest) throw new Error('the restart from snapshots answered other lines than the replay');
+/** A GET over a keep-alive agent: a lighter client than fetch, so the run measures the server more than itself. */
+const agent = new Agent({ keepAlive: true, maxSockets: 32 });
+function get(url: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+  return new Promise((done, fail) => {
+    httpGet(url, { agent, headers }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => done({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
+      response.on('error', fail);
+    }).on('error', fail);
+  });
+}
+
+/**
+ * `capflow serve` itself over the store, as a user restarts it: from its spawn until every symbol
+ * has answered `GET /api/v1/capital-flow/intraday` (32 requests in flight; bearer credential, rate
+ * limit lifted). Then it is killed with SIGKILL.
+ */
+async function serveEverySymbol(): Promise<{ ms: number; listeningMs: number; warmMs: number; lines: number }> {
+  const config = join(dir, 'market-serve.json');
+  const token = 'market-bench-token';
+  const unlimited = { limit: 1_000_000, burst: 1_000_000 };
+  writeFileSync(
+    config,
+    JSON.stringify({ credentials: [{ appKey: 'bench', appSecret: 'bench-secret', accessToken: token, bearer: true, markets: ['HK', 'US', 'CN', 'SG'], rateLimits: { '24': unlimited } }] }),
+  );
+  const started = performance.now();
+  const server = spawn(process.execPath, [CAPFLOW_BIN, 'serve', '--data', store, '--config', config, '--port', '0', '--host', '127.0.0.1', '--clock', CLOCK], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, CAPFLOW_LOG_LEVEL: 'warn' },
+  });
+  const exited = new Promise((done) => server.once('exit', done));
+  try {
+    const base = await new Promise<string>((done, fail) => {
+      let printed = '';
+      server.stdout.on('data', (chunk: Buffer) => {
+        printed += chunk.toString();
+        const found = /serving on (http:\/\/[^\s]+)/.exec(printed);
+        if (found) done(found[1]!);
+      });
+      server.once('exit', (code) => fail(new Error(`capflow serve exited (${code}): ${printed}`)));
+    });
+    const listeningMs = performance.now() - started;
+    let next = 0;
+    let lines = 0;
+    const worker = async (): Promise<void> => {
+      while (next < symbols.length) {
+        const symbol = symbols[next++]!;
+        const { status, text } = await get(`${base}/api/v1/capital-flow/intraday?symbol=${encodeURIComponent(symbol)}`, { 'X-Api-Key': 'bench', Authorization: `Bearer ${token}` });
+        const body = JSON.parse(text) as { code: number; data?: { lines: unknown[] } };
+        if (status !== 200 || body.code !== 0) throw new Error(`${symbol}: ${status} ${text.slice(0, 200)}`);
+        lines += body.data!.lines.length;
+      }
+    };
+    await Promise.all(Array.from({ length: 32 }, worker));
+    const ms = performance.now() - started;
+    // Every symbol again, its day now held: what the requests themselves cost.
+    const warmStart = performance.now();
+    next = 0;
+    await Promise.all(Array.from({ length: 32 }, worker));
+    return { ms, listeningMs, warmMs: performance.now() - warmStart, lines: lines / 2 };
+  } finally {
+    agent.destroy();
+    server.kill('SIGKILL');
+    await exited;
+  }
+}
+const served = await serveEverySymbol();
+if (served.lines !== full.lines) throw new Error(`capflow serve answered ${served.lines} lines, the replay ${full.lines}`);
 const perTrade = (full.rss - baseline.rss) / accepted;
 printTable('market day', [
   {
@@ -105,6 +175,7 @@ printTable('market day', [
     'restart → every symbol answered s (replay)': fmt(full.everySymbolMs / 1000, 2),
     'snapshots written (s)': `${fmt(full.snapshots.written)} (${fmt(full.snapshots.ms / 1000, 2)})`,
     'kill -9, restart → every symbol answered s (from snapshots)': fmt(restored.everySymbolMs / 1000, 2),
+    '`capflow serve` spawned → every symbol answered over REST s (listening; every symbol again)': `${fmt(served.ms / 1000, 2)} (${fmt(served.listeningMs / 1000, 2)}; ${fmt(served.warmMs / 1000, 2)})`,
     'RSS MB (no trades → with the day)': `${fmt(baseline.rss / 2 ** 20)} → ${fmt(full.rss / 2 ** 20)}`,
     'B per trade (RSS)': fmt(perTrade, 1),
     'B per trade (RSS), restarted from snapshots': fmt((restored.rss - baseline.rss) / accepted, 1),

@@ -129,6 +129,23 @@ export function expandCompactDate(compact: string): string | undefined {
  * person or a script reads them (REST, CLI, exports).
  */
 export function exchangeTime(market: Market, epochMs: number, milliseconds = false): string {
+  // Every answer of a market's day writes the same few hundred minute starts: they are kept.
+  if (epochMs % MS_PER_MINUTE !== 0) return formatExchangeTime(market, epochMs, milliseconds);
+  const texts = (minuteTexts[market] ??= new Map<number, string>());
+  let text = texts.get(epochMs);
+  if (text === undefined) {
+    if (texts.size >= MINUTE_TEXTS_KEPT) texts.clear();
+    text = formatExchangeTime(market, epochMs, false);
+    texts.set(epochMs, text);
+  }
+  return milliseconds ? `${text.slice(0, 19)}.000${text.slice(19)}` : text;
+}
+
+/** Exchange-local text of minute starts, per market (a bounded cache: cleared when full). */
+const minuteTexts: Partial<Record<Market, Map<number, string>>> = {};
+const MINUTE_TEXTS_KEPT = 100_000;
+
+function formatExchangeTime(market: Market, epochMs: number, milliseconds: boolean): string {
   const offsetMs = marketOffsetMs(market, epochMs);
   const wall = new Date(epochMs + offsetMs).toISOString().slice(0, milliseconds ? 23 : 19);
   const offsetMinutes = Math.round(Math.abs(offsetMs) / MS_PER_MINUTE);
