@@ -527,6 +527,8 @@ export class FlowService {
    */
   private async fillDay(day: DayFlow, symbol: string, date: string, afterSeq = 0): Promise<void> {
     const upTo = this.appliedUpTo();
+    // A snapshot taken at the watermark (a restart with no trade stored since) has no tail to read.
+    if (afterSeq > 0 && afterSeq >= upTo) return;
     const snapshots = this.store.daySnapshots;
     const columns =
       afterSeq > 0 && snapshots ? await snapshots.readDayColumnsAfter(symbol, date, afterSeq, upTo) : await this.store.readDayColumns(symbol, date, upTo);
