@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger.js';
-import { logCallback, silentLogger } from '../logging/logger.js';
+import { silentLogger } from '../logging/logger.js';
 import { CloseCode } from '../model/errors.js';
 import type { FlowService } from '../service/flow-service.js';
 import type { MarketClock } from '../service/market-clock.js';
@@ -143,7 +143,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     flows: options.flows,
     store,
     tierFlows,
-    log: logCallback(logger.child({ module: 'rankings' })),
+    logger: logger.child({ module: 'rankings' }),
     ...(options.rest?.securities ? { directory: options.rest.securities } : {}),
   });
   let accepting = true;
