@@ -29,7 +29,7 @@ export const WORKER_COMMAND: CommandSpec = {
   name: 'worker',
   summary: 'store trades from the bus into PostgreSQL, exactly once, and announce changed lines (scaling out)',
   usage: ['--store postgres://… --bus nats://… [--partitions N] [--workers W] [--worker-id I] [--batch B]'],
-  description: 'The stream\'s N partitions are split between W workers: worker I takes the partitions p with p mod W = I. SIGINT or SIGTERM stops it after the batches in hand.',
+  description: 'The stream\'s N partitions are split between W workers: worker I takes the partitions p with p mod W = I. SIGINT or SIGTERM stops it after the batches in hand. Logs go to stderr as JSON lines (level: CAPFLOW_LOG_LEVEL, default info).',
   options: WORKER_OPTIONS,
 };
 
