@@ -15,7 +15,7 @@ export interface RetentionOptions {
   /** "Today" per market: the market clock's now (so a replayed past day is never trimmed). */
   now: (market: Market) => number;
   thresholds?: Partial<Record<Market, TierThresholds>>;
-  /** Where passes that archived days, and failed passes, are reported. */
+  /** Where passes that archived days, and failed passes, are reported (default silent). */
   logger?: Logger;
 }
 
