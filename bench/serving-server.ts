@@ -18,7 +18,7 @@ import { SqliteFlowStore } from '../src/store/sqlite-flow-store.js';
 import type { Trade } from '../src/model/trade.js';
 import { parseSymbol } from '../src/model/symbol.js';
 import { encodeCapitalFlow } from '../src/server/socket/quote/capital-flow.js';
-import { createLogger, logCallback } from '../src/logging/logger.js';
+import { createLogger } from '../src/logging/logger.js';
 import { LOAD_GENERATOR_CAPS } from './bench-kit.js';
 
 const mode = process.argv[2] ?? 'capflow';
@@ -66,11 +66,10 @@ if (mode === 'echo') {
   // Composed as `capflow serve` composes it: JSON logs at info level, Prometheus metrics, the
   // flow service polling the store at its default interval (the test kit polls every 20 ms).
   const logger = createLogger({ level: 'info' });
-  const log = logCallback(logger);
   const store = await SqliteFlowStore.open(mkdtempSync(join(tmpdir(), 'capflow-serving-')));
   await storeTrades(store, trades);
   const clock = new MarketClock({ kind: 'fixed', at: Date.parse('2024-06-14T16:30:00+08:00') });
-  const flows = await FlowService.open({ store, clock, log });
+  const flows = await FlowService.open({ store, clock, logger: logger.child({ module: 'flows' }) });
   const server = await startCapflowServer({ store, flows, clock, credentials: [credential], port: 0, tcpPort: 0, logger, unauthenticatedConnections: LOAD_GENERATOR_CAPS });
   // The size of the answer packet served (the echo answers with packets of this size).
   const answer = encodeCapitalFlow('700.HK', (await flows.capitalFlow(parseSymbol('700.HK')!)).lines);

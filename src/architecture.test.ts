@@ -35,8 +35,8 @@ const ALLOWED: Record<string, readonly string[]> = {
   // Stores, the fleet's shared gateway state (store/gateway-state) included: never the server.
   store: ['model', 'calendar', 'engine', 'logging'],
   ingest: ['model', 'calendar', 'engine', 'store'],
-  bus: ['model', 'calendar', 'engine', 'store', 'ingest'],
-  service: ['model', 'calendar', 'engine', 'store', 'bus'],
+  bus: ['model', 'calendar', 'engine', 'store', 'ingest', 'logging'],
+  service: ['model', 'calendar', 'engine', 'store', 'bus', 'logging'],
   // The server's shared parts: beneath both gateways, never either of them.
   'server/auth': [...BENEATH_SERVER, ...SERVER_SHARED],
   'server/metrics': [...BENEATH_SERVER, ...SERVER_SHARED],
@@ -58,7 +58,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   mcp: ['client', 'contract', 'protocol', 'protocol/codes'],
   // The page is built on the client package (its REST client and the shared signer).
   'web/browser': ['client', 'contract', 'protocol', 'protocol/codes'],
-  demo: ['model', 'calendar', 'engine', 'store', 'service'],
+  demo: ['model', 'calendar', 'engine', 'store', 'service', 'logging'],
   worker: ['model', 'calendar', 'engine', 'store', 'ingest', 'bus', 'service', 'logging'],
 };
 

@@ -10,6 +10,7 @@ import {
   type JetStreamManager,
   type NatsConnection,
 } from 'nats';
+import { silentLogger, type Logger } from '../logging/logger.js';
 import type { TradeToStore } from '../store/flow-store.js';
 import { readPartition, ReadingStopped } from './nats-partition-reader.js';
 import { partitionOf } from './symbol-partition.js';
@@ -52,8 +53,8 @@ export interface NatsTradeBusOptions {
   readonly duplicateWindowMs?: number;
   /** How long a worker's pull request waits for trades before the next one is sent (default 5 s). */
   readonly fetchExpiresMs?: number;
-  /** Where events that need an operator's attention are reported (a lost stream). */
-  readonly log?: (message: string) => void;
+  /** Where events that need an operator's attention are reported (a lost stream); default silent. */
+  readonly logger?: Logger;
   /** Name of this connection as NATS monitoring shows it. */
   readonly name?: string;
 }
@@ -77,7 +78,7 @@ export class NatsTradeBus implements TradeBus {
   private connected = true;
   /** Partition readings in progress: a dropped connection aborts them (deliveries may be lost). */
   private readonly readings = new Set<AbortController>();
-  private readonly log: (message: string) => void;
+  private readonly log: Logger;
   private incarnationLookup: Promise<number> | undefined;
 
   private constructor(
@@ -87,7 +88,7 @@ export class NatsTradeBus implements TradeBus {
     readonly location: NatsBusLocation,
     private readonly options: NatsTradeBusOptions,
   ) {
-    this.log = options.log ?? (() => {});
+    this.log = options.logger ?? silentLogger();
     void (async () => {
       for await (const status of nc.status()) {
         if (status.type === Events.Disconnect) {
@@ -196,9 +197,9 @@ export class NatsTradeBus implements TradeBus {
       if (!/stream not found/i.test((error as Error).message)) throw error;
       await this.ensureStream();
       info = await this.jsm.streams.info(this.location.stream);
-      this.log(
-        `stream ${this.location.stream} was lost (NATS restarted without its store?); it exists again since ${info.created}: ` +
-          'trades published to the lost stream and not stored before are gone with it and must be published again',
+      this.log.error(
+        { stream: this.location.stream, created: info.created },
+        'stream was lost (NATS restarted without its store?) and exists again: trades published to the lost stream and not stored before are gone with it and must be published again',
       );
     }
     return Date.parse(info.created);

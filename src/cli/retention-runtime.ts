@@ -1,3 +1,4 @@
+import type { Logger } from '../logging/logger.js';
 import type { MarketClock } from '../service/market-clock.js';
 import { scheduleRetention } from '../service/retention-job.js';
 import type { DayArchive } from '../store/day-archive.js';
@@ -22,11 +23,11 @@ export function startRetention(options: {
   store: FlowStore;
   clock: MarketClock;
   retainTradesDays: number;
-  log: (message: string) => void;
+  logger: Logger;
 }): () => Promise<void> {
   const archive = options.archive;
   if (!archive) {
-    options.log('retention: not available for this store yet; raw trades are kept');
+    options.logger.warn('retention not available for this store yet; raw trades are kept');
     return async () => undefined;
   }
   return scheduleRetention({
@@ -34,6 +35,6 @@ export function startRetention(options: {
     archive,
     retainTradesDays: options.retainTradesDays,
     now: (market) => options.clock.now(market),
-    log: options.log,
+    logger: options.logger,
   });
 }

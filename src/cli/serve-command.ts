@@ -20,7 +20,7 @@ import { announceStoredTrades } from '../worker/stored-trade-notices.js';
 import { parseDemoSeed, startDemoMarket } from '../demo/demo-serve.js';
 import type { CliIo } from './main.js';
 import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
-import { createLogger, logCallback, type Logger } from '../logging/logger.js';
+import { createLogger, type Logger } from '../logging/logger.js';
 import { OpenedResources, openServeCredentials, openServeCredentialStore, reloadCredentials, waitForStopSignal } from './serve-runtime.js';
 import { holdDataDir } from '../store/data-dir-lock.js';
 import { openDayArchive, startRetention } from './retention-runtime.js';
@@ -265,13 +265,13 @@ async function startServing(args: ServeArguments, logger: Logger, opened: Opened
     store,
     clock,
     securities: [...(config?.securities ?? []), ...args.securities.map((security) => security.symbol)],
-    log: logCallback(logger.child({ module: 'flows' })),
+    logger: logger.child({ module: 'flows' }),
     ...(archive === undefined ? {} : { archive }),
     // How soon trades written by other processes (`capflow ingest`, `capflow connect`) are read.
     ...(args.pollMs === undefined ? {} : { pollIntervalMs: args.pollMs }),
     ...(args.snapshotMs === undefined ? {} : { snapshotIntervalMs: args.snapshotMs }),
   });
-  const demoMarket = values.demo ? await startDemoMarket({ store, flows, seed: args.demoSeed, log: logCallback(logger.child({ module: 'demo-market' })) }) : undefined;
+  const demoMarket = values.demo ? await startDemoMarket({ store, flows, seed: args.demoSeed, logger: logger.child({ module: 'demo-market' }) }) : undefined;
   if (demoMarket) opened.add('the demo market', () => demoMarket.stop());
   // The demo is a public dashboard of its credential unless another one is named.
   const publicCredential = values['web-credential'] ?? (values.demo ? credentials[0]!.appKey : undefined);
@@ -342,14 +342,14 @@ function startFollowers(
 ): void {
   const { store, bus, archive, flows, clock } = parts;
   // With a bus, workers' line notices make this gateway read new trades at once.
-  if (bus) opened.add('the line-notice follower', followLineNotices(bus, flows, logCallback(logger.child({ module: 'line-notices' }))));
+  if (bus) opened.add('the line-notice follower', followLineNotices(bus, flows, logger.child({ module: 'line-notices' })));
   // Another process's commits to the embedded store (`capflow ingest`, `capflow connect`) are read at once.
   if (args.dataDir !== undefined && !isSharedStoreUrl(args.values.store)) {
     const pollLog = logger.child({ module: 'store-watch' });
     opened.add('the store write watch', watchStoreWrites(args.dataDir, () => void flows.poll().catch((error: unknown) => pollLog.error({ err: error }, 'poll failed'))));
   }
   if (args.retainTradesDays !== undefined) {
-    opened.add('the retention job', startRetention({ archive, store, clock, retainTradesDays: args.retainTradesDays, log: logCallback(logger.child({ module: 'retention' })) }));
+    opened.add('the retention job', startRetention({ archive, store, clock, retainTradesDays: args.retainTradesDays, logger: logger.child({ module: 'retention' }) }));
   }
 }
 

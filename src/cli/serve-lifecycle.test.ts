@@ -157,7 +157,9 @@ describe('capflow serve lifecycle', () => {
     assert.equal(before.stdout.trim().split('\n').length, 1 + 241);
     const served = await serve(['--data', data, '--retain-trades-days', '30']);
     try {
-      await waitForOutput(served, /retention: 1 days archived, 14872 raw trades deleted/);
+      await waitForOutput(served, (output) =>
+        logEntries(output).some((entry) => entry.module === 'retention' && entry.msg === 'retention pass archived days' && entry.daysArchived === 1 && entry.tradesDeleted === 14872),
+      );
     } finally {
       served.child.kill('SIGTERM');
       assert.equal(await served.exited, 0);
@@ -215,10 +217,23 @@ describe('capflow serve start-up checks', () => {
   });
 });
 
-async function waitForOutput(served: Served, pattern: RegExp, timeoutMs = 5000): Promise<void> {
+async function waitForOutput(served: Served, expected: RegExp | ((output: string) => boolean), timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!pattern.test(served.output())) {
-    if (Date.now() > deadline) throw new Error(`no ${pattern} in output: ${served.output()}`);
+  const found = typeof expected === 'function' ? expected : (output: string) => expected.test(output);
+  while (!found(served.output())) {
+    if (Date.now() > deadline) throw new Error(`no ${String(expected)} in output: ${served.output()}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** The JSON log lines of a process's output, parsed (other lines are skipped). */
+function logEntries(output: string): Record<string, unknown>[] {
+  return output.split('\n').flatMap((line) => {
+    if (!line.startsWith('{')) return [];
+    try {
+      return [JSON.parse(line) as Record<string, unknown>];
+    } catch {
+      return []; // a line still being written
+    }
+  });
 }

@@ -3,6 +3,7 @@ import { busIngestTarget } from '../bus/bus-ingest-target.js';
 import { NatsTradeBus, parseNatsUrl } from '../bus/nats-trade-bus.js';
 import { partitionsOfWorker } from '../bus/symbol-partition.js';
 import { ingestFile } from '../ingest/index.js';
+import { createLogger } from '../logging/logger.js';
 import { FlowWorker } from '../worker/flow-worker.js';
 import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
 import type { CliIo } from './main.js';
@@ -28,7 +29,7 @@ export const WORKER_COMMAND: CommandSpec = {
   name: 'worker',
   summary: 'store trades from the bus into PostgreSQL, exactly once, and announce changed lines (scaling out)',
   usage: ['--store postgres://… --bus nats://… [--partitions N] [--workers W] [--worker-id I] [--batch B]'],
-  description: 'The stream\'s N partitions are split between W workers: worker I takes the partitions p with p mod W = I. SIGINT or SIGTERM stops it after the batches in hand.',
+  description: 'The stream\'s N partitions are split between W workers: worker I takes the partitions p with p mod W = I. SIGINT or SIGTERM stops it after the batches in hand. Logs go to stderr as JSON lines (level: CAPFLOW_LOG_LEVEL, default info).',
   options: WORKER_OPTIONS,
 };
 
@@ -71,18 +72,16 @@ export async function runWorkerCommand(argv: string[], io: CliIo): Promise<numbe
     const batchSize = positiveInt(values.batch, '--batch', 500);
     const partitions = partitionsOfWorker(partitionCount, workers, workerId);
     const store = await openFlowStore(values.store, undefined);
-    const log = (message: string, error?: unknown): void => {
-      const detail = error && (error as Error).message !== undefined && !message.includes((error as Error).message) ? `: ${(error as Error).message}` : '';
-      io.stderr.write(`${new Date().toISOString()} worker ${workerId}: ${message}${detail}\n`);
-    };
+    // Structured JSON logs on stderr (stdout keeps the banner and the summary), level from CAPFLOW_LOG_LEVEL.
+    const logger = createLogger({ destination: io.stderr }).child({ workerId });
     let bus: NatsTradeBus;
     try {
-      bus = await NatsTradeBus.connect({ ...location, partitions: partitionCount }, { name: `capflow-worker-${workerId}`, log });
+      bus = await NatsTradeBus.connect({ ...location, partitions: partitionCount }, { name: `capflow-worker-${workerId}`, logger: logger.child({ module: 'bus' }) });
     } catch (error) {
       await store.close();
       throw error;
     }
-    worker = new FlowWorker({ store, bus, partitions, batchSize, log });
+    worker = new FlowWorker({ store, bus, partitions, batchSize, logger: logger.child({ module: 'worker' }) });
     close = async () => {
       await worker.stop();
       await bus.flush().catch(() => undefined);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { capturingLogger } from '../logging/log-capture-test-kit.js';
 import { parseSymbol } from '../model/symbol.js';
 import { FlowService } from '../service/flow-service.js';
 import { MarketClock } from '../service/market-clock.js';
@@ -64,10 +65,15 @@ describe('demo market on the clock', () => {
   });
 
   it('adds nothing twice when restarted over the same data', async () => {
-    const restarted = new DemoMarket({ store, flows, seed: SEED, securities, now: () => now });
+    const { logger, entries } = capturingLogger();
+    const restarted = new DemoMarket({ store, flows, seed: SEED, securities, now: () => now, logger });
     const progress = await restarted.preload();
     assert.equal(progress.stored, 0);
     assert.ok(progress.duplicates > 10_000);
+    assert.deepEqual(
+      entries.map((entry) => [entry.level, entry.msg, entry.seed, entry.stored, entry.alreadyPresent]),
+      [[30, 'demo market preloaded', SEED, 0, progress.duplicates]],
+    );
   });
 
   it('releases exactly the trades whose time has come as the clock moves', async () => {

@@ -1,5 +1,6 @@
 import { calendarFor } from '../calendar/trading-calendar.js';
 import { localDate } from '../calendar/time-zone.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
 import type { Trade } from '../model/trade.js';
 import type { FlowStore } from '../store/flow-store.js';
 import { demoSchedule, generateDemoDay } from './demo-day.js';
@@ -15,7 +16,8 @@ export interface DemoMarketOptions {
   now?: () => number;
   /** How often live trades are released while a market is open (default 1 s). */
   intervalMs?: number;
-  log?: (message: string) => void;
+  /** Where the preload's totals and failed releases are reported (default silent). */
+  logger?: Logger;
 }
 
 export interface DemoProgress {
@@ -43,7 +45,7 @@ const APPEND_BATCH = 5_000;
 export class DemoMarket {
   readonly securities: readonly DemoSecurity[];
   private readonly now: () => number;
-  private readonly log: (message: string) => void;
+  private readonly log: Logger;
   private readonly cursors = new Map<string, DayCursor>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> = Promise.resolve();
@@ -51,7 +53,7 @@ export class DemoMarket {
   constructor(private readonly options: DemoMarketOptions) {
     this.securities = options.securities ?? DEMO_SECURITIES;
     this.now = options.now ?? Date.now;
-    this.log = options.log ?? (() => {});
+    this.log = options.logger ?? silentLogger();
   }
 
   /**
@@ -67,7 +69,7 @@ export class DemoMarket {
       add(total, await this.append(generateDemoDay(this.options.seed, security, demoSchedule(security, previous))));
     }
     add(total, await this.releaseDue(now));
-    this.log(`demo market (seed ${this.options.seed}): ${total.stored} trades stored, ${total.duplicates} already present`);
+    this.log.info({ seed: this.options.seed, stored: total.stored, alreadyPresent: total.duplicates }, 'demo market preloaded');
     return total;
   }
 
@@ -83,7 +85,7 @@ export class DemoMarket {
     if (this.timer) return;
     const tick = (): void => {
       this.advance()
-        .catch((error: unknown) => this.log(`demo market: ${(error as Error).message}`))
+        .catch((error: unknown) => this.log.error({ err: error }, 'releasing demo trades failed'))
         .finally(() => {
           if (this.timer) this.timer = setTimeout(tick, this.options.intervalMs ?? 1000).unref();
         });

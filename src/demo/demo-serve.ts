@@ -1,3 +1,4 @@
+import type { Logger } from '../logging/logger.js';
 import type { FlowStore } from '../store/flow-store.js';
 import { DemoMarket } from './demo-market.js';
 
@@ -21,7 +22,7 @@ export async function startDemoMarket(options: {
   store: FlowStore;
   flows: { poll(): Promise<void> };
   seed: number;
-  log: (message: string) => void;
+  logger: Logger;
 }): Promise<DemoMarket> {
   const demo = new DemoMarket(options);
   await demo.preload();

@@ -41,14 +41,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
-/** The `(message, error?)` callback the server's modules take, written through a logger. */
-export function logCallback(logger: Logger): (message: string, error?: unknown) => void {
-  return (message, error) => {
-    if (error === undefined) logger.info(message);
-    else logger.error({ err: error instanceof Error ? error : new Error(String(error)) }, message);
-  };
-}
-
 /** A logger that drops everything (tests, library use without logging). */
 export function silentLogger(): Logger {
   return pino({ level: 'silent' });

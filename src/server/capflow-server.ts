@@ -1,5 +1,5 @@
 import type { Logger } from '../logging/logger.js';
-import { logCallback, silentLogger } from '../logging/logger.js';
+import { silentLogger } from '../logging/logger.js';
 import { CloseCode } from '../model/errors.js';
 import type { FlowService } from '../service/flow-service.js';
 import type { MarketClock } from '../service/market-clock.js';
@@ -25,6 +25,7 @@ import { InMemorySessionRegistry, type SessionRegistry } from './socket/session/
 import type { SocketGateway } from './socket/session/socket-gateway.js';
 import type { TradeService } from './socket/trades/trade-service.js';
 import type { AdmissionLimits } from './socket/transport/connection-admission.js';
+import type { TransportClock } from './socket/transport/transport-clock.js';
 
 export { HTTP_HEADERS_TIMEOUT_MS } from './listeners.js';
 
@@ -65,6 +66,8 @@ export interface CapflowServerOptions {
   tcpIdleTimeoutMs?: number;
   /** Connections that do not authenticate within this time are closed (default 30 s). */
   authTimeoutMs?: number;
+  /** What the auth and TCP idle / handshake deadlines are timed by (default the system clock; tests drive a manual one). */
+  deadlineClock?: TransportClock;
   /**
    * Caps on socket connections that have not authenticated yet, WebSocket and TCP together:
    * beyond them a new connection is refused at once (default 1,024 in all, 64 per address).
@@ -143,7 +146,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     flows: options.flows,
     store,
     tierFlows,
-    log: logCallback(logger.child({ module: 'rankings' })),
+    logger: logger.child({ module: 'rankings' }),
     ...(options.rest?.securities ? { directory: options.rest.securities } : {}),
   });
   let accepting = true;
@@ -162,6 +165,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
     logger,
     connectionLedger: options.connectionLedger,
     authTimeoutMs: options.authTimeoutMs,
+    deadlineClock: options.deadlineClock,
     liveCoalesceMs: options.liveCoalesceMs,
     liveTickMs: options.liveTickMs,
     firstPushTrades: options.firstPushTrades,
@@ -213,6 +217,7 @@ export async function startCapflowServer(options: CapflowServerOptions): Promise
       pingIntervalMs: options.pingIntervalMs,
       tcpIdleTimeoutMs: options.tcpIdleTimeoutMs,
       tcpHandshakeTimeoutMs: options.tcpHandshakeTimeoutMs,
+      deadlineClock: options.deadlineClock,
       unauthenticatedConnections: options.unauthenticatedConnections,
       httpHeadersTimeoutMs: options.httpHeadersTimeoutMs,
       httpBodyTimeoutMs: options.httpBodyTimeoutMs,

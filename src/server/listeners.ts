@@ -9,6 +9,7 @@ import type { CapflowMetrics } from './metrics/capflow-metrics.js';
 import { ConnectionAdmission, type AdmissionLimits } from './socket/transport/connection-admission.js';
 import type { ConnectionHandler } from './socket/transport/packet-connection.js';
 import { TcpTransport } from './socket/transport/tcp-transport.js';
+import type { TransportClock } from './socket/transport/transport-clock.js';
 import { WebSocketTransport } from './socket/transport/ws-transport.js';
 
 /** Time a client has to send a request's headers, WebSocket upgrades included (slow-header floods). */
@@ -30,6 +31,7 @@ export interface ListenerOptions {
   pingIntervalMs?: number | undefined;
   tcpIdleTimeoutMs?: number | undefined;
   tcpHandshakeTimeoutMs?: number | undefined;
+  deadlineClock?: TransportClock | undefined;
   unauthenticatedConnections?: AdmissionLimits | undefined;
   httpHeadersTimeoutMs?: number | undefined;
   httpBodyTimeoutMs?: number | undefined;
@@ -84,6 +86,7 @@ export async function startListeners(options: ListenerOptions): Promise<Listener
         port: options.tcpPort,
         idleTimeoutMs: options.tcpIdleTimeoutMs ?? 120_000,
         ...(options.tcpHandshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: options.tcpHandshakeTimeoutMs }),
+        ...(options.deadlineClock === undefined ? {} : { clock: options.deadlineClock }),
         admission,
         onError,
       });

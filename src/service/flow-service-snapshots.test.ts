@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it, mock } from 'node:test';
 import Database from 'better-sqlite3';
 import { calendarFor } from '../calendar/trading-calendar.js';
+import { capturingLogger } from '../logging/log-capture-test-kit.js';
 import { parseSymbol } from '../model/symbol.js';
 import type { Direction, Trade } from '../model/trade.js';
 import { storeTrades } from '../server/server-test-kit.js';
@@ -215,12 +216,14 @@ describe('FlowService: served days restored from store snapshots', () => {
     db.prepare("UPDATE day_snapshots SET data = x'0102' WHERE symbol = '700.HK'").run();
     db.close();
     store = await SqliteFlowStore.open(dir);
-    const messages: string[] = [];
+    const { logger, entries } = capturingLogger();
     const reads = countReads(store);
-    const restarted = await FlowService.open({ store, clock: CLOCK(), log: (message) => messages.push(message) });
+    const restarted = await FlowService.open({ store, clock: CLOCK(), logger });
     const restored = await answers(restarted);
     assert.deepEqual(reads, { whole: 1, after: 0 }, 'the unreadable one replayed; the other, taken at the watermark, has no tail to read');
-    assert.match(messages.join('\n'), /snapshot of 700\.HK 2024-06-14 not used/);
+    const unused = entries.filter((entry) => entry.msg === 'snapshot not used; replaying its trades');
+    assert.deepEqual(unused.map((entry) => [entry.level, entry.symbol, entry.date]), [[40, '700.HK', '2024-06-14']]);
+    assert.equal(typeof (unused[0]!.err as { message?: unknown }).message, 'string');
     assert.deepEqual(restored, await replayedAnswers(store));
     // Other size-tier cut-offs: the tier sums of the snapshot would be wrong, so it is not used.
     const otherCutOffs = await FlowService.open({ store, clock: CLOCK(), thresholds: { HK: { large: 1000, medium: 10 } } });

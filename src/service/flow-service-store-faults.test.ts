@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, describe, it, mock } from 'node:test';
+import { capturingLogger } from '../logging/log-capture-test-kit.js';
 import { CapflowError } from '../model/errors.js';
 import { parseSymbol } from '../model/symbol.js';
 import { storeTrades, trade } from '../server/server-test-kit.js';
@@ -52,16 +53,16 @@ describe('FlowService when the store fails', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
   afterEach(() => mock.timers.reset());
 
-  async function open(): Promise<{ flows: FlowService; faults: ReturnType<typeof faultyStore>; logs: string[]; close: () => Promise<void> }> {
+  async function open(): Promise<{ flows: FlowService; faults: ReturnType<typeof faultyStore>; logs: Record<string, unknown>[]; close: () => Promise<void> }> {
     const base = await SqliteFlowStore.open(mkdtempSync(join(dir, 'store-')));
     await storeTrades(base, [
       trade('700.HK', '2024-06-14T09:30:10+08:00', '320', 100, 'up'),
       trade('5.HK', '2024-06-14T09:30:10+08:00', '60', 200, 'down'),
     ]);
     const faults = faultyStore(base);
-    const logs: string[] = [];
+    const { logger, entries: logs } = capturingLogger();
     const now = Date.parse('2024-06-14T16:30:00+08:00');
-    const flows = await FlowService.open({ store: faults.store, clock: new MarketClock({ kind: 'wall' }, () => now), storeWaitMs: 5000, log: (m) => logs.push(m) });
+    const flows = await FlowService.open({ store: faults.store, clock: new MarketClock({ kind: 'wall' }, () => now), storeWaitMs: 5000, logger });
     return { flows, faults, logs, close: () => base.close() };
   }
 
@@ -111,16 +112,21 @@ describe('FlowService when the store fails', () => {
         mock.timers.tick(200);
         for (let j = 0; j < 3; j++) await settle();
       }
+      const pollLogs = logs.filter((entry) => String(entry.msg).startsWith('poll'));
       assert.deepEqual(
-        logs.filter((m) => m.startsWith('poll')),
-        ['poll failed: connect ECONNREFUSED 127.0.0.1:5432 (answering from the days held until the store is back)'],
+        pollLogs.map((entry) => [entry.level, entry.msg, (entry.err as { message: string }).message]),
+        [[50, 'poll failed; answering from the days held until the store is back', 'connect ECONNREFUSED 127.0.0.1:5432']],
       );
       assert.equal((await flows.capitalFlow(tencent)).lines.at(-1)?.inflow, '32000.000', 'held days still answer');
       faults.set('up');
       mock.timers.tick(200);
       for (let j = 0; j < 5; j++) await settle();
       flows.stop();
-      assert.match(logs.at(-1)!, /^poll: reading the store again after 10 failed polls/);
+      const recovered = logs.at(-1)!;
+      assert.equal(recovered.msg, 'poll: reading the store again');
+      assert.equal(recovered.level, 30);
+      assert.equal(recovered.failedPolls, 10);
+      assert.equal(typeof recovered.failingMs, 'number');
       assert.equal((await flows.capitalFlow(hsbc)).lines.at(-1)?.inflow, '-12000.000');
     } finally {
       flows.stop();

@@ -6,6 +6,7 @@ import { MARKETS, type Market } from '../model/market.js';
 import { parseSymbol, type ParsedSymbol } from '../model/symbol.js';
 import type { DaySnapshotRecord, FlowStore, StoredTrade } from '../store/flow-store.js';
 import type { ArchivedDay, DayArchive } from '../store/day-archive.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
 import { addColumnsToDay } from './day-columns.js';
 import type { MarketClock } from './market-clock.js';
 
@@ -18,7 +19,8 @@ export interface FlowServiceOptions {
   thresholds?: Partial<Record<Market, TierThresholds>>;
   /** How often new trades are read from the store (ms). */
   pollIntervalMs?: number;
-  log?: (message: string) => void;
+  /** Where store outages, unusable snapshots and calendar guesses are reported (default silent). */
+  logger?: Logger;
   /** Lines and summaries of days whose raw trades retention removed (`serve --retain-trades-days`). */
   archive?: DayArchive;
   /**
@@ -80,7 +82,7 @@ export class FlowService {
   private readonly store: FlowStore;
   private readonly clock: MarketClock;
   private readonly thresholds: Partial<Record<Market, TierThresholds>>;
-  private readonly log: (message: string) => void;
+  private readonly log: Logger;
   private readonly configured = new Set<string>();
   private readonly ingested = new Set<string>();
   private readonly days = new Map<string, DayFlow>();
@@ -126,7 +128,7 @@ export class FlowService {
     this.store = options.store;
     this.clock = options.clock;
     this.thresholds = options.thresholds ?? {};
-    this.log = options.log ?? (() => {});
+    this.log = options.logger ?? silentLogger();
     this.pollIntervalMs = options.pollIntervalMs ?? 200;
     this.storeWaitMs = options.storeWaitMs ?? 5000;
     this.archive = options.archive;
@@ -168,13 +170,13 @@ export class FlowService {
         .then(
           () => {
             if (this.pollFailures === 0) return;
-            this.log(`poll: reading the store again after ${this.pollFailures} failed polls over ${Date.now() - this.pollFailingSince} ms`);
+            this.log.info({ failedPolls: this.pollFailures, failingMs: Date.now() - this.pollFailingSince }, 'poll: reading the store again');
             this.pollFailures = 0;
           },
           (error: unknown) => {
             if (this.pollFailures++ === 0) {
               this.pollFailingSince = Date.now();
-              this.log(`poll failed: ${(error as Error).message} (answering from the days held until the store is back)`);
+              this.log.error({ err: error }, 'poll failed; answering from the days held until the store is back');
             }
           },
         )
@@ -185,7 +187,7 @@ export class FlowService {
     };
     this.timer = setTimeout(tick, this.pollIntervalMs);
     void this.preloadSnapshottedDays().catch((error: unknown) => {
-      this.log(`snapshots: served days not preloaded (${(error as Error).message}); each loads when first asked`);
+      this.log.warn({ err: error }, 'served days not preloaded from their snapshots; each loads when first asked');
     });
   }
 
@@ -233,7 +235,7 @@ export class FlowService {
     try {
       await this.writeSnapshots();
     } catch (error) {
-      this.log(`snapshots: not written (${(error as Error).message}); a restart replays those days`);
+      this.log.warn({ err: error }, 'snapshots not written; a restart replays those days');
     }
   }
 
@@ -564,7 +566,7 @@ export class FlowService {
     try {
       day = DayFlow.fromSnapshot(schedule, this.thresholds[symbol.market], stored.data);
     } catch (error) {
-      this.log(`snapshot of ${symbol.symbol} ${schedule.date} not used (${(error as Error).message}); replaying its trades`);
+      this.log.warn({ symbol: symbol.symbol, date: schedule.date, err: error }, 'snapshot not used; replaying its trades');
       return undefined;
     }
     this.snapshotVersions.set(dayKey(symbol.symbol, schedule.date), dayVersion(day));
@@ -579,7 +581,7 @@ export class FlowService {
       const key = `${symbol.market} ${schedule.date}`;
       if (!this.guessedLogged.has(key)) {
         this.guessedLogged.add(key);
-        this.log(`calendar: ${schedule.date} is outside the ${symbol.market} calendar data; treating it as a full trading day (guess)`);
+        this.log.warn({ market: symbol.market, date: schedule.date }, 'date outside the calendar data; treating it as a full trading day (guess)');
       }
     }
     const key = dayKey(symbol.symbol, schedule.date);

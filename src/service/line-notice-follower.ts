@@ -1,4 +1,5 @@
 import type { TradeBus } from '../bus/trade-bus.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
 import type { FlowService } from './flow-service.js';
 
 /**
@@ -6,7 +7,7 @@ import type { FlowService } from './flow-service.js';
  * of waiting for its next poll. Notices arriving while a read runs coalesce into one more read.
  * A failing store is reported once until a read succeeds again (the poller keeps trying).
  */
-export function followLineNotices(bus: TradeBus, flows: FlowService, log: (message: string, error?: unknown) => void = () => {}): () => void {
+export function followLineNotices(bus: TradeBus, flows: FlowService, logger: Logger = silentLogger()): () => void {
   let running = false;
   let again = false;
   let failing = false;
@@ -21,7 +22,7 @@ export function followLineNotices(bus: TradeBus, flows: FlowService, log: (messa
       .then(
         () => (failing = false),
         (error: unknown) => {
-          if (!failing) log('reading new trades after a line notice failed', error);
+          if (!failing) logger.error({ err: error }, 'reading new trades after a line notice failed');
           failing = true;
         },
       )

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { capturingLogger } from '../logging/log-capture-test-kit.js';
 import { parseSymbol } from '../model/symbol.js';
 import { storeTrades, trade } from '../server/server-test-kit.js';
 import { SqliteDayArchive } from '../store/sqlite-day-archive.js';
@@ -36,8 +37,10 @@ describe('retention', () => {
     const store = await SqliteFlowStore.open(dir);
     const archive = await SqliteDayArchive.open(dir);
     await storeTrades(store, [...OLD_DAY, ...SERVED_DAY]);
-    const result = await runRetention({ store, archive, retainTradesDays: 1, now: () => NOW });
+    const { logger, entries } = capturingLogger();
+    const result = await runRetention({ store, archive, retainTradesDays: 1, now: () => NOW, logger });
     assert.deepEqual(result, { daysArchived: 1, tradesDeleted: 3 });
+    assert.deepEqual(entries.map((entry) => [entry.level, entry.msg, entry.daysArchived, entry.tradesDeleted]), [[30, 'retention pass archived days', 1, 3]]);
     assert.equal((await store.tradesOfDay('700.HK', '2024-06-12')).length, 0);
     assert.equal((await store.tradesOfDay('700.HK', '2024-06-14')).length, 1);
     // The per-day counts stay: history still knows the day had 3 trades.
@@ -63,7 +66,8 @@ describe('retention', () => {
     assert.deepEqual(distribution.capitalOut, { large: '0.000', medium: '0.000', small: '32000.000' });
 
     // A second pass finds nothing more to do; the served day's lines are untouched.
-    assert.deepEqual(await runRetention({ store, archive, retainTradesDays: 1, now: () => NOW }), { daysArchived: 0, tradesDeleted: 0 });
+    assert.deepEqual(await runRetention({ store, archive, retainTradesDays: 1, now: () => NOW, logger }), { daysArchived: 0, tradesDeleted: 0 });
+    assert.equal(entries.length, 1, 'a pass that archives nothing says nothing');
     const flows = await FlowService.open({ store, clock: new MarketClock({ kind: 'fixed', at: NOW }), archive });
     assert.equal((await flows.capitalFlow(parseSymbol('700.HK')!)).lines.at(-1)!.inflow, '32100.000');
     // History reads the trimmed day from the archive through the service.

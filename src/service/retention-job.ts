@@ -1,6 +1,7 @@
 import { dateToDayNumber, dayNumberToDate, localDayNumber } from '../calendar/time-zone.js';
 import { calendarFor } from '../calendar/trading-calendar.js';
 import { DayFlow, type TierThresholds } from '../engine/index.js';
+import type { Logger } from '../logging/logger.js';
 import type { Market } from '../model/market.js';
 import { parseSymbol } from '../model/symbol.js';
 import type { ArchivedDay, DayArchive } from '../store/day-archive.js';
@@ -14,7 +15,8 @@ export interface RetentionOptions {
   /** "Today" per market: the market clock's now (so a replayed past day is never trimmed). */
   now: (market: Market) => number;
   thresholds?: Partial<Record<Market, TierThresholds>>;
-  log?: (message: string) => void;
+  /** Where passes that archived days, and failed passes, are reported (default silent). */
+  logger?: Logger;
 }
 
 export interface RetentionResult {
@@ -77,7 +79,7 @@ export async function runRetention(options: RetentionOptions): Promise<Retention
     result.daysArchived += archived;
   }
   if (result.daysArchived > 0) {
-    options.log?.(`retention: ${result.daysArchived} days archived, ${result.tradesDeleted} raw trades deleted`);
+    options.logger?.info({ daysArchived: result.daysArchived, tradesDeleted: result.tradesDeleted }, 'retention pass archived days');
   }
   return result;
 }
@@ -108,7 +110,7 @@ export function scheduleRetention(options: RetentionOptions & { intervalMs?: num
     if (running) return;
     running = runRetention(options)
       .then(() => undefined)
-      .catch((error: unknown) => options.log?.(`retention failed: ${(error as Error).message}`))
+      .catch((error: unknown) => options.logger?.error({ err: error }, 'retention pass failed'))
       .finally(() => (running = undefined));
   };
   const first = setTimeout(pass, 1_000);

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { capturingLogger, errorMessageOf } from '../logging/log-capture-test-kit.js';
 import { parseSymbol } from '../model/symbol.js';
 import { Direction } from '../model/trade.js';
 import type { TradeToStore } from '../store/flow-store.js';
@@ -63,6 +64,45 @@ describe('TradeTape', () => {
     const [a, b, c] = [first[0]!.trade.volume, first[1]!.trade.volume, n];
     assert.deepEqual(numbered(batches), { '2024-06-14': [[a, 4], [b, 5], [c, 6]] });
     assert.deepEqual(day.latest(2).map((one) => one.volume), [b, c]);
+    tape.stop();
+  });
+
+  it('logs a failed load with its symbol, date and error, and loads the day afresh on next use', async () => {
+    const { store, flows } = await open();
+    await store.appendTrades([hk(), hk()]);
+    await flows.poll();
+    let failures = 1;
+    const flaky = {
+      readDayColumns: async (...args: Parameters<typeof store.readDayColumns>) => {
+        if (failures-- > 0) throw new Error('disk on fire');
+        return store.readDayColumns(...args);
+      },
+    };
+    const { logger, entries } = capturingLogger();
+    const tape = new TradeTape({ flows, store: flaky, logger });
+    await assert.rejects(tape.day(TENCENT, '2024-06-14'), /disk on fire/);
+    assert.deepEqual(
+      entries.map((entry) => [entry.level, entry.msg, entry.symbol, entry.date, errorMessageOf(entry)]),
+      [[50, 'loading a tape day failed; its state is dropped and read again on next use', '700.HK', '2024-06-14', 'disk on fire']],
+    );
+    assert.equal((await tape.day(TENCENT, '2024-06-14')).count, 2);
+    tape.stop();
+  });
+
+  it('logs a follower that throws with its symbol, and still tells the others', async () => {
+    const { store, flows } = await open();
+    const { logger, entries } = capturingLogger();
+    const tape = new TradeTape({ flows, store, logger });
+    const batches: TapeBatch[] = [];
+    tape.follow(TENCENT, () => {
+      throw new Error('follower bug');
+    });
+    tape.follow(TENCENT, (batch) => batches.push(batch));
+    await tape.day(TENCENT, '2024-06-14');
+    await store.appendTrades([hk()]);
+    await flows.poll();
+    assert.equal(batches.length, 1);
+    assert.deepEqual(entries.map((entry) => [entry.level, entry.msg, entry.symbol, errorMessageOf(entry)]), [[50, 'a trade tape listener failed', '700.HK', 'follower bug']]);
     tape.stop();
   });
 

@@ -1,4 +1,5 @@
 import { calendarFor } from '../calendar/trading-calendar.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
 import { invalidRequest } from '../model/errors.js';
 import type { ParsedSymbol } from '../model/symbol.js';
 import type { FlowStore, StoredTrade } from '../store/flow-store.js';
@@ -21,7 +22,8 @@ export interface TradeTapeOptions {
   keep?: number;
   /** Symbols without followers whose days stay loaded for further queries (default 64). */
   idleSymbols?: number;
-  log?: (message: string, error?: unknown) => void;
+  /** Where failed loads and failing followers are reported (default silent). */
+  logger?: Logger;
 }
 
 /** Days kept per followed symbol: the served day and the one before it (a late trade of yesterday). */
@@ -52,7 +54,7 @@ export class TradeTape {
   private readonly store: Pick<FlowStore, 'readDayColumns'>;
   private readonly keep: number;
   private readonly idleSymbols: number;
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly log: Logger;
   private readonly symbols = new Map<string, SymbolTape>();
   /** Symbols without followers, least recently used first. */
   private readonly idle = new Set<string>();
@@ -63,7 +65,7 @@ export class TradeTape {
     this.store = options.store;
     this.keep = options.keep ?? 1000;
     this.idleSymbols = options.idleSymbols ?? 64;
-    this.log = options.log ?? (() => {});
+    this.log = options.logger ?? silentLogger();
     this.detach = this.flows.onTradesInOrder((trades) => this.told(trades));
   }
 
@@ -213,7 +215,7 @@ export class TradeTape {
         if (tape.loading === loading) this.drain(tape);
       },
       (error: unknown) => {
-        this.log(`trade tape: loading ${tape.symbol.symbol} ${date} failed; its state is dropped and read again on next use`, error);
+        this.log.error({ symbol: tape.symbol.symbol, date, err: error }, 'loading a tape day failed; its state is dropped and read again on next use');
         if (tape.loading !== loading) return;
         tape.loading = undefined;
         tape.queue = undefined;
@@ -256,7 +258,7 @@ export class TradeTape {
           try {
             listener(batch);
           } catch (error) {
-            this.log(`trade tape listener of ${tape.symbol.symbol} failed`, error);
+            this.log.error({ symbol: tape.symbol.symbol, err: error }, 'a trade tape listener failed');
           }
         }
       }

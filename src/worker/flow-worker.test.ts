@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { InProcessTradeBus } from '../bus/in-process-trade-bus.js';
 import type { LineNotice, TradeBus } from '../bus/trade-bus.js';
+import { capturingLogger } from '../logging/log-capture-test-kit.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
 import { FlowWorker, lineNoticesOf } from './flow-worker.js';
 import { expectedLines, generateTrades, storedLines } from './scale-test-kit.js';
@@ -91,13 +92,15 @@ describe('FlowWorker (in-process bus, embedded store)', () => {
     const store = await freshStore();
     const bus = new InProcessTradeBus(1);
     const trades = generateTrades(1500);
-    const errors: string[] = [];
-    const workers = [0, 1].map(() => new FlowWorker({ store, bus, partitions: [0], batchSize: 20, retryDelayMs: 5, log: (m) => errors.push(m) }));
+    const { logger, entries } = capturingLogger();
+    const workers = [0, 1].map(() => new FlowWorker({ store, bus, partitions: [0], batchSize: 20, retryDelayMs: 5, logger }));
     for (const w of workers) w.start();
     await bus.publishTrades(trades);
     await until(async () => (await store.sourcePosition(bus.checkpointId(0))) === 1500);
     await Promise.all(workers.map((w) => w.stop()));
     assert.equal(workers[0]!.applied + workers[1]!.applied, 1500);
+    // A refused batch is reported with its partition (never as a free-text line).
+    assert.ok(entries.every((entry) => entry.partition === 0));
     assert.equal(await store.lastSeq(), 1500);
     assert.deepEqual(await storedLines(store), expectedLines(trades));
     await store.close();

@@ -1,4 +1,5 @@
 import type { LineNotice, PartitionConsumption, TradeBus } from '../bus/trade-bus.js';
+import { silentLogger, type Logger } from '../logging/logger.js';
 import type { FlowStore, StoredTrade } from '../store/flow-store.js';
 
 export interface FlowWorkerOptions {
@@ -12,7 +13,8 @@ export interface FlowWorkerOptions {
   retryDelayMs?: number;
   /** …up to this (default 5 s). */
   maxRetryDelayMs?: number;
-  log?: (message: string, error?: unknown) => void;
+  /** Where failure streaks, recoveries, refused messages and lost streams are reported (default silent). */
+  logger?: Logger;
 }
 
 /** Notices for gateways: the highest stored sequence number per (symbol, day) of a batch. */
@@ -37,7 +39,7 @@ export class FlowWorker {
   private readonly loops: Promise<void>[] = [];
   private stopped = false;
   private readonly retryWakers = new Set<() => void>();
-  private readonly log: (message: string, error?: unknown) => void;
+  private readonly log: Logger;
   /** Trades stored by this worker since it started. */
   applied = 0;
   /** Times a partition was taken again after a failure (bus or store). */
@@ -48,7 +50,7 @@ export class FlowWorker {
   rejected = 0;
 
   constructor(private readonly options: FlowWorkerOptions) {
-    this.log = options.log ?? (() => {});
+    this.log = options.logger ?? silentLogger();
   }
 
   start(): void {
@@ -87,7 +89,7 @@ export class FlowWorker {
             this.applied += result.stored.length;
             bus.publishLineNotices(lineNoticesOf(result.stored));
             if (failures > 0) {
-              this.log(`partition ${partition}: storing again (position ${position}) after ${failures} failed attempts over ${Date.now() - failingSince} ms`);
+              this.log.info({ partition, position, failedAttempts: failures, failingMs: Date.now() - failingSince }, 'storing again');
               failures = 0;
             }
           },
@@ -109,7 +111,7 @@ export class FlowWorker {
         const message = (error as Error).message;
         // One line per streak and per new reason, not one per attempt while a service is down.
         if (failures === 1 || message !== lastMessage) {
-          this.log(`partition ${partition}: ${message}; taking it again from the stored position (attempt ${failures})`, error);
+          this.log.error({ partition, attempt: failures, err: error }, 'partition failed; taking it again from the stored position');
         }
         lastMessage = message;
         await this.pause(Math.min(maxDelay, baseDelay * 2 ** (failures - 1)));
@@ -125,7 +127,7 @@ export class FlowWorker {
   private refused(partition: number, sequence: number, reason: string): void {
     this.rejected++;
     if (this.rejected <= 10 || this.rejected % 1000 === 0) {
-      this.log(`partition ${partition}: message ${sequence} is not a valid trade (${reason}); skipped (${this.rejected} so far)`);
+      this.log.warn({ partition, sequence, reason, rejected: this.rejected }, 'bus message is not a valid trade; skipped');
     }
   }
 
@@ -143,9 +145,9 @@ export class FlowWorker {
     let position = committed;
     // Nothing recorded yet (first run, or positions from before incarnations were kept): adopt.
     if (recorded !== 0 && committed !== 0) {
-      this.log(
-        `partition ${partition}: the stream is a new one (created ${new Date(incarnation).toISOString()}); ` +
-          `position ${committed} belonged to the lost stream, so the partition is read again from the new stream's start`,
+      this.log.warn(
+        { partition, streamCreated: new Date(incarnation).toISOString(), lostPosition: committed },
+        "the stream is a new one: the position belonged to the lost stream, so the partition is read again from the new stream's start",
       );
       await store.appendTrades([], { sourceId, position: 0, expectedPosition: committed });
       this.streamResets++;

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connect, type NatsConnection } from 'nats';
 import { NatsTradeBus } from '../bus/nats-trade-bus.js';
+import { capturingLogger } from '../logging/log-capture-test-kit.js';
 import { partitionOf } from '../bus/symbol-partition.js';
 import { symbolToken } from '../bus/trade-message.js';
 import { PostgresFlowStore } from '../store/postgres-flow-store.js';
@@ -47,8 +48,8 @@ describe('a worker meeting bus messages that are not trades (needs PostgreSQL an
     for (const text of garbage) await js.publish(subject, new TextEncoder().encode(text));
     await bus.publishTrades(trades.slice(200));
 
-    const logs: string[] = [];
-    const worker = new FlowWorker({ store, bus, partitions: [0, 1], batchSize: 50, log: (message) => logs.push(message) });
+    const { logger, entries } = capturingLogger();
+    const worker = new FlowWorker({ store, bus, partitions: [0, 1], batchSize: 50, logger });
     worker.start();
     const deadline = Date.now() + 20_000;
     while (worker.applied < trades.length && Date.now() < deadline) await new Promise((done) => setTimeout(done, 25));
@@ -57,7 +58,9 @@ describe('a worker meeting bus messages that are not trades (needs PostgreSQL an
     assert.equal(worker.applied, trades.length);
     assert.equal(worker.rejected, garbage.length);
     assert.equal(worker.retries, 0, 'the partition never had to be taken again');
-    assert.equal(logs.filter((line) => /is not a valid trade/.test(line)).length, garbage.length);
+    const refused = entries.filter((entry) => entry.msg === 'bus message is not a valid trade; skipped');
+    assert.deepEqual(refused.map((entry) => [entry.level, entry.partition, entry.rejected]), garbage.map((_, k) => [40, partitionOf('700.HK', PARTITIONS), k + 1]));
+    assert.ok(refused.every((entry) => typeof entry.sequence === 'number' && typeof entry.reason === 'string' && entry.reason !== ''));
     assert.deepEqual(await storedLines(store), expectedLines(trades));
   });
 });

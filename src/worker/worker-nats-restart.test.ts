@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { NatsTradeBus } from '../bus/nats-trade-bus.js';
 import { NATS_SERVER_SKIPPED, ThrowawayNats } from '../bus/nats-server-test-kit.js';
+import { capturingLogger, errorMessageOf } from '../logging/log-capture-test-kit.js';
 import type { FlowStore } from '../store/flow-store.js';
 import { PostgresFlowStore } from '../store/postgres-flow-store.js';
 import { dropSchemas, postgresUrlWithSchema, SERVICES_SKIPPED, uniqueName } from '../store/postgres-test-kit.js';
@@ -58,7 +59,7 @@ describe('workers across NATS restarts (needs PostgreSQL; starts nats-server)', 
   });
 
   /** A publisher and two workers (partitions split between them) on a new stream and schema. */
-  async function fleet(options: { readonly storeFailures?: number } = {}): Promise<{ store: PostgresFlowStore; publisher: NatsTradeBus; logs: string[] }> {
+  async function fleet(options: { readonly storeFailures?: number } = {}): Promise<{ store: PostgresFlowStore; publisher: NatsTradeBus; logs: Record<string, unknown>[] }> {
     const schema = uniqueName('capflow_test_natsrestart');
     schemas.push(schema);
     const stream = uniqueName('CAPFLOW_TEST_RESTART');
@@ -67,16 +68,13 @@ describe('workers across NATS restarts (needs PostgreSQL; starts nats-server)', 
     closers.push(() => store.close());
     const publisher = await NatsTradeBus.connect(busUrl);
     closers.push(() => publisher.close());
-    const logs: string[] = [];
+    const { logger, entries: logs } = capturingLogger();
     for (const partitions of [
       [0, 2],
       [1, 3],
     ]) {
-      const log = (message: string): void => {
-        logs.push(message);
-        if (process.env["CAPFLOW_TEST_DEBUG"]) process.stderr.write(`${new Date().toISOString()} ${message}\n`);
-      };
-      const bus = await NatsTradeBus.connect(busUrl, { log });
+      const workerLogger = logger.child({ partitions });
+      const bus = await NatsTradeBus.connect(busUrl, { logger: workerLogger.child({ module: 'bus' }) });
       const workerStore = await PostgresFlowStore.open(postgresUrlWithSchema(schema));
       const worker = new FlowWorker({
         store: options.storeFailures ? failingFirstAppends(workerStore, options.storeFailures) : workerStore,
@@ -84,7 +82,7 @@ describe('workers across NATS restarts (needs PostgreSQL; starts nats-server)', 
         partitions,
         batchSize: 50,
         retryDelayMs: 100,
-        log,
+        logger: workerLogger.child({ module: 'worker' }),
       });
       worker.start();
       closers.push(async () => {
@@ -120,7 +118,7 @@ describe('workers across NATS restarts (needs PostgreSQL; starts nats-server)', 
     await publisher.publishTrades(trades.slice(2000));
     await assertEveryTradeOnce(store, trades, RECOVERY_BOUND_MS);
     assert.ok(
-      logs.some((m) => m.includes('injected')),
+      logs.some((entry) => entry.module === 'worker' && entry.msg === 'partition failed; taking it again from the stored position' && errorMessageOf(entry).includes('injected')),
       'the store failures were logged',
     );
   });
@@ -144,7 +142,7 @@ describe('workers across NATS restarts (needs PostgreSQL; starts nats-server)', 
     await publisher.publishTrades(before);
     await assertEveryTradeOnce(store, before, 20_000);
     await restartNats({ freshStore: true }, publisher);
-    await until('a worker noticed the lost stream', 20_000, async () => logs.some((m) => /stream .* was lost/.test(m)) && logs.some((m) => /the stream is a new one/.test(m)));
+    await until('a worker noticed the lost stream', 20_000, async () => logs.some((entry) => entry.module === 'bus' && /^stream was lost/.test(String(entry.msg)) && typeof entry.stream === 'string') && logs.some((entry) => entry.module === 'worker' && /^the stream is a new one/.test(String(entry.msg)) && typeof entry.lostPosition === 'number'));
     // New trades of a later part of the day: sequence numbers start again at 1 in the new stream.
     await publisher.publishTrades(trades.slice(2000));
     await assertEveryTradeOnce(store, trades, RECOVERY_BOUND_MS);

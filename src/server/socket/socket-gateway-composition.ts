@@ -12,6 +12,7 @@ import { defined } from '../config/defined.js';
 import type { CapflowMetrics } from '../metrics/capflow-metrics.js';
 import type { DistributionSource } from '../queries/command25-distribution.js';
 import type { CommandRateLimiter } from '../rate-limit/token-bucket.js';
+import type { TransportClock } from './transport/transport-clock.js';
 import { LiveFlowHub } from './live/live-flow-hub.js';
 import { subscribeCapitalFlowHandler, unsubscribeCapitalFlowHandler } from './live/subscription-commands.js';
 import { batchCapitalFlowHandler } from './quote/capital-flow-batch.js';
@@ -41,6 +42,7 @@ export interface SocketSideOptions {
   logger: Logger;
   connectionLedger?: ConnectionLedger | undefined;
   authTimeoutMs?: number | undefined;
+  deadlineClock?: TransportClock | undefined;
   liveCoalesceMs?: number | undefined;
   liveTickMs?: number | undefined;
   firstPushTrades?: number | undefined;
@@ -97,7 +99,7 @@ export function composeSocketSide(options: SocketSideOptions): SocketSide {
     },
     onRequestDone: (command, status, code) => metrics.requestDone(command, status, code),
     onAuthFailure: (closeCode) => metrics.socketAuthFailed(closeCode),
-    ...defined({ authTimeoutMs: options.authTimeoutMs, connectionLedger: options.connectionLedger }),
+    ...defined({ authTimeoutMs: options.authTimeoutMs, deadlineClock: options.deadlineClock, connectionLedger: options.connectionLedger }),
   });
   return {
     gateway,

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { calendarFor } from '../../calendar/trading-calendar.js';
 import type { DayFlow } from '../../engine/day-flow.js';
 import { dateToDayNumber } from '../../calendar/time-zone.js';
+import { silentLogger, type Logger } from '../../logging/logger.js';
 import { invalidRequest, unknownSector } from '../../model/errors.js';
 import type { Market } from '../../model/market.js';
 import { parseSymbol, type ParsedSymbol } from '../../model/symbol.js';
@@ -85,7 +86,8 @@ export interface RankingsServiceOptions {
   readonly store: FlowStore;
   readonly tierFlows: TierFlows;
   readonly directory?: SecurityDirectory;
-  readonly log?: (message: string) => void;
+  /** Where failed background refreshes are reported (default silent). */
+  readonly logger?: Logger;
 }
 
 /** Shortest time between two refreshes of a board that arriving trades trigger (ms). */
@@ -150,7 +152,7 @@ export class RankingsService {
   private readonly store: FlowStore;
   private readonly figures: DayFigures;
   readonly directory: SecurityDirectory;
-  private readonly log: (message: string) => void;
+  private readonly log: Logger;
   /** Stored trades per symbol and day (read once from the store, then counted as trades arrive). */
   private readonly counts = new Map<string, Map<string, number>>();
   private readonly marketOf = new Map<string, ParsedSymbol | undefined>();
@@ -166,7 +168,7 @@ export class RankingsService {
     this.store = options.store;
     this.figures = new DayFigures(options.flows, options.tierFlows);
     this.directory = options.directory ?? new SecurityDirectory();
-    this.log = options.log ?? (() => {});
+    this.log = options.logger ?? silentLogger();
     this.detach = this.flows.onTrades((trades) => this.onTrades(trades));
   }
 
@@ -382,7 +384,7 @@ export class RankingsService {
         const delay = Math.max(0, board.refreshedAt + REFRESH_SPACING_MS - performance.now());
         setTimeout(() => {
           board.refreshScheduled = false;
-          if (board.ready) void board.ready.then(() => board.serial(() => this.refresh(board))).catch((error: unknown) => this.log(`rankings: refresh failed: ${(error as Error).message}`));
+          if (board.ready) void board.ready.then(() => board.serial(() => this.refresh(board))).catch((error: unknown) => this.log.error({ market: board.market, measure: measureKey(board.measure), date: board.lastDate, err: error }, 'ranking refresh failed'));
         }, delay).unref();
       }
     }

@@ -15,13 +15,13 @@ import {
   SecurityRequestSchema,
   UserQuoteProfileResponseSchema,
 } from '../../../protocol/gen/quote_pb.js';
-import { closePushOf, tcpClient, wsClient, type TcpTestClient, type WsTestClient } from '../transport/transport-test-kit.js';
+import { closePushOf, ManualClock, tcpClient, wsClient, type TcpTestClient, type WsTestClient } from '../transport/transport-test-kit.js';
 import { fetchOtp, startTestServer, testCredential, trade, type TestServer } from '../../server-test-kit.js';
 
 /** A raw protocol client over either transport, pairing responses by request id. */
 class RawClient {
   private nextId = 1;
-  constructor(private readonly inner: WsTestClient | TcpTestClient) {}
+  constructor(readonly inner: WsTestClient | TcpTestClient) {}
 
   static async ws(url: string): Promise<RawClient> {
     return new RawClient(await wsClient(`${url}?version=1&codec=1&platform=9`));
@@ -273,15 +273,24 @@ describe('socket gateway over a real server', () => {
 
 describe('unauthenticated connections', () => {
   it('are closed with AuthError when they do not authenticate in time', async () => {
-    const t = await startTestServer({ server: { authTimeoutMs: 150 } });
+    // The deadlines run on a manual clock: the test, not the machine's speed, decides when time passes.
+    const clock = new ManualClock();
+    const t = await startTestServer({ server: { authTimeoutMs: 150, deadlineClock: clock } });
     try {
       const idle = await RawClient.ws(t.wsUrl);
-      const started = Date.now();
-      assert.equal(closePushOf(await idle.next()).code, 4);
-      assert.ok(Date.now() - started >= 100);
+      let idleReceived = 0;
+      (idle.inner as WsTestClient).ws.on('message', () => idleReceived++);
       const prompt = await RawClient.tcp(t.server.tcpPort!);
       await prompt.auth(await fetchOtp(t.httpUrl, testCredential()));
-      await new Promise((r) => setTimeout(r, 300));
+      clock.advance(149);
+      // A round trip: time for a close push, had one been sent, to arrive.
+      assert.equal((await prompt.request(1, Uint8Array.of(1))).status, 0);
+      assert.equal(idleReceived, 0, 'closed before the auth timeout');
+      clock.advance(1);
+      const close = closePushOf(await idle.next());
+      assert.equal(close.code, 4);
+      assert.equal(close.reason, 'authentication timed out');
+      clock.advance(10_000);
       assert.equal((await prompt.request(1, Uint8Array.of(1))).status, 0, 'an authenticated connection stays open');
       prompt.close();
     } finally {

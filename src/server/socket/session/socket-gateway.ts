@@ -19,6 +19,7 @@ import type { OtpStore } from '../../auth/otp-issuer.js';
 import { takeToken, type CommandRateLimiter } from '../../rate-limit/token-bucket.js';
 import type { CommandHandler } from '../quote/command-handler.js';
 import type { ConnectionHandler, PacketConnection } from '../transport/packet-connection.js';
+import { SYSTEM_CLOCK, type TransportClock } from '../transport/transport-clock.js';
 import type { Session, SessionRegistry } from './session-registry.js';
 import type { ConnectionLedger } from '../../../store/gateway-state/connection-ledger.js';
 import { whenReady } from '../../../store/gateway-state/maybe-async.js';
@@ -44,6 +45,8 @@ export interface SocketGatewayOptions {
   logger?: Logger;
   /** A connection that has not authenticated this long is closed with AuthError (default 30 s). */
   authTimeoutMs?: number;
+  /** What the auth deadline is timed by (default the system clock; tests drive a manual one). */
+  deadlineClock?: TransportClock;
   /** Observes every answered request (metrics). */
   onRequestDone?: (command: number, status: number, code: number) => void;
   /** Observes every socket auth failure: the close code it ended with (AuthError or SessExpired). */
@@ -60,7 +63,7 @@ export interface SocketGatewayOptions {
 interface ConnectionState {
   credential?: Credential;
   session?: Session;
-  authTimer?: NodeJS.Timeout;
+  cancelAuthDeadline?: () => void;
   /** An auth or reconnect of this connection is being answered (by a store that answers later). */
   controlPending?: boolean;
 }
@@ -150,12 +153,11 @@ export class SocketGateway implements ConnectionHandler {
   onOpen(conn: PacketConnection): void {
     const state: ConnectionState = {};
     // Unauthenticated connections are cheap to open; they must not hold resources for long.
-    state.authTimer = setTimeout(() => {
+    state.cancelAuthDeadline = (this.options.deadlineClock ?? SYSTEM_CLOCK).schedule(() => {
       if (this.states.get(conn) !== state || state.credential) return;
       this.onClose(conn);
       conn.close(CloseCode.AuthError, 'authentication timed out');
     }, this.options.authTimeoutMs ?? 30_000);
-    state.authTimer.unref();
     this.states.set(conn, state);
     if (this.options.connectionLedger) this.byId.set(conn.id, conn);
   }
@@ -164,7 +166,7 @@ export class SocketGateway implements ConnectionHandler {
     const state = this.states.get(conn);
     this.states.delete(conn);
     this.heartbeats.forget(String(conn.id));
-    if (state?.authTimer) clearTimeout(state.authTimer);
+    state?.cancelAuthDeadline?.();
     if (this.options.connectionLedger && this.byId.get(conn.id) === conn) this.byId.delete(conn.id);
     if (!state?.credential) return;
     this.options.connectionLedger?.release(conn.id);
@@ -433,7 +435,7 @@ export class SocketGateway implements ConnectionHandler {
     }
     live.add(conn);
     state.credential = credential;
-    if (state.authTimer) clearTimeout(state.authTimer);
+    state.cancelAuthDeadline?.();
     conn.authenticated();
   }
 
@@ -447,7 +449,7 @@ export class SocketGateway implements ConnectionHandler {
     }
     live.add(conn);
     state.credential = credential;
-    if (state.authTimer) clearTimeout(state.authTimer);
+    state.cancelAuthDeadline?.();
     conn.authenticated();
   }
 

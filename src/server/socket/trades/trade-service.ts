@@ -14,7 +14,7 @@ import {
   unsubscribeHandler,
 } from './trade-commands.js';
 import { TradeSubscriptions } from './trade-subscriptions.js';
-import { logCallback, silentLogger, type Logger } from '../../../logging/logger.js';
+import { silentLogger, type Logger } from '../../../logging/logger.js';
 
 export interface TradeServiceOptions {
   flows: FlowService;
@@ -38,8 +38,7 @@ export interface TradeService {
 
 export function startTradeService(options: TradeServiceOptions): TradeService {
   const logger = options.logger ?? silentLogger();
-  // The tape is the service layer's, which reports through a callback.
-  const tape = new TradeTape({ flows: options.flows, store: options.store, log: logCallback(logger.child({ module: 'trade-tape' })) });
+  const tape = new TradeTape({ flows: options.flows, store: options.store, logger: logger.child({ module: 'trade-tape' }) });
   const subscriptions = new TradeSubscriptions({
     tape,
     flows: options.flows,

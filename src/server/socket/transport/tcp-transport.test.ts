@@ -5,7 +5,8 @@ import { nodeGzipCodec } from '../../../protocol/node-gzip-codec.js';
 import { PacketType } from '../../../protocol/packet.js';
 import { encodePacket } from '../../../protocol/packet-codec.js';
 import { TcpTransport } from './tcp-transport.js';
-import { TestCmd, closePushOf, echoHandler, sleep, tcpClient, waitFor } from './transport-test-kit.js';
+import type { PacketConnection } from './packet-connection.js';
+import { ManualClock, TestCmd, closePushOf, echoHandler, sleep, tcpClient, waitFor } from './transport-test-kit.js';
 
 // Request cmd 24, request_id 5, timeout 1000 ms, body 01 02 03.
 const request = Uint8Array.of(0x01, 0x18, 0, 0, 0, 5, 0x03, 0xe8, 0, 0, 3, 1, 2, 3);
@@ -15,7 +16,6 @@ const echoed = Uint8Array.of(0x02, 0x18, 0, 0, 0, 5, 0x00, 0, 0, 3, 1, 2, 3);
 describe('TcpTransport', () => {
   const handler = echoHandler();
   const transport = new TcpTransport(handler, {
-    idleTimeoutMs: 300,
     maxPacketBytes: 1024,
     onError: (error) => handler.errors.push(error),
   });
@@ -126,18 +126,38 @@ describe('TcpTransport', () => {
   });
 
   it('sends HeartbeatTimeout to a connection silent for idleTimeoutMs, but not to one that talks', async () => {
-    const silent = await tcpClient(port);
-    const talker = await tcpClient(port);
-    const started = Date.now();
-    const keepTalking = setInterval(() => talker.socket.write(request), 100);
-    const close = closePushOf(await silent.next(2000));
-    assert.equal(close.code, CloseCode.HeartbeatTimeout);
-    assert.ok(Date.now() - started >= 250, 'closed before the idle timeout');
-    await silent.ended;
-    await sleep(300);
-    clearInterval(keepTalking);
-    assert.equal(talker.socket.destroyed, false);
-    talker.socket.destroy();
+    // The deadlines run on a manual clock: the test, not the machine's speed, decides when time passes.
+    const clock = new ManualClock();
+    const idleHandler = echoHandler();
+    const idleTransport = new TcpTransport(idleHandler, { idleTimeoutMs: 300, clock });
+    const { port: idlePort } = await idleTransport.listen();
+    try {
+      const silent = await tcpClient(idlePort);
+      await waitFor(() => idleHandler.opened.length === 1);
+      const talker = await tcpClient(idlePort);
+      await waitFor(() => idleHandler.opened.length === 2);
+      const [silentConn, talkerConn] = idleHandler.opened as [PacketConnection, PacketConnection];
+      clock.advance(250);
+      // Answered, so the server has read it: the talker's deadline is now 550.
+      talker.socket.write(request);
+      await talker.next();
+      clock.advance(49);
+      assert.equal(silentConn.isOpen, true, 'closed before the idle timeout');
+      clock.advance(1);
+      assert.equal(silentConn.isOpen, false);
+      const close = closePushOf(await silent.next());
+      assert.equal(close.code, CloseCode.HeartbeatTimeout);
+      assert.equal(close.reason, 'nothing received for 300 ms');
+      await silent.ended;
+      clock.advance(249);
+      assert.equal(talkerConn.isOpen, true, 'a connection that talked was closed');
+      // Silent since 250: its turn at 550.
+      clock.advance(1);
+      assert.equal(closePushOf(await talker.next()).code, CloseCode.HeartbeatTimeout);
+      await talker.ended;
+    } finally {
+      await idleTransport.stop();
+    }
   });
 
   it('keeps serving after the handler throws or rejects, reporting the error', async () => {

@@ -5,7 +5,9 @@ import { StreamFramer } from '../../../protocol/stream-framer.js';
 import { BasePacketConnection, formatRemoteAddress, resolveTransportOptions } from './base-packet-connection.js';
 import type { ResolvedTransportOptions } from './base-packet-connection.js';
 import type { AdmissionTicket } from './connection-admission.js';
+import { IdleDeadline } from './idle-deadline.js';
 import type { ConnectionHandler, PacketTransport, PacketTransportOptions } from './packet-connection.js';
+import { SYSTEM_CLOCK, type TransportClock } from './transport-clock.js';
 
 export interface TcpTransportOptions extends PacketTransportOptions {
   /** Default '127.0.0.1'. */
@@ -19,14 +21,16 @@ export interface TcpTransportOptions extends PacketTransportOptions {
   idleTimeoutMs?: number;
   /** A connection whose 2-byte handshake has not arrived this long after connecting is destroyed. Default 10 s. */
   handshakeTimeoutMs?: number;
+  /** What the idle, handshake and close-grace deadlines are timed by (default the system clock; tests drive a manual one). */
+  clock?: TransportClock;
 }
 
 class TcpPacketConnection extends BasePacketConnection {
   readonly transport = 'tcp' as const;
   private readonly framer: StreamFramer;
-  private graceTimer: NodeJS.Timeout | undefined;
-  private readonly idleTimer: NodeJS.Timeout;
-  private readonly handshakeTimer: NodeJS.Timeout;
+  private cancelGrace: (() => void) | undefined;
+  private readonly idle: IdleDeadline;
+  private readonly cancelHandshake: () => void;
   private handshakeDone = false;
 
   constructor(
@@ -34,6 +38,7 @@ class TcpPacketConnection extends BasePacketConnection {
     handler: ConnectionHandler,
     options: ResolvedTransportOptions,
     timeouts: { idleMs: number; handshakeMs: number },
+    private readonly clock: TransportClock,
     ticket: AdmissionTicket,
     private readonly onOpened: (conn: TcpPacketConnection) => void,
   ) {
@@ -43,19 +48,17 @@ class TcpPacketConnection extends BasePacketConnection {
     socket.setNoDelay(true);
     // Idle means "received nothing": our own writes must not keep a silent peer alive,
     // which rules out socket.setTimeout (it counts both directions).
-    this.idleTimer = setTimeout(() => this.onIdle(timeouts.idleMs), timeouts.idleMs);
-    this.idleTimer.unref();
+    this.idle = new IdleDeadline(timeouts.idleMs, () => this.onIdle(timeouts.idleMs), clock);
     // A trickled handshake must not hold the socket for the whole idle timeout.
-    this.handshakeTimer = setTimeout(() => {
+    this.cancelHandshake = clock.schedule(() => {
       if (!this.handshakeDone) socket.destroy();
     }, timeouts.handshakeMs);
-    this.handshakeTimer.unref();
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => undefined); // 'close' follows
     socket.on('close', () => {
-      clearTimeout(this.idleTimer);
-      clearTimeout(this.handshakeTimer);
-      clearTimeout(this.graceTimer);
+      this.idle.stop();
+      this.cancelHandshake();
+      this.cancelGrace?.();
       this.markEnded();
     });
   }
@@ -75,8 +78,7 @@ class TcpPacketConnection extends BasePacketConnection {
 
   protected endGracefully(): void {
     this.socket.end();
-    this.graceTimer = setTimeout(() => this.socket.destroy(), this.options.closeGraceMs);
-    this.graceTimer.unref();
+    this.cancelGrace = this.clock.schedule(() => this.socket.destroy(), this.options.closeGraceMs);
   }
 
   protected abort(): void {
@@ -106,11 +108,11 @@ class TcpPacketConnection extends BasePacketConnection {
 
   private onData(chunk: Buffer): void {
     if (!this.isOpen) return;
-    this.idleTimer.refresh();
+    this.idle.touch();
     const output = this.framer.feed(chunk);
     if (output.handshake) {
       this.handshakeDone = true;
-      clearTimeout(this.handshakeTimer);
+      this.cancelHandshake();
       this.onOpened(this);
       this.markOpened();
     }
@@ -214,6 +216,7 @@ export class TcpTransport implements PacketTransport {
       this.handler,
       this.options,
       { idleMs: this.transportOptions.idleTimeoutMs ?? 120_000, handshakeMs: this.transportOptions.handshakeTimeoutMs ?? 10_000 },
+      this.transportOptions.clock ?? SYSTEM_CLOCK,
       ticket,
       (opened) => this.connections.add(opened),
     );

@@ -11,6 +11,7 @@ import type { Packet } from '../../../protocol/packet.js';
 import { decodePacket } from '../../../protocol/packet-codec.js';
 import { StreamFramer } from '../../../protocol/stream-framer.js';
 import type { ConnectionHandler, PacketConnection } from './packet-connection.js';
+import type { TransportClock } from './transport-clock.js';
 
 /** Commands the echo handler treats specially. */
 export const TestCmd = { Throw: 99, Reject: 98, BigBody: 97, Authenticate: 96 } as const;
@@ -147,5 +148,41 @@ export async function waitFor(condition: () => boolean, timeoutMs = 2000): Promi
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await sleep(5);
+  }
+}
+
+/** A clock that moves only when told: deadlines fire in time order as `advance` passes them. */
+export class ManualClock implements TransportClock {
+  private time = 0;
+  private nextId = 0;
+  private readonly pending = new Map<number, { at: number; callback: () => void }>();
+
+  now(): number {
+    return this.time;
+  }
+
+  schedule(callback: () => void, ms: number): () => void {
+    const id = this.nextId++;
+    this.pending.set(id, { at: this.time + Math.max(0, ms), callback });
+    return () => void this.pending.delete(id);
+  }
+
+  /** Moves the time forward by `ms`, running every callback due on the way (those it schedules too). */
+  advance(ms: number): void {
+    const target = this.time + ms;
+    for (;;) {
+      let due: [number, { at: number; callback: () => void }] | undefined;
+      for (const entry of this.pending) if (entry[1].at <= target && (due === undefined || entry[1].at < due[1].at)) due = entry;
+      if (due === undefined) break;
+      this.pending.delete(due[0]);
+      this.time = due[1].at;
+      due[1].callback();
+    }
+    this.time = target;
+  }
+
+  /** Deadlines not yet fired or cancelled. */
+  get scheduled(): number {
+    return this.pending.size;
   }
 }
