@@ -47,6 +47,39 @@ describe('CompositeCredentialRegistry', () => {
     await store.close();
   });
 
+  it('a poll asked for while one runs waits for a poll that starts after the ask (no stale answer)', async () => {
+    const dir = tempDir();
+    const store = await SqliteCredentialStore.open(dir);
+    const other = await SqliteCredentialStore.open(dir);
+    const a = issueCredential({ appKey: 'a', markets: ['HK'] }, undefined, T0);
+    await store.insert(a.record);
+    const registry = await CompositeCredentialRegistry.open({ config: [], store, now: () => T0 });
+    const events: Array<[string, InvalidationReason]> = [];
+    registry.onInvalidated((appKey, reason) => events.push([appKey, reason]));
+    // The running poll reads the revision before the revoke; hold it there until the revoke is in.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const revision = store.revision.bind(store);
+    let calls = 0;
+    store.revision = async () => {
+      const value = await revision();
+      if (calls++ === 0) await held;
+      return value;
+    };
+    const running = registry.tick();
+    await new Promise((resolve) => setImmediate(resolve));
+    await other.replace(revokeCredential(a.record, T0));
+    const asked = registry.tick();
+    assert.equal(registry.tick(), asked, 'asks while a poll runs share the one queued poll');
+    release();
+    await running;
+    await asked;
+    assert.ok(calls >= 2, 'a second poll read the store');
+    assert.deepEqual(events, [['a', 'revoked']], 'the revoke is seen when the ask resolves');
+    await other.close();
+    await store.close();
+  });
+
   it('picks up another handle’s revoke and rotate on the next poll and names why each credential ended', async () => {
     const dir = tempDir();
     const store = await SqliteCredentialStore.open(dir);

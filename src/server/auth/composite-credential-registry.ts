@@ -48,7 +48,9 @@ export class CompositeCredentialRegistry implements CredentialRegistry {
   private usable = new Map<string, string>();
   private revision = -1;
   private timer: NodeJS.Timeout | undefined;
-  private polling = false;
+  /** The poll running, and the one queued to start after it. */
+  private polling: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
   private readonly listeners = new Set<(appKey: string, reason: InvalidationReason) => void>();
   private readonly now: () => number;
   private readonly logger: Logger;
@@ -105,18 +107,24 @@ export class CompositeCredentialRegistry implements CredentialRegistry {
     this.timer = undefined;
   }
 
-  /** One poll: reload the store when its revision moved, then catch expiries. */
-  async tick(): Promise<void> {
-    if (this.polling) return;
-    this.polling = true;
+  /**
+   * One poll: reload the store when its revision moved, then catch expiries. Called while a poll
+   * runs (which may have read the store before the caller's change), it resolves after one more
+   * poll that starts after it, so what it resolves to reflects the store as of the call.
+   */
+  tick(): Promise<void> {
+    if (this.polling) return (this.queued ??= this.polling.then(() => ((this.queued = undefined), this.tick())));
+    this.polling = this.pollOnce().finally(() => (this.polling = undefined));
+    return this.polling;
+  }
+
+  private async pollOnce(): Promise<void> {
     try {
       const store = this.options.store;
       if (store && (await store.revision()) !== this.revision) await this.loadStore(false);
       this.recompute(true);
     } catch (error) {
       this.logger.error({ err: error }, 'credential store poll failed');
-    } finally {
-      this.polling = false;
     }
   }
 
