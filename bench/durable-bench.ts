@@ -8,7 +8,7 @@
  *   store (SQLite, WAL, synchronous=FULL, one durable commit per batch, the source checkpoint in
  *   the same transaction; a plain CSV file on two threads: one parses, one stores);
  * - rebuild: every symbol's day rebuilt from that store as a restarted server does
- *   (`readDayColumns` → `DayFlow.addRawIdBytes`, the FlowService path);
+ *   (`readDayColumns` → `DayFlow.addTrade`, the FlowService path);
  * then checks every rebuilt line equals DuckDB's and prints the ratios.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';

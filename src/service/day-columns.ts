@@ -1,16 +1,12 @@
-import { DayFlow, methodCodeOf, MethodCode } from '../engine/index.js';
-import { CLASSIFICATION_METHODS } from '../model/trade.js';
+import { TradeFields, type DayFlow } from '../engine/index.js';
 import type { TradeColumns } from '../store/trade-columns.js';
 
-/** Engine method code per stored classification index (+1: index -1, none, is Lee–Ready as in `DayFlow.add`). */
-const METHOD_CODES = [MethodCode.LeeReady, ...CLASSIFICATION_METHODS.map((method) => methodCodeOf(method))];
-
 /**
- * Feeds rows `[from, to)` of `columns` (those `include` accepts, when given) to a day state, with exactly the outcome `day.add` would
- * have for the same trades: plain rows go through `addRawIdBytes` (scaled integers, id bytes —
- * no object, string or BigInt per trade); a row with decimals beyond a Number, a trade type (its
- * market policy lives in `add`) or a non-ASCII id (kept as a string by `add`'s id set) goes
- * through `add` as an object.
+ * Feeds rows `[from, to)` of `columns` (those `include` accepts, when given) to a day state, with
+ * exactly the outcome `day.add` would have for the same trades: each row is read into one reused
+ * TradeFields record and added by name (`addTrade`: scaled integers, id bytes — no object,
+ * string or BigInt per trade); only a row whose id is not ASCII (kept as a string by the day's id
+ * set) goes through `add` as an object.
  */
 export function addColumnsToDay(
   day: DayFlow,
@@ -19,31 +15,12 @@ export function addColumnsToDay(
   to = columns.count,
   include?: (row: number) => boolean,
 ): void {
-  const special = columns.exact.size > 0 || columns.tradeType.size > 0;
-  const ids = columns.idBytes;
+  const trade = new TradeFields();
   for (let row = from; row < to; row++) {
     if (include !== undefined && !include(row)) continue;
-    const idStart = columns.idStart[row] as number;
-    const idEnd = columns.idEnd[row] as number;
-    if ((special && (columns.exact.has(row) || columns.tradeType.has(row))) || !asciiId(ids, idStart, idEnd)) {
-      day.add(columns.trade(row));
-      continue;
-    }
-    day.addRawIdBytes(
-      columns.timestamp[row] as number,
-      columns.priceUnits[row] as number,
-      columns.priceScale[row] as number,
-      columns.volume[row] as number,
-      columns.direction[row] as number,
-      columns.bidUnits[row] as number,
-      columns.bidScale[row] as number,
-      columns.askUnits[row] as number,
-      columns.askScale[row] as number,
-      ids,
-      idStart,
-      idEnd,
-      METHOD_CODES[(columns.method[row] as number) + 1] as number,
-    );
+    columns.read(row, trade);
+    if (asciiId(trade.idBytes, trade.idStart, trade.idEnd)) day.addTrade(trade);
+    else day.add(columns.trade(row));
   }
 }
 

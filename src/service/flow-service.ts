@@ -475,7 +475,7 @@ export class FlowService {
 
   /**
    * Feeds a new day state its stored trades as of the watermark (plus the ones applied ahead of
-   * it), straight from the store's columns into `addRawIdBytes` — no object per trade.
+   * it), straight from the store's columns into `addTrade` — no object per trade.
    */
   private async fillDay(day: DayFlow, symbol: string, date: string, afterSeq = 0): Promise<void> {
     const upTo = this.appliedUpTo();

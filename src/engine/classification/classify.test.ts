@@ -5,6 +5,7 @@ import { Direction, type Trade } from '../../model/trade.js';
 import { AddOutcome, DayFlow } from '../day-flow.js';
 import { clnvRule, emoRule, MethodCode, quoteRule, SequentialClassifier, tickRule } from './classify.js';
 import { TradeTypeTreatment, tradeTypeTreatment } from './trade-type-policy.js';
+import { tradeFields } from '../trade-fields.js';
 
 const { Up, Down, Neutral } = Direction;
 // Quotes bid 10.00, ask 10.10 (units at scale 2): spread 10 cents, 30 % of it is 3 cents.
@@ -44,14 +45,14 @@ describe('classification rules', () => {
     const stream = [1005, 1006, 1006, 1002];
     const run = (method: number): Direction[] => {
       const classifier = new SequentialClassifier();
-      return stream.map((price) => classifier.next(method, price, 2, BID, 2, ASK, 2));
+      return stream.map((price) => classifier.next(tradeFields({ method, priceUnits: price, priceScale: 2, bidUnits: BID, bidScale: 2, askUnits: ASK, askScale: 2 })));
     };
     assert.deepEqual(run(MethodCode.LeeReady), [Neutral, Up, Up, Down]); // 10.05 at the midpoint: tick, none yet
     assert.deepEqual(run(MethodCode.Tick), [Neutral, Up, Up, Down]);
     assert.deepEqual(run(MethodCode.Emo), [Neutral, Up, Up, Down]); // 10.02 not at the bid: down-tick
     assert.deepEqual(run(MethodCode.Clnv), [Neutral, Up, Up, Down]); // 10.02 in the bottom 30 %
     const classifier = new SequentialClassifier();
-    assert.deepEqual([1008, 1004, 1004].map((p) => classifier.next(MethodCode.Emo, p, 2, BID, 2, ASK, 2)), [Neutral, Down, Down]);
+    assert.deepEqual([1008, 1004, 1004].map((p) => classifier.next(tradeFields({ method: MethodCode.Emo, priceUnits: p, priceScale: 2, bidUnits: BID, bidScale: 2, askUnits: ASK, askScale: 2 }))), [Neutral, Down, Down]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { Direction, type ClassificationMethod } from '../../model/trade.js';
+import type { TradeFields } from '../trade-fields.js';
 import { addUnits, compareScaled, compareToMidpoint, multiplyUnits, negateUnits, scaleUp, type Units } from '../exact-units.js';
 
 /**
@@ -73,29 +74,20 @@ export function clnvRule(price: Units, priceScale: number, bid: Units, bidScale:
   return undefined;
 }
 
-/** Direction of a trade without a side of its own by `method`; quotes are used only when both are present. */
-export function classifyTrade(
-  method: number,
-  tick: number,
-  lastChange: Direction,
-  price: Units,
-  priceScale: number,
-  bid: Units,
-  bidScale: number,
-  ask: Units,
-  askScale: number,
-): Direction {
-  return quoteDirection(method, price, priceScale, bid, bidScale, ask, askScale) ?? tickRule(tick, lastChange);
+/** Direction of a trade without a side of its own by its `method`; quotes are used only when both are present. */
+export function classifyTrade(trade: TradeFields, tick: number, lastChange: Direction): Direction {
+  return quoteDirection(trade) ?? tickRule(tick, lastChange);
 }
 
-/** The side the method's quote test gives, or undefined when it has no quotes or abstains (the tick rule decides then). */
-export function quoteDirection(method: number, price: Units, priceScale: number, bid: Units, bidScale: number, ask: Units, askScale: number): Direction | undefined {
-  if (method === MethodCode.Tick || bid < 0 || ask < 0) return undefined;
+/** The side the trade's method's quote test gives, or undefined when it has no quotes or abstains (the tick rule decides then). */
+export function quoteDirection(trade: TradeFields): Direction | undefined {
+  const { method, priceUnits, priceScale, bidUnits, bidScale, askUnits, askScale } = trade;
+  if (method === MethodCode.Tick || bidUnits < 0 || askUnits < 0) return undefined;
   return method === MethodCode.Emo
-    ? emoRule(price, priceScale, bid, bidScale, ask, askScale)
+    ? emoRule(priceUnits, priceScale, bidUnits, bidScale, askUnits, askScale)
     : method === MethodCode.Clnv
-      ? clnvRule(price, priceScale, bid, bidScale, ask, askScale)
-      : quoteRule(price, priceScale, bid, bidScale, ask, askScale);
+      ? clnvRule(priceUnits, priceScale, bidUnits, bidScale, askUnits, askScale)
+      : quoteRule(priceUnits, priceScale, bidUnits, bidScale, askUnits, askScale);
 }
 
 /**
@@ -110,10 +102,12 @@ export class SequentialClassifier {
   /** Whether the quote test (rather than the tick rule) decided the last trade's side. */
   decidedByQuotes = false;
 
-  /** The method's direction for this trade; then the trade becomes the previous one. */
-  next(method: number, price: Units, priceScale: number, bid: Units, bidScale: number, ask: Units, askScale: number): Direction {
+  /** The direction the trade's method gives it; then the trade becomes the previous one. */
+  next(trade: TradeFields): Direction {
+    const price = trade.priceUnits;
+    const priceScale = trade.priceScale;
     const tick = this.hasPrevious ? compareScaled(price, priceScale, this.previous, this.previousScale) : 0;
-    const byQuotes = quoteDirection(method, price, priceScale, bid, bidScale, ask, askScale);
+    const byQuotes = quoteDirection(trade);
     this.decidedByQuotes = byQuotes !== undefined;
     const direction = byQuotes ?? tickRule(tick, this.lastChange);
     if (tick !== 0) this.lastChange = tick > 0 ? Direction.Up : Direction.Down;
