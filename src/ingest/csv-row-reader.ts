@@ -38,9 +38,14 @@ const CR = 13;
 const QUOTE = 34;
 const COMMA = 44;
 
-/** Price, bid and ask scales (4 bits each, at most 15), direction + 1 (2 bits), id length and its digits' offset (8 bits each). */
-export function packSmall(priceScale: number, bidScale: number, askScale: number, direction: number, idLength: number, idDigitsOffset: number): number {
-  return priceScale | (bidScale << 4) | (askScale << 8) | ((direction + 1) << 12) | (idLength << 14) | (idDigitsOffset << 22);
+/**
+ * A trade's small figures in one number: price, bid and ask scales (4 bits each, at most 15),
+ * direction + 1 (2 bits), id length and where its digits start in it (8 bits each).
+ */
+function packSmall(trade: TradeFields): number {
+  const { idStart, idEnd } = trade;
+  const idDigitsOffset = idEnd > idStart ? trade.idDigitsStart - idStart : 0;
+  return trade.priceScale | (trade.bidScale << 4) | (trade.askScale << 8) | ((trade.direction + 1) << 12) | ((idEnd - idStart) << 14) | (idDigitsOffset << 22);
 }
 
 /**
@@ -193,15 +198,14 @@ export class CsvRowReader {
   private row(index: number, trade: TradeFields): void {
     const records = this.records;
     const at = this.count++ * RECORD_STRIDE;
-    const { idStart, idEnd } = trade;
     records[at] = trade.timestampMs;
     records[at + 1] = trade.priceUnits as number; // readStandardFields gives Numbers
     records[at + 2] = trade.volume;
     records[at + 3] = trade.bidUnits as number;
     records[at + 4] = trade.askUnits as number;
     records[at + 5] = trade.idCounter;
-    records[at + 6] = idStart + index * SYMBOL_FACTOR;
-    records[at + 7] = packSmall(trade.priceScale, trade.bidScale, trade.askScale, trade.direction, idEnd - idStart, idEnd > idStart ? trade.idDigitsStart - idStart : 0);
+    records[at + 6] = trade.idStart + index * SYMBOL_FACTOR;
+    records[at + 7] = packSmall(trade);
   }
 
   /** Raw bytes [start, end), joined to the previous record when that is raw bytes ending at `start`. */

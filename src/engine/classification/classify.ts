@@ -38,7 +38,8 @@ export function tickRule(tick: number, lastChange: Direction): Direction {
 }
 
 /** Lee–Ready's quote rule: at or above the ask up, at or below the bid down, else by the midpoint; undefined at the midpoint. */
-export function quoteRule(price: Units, priceScale: number, bid: Units, bidScale: number, ask: Units, askScale: number): Direction | undefined {
+export function quoteRule(trade: TradeFields): Direction | undefined {
+  const { priceUnits: price, priceScale, bidUnits: bid, bidScale, askUnits: ask, askScale } = trade;
   if (compareScaled(price, priceScale, ask, askScale) >= 0) return Direction.Up;
   if (compareScaled(price, priceScale, bid, bidScale) <= 0) return Direction.Down;
   const side = compareToMidpoint(price, priceScale, bid, bidScale, ask, askScale);
@@ -49,7 +50,8 @@ export function quoteRule(price: Units, priceScale: number, bid: Units, bidScale
  * Ellis–Michaely–O'Hara (2000): exactly at the ask up, exactly at the bid down, anything else
  * (inside the spread, outside the quotes, locked or crossed quotes) by the tick rule.
  */
-export function emoRule(price: Units, priceScale: number, bid: Units, bidScale: number, ask: Units, askScale: number): Direction | undefined {
+export function emoRule(trade: TradeFields): Direction | undefined {
+  const { priceUnits: price, priceScale, bidUnits: bid, bidScale, askUnits: ask, askScale } = trade;
   if (compareScaled(bid, bidScale, ask, askScale) >= 0) return undefined;
   if (compareScaled(price, priceScale, ask, askScale) === 0) return Direction.Up;
   if (compareScaled(price, priceScale, bid, bidScale) === 0) return Direction.Down;
@@ -62,7 +64,8 @@ export function emoRule(price: Units, priceScale: number, bid: Units, bidScale: 
  * down; the middle four deciles, trades outside the quotes and locked or crossed quotes go to
  * the tick rule. Exact: compares 10·(ask − price) with 3·spread at a common scale.
  */
-export function clnvRule(price: Units, priceScale: number, bid: Units, bidScale: number, ask: Units, askScale: number): Direction | undefined {
+export function clnvRule(trade: TradeFields): Direction | undefined {
+  const { priceUnits: price, priceScale, bidUnits: bid, bidScale, askUnits: ask, askScale } = trade;
   const scale = Math.max(priceScale, bidScale, askScale);
   const p = scaleUp(price, scale - priceScale);
   const b = scaleUp(bid, scale - bidScale);
@@ -81,13 +84,9 @@ export function classifyTrade(trade: TradeFields, tick: number, lastChange: Dire
 
 /** The side the trade's method's quote test gives, or undefined when it has no quotes or abstains (the tick rule decides then). */
 export function quoteDirection(trade: TradeFields): Direction | undefined {
-  const { method, priceUnits, priceScale, bidUnits, bidScale, askUnits, askScale } = trade;
-  if (method === MethodCode.Tick || bidUnits < 0 || askUnits < 0) return undefined;
-  return method === MethodCode.Emo
-    ? emoRule(priceUnits, priceScale, bidUnits, bidScale, askUnits, askScale)
-    : method === MethodCode.Clnv
-      ? clnvRule(priceUnits, priceScale, bidUnits, bidScale, askUnits, askScale)
-      : quoteRule(priceUnits, priceScale, bidUnits, bidScale, askUnits, askScale);
+  const method = trade.method;
+  if (method === MethodCode.Tick || trade.bidUnits < 0 || trade.askUnits < 0) return undefined;
+  return method === MethodCode.Emo ? emoRule(trade) : method === MethodCode.Clnv ? clnvRule(trade) : quoteRule(trade);
 }
 
 /**
