@@ -19,7 +19,6 @@ import { spawn } from 'node:child_process';
 
 import { fileURLToPath } from 'node:url';
 import { parseSymbol } from '../src/model/symbol.js';
-import { addColumnsToDay } from '../src/service/day-columns.js';
 import { SqliteFlowStore } from '../src/store/sqlite-flow-store.js';
 import { fmt, machine, numberFlag, parseFlags, printTable, timed } from './bench-kit.js';
 import { duckdbLines } from './duckdb-lines.js';
@@ -70,7 +69,8 @@ async function main(): Promise<void> {
           const schedule = calendarFor(parseSymbol(symbol)!.market).schedule(BENCH_DATE);
           if (!schedule) continue;
           const day = new DayFlow(schedule);
-          addColumnsToDay(day, await store.readDayColumns(symbol, BENCH_DATE));
+          const columns = await store.readDayColumns(symbol, BENCH_DATE);
+          day.addRows(columns, 0, columns.count);
           days.set(symbol, day);
         }
         return days;

@@ -12,7 +12,7 @@ import { decodeDaySnapshot, encodeDaySnapshot, scheduleKey, type DayFlowSnapshot
 import type { NumberDayFlow } from './number-day-flow.js';
 import { TradeIdSet } from './trade-id-set.js';
 import { TradeLog } from './trade-log.js';
-import { DIRECTION_NOT_GIVEN, QUOTE_ABSENT, TradeFields } from './trade-fields.js';
+import { DIRECTION_NOT_GIVEN, QUOTE_ABSENT, TradeFields, type TradeRows } from './trade-fields.js';
 
 /** One element of `capital_flow_lines`: minute start in Unix seconds, cumulative net inflow (3 decimals). */
 export interface CapitalFlowLine {
@@ -265,9 +265,9 @@ export class DayFlow {
 
   /**
    * Adds a trade given by its fields (the fast path: no object, string or BigInt per trade when
-   * the caller reuses one TradeFields). Its id is the ASCII bytes `idBytes[idStart..idEnd)` (empty:
-   * no id); the same id as a string (`add`) or as bytes is the same id. The record is not kept
-   * or changed: the caller may refill it for its next trade.
+   * the caller reuses one TradeFields). Its id is the UTF-8 bytes `idBytes[idStart..idEnd)`
+   * (empty: no id); the same id as a string (`add`) or as bytes is the same id. The record is not
+   * kept or changed: the caller may refill it for its next trade.
    */
   addTrade(trade: TradeFields): AddOutcome {
     if (!validTrade(trade)) return AddOutcome.Invalid;
@@ -277,6 +277,18 @@ export class DayFlow {
       return AddOutcome.Duplicate;
     }
     return this.accept(trade);
+  }
+
+  /**
+   * Adds rows `[from, to)` of a batch (those `include` accepts, when given) in order, each read
+   * into one record and added by `addTrade`: how a day is rebuilt from the store's columns, with
+   * exactly the outcome `add` would have for the same trades, and no object per trade.
+   */
+  addRows(rows: TradeRows, from: number, to: number, include?: (row: number) => boolean): void {
+    const trade = this.scratch; // the day's own record: accept may adjust it in place
+    for (let row = from; row < to; row++) {
+      if (include === undefined || include(row)) this.addTrade(rows.read(row, trade));
+    }
   }
 
   /** The day's trade id set, with the ids taken over from a NumberDayFlow moved in. */

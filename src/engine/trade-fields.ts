@@ -8,6 +8,12 @@ export const DIRECTION_NOT_GIVEN = -1;
 export const QUOTE_ABSENT = -1;
 
 const NO_ID = new Uint8Array(0);
+const UTF8 = new TextDecoder();
+
+/** Trades held in bulk that read one of their rows into a record (the store's TradeColumns). */
+export interface TradeRows {
+  read(row: number, into: TradeFields): TradeFields;
+}
 
 /**
  * One trade as the engine takes it: every field by name, prices and quotes as scaled integers
@@ -32,7 +38,7 @@ export class TradeFields {
   askScale = 0;
   /** How a trade without a direction is classified (MethodCode). */
   method: number = MethodCode.LeeReady;
-  /** The trade id as ASCII bytes `idBytes[idStart..idEnd)`; empty: no id. */
+  /** The trade id as UTF-8 bytes `idBytes[idStart..idEnd)` (ASCII in practice); empty: no id. */
   idBytes: Uint8Array = NO_ID;
   idStart = 0;
   idEnd = 0;
@@ -53,13 +59,10 @@ export class TradeFields {
     this.idDigitsStart = -1;
   }
 
-  /** The id as text (its bytes read as Latin-1, so an ASCII id reads as itself); undefined when none. */
+  /** The id as text; undefined when none. */
   idText(): string | undefined {
     const { idBytes, idStart, idEnd } = this;
-    if (idEnd <= idStart) return undefined;
-    let text = '';
-    for (let i = idStart; i < idEnd; i++) text += String.fromCharCode(idBytes[i] as number);
-    return text;
+    return idEnd > idStart ? UTF8.decode(idBytes.subarray(idStart, idEnd)) : undefined;
   }
 
   /** Copies every field of `other` (the id bytes by reference). */

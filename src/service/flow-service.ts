@@ -6,7 +6,6 @@ import type { Market } from '../model/market.js';
 import { parseSymbol, type ParsedSymbol } from '../model/symbol.js';
 import type { DaySnapshotRecord, FlowStore, StoredTrade } from '../store/flow-store.js';
 import type { ArchivedDay, DayArchive } from '../store/day-archive.js';
-import { addColumnsToDay } from './day-columns.js';
 import type { MarketClock } from './market-clock.js';
 
 export interface FlowServiceOptions {
@@ -483,12 +482,12 @@ export class FlowService {
     const columns =
       afterSeq > 0 && snapshots ? await snapshots.readDayColumnsAfter(symbol, date, afterSeq, upTo) : await this.store.readDayColumns(symbol, date, upTo);
     if (upTo === this.watermark) {
-      addColumnsToDay(day, columns);
+      day.addRows(columns, 0, columns.count);
       return;
     }
     // Rows between the watermark and the last applied-ahead seq: only the applied ones (the
     // others are other writers' trades the next poll applies).
-    addColumnsToDay(day, columns, 0, columns.count, (row) => {
+    day.addRows(columns, 0, columns.count, (row) => {
       const seq = columns.seq[row] as number;
       return seq <= this.watermark || this.appliedAhead.has(seq);
     });
