@@ -103,9 +103,9 @@ function validTrade(trade: TradeFields): boolean {
   );
 }
 
-/** A quote the engine uses: exact non-negative units at a valid scale (QUOTE_ABSENT is not one). */
-function validQuote(units: Units, scale: number): boolean {
-  return (typeof units === 'bigint' || Number.isSafeInteger(units)) && units >= 0 && validScale(scale);
+/** A quote given (not QUOTE_ABSENT) that the engine cannot use: not exact non-negative units at a valid scale. */
+function oddQuote(units: Units, scale: number): boolean {
+  return units !== QUOTE_ABSENT && !((typeof units === 'bigint' || Number.isSafeInteger(units)) && units >= 0 && validScale(scale));
 }
 
 interface ReplayCache {
@@ -316,11 +316,11 @@ export class DayFlow {
         trade.direction = Direction.Neutral;
       }
     }
-    // A quote that is not exact and non-negative at a valid scale counts as absent (rare: the scratch copy takes the change).
-    if (!validQuote(trade.bidUnits, trade.bidScale) || !validQuote(trade.askUnits, trade.askScale)) {
+    // A quote given but not exact and non-negative at a valid scale counts as absent (rare: a copy takes the change).
+    if (oddQuote(trade.bidUnits, trade.bidScale) || oddQuote(trade.askUnits, trade.askScale)) {
       trade = this.own(trade);
-      if (!validQuote(trade.bidUnits, trade.bidScale)) trade.bidUnits = QUOTE_ABSENT;
-      if (!validQuote(trade.askUnits, trade.askScale)) trade.askUnits = QUOTE_ABSENT;
+      if (oddQuote(trade.bidUnits, trade.bidScale)) trade.bidUnits = QUOTE_ABSENT;
+      if (oddQuote(trade.askUnits, trade.askScale)) trade.askUnits = QUOTE_ABSENT;
     }
     const schedule = this.schedule;
     const timestampMs = trade.timestampMs;
