@@ -6,7 +6,7 @@ import { AddOutcome, type CapitalFlowLine } from './day-flow.js';
 import { formatUnits3 } from './exact-format.js';
 import { compactUnits, compareScaled, type Units } from './exact-units.js';
 import { TIER_SLOTS } from './flow-state.js';
-import { DIRECTION_NOT_GIVEN, QUOTE_ABSENT, TradeFields } from './trade-fields.js';
+import { DIRECTION_NOT_GIVEN, QUOTE_ABSENT, type TradeFields } from './trade-fields.js';
 import type { TierClassifier } from './tier-thresholds.js';
 
 /** `NumberDayFlow.addTrade` answer: the trade needs a DayFlow (nothing was changed). */
@@ -160,9 +160,10 @@ export class NumberDayFlow {
   }
 
   /**
-   * DayFlow.addTrade when Number arithmetic is exact for the trade: an AddOutcome, or NEEDS_DAY_FLOW with the state
-   * unchanged. A reader that met the id's trailing digits while scanning it gives where they
-   * start and their value (`idDigitsStart`, `idCounter`); otherwise they are found here.
+   * DayFlow.addTrade when Number arithmetic is exact for the trade: an AddOutcome, or
+   * NEEDS_DAY_FLOW with the state unchanged (so for a trade type too: its policy lives in
+   * DayFlow). A reader that met the id's trailing digits while scanning it gives where they start
+   * and their value (`idDigitsStart`, `idCounter`); otherwise they are found here.
    */
   addTrade(trade: TradeFields): number {
     const { timestampMs, priceUnits, priceScale, volume, bidUnits, askUnits } = trade;
