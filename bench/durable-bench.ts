@@ -8,7 +8,7 @@
  *   store (SQLite, WAL, synchronous=FULL, one durable commit per batch, the source checkpoint in
  *   the same transaction; a plain CSV file on two threads: one parses, one stores);
  * - rebuild: every symbol's day rebuilt from that store as a restarted server does
- *   (`readDayColumns` → `DayFlow.addRawIdBytes`, the FlowService path);
+ *   (`readDayColumns` → `DayFlow.addTrade`, the FlowService path);
  * then checks every rebuilt line equals DuckDB's and prints the ratios.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
@@ -17,7 +17,6 @@ import { join } from 'node:path';
 import { calendarFor } from '../src/calendar/trading-calendar.js';
 import { DayFlow } from '../src/engine/index.js';
 import { parseSymbol } from '../src/model/symbol.js';
-import { addColumnsToDay } from '../src/service/day-columns.js';
 import { SqliteFlowStore } from '../src/store/sqlite-flow-store.js';
 import { fmt, machine, numberFlag, parseFlags, printTable, runIngestCommand, timed } from './bench-kit.js';
 import { duckdbLines } from './duckdb-lines.js';
@@ -53,7 +52,8 @@ async function main(): Promise<void> {
           const schedule = calendarFor(parseSymbol(symbol)!.market).schedule(BENCH_DATE);
           if (!schedule) continue;
           const day = new DayFlow(schedule);
-          addColumnsToDay(day, await store.readDayColumns(symbol, BENCH_DATE));
+          const columns = await store.readDayColumns(symbol, BENCH_DATE);
+          day.addRows(columns, 0, columns.count);
           days.set(symbol, day);
         }
         return days;

@@ -4,7 +4,7 @@
  * answer for every stored symbol (each symbol's day is read from the store on first request).
  * Stores are filled once per size with `ingestFile` from the generated day (cached in --dir).
  * Each symbol's day is loaded the way FlowService does on a restart: the store's columns
- * (`readDayColumns`) straight into `DayFlow.addRawIdBytes`, no object or BigInt per trade.
+ * (`readDayColumns`) straight into `DayFlow.addTrade`, no object or BigInt per trade.
  * A size beyond what fits in the run (--extrapolate) is estimated from the largest measured one
  * (listening is independent of the trade count; day loading is linear in it) and labelled so.
  *

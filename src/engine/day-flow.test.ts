@@ -6,6 +6,7 @@ import { parseDecimal, type Decimal } from '../model/decimal.js';
 import type { Market } from '../model/market.js';
 import { Direction, type Trade } from '../model/trade.js';
 import { AddOutcome, computeDayLines, DayFlow, type CapitalFlowLine } from './day-flow.js';
+import { tradeFields } from './trade-fields.js';
 
 // ---- helpers: readable trades and line look-ups (answers below are computed by hand) ----
 
@@ -282,10 +283,10 @@ describe('session edges (HK)', () => {
     assert.equal(day.add(makeTrade(hk('16:10:00.000'), '1', 1)), AddOutcome.Outside);
     assert.equal(day.add(makeTrade(Date.parse('2024-06-04T10:00:00+08:00'), '1', 1)), AddOutcome.OtherDay);
     assert.equal(day.add(makeTrade(Date.parse('2024-06-02T23:59:59.999+08:00'), '1', 1)), AddOutcome.OtherDay);
-    assert.equal(day.addRaw(hk('10:00:00'), 0, 2, 100, -1, -1, 0, -1, 0), AddOutcome.Invalid);
-    assert.equal(day.addRaw(hk('10:00:00'), 100, 2, 0, -1, -1, 0, -1, 0), AddOutcome.Invalid);
-    assert.equal(day.addRaw(hk('10:00:00'), 100, 2, 1.5, -1, -1, 0, -1, 0), AddOutcome.Invalid);
-    assert.equal(day.addRaw(hk('10:00:00'), 100, 2, 100, 3, -1, 0, -1, 0), AddOutcome.Invalid);
+    assert.equal(day.addTrade(tradeFields({ timestampMs: hk('10:00:00'), priceUnits: 0, priceScale: 2, volume: 100 })), AddOutcome.Invalid);
+    assert.equal(day.addTrade(tradeFields({ timestampMs: hk('10:00:00'), priceUnits: 100, priceScale: 2, volume: 0 })), AddOutcome.Invalid);
+    assert.equal(day.addTrade(tradeFields({ timestampMs: hk('10:00:00'), priceUnits: 100, priceScale: 2, volume: 1.5 })), AddOutcome.Invalid);
+    assert.equal(day.addTrade(tradeFields({ timestampMs: hk('10:00:00'), priceUnits: 100, priceScale: 2, volume: 100, direction: 3 })), AddOutcome.Invalid);
     assert.equal(day.tradeCount, 4);
   });
 });
@@ -364,13 +365,13 @@ describe('lines', () => {
     assert.equal(day.distribution(AFTER_CLOSE).capitalOut.small, '0.000');
   });
 
-  it('gives the same answer through addRaw as through add', () => {
+  it('gives the same answer through addTrade (named fields) as through add', () => {
     const day = new DayFlow(HK_DAY);
-    day.addRaw(hk('09:30:01'), 1000, 2, 100, -1, -1, 0, -1, 0, 'a'); // 10.00 neutral
-    day.addRaw(hk('09:30:02'), 1015, 2, 100, -1, 1000, 2, 1002, 2, 'b'); // 10.15 >= ask 10.02: +1015
-    day.addRaw(hk('09:30:03'), 10100, 3, 100, -1, -1, 0, -1, 0, 'c'); // 10.100 down-tick: -1010
-    day.addRaw(hk('09:30:04'), 1010, 2, 100, 2, -1, 0, -1, 0, 'd'); // given up: +1010
-    day.addRaw(hk('09:30:05'), 1010, 2, 100, 2, -1, 0, -1, 0, 'd'); // duplicate
+    day.addTrade(tradeFields({ timestampMs: hk('09:30:01'), priceUnits: 1000, priceScale: 2, volume: 100, id: 'a' })); // 10.00 neutral
+    day.addTrade(tradeFields({ timestampMs: hk('09:30:02'), priceUnits: 1015, priceScale: 2, volume: 100, bidUnits: 1000, bidScale: 2, askUnits: 1002, askScale: 2, id: 'b' })); // 10.15 >= ask 10.02: +1015
+    day.addTrade(tradeFields({ timestampMs: hk('09:30:03'), priceUnits: 10100, priceScale: 3, volume: 100, id: 'c' })); // 10.100 down-tick: -1010
+    day.addTrade(tradeFields({ timestampMs: hk('09:30:04'), priceUnits: 1010, priceScale: 2, volume: 100, direction: 2, id: 'd' })); // given up: +1010
+    day.addTrade(tradeFields({ timestampMs: hk('09:30:05'), priceUnits: 1010, priceScale: 2, volume: 100, direction: 2, id: 'd' })); // duplicate
     assert.equal(last(day.lines(AFTER_CLOSE)), '1015.000');
   });
 });

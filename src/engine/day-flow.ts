@@ -1,17 +1,18 @@
 import type { DaySchedule } from '../calendar/day-schedule.js';
 import { formatScaled } from '../model/decimal.js';
 import { Direction, type Trade } from '../model/trade.js';
-import { MethodCode, methodCodeOf } from './classification/classify.js';
+import { MethodCode } from './classification/classify.js';
 import { TradeTypeTreatment, tradeTypeTreatment } from './classification/trade-type-policy.js';
 import { formatUnits3 } from './exact-format.js';
 import { compactUnits, type Units } from './exact-units.js';
-import { DIRECTION_NOT_GIVEN, FlowState, QUOTE_ABSENT, TIER_SLOTS, type CountedTradeObserver } from './flow-state.js';
+import { FlowState, TIER_SLOTS, type CountedTradeObserver } from './flow-state.js';
 import { DEFAULT_TIER_THRESHOLDS, Tier, TierClassifier, type TierThresholds } from './tier-thresholds.js';
 import type { CounterTradeIds } from './counter-trade-ids.js';
 import { decodeDaySnapshot, encodeDaySnapshot, scheduleKey, type DayFlowSnapshot } from './day-snapshot.js';
 import type { NumberDayFlow } from './number-day-flow.js';
 import { TradeIdSet } from './trade-id-set.js';
 import { TradeLog } from './trade-log.js';
+import { DIRECTION_NOT_GIVEN, QUOTE_ABSENT, TradeFields, type TradeRows } from './trade-fields.js';
 
 /** One element of `capital_flow_lines`: minute start in Unix seconds, cumulative net inflow (3 decimals). */
 export interface CapitalFlowLine {
@@ -85,13 +86,16 @@ function validScale(scale: number): boolean {
 }
 
 /**
- * The checks every add path makes on a trade's fields other than its price (whose type differs
- * between the paths): exact timestamp, valid scale, positive whole volume, known direction and method.
+ * The checks every add path makes on a trade's own fields: positive exact price and whole volume,
+ * exact timestamp, valid scale, known direction and method (quotes are checked when counted).
  */
-function validTradeFields(timestampMs: number, priceScale: number, volume: number, direction: number, method: number): boolean {
+function validTrade(trade: TradeFields): boolean {
+  const { priceUnits, direction, method, volume } = trade;
   return (
-    Number.isSafeInteger(timestampMs) &&
-    validScale(priceScale) &&
+    priceUnits > 0 &&
+    (typeof priceUnits === 'bigint' || Number.isSafeInteger(priceUnits)) &&
+    Number.isSafeInteger(trade.timestampMs) &&
+    validScale(trade.priceScale) &&
     Number.isSafeInteger(volume) &&
     volume > 0 &&
     (direction === DIRECTION_NOT_GIVEN || direction === 0 || direction === 1 || direction === 2) &&
@@ -99,10 +103,9 @@ function validTradeFields(timestampMs: number, priceScale: number, volume: numbe
   );
 }
 
-/** A quote argument: exact non-negative units with a valid scale, else absent. */
-function quoteUnits(units: Units, scale: number): Units {
-  const exact = typeof units === 'bigint' || Number.isSafeInteger(units);
-  return exact && units >= 0 && validScale(scale) ? units : QUOTE_ABSENT;
+/** A quote given (not QUOTE_ABSENT) that the engine cannot use: not exact non-negative units at a valid scale. */
+function oddQuote(units: Units, scale: number): boolean {
+  return units !== QUOTE_ABSENT && !((typeof units === 'bigint' || Number.isSafeInteger(units)) && units >= 0 && validScale(scale));
 }
 
 interface ReplayCache {
@@ -130,6 +133,8 @@ export class DayFlow {
   /** The replay log; absent when the owner can rebuild past views from its own source (DayFlowOptions.keepLog). */
   private readonly log: TradeLog | undefined;
   private readonly ids = new TradeIdSet();
+  /** The record `add` fills from a Trade object, and where a trade's fields are changed before counting. */
+  private readonly scratch = new TradeFields();
   /** Ids taken over from a NumberDayFlow, moved into `ids` when first needed. */
   private counterIds: CounterTradeIds | undefined;
   private processed = 0;
@@ -247,110 +252,43 @@ export class DayFlow {
 
   /** Adds a validated trade (its price, bid and ask are exact decimals). */
   add(trade: Trade): AddOutcome {
-    const { bid, ask } = trade;
-    let direction: number = trade.direction ?? DIRECTION_NOT_GIVEN;
-    let treatment: TradeTypeTreatment = TradeTypeTreatment.Regular;
-    if (trade.tradeType !== undefined) {
-      treatment = tradeTypeTreatment(this.schedule.market, trade.tradeType);
-      // An auction print without a side of its own has no aggressor.
-      if (treatment === TradeTypeTreatment.Auction && direction === DIRECTION_NOT_GIVEN) direction = Direction.Neutral;
-    }
-    return this.process(
-      trade.timestamp,
-      compactUnits(trade.price.units),
-      trade.price.scale,
-      trade.volume,
-      direction,
-      bid ? compactUnits(bid.units) : QUOTE_ABSENT,
-      bid ? bid.scale : 0,
-      ask ? compactUnits(ask.units) : QUOTE_ABSENT,
-      ask ? ask.scale : 0,
-      trade.tradeId,
-      trade.classification === undefined ? MethodCode.LeeReady : methodCodeOf(trade.classification),
-      treatment === TradeTypeTreatment.Excluded,
-    );
-  }
-
-  /**
-   * Adds a trade given as primitives (the fast path: no objects, no BigInt). Prices are scaled
-   * integers (`57951, 2` is 579.51); `direction` is 0 neutral, 1 down, 2 up or -1 when not given;
-   * a missing bid or ask is passed as units -1.
-   */
-  addRaw(
-    timestampMs: number,
-    priceUnits: number,
-    priceScale: number,
-    volume: number,
-    direction: number,
-    bidUnits: number,
-    bidScale: number,
-    askUnits: number,
-    askScale: number,
-    tradeId?: string,
-    method: number = MethodCode.LeeReady,
-  ): AddOutcome {
-    return this.process(timestampMs, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, tradeId, method, false);
-  }
-
-  private process(
-    timestampMs: number,
-    price: Units,
-    priceScale: number,
-    volume: number,
-    direction: number,
-    bid: Units,
-    bidScale: number,
-    ask: Units,
-    askScale: number,
-    tradeId: string | undefined,
-    method: number,
-    excluded: boolean,
-  ): AddOutcome {
-    if (
-      !(price > 0) ||
-      (typeof price === 'number' && !Number.isSafeInteger(price)) ||
-      !validTradeFields(timestampMs, priceScale, volume, direction, method)
-    ) {
-      return AddOutcome.Invalid;
-    }
-    const schedule = this.schedule;
-    if (!schedule.containsInstant(timestampMs)) return AddOutcome.OtherDay;
+    const fields = this.scratch.setTrade(trade);
+    if (!validTrade(fields)) return AddOutcome.Invalid;
+    if (!this.schedule.containsInstant(fields.timestampMs)) return AddOutcome.OtherDay;
+    const tradeId = trade.tradeId;
     if (tradeId !== undefined && tradeId !== '' && !this.tradeIds().add(tradeId)) {
       this.duplicates++;
       return AddOutcome.Duplicate;
     }
-    return this.accept(timestampMs, price, priceScale, volume, direction, bid, bidScale, ask, askScale, method, excluded);
+    return this.accept(fields);
   }
 
   /**
-   * `addRaw` with the trade id given as ASCII bytes `idBytes[idStart..idEnd)` (empty: no id), so
-   * a byte-level reader creates no string per trade. The same id as a string or as bytes is the
-   * same id.
+   * Adds a trade given by its fields (the fast path: no object, string or BigInt per trade when
+   * the caller reuses one TradeFields). Its id is the UTF-8 bytes `idBytes[idStart..idEnd)`
+   * (empty: no id); the same id as a string (`add`) or as bytes is the same id. The record is not
+   * kept or changed: the caller may refill it for its next trade.
    */
-  addRawIdBytes(
-    timestampMs: number,
-    priceUnits: number,
-    priceScale: number,
-    volume: number,
-    direction: number,
-    bidUnits: number,
-    bidScale: number,
-    askUnits: number,
-    askScale: number,
-    idBytes: Uint8Array,
-    idStart: number,
-    idEnd: number,
-    method: number = MethodCode.LeeReady,
-  ): AddOutcome {
-    if (!(priceUnits > 0) || !Number.isSafeInteger(priceUnits) || !validTradeFields(timestampMs, priceScale, volume, direction, method)) {
-      return AddOutcome.Invalid;
-    }
-    if (!this.schedule.containsInstant(timestampMs)) return AddOutcome.OtherDay;
-    if (idEnd > idStart && !this.tradeIds().addBytes(idBytes, idStart, idEnd)) {
+  addTrade(trade: TradeFields): AddOutcome {
+    if (!validTrade(trade)) return AddOutcome.Invalid;
+    if (!this.schedule.containsInstant(trade.timestampMs)) return AddOutcome.OtherDay;
+    if (trade.idEnd > trade.idStart && !this.tradeIds().addBytes(trade.idBytes, trade.idStart, trade.idEnd)) {
       this.duplicates++;
       return AddOutcome.Duplicate;
     }
-    return this.accept(timestampMs, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, method, false);
+    return this.accept(trade);
+  }
+
+  /**
+   * Adds rows `[from, to)` of a batch (those `include` accepts, when given) in order, each read
+   * into one record and added by `addTrade`: how a day is rebuilt from the store's columns, with
+   * exactly the outcome `add` would have for the same trades, and no object per trade.
+   */
+  addRows(rows: TradeRows, from: number, to: number, include?: (row: number) => boolean): void {
+    const trade = this.scratch; // the day's own record: accept may adjust it in place
+    for (let row = from; row < to; row++) {
+      if (include === undefined || include(row)) this.addTrade(rows.read(row, trade));
+    }
   }
 
   /** The day's trade id set, with the ids taken over from a NumberDayFlow moved in. */
@@ -364,33 +302,41 @@ export class DayFlow {
   }
 
   /** Counts a valid, new trade of this day (or leaves it out by its trade type). */
-  private accept(
-    timestampMs: number,
-    price: Units,
-    priceScale: number,
-    volume: number,
-    direction: number,
-    bid: Units,
-    bidScale: number,
-    ask: Units,
-    askScale: number,
-    method: number,
-    excluded: boolean,
-  ): AddOutcome {
-    const schedule = this.schedule;
-    if (excluded) {
-      this.excluded++;
-      return AddOutcome.Excluded;
+  private accept(given: TradeFields): AddOutcome {
+    let trade = given;
+    if (trade.tradeType !== undefined) {
+      const treatment = tradeTypeTreatment(this.schedule.market, trade.tradeType);
+      if (treatment === TradeTypeTreatment.Excluded) {
+        this.excluded++;
+        return AddOutcome.Excluded;
+      }
+      // An auction print without a side of its own has no aggressor.
+      if (treatment === TradeTypeTreatment.Auction && trade.direction === DIRECTION_NOT_GIVEN) {
+        trade = this.own(trade);
+        trade.direction = Direction.Neutral;
+      }
     }
-    const bidUnits = quoteUnits(bid, bidScale);
-    const askUnits = quoteUnits(ask, askScale);
+    // A quote given but not exact and non-negative at a valid scale counts as absent (rare: a copy takes the change).
+    if (oddQuote(trade.bidUnits, trade.bidScale) || oddQuote(trade.askUnits, trade.askScale)) {
+      trade = this.own(trade);
+      if (oddQuote(trade.bidUnits, trade.bidScale)) trade.bidUnits = QUOTE_ABSENT;
+      if (oddQuote(trade.askUnits, trade.askScale)) trade.askUnits = QUOTE_ABSENT;
+    }
+    const schedule = this.schedule;
+    const timestampMs = trade.timestampMs;
     const lineIndex = schedule.lineIndexAt(timestampMs);
     const inGrace = lineIndex >= 0 && timestampMs >= schedule.lastSessionEndMs;
     this.processed++;
-    this.log?.push(timestampMs, lineIndex, price, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, method);
-    this.state.apply(timestampMs, lineIndex, inGrace, price, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, method);
+    this.log?.push(trade, lineIndex);
+    this.state.apply(trade, lineIndex, inGrace);
     if (timestampMs > this.maxTimestampMs) this.maxTimestampMs = timestampMs;
     return lineIndex >= 0 ? AddOutcome.Counted : AddOutcome.Outside;
+  }
+
+  /** The day's own record holding `trade`'s fields, for a change the caller's record must not see. */
+  private own(trade: TradeFields): TradeFields {
+    if (trade !== this.scratch) this.scratch.copyFrom(trade);
+    return this.scratch;
   }
 
   /** The lines whose minute starts at or before `nowMs`, each the cumulative net inflow at its minute's end. */

@@ -6,6 +6,7 @@ import type { Trade } from '../model/trade.js';
 import { DayFlow } from './day-flow.js';
 import { decodeDaySnapshot, encodeDaySnapshot } from './day-snapshot.js';
 import { DIRECTION_NOT_GIVEN } from './flow-state.js';
+import { tradeFields } from './trade-fields.js';
 
 function hkDay(): DaySchedule {
   const day = calendarFor('HK').schedule('2024-06-14');
@@ -76,7 +77,7 @@ function generateTrades(schedule: DaySchedule, seed: number, count: number): Fee
       };
       feeds.push((day) => day.add(typed));
     } else {
-      feeds.push((day) => day.addRaw(timestamp, units, scale, volume, direction, bid, scale, ask, scale, id, method));
+      feeds.push((day) => day.addTrade(tradeFields({ timestampMs: timestamp, priceUnits: units, priceScale: scale, volume, direction, bidUnits: bid, bidScale: scale, askUnits: ask, askScale: scale, id, method })));
     }
   }
   return feeds;
@@ -126,7 +127,7 @@ describe('day snapshot', () => {
     const schedule = hkDay();
     const open = schedule.firstSessionStartMs;
     const day = new DayFlow(schedule, undefined, { keepLog: false });
-    day.addRaw(open + 1_000, 1000, 2, 100, 2, -1, 0, -1, 0, 'a'); // +1000.00
+    day.addTrade(tradeFields({ timestampMs: open + 1_000, priceUnits: 1000, priceScale: 2, volume: 100, direction: 2, id: 'a' })); // +1000.00
     day.add({ symbol: '700.HK', timestamp: open + 61_000, price: { units: 9007199254740993n, scale: 0 }, volume: 3, direction: 1, tradeId: 'b' });
     const restored = DayFlow.fromSnapshot(schedule, undefined, day.snapshot());
     const lines = restored.lines(Number.MAX_SAFE_INTEGER);
@@ -161,7 +162,7 @@ describe('day snapshot', () => {
   it('refuses bytes that are not a snapshot, truncated ones, or one taken with other cut-offs or for another day', () => {
     const schedule = hkDay();
     const day = new DayFlow(schedule, undefined, { keepLog: false });
-    day.addRaw(schedule.firstSessionStartMs + 1_000, 1000, 2, 100, 2, -1, 0, -1, 0, 'a');
+    day.addTrade(tradeFields({ timestampMs: schedule.firstSessionStartMs + 1_000, priceUnits: 1000, priceScale: 2, volume: 100, direction: 2, id: 'a' }));
     const bytes = day.snapshot();
     assert.throws(() => DayFlow.fromSnapshot(schedule, undefined, bytes.subarray(0, bytes.length - 1)), /truncated/);
     assert.throws(() => DayFlow.fromSnapshot(schedule, undefined, Uint8Array.of(1, 2, 3)), /not a day snapshot/);

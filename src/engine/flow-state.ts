@@ -1,16 +1,14 @@
 import { Direction } from '../model/trade.js';
-import { classifyTrade, MethodCode } from './classification/classify.js';
+import { classifyTrade } from './classification/classify.js';
 import { ExactSums } from './exact-sums.js';
 import { compareScaled, multiplyUnits, negateUnits, scaleUp, type Units } from './exact-units.js';
 import type { TierClassifier } from './tier-thresholds.js';
+import { DIRECTION_NOT_GIVEN, type TradeFields } from './trade-fields.js';
 
-/** Direction argument meaning "not given by the feed: classify" (docs/computation.md §3). */
-export const DIRECTION_NOT_GIVEN = -1;
-/** Quote units meaning "no bid / no ask". */
-export const QUOTE_ABSENT = -1;
+export { DIRECTION_NOT_GIVEN, QUOTE_ABSENT } from './trade-fields.js';
 
-/** Called with each trade counted up or down: its line, side, exact price and volume. */
-export type CountedTradeObserver = (lineIndex: number, direction: Direction, price: Units, priceScale: number, volume: number) => void;
+/** Called with each trade counted up or down: its line, the side it was counted on, and the trade (valid during the call only). */
+export type CountedTradeObserver = (lineIndex: number, direction: Direction, trade: TradeFields) => void;
 
 /** The tick rule's memory of a symbol-day: the previous trade's price and the sign of the last price change. */
 export interface TickState {
@@ -103,33 +101,22 @@ export class FlowState {
 
   /**
    * Applies one processed trade. `lineIndex` is -1 for a trade in no line (it only feeds the
-   * tick rule); `inGrace` marks the closing-auction window, where an unspecified direction is
-   * neutral. `given` is the feed's direction or DIRECTION_NOT_GIVEN; quotes use QUOTE_ABSENT.
-   * `method` (a MethodCode) classifies a trade without a given direction; Lee–Ready by default.
+   * tick rule); `inGrace` marks the closing-auction window, where a trade without a direction is
+   * neutral. Its quotes are valid or QUOTE_ABSENT; its `method` classifies it when it has no direction.
    */
-  apply(
-    timestampMs: number,
-    lineIndex: number,
-    inGrace: boolean,
-    price: Units,
-    priceScale: number,
-    volume: number,
-    given: number,
-    bid: Units,
-    bidScale: number,
-    ask: Units,
-    askScale: number,
-    method: number = MethodCode.LeeReady,
-  ): void {
+  apply(trade: TradeFields, lineIndex: number, inGrace: boolean): void {
+    const price = trade.priceUnits;
+    const priceScale = trade.priceScale;
     const tick = this.hasPrevious ? compareScaled(price, priceScale, this.previousUnits, this.previousScale) : 0;
     if (lineIndex >= 0) {
-      let direction = given;
+      let direction = trade.direction;
       if (direction === DIRECTION_NOT_GIVEN) {
-        direction = inGrace ? Direction.Neutral : classifyTrade(method, tick, this.lastChange, price, priceScale, bid, bidScale, ask, askScale);
+        direction = inGrace ? Direction.Neutral : classifyTrade(trade, tick, this.lastChange);
       }
       if (direction === Direction.Up || direction === Direction.Down) {
-        this.count(lineIndex, direction, price, priceScale, volume);
+        this.count(lineIndex, direction, trade);
       }
+      const timestampMs = trade.timestampMs;
       if (!(timestampMs <= this.lastCountedMs)) this.lastCountedMs = timestampMs;
     }
     if (tick !== 0) this.lastChange = tick > 0 ? Direction.Up : Direction.Down;
@@ -138,7 +125,8 @@ export class FlowState {
     this.previousScale = priceScale;
   }
 
-  private count(lineIndex: number, direction: Direction, price: Units, priceScale: number, volume: number): void {
+  private count(lineIndex: number, direction: Direction, trade: TradeFields): void {
+    const priceScale = trade.priceScale;
     if (priceScale > this.scale) {
       const digits = priceScale - this.scale;
       this.lineNet.scaleBy(digits);
@@ -147,8 +135,8 @@ export class FlowState {
       this.scale = priceScale;
       this.dirtyFrom = 0;
     }
-    this.observer?.(lineIndex, direction, price, priceScale, volume);
-    const turnover = scaleUp(multiplyUnits(price, volume), this.scale - priceScale);
+    this.observer?.(lineIndex, direction, trade);
+    const turnover = scaleUp(multiplyUnits(trade.priceUnits, trade.volume), this.scale - priceScale);
     const tier = this.tiers.tierOf(turnover, this.scale);
     const slot = direction === Direction.Up ? tier : OUTFLOW_SLOT_OFFSET + tier;
     this.lineNet.add(lineIndex, direction === Direction.Up ? turnover : negateUnits(turnover));

@@ -1,6 +1,6 @@
 export * from './day-flow.js';
 export * from './tier-thresholds.js';
-export { DIRECTION_NOT_GIVEN, QUOTE_ABSENT } from './flow-state.js';
+export * from './trade-fields.js';
 export * from './classification/classify.js';
 export * from './classification/trade-type-policy.js';
 export * from './classification/trade-sides.js';

@@ -7,6 +7,7 @@ import { AddOutcome, DayFlow } from './day-flow.js';
 import { NEEDS_DAY_FLOW, NumberDayFlow, NumberSumsArena } from './number-day-flow.js';
 import { DEFAULT_TIER_THRESHOLDS, TierClassifier } from './tier-thresholds.js';
 import { TradeIdSet } from './trade-id-set.js';
+import { TradeFields } from './trade-fields.js';
 
 const HK = calendarFor('HK').schedule('2024-06-14')!;
 const ASCII = new TextEncoder();
@@ -62,8 +63,18 @@ const rawTrade: fc.Arbitrary<RawTrade> = fc.record({
 
 function addTo(day: DayFlow | NumberDayFlow, trade: RawTrade): number {
   const id = ASCII.encode(`..${trade.id}..`); // the id lies inside a larger buffer
-  const { timestampMs, price, priceScale, volume: v, direction, bid, bidScale, ask, askScale } = trade;
-  return day.addRawIdBytes(timestampMs, price, priceScale, v, direction, bid, bidScale, ask, askScale, id, 2, id.length - 2);
+  const fields = new TradeFields();
+  fields.timestampMs = trade.timestampMs;
+  fields.priceUnits = trade.price;
+  fields.priceScale = trade.priceScale;
+  fields.volume = trade.volume;
+  fields.direction = trade.direction;
+  fields.bidUnits = trade.bid;
+  fields.bidScale = trade.bidScale;
+  fields.askUnits = trade.ask;
+  fields.askScale = trade.askScale;
+  fields.setId(id, 2, id.length - 2);
+  return day.addTrade(fields);
 }
 
 function assertSameDay(actual: DayFlow, expected: DayFlow, message: string): void {

@@ -5,10 +5,11 @@ import { COUNTER_ID_DUPLICATE, COUNTER_ID_UNSUPPORTED, CounterTradeIds } from '.
 import { AddOutcome, type CapitalFlowLine } from './day-flow.js';
 import { formatUnits3 } from './exact-format.js';
 import { compactUnits, compareScaled, type Units } from './exact-units.js';
-import { DIRECTION_NOT_GIVEN, QUOTE_ABSENT, TIER_SLOTS } from './flow-state.js';
+import { TIER_SLOTS } from './flow-state.js';
+import { DIRECTION_NOT_GIVEN, QUOTE_ABSENT, type TradeFields } from './trade-fields.js';
 import type { TierClassifier } from './tier-thresholds.js';
 
-/** `NumberDayFlow.addRawIdBytes` answer: the trade needs a DayFlow (nothing was changed). */
+/** `NumberDayFlow.addTrade` answer: the trade needs a DayFlow (nothing was changed). */
 export const NEEDS_DAY_FLOW = -1;
 
 /** `DaySchedule.lineIndexAt` for an instant in no line. */
@@ -76,6 +77,7 @@ export class NumberDayFlow {
   duplicates = 0;
   /** Set once a DayFlow took over this state: from then on every trade is answered NEEDS_DAY_FLOW. */
   moved = false;
+
   /** The tick state (TickState) but `previousUnits`, as fields: one object less to reach per trade. */
   hasPrevious = false;
   previousScale = 0;
@@ -85,8 +87,6 @@ export class NumberDayFlow {
     readonly schedule: DaySchedule,
     readonly tiers: TierClassifier,
     arena?: NumberSumsArena,
-    /** How trades without a side are classified (MethodCode; default Lee–Ready). */
-    readonly method: number = MethodCode.LeeReady,
   ) {
     const size = HEAD_SIZE + schedule.lineCount;
     const block = arena ? arena.allocate(size) : { array: new Float64Array(size), base: 0 };
@@ -160,43 +160,37 @@ export class NumberDayFlow {
   }
 
   /**
-   * DayFlow.addRawIdBytes (`method` for trades without a side) when Number arithmetic is exact
-   * for the trade: an AddOutcome, or NEEDS_DAY_FLOW with the state unchanged. A reader that met
-   * the id's trailing digits while scanning it passes where they start and their value
-   * (`CounterTradeIds.checkScanned`); by default (-1) they are found here.
+   * DayFlow.addTrade when Number arithmetic is exact for the trade: an AddOutcome, or
+   * NEEDS_DAY_FLOW with the state unchanged (so for a trade type too: its policy lives in
+   * DayFlow). A reader that met the id's trailing digits while scanning it gives where they start
+   * and their value (`idDigitsStart`, `idCounter`); otherwise they are found here.
    */
-  addRawIdBytes(
-    timestampMs: number,
-    price: number,
-    priceScale: number,
-    volume: number,
-    given: number,
-    bid: number,
-    bidScale: number,
-    ask: number,
-    askScale: number,
-    idBytes: Uint8Array,
-    idStart: number,
-    idEnd: number,
-    idDigitsStart = -1,
-    idCounter = 0,
-  ): number {
-    const schedule = this.schedule;
+  addTrade(trade: TradeFields): number {
+    const { timestampMs, priceUnits, priceScale, volume, bidUnits, askUnits } = trade;
+    const given = trade.direction;
+    const method = trade.method;
     if (
       this.moved ||
-      !(price > 0 && Number.isSafeInteger(price) && volume > 0 && Number.isSafeInteger(volume)) ||
+      typeof priceUnits !== 'number' ||
+      !(priceUnits > 0 && Number.isSafeInteger(priceUnits) && volume > 0 && Number.isSafeInteger(volume)) ||
       !(priceScale >= 0 && priceScale <= MAX_SCALE && (priceScale | 0) === priceScale) ||
       !(given >= DIRECTION_NOT_GIVEN && given <= Direction.Up && (given | 0) === given) ||
+      !(method >= MethodCode.LeeReady && method <= MethodCode.Clnv && (method | 0) === method) ||
       !(Number.isSafeInteger(timestampMs) && timestampMs >= (this.sums[this.base + DAY_START] as number) && timestampMs < (this.sums[this.base + DAY_END] as number)) ||
-      !(validQuote(bid, bidScale) && validQuote(ask, askScale))
+      !(validQuote(bidUnits, trade.bidScale) && validQuote(askUnits, trade.askScale)) ||
+      trade.tradeType !== undefined
     ) {
       return NEEDS_DAY_FLOW;
     }
+    const price = priceUnits;
+    const { idBytes, idStart, idEnd } = trade;
+    const schedule = this.schedule;
     let counter = -1;
     if (idEnd > idStart) {
+      const idDigitsStart = trade.idDigitsStart;
       counter =
         idDigitsStart >= idStart && idDigitsStart <= idEnd
-          ? this.ids.checkScanned(idBytes, idStart, idDigitsStart, idEnd, idCounter)
+          ? this.ids.checkScanned(idBytes, idStart, idDigitsStart, idEnd, trade.idCounter)
           : this.ids.check(idBytes, idStart, idEnd);
       if (counter === COUNTER_ID_DUPLICATE) {
         this.duplicates++;
@@ -218,7 +212,7 @@ export class NumberDayFlow {
         direction =
           timestampMs >= (sums[head + LAST_SESSION_END] as number)
             ? Direction.Neutral
-            : classifyTrade(this.method, change, this.lastChange, price, priceScale, bid, bidScale, ask, askScale);
+            : classifyTrade(trade, change, this.lastChange);
       }
       if ((direction === Direction.Up || direction === Direction.Down) && !this.count(lineIndex, direction, price, priceScale, volume)) {
         return NEEDS_DAY_FLOW;
@@ -270,6 +264,6 @@ export class NumberDayFlow {
 }
 
 /** A quote the byte-level readers give: positive safe units at a small scale, or absent. */
-function validQuote(units: number, scale: number): boolean {
+function validQuote(units: Units, scale: number): boolean {
   return units === QUOTE_ABSENT || (units > 0 && Number.isSafeInteger(units) && scale >= 0 && scale <= MAX_SCALE && (scale | 0) === scale);
 }

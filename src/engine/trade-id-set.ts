@@ -9,7 +9,7 @@
  * exact for any input: two different ids are never taken for each other.
  *
  * Ids with characters beyond ASCII, or longer than 255 characters (both rare), live in a plain
- * Set; they can never equal an id kept as bytes. An id given as bytes (`addBytes`) and the same
+ * Set (given as bytes, they are read as UTF-8 first); they can never equal an id kept as bytes. An id given as bytes (`addBytes`) and the same
  * id given as a string (`add`) are the same member, so the byte-level CSV reader and the general
  * parser deduplicate against each other.
  */
@@ -40,10 +40,13 @@ export class TradeIdSet {
   private strings: Set<string> | undefined;
   private scratch = new Uint8Array(64);
 
-  /** Adds an id given as ASCII bytes `bytes[start..end)`; false when it was already a member. */
+  /**
+   * Adds an id given as UTF-8 bytes `bytes[start..end)` (ASCII in practice); false when it was
+   * already a member. An id beyond ASCII is the same member as that id given as a string.
+   */
   addBytes(bytes: Uint8Array, start: number, end: number): boolean {
     const length = end - start;
-    if (length > MAX_BYTES_LENGTH) return this.addString(latin1(bytes, start, end));
+    if (length > MAX_BYTES_LENGTH || !ascii(bytes, start, end)) return this.addString(UTF8.decode(bytes.subarray(start, end)));
     if (this.greaterThanLast(bytes, start, end)) {
       this.appendToRun(bytes, start, end);
       return true;
@@ -224,8 +227,9 @@ function grown(old: Uint8Array, used: number, needed: number): Uint8Array<ArrayB
   return next;
 }
 
-function latin1(bytes: Uint8Array, start: number, end: number): string {
-  let text = '';
-  for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i] as number);
-  return text;
+const UTF8 = new TextDecoder();
+
+function ascii(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if ((bytes[i] as number) > 127) return false;
+  return true;
 }

@@ -1,5 +1,6 @@
 import type { Units } from './exact-units.js';
 import type { FlowState } from './flow-state.js';
+import { TradeFields } from './trade-fields.js';
 
 const INITIAL_CAPACITY = 32; // small: a quiet symbol-day stays small; busy ones double a few times
 const PRICE = 0;
@@ -28,32 +29,21 @@ export class TradeLog {
   private askScales = new Uint8Array(INITIAL_CAPACITY);
   private bigUnits: Map<number, bigint> | undefined;
 
-  push(
-    timestampMs: number,
-    lineIndex: number,
-    price: Units,
-    priceScale: number,
-    volume: number,
-    given: number,
-    bid: Units,
-    bidScale: number,
-    ask: Units,
-    askScale: number,
-    method = 0,
-  ): void {
+  /** Appends a processed trade (its quotes valid or QUOTE_ABSENT) and the line it falls in (-1: none). */
+  push(trade: TradeFields, lineIndex: number): void {
     if (this.length === this.capacity) this.grow();
     const row = this.length++;
-    this.timestamps[row] = timestampMs;
+    this.timestamps[row] = trade.timestampMs;
     this.lineIndexes[row] = lineIndex;
-    this.prices[row] = this.store(row, PRICE, price);
-    this.priceScales[row] = priceScale;
-    this.volumes[row] = volume;
-    this.directions[row] = given;
-    this.methods[row] = method;
-    this.bids[row] = this.store(row, BID, bid);
-    this.bidScales[row] = bidScale;
-    this.asks[row] = this.store(row, ASK, ask);
-    this.askScales[row] = askScale;
+    this.prices[row] = this.store(row, PRICE, trade.priceUnits);
+    this.priceScales[row] = trade.priceScale;
+    this.volumes[row] = trade.volume;
+    this.directions[row] = trade.direction;
+    this.methods[row] = trade.method;
+    this.bids[row] = this.store(row, BID, trade.bidUnits);
+    this.bidScales[row] = trade.bidScale;
+    this.asks[row] = this.store(row, ASK, trade.askUnits);
+    this.askScales[row] = trade.askScale;
   }
 
   /**
@@ -62,25 +52,28 @@ export class TradeLog {
    * already holds the first rows catch up with the rest.
    */
   replayInto(state: FlowState, nowMs: number, graceStartMs: number, fromRow = 0): void {
+    const trade = new TradeFields(); // one record for the whole replay
     for (let row = fromRow; row < this.length; row++) {
       const timestamp = this.timestamps[row] as number;
       if (!(timestamp <= nowMs)) continue; // also skips everything for a NaN clock
+      this.read(row, trade);
       const lineIndex = this.lineIndexes[row] as number;
-      state.apply(
-        timestamp,
-        lineIndex,
-        lineIndex >= 0 && timestamp >= graceStartMs,
-        this.load(row, PRICE, this.prices[row] as number),
-        this.priceScales[row] as number,
-        this.volumes[row] as number,
-        this.directions[row] as number,
-        this.load(row, BID, this.bids[row] as number),
-        this.bidScales[row] as number,
-        this.load(row, ASK, this.asks[row] as number),
-        this.askScales[row] as number,
-        this.methods[row] as number,
-      );
+      state.apply(trade, lineIndex, lineIndex >= 0 && timestamp >= graceStartMs);
     }
+  }
+
+  /** Row `row` into `into` (no id: the log keeps none). */
+  private read(row: number, into: TradeFields): void {
+    into.timestampMs = this.timestamps[row] as number;
+    into.priceUnits = this.load(row, PRICE, this.prices[row] as number);
+    into.priceScale = this.priceScales[row] as number;
+    into.volume = this.volumes[row] as number;
+    into.direction = this.directions[row] as number;
+    into.method = this.methods[row] as number;
+    into.bidUnits = this.load(row, BID, this.bids[row] as number);
+    into.bidScale = this.bidScales[row] as number;
+    into.askUnits = this.load(row, ASK, this.asks[row] as number);
+    into.askScale = this.askScales[row] as number;
   }
 
   private store(row: number, field: number, units: Units): number {

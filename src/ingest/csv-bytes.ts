@@ -6,6 +6,7 @@
 
 import { isTradeTime } from '../model/trade-time.js';
 import { parseTimestamp } from './timestamp.js';
+import type { TradeFields } from '../engine/trade-fields.js';
 
 const DOT = 46;
 const ZERO = 48;
@@ -109,21 +110,6 @@ export function readTimestampField(buf: Buffer, start: number, end: number): num
   return parsed.ok ? parsed.epochMs : -1;
 }
 
-/** The numbers of one split CSV row, as `readRowNumbers` leaves them (one object, reused). */
-export class RowNumbers {
-  priceUnits = 0;
-  priceScale = 0;
-  volume = 0;
-  /** 0 neutral, 1 down, 2 up; -1 when not given. */
-  direction = -1;
-  /** -1: no bid. */
-  bidUnits = -1;
-  bidScale = 0;
-  /** -1: no ask. */
-  askUnits = -1;
-  askScale = 0;
-}
-
 /** Column of each numeric field in a file (-1: the file has no such column). */
 export interface NumberColumns {
   readonly price: number;
@@ -135,8 +121,9 @@ export interface NumberColumns {
 
 /**
  * Reads price, volume, direction, bid and ask of a row split into `fields` fields
- * (`buf[fieldStart[i]..fieldEnd[i])`) into `out`; false when any of them needs the general parser
- * (a missing price or volume, a value not plainly positive, an odd direction word).
+ * (`buf[fieldStart[i]..fieldEnd[i])`) into those fields of `out` (the others are left as they
+ * are); false when any of them needs the general parser (a missing price or volume, a value not
+ * plainly positive, an odd direction word).
  */
 export function readRowNumbers(
   buf: Buffer,
@@ -144,7 +131,7 @@ export function readRowNumbers(
   fieldEnd: Int32Array,
   fields: number,
   columns: NumberColumns,
-  out: RowNumbers,
+  out: TradeFields,
 ): boolean {
   let column = columns.price;
   if (column < 0 || column >= fields) return false;

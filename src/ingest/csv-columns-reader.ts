@@ -7,13 +7,14 @@ import type { Market } from '../model/market.js';
 import { parseSymbol } from '../model/symbol.js';
 import { YIELD_CHECK_BYTES, type BatchIngester } from './batch-ingester.js';
 import { ByteKeyTable } from './byte-key-table.js';
-import { plainAscii, readRowNumbers, splitFields, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
+import { plainAscii, readRowNumbers, splitFields, readTimestampField, type NumberColumns } from './csv-bytes.js';
+import { TradeFields } from '../engine/trade-fields.js';
 import { CsvGeneralTail } from './csv-general-tail.js';
 import { CsvRecordParser } from './csv-record-parser.js';
 import { gzipDataError } from './file-source.js';
 import { isTradeField, TRADE_FIELDS, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
 import { MAX_TRADE_ID_CHARS } from './trade-parser.js';
-import { RECORD_RAW, RECORD_RESET, RECORD_STRIDE, RECORD_SYMBOL, SYMBOL_FACTOR } from './csv-row-reader.js';
+import { readRowRecord, RECORD_RAW, RECORD_RESET, RECORD_STRIDE, RECORD_SYMBOL } from './csv-row-reader.js';
 
 const LF = 10;
 const CR = 13;
@@ -65,7 +66,7 @@ export class CsvColumnsReader {
   private readonly fieldEnd = new Int32Array(MAX_FIELDS);
   /** Columns of the numeric fields (set by the header) and the reused row of numbers. */
   private numberColumns: NumberColumns = { price: -1, volume: -1, direction: -1, bid: -1, ask: -1 };
-  private readonly numbers = new RowNumbers();
+  private readonly trade = new TradeFields();
   private general: CsvGeneralTail | undefined;
   private readonly defaultMethod: number;
   /** Bytes fed by `pushBytes` not yet read (an unfinished line), and whether the first bytes (a BOM) are still to come. */
@@ -172,30 +173,12 @@ export class CsvColumnsReader {
         if (this.general !== undefined || this.carry.length > 0 || !this.headerDone) {
           throw new Error(`${this.sourceName}: a row read by the reader thread arrived in the middle of a line`);
         }
-        const key = records[at + 6] as number;
-        const index = Math.floor(key / SYMBOL_FACTOR);
-        const entry = this.readerSymbols[index];
+        const trade = this.trade;
+        const entry = this.readerSymbols[readRowRecord(records, at, buf, trade)];
         if (entry === undefined) throw new Error(`${this.sourceName}: the reader thread used a symbol it did not name`);
         this.line++;
         if (!ingester.beginRecord()) continue;
-        const idStart = key - index * SYMBOL_FACTOR;
-        const small = records[at + 7] as number;
-        const direction = ((small >> 12) & 3) - 1;
-        this.addRow(
-          entry,
-          kind,
-          records[at + 1] as number,
-          small & 15,
-          records[at + 2] as number,
-          direction,
-          records[at + 3] as number,
-          (small >> 4) & 15,
-          records[at + 4] as number,
-          (small >> 8) & 15,
-          buf,
-          idStart,
-          idStart + ((small >> 14) & 255),
-        );
+        this.addRow(entry, trade);
         if (ingester.commitDue()) await ingester.commitIfDue();
       } else if (kind === RECORD_RAW) {
         await this.pushBytes(buf.subarray(records[at + 1] as number, records[at + 2] as number));
@@ -390,9 +373,9 @@ export class CsvColumnsReader {
     const timestamp = this.readTimestamp(buf, roles[TIMESTAMP] as number, fields);
     if (timestamp < 0 || timestamp > this.ingester.latestTradeMs) return this.slowRow(buf, fields, lineStart, lineEnd);
 
-    const numbers = this.numbers;
-    if (!readRowNumbers(buf, fs, fe, fields, this.numberColumns, numbers)) return this.slowRow(buf, fields, lineStart, lineEnd);
-    const { priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale } = numbers;
+    const trade = this.trade;
+    if (!readRowNumbers(buf, fs, fe, fields, this.numberColumns, trade)) return this.slowRow(buf, fields, lineStart, lineEnd);
+    trade.timestampMs = timestamp;
 
     // A trade type is rare: the general parser keeps its exact text (its policy applies later).
     column = roles[TRADE_TYPE] as number;
@@ -411,48 +394,21 @@ export class CsvColumnsReader {
       }
     }
 
-    this.addRow(entry, timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd);
+    trade.setId(buf, idStart, idEnd);
+    this.addRow(entry, trade);
   }
 
   /** A row read from the bytes, into the ingester's column batch on its symbol-day. */
-  private addRow(
-    entry: SymbolEntry,
-    timestamp: number,
-    priceUnits: number,
-    priceScale: number,
-    volume: number,
-    direction: number,
-    bidUnits: number,
-    bidScale: number,
-    askUnits: number,
-    askScale: number,
-    buf: Buffer,
-    idStart: number,
-    idEnd: number,
-  ): void {
+  private addRow(entry: SymbolEntry, trade: TradeFields): void {
     const ingester = this.ingester;
     const columns = ingester.columnBatch;
+    const timestamp = trade.timestampMs;
     if (!(timestamp >= entry.dayStartMs && timestamp < entry.dayEndMs)) this.moveToDay(entry, timestamp);
     if (entry.batch !== ingester.batchNumber) {
       entry.batch = ingester.batchNumber;
       entry.dayIndex = columns.dayOf(entry.symbol, entry.date);
     }
-    columns.addRow(
-      entry.dayIndex,
-      timestamp,
-      priceUnits,
-      priceScale,
-      volume,
-      direction,
-      bidUnits,
-      bidScale,
-      askUnits,
-      askScale,
-      buf,
-      idStart,
-      idEnd,
-      direction === -1 ? this.defaultMethod : -1,
-    );
+    columns.addRow(entry.dayIndex, trade, trade.direction === -1 ? this.defaultMethod : -1);
   }
 
   /** Sets the entry's day to the local trading day of `timestamp` (as parseTradeRecord dates it). */

@@ -20,23 +20,8 @@
 import { ByteKeyTable, FNV_OFFSET, FNV_PRIME } from './byte-key-table.js';
 import { plainAscii } from './csv-bytes.js';
 import { TRADE_FIELDS } from './raw-record.js';
-import {
-  F_ASK,
-  F_ASK_SCALE,
-  F_BID,
-  F_BID_SCALE,
-  F_DIRECTION,
-  F_ID_COUNTER,
-  F_ID_DIGITS_START,
-  F_ID_END,
-  F_ID_START,
-  F_PRICE,
-  F_PRICE_SCALE,
-  F_TIMESTAMP,
-  F_VOLUME,
-  readStandardFields,
-  STANDARD_FIELDS,
-} from './standard-row.js';
+import { readStandardFields } from './standard-row.js';
+import { TradeFields } from '../engine/trade-fields.js';
 import { parseSymbol } from '../model/symbol.js';
 
 export const RECORD_STRIDE = 8;
@@ -53,9 +38,40 @@ const CR = 13;
 const QUOTE = 34;
 const COMMA = 44;
 
-/** Price, bid and ask scales (4 bits each, at most 15), direction + 1 (2 bits), id length and its digits' offset (8 bits each). */
-export function packSmall(priceScale: number, bidScale: number, askScale: number, direction: number, idLength: number, idDigitsOffset: number): number {
-  return priceScale | (bidScale << 4) | (askScale << 8) | ((direction + 1) << 12) | (idLength << 14) | (idDigitsOffset << 22);
+/**
+ * A trade's small figures in one number: price, bid and ask scales (4 bits each, at most 15),
+ * direction + 1 (2 bits), id length and where its digits start in it (8 bits each).
+ */
+function packSmall(trade: TradeFields): number {
+  const { idStart, idEnd } = trade;
+  const idDigitsOffset = idEnd > idStart ? trade.idDigitsStart - idStart : 0;
+  return trade.priceScale | (trade.bidScale << 4) | (trade.askScale << 8) | ((trade.direction + 1) << 12) | ((idEnd - idStart) << 14) | (idDigitsOffset << 22);
+}
+
+/**
+ * The trade of the row record at `at` (its bytes, the id's among them, in `buf`) into `into`,
+ * but its method and trade type; answers the reader's index of its symbol.
+ */
+export function readRowRecord(records: Float64Array, at: number, buf: Uint8Array, into: TradeFields): number {
+  const key = records[at + 6] as number;
+  const symbolIndex = Math.floor(key / SYMBOL_FACTOR);
+  const idStart = key - symbolIndex * SYMBOL_FACTOR;
+  const small = records[at + 7] as number;
+  into.timestampMs = records[at] as number;
+  into.priceUnits = records[at + 1] as number;
+  into.priceScale = small & 15;
+  into.volume = records[at + 2] as number;
+  into.direction = ((small >> 12) & 3) - 1;
+  into.bidUnits = records[at + 3] as number;
+  into.bidScale = (small >> 4) & 15;
+  into.askUnits = records[at + 4] as number;
+  into.askScale = (small >> 8) & 15;
+  into.idBytes = buf;
+  into.idStart = idStart;
+  into.idEnd = idStart + ((small >> 14) & 255);
+  into.idDigitsStart = idStart + ((small >> 22) & 255);
+  into.idCounter = records[at + 5] as number;
+  return symbolIndex;
 }
 
 /** Position of the first `byte` in buf[from..to), or `to`. */
@@ -66,7 +82,8 @@ function indexBefore(buf: Buffer, byte: number, from: number, to: number): numbe
 
 export class CsvRowReader {
   private readonly symbols = new ByteKeyTable<boolean>();
-  private readonly fields = new Float64Array(STANDARD_FIELDS);
+  /** The row being read (reused). */
+  private readonly trade = new TradeFields();
   private headerSeen = false;
   /** Whether rows are read here; once false (not the canonical header, or a quote or lone CR was met), every byte goes over raw. */
   private reading = true;
@@ -125,7 +142,7 @@ export class CsvRowReader {
       if (to > pos) this.raw(pos, to);
       return this.count;
     }
-    const f = this.fields;
+    const trade = this.trade;
     let nextQuote = indexBefore(buf, QUOTE, pos, to);
     let nextCr = indexBefore(buf, CR, pos, to);
     while (pos < to) {
@@ -148,9 +165,9 @@ export class CsvRowReader {
       clean = clean && i > pos && i - pos <= 64 && i < to && buf[i] === COMMA;
       const index = clean ? this.symbols.indexWithHash(buf, pos, i, hash) : -1;
       if (index >= 0 && this.symbols.valueAt(index)) {
-        const lf = readStandardFields(buf, i, to, nextQuote < nextCr ? nextQuote : nextCr, false, f);
-        if (lf >= 0 && (f[F_TIMESTAMP] as number) <= this.latestTimestamp) {
-          this.row(index, f);
+        const lf = readStandardFields(buf, i, to, nextQuote < nextCr ? nextQuote : nextCr, false, trade);
+        if (lf >= 0 && trade.timestampMs <= this.latestTimestamp) {
+          this.row(index, trade);
           pos = lf + 1;
           continue;
         }
@@ -178,26 +195,17 @@ export class CsvRowReader {
     this.midLine = true;
   }
 
-  private row(index: number, f: Float64Array): void {
+  private row(index: number, trade: TradeFields): void {
     const records = this.records;
     const at = this.count++ * RECORD_STRIDE;
-    const idStart = f[F_ID_START] as number;
-    const idEnd = f[F_ID_END] as number;
-    records[at] = f[F_TIMESTAMP] as number;
-    records[at + 1] = f[F_PRICE] as number;
-    records[at + 2] = f[F_VOLUME] as number;
-    records[at + 3] = f[F_BID] as number;
-    records[at + 4] = f[F_ASK] as number;
-    records[at + 5] = f[F_ID_COUNTER] as number;
-    records[at + 6] = idStart + index * SYMBOL_FACTOR;
-    records[at + 7] = packSmall(
-      f[F_PRICE_SCALE] as number,
-      f[F_BID_SCALE] as number,
-      f[F_ASK_SCALE] as number,
-      f[F_DIRECTION] as number,
-      idEnd - idStart,
-      idEnd > idStart ? (f[F_ID_DIGITS_START] as number) - idStart : 0,
-    );
+    records[at] = trade.timestampMs;
+    records[at + 1] = trade.priceUnits as number; // readStandardFields gives Numbers
+    records[at + 2] = trade.volume;
+    records[at + 3] = trade.bidUnits as number;
+    records[at + 4] = trade.askUnits as number;
+    records[at + 5] = trade.idCounter;
+    records[at + 6] = trade.idStart + index * SYMBOL_FACTOR;
+    records[at + 7] = packSmall(trade);
   }
 
   /** Raw bytes [start, end), joined to the previous record when that is raw bytes ending at `start`. */

@@ -8,33 +8,18 @@ import { NEEDS_DAY_FLOW, NumberDayFlow, NumberSumsArena } from '../engine/number
 import type { Market } from '../model/market.js';
 import { parseSymbol } from '../model/symbol.js';
 import type { ClassificationMethod, Trade } from '../model/trade.js';
-import { methodCodeOf, type MethodCode } from '../engine/classification/classify.js';
+import { methodCodeOf } from '../engine/classification/classify.js';
 import { ByteKeyTable, FNV_OFFSET, FNV_PRIME } from './byte-key-table.js';
-import { MAX_FAST_DIGITS, plainAscii, readDirection, readRowNumbers, splitFields, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
+import { MAX_FAST_DIGITS, plainAscii, readDirection, readRowNumbers, splitFields, readTimestampField, type NumberColumns } from './csv-bytes.js';
 import { CsvGeneralTail } from './csv-general-tail.js';
 import { CsvRecordParser } from './csv-record-parser.js';
-import { RECORD_RAW, RECORD_RESET, RECORD_STRIDE, RECORD_SYMBOL, SYMBOL_FACTOR } from './csv-row-reader.js';
+import { readRowRecord, RECORD_RAW, RECORD_RESET, RECORD_STRIDE, RECORD_SYMBOL } from './csv-row-reader.js';
 import { fileKindOf } from './file-source.js';
 import { TRADE_FIELDS, isTradeField, type RawFields, type SourceItem, type TradeField } from './raw-record.js';
 import { FUTURE_TOLERANCE_MS, futureTimeProblem, isTradeTime } from '../model/trade-time.js';
 import { MAX_TRADE_ID_CHARS, parseTradeRecord, type Rejection } from './trade-parser.js';
-import {
-  F_ASK,
-  F_ASK_SCALE,
-  F_BID,
-  F_BID_SCALE,
-  F_DIRECTION,
-  F_ID_COUNTER,
-  F_ID_DIGITS_START,
-  F_ID_END,
-  F_ID_START,
-  F_PRICE,
-  F_PRICE_SCALE,
-  F_TIMESTAMP,
-  F_VOLUME,
-  readStandardFields,
-  STANDARD_FIELDS,
-} from './standard-row.js';
+import { readStandardFields } from './standard-row.js';
+import { TradeFields } from '../engine/trade-fields.js';
 
 /**
  * CSV → exact lines without objects per trade: a byte-level reader of the canonical trade CSV,
@@ -187,7 +172,6 @@ export class CsvLinesBuilder {
   private generalRows = 0;
   /** Classification of trades without a side (CsvLinesOptions.classification) and its engine code. */
   private readonly classification: ClassificationMethod | undefined;
-  private readonly method: MethodCode;
   /** CsvLinesOptions.now (+Infinity without a clock). */
   private readonly nowMs: number;
   /** The latest trade time taken (`now` + FUTURE_TOLERANCE_MS; +Infinity without a clock); readers hand later rows over. */
@@ -206,11 +190,13 @@ export class CsvLinesBuilder {
   private line = 1;
   private readonly fieldStart = new Int32Array(64);
   private readonly fieldEnd = new Int32Array(64);
-  /** Columns of the numeric fields (set by the header) and the reused numbers of a split row. */
+  /** Columns of the numeric fields (set by the header). */
   private numberColumns: NumberColumns = { price: -1, volume: -1, direction: -1, bid: -1, ask: -1 };
-  private readonly rowNumbers = new RowNumbers();
-  /** The fields of a row `readStandardFields` took (reused). */
-  private readonly standardFields = new Float64Array(STANDARD_FIELDS);
+  /**
+   * The trade of the row being read: every byte-level path fills this one record and hands it on
+   * by reference (its `method`, the classification of trades without a side, is set once).
+   */
+  private readonly trade = new TradeFields();
   /** Set once the input needs the RFC 4180 reader (a quote or a lone CR was seen). */
   private general: CsvGeneralTail | undefined;
   private firstChunk = true;
@@ -221,7 +207,7 @@ export class CsvLinesBuilder {
     this.sourceName = options.sourceName ?? 'input';
     this.keepLog = options.replayable === true;
     this.classification = options.classification;
-    this.method = methodCodeOf(options.classification);
+    this.trade.method = methodCodeOf(options.classification);
     this.nowMs = options.now ?? Number.POSITIVE_INFINITY;
     this.latestTradeMs = options.now === undefined ? Number.POSITIVE_INFINITY : options.now + FUTURE_TOLERANCE_MS;
   }
@@ -624,7 +610,18 @@ export class CsvLinesBuilder {
       if (i < end && buf[i] !== COMMA) return false; // the field went on with something unexpected
     }
     if (i !== end || entry === undefined || entry === null || timestamp < 0 || price <= 0 || volume <= 0) return false;
-    this.takeFastRow(entry, symbolIndex, numbers, dayStartMs, dayEndMs, timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd);
+    const trade = this.trade;
+    trade.timestampMs = timestamp;
+    trade.priceUnits = price;
+    trade.priceScale = priceScale;
+    trade.volume = volume;
+    trade.direction = direction;
+    trade.bidUnits = bid;
+    trade.bidScale = bidScale;
+    trade.askUnits = ask;
+    trade.askScale = askScale;
+    trade.setId(buf, idStart, idEnd);
+    this.takeFastRow(entry, symbolIndex, numbers, dayStartMs, dayEndMs, trade);
     return true;
   }
 
@@ -663,30 +660,10 @@ export class CsvLinesBuilder {
       dayStartMs = numbers.dayStartMs;
       dayEndMs = numbers.dayEndMs;
     }
-    const f = this.standardFields;
-    const lf = readStandardFields(buf, i, end, guard, lineKnown, f);
-    if (lf < 0 || (f[F_TIMESTAMP] as number) > this.latestTradeMs) return -1;
-    this.takeFastRow(
-      entry,
-      symbolIndex,
-      numbers,
-      dayStartMs,
-      dayEndMs,
-      f[F_TIMESTAMP] as number,
-      f[F_PRICE] as number,
-      f[F_PRICE_SCALE] as number,
-      f[F_VOLUME] as number,
-      f[F_DIRECTION] as number,
-      f[F_BID] as number,
-      f[F_BID_SCALE] as number,
-      f[F_ASK] as number,
-      f[F_ASK_SCALE] as number,
-      buf,
-      f[F_ID_START] as number,
-      f[F_ID_END] as number,
-      f[F_ID_DIGITS_START] as number,
-      f[F_ID_COUNTER] as number,
-    );
+    const trade = this.trade;
+    const lf = readStandardFields(buf, i, end, guard, lineKnown, trade);
+    if (lf < 0 || trade.timestampMs > this.latestTradeMs) return -1;
+    this.takeFastRow(entry, symbolIndex, numbers, dayStartMs, dayEndMs, trade);
     return lf;
   }
 
@@ -704,33 +681,11 @@ export class CsvLinesBuilder {
         if (this.general !== undefined || this.pending !== undefined || !this.headerDone) {
           throw new Error(`${this.sourceName}: a row read by the reader thread arrived in the middle of a line`);
         }
-        const key = records[at + 6] as number;
-        const index = Math.floor(key / SYMBOL_FACTOR);
-        const entry = this.readerSymbols[index];
+        const trade = this.trade;
+        const entry = this.readerSymbols[readRowRecord(records, at, buf, trade)];
         if (entry === undefined) throw new Error(`${this.sourceName}: the reader thread used a symbol it did not name`);
-        const idStart = key - index * SYMBOL_FACTOR;
-        const small = records[at + 7] as number;
         this.line++;
-        this.takeRow(
-          entry,
-          entry.numbers,
-          entry.dayStartMs,
-          entry.dayEndMs,
-          kind,
-          records[at + 1] as number,
-          small & 15,
-          records[at + 2] as number,
-          ((small >> 12) & 3) - 1,
-          records[at + 3] as number,
-          (small >> 4) & 15,
-          records[at + 4] as number,
-          (small >> 8) & 15,
-          buf,
-          idStart,
-          idStart + ((small >> 14) & 255),
-          idStart + ((small >> 22) & 255),
-          records[at + 5] as number,
-        );
+        this.takeRow(entry, entry.numbers, entry.dayStartMs, entry.dayEndMs, trade);
       } else if (kind === RECORD_RAW) {
         this.push(buf.subarray(records[at + 1] as number, records[at + 2] as number));
       } else if (kind === RECORD_SYMBOL) {
@@ -746,28 +701,8 @@ export class CsvLinesBuilder {
   }
 
   /** Applies a row `fastRow` or `fastStandardRow` read in full, keeping the spelling's Numbers state at hand. */
-  private takeFastRow(
-    entry: SymbolEntry,
-    symbolIndex: number,
-    numbers: NumberDayFlow | undefined,
-    dayStartMs: number,
-    dayEndMs: number,
-    timestamp: number,
-    price: number,
-    priceScale: number,
-    volume: number,
-    direction: number,
-    bid: number,
-    bidScale: number,
-    ask: number,
-    askScale: number,
-    buf: Buffer,
-    idStart: number,
-    idEnd: number,
-    idDigitsStart = -1,
-    idCounter = 0,
-  ): void {
-    const straight = this.takeRow(entry, numbers, dayStartMs, dayEndMs, timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd, idDigitsStart, idCounter);
+  private takeFastRow(entry: SymbolEntry, symbolIndex: number, numbers: NumberDayFlow | undefined, dayStartMs: number, dayEndMs: number, trade: TradeFields): void {
+    const straight = this.takeRow(entry, numbers, dayStartMs, dayEndMs, trade);
     if (!straight) {
       const current = entry.numbers;
       this.numbersBySymbol[symbolIndex] = current !== undefined && !current.moved ? current : undefined;
@@ -779,29 +714,11 @@ export class CsvLinesBuilder {
    * state of its symbol-day (`numbers`, when the row falls in [dayStartMs, dayEndMs)), answering
    * true; any other goes the long way (`applyParsed`), answering false.
    */
-  private takeRow(
-    entry: SymbolEntry,
-    numbers: NumberDayFlow | undefined,
-    dayStartMs: number,
-    dayEndMs: number,
-    timestamp: number,
-    price: number,
-    priceScale: number,
-    volume: number,
-    direction: number,
-    bid: number,
-    bidScale: number,
-    ask: number,
-    askScale: number,
-    buf: Buffer,
-    idStart: number,
-    idEnd: number,
-    idDigitsStart: number,
-    idCounter: number,
-  ): boolean {
+  private takeRow(entry: SymbolEntry, numbers: NumberDayFlow | undefined, dayStartMs: number, dayEndMs: number, trade: TradeFields): boolean {
     this.records++;
+    const timestamp = trade.timestampMs;
     if (numbers !== undefined && timestamp >= dayStartMs && timestamp < dayEndMs) {
-      const outcome = numbers.addRawIdBytes(timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd, idDigitsStart, idCounter);
+      const outcome = numbers.addTrade(trade);
       if (outcome === AddOutcome.Counted) {
         this.accepted++;
         return true;
@@ -815,7 +732,7 @@ export class CsvLinesBuilder {
         return true;
       }
     }
-    this.applyParsed(entry, timestamp, price, priceScale, volume, direction, bid, bidScale, ask, askScale, buf, idStart, idEnd);
+    this.applyParsed(entry, trade);
     return false;
   }
 
@@ -837,9 +754,9 @@ export class CsvLinesBuilder {
     const timestamp = this.readTimestamp(buf, roles[TIMESTAMP] as number, fields);
     if (timestamp < 0 || timestamp > this.latestTradeMs) return this.slowRow(buf, fields, lineStart, lineEnd);
 
-    const numbers = this.rowNumbers;
-    if (!readRowNumbers(buf, fs, fe, fields, this.numberColumns, numbers)) return this.slowRow(buf, fields, lineStart, lineEnd);
-    const { priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale } = numbers;
+    const trade = this.trade;
+    if (!readRowNumbers(buf, fs, fe, fields, this.numberColumns, trade)) return this.slowRow(buf, fields, lineStart, lineEnd);
+    trade.timestampMs = timestamp;
 
     let column = roles[TRADE_TYPE] as number;
     if (column >= 0 && column < fields) {
@@ -865,29 +782,17 @@ export class CsvLinesBuilder {
       this.countClosedDay(entry, idEnd > idStart ? buf.toString('latin1', idStart, idEnd) : undefined);
       return;
     }
-    this.applyParsed(entry, timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd);
+    trade.setId(buf, idStart, idEnd);
+    this.applyParsed(entry, trade);
   }
 
   /** Applies one row read by the byte-level path to its symbol-day. */
-  private applyParsed(
-    entry: SymbolEntry,
-    timestamp: number,
-    priceUnits: number,
-    priceScale: number,
-    volume: number,
-    direction: number,
-    bidUnits: number,
-    bidScale: number,
-    askUnits: number,
-    askScale: number,
-    buf: Buffer,
-    idStart: number,
-    idEnd: number,
-  ): void {
+  private applyParsed(entry: SymbolEntry, trade: TradeFields): void {
+    const timestamp = trade.timestampMs;
     let outcome: number = NEEDS_DAY_FLOW;
     const numbers = entry.numbers;
     if (numbers !== undefined && timestamp >= entry.dayStartMs && timestamp < entry.dayEndMs) {
-      outcome = numbers.addRawIdBytes(timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd);
+      outcome = numbers.addTrade(trade);
       if (outcome === AddOutcome.Counted) {
         this.accepted++;
         return;
@@ -899,15 +804,11 @@ export class CsvLinesBuilder {
     }
     const day = timestamp >= entry.dayStartMs && timestamp < entry.dayEndMs ? entry.day : this.dayOf(entry, timestamp);
     if (day === null) {
-      this.countClosedDay(entry, idEnd > idStart ? buf.toString('latin1', idStart, idEnd) : undefined);
+      this.countClosedDay(entry, trade.idText());
       return;
     }
-    if (outcome === NEEDS_DAY_FLOW && day.numbers !== undefined) {
-      outcome = day.numbers.addRawIdBytes(timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd);
-    }
-    if (outcome === NEEDS_DAY_FLOW) {
-      outcome = this.dayFlowOf(day).addRawIdBytes(timestamp, priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale, buf, idStart, idEnd, this.method);
-    }
+    if (outcome === NEEDS_DAY_FLOW && day.numbers !== undefined) outcome = day.numbers.addTrade(trade);
+    if (outcome === NEEDS_DAY_FLOW) outcome = this.dayFlowOf(day).addTrade(trade);
     if (outcome === AddOutcome.Duplicate) this.duplicates++;
     else if (outcome === AddOutcome.Outside) this.outsideSessions++;
     else this.accepted++;
@@ -1029,7 +930,7 @@ export class CsvLinesBuilder {
       // A replayable day keeps DayFlow's log from its first trade; a batch day starts in Numbers.
       if (this.keepLog) day = { numbers: undefined, flow: new DayFlow(schedule, this.thresholds[entry.market], { keepLog: true }) };
       else {
-        day = { numbers: new NumberDayFlow(schedule, this.tierClassifier(entry.market), this.sumsArena, this.method), flow: undefined };
+        day = { numbers: new NumberDayFlow(schedule, this.tierClassifier(entry.market), this.sumsArena), flow: undefined };
         this.numberDays++;
       }
       this.symbolDays.set(key, day);

@@ -2,7 +2,8 @@ import { parseSymbol } from '../model/symbol.js';
 import { dayNumberToDate, localDayNumber } from '../calendar/time-zone.js';
 import type { Market } from '../model/market.js';
 import { YIELD_CHECK_BYTES, type BatchIngester } from './batch-ingester.js';
-import { plainAscii, readRowNumbers, readTimestampField, RowNumbers, type NumberColumns } from './csv-bytes.js';
+import { plainAscii, readRowNumbers, readTimestampField, type NumberColumns } from './csv-bytes.js';
+import { TradeFields } from '../engine/trade-fields.js';
 import { blankNdjsonLine, ndjsonLineItem } from './ndjson-record-parser.js';
 import { TRADE_FIELDS } from './raw-record.js';
 import { MAX_TRADE_ID_CHARS } from './trade-parser.js';
@@ -40,7 +41,8 @@ export class NdjsonColumnsReader {
   private readonly valueKind = new Uint8Array(FIELD_COUNT);
   private readonly valueStart = new Int32Array(FIELD_COUNT);
   private readonly valueEnd = new Int32Array(FIELD_COUNT);
-  private readonly numbers = new RowNumbers();
+  /** The trade of the line being read (reused). */
+  private readonly trade = new TradeFields();
   private readonly symbols = new Map<string, { symbol: string; market: Market } | null>();
   private readonly defaultMethod: number;
   private readonly dates = new Map<number, string>();
@@ -177,9 +179,9 @@ export class NdjsonColumnsReader {
     if (timestamp < 0 || timestamp > this.ingester.latestTradeMs) return false;
     // Absent keys have empty value ranges (fastLine clears them), which readRowNumbers reads as
     // "not given" for direction, bid and ask and as invalid for price and volume.
-    const numbers = this.numbers;
-    if (!readRowNumbers(buf, vs, ve, FIELD_COUNT, NUMBER_FIELDS, numbers)) return false;
-    const { priceUnits, priceScale, volume, direction, bidUnits, bidScale, askUnits, askScale } = numbers;
+    const trade = this.trade;
+    if (!readRowNumbers(buf, vs, ve, FIELD_COUNT, NUMBER_FIELDS, trade)) return false;
+    trade.timestampMs = timestamp;
     let idStart = 0;
     let idEnd = 0;
     if (kind[TRADE_ID] === STRING) {
@@ -187,24 +189,10 @@ export class NdjsonColumnsReader {
       idEnd = ve[TRADE_ID] as number;
       if (idEnd > idStart && (idEnd - idStart > MAX_TRADE_ID_CHARS || !plainAscii(buf, idStart, idEnd))) return false;
     }
+    trade.setId(buf, idStart, idEnd);
     const columns = this.ingester.columnBatch;
     const date = this.dateOf(localDayNumber(entry.market, timestamp));
-    columns.addRow(
-      columns.dayOf(entry.symbol, date),
-      timestamp,
-      priceUnits,
-      priceScale,
-      volume,
-      direction,
-      bidUnits,
-      bidScale,
-      askUnits,
-      askScale,
-      buf,
-      idStart,
-      idEnd,
-      direction === -1 ? this.defaultMethod : -1,
-    );
+    columns.addRow(columns.dayOf(entry.symbol, date), trade, trade.direction === -1 ? this.defaultMethod : -1);
     return true;
   }
 

@@ -7,6 +7,7 @@
 import { MAX_FAST_DIGITS, readDirection } from './csv-bytes.js';
 import { isTradeTime } from '../model/trade-time.js';
 import { MAX_TRADE_ID_CHARS } from './trade-parser.js';
+import type { TradeFields } from '../engine/trade-fields.js';
 
 const LF = 10;
 const CR = 13;
@@ -14,30 +15,11 @@ const COMMA = 44;
 const DOT = 46;
 const ZERO = 48;
 
-/** Slots of the `out` array of `readStandardFields`. */
-export const F_TIMESTAMP = 0;
-export const F_PRICE = 1;
-export const F_PRICE_SCALE = 2;
-export const F_VOLUME = 3;
-/** 0 neutral, 1 down, 2 up; -1 not given. */
-export const F_DIRECTION = 4;
-/** -1: no bid. */
-export const F_BID = 5;
-export const F_BID_SCALE = 6;
-/** -1: no ask. */
-export const F_ASK = 7;
-export const F_ASK_SCALE = 8;
-/** The trade id is buf[F_ID_START .. F_ID_END) (both 0 when empty). */
-export const F_ID_START = 9;
-export const F_ID_END = 10;
-/** Where the id's trailing digits start and their value (`CounterTradeIds.checkScanned`). */
-export const F_ID_DIGITS_START = 11;
-export const F_ID_COUNTER = 12;
-export const STANDARD_FIELDS = 13;
-
 /**
  * Reads the fields after the symbol, from `i`, the position just after the symbol (its comma),
- * into `out` (slots F_*). Any doubt answers -1: a field not plainly valid for the fast path (the
+ * into `out`: its numbers, direction and id (`idBytes` is `buf`, with where the id's trailing
+ * digits start and their value: `CounterTradeIds.checkScanned`); its method and trade type are
+ * left as they are. Any doubt answers -1, leaving `out` unchanged: a field not plainly valid for the fast path (the
  * general parser decides then), a trade type (DayFlow.add applies the market's trade-type policy
  * to it), a missing or extra field.
  *
@@ -47,7 +29,7 @@ export const STANDARD_FIELDS = 13;
  * beyond `guard` (the next quote or CR) or whose LF is not in the buffer yet answers -1, so that
  * the caller decides about it as usual.
  */
-export function readStandardFields(buf: Uint8Array, i: number, end: number, guard: number, lineKnown: boolean, out: Float64Array): number {
+export function readStandardFields(buf: Uint8Array, i: number, end: number, guard: number, lineKnown: boolean, out: TradeFields): number {
   if (i >= end || buf[i] !== COMMA) return -1;
   // timestamp: epoch ms digits.
   let start = ++i;
@@ -164,18 +146,19 @@ export function readStandardFields(buf: Uint8Array, i: number, end: number, guar
   else if (lineEnd + 1 < end && buf[lineEnd] === CR && buf[lineEnd + 1] === LF) lf = lineEnd + 1;
   else return -1;
   if (lineEnd > guard) return -1;
-  out[F_TIMESTAMP] = timestamp;
-  out[F_PRICE] = price;
-  out[F_PRICE_SCALE] = priceScale;
-  out[F_VOLUME] = volume;
-  out[F_DIRECTION] = direction;
-  out[F_BID] = bid;
-  out[F_BID_SCALE] = bidScale;
-  out[F_ASK] = ask;
-  out[F_ASK_SCALE] = askScale;
-  out[F_ID_START] = idStart;
-  out[F_ID_END] = idEnd;
-  out[F_ID_DIGITS_START] = idDigitsStart;
-  out[F_ID_COUNTER] = idCounter;
+  out.timestampMs = timestamp;
+  out.priceUnits = price;
+  out.priceScale = priceScale;
+  out.volume = volume;
+  out.direction = direction;
+  out.bidUnits = bid;
+  out.bidScale = bidScale;
+  out.askUnits = ask;
+  out.askScale = askScale;
+  out.idBytes = buf;
+  out.idStart = idStart;
+  out.idEnd = idEnd;
+  out.idDigitsStart = idDigitsStart;
+  out.idCounter = idCounter;
   return lf;
 }

@@ -7,7 +7,6 @@ import { parseSymbol, type ParsedSymbol } from '../model/symbol.js';
 import type { DaySnapshotRecord, FlowStore, StoredTrade } from '../store/flow-store.js';
 import type { ArchivedDay, DayArchive } from '../store/day-archive.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import { addColumnsToDay } from './day-columns.js';
 import type { MarketClock } from './market-clock.js';
 
 export interface FlowServiceOptions {
@@ -525,7 +524,7 @@ export class FlowService {
 
   /**
    * Feeds a new day state its stored trades as of the watermark (plus the ones applied ahead of
-   * it), straight from the store's columns into `addRawIdBytes` — no object per trade.
+   * it), straight from the store's columns into `addTrade` — no object per trade.
    */
   private async fillDay(day: DayFlow, symbol: string, date: string, afterSeq = 0): Promise<void> {
     const upTo = this.appliedUpTo();
@@ -535,12 +534,12 @@ export class FlowService {
     const columns =
       afterSeq > 0 && snapshots ? await snapshots.readDayColumnsAfter(symbol, date, afterSeq, upTo) : await this.store.readDayColumns(symbol, date, upTo);
     if (upTo === this.watermark) {
-      addColumnsToDay(day, columns);
+      day.addRows(columns, 0, columns.count);
       return;
     }
     // Rows between the watermark and the last applied-ahead seq: only the applied ones (the
     // others are other writers' trades the next poll applies).
-    addColumnsToDay(day, columns, 0, columns.count, (row) => {
+    day.addRows(columns, 0, columns.count, (row) => {
       const seq = columns.seq[row] as number;
       return seq <= this.watermark || this.appliedAhead.has(seq);
     });

@@ -1,9 +1,8 @@
 import type { DaySchedule } from '../calendar/day-schedule.js';
 import { exchangeTime } from '../calendar/time-zone.js';
 import { ExplainedTradeSides, type SideRule } from '../engine/classification/side-rules.js';
-import { MethodCode, methodCodeOf } from '../engine/classification/classify.js';
-import { compactUnits } from '../engine/exact-units.js';
-import { QUOTE_ABSENT } from '../engine/flow-state.js';
+import { MethodCode } from '../engine/classification/classify.js';
+import { TradeFields } from '../engine/trade-fields.js';
 import { decimalToString, formatScaled, pow10, type Decimal } from '../model/decimal.js';
 import { CLASSIFICATION_METHODS, Direction } from '../model/trade.js';
 import type { FlowStore } from '../store/flow-store.js';
@@ -59,8 +58,6 @@ export interface MinuteExplanation {
   readonly sums: MinuteSums;
 }
 
-/** Engine method code per stored classification index (+1: index -1, none, is Lee–Ready). */
-const METHOD_CODES = [MethodCode.LeeReady, ...CLASSIFICATION_METHODS.map((method) => methodCodeOf(method))];
 const METHOD_NAMES: Readonly<Record<number, MinuteTrade['method']>> = {
   [MethodCode.LeeReady]: 'lee-ready',
   [MethodCode.Tick]: 'tick',
@@ -111,33 +108,19 @@ export async function explainLine(
 ): Promise<MinuteExplanation> {
   const columns = await store.readDayColumns(symbol, schedule.date);
   const sides = new ExplainedTradeSides(schedule);
+  const fields = new TradeFields();
   const trades: MinuteTrade[] = [];
   const sums = { inflow: new ExactSum(), outflow: new ExactSum(), neutral: new ExactSum() };
   let buys = 0;
   let sells = 0;
   let neutrals = 0;
   for (let row = 0; row < columns.count; row++) {
-    const timestampMs = columns.timestamp[row] as number;
-    const exact = columns.exact.get(row);
-    const price: Decimal = exact ? exact.price : { units: BigInt(columns.priceUnits[row] as number), scale: columns.priceScale[row] as number };
-    const bid = exact ? exact.bid : (columns.bidUnits[row] as number) < 0 ? undefined : { units: BigInt(columns.bidUnits[row] as number), scale: columns.bidScale[row] as number };
-    const ask = exact ? exact.ask : (columns.askUnits[row] as number) < 0 ? undefined : { units: BigInt(columns.askUnits[row] as number), scale: columns.askScale[row] as number };
-    const method = METHOD_CODES[(columns.method[row] as number) + 1] as number;
-    const tradeType = columns.tradeType.get(row);
-    const side = sides.next(
-      timestampMs,
-      compactUnits(price.units),
-      price.scale,
-      columns.direction[row] as number,
-      bid ? compactUnits(bid.units) : QUOTE_ABSENT,
-      bid ? bid.scale : 0,
-      ask ? compactUnits(ask.units) : QUOTE_ABSENT,
-      ask ? ask.scale : 0,
-      method,
-      tradeType,
-    );
+    const trade = columns.read(row, fields);
+    const side = sides.next(trade);
+    const timestampMs = trade.timestampMs;
     if (side.rule === 'excluded' || schedule.lineIndexAt(timestampMs) !== lineIndex) continue;
-    const volume = columns.volume[row] as number;
+    const volume = trade.volume;
+    const price: Decimal = { units: BigInt(trade.priceUnits), scale: trade.priceScale };
     const turnover: Decimal = { units: price.units * BigInt(volume), scale: price.scale };
     if (side.direction === Direction.Up) {
       buys++;
@@ -157,10 +140,10 @@ export async function explainLine(
         price: decimalToString(price),
         volume,
         turnover: decimalToString(turnover),
-        tradeType: tradeType ?? '',
+        tradeType: trade.tradeType ?? '',
         side: SIDES[side.direction] ?? 'neutral',
         rule: side.rule === 'feed' && (columns.method[row] as number) === ORDER_SEQUENCE ? 'order-sequence' : side.rule,
-        method: METHOD_NAMES[method] ?? 'lee-ready',
+        method: METHOD_NAMES[trade.method] ?? 'lee-ready',
       });
     }
   }

@@ -1,10 +1,9 @@
 import type { DaySchedule } from '../calendar/day-schedule.js';
 import { tradeSessionAt } from '../calendar/trade-session.js';
 import type { TradeSession } from '../calendar/session-rules.js';
-import { DIRECTION_NOT_GIVEN, MethodCode, methodCodeOf, QUOTE_ABSENT, TradeSides } from '../engine/index.js';
-import { compactUnits } from '../engine/exact-units.js';
+import { TradeFields, TradeSides } from '../engine/index.js';
 import { decimalToString } from '../model/decimal.js';
-import { CLASSIFICATION_METHODS, type Direction } from '../model/trade.js';
+import type { Direction } from '../model/trade.js';
 import type { StoredTrade } from '../store/flow-store.js';
 import type { TradeColumns } from '../store/trade-columns.js';
 
@@ -23,9 +22,6 @@ export interface TapeTrade {
   readonly session: TradeSession;
 }
 
-/** Engine method code per stored classification index (+1: index -1, none, is Lee–Ready). */
-const METHOD_CODES = [MethodCode.LeeReady, ...CLASSIFICATION_METHODS.map((method) => methodCodeOf(method))];
-
 /**
  * The trades of one symbol-day in acceptance order: how many there are, the side of each (fed
  * through the engine's rules in that order) and the latest `keep` of them. Trades must be added
@@ -33,6 +29,8 @@ const METHOD_CODES = [MethodCode.LeeReady, ...CLASSIFICATION_METHODS.map((method
  */
 export class TapeDay {
   private readonly sides: TradeSides;
+  /** The record each trade is read into before its side is found. */
+  private readonly fields = new TradeFields();
   /** Ring of the latest trades: `recent[(start + i) % keep]`, i < size. */
   private readonly recent: TapeTrade[] = [];
   private start = 0;
@@ -63,19 +61,7 @@ export class TapeDay {
 
   /** Adds the day's next stored trade; returns it as the tape shows it. */
   add(trade: StoredTrade): TapeTrade {
-    const { bid, ask } = trade;
-    const direction = this.sides.next(
-      trade.timestamp,
-      compactUnits(trade.price.units),
-      trade.price.scale,
-      trade.direction ?? DIRECTION_NOT_GIVEN,
-      bid ? compactUnits(bid.units) : QUOTE_ABSENT,
-      bid ? bid.scale : 0,
-      ask ? compactUnits(ask.units) : QUOTE_ABSENT,
-      ask ? ask.scale : 0,
-      methodCodeOf(trade.classification),
-      trade.tradeType,
-    );
+    const direction = this.sides.next(this.fields.setTrade(trade));
     return this.push(trade.seq, trade.timestamp, decimalToString(trade.price), trade.volume, trade.tradeType ?? '', direction);
   }
 
@@ -85,34 +71,9 @@ export class TapeDay {
    */
   addColumns(columns: TradeColumns, visit?: { from: number; to: number; each: (trade: TapeTrade) => void }): void {
     const keepFrom = Math.min(columns.count - this.keep, visit ? visit.from : Number.POSITIVE_INFINITY);
+    const fields = this.fields;
     for (let row = 0; row < columns.count; row++) {
-      const exact = columns.exact.get(row);
-      const tradeType = columns.tradeType.get(row);
-      const direction = exact
-        ? this.sides.next(
-            columns.timestamp[row] as number,
-            compactUnits(exact.price.units),
-            exact.price.scale,
-            columns.direction[row] as number,
-            exact.bid ? compactUnits(exact.bid.units) : QUOTE_ABSENT,
-            exact.bid ? exact.bid.scale : 0,
-            exact.ask ? compactUnits(exact.ask.units) : QUOTE_ABSENT,
-            exact.ask ? exact.ask.scale : 0,
-            METHOD_CODES[(columns.method[row] as number) + 1] as number,
-            tradeType,
-          )
-        : this.sides.next(
-            columns.timestamp[row] as number,
-            columns.priceUnits[row] as number,
-            columns.priceScale[row] as number,
-            columns.direction[row] as number,
-            columns.bidUnits[row] as number,
-            columns.bidScale[row] as number,
-            columns.askUnits[row] as number,
-            columns.askScale[row] as number,
-            METHOD_CODES[(columns.method[row] as number) + 1] as number,
-            tradeType,
-          );
+      const direction = this.sides.next(columns.read(row, fields));
       const seq = columns.seq[row] as number;
       if (row < keepFrom) {
         // Older than the kept window: only counted (no object per trade).
@@ -120,8 +81,8 @@ export class TapeDay {
         this.seq = seq;
         continue;
       }
-      const price = exact ? decimalToString(exact.price) : decimalToString({ units: BigInt(columns.priceUnits[row] as number), scale: columns.priceScale[row] as number });
-      const trade = this.push(seq, columns.timestamp[row] as number, price, columns.volume[row] as number, tradeType ?? '', direction);
+      const price = decimalToString({ units: BigInt(fields.priceUnits), scale: fields.priceScale });
+      const trade = this.push(seq, fields.timestampMs, price, fields.volume, fields.tradeType ?? '', direction);
       if (visit && row >= visit.from && row < visit.to) visit.each(trade);
     }
   }

@@ -471,31 +471,7 @@ function sortedBySeq(columns: TradeColumns, limit: number): TradeColumns {
   const order = Array.from({ length: count }, (_, row) => row).sort((a, b) => (columns.seq[a] as number) - (columns.seq[b] as number));
   const out = new TradeColumns(Math.min(count, limit));
   const take = Math.min(count, limit);
-  for (let k = 0; k < take; k++) copyRow(columns, order[k]!, out);
+  for (let k = 0; k < take; k++) out.copyRow(columns, order[k]!);
   return out;
 }
 
-function copyRow(from: TradeColumns, row: number, to: TradeColumns): void {
-  const day = from.days[from.day[row] as number]!;
-  const target = to.addRow(
-    to.dayOf(day.symbol, day.date),
-    from.timestamp[row] as number,
-    from.priceUnits[row] as number,
-    from.priceScale[row] as number,
-    from.volume[row] as number,
-    from.direction[row] as number,
-    from.bidUnits[row] as number,
-    from.bidScale[row] as number,
-    from.askUnits[row] as number,
-    from.askScale[row] as number,
-    from.idBytes,
-    from.idStart[row] as number,
-    from.idEnd[row] as number,
-    from.method[row] as number,
-  );
-  to.seq[target] = from.seq[row] as number;
-  const exact = from.exact.get(row);
-  if (exact) to.exact.set(target, exact);
-  const tradeType = from.tradeType.get(row);
-  if (tradeType !== undefined) to.tradeType.set(target, tradeType);
-}

@@ -1,6 +1,7 @@
 import { decimalToString } from '../model/decimal.js';
 import { decimalFromText } from './stored-decimal.js';
 import type { TradeColumns } from './trade-columns.js';
+import { TradeFields } from '../engine/trade-fields.js';
 
 /**
  * The binary form of a trade block: the trades of one symbol-day stored by one append, one
@@ -159,6 +160,7 @@ export function decodeTradeBlock(
   let timestamp = 0;
   let appended = 0;
   const end = data.length;
+  const trade = new TradeFields(); // one record for the block's rows
   // Varints read inline: this loop is what a restart or a rebuild runs once per stored trade.
   while (at < end) {
     const flags = data[at++] as number;
@@ -248,22 +250,18 @@ export function decodeTradeBlock(
     if ((flags & HAS_TYPE) !== 0) [tradeType, at] = readText(data, at);
     const method = (flags & HAS_METHOD) !== 0 ? (data[at++] as number) : -1;
     if (seq <= after || seq > upTo) continue;
-    const row = out.addRow(
-      day,
-      timestamp,
-      priceUnits,
-      priceScale,
-      volume,
-      (flags & DIRECTION_MASK) - 1,
-      bidUnits,
-      bidScale,
-      askUnits,
-      askScale,
-      data,
-      idStart,
-      idEnd,
-      method,
-    );
+    trade.timestampMs = timestamp;
+    trade.priceUnits = priceUnits;
+    trade.priceScale = priceScale;
+    trade.volume = volume;
+    trade.direction = (flags & DIRECTION_MASK) - 1;
+    trade.bidUnits = bidUnits;
+    trade.bidScale = bidScale;
+    trade.askUnits = askUnits;
+    trade.askScale = askScale;
+    trade.setId(data, idStart, idEnd);
+    trade.tradeType = tradeType;
+    const row = out.addRow(day, trade, method);
     out.seq[row] = seq;
     if (priceText !== undefined) {
       out.exact.set(row, {
@@ -275,7 +273,6 @@ export function decodeTradeBlock(
       out.bidUnits[row] = bidText === undefined ? -1 : Number.NaN;
       out.askUnits[row] = askText === undefined ? -1 : Number.NaN;
     }
-    if (tradeType !== undefined) out.tradeType.set(row, tradeType);
     appended++;
   }
   return appended;

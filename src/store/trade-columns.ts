@@ -1,5 +1,8 @@
 import { CLASSIFICATION_METHODS, type ClassificationMethod, type Direction, type Trade } from '../model/trade.js';
 import type { Decimal } from '../model/decimal.js';
+import { MethodCode, methodCodeOf } from '../engine/classification/classify.js';
+import { compactUnits } from '../engine/exact-units.js';
+import { QUOTE_ABSENT, TradeFields } from '../engine/trade-fields.js';
 import type { FlowStore, SourceCheckpoint, StoredTrade, TradeToStore } from './flow-store.js';
 
 /** A symbol and trading day that rows of a `TradeColumns` batch belong to. */
@@ -16,6 +19,8 @@ export interface ExactDecimals {
 }
 
 const NO_METHOD = -1;
+/** The engine's method (MethodCode) per classification index + 1 (index -1, none, is Lee–Ready as in `DayFlow.add`). */
+const ENGINE_METHODS: readonly number[] = [MethodCode.LeeReady, ...CLASSIFICATION_METHODS.map((method) => methodCodeOf(method))];
 /** Code of a classification method in the columns and the stored blocks (its index, -1: none). */
 export function methodIndexOf(method: ClassificationMethod | undefined): number {
   return method === undefined ? NO_METHOD : CLASSIFICATION_METHODS.indexOf(method);
@@ -23,8 +28,8 @@ export function methodIndexOf(method: ClassificationMethod | undefined): number 
 
 /**
  * Trades as parallel columns (struct of arrays): the durable fast path between the byte-level
- * CSV reader, the store's blocks and `DayFlow.addRawIdBytes`, without a `Trade` object, a
- * string or a BigInt per trade. Prices and quotes are scaled integers (`units`, `scale`); a row
+ * CSV reader, the store's blocks and the engine, without a `Trade` object, a string or a BigInt
+ * per trade: a row goes in from a TradeFields record (`addRow`) and comes out into one (`read`). Prices and quotes are scaled integers (`units`, `scale`); a row
  * whose decimals do not fit a Number has its exact values in `exact` (its `priceUnits` is NaN).
  * Trade ids are UTF-8 bytes in one arena (`idStart == idEnd`: no id). `seq` is set by the
  * store (0 until stored). The buffers grow; `count` rows are valid.
@@ -60,6 +65,8 @@ export class TradeColumns {
   /** Rows whose decimals exceed a Number. */
   readonly exact = new Map<number, ExactDecimals>();
   private capacity = 0;
+  /** The record rows are read into and added from by `addTrade` and `copyRow`. */
+  private readonly scratch = new TradeFields();
 
   constructor(initialRows = 1024) {
     this.grow(Math.max(16, initialRows));
@@ -84,79 +91,115 @@ export class TradeColumns {
     return index;
   }
 
-  /** Appends a row of primitives; the id is `idSource[idStart..idEnd)` (copied). Returns the row. */
-  addRow(
-    day: number,
-    timestamp: number,
-    priceUnits: number,
-    priceScale: number,
-    volume: number,
-    direction: number,
-    bidUnits: number,
-    bidScale: number,
-    askUnits: number,
-    askScale: number,
-    idSource: Uint8Array | undefined,
-    idStart: number,
-    idEnd: number,
-    method: number,
-  ): number {
+  /**
+   * Appends a trade of symbol-day `day` from its fields (its id bytes copied; units beyond a
+   * Number kept exactly in `exact`) with its recorded classification method (index in
+   * CLASSIFICATION_METHODS, -1 none). Returns the row.
+   */
+  addRow(day: number, trade: TradeFields, classification: number): number {
     const row = this.count;
     if (row === this.capacity) this.grow(this.capacity * 2);
     this.count = row + 1;
     this.day[row] = day;
     this.seq[row] = 0;
-    this.timestamp[row] = timestamp;
-    this.priceUnits[row] = priceUnits;
-    this.priceScale[row] = priceScale;
-    this.volume[row] = volume;
-    this.direction[row] = direction;
-    this.bidUnits[row] = bidUnits;
-    this.bidScale[row] = bidScale;
-    this.askUnits[row] = askUnits;
-    this.askScale[row] = askScale;
-    this.method[row] = method;
+    this.timestamp[row] = trade.timestampMs;
+    this.volume[row] = trade.volume;
+    this.direction[row] = trade.direction;
+    this.method[row] = classification;
+    const { priceUnits, bidUnits, askUnits } = trade;
+    if (typeof priceUnits === 'number' && typeof bidUnits === 'number' && typeof askUnits === 'number') {
+      this.priceUnits[row] = priceUnits;
+      this.priceScale[row] = trade.priceScale;
+      this.bidUnits[row] = bidUnits;
+      this.bidScale[row] = trade.bidScale;
+      this.askUnits[row] = askUnits;
+      this.askScale[row] = trade.askScale;
+    } else {
+      this.addExact(row, trade);
+    }
+    const idStart = trade.idStart;
+    const idEnd = trade.idEnd;
     const length = idEnd - idStart;
-    if (length > 0 && idSource !== undefined) {
+    if (length > 0) {
       this.reserveIdBytes(length);
       const ids = this.idBytes;
+      const source = trade.idBytes;
       let at = this.idUsed;
       this.idStart[row] = at;
       // Ids are short: a loop beats a subarray view per row.
-      for (let i = idStart; i < idEnd; i++) ids[at++] = idSource[i] as number;
+      for (let i = idStart; i < idEnd; i++) ids[at++] = source[i] as number;
       this.idUsed = at;
       this.idEnd[row] = at;
     } else {
       this.idStart[row] = this.idEnd[row] = this.idUsed;
     }
+    if (trade.tradeType !== undefined) this.tradeType.set(row, trade.tradeType);
     return row;
+  }
+
+  /** A row whose units do not all fit a Number: every decimal kept exactly, the columns marking only which quotes exist. */
+  private addExact(row: number, trade: TradeFields): void {
+    const { bidUnits, askUnits } = trade;
+    const hasBid = bidUnits !== QUOTE_ABSENT;
+    const hasAsk = askUnits !== QUOTE_ABSENT;
+    this.exact.set(row, {
+      price: { units: BigInt(trade.priceUnits), scale: trade.priceScale },
+      bid: hasBid ? { units: BigInt(bidUnits), scale: trade.bidScale } : undefined,
+      ask: hasAsk ? { units: BigInt(askUnits), scale: trade.askScale } : undefined,
+    });
+    this.priceUnits[row] = Number.NaN;
+    this.priceScale[row] = 0;
+    this.bidUnits[row] = hasBid ? Number.NaN : QUOTE_ABSENT;
+    this.bidScale[row] = 0;
+    this.askUnits[row] = hasAsk ? Number.NaN : QUOTE_ABSENT;
+    this.askScale[row] = 0;
   }
 
   /** Appends a validated trade object (exactly: decimals beyond a Number kept in `exact`). */
   addTrade(trade: Trade, date: string): number {
-    const day = this.dayOf(trade.symbol, date);
-    const { price, bid, ask } = trade;
-    const fits = fitsNumber(price) && (bid === undefined || fitsNumber(bid)) && (ask === undefined || fitsNumber(ask));
-    const row = this.addRow(
-      day,
-      trade.timestamp,
-      fits ? Number(price.units) : Number.NaN,
-      fits ? price.scale : 0,
-      trade.volume,
-      trade.direction ?? -1,
-      bid === undefined ? -1 : fits ? Number(bid.units) : Number.NaN,
-      bid === undefined || !fits ? 0 : bid.scale,
-      ask === undefined ? -1 : fits ? Number(ask.units) : Number.NaN,
-      ask === undefined || !fits ? 0 : ask.scale,
-      undefined,
-      0,
-      0,
-      methodIndexOf(trade.classification),
-    );
-    if (!fits) this.exact.set(row, { price, bid, ask });
+    const row = this.addRow(this.dayOf(trade.symbol, date), this.scratch.setTrade(trade), methodIndexOf(trade.classification));
     if (trade.tradeId !== undefined && trade.tradeId !== '') this.setIdText(row, trade.tradeId);
-    if (trade.tradeType !== undefined) this.tradeType.set(row, trade.tradeType);
     return row;
+  }
+
+  /**
+   * Row `row` as the engine takes a trade, into `into` (a reused record): exact units (BigInt
+   * beyond 2^53), the id bytes in this batch's arena, the method the engine classifies it by and
+   * its trade type. Returns `into`.
+   */
+  read(row: number, into: TradeFields): TradeFields {
+    into.timestampMs = this.timestamp[row] as number;
+    into.volume = this.volume[row] as number;
+    into.direction = this.direction[row] as number;
+    into.method = ENGINE_METHODS[(this.method[row] as number) + 1] as number;
+    const exact = this.exact.size > 0 ? this.exact.get(row) : undefined;
+    if (exact === undefined) {
+      into.priceUnits = this.priceUnits[row] as number;
+      into.priceScale = this.priceScale[row] as number;
+      into.bidUnits = this.bidUnits[row] as number;
+      into.bidScale = this.bidScale[row] as number;
+      into.askUnits = this.askUnits[row] as number;
+      into.askScale = this.askScale[row] as number;
+    } else {
+      const { price, bid, ask } = exact;
+      into.priceUnits = compactUnits(price.units);
+      into.priceScale = price.scale;
+      into.bidUnits = bid ? compactUnits(bid.units) : QUOTE_ABSENT;
+      into.bidScale = bid ? bid.scale : 0;
+      into.askUnits = ask ? compactUnits(ask.units) : QUOTE_ABSENT;
+      into.askScale = ask ? ask.scale : 0;
+    }
+    into.setId(this.idBytes, this.idStart[row] as number, this.idEnd[row] as number);
+    into.tradeType = this.tradeType.size > 0 ? this.tradeType.get(row) : undefined;
+    return into;
+  }
+
+  /** Appends row `row` of `from` as it is (seq, exact decimals and trade type included). Returns the new row. */
+  copyRow(from: TradeColumns, row: number): number {
+    const day = from.days[from.day[row] as number] as SymbolDate;
+    const target = this.addRow(this.dayOf(day.symbol, day.date), from.read(row, this.scratch), from.method[row] as number);
+    this.seq[target] = from.seq[row] as number;
+    return target;
   }
 
   /** Sets a row's trade id from text (UTF-8), for the row just added. */
@@ -170,30 +213,25 @@ export class TradeColumns {
 
   /** The trade of a row as an object (exact decimals, absent fields left out). */
   trade(row: number): Trade {
-    const day = this.days[this.day[row] as number] as SymbolDate;
-    const exact = this.exact.get(row);
+    const fields = this.read(row, this.scratch);
+    const exact = this.exact.size > 0 ? this.exact.get(row) : undefined;
     const trade: { -readonly [K in keyof Trade]: Trade[K] } = {
-      symbol: day.symbol,
-      timestamp: this.timestamp[row] as number,
-      price: exact ? exact.price : { units: BigInt(this.priceUnits[row] as number), scale: this.priceScale[row] as number },
-      volume: this.volume[row] as number,
+      symbol: (this.days[this.day[row] as number] as SymbolDate).symbol,
+      timestamp: fields.timestampMs,
+      price: exact ? exact.price : { units: BigInt(fields.priceUnits), scale: fields.priceScale },
+      volume: fields.volume,
     };
-    const direction = this.direction[row] as number;
-    if (direction >= 0) trade.direction = direction as Direction;
-    const idStart = this.idStart[row] as number;
-    const idEnd = this.idEnd[row] as number;
+    if (fields.direction >= 0) trade.direction = fields.direction as Direction;
+    const { idStart, idEnd } = fields;
     if (idEnd > idStart) trade.tradeId = this.idBytes.toString('utf8', idStart, idEnd);
     if (exact) {
       if (exact.bid !== undefined) trade.bid = exact.bid;
       if (exact.ask !== undefined) trade.ask = exact.ask;
     } else {
-      const bid = this.bidUnits[row] as number;
-      if (bid >= 0) trade.bid = { units: BigInt(bid), scale: this.bidScale[row] as number };
-      const ask = this.askUnits[row] as number;
-      if (ask >= 0) trade.ask = { units: BigInt(ask), scale: this.askScale[row] as number };
+      if (fields.bidUnits >= 0) trade.bid = { units: BigInt(fields.bidUnits), scale: fields.bidScale };
+      if (fields.askUnits >= 0) trade.ask = { units: BigInt(fields.askUnits), scale: fields.askScale };
     }
-    const tradeType = this.tradeType.get(row);
-    if (tradeType !== undefined) trade.tradeType = tradeType;
+    if (fields.tradeType !== undefined) trade.tradeType = fields.tradeType;
     const method = this.method[row] as number;
     if (method >= 0) trade.classification = CLASSIFICATION_METHODS[method];
     return trade;
@@ -256,9 +294,6 @@ export class TradeColumns {
   }
 }
 
-function fitsNumber(value: Decimal): boolean {
-  return value.units <= BigInt(Number.MAX_SAFE_INTEGER) && value.units >= 0n;
-}
 
 /**
  * Outcome of appending a columns batch. Each row's `columns.seq` is set: its seq, -1 for a

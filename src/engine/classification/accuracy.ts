@@ -2,7 +2,7 @@ import type { DaySchedule } from '../../calendar/day-schedule.js';
 import { formatScaled } from '../../model/decimal.js';
 import { Direction, type ClassificationMethod, type Trade } from '../../model/trade.js';
 import { DayFlow } from '../day-flow.js';
-import { compactUnits } from '../exact-units.js';
+import { TradeFields } from '../trade-fields.js';
 import { methodCodeOf, SequentialClassifier } from './classify.js';
 
 /** How well one method recovers the true side on one day (trades whose true side is up or down). */
@@ -71,19 +71,13 @@ export function measureClassification(
     const given = alternatives.get(method);
     const code = methodCodeOf(method);
     const classifier = new SequentialClassifier();
+    const record = new TradeFields();
     const sides: Array<Direction | undefined> = given
       ? [...given]
-      : trades.map((trade) =>
-          classifier.next(
-            code,
-            compactUnits(trade.price.units),
-            trade.price.scale,
-            trade.bid ? compactUnits(trade.bid.units) : -1,
-            trade.bid?.scale ?? 0,
-            trade.ask ? compactUnits(trade.ask.units) : -1,
-            trade.ask?.scale ?? 0,
-          ),
-        );
+      : trades.map((trade) => {
+          record.setTrade(trade).method = code; // the method measured, whatever the trade records
+          return classifier.next(record);
+        });
     let compared = 0;
     let agreed = 0;
     let comparedTurnover = 0n;

@@ -5,12 +5,15 @@ import { Direction, type Trade } from '../../model/trade.js';
 import { AddOutcome, DayFlow } from '../day-flow.js';
 import { clnvRule, emoRule, MethodCode, quoteRule, SequentialClassifier, tickRule } from './classify.js';
 import { TradeTypeTreatment, tradeTypeTreatment } from './trade-type-policy.js';
+import { tradeFields } from '../trade-fields.js';
 
 const { Up, Down, Neutral } = Direction;
 // Quotes bid 10.00, ask 10.10 (units at scale 2): spread 10 cents, 30 % of it is 3 cents.
 const BID = 1000;
 const ASK = 1010;
-const at = (price: number, rule: typeof quoteRule): Direction | undefined => rule(price, 2, BID, 2, ASK, 2);
+/** A trade at `price` (scale `scale`) between those quotes. */
+const quoted = (price: number, scale = 2) => tradeFields({ priceUnits: price, priceScale: scale, bidUnits: BID, bidScale: 2, askUnits: ASK, askScale: 2 });
+const at = (price: number, rule: typeof quoteRule): Direction | undefined => rule(quoted(price));
 
 describe('classification rules', () => {
   it('tick rule: up-tick, down-tick, zero tick takes the last change', () => {
@@ -26,7 +29,7 @@ describe('classification rules', () => {
 
   it('EMO: only exactly at the ask or the bid; anything else falls to the tick rule', () => {
     assert.deepEqual([1011, 1010, 1009, 1005, 1001, 1000, 999].map((p) => at(p, emoRule)), [undefined, Up, undefined, undefined, undefined, Down, undefined]);
-    assert.equal(emoRule(1000, 2, 1000, 2, 1000, 2), undefined); // locked quotes decide nothing
+    assert.equal(emoRule(tradeFields({ priceUnits: 1000, priceScale: 2, bidUnits: 1000, bidScale: 2, askUnits: 1000, askScale: 2 })), undefined); // locked quotes decide nothing
   });
 
   it('CLNV: top three deciles (10.07–10.10) up, bottom three (10.00–10.03) down, middle and outside to the tick rule', () => {
@@ -35,8 +38,8 @@ describe('classification rules', () => {
       [undefined, Up, Up, undefined, undefined, undefined, Down, Down, undefined],
     );
     // Mixed scales: price 10.071 (scale 3) is above 10.07, so inside the top 30 %.
-    assert.equal(clnvRule(10071, 3, BID, 2, ASK, 2), Up);
-    assert.equal(clnvRule(10069, 3, BID, 2, ASK, 2), undefined);
+    assert.equal(clnvRule(quoted(10071, 3)), Up);
+    assert.equal(clnvRule(quoted(10069, 3)), undefined);
   });
 
   it('each method classifies the same stream in its own way, sharing the tick state', () => {
@@ -44,14 +47,14 @@ describe('classification rules', () => {
     const stream = [1005, 1006, 1006, 1002];
     const run = (method: number): Direction[] => {
       const classifier = new SequentialClassifier();
-      return stream.map((price) => classifier.next(method, price, 2, BID, 2, ASK, 2));
+      return stream.map((price) => classifier.next(Object.assign(quoted(price), { method })));
     };
     assert.deepEqual(run(MethodCode.LeeReady), [Neutral, Up, Up, Down]); // 10.05 at the midpoint: tick, none yet
     assert.deepEqual(run(MethodCode.Tick), [Neutral, Up, Up, Down]);
     assert.deepEqual(run(MethodCode.Emo), [Neutral, Up, Up, Down]); // 10.02 not at the bid: down-tick
     assert.deepEqual(run(MethodCode.Clnv), [Neutral, Up, Up, Down]); // 10.02 in the bottom 30 %
     const classifier = new SequentialClassifier();
-    assert.deepEqual([1008, 1004, 1004].map((p) => classifier.next(MethodCode.Emo, p, 2, BID, 2, ASK, 2)), [Neutral, Down, Down]);
+    assert.deepEqual([1008, 1004, 1004].map((p) => classifier.next(Object.assign(quoted(p), { method: MethodCode.Emo }))), [Neutral, Down, Down]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { Direction, type ClassificationMethod } from '../../model/trade.js';
+import type { TradeFields } from '../trade-fields.js';
 import { addUnits, compareScaled, compareToMidpoint, multiplyUnits, negateUnits, scaleUp, type Units } from '../exact-units.js';
 
 /**
@@ -37,7 +38,8 @@ export function tickRule(tick: number, lastChange: Direction): Direction {
 }
 
 /** Lee–Ready's quote rule: at or above the ask up, at or below the bid down, else by the midpoint; undefined at the midpoint. */
-export function quoteRule(price: Units, priceScale: number, bid: Units, bidScale: number, ask: Units, askScale: number): Direction | undefined {
+export function quoteRule(trade: TradeFields): Direction | undefined {
+  const { priceUnits: price, priceScale, bidUnits: bid, bidScale, askUnits: ask, askScale } = trade;
   if (compareScaled(price, priceScale, ask, askScale) >= 0) return Direction.Up;
   if (compareScaled(price, priceScale, bid, bidScale) <= 0) return Direction.Down;
   const side = compareToMidpoint(price, priceScale, bid, bidScale, ask, askScale);
@@ -48,7 +50,8 @@ export function quoteRule(price: Units, priceScale: number, bid: Units, bidScale
  * Ellis–Michaely–O'Hara (2000): exactly at the ask up, exactly at the bid down, anything else
  * (inside the spread, outside the quotes, locked or crossed quotes) by the tick rule.
  */
-export function emoRule(price: Units, priceScale: number, bid: Units, bidScale: number, ask: Units, askScale: number): Direction | undefined {
+export function emoRule(trade: TradeFields): Direction | undefined {
+  const { priceUnits: price, priceScale, bidUnits: bid, bidScale, askUnits: ask, askScale } = trade;
   if (compareScaled(bid, bidScale, ask, askScale) >= 0) return undefined;
   if (compareScaled(price, priceScale, ask, askScale) === 0) return Direction.Up;
   if (compareScaled(price, priceScale, bid, bidScale) === 0) return Direction.Down;
@@ -61,7 +64,8 @@ export function emoRule(price: Units, priceScale: number, bid: Units, bidScale: 
  * down; the middle four deciles, trades outside the quotes and locked or crossed quotes go to
  * the tick rule. Exact: compares 10·(ask − price) with 3·spread at a common scale.
  */
-export function clnvRule(price: Units, priceScale: number, bid: Units, bidScale: number, ask: Units, askScale: number): Direction | undefined {
+export function clnvRule(trade: TradeFields): Direction | undefined {
+  const { priceUnits: price, priceScale, bidUnits: bid, bidScale, askUnits: ask, askScale } = trade;
   const scale = Math.max(priceScale, bidScale, askScale);
   const p = scaleUp(price, scale - priceScale);
   const b = scaleUp(bid, scale - bidScale);
@@ -73,29 +77,16 @@ export function clnvRule(price: Units, priceScale: number, bid: Units, bidScale:
   return undefined;
 }
 
-/** Direction of a trade without a side of its own by `method`; quotes are used only when both are present. */
-export function classifyTrade(
-  method: number,
-  tick: number,
-  lastChange: Direction,
-  price: Units,
-  priceScale: number,
-  bid: Units,
-  bidScale: number,
-  ask: Units,
-  askScale: number,
-): Direction {
-  return quoteDirection(method, price, priceScale, bid, bidScale, ask, askScale) ?? tickRule(tick, lastChange);
+/** Direction of a trade without a side of its own by its `method`; quotes are used only when both are present. */
+export function classifyTrade(trade: TradeFields, tick: number, lastChange: Direction): Direction {
+  return quoteDirection(trade) ?? tickRule(tick, lastChange);
 }
 
-/** The side the method's quote test gives, or undefined when it has no quotes or abstains (the tick rule decides then). */
-export function quoteDirection(method: number, price: Units, priceScale: number, bid: Units, bidScale: number, ask: Units, askScale: number): Direction | undefined {
-  if (method === MethodCode.Tick || bid < 0 || ask < 0) return undefined;
-  return method === MethodCode.Emo
-    ? emoRule(price, priceScale, bid, bidScale, ask, askScale)
-    : method === MethodCode.Clnv
-      ? clnvRule(price, priceScale, bid, bidScale, ask, askScale)
-      : quoteRule(price, priceScale, bid, bidScale, ask, askScale);
+/** The side the trade's method's quote test gives, or undefined when it has no quotes or abstains (the tick rule decides then). */
+export function quoteDirection(trade: TradeFields): Direction | undefined {
+  const method = trade.method;
+  if (method === MethodCode.Tick || trade.bidUnits < 0 || trade.askUnits < 0) return undefined;
+  return method === MethodCode.Emo ? emoRule(trade) : method === MethodCode.Clnv ? clnvRule(trade) : quoteRule(trade);
 }
 
 /**
@@ -110,10 +101,12 @@ export class SequentialClassifier {
   /** Whether the quote test (rather than the tick rule) decided the last trade's side. */
   decidedByQuotes = false;
 
-  /** The method's direction for this trade; then the trade becomes the previous one. */
-  next(method: number, price: Units, priceScale: number, bid: Units, bidScale: number, ask: Units, askScale: number): Direction {
+  /** The direction the trade's method gives it; then the trade becomes the previous one. */
+  next(trade: TradeFields): Direction {
+    const price = trade.priceUnits;
+    const priceScale = trade.priceScale;
     const tick = this.hasPrevious ? compareScaled(price, priceScale, this.previous, this.previousScale) : 0;
-    const byQuotes = quoteDirection(method, price, priceScale, bid, bidScale, ask, askScale);
+    const byQuotes = quoteDirection(trade);
     this.decidedByQuotes = byQuotes !== undefined;
     const direction = byQuotes ?? tickRule(tick, this.lastChange);
     if (tick !== 0) this.lastChange = tick > 0 ? Direction.Up : Direction.Down;

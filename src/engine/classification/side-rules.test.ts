@@ -4,9 +4,7 @@ import fc from 'fast-check';
 import { calendarFor } from '../../calendar/trading-calendar.js';
 import { parseDecimal } from '../../model/decimal.js';
 import { Direction, type Trade } from '../../model/trade.js';
-import { compactUnits } from '../exact-units.js';
-import { DIRECTION_NOT_GIVEN, QUOTE_ABSENT } from '../flow-state.js';
-import { methodCodeOf } from './classify.js';
+import { TradeFields } from '../trade-fields.js';
 import { ExplainedTradeSides, type ExplainedSide } from './side-rules.js';
 import { TradeSides } from './trade-sides.js';
 
@@ -16,21 +14,7 @@ const at = (time: string): number => Date.parse(`2024-06-14T${time}+08:00`);
 type Sides = { next: (...args: Parameters<TradeSides['next']>) => Direction | ExplainedSide };
 
 function run<T>(sides: Sides, trades: readonly Trade[]): T[] {
-  return trades.map(
-    (trade) =>
-      sides.next(
-        trade.timestamp,
-        compactUnits(trade.price.units),
-        trade.price.scale,
-        trade.direction ?? DIRECTION_NOT_GIVEN,
-        trade.bid ? compactUnits(trade.bid.units) : QUOTE_ABSENT,
-        trade.bid?.scale ?? 0,
-        trade.ask ? compactUnits(trade.ask.units) : QUOTE_ABSENT,
-        trade.ask?.scale ?? 0,
-        methodCodeOf(trade.classification),
-        trade.tradeType,
-      ) as T,
-  );
+  return trades.map((trade) => sides.next(TradeFields.of(trade)) as T);
 }
 
 function trade(time: string, price: string, volume: number, extra: Partial<Trade> = {}): Trade {

@@ -1,6 +1,6 @@
 import type { DaySchedule } from '../../calendar/day-schedule.js';
 import type { Direction } from '../../model/trade.js';
-import type { Units } from '../exact-units.js';
+import type { TradeFields } from '../trade-fields.js';
 import { TradeSides } from './trade-sides.js';
 
 /**
@@ -30,19 +30,8 @@ export class ExplainedTradeSides {
     this.sides = new TradeSides(schedule);
   }
 
-  next(
-    timestampMs: number,
-    price: Units,
-    priceScale: number,
-    given: number,
-    bid: Units,
-    bidScale: number,
-    ask: Units,
-    askScale: number,
-    method: number,
-    tradeType?: string,
-  ): ExplainedSide {
-    const direction = this.sides.next(timestampMs, price, priceScale, given, bid, bidScale, ask, askScale, method, tradeType);
+  next(trade: TradeFields): ExplainedSide {
+    const direction = this.sides.next(trade);
     return { direction, rule: this.sides.lastRule };
   }
 }

@@ -5,9 +5,7 @@ import { calendarFor } from '../../calendar/trading-calendar.js';
 import { parseDecimal } from '../../model/decimal.js';
 import { Direction, type Trade } from '../../model/trade.js';
 import { computeDayLines } from '../day-flow.js';
-import { compactUnits } from '../exact-units.js';
-import { DIRECTION_NOT_GIVEN, QUOTE_ABSENT } from '../flow-state.js';
-import { methodCodeOf } from './classify.js';
+import { TradeFields } from '../trade-fields.js';
 import { TradeSides } from './trade-sides.js';
 
 const HK = calendarFor('HK').schedule('2024-06-14')!;
@@ -15,20 +13,7 @@ const at = (time: string): number => Date.parse(`2024-06-14T${time}+08:00`);
 
 function sidesOf(trades: readonly Trade[]): Direction[] {
   const sides = new TradeSides(HK);
-  return trades.map((trade) =>
-    sides.next(
-      trade.timestamp,
-      compactUnits(trade.price.units),
-      trade.price.scale,
-      trade.direction ?? DIRECTION_NOT_GIVEN,
-      trade.bid ? compactUnits(trade.bid.units) : QUOTE_ABSENT,
-      trade.bid?.scale ?? 0,
-      trade.ask ? compactUnits(trade.ask.units) : QUOTE_ABSENT,
-      trade.ask?.scale ?? 0,
-      methodCodeOf(trade.classification),
-      trade.tradeType,
-    ),
-  );
+  return trades.map((trade) => sides.next(TradeFields.of(trade)));
 }
 
 function trade(time: string, price: string, volume: number, extra: Partial<Trade> = {}): Trade {

@@ -1,7 +1,6 @@
 import type { DaySchedule } from '../../calendar/day-schedule.js';
 import { Direction } from '../../model/trade.js';
-import type { Units } from '../exact-units.js';
-import { DIRECTION_NOT_GIVEN } from '../flow-state.js';
+import { DIRECTION_NOT_GIVEN, type TradeFields } from '../trade-fields.js';
 import { SequentialClassifier } from './classify.js';
 import type { SideRule } from './side-rules.js';
 import { TradeTypeTreatment, tradeTypeTreatment } from './trade-type-policy.js';
@@ -22,29 +21,16 @@ export class TradeSides {
 
   constructor(private readonly schedule: DaySchedule) {}
 
-  /**
-   * The side of the next trade. `given` is the feed's direction or DIRECTION_NOT_GIVEN (-1);
-   * quotes use units -1 when absent; `method` is the engine's MethodCode.
-   */
-  next(
-    timestampMs: number,
-    price: Units,
-    priceScale: number,
-    given: number,
-    bid: Units,
-    bidScale: number,
-    ask: Units,
-    askScale: number,
-    method: number,
-    tradeType?: string,
-  ): Direction {
-    const treatment = tradeTypeTreatment(this.schedule.market, tradeType);
+  /** The side of the next trade (its `method` classifies it when it has no direction). */
+  next(trade: TradeFields): Direction {
+    const given = trade.direction;
+    const treatment = tradeTypeTreatment(this.schedule.market, trade.tradeType);
     // An excluded trade does not move the tick state.
     if (treatment === TradeTypeTreatment.Excluded) {
       this.lastRule = given === DIRECTION_NOT_GIVEN ? 'excluded' : 'feed';
       return given === DIRECTION_NOT_GIVEN ? Direction.Neutral : (given as Direction);
     }
-    const classified = this.classifier.next(method, price, priceScale, bid, bidScale, ask, askScale);
+    const classified = this.classifier.next(trade);
     if (given !== DIRECTION_NOT_GIVEN) {
       this.lastRule = 'feed';
       return given as Direction;
@@ -53,7 +39,7 @@ export class TradeSides {
       this.lastRule = 'auction';
       return Direction.Neutral;
     }
-    if (this.schedule.isGraceAt(timestampMs)) {
+    if (this.schedule.isGraceAt(trade.timestampMs)) {
       this.lastRule = 'neutral-window';
       return Direction.Neutral;
     }

@@ -145,8 +145,9 @@ export interface TierFlow {
 export function sizeTierFlow(day: DayFlow, nowMs: number, convention: TierConvention): TierFlow {
   const counted: Array<{ line: number; up: boolean; units: bigint; scale: number; volume: number }> = [];
   let scale = 0;
-  day.visitCounted(nowMs, (line, direction, price, priceScale, volume) => {
-    counted.push({ line, up: direction === Direction.Up, units: toBigInt(price) * BigInt(volume), scale: priceScale, volume });
+  day.visitCounted(nowMs, (line, direction, trade) => {
+    const { priceScale, volume } = trade;
+    counted.push({ line, up: direction === Direction.Up, units: toBigInt(trade.priceUnits) * BigInt(volume), scale: priceScale, volume });
     if (priceScale > scale) scale = priceScale;
   });
   const names = tierNames(convention);

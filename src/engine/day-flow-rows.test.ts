@@ -4,12 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { calendarFor } from '../calendar/trading-calendar.js';
-import { DayFlow } from '../engine/index.js';
+import { DayFlow } from './day-flow.js';
 import { CLASSIFICATION_METHODS, type Direction, type Trade } from '../model/trade.js';
 import type { TradeToStore } from '../store/flow-store.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
 import { columnsOfTrades } from '../store/trade-columns.js';
-import { addColumnsToDay } from './day-columns.js';
 
 const DAY = '2024-06-14';
 
@@ -62,7 +61,7 @@ function summary(day: DayFlow) {
   };
 }
 
-describe('addColumnsToDay (restart path) equals DayFlow.add', () => {
+describe('DayFlow.addRows over stored columns (restart path) equals DayFlow.add', () => {
   const dir = mkdtempSync(join(tmpdir(), 'capflow-day-columns-'));
   after(() => rmSync(dir, { recursive: true, force: true }));
   const schedule = calendarFor('HK').schedule(DAY)!;
@@ -75,7 +74,8 @@ describe('addColumnsToDay (restart path) equals DayFlow.add', () => {
       const byObjects = new DayFlow(schedule);
       for (const trade of await store.tradesOfDay('700.HK', DAY)) byObjects.add(trade);
       const byColumns = new DayFlow(schedule);
-      addColumnsToDay(byColumns, await store.readDayColumns('700.HK', DAY));
+      const columns = await store.readDayColumns('700.HK', DAY);
+      byColumns.addRows(columns, 0, columns.count);
       assert.deepEqual(summary(byColumns), summary(byObjects));
       assert.ok(byObjects.excludedCount > 0, 'trade types were excluded');
     } finally {
@@ -88,7 +88,8 @@ describe('addColumnsToDay (restart path) equals DayFlow.add', () => {
     const byObjects = new DayFlow(schedule);
     for (const trade of trades) byObjects.add(trade);
     const byColumns = new DayFlow(schedule);
-    addColumnsToDay(byColumns, columnsOfTrades(trades));
+    const columns = columnsOfTrades(trades);
+    byColumns.addRows(columns, 0, columns.count);
     assert.ok(byObjects.duplicateCount > 0);
     assert.deepEqual(summary(byColumns), summary(byObjects));
   });
