@@ -119,6 +119,14 @@ export class SqliteFlowStore implements FlowStore {
   /** Block writers reused across appends, one per symbol-day of the batch. */
   private readonly writers: TradeBlockWriter[] = [];
   private readonly scratch = new TradeColumns(256);
+  /**
+   * The lowest first_seq of the blocks holding a seq > afterSeq, as a read found it: a lower bound
+   * of where such blocks start for any later read after at least afterSeq, since blocks are never
+   * rewritten and every block written later starts above every seq stored before it. With a wide
+   * block in the store (one append spread over many symbol-days, e.g. `capflow ingest`) the span
+   * alone sent each poll through every block of that append again.
+   */
+  private blocksAfter: { afterSeq: number; firstSeq: number } | undefined;
   private readonly objectBatch = new TradeColumns(1024);
 
   private constructor(
@@ -391,8 +399,17 @@ export class SqliteFlowStore implements FlowStore {
     if (limit <= 0) return collected;
     limit = Math.floor(limit);
     const span = (this.selectMeta.get() as { max_block_span: number } | undefined)?.max_block_span ?? 0;
+    // Where blocks holding a seq > afterSeq can start: afterSeq - span, or later by what an earlier
+    // read found (see `blocksAfter`): a follower's reads then skip every block it has passed.
+    const hint = this.blocksAfter;
+    const from = hint !== undefined && afterSeq >= hint.afterSeq ? Math.max(afterSeq - span, hint.firstSeq) - 1 : afterSeq - span - 1;
     let maxCollected = 0;
-    for (const block of this.selectBlocksFrom.iterate(afterSeq - span - 1, afterSeq) as IterableIterator<BlockRow>) {
+    let first = true;
+    for (const block of this.selectBlocksFrom.iterate(from, afterSeq) as IterableIterator<BlockRow>) {
+      if (first) {
+        first = false;
+        if (hint === undefined || afterSeq >= hint.afterSeq) this.blocksAfter = { afterSeq, firstSeq: block.first_seq };
+      }
       if (collected.count >= limit && block.first_seq > maxCollected) break;
       const before = collected.count;
       decodeTradeBlock(block.data, block.first_seq, collected.dayOf(block.symbol, block.date), collected, afterSeq);

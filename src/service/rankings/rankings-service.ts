@@ -93,6 +93,13 @@ const REFRESH_SPACING_MS = 100;
 /** Boards kept (market × window × measure × end date); the least recently used goes first. */
 const BOARDS_KEPT = 48;
 
+/** A running day's figures of one measure, valid while its trade count and the clock's now are unchanged. */
+interface LiveMemo {
+  readonly trades: number;
+  readonly now: number;
+  readonly figures: FlowFigures;
+}
+
 /** One symbol on a board: the window's days before the last, the last day, and their sum. */
 interface BoardEntry {
   /** The running day's state the last figures came from (kept current by the flow service). */
@@ -158,7 +165,7 @@ export class RankingsService {
   private counting = false;
   private readonly boards = new Map<string, Board>();
   /** The running day's figures per measure and day state, valid while its trade count and the clock's now are unchanged. */
-  private readonly liveFigures = new Map<string, WeakMap<DayFlow, { trades: number; now: number; figures: FlowFigures }>>();
+  private readonly liveFigures = new Map<string, WeakMap<DayFlow, LiveMemo>>();
   private readonly detach: () => void;
 
   constructor(options: RankingsServiceOptions) {
@@ -349,31 +356,37 @@ export class RankingsService {
     if (!this.counting) return;
     let symbol = '';
     let days: Map<string, number> | undefined;
-    const touched = new Map<string, Set<string>>();
+    // Each (symbol, date) touched once, in parallel arrays (no object per trade).
+    const seen = new Map<string, string>();
+    const symbols: string[] = [];
+    const dates: string[] = [];
     for (const trade of trades) {
       if (trade.symbol !== symbol) {
         symbol = trade.symbol;
         days = this.counts.get(symbol);
         if (!days) this.counts.set(symbol, (days = new Map()));
       }
-      days!.set(trade.date, (days!.get(trade.date) ?? 0) + 1);
-      let dates = touched.get(symbol);
-      if (!dates) touched.set(symbol, (dates = new Set()));
-      dates.add(trade.date);
+      const date = trade.date;
+      days!.set(date, (days!.get(date) ?? 0) + 1);
+      const first = seen.get(symbol);
+      if (first === date) continue;
+      // A symbol with trades on several days in one batch is rare: it may then appear twice (marks are sets).
+      if (first === undefined) seen.set(symbol, date);
+      symbols.push(symbol);
+      dates.push(date);
     }
     if (this.boards.size === 0) return;
-    const markets = new Map<string, Market | undefined>();
-    for (const symbol of touched.keys()) markets.set(symbol, this.parsed(symbol)?.market);
+    const markets: Array<Market | undefined> = symbols.map((one) => this.parsed(one)?.market);
     for (const board of this.boards.values()) {
       let marked = false;
-      for (const [symbol, dates] of touched) {
-        if (markets.get(symbol) !== board.market) continue;
-        for (const date of dates) {
-          if (date === board.lastDate) board.dirtyLast.add(symbol);
-          else if (board.dates.includes(date)) board.dirtyEarlier.add(symbol);
-          else continue;
-          marked = true;
-        }
+      const lastDate = board.lastDate;
+      for (let index = 0; index < symbols.length; index++) {
+        if (markets[index] !== board.market) continue;
+        const date = dates[index]!;
+        if (date === lastDate) board.dirtyLast.add(symbols[index]!);
+        else if (board.dates.includes(date)) board.dirtyEarlier.add(symbols[index]!);
+        else continue;
+        marked = true;
       }
       // Measures the loaded day states answer are kept current as trades arrive, off the request path.
       if (marked && DayFigures.isLive(board.measure) && !board.refreshScheduled) {
@@ -421,32 +434,48 @@ export class RankingsService {
     const last = [...board.dirtyLast];
     board.dirtyLast.clear();
     const live = board.lastDate === served && DayFigures.isLive(board.measure);
+    const memos = live ? this.liveMemos(board.measure) : undefined;
     for (const symbol of last) {
       const previous = board.entries.get(symbol);
-      const held = live && previous ? (previous.day ?? this.flows.loadedDay(symbol, board.lastDate)) : undefined;
+      const held = memos && previous ? (previous.day ?? this.flows.loadedDay(symbol, board.lastDate)) : undefined;
       // A day state without its log shows no view before its latest trade: then the flow service rebuilds it.
       const day = held && (held.hasLog || held.latestTimestampMs <= now) ? held : undefined;
-      // The usual case while trades arrive: a loaded running day, figures from its own sums, no await.
-      const entry = day && previous ? this.liveEntry(board, symbol, day, now, previous) : await this.computeEntry(board, symbol, served, now, previous === undefined, previous);
-      this.place(board, symbol, entry, changes, removed);
+      if (day && previous) {
+        // The usual case while trades arrive: a loaded running day, figures from its own sums, no await.
+        if (this.updateLive(board, symbol, day, now, previous, memos!)) changes.set(symbol, previous.total.value);
+        continue;
+      }
+      this.place(board, symbol, await this.computeEntry(board, symbol, served, now, previous === undefined, previous), changes, removed);
     }
     for (const symbol of removed) board.list.delete(symbol);
     board.list.setMany(changes);
     board.refreshedAt = performance.now();
   }
 
-  /** A symbol's entry from its loaded running day (figures shared by every board of the same measure). */
-  private liveEntry(board: Board, symbol: string, day: DayFlow, now: number, previous: BoardEntry): BoardEntry {
-    const key = measureKey(board.measure);
+  /** The running day's figures of a measure per day state (shared by every board of the measure). */
+  private liveMemos(measure: RankMeasure): WeakMap<DayFlow, LiveMemo> {
+    const key = measureKey(measure);
     let memos = this.liveFigures.get(key);
     if (!memos) this.liveFigures.set(key, (memos = new WeakMap()));
+    return memos;
+  }
+
+  /**
+   * Brings a symbol's entry up to date from its loaded running day, in place (no new entry per
+   * arriving trade); false when its figures are the ones it already has.
+   */
+  private updateLive(board: Board, symbol: string, day: DayFlow, now: number, entry: BoardEntry, memos: WeakMap<DayFlow, LiveMemo>): boolean {
     let memo = memos.get(day);
     if (!memo || memo.trades !== day.tradeCount || memo.now !== now) {
       memo = { trades: day.tradeCount, now, figures: this.figures.fromDay(day, now, board.measure) };
       memos.set(day, memo);
     }
     if (day.latestTimestampMs > now) board.ahead.add(symbol);
-    return { day, earlier: previous.earlier, last: memo.figures, total: addFigures(previous.earlier, memo.figures) };
+    entry.day = day;
+    if (entry.last === memo.figures) return false;
+    entry.last = memo.figures;
+    entry.total = addFigures(entry.earlier, memo.figures);
+    return true;
   }
 
   private place(board: Board, symbol: string, entry: BoardEntry | undefined, changes: Map<string, bigint>, removed: string[]): void {
