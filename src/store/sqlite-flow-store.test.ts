@@ -94,4 +94,38 @@ describe('SqliteFlowStore', () => {
     db.close();
     await assert.rejects(SqliteFlowStore.open(dir), /newer than this capflow understands/);
   });
+
+  it('reads the trades after any seq, in order, past wide blocks (an append over many symbol-days) and later appends of another writer', async () => {
+    const dir = tempDir();
+    const store = await SqliteFlowStore.open(dir);
+    const other = await SqliteFlowStore.open(dir);
+    const ids: string[] = [];
+    const append = async (writer: SqliteFlowStore, count: number): Promise<void> => {
+      const batch = Array.from({ length: count }, (_, i) => {
+        const id = `w${ids.length + i}`;
+        // Three symbols interleaved: each block of the append spans nearly all of its seqs.
+        return { trade: { symbol: ['700.HK', '5.HK', '9988.HK'][i % 3]!, timestamp: Date.UTC(2024, 2, 1, 2) + ids.length + i, price: { units: 3507n, scale: 2 }, volume: 1, tradeId: id }, date: '2024-03-01' };
+      });
+      await writer.appendTrades(batch);
+      ids.push(...batch.map((one) => one.trade.tradeId));
+    };
+    // Seq n is the n-th trade appended (one writer at a time, no duplicates).
+    const expectAfter = async (after: number, limit: number): Promise<void> => {
+      const got = (await store.tradesAfter(after, limit)).map((one) => `${one.seq} ${one.tradeId}`);
+      const want = ids.slice(after, after + limit).map((id, k) => `${after + k + 1} ${id}`);
+      assert.deepEqual(got, want, `after ${after}, limit ${limit}`);
+    };
+    try {
+      await append(store, 300);
+      for (const after of [0, 7, 100, 299, 300]) await expectAfter(after, 25); // a follower's reads
+      await expectAfter(3, 10); // another reader going back
+      await append(other, 90);
+      await append(store, 30);
+      for (const after of [120, 290, 301, 389, 400, 420]) await expectAfter(after, 40);
+      await expectAfter(0, 1000);
+    } finally {
+      await other.close();
+      await store.close();
+    }
+  });
 });

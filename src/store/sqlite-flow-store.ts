@@ -60,6 +60,9 @@ function setMax(state: DayIds, bytes: Uint8Array, start: number, end: number): v
   state.maxLength = length;
 }
 
+/** Rows up to which the columns `tradesAfter` reads into are kept for the next read. */
+const AFTER_SCRATCH_KEPT_ROWS = 65_536;
+
 /** Trade-id sets kept per process before they are dropped (they reload from the blocks on demand). */
 const ID_CACHE_BYTES = 256 * 1024 * 1024;
 
@@ -119,6 +122,15 @@ export class SqliteFlowStore implements FlowStore {
   /** Block writers reused across appends, one per symbol-day of the batch. */
   private readonly writers: TradeBlockWriter[] = [];
   private readonly scratch = new TradeColumns(256);
+  private afterScratch = new TradeColumns(1024);
+  /**
+   * The lowest first_seq of the blocks holding a seq > afterSeq, as a read found it: a lower bound
+   * of where such blocks start for any later read after at least afterSeq, since blocks are never
+   * rewritten and every block written later starts above every seq stored before it. With a wide
+   * block in the store (one append spread over many symbol-days, e.g. `capflow ingest`) the span
+   * alone sent each poll through every block of that append again.
+   */
+  private blocksAfter: { afterSeq: number; firstSeq: number } | undefined;
   private readonly objectBatch = new TradeColumns(1024);
 
   private constructor(
@@ -377,6 +389,8 @@ export class SqliteFlowStore implements FlowStore {
     const columns = this.columnsAfter(afterSeq, limit);
     const trades: StoredTrade[] = new Array(columns.count);
     for (let row = 0; row < columns.count; row++) trades[row] = columns.storedTrade(row);
+    // A read through wide blocks may have grown the reused columns far: not kept that large.
+    if (this.afterScratch.count > AFTER_SCRATCH_KEPT_ROWS) this.afterScratch = new TradeColumns(1024);
     return trades;
   }
 
@@ -387,12 +401,24 @@ export class SqliteFlowStore implements FlowStore {
    * every seq collected once `limit` are collected (no later block can hold a smaller seq).
    */
   private columnsAfter(afterSeq: number, limit: number): TradeColumns {
-    const collected = new TradeColumns(1024);
+    // Reused across reads (each is turned into trades before the next): a follower polling many
+    // times a second allocates no columns per poll.
+    const collected = this.afterScratch;
+    collected.clear();
     if (limit <= 0) return collected;
     limit = Math.floor(limit);
     const span = (this.selectMeta.get() as { max_block_span: number } | undefined)?.max_block_span ?? 0;
+    // Where blocks holding a seq > afterSeq can start: afterSeq - span, or later by what an earlier
+    // read found (see `blocksAfter`): a follower's reads then skip every block it has passed.
+    const hint = this.blocksAfter;
+    const from = hint !== undefined && afterSeq >= hint.afterSeq ? Math.max(afterSeq - span, hint.firstSeq) - 1 : afterSeq - span - 1;
     let maxCollected = 0;
-    for (const block of this.selectBlocksFrom.iterate(afterSeq - span - 1, afterSeq) as IterableIterator<BlockRow>) {
+    let first = true;
+    for (const block of this.selectBlocksFrom.iterate(from, afterSeq) as IterableIterator<BlockRow>) {
+      if (first) {
+        first = false;
+        if (hint === undefined || afterSeq >= hint.afterSeq) this.blocksAfter = { afterSeq, firstSeq: block.first_seq };
+      }
       if (collected.count >= limit && block.first_seq > maxCollected) break;
       const before = collected.count;
       decodeTradeBlock(block.data, block.first_seq, collected.dayOf(block.symbol, block.date), collected, afterSeq);

@@ -74,12 +74,15 @@ export function mainForceFigures(convention: TierConvention['kind'], sums: Exact
   return { value: thousandths(figures.mainForceNet), inflow, outflow };
 }
 
+/** 10^(3 - scale) for scales 0–2 (computed once, not per figure). */
+const TO_THOUSANDTHS = [1000n, 100n, 10n];
+
 /**
  * Exact units at `scale` as the thousandths of their 3-decimal text: a multiplication while the
  * scale is at most 3 (the usual case), else the text itself (rounded as every answer rounds it).
  */
 export function unitsToThousandths(units: bigint, scale: number): bigint {
-  if (scale <= 3) return scale === 3 ? units : units * 10n ** BigInt(3 - scale);
+  if (scale <= 3) return scale === 3 ? units : units * (TO_THOUSANDTHS[scale] as bigint);
   return thousandths(formatScaled(units, scale, 3));
 }
 

@@ -62,4 +62,35 @@ describe('RankedList', () => {
       assert.deepEqual(list.page(0, 1000), sorted(model, 'desc'));
     }
   });
+
+  it('merges batches of moved, new and unmoved keys into the order of a full sort', () => {
+    const key = fc.integer({ min: 0, max: 59 }).map((n) => `${n * 37}.HK`);
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.tuple(key, fc.bigInt({ min: -4n, max: 4n })), { maxLength: 60 }), { maxLength: 8 }), fc.nat(70), fc.integer({ min: 1, max: 70 }), (batches, offset, limit) => {
+        const list = new RankedList();
+        const model = new Map<string, bigint>();
+        for (const batch of batches) {
+          list.setMany(new Map(batch));
+          for (const [k, v] of batch) model.set(k, v);
+          assert.deepEqual(list.page(0, model.size), sorted(model, 'desc'));
+        }
+        for (const [k, v] of model) assert.equal(list.valueOf(k), v);
+        assert.deepEqual(list.page(offset, limit, 'asc'), sorted(model, 'asc').slice(offset, offset + limit));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('orders values beyond a Number exactly (neighbours that round to the same Number)', () => {
+    const big = 2n ** 60n;
+    const list = new RankedList();
+    const changes = new Map<string, bigint>();
+    for (let i = 0; i < 20; i++) changes.set(`${i}.HK`, big + BigInt((i * 7) % 20) - 10n);
+    list.setMany(changes);
+    list.set('X.HK', big + 100n);
+    list.set('1.HK', -big - 1n);
+    const model = new Map([...changes, ['X.HK', big + 100n], ['1.HK', -big - 1n]]);
+    assert.deepEqual(list.page(0, 30), sorted(model, 'desc'));
+    assert.deepEqual(list.page(0, 30, 'asc'), sorted(model, 'asc'));
+  });
 });

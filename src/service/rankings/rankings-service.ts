@@ -5,7 +5,6 @@ import { dateToDayNumber } from '../../calendar/time-zone.js';
 import { silentLogger, type Logger } from '../../logging/logger.js';
 import { invalidRequest, unknownSector } from '../../model/errors.js';
 import type { Market } from '../../model/market.js';
-import { parseSymbol, type ParsedSymbol } from '../../model/symbol.js';
 import type { FlowStore, StoredTrade } from '../../store/flow-store.js';
 import type { FlowService } from '../flow-service.js';
 import type { TierConventionName, TierFlows } from '../tier-flows.js';
@@ -13,6 +12,7 @@ import { DayFigures } from './day-figures.js';
 import { addFigures, measureKey, thousandths, thousandthsText, ZERO_FIGURES, type FlowFigures, type RankMeasure } from './flow-figures.js';
 import { compareBytes, RankedList } from './ranked-list.js';
 import { SecurityDirectory } from './security-directory.js';
+import { SymbolTable } from './symbol-table.js';
 import { tradingWindow } from './trading-window.js';
 
 export interface RankingRequest {
@@ -95,13 +95,26 @@ const REFRESH_SPACING_MS = 100;
 /** Boards kept (market × window × measure × end date); the least recently used goes first. */
 const BOARDS_KEPT = 48;
 
+/** A running day's figures of one measure, valid while its trade count and the clock's now are unchanged. */
+interface LiveMemo {
+  readonly trades: number;
+  readonly now: number;
+  readonly figures: FlowFigures;
+}
+
 /** One symbol on a board: the window's days before the last, the last day, and their sum. */
 interface BoardEntry {
   /** The running day's state the last figures came from (kept current by the flow service). */
   day?: DayFlow | undefined;
   earlier: FlowFigures;
   last: FlowFigures;
-  total: FlowFigures;
+  /** The ranked value: earlier.value + last.value (the inflow and outflow behind it are added when shown: `totalOf`). */
+  value: bigint;
+}
+
+/** A board entry's figures over the whole window. */
+function totalOf(entry: BoardEntry): FlowFigures {
+  return entry.earlier === ZERO_FIGURES ? entry.last : addFigures(entry.earlier, entry.last);
 }
 
 /**
@@ -111,14 +124,15 @@ interface BoardEntry {
  * list, so answering a page never sorts the market.
  */
 class Board {
-  readonly entries = new Map<string, BoardEntry>();
+  /** Entries by symbol number (SymbolTable). */
+  readonly entries: Array<BoardEntry | undefined> = [];
   readonly list = new RankedList();
-  /** Symbols whose last day changed since the last refresh. */
-  readonly dirtyLast = new Set<string>();
+  /** Symbols (numbers) whose last day changed since the last refresh: listed once while flagged. */
+  private readonly lastMarks = new Marks();
   /** Symbols with a change on an earlier day of the window (a late trade). */
-  readonly dirtyEarlier = new Set<string>();
+  private readonly earlierMarks = new Marks();
   /** Symbols whose day holds trades stamped after the clock's now (their figures move with it). */
-  readonly ahead = new Set<string>();
+  readonly ahead = new Set<number>();
   ready: Promise<void> | undefined;
   private running: Promise<void> = Promise.resolve();
   refreshScheduled = false;
@@ -135,11 +149,64 @@ class Board {
     return this.dates[this.dates.length - 1]!;
   }
 
+  markLast(id: number): void {
+    this.lastMarks.mark(id);
+  }
+
+  markEarlier(id: number): void {
+    this.earlierMarks.mark(id);
+  }
+
+  /** The symbols marked for their earlier days, unmarked (for both: their whole window is recomputed). */
+  takeEarlier(): number[] {
+    const ids = this.earlierMarks.take();
+    for (const id of ids) this.lastMarks.unmark(id);
+    return ids;
+  }
+
+  takeLast(): number[] {
+    return this.lastMarks.take();
+  }
+
   /** Runs refreshes one at a time. */
   serial(task: () => Promise<void>): Promise<void> {
     const run = this.running.then(task, task);
     this.running = run.catch(() => undefined);
     return run;
+  }
+}
+
+/** Numbers marked, each listed once while flagged (no set rebuilt on every refresh). */
+class Marks {
+  private flags = new Uint8Array(1024);
+  private list: number[] = [];
+
+  mark(id: number): void {
+    if (id >= this.flags.length) {
+      const grown = new Uint8Array(Math.max(id + 1, this.flags.length * 2));
+      grown.set(this.flags);
+      this.flags = grown;
+    }
+    if (this.flags[id] === 1) return;
+    this.flags[id] = 1;
+    this.list.push(id);
+  }
+
+  unmark(id: number): void {
+    if (id < this.flags.length) this.flags[id] = 0;
+  }
+
+  /** The marked numbers, in marking order; none are marked afterwards. */
+  take(): number[] {
+    const taken: number[] = [];
+    for (const id of this.list) {
+      // Unmarked since it was listed (or listed again after an unmark): taken once.
+      if (this.flags[id] !== 1) continue;
+      this.flags[id] = 0;
+      taken.push(id);
+    }
+    this.list = [];
+    return taken;
   }
 }
 
@@ -153,14 +220,12 @@ export class RankingsService {
   private readonly figures: DayFigures;
   readonly directory: SecurityDirectory;
   private readonly log: Logger;
-  /** Stored trades per symbol and day (read once from the store, then counted as trades arrive). */
-  private readonly counts = new Map<string, Map<string, number>>();
-  private readonly marketOf = new Map<string, ParsedSymbol | undefined>();
+  private readonly symbols = new SymbolTable();
   private index: Promise<void> | undefined;
   private counting = false;
   private readonly boards = new Map<string, Board>();
   /** The running day's figures per measure and day state, valid while its trade count and the clock's now are unchanged. */
-  private readonly liveFigures = new Map<string, WeakMap<DayFlow, { trades: number; now: number; figures: FlowFigures }>>();
+  private readonly liveFigures = new Map<string, WeakMap<DayFlow, LiveMemo>>();
   private readonly detach: () => void;
 
   constructor(options: RankingsServiceOptions) {
@@ -207,16 +272,16 @@ export class RankingsService {
       ...this.header(board),
       total,
       items: keys.map((symbol, index) => {
-        const entry = board.entries.get(symbol)!;
+        const total = totalOf(board.entries[this.symbols.find(symbol)!]!);
         const info = this.directory.infoOf(symbol);
         return {
           rank: request.offset + index + 1,
           symbol,
           ...(info?.name === undefined ? {} : { name: info.name }),
           ...(info?.sector === undefined ? {} : { sector: info.sector }),
-          value: thousandthsText(entry.total.value),
-          inflow: thousandthsText(entry.total.inflow),
-          outflow: thousandthsText(entry.total.outflow),
+          value: thousandthsText(total.value),
+          inflow: thousandthsText(total.inflow),
+          outflow: thousandthsText(total.outflow),
         };
       }),
     };
@@ -226,12 +291,13 @@ export class RankingsService {
   async sectors(request: RankingRequest): Promise<SectorRankingAnswer> {
     const board = await this.board(request);
     const sums = new Map<string, { figures: FlowFigures; members: number }>();
-    for (const [symbol, entry] of board.entries) {
-      if (!board.list.has(symbol)) continue;
+    for (const [id, entry] of board.entries.entries()) {
+      const symbol = this.symbols.names[id]!;
+      if (entry === undefined || !board.list.has(symbol)) continue;
       const sector = this.directory.infoOf(symbol)?.sector;
       if (sector === undefined) continue;
       const sum = sums.get(sector) ?? { figures: ZERO_FIGURES, members: 0 };
-      sums.set(sector, { figures: addFigures(sum.figures, entry.total), members: sum.members + 1 });
+      sums.set(sector, { figures: addFigures(sum.figures, totalOf(entry)), members: sum.members + 1 });
     }
     const ranked = new RankedList();
     ranked.setMany(new Map([...sums].map(([sector, sum]) => [sector, sum.figures.value])));
@@ -265,8 +331,8 @@ export class RankingsService {
     const sums = new Array<bigint>(visible).fill(0n);
     const served = this.flows.servedSchedule(market).date;
     for (const symbol of members) {
-      if ((this.counts.get(symbol)?.get(date) ?? 0) === 0) continue;
-      const parsed = this.parsed(symbol)!;
+      if (this.symbols.tradesOn(symbol, date) === 0) continue;
+      const parsed = this.symbols.parsed[this.symbols.numberOf(symbol)]!;
       // As the intraday endpoint: a trimmed past day answers from its archived lines.
       const archived = date < served ? await this.flows.archivedDay(symbol, date) : undefined;
       const lines = archived ? archived.lines : (await this.flows.dayFlow(parsed, date)).lines(now);
@@ -327,7 +393,7 @@ export class RankingsService {
         // Counted from here on while the read runs, then added to what it read: a trade may be
         // counted twice (harmless: counts only tell traded days and when to recompute), never missed.
         const days = new Map<string, number>();
-        this.counts.set(symbol, days);
+        this.symbols.days[this.symbols.numberOf(symbol)] = days;
         for (const day of await this.store.daysOf(symbol)) days.set(day.date, (days.get(day.date) ?? 0) + day.trades);
       }
     })();
@@ -338,44 +404,42 @@ export class RankingsService {
     return this.index;
   }
 
-  private parsed(symbol: string): ParsedSymbol | undefined {
-    let parsed = this.marketOf.get(symbol);
-    if (parsed === undefined && !this.marketOf.has(symbol)) {
-      parsed = parseSymbol(symbol);
-      this.marketOf.set(symbol, parsed);
-    }
-    return parsed;
-  }
-
   private onTrades(trades: readonly StoredTrade[]): void {
     if (!this.counting) return;
+    const table = this.symbols;
     let symbol = '';
+    let id = -1;
     let days: Map<string, number> | undefined;
-    const touched = new Map<string, Set<string>>();
+    let lastDate = '';
+    // Each (symbol, date) touched, in parallel arrays (no object per trade); runs of one symbol-day once.
+    const ids: number[] = [];
+    const dates: string[] = [];
     for (const trade of trades) {
       if (trade.symbol !== symbol) {
         symbol = trade.symbol;
-        days = this.counts.get(symbol);
-        if (!days) this.counts.set(symbol, (days = new Map()));
+        id = table.numberOf(symbol);
+        days = table.days[id]!;
+        lastDate = '';
       }
-      days!.set(trade.date, (days!.get(trade.date) ?? 0) + 1);
-      let dates = touched.get(symbol);
-      if (!dates) touched.set(symbol, (dates = new Set()));
-      dates.add(trade.date);
+      const date = trade.date;
+      days!.set(date, (days!.get(date) ?? 0) + 1);
+      if (date === lastDate) continue;
+      lastDate = date;
+      ids.push(id);
+      dates.push(date);
     }
     if (this.boards.size === 0) return;
-    const markets = new Map<string, Market | undefined>();
-    for (const symbol of touched.keys()) markets.set(symbol, this.parsed(symbol)?.market);
     for (const board of this.boards.values()) {
       let marked = false;
-      for (const [symbol, dates] of touched) {
-        if (markets.get(symbol) !== board.market) continue;
-        for (const date of dates) {
-          if (date === board.lastDate) board.dirtyLast.add(symbol);
-          else if (board.dates.includes(date)) board.dirtyEarlier.add(symbol);
-          else continue;
-          marked = true;
-        }
+      const boardDate = board.lastDate;
+      for (let index = 0; index < ids.length; index++) {
+        const one = ids[index]!;
+        if (table.markets[one] !== board.market) continue;
+        const date = dates[index]!;
+        if (date === boardDate) board.markLast(one);
+        else if (board.dates.includes(date)) board.markEarlier(one);
+        else continue;
+        marked = true;
       }
       // Measures the loaded day states answer are kept current as trades arrive, off the request path.
       if (marked && DayFigures.isLive(board.measure) && !board.refreshScheduled) {
@@ -393,11 +457,12 @@ export class RankingsService {
   /** Builds a board: every symbol of the market with trades in the window. */
   private async build(board: Board): Promise<void> {
     const dates = new Set(board.dates);
-    for (const [symbol, days] of this.counts) {
-      if (this.parsed(symbol)?.market !== board.market) continue;
-      for (const date of days.keys()) {
+    const table = this.symbols;
+    for (let id = 0; id < table.size; id++) {
+      if (table.markets[id] !== board.market) continue;
+      for (const date of table.days[id]!.keys()) {
         if (dates.has(date)) {
-          board.dirtyEarlier.add(symbol);
+          board.markEarlier(id);
           break;
         }
       }
@@ -409,65 +474,79 @@ export class RankingsService {
   private async refresh(board: Board): Promise<void> {
     const served = this.flows.servedSchedule(board.market).date;
     const now = this.flows.now(board.market);
-    for (const symbol of board.ahead) board.dirtyLast.add(symbol);
+    for (const id of board.ahead) board.markLast(id);
     board.ahead.clear();
     const changes = new Map<string, bigint>();
     const removed: string[] = [];
-    const earlier = [...board.dirtyEarlier];
-    board.dirtyEarlier.clear();
-    for (const symbol of earlier) {
-      board.dirtyLast.delete(symbol);
-      const entry = await this.computeEntry(board, symbol, served, now, true);
-      this.place(board, symbol, entry, changes, removed);
+    for (const id of board.takeEarlier()) {
+      const entry = await this.computeEntry(board, id, served, now, true);
+      this.place(board, id, entry, changes, removed);
     }
-    const last = [...board.dirtyLast];
-    board.dirtyLast.clear();
     const live = board.lastDate === served && DayFigures.isLive(board.measure);
-    for (const symbol of last) {
-      const previous = board.entries.get(symbol);
-      const held = live && previous ? (previous.day ?? this.flows.loadedDay(symbol, board.lastDate)) : undefined;
+    const memos = live ? this.liveMemos(board.measure) : undefined;
+    const names = this.symbols.names;
+    for (const id of board.takeLast()) {
+      const previous = board.entries[id];
+      const held = memos && previous ? (previous.day ?? this.flows.loadedDay(names[id]!, board.lastDate)) : undefined;
       // A day state without its log shows no view before its latest trade: then the flow service rebuilds it.
       const day = held && (held.hasLog || held.latestTimestampMs <= now) ? held : undefined;
-      // The usual case while trades arrive: a loaded running day, figures from its own sums, no await.
-      const entry = day && previous ? this.liveEntry(board, symbol, day, now, previous) : await this.computeEntry(board, symbol, served, now, previous === undefined, previous);
-      this.place(board, symbol, entry, changes, removed);
+      if (day && previous) {
+        // The usual case while trades arrive: a loaded running day, figures from its own sums, no await.
+        if (this.updateLive(board, id, day, now, previous, memos!)) changes.set(names[id]!, previous.value);
+        continue;
+      }
+      this.place(board, id, await this.computeEntry(board, id, served, now, previous === undefined, previous), changes, removed);
     }
     for (const symbol of removed) board.list.delete(symbol);
     board.list.setMany(changes);
     board.refreshedAt = performance.now();
   }
 
-  /** A symbol's entry from its loaded running day (figures shared by every board of the same measure). */
-  private liveEntry(board: Board, symbol: string, day: DayFlow, now: number, previous: BoardEntry): BoardEntry {
-    const key = measureKey(board.measure);
+  /** The running day's figures of a measure per day state (shared by every board of the measure). */
+  private liveMemos(measure: RankMeasure): WeakMap<DayFlow, LiveMemo> {
+    const key = measureKey(measure);
     let memos = this.liveFigures.get(key);
     if (!memos) this.liveFigures.set(key, (memos = new WeakMap()));
+    return memos;
+  }
+
+  /**
+   * Brings a symbol's entry up to date from its loaded running day, in place (no new entry per
+   * arriving trade); false when its figures are the ones it already has.
+   */
+  private updateLive(board: Board, id: number, day: DayFlow, now: number, entry: BoardEntry, memos: WeakMap<DayFlow, LiveMemo>): boolean {
     let memo = memos.get(day);
     if (!memo || memo.trades !== day.tradeCount || memo.now !== now) {
       memo = { trades: day.tradeCount, now, figures: this.figures.fromDay(day, now, board.measure) };
       memos.set(day, memo);
     }
-    if (day.latestTimestampMs > now) board.ahead.add(symbol);
-    return { day, earlier: previous.earlier, last: memo.figures, total: addFigures(previous.earlier, memo.figures) };
+    if (day.latestTimestampMs > now) board.ahead.add(id);
+    entry.day = day;
+    if (entry.last === memo.figures) return false;
+    entry.last = memo.figures;
+    // One BigInt addition per update (none over a single day); the inflow and outflow only when shown.
+    entry.value = entry.earlier === ZERO_FIGURES ? memo.figures.value : entry.earlier.value + memo.figures.value;
+    return true;
   }
 
-  private place(board: Board, symbol: string, entry: BoardEntry | undefined, changes: Map<string, bigint>, removed: string[]): void {
+  private place(board: Board, id: number, entry: BoardEntry | undefined, changes: Map<string, bigint>, removed: string[]): void {
+    const symbol = this.symbols.names[id]!;
+    board.entries[id] = entry;
     if (entry) {
-      board.entries.set(symbol, entry);
-      changes.set(symbol, entry.total.value);
+      changes.set(symbol, entry.value);
     } else {
-      board.entries.delete(symbol);
       changes.delete(symbol);
       removed.push(symbol);
     }
   }
 
   /** A symbol's figures over the window; undefined when it has no trades in the window. */
-  private async computeEntry(board: Board, symbol: string, served: string, now: number, withEarlier: boolean, previous?: BoardEntry): Promise<BoardEntry | undefined> {
-    const parsed = this.parsed(symbol);
+  private async computeEntry(board: Board, id: number, served: string, now: number, withEarlier: boolean, previous?: BoardEntry): Promise<BoardEntry | undefined> {
+    const parsed = this.symbols.parsed[id];
     if (!parsed) return undefined;
-    const days = this.counts.get(symbol);
-    const tradesOn = (date: string): number => days?.get(date) ?? 0;
+    const symbol = this.symbols.names[id]!;
+    const days = this.symbols.days[id]!;
+    const tradesOn = (date: string): number => days.get(date) ?? 0;
     if (!board.dates.some((date) => tradesOn(date) > 0)) return undefined;
     let earlier = previous?.earlier ?? ZERO_FIGURES;
     if (withEarlier) {
@@ -481,10 +560,10 @@ export class RankingsService {
       // The running day: from its loaded state (kept current by the flow service), no store read.
       const day = this.flows.loadedDay(symbol, lastDate) ?? (await this.flows.dayFlow(parsed, lastDate));
       last = this.figures.fromDay(day, now, board.measure);
-      if (day.latestTimestampMs > now) board.ahead.add(symbol);
-      return { day, earlier, last, total: addFigures(earlier, last) };
+      if (day.latestTimestampMs > now) board.ahead.add(id);
+      return { day, earlier, last, value: earlier.value + last.value };
     }
     last = await this.figures.figures(parsed, lastDate, board.measure, trades, served);
-    return { earlier, last, total: addFigures(earlier, last) };
+    return { earlier, last, value: earlier.value + last.value };
   }
 }
