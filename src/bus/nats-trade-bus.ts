@@ -13,7 +13,8 @@ import {
 import type { TradeToStore } from '../store/flow-store.js';
 import { readPartition, ReadingStopped } from './nats-partition-reader.js';
 import { partitionOf } from './symbol-partition.js';
-import { encodeTradeMessage, symbolToken } from './trade-message.js';
+import { groupTradeMessages, type TradeGroupLimits } from './trade-message-groups.js';
+import { encodeTradeBatchMessage, symbolToken } from './trade-message.js';
 import type { DeliveryHandler, LineNotice, PartitionConsumption, TradeBus } from './trade-bus.js';
 
 /** Where the bus lives: `nats://host:port[?stream=NAME&prefix=P&partitions=N]`. */
@@ -56,12 +57,15 @@ export interface NatsTradeBusOptions {
   readonly log?: (message: string) => void;
   /** Name of this connection as NATS monitoring shows it. */
   readonly name?: string;
+  /** How many trades one published message may hold (default DEFAULT_TRADE_GROUP_LIMITS). */
+  readonly messageLimits?: TradeGroupLimits;
 }
 
 const PUBLISH_WINDOW = 1000;
 
 /**
- * Trades on NATS JetStream. One stream captures `P.trades.>`; a trade's subject carries its
+ * Trades on NATS JetStream. One stream captures `P.trades.>`; a message holds trades of one
+ * symbol (format 2; single-trade messages of format 1 are still read), and its subject carries its
  * partition (consistent hash of the symbol), market and symbol, so a partition is one filtered
  * durable consumer (`<stream>_p<n>`). The consumer is created afresh at the store's committed
  * position each time a worker takes the partition, and acknowledges nothing: the store, not the
@@ -155,17 +159,24 @@ export class NatsTradeBus implements TradeBus {
     return `${this.location.prefix}.trades.${partition}.${market}.${symbolToken(symbol)}`;
   }
 
+  /**
+   * Publishes trades as batch messages (format 2): each holds consecutive trades of one symbol
+   * and day (groupTradeMessages), on that symbol's subject. With a `messageIdPrefix`, message m
+   * of the call has the id `<prefix>:b<m>`, the same each time the same trades are published, so
+   * JetStream drops a republished batch within its duplicate window.
+   */
   async publishTrades(batch: readonly TradeToStore[], options: { readonly messageIdPrefix?: string } = {}): Promise<void> {
-    // Publishes are pipelined on one connection, so the stream stores them in batch order.
-    for (let start = 0; start < batch.length; start += PUBLISH_WINDOW) {
+    const groups = groupTradeMessages(batch, this.options.messageLimits);
+    // Publishes are pipelined on one connection, so the stream stores them in this order.
+    for (let start = 0; start < groups.length; start += PUBLISH_WINDOW) {
       const acks: Promise<unknown>[] = [];
-      for (let k = start; k < Math.min(batch.length, start + PUBLISH_WINDOW); k++) {
-        const item = batch[k]!;
+      for (let m = start; m < Math.min(groups.length, start + PUBLISH_WINDOW); m++) {
+        const group = groups[m]!;
         acks.push(
           this.js.publish(
-            this.tradeSubject(item.trade.symbol),
-            encodeTradeMessage(item),
-            options.messageIdPrefix === undefined ? {} : { msgID: `${options.messageIdPrefix}:${k}` },
+            this.tradeSubject(group[0]!.trade.symbol),
+            encodeTradeBatchMessage(group),
+            options.messageIdPrefix === undefined ? {} : { msgID: `${options.messageIdPrefix}:b${m}` },
           ),
         );
       }

@@ -1,12 +1,15 @@
 import type { LineNotice, PartitionConsumption, TradeBus } from '../bus/trade-bus.js';
-import type { FlowStore, StoredTrade } from '../store/flow-store.js';
+import type { FlowStore, StoredTrade, TradeToStore } from '../store/flow-store.js';
+
+/** Trades per store transaction unless told otherwise: large, so a backlog drains in big appends. */
+export const DEFAULT_WORKER_BATCH = 10_000;
 
 export interface FlowWorkerOptions {
   store: FlowStore;
   bus: TradeBus;
   /** Partitions this worker owns (see partitionsOfWorker). */
   partitions: readonly number[];
-  /** Trades per store transaction (default 500). */
+  /** Most trades per store transaction (default DEFAULT_WORKER_BATCH); whole bus messages are stored together. */
   batchSize?: number;
   /** Wait before taking a partition again after a failure (default 1 s), doubling while it keeps failing… */
   retryDelayMs?: number;
@@ -44,7 +47,7 @@ export class FlowWorker {
   retries = 0;
   /** Partitions read again from the start of a stream that replaced a lost one. */
   streamResets = 0;
-  /** Bus messages that were not valid trades (skipped, never stored; the first few are logged). */
+  /** Bus messages that were not valid (skipped, never stored; the first few are logged). */
   rejected = 0;
 
   constructor(private readonly options: FlowWorkerOptions) {
@@ -76,9 +79,9 @@ export class FlowWorker {
             const fresh = deliveries.filter((d) => d.sequence > committed);
             if (fresh.length === 0) return;
             const position = fresh[fresh.length - 1]!.sequence;
-            const trades = [];
+            const trades: TradeToStore[] = [];
             for (const delivery of fresh) {
-              if (delivery.item) trades.push(delivery.item);
+              if (delivery.items) for (const item of delivery.items) trades.push(item);
               else this.refused(partition, delivery.sequence, delivery.rejected);
             }
             // The position moves past refused messages too, committed with the batch's trades.
@@ -92,7 +95,7 @@ export class FlowWorker {
             }
           },
           {
-            ...(this.options.batchSize === undefined ? {} : { batchSize: this.options.batchSize }),
+            batchSize: this.options.batchSize ?? DEFAULT_WORKER_BATCH,
             ...(incarnation === undefined ? {} : { incarnation }),
           },
         );
@@ -125,7 +128,7 @@ export class FlowWorker {
   private refused(partition: number, sequence: number, reason: string): void {
     this.rejected++;
     if (this.rejected <= 10 || this.rejected % 1000 === 0) {
-      this.log(`partition ${partition}: message ${sequence} is not a valid trade (${reason}); skipped (${this.rejected} so far)`);
+      this.log(`partition ${partition}: message ${sequence} is not a valid trade message (${reason}); skipped (${this.rejected} so far)`);
     }
   }
 
