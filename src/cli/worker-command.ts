@@ -3,7 +3,7 @@ import { busIngestTarget } from '../bus/bus-ingest-target.js';
 import { NatsTradeBus, parseNatsUrl } from '../bus/nats-trade-bus.js';
 import { partitionsOfWorker } from '../bus/symbol-partition.js';
 import { ingestFile } from '../ingest/index.js';
-import { FlowWorker } from '../worker/flow-worker.js';
+import { DEFAULT_WORKER_BATCH, FlowWorker } from '../worker/flow-worker.js';
 import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
 import type { CliIo } from './main.js';
 import { openFlowStore } from './scale-out-adapters.js';
@@ -14,7 +14,7 @@ const WORKER_OPTIONS = {
   partitions: { type: 'string', value: 'N', description: 'partitions of the stream, the same in every process (default 16, or the bus URL\'s)' },
   workers: { type: 'string', value: 'W', description: 'how many workers share the partitions (default 1)' },
   'worker-id': { type: 'string', value: 'I', description: 'this worker\'s number, 0 to W-1 (default 0)' },
-  batch: { type: 'string', value: 'B', description: 'trades stored per transaction (default 500)' },
+  batch: { type: 'string', value: 'B', description: `most trades stored per transaction (default ${DEFAULT_WORKER_BATCH.toLocaleString('en-US')})` },
   help: HELP_OPTION,
 } as const;
 
@@ -68,7 +68,7 @@ export async function runWorkerCommand(argv: string[], io: CliIo): Promise<numbe
     const partitionCount = positiveInt(values.partitions, '--partitions', location.partitions);
     const workers = positiveInt(values.workers, '--workers', 1);
     const workerId = positiveInt(values['worker-id'], '--worker-id', 0, 0);
-    const batchSize = positiveInt(values.batch, '--batch', 500);
+    const batchSize = positiveInt(values.batch, '--batch', DEFAULT_WORKER_BATCH);
     const partitions = partitionsOfWorker(partitionCount, workers, workerId);
     const store = await openFlowStore(values.store, undefined);
     const log = (message: string, error?: unknown): void => {

@@ -3,6 +3,7 @@ import { decimalToString } from '../model/decimal.js';
 import type { AppendResult, FlowStore, SourceCheckpoint, SourceState, StoredTrade, SymbolDay, SymbolSummary, TradeToStore } from './flow-store.js';
 import { inPostgresTransaction, openMigratedPostgres, type PostgresLocation, type PostgresPoolBounds } from './postgres-connection.js';
 import { partitionName, quoteIdentifier } from './postgres-schema.js';
+import { STAGING_TABLE, stageTrades, stagingCommitted } from './postgres-trade-staging.js';
 import { checkFingerprint, sourcePositionConflict } from './sqlite-flow-store.js';
 // PostgreSQL's numeric text keeps the scale it was written with, so it reads back like SQLite's stored text.
 import { tradeFromRow, type StoredTradeRow } from './stored-trade-row.js';
@@ -23,6 +24,49 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function rowToTrade(row: TradeRow): StoredTrade {
   return { ...tradeFromRow(row), seq: Number(row.seq), date: row.date };
+}
+
+/** Batches from this size on are copied in (COPY FROM STDIN into a staging table); smaller ones go as array parameters. */
+export const COPY_MIN_TRADES = 1000;
+
+interface InsertedRow {
+  seq: string;
+  symbol: string;
+  date: string;
+  trade_id: string | null;
+}
+
+const TRADE_INSERT = 'INSERT INTO trades (symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification)';
+const INSERTED = 'ON CONFLICT DO NOTHING RETURNING seq, symbol, date::text AS date, trade_id';
+
+/** A batch as array parameters, one row per element (`ord` keeps the batch's order). */
+const INSERT_UNNEST = `${TRADE_INSERT}
+  SELECT symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification
+  FROM unnest($1::text[], $2::date[], $3::bigint[], $4::numeric[], $5::bigint[], $6::smallint[], $7::text[], $8::numeric[], $9::numeric[], $10::text[], $11::text[])
+       WITH ORDINALITY AS input (symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification, ord)
+  ORDER BY ord
+  ${INSERTED}`;
+
+/** A batch copied into the session's staging table. */
+const INSERT_STAGED = `${TRADE_INSERT}
+  SELECT symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification
+  FROM ${STAGING_TABLE} ORDER BY ord
+  ${INSERTED}`;
+
+function unnestParameters(batch: readonly TradeToStore[]): unknown[] {
+  return [
+    batch.map((t) => t.trade.symbol),
+    batch.map((t) => t.date),
+    batch.map((t) => String(t.trade.timestamp)),
+    batch.map((t) => decimalToString(t.trade.price)),
+    batch.map((t) => String(t.trade.volume)),
+    batch.map((t) => t.trade.direction ?? null),
+    batch.map((t) => t.trade.tradeId ?? null),
+    batch.map((t) => (t.trade.bid === undefined ? null : decimalToString(t.trade.bid))),
+    batch.map((t) => (t.trade.ask === undefined ? null : decimalToString(t.trade.ask))),
+    batch.map((t) => t.trade.tradeType ?? null),
+    batch.map((t) => t.trade.classification ?? null),
+  ];
 }
 
 const dedupKey = (symbol: string, date: string, tradeId: string): string => `${symbol}\u0000${date}\u0000${tradeId}`;
@@ -57,7 +101,7 @@ export class PostgresFlowStore implements FlowStore {
     return this.pool;
   }
 
-  /** Columns are stored as rows here (set-based `unnest` inserts keep PostgreSQL fast enough). */
+  /** Columns are stored as rows here (large batches are copied in, small ones go as `unnest` arrays). */
   appendColumns(columns: TradeColumns, checkpoint?: SourceCheckpoint): Promise<ColumnsAppendResult> {
     return appendColumnsAsTrades(this, columns, checkpoint);
   }
@@ -68,13 +112,26 @@ export class PostgresFlowStore implements FlowStore {
 
   async appendTrades(batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): Promise<AppendResult> {
     for (const { date } of batch) if (!ISO_DATE.test(date)) throw new Error(`invalid trading day ${JSON.stringify(date)}`);
-    return inPostgresTransaction(this.pool, async (client) => {
+    const copying = batch.length >= COPY_MIN_TRADES;
+    let session: pg.PoolClient | undefined;
+    const result = await inPostgresTransaction(this.pool, async (client) => {
+      session = client;
+      // A large batch is copied into the session's staging table before the appenders' lock is
+      // taken: parsing it there does not hold up the other appenders.
+      if (copying) await stageTrades(client, batch, this.queryTimeoutMs);
       await client.query("SELECT pg_advisory_xact_lock(hashtext('capflow-append:' || $1))", [this.location.schema]);
-      return this.appendLocked(client, batch, checkpoint);
+      return this.appendLocked(client, batch, checkpoint, copying);
     });
+    if (copying && session) stagingCommitted(session);
+    return result;
   }
 
-  private async appendLocked(client: pg.PoolClient, batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): Promise<AppendResult> {
+  /** The pool's limit on one query (ms, 0 = none), applied to COPY too. */
+  private get queryTimeoutMs(): number {
+    return (this.pool.options as { query_timeout?: number }).query_timeout ?? 0;
+  }
+
+  private async appendLocked(client: pg.PoolClient, batch: readonly TradeToStore[], checkpoint: SourceCheckpoint | undefined, staged: boolean): Promise<AppendResult> {
     if (checkpoint && (checkpoint.expectedPosition !== undefined || checkpoint.fingerprint !== undefined)) {
       const { rows } = await client.query<{ position: string; fingerprint: string | null }>(
         'SELECT position, fingerprint FROM sources WHERE source_id = $1',
@@ -90,28 +147,7 @@ export class PostgresFlowStore implements FlowStore {
     let duplicates = 0;
     if (batch.length > 0) {
       await this.ensurePartitions(client, batch);
-      const { rows } = await client.query<{ seq: string; symbol: string; date: string; trade_id: string | null }>(
-        `INSERT INTO trades (symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification)
-         SELECT symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification
-         FROM unnest($1::text[], $2::date[], $3::bigint[], $4::numeric[], $5::bigint[], $6::smallint[], $7::text[], $8::numeric[], $9::numeric[], $10::text[], $11::text[])
-              WITH ORDINALITY AS input (symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification, ord)
-         ORDER BY ord
-         ON CONFLICT DO NOTHING
-         RETURNING seq, symbol, date::text AS date, trade_id`,
-        [
-          batch.map((t) => t.trade.symbol),
-          batch.map((t) => t.date),
-          batch.map((t) => String(t.trade.timestamp)),
-          batch.map((t) => decimalToString(t.trade.price)),
-          batch.map((t) => String(t.trade.volume)),
-          batch.map((t) => t.trade.direction ?? null),
-          batch.map((t) => t.trade.tradeId ?? null),
-          batch.map((t) => (t.trade.bid === undefined ? null : decimalToString(t.trade.bid))),
-          batch.map((t) => (t.trade.ask === undefined ? null : decimalToString(t.trade.ask))),
-          batch.map((t) => t.trade.tradeType ?? null),
-          batch.map((t) => t.trade.classification ?? null),
-        ],
-      );
+      const { rows } = staged ? await client.query<InsertedRow>(INSERT_STAGED) : await client.query<InsertedRow>(INSERT_UNNEST, unnestParameters(batch));
       // Rows are inserted in batch order, so the stored trades are the batch minus the later
       // copies of an id and the ids stored before; their seqs ascend in that order.
       const insertedIds = new Set(rows.filter((r) => r.trade_id !== null).map((r) => dedupKey(r.symbol, r.date, r.trade_id!)));
