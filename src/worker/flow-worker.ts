@@ -43,6 +43,8 @@ export class FlowWorker {
   private readonly log: (message: string, error?: unknown) => void;
   /** Trades stored by this worker since it started. */
   applied = 0;
+  /** Trades not stored because their trade id was stored already (a feed's repetition). */
+  duplicates = 0;
   /** Times a partition was taken again after a failure (bus or store). */
   retries = 0;
   /** Partitions read again from the start of a stream that replaced a lost one. */
@@ -88,6 +90,7 @@ export class FlowWorker {
             const result = await store.appendTrades(trades, { sourceId, position, expectedPosition: committed });
             committed = position;
             this.applied += result.stored.length;
+            this.duplicates += result.duplicates;
             bus.publishLineNotices(lineNoticesOf(result.stored));
             if (failures > 0) {
               this.log(`partition ${partition}: storing again (position ${position}) after ${failures} failed attempts over ${Date.now() - failingSince} ms`);
