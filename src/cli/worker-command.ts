@@ -151,7 +151,8 @@ export async function runPublishCommand(argv: string[], io: CliIo): Promise<numb
   try {
     for (const file of files) {
       const summary = await ingestFile(busIngestTarget(bus), file, { batchSize });
-      io.stdout.write(`${file}: ${summary.accepted} trades published, ${summary.rejected} rejected\n`);
+      // Trades outside the sessions are published and stored too (they feed the tick rule).
+      io.stdout.write(`${file}: ${summary.accepted + summary.outsideSessions} trades published (${summary.outsideSessions} outside the sessions), ${summary.rejected} rejected\n`);
     }
     return 0;
   } catch (error) {
