@@ -7,6 +7,9 @@ import { isClassificationMethod, type Direction, type Trade } from '../model/tra
 import { tradeTimeProblem } from '../model/trade-time.js';
 import type { TradeToStore } from '../store/flow-store.js';
 
+const UTF8_ENCODER = new TextEncoder();
+const UTF8_DECODER = new TextDecoder();
+
 /** A trade on the bus, format 1 (one trade a message): JSON with decimals as their exact text. */
 interface TradeMessage {
   s: string;
@@ -49,7 +52,7 @@ export function encodeTradeMessage({ trade, date }: TradeToStore): Uint8Array {
   if (trade.bid !== undefined) message.b = decimalToString(trade.bid);
   if (trade.ask !== undefined) message.a = decimalToString(trade.ask);
   if (trade.tradeType !== undefined) message.tt = trade.tradeType;
-  return new TextEncoder().encode(JSON.stringify(message));
+  return UTF8_ENCODER.encode(JSON.stringify(message));
 }
 
 /** A column of an optional field: absent when no trade has it, else one entry per trade. */
@@ -99,7 +102,7 @@ export function encodeTradeBatchMessage(items: readonly TradeToStore[]): Uint8Ar
   if (tt) message.tt = tt;
   const c = optionalColumn(items, (t) => t.classification);
   if (c) message.c = c;
-  return new TextEncoder().encode(JSON.stringify(message));
+  return UTF8_ENCODER.encode(JSON.stringify(message));
 }
 
 /** A bus message that cannot be a trade capflow published. */
@@ -170,7 +173,7 @@ function checkedTrade(symbol: string, timestamp: number, m: TradeFields): Trade 
 function parsedObject(bytes: Uint8Array): Record<string, unknown> {
   let m: unknown;
   try {
-    m = JSON.parse(new TextDecoder().decode(bytes));
+    m = JSON.parse(UTF8_DECODER.decode(bytes));
   } catch {
     throw new BadTradeMessage('not JSON');
   }
