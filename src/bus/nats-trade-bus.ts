@@ -167,21 +167,21 @@ export class NatsTradeBus implements TradeBus {
    */
   async publishTrades(batch: readonly TradeToStore[], options: { readonly messageIdPrefix?: string } = {}): Promise<void> {
     const groups = groupTradeMessages(batch, this.options.messageLimits);
-    // Publishes are pipelined on one connection, so the stream stores them in this order.
-    for (let start = 0; start < groups.length; start += PUBLISH_WINDOW) {
-      const acks: Promise<unknown>[] = [];
-      for (let m = start; m < Math.min(groups.length, start + PUBLISH_WINDOW); m++) {
-        const group = groups[m]!;
-        acks.push(
-          this.js.publish(
-            this.tradeSubject(group[0]!.trade.symbol),
-            encodeTradeBatchMessage(group),
-            options.messageIdPrefix === undefined ? {} : { msgID: `${options.messageIdPrefix}:b${m}` },
-          ),
-        );
-      }
-      await Promise.all(acks);
+    // Publishes are pipelined on one connection, so the stream stores them in this order; at most
+    // PUBLISH_WINDOW wait for their acknowledgement at a time (a sliding window, never drained).
+    const inFlight: Promise<unknown>[] = [];
+    for (let m = 0; m < groups.length; m++) {
+      const group = groups[m]!;
+      const ack = this.js.publish(
+        this.tradeSubject(group[0]!.trade.symbol),
+        encodeTradeBatchMessage(group),
+        options.messageIdPrefix === undefined ? {} : { msgID: `${options.messageIdPrefix}:b${m}` },
+      );
+      ack.catch(() => undefined); // awaited below; a failure before then must not go unhandled
+      inFlight.push(ack);
+      if (inFlight.length >= PUBLISH_WINDOW) await inFlight.shift();
     }
+    await Promise.all(inFlight);
   }
 
   checkpointId(partition: number): string {
