@@ -69,7 +69,6 @@ function unnestParameters(batch: readonly TradeToStore[]): unknown[] {
   ];
 }
 
-const dedupKey = (symbol: string, date: string, tradeId: string): string => `${symbol}\u0000${date}\u0000${tradeId}`;
 
 /**
  * The scale-out store: trades in a table partitioned by trading day (a partition is created the
@@ -148,25 +147,21 @@ export class PostgresFlowStore implements FlowStore {
     if (batch.length > 0) {
       await this.ensurePartitions(client, batch);
       const { rows } = staged ? await client.query<InsertedRow>(INSERT_STAGED) : await client.query<InsertedRow>(INSERT_UNNEST, unnestParameters(batch));
-      // Rows are inserted in batch order, so the stored trades are the batch minus the later
-      // copies of an id and the ids stored before; their seqs ascend in that order.
-      const insertedIds = new Set(rows.filter((r) => r.trade_id !== null).map((r) => dedupKey(r.symbol, r.date, r.trade_id!)));
-      const seqs = rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
-      const taken = new Set<string>();
+      // Rows are inserted in batch order (their seqs ascend in it): the stored trades are the
+      // batch minus the later copies of an id and the ids stored before. Walking both in order, a
+      // trade was stored when the next inserted row is its own (a skipped copy's key cannot be a
+      // later row's: that one would have been skipped as well).
+      rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+      let next = 0;
       for (const { trade, date } of batch) {
-        if (trade.tradeId !== undefined) {
-          const key = dedupKey(trade.symbol, date, trade.tradeId);
-          if (!insertedIds.has(key) || taken.has(key)) {
-            duplicates++;
-            continue;
-          }
-          taken.add(key);
-        }
-        const seq = seqs[stored.length];
-        if (seq === undefined) throw new Error('internal: fewer rows inserted than trades accepted');
-        stored.push({ ...trade, seq, date });
+        const row = rows[next];
+        if (row !== undefined && row.symbol === trade.symbol && row.date === date && row.trade_id === (trade.tradeId ?? null)) {
+          stored.push({ ...trade, seq: Number(row.seq), date });
+          next++;
+        } else if (trade.tradeId === undefined) throw new Error('internal: a trade without an id was not inserted');
+        else duplicates++;
       }
-      if (stored.length !== seqs.length) throw new Error('internal: more rows inserted than trades accepted');
+      if (next !== rows.length) throw new Error('internal: more rows inserted than trades accepted');
       await this.updateSummaries(client, stored);
     }
     if (checkpoint) {
@@ -196,17 +191,24 @@ export class PostgresFlowStore implements FlowStore {
     if (stored.length === 0) return;
     const perDay = new Map<string, { symbol: string; date: string; trades: number }>();
     const perSymbol = new Map<string, { lastTimestamp: number; lastDate: string }>();
+    // Batches from the bus come in runs of one symbol-day: look the entry up once per run.
+    let day: { symbol: string; date: string; trades: number } | undefined;
+    let summary: { lastTimestamp: number; lastDate: string } | undefined;
+    let summarySymbol = '';
     for (const trade of stored) {
-      const key = `${trade.symbol}\u0000${trade.date}`;
-      const day = perDay.get(key);
-      if (day) day.trades++;
-      else perDay.set(key, { symbol: trade.symbol, date: trade.date, trades: 1 });
-      const summary = perSymbol.get(trade.symbol);
-      if (!summary) perSymbol.set(trade.symbol, { lastTimestamp: trade.timestamp, lastDate: trade.date });
-      else {
-        if (trade.timestamp > summary.lastTimestamp) summary.lastTimestamp = trade.timestamp;
-        if (trade.date > summary.lastDate) summary.lastDate = trade.date;
+      if (day === undefined || day.symbol !== trade.symbol || day.date !== trade.date) {
+        const key = `${trade.symbol}\u0000${trade.date}`;
+        day = perDay.get(key);
+        if (day === undefined) perDay.set(key, (day = { symbol: trade.symbol, date: trade.date, trades: 0 }));
       }
+      day.trades++;
+      if (summary === undefined || summarySymbol !== trade.symbol) {
+        summarySymbol = trade.symbol;
+        summary = perSymbol.get(trade.symbol);
+        if (summary === undefined) perSymbol.set(trade.symbol, (summary = { lastTimestamp: trade.timestamp, lastDate: trade.date }));
+      }
+      if (trade.timestamp > summary.lastTimestamp) summary.lastTimestamp = trade.timestamp;
+      if (trade.date > summary.lastDate) summary.lastDate = trade.date;
     }
     const days = [...perDay.values()];
     await client.query(

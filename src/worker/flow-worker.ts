@@ -20,8 +20,17 @@ export interface FlowWorkerOptions {
 
 /** Notices for gateways: the highest stored sequence number per (symbol, day) of a batch. */
 export function lineNoticesOf(stored: readonly StoredTrade[]): LineNotice[] {
-  const latest = new Map<string, LineNotice>();
-  for (const trade of stored) latest.set(`${trade.symbol} ${trade.date}`, { symbol: trade.symbol, date: trade.date, seq: trade.seq });
+  const latest = new Map<string, { symbol: string; date: string; seq: number }>();
+  let current: { symbol: string; date: string; seq: number } | undefined;
+  for (const trade of stored) {
+    // Batches from the bus come in runs of one symbol-day: one lookup per run.
+    if (current === undefined || current.symbol !== trade.symbol || current.date !== trade.date) {
+      const key = `${trade.symbol} ${trade.date}`;
+      current = latest.get(key);
+      if (current === undefined) latest.set(key, (current = { symbol: trade.symbol, date: trade.date, seq: trade.seq }));
+    }
+    current.seq = trade.seq;
+  }
   return [...latest.values()];
 }
 
