@@ -57,18 +57,16 @@ export interface NatsTradeBusOptions {
   readonly log?: (message: string) => void;
   /** Name of this connection as NATS monitoring shows it. */
   readonly name?: string;
-  /** How long a publish waits for its acknowledgement (default 60 s; the client's own default is 5 s). */
+  /**
+   * How long a publish waits for its acknowledgement (default: the client's 5 s, so a caller that
+   * retries learns of a lost connection soon; a bulk publisher of a whole file waits longer).
+   */
   readonly publishAckTimeoutMs?: number;
   /** How many trades one published message may hold (default DEFAULT_TRADE_GROUP_LIMITS). */
   readonly messageLimits?: TradeGroupLimits;
 }
 
 const PUBLISH_WINDOW = 1000;
-/**
- * How long a publish waits for JetStream's acknowledgement: a server busy storing a backlog
- * (on a machine shared with the workers and the database) can take seconds with a full window.
- */
-const PUBLISH_ACK_TIMEOUT_MS = 60_000;
 
 /**
  * Trades on NATS JetStream. One stream captures `P.trades.>`; a message holds trades of one
@@ -183,7 +181,7 @@ export class NatsTradeBus implements TradeBus {
         this.tradeSubject(group[0]!.trade.symbol),
         encodeTradeBatchMessage(group),
         {
-          timeout: this.options.publishAckTimeoutMs ?? PUBLISH_ACK_TIMEOUT_MS,
+          ...(this.options.publishAckTimeoutMs === undefined ? {} : { timeout: this.options.publishAckTimeoutMs }),
           ...(options.messageIdPrefix === undefined ? {} : { msgID: `${options.messageIdPrefix}:b${m}` }),
         },
       );

@@ -143,7 +143,12 @@ export async function runPublishCommand(argv: string[], io: CliIo): Promise<numb
     files = positionals;
     batchSize = positiveInt(values['batch-size'], '--batch-size', DEFAULT_PUBLISH_BATCH);
     const location = parseNatsUrl(values.bus);
-    bus = await NatsTradeBus.connect({ ...location, partitions: positiveInt(values.partitions, '--partitions', location.partitions) }, { name: 'capflow-publish' });
+    // A server storing a backlog on a busy machine can take seconds to acknowledge a full window,
+    // and a failed publish starts the file over: wait up to a minute.
+    bus = await NatsTradeBus.connect(
+      { ...location, partitions: positiveInt(values.partitions, '--partitions', location.partitions) },
+      { name: 'capflow-publish', publishAckTimeoutMs: 60_000 },
+    );
   } catch (error) {
     io.stderr.write(`capflow publish: ${(error as Error).message}\n\n${PUBLISH_USAGE}`);
     return 2;
