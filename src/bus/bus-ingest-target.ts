@@ -1,5 +1,5 @@
 import type { AppendResult, FlowStore, SourceCheckpoint, StoredTrade, TradeToStore } from '../store/flow-store.js';
-import { appendColumnsAsTrades, type TradeColumns } from '../store/trade-columns.js';
+import type { ColumnsAppendResult, TradeColumns } from '../store/trade-columns.js';
 import type { TradeBus } from './trade-bus.js';
 
 /**
@@ -14,10 +14,17 @@ export function busIngestTarget(bus: TradeBus): FlowStore {
   const unsupported = (): never => {
     throw new Error('a bus ingest target only publishes trades');
   };
+  const publish = (batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): Promise<void> =>
+    bus.publishTrades(batch, checkpoint ? { messageIdPrefix: `${checkpoint.sourceId}@${checkpoint.position}` } : {});
   const target: FlowStore = {
-    appendColumns: (columns: TradeColumns, checkpoint?: SourceCheckpoint) => appendColumnsAsTrades(target, columns, checkpoint),
+    async appendColumns(columns: TradeColumns, checkpoint?: SourceCheckpoint): Promise<ColumnsAppendResult> {
+      await publish(columns.toTradesToStore(), checkpoint);
+      // Every row was published (none is a duplicate here): seq 0 until a store numbers it.
+      columns.seq.fill(0, 0, columns.count);
+      return { stored: columns.count, duplicates: 0 };
+    },
     async appendTrades(batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): Promise<AppendResult> {
-      await bus.publishTrades(batch, checkpoint ? { messageIdPrefix: `${checkpoint.sourceId}@${checkpoint.position}` } : {});
+      await publish(batch, checkpoint);
       const stored: StoredTrade[] = batch.map(({ trade, date }) => ({ ...trade, date, seq: 0 }));
       return { stored, duplicates: 0 };
     },

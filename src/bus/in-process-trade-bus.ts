@@ -19,7 +19,7 @@ export class InProcessTradeBus implements TradeBus {
 
   async publishTrades(batch: readonly TradeToStore[]): Promise<void> {
     if (this.closed) throw new Error('bus closed');
-    for (const item of batch) this.logs[partitionOf(item.trade.symbol, this.partitionCount)]!.push({ sequence: ++this.sequence, item });
+    for (const item of batch) this.logs[partitionOf(item.trade.symbol, this.partitionCount)]!.push({ sequence: ++this.sequence, items: [item] });
     this.wake();
   }
 

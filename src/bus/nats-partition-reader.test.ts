@@ -3,12 +3,14 @@ import { describe, it } from 'node:test';
 import { ConsumerEvents, type Consumer, type JsMsg } from 'nats';
 import { readPartition, ReadingStopped } from './nats-partition-reader.js';
 import type { BusDelivery } from './trade-bus.js';
-import { encodeTradeMessage } from './trade-message.js';
+import { encodeTradeBatchMessage, encodeTradeMessage } from './trade-message.js';
 
 interface FakeDelivery {
   readonly seq: number;
   readonly delivery: number;
   readonly count?: number;
+  /** Trades in the message: more than one makes it a batch message. */
+  readonly trades?: number;
 }
 
 /**
@@ -65,9 +67,13 @@ class ScriptedConsumer {
   }
 }
 
-function fakeMessage({ seq, delivery, count = 1 }: FakeDelivery): JsMsg {
-  const item = { trade: { symbol: '700.HK', timestamp: Date.parse('2024-06-14T09:30:00+08:00') + seq, price: { units: 100n, scale: 0 }, volume: 100 }, date: '2024-06-14' };
-  return { seq, info: { deliverySequence: delivery, redeliveryCount: count }, data: encodeTradeMessage(item) } as unknown as JsMsg;
+function fakeMessage({ seq, delivery, count = 1, trades = 1 }: FakeDelivery): JsMsg {
+  const items = Array.from({ length: trades }, (_, k) => ({
+    trade: { symbol: '700.HK', timestamp: Date.parse('2024-06-14T09:30:00+08:00') + seq * 1000 + k, price: { units: 100n, scale: 0 }, volume: 100 },
+    date: '2024-06-14',
+  }));
+  const data = trades === 1 ? encodeTradeMessage(items[0]!) : encodeTradeBatchMessage(items);
+  return { seq, info: { deliverySequence: delivery, redeliveryCount: count }, data } as unknown as JsMsg;
 }
 
 const OPTIONS = { name: 'S_p0', batchSize: 10, fetchExpiresMs: 1000 };
@@ -96,6 +102,46 @@ describe('readPartition', () => {
     assert.deepEqual(handled, [3, 7, 8]);
     assert.equal(consumer.requests, 3);
     assert.ok(consumer.stopped[2], 'the request waiting when it was stopped was stopped');
+  });
+
+  it('hands over whole messages, up to batchSize trades a call (a larger message alone)', async () => {
+    const sizes = [4, 4, 4, 12, 1];
+    const consumer = new ScriptedConsumer([sizes.map((trades, k) => ({ seq: k + 1, delivery: k + 1, trades })), []]);
+    const calls: number[][] = [];
+    let first = true;
+    const handler = async (deliveries: readonly BusDelivery[]): Promise<void> => {
+      // The first batch takes a while, so the others queue up behind it.
+      if (first) for (let tick = 0; tick < 50; tick++) await new Promise((resolve) => setImmediate(resolve));
+      first = false;
+      calls.push(deliveries.map((d) => d.items?.length ?? 0));
+    };
+    const controller = new AbortController();
+    const reading = readPartition(consumer as unknown as Consumer, 0, handler, OPTIONS, controller.signal);
+    while (calls.flat().length < sizes.length) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort(new ReadingStopped());
+    await reading;
+    assert.deepEqual(calls, [[4], [4, 4], [12], [1]]);
+  });
+
+  it('hands over a message that is not valid as a refusal with its reason', async () => {
+    const consumer = new ScriptedConsumer([[{ seq: 5, delivery: 1 }], []]);
+    const scripted = consumer.fetch.bind(consumer);
+    consumer.fetch = async () => {
+      const iterable = (await scripted()) as { [Symbol.asyncIterator]: () => AsyncIterator<JsMsg> };
+      const original = iterable[Symbol.asyncIterator];
+      iterable[Symbol.asyncIterator] = async function* () {
+        for await (const message of { [Symbol.asyncIterator]: original }) yield { ...message, data: new TextEncoder().encode('{"fmt":2}') } as unknown as JsMsg;
+      } as () => AsyncIterator<JsMsg>;
+      return iterable;
+    };
+    const seen: BusDelivery[] = [];
+    const controller = new AbortController();
+    const reading = readPartition(consumer as unknown as Consumer, 0, async (deliveries) => void seen.push(...deliveries), OPTIONS, controller.signal);
+    while (seen.length < 1) await new Promise((resolve) => setImmediate(resolve));
+    controller.abort(new ReadingStopped());
+    await reading;
+    assert.equal(seen[0]!.sequence, 5);
+    assert.match(seen[0]!.rejected ?? '', /bad symbol undefined/);
   });
 
   for (const [name, bad] of [

@@ -1,11 +1,11 @@
 import { ConsumerEvents, type Consumer, type ConsumerMessages, type JsMsg } from 'nats';
-import { BadTradeMessage, decodeTradeMessage } from './trade-message.js';
+import { BadTradeMessage, decodeBusMessage } from './trade-message.js';
 import type { BusDelivery, DeliveryHandler } from './trade-bus.js';
 
 export interface PartitionReadOptions {
   /** The consumer's name, for messages. */
   readonly name: string;
-  /** Most trades per handler call, and per pull request. */
+  /** Most trades per handler call (whole messages, at least one). */
   readonly batchSize: number;
   /** How long one pull request waits for messages before the next is sent (≥ 1 s). */
   readonly fetchExpiresMs: number;
@@ -27,11 +27,15 @@ const DOUBTFUL: ReadonlySet<string> = new Set([
   ConsumerEvents.NoResponders,
 ]);
 
+/** Most messages per pull request (a batch message holds up to a few hundred trades). */
+const MAX_PULL = 1000;
+
 /**
  * Reads a freshly created, unacknowledged (AckPolicy.None) consumer of one partition in order and
- * hands the trades to `handler` in batches: whatever arrived while the previous batch was being
- * stored, so an idle pipeline stores a single trade at once. There is exactly one pull request
- * at a time (`fetch`), and at most two batches are held in memory.
+ * hands the messages' trades to `handler` in batches: whatever arrived while the previous batch
+ * was being stored, so an idle pipeline stores a single trade at once. There is exactly one pull
+ * request at a time (`fetch`, of at most MAX_PULL messages), and the fetcher pauses while a
+ * batch's worth of trades is waiting, so about two batches are held in memory.
  *
  * It trusts nothing it cannot check: every message must be the consumer's next delivery (its
  * delivery sequence one more than the last, never a redelivery, its stream sequence higher).
@@ -48,7 +52,9 @@ export async function readPartition(
   options: PartitionReadOptions,
   signal: AbortSignal,
 ): Promise<void> {
-  const queue: JsMsg[] = [];
+  const queue: BusDelivery[] = [];
+  /** Trades in `queue` (a refused message counts as one). */
+  let queued = 0;
   let ended = false;
   let failure: unknown;
   let current: ConsumerMessages | undefined;
@@ -70,12 +76,12 @@ export async function readPartition(
     let lastDelivery = 0;
     let lastSequence = afterSequence;
     while (!ended) {
-      if (queue.length >= options.batchSize) {
+      if (queued >= options.batchSize) {
         await new Promise<void>((resolve) => (wakeFetcher = resolve));
         wakeFetcher = undefined;
         continue;
       }
-      const messages = await consumer.fetch({ max_messages: options.batchSize, expires: options.fetchExpiresMs });
+      const messages = await consumer.fetch({ max_messages: Math.min(MAX_PULL, options.batchSize), expires: options.fetchExpiresMs });
       current = messages;
       if (ended) {
         messages.stop();
@@ -97,7 +103,9 @@ export async function readPartition(
         }
         lastDelivery = deliverySequence;
         lastSequence = message.seq;
-        queue.push(message);
+        const delivery = deliveryOf(message);
+        queue.push(delivery);
+        queued += delivery.items?.length ?? 1;
         wakeReader?.();
       }
       current = undefined;
@@ -115,9 +123,16 @@ export async function readPartition(
         wakeReader = undefined;
         continue;
       }
-      const batch = queue.splice(0, options.batchSize);
+      let take = 0;
+      let trades = 0;
+      while (take < queue.length && (take === 0 || trades + (queue[take]!.items?.length ?? 1) <= options.batchSize)) {
+        trades += queue[take]!.items?.length ?? 1;
+        take++;
+      }
+      const batch = queue.splice(0, take);
+      queued -= trades;
       wakeFetcher?.();
-      await handler(batch.map(deliveryOf));
+      await handler(batch);
     }
   } catch (error) {
     end(error);
@@ -129,10 +144,10 @@ export async function readPartition(
   if (failure !== undefined) throw failure;
 }
 
-/** A message as a delivery: its trade, or why it is not one (it cannot have come from capflow). */
+/** A message as a delivery: its trades, or why it is not valid (it cannot have come from capflow). */
 function deliveryOf(message: JsMsg): BusDelivery {
   try {
-    return { sequence: message.seq, item: decodeTradeMessage(message.data) };
+    return { sequence: message.seq, items: decodeBusMessage(message.data) };
   } catch (error) {
     if (error instanceof BadTradeMessage) return { sequence: message.seq, rejected: error.message };
     throw error;

@@ -14,7 +14,8 @@ import { silentLogger, type Logger } from '../logging/logger.js';
 import type { TradeToStore } from '../store/flow-store.js';
 import { readPartition, ReadingStopped } from './nats-partition-reader.js';
 import { partitionOf } from './symbol-partition.js';
-import { encodeTradeMessage, symbolToken } from './trade-message.js';
+import { groupTradeMessages, type TradeGroupLimits } from './trade-message-groups.js';
+import { encodeTradeBatchMessage, symbolToken } from './trade-message.js';
 import type { DeliveryHandler, LineNotice, PartitionConsumption, TradeBus } from './trade-bus.js';
 
 /** Where the bus lives: `nats://host:port[?stream=NAME&prefix=P&partitions=N]`. */
@@ -57,12 +58,20 @@ export interface NatsTradeBusOptions {
   readonly logger?: Logger;
   /** Name of this connection as NATS monitoring shows it. */
   readonly name?: string;
+  /**
+   * How long a publish waits for its acknowledgement (default: the client's 5 s, so a caller that
+   * retries learns of a lost connection soon; a bulk publisher of a whole file waits longer).
+   */
+  readonly publishAckTimeoutMs?: number;
+  /** How many trades one published message may hold (default DEFAULT_TRADE_GROUP_LIMITS). */
+  readonly messageLimits?: TradeGroupLimits;
 }
 
 const PUBLISH_WINDOW = 1000;
 
 /**
- * Trades on NATS JetStream. One stream captures `P.trades.>`; a trade's subject carries its
+ * Trades on NATS JetStream. One stream captures `P.trades.>`; a message holds trades of one
+ * symbol (format 2; single-trade messages of format 1 are still read), and its subject carries its
  * partition (consistent hash of the symbol), market and symbol, so a partition is one filtered
  * durable consumer (`<stream>_p<n>`). The consumer is created afresh at the store's committed
  * position each time a worker takes the partition, and acknowledges nothing: the store, not the
@@ -156,22 +165,32 @@ export class NatsTradeBus implements TradeBus {
     return `${this.location.prefix}.trades.${partition}.${market}.${symbolToken(symbol)}`;
   }
 
+  /**
+   * Publishes trades as batch messages (format 2): each holds consecutive trades of one symbol
+   * and day (groupTradeMessages), on that symbol's subject. With a `messageIdPrefix`, message m
+   * of the call has the id `<prefix>:b<m>`, the same each time the same trades are published, so
+   * JetStream drops a republished batch within its duplicate window.
+   */
   async publishTrades(batch: readonly TradeToStore[], options: { readonly messageIdPrefix?: string } = {}): Promise<void> {
-    // Publishes are pipelined on one connection, so the stream stores them in batch order.
-    for (let start = 0; start < batch.length; start += PUBLISH_WINDOW) {
-      const acks: Promise<unknown>[] = [];
-      for (let k = start; k < Math.min(batch.length, start + PUBLISH_WINDOW); k++) {
-        const item = batch[k]!;
-        acks.push(
-          this.js.publish(
-            this.tradeSubject(item.trade.symbol),
-            encodeTradeMessage(item),
-            options.messageIdPrefix === undefined ? {} : { msgID: `${options.messageIdPrefix}:${k}` },
-          ),
-        );
-      }
-      await Promise.all(acks);
+    const groups = groupTradeMessages(batch, this.options.messageLimits);
+    // Publishes are pipelined on one connection, so the stream stores them in this order; at most
+    // PUBLISH_WINDOW wait for their acknowledgement at a time (a sliding window, never drained).
+    const inFlight: Promise<unknown>[] = [];
+    for (let m = 0; m < groups.length; m++) {
+      const group = groups[m]!;
+      const ack = this.js.publish(
+        this.tradeSubject(group[0]!.trade.symbol),
+        encodeTradeBatchMessage(group),
+        {
+          ...(this.options.publishAckTimeoutMs === undefined ? {} : { timeout: this.options.publishAckTimeoutMs }),
+          ...(options.messageIdPrefix === undefined ? {} : { msgID: `${options.messageIdPrefix}:b${m}` }),
+        },
+      );
+      ack.catch(() => undefined); // awaited below; a failure before then must not go unhandled
+      inFlight.push(ack);
+      if (inFlight.length >= PUBLISH_WINDOW) await inFlight.shift();
     }
+    await Promise.all(inFlight);
   }
 
   checkpointId(partition: number): string {

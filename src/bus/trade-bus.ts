@@ -2,13 +2,13 @@ import type { TradeToStore } from '../store/flow-store.js';
 
 /**
  * One message as delivered by a bus, with its position in the bus (strictly increasing per
- * partition): a trade, or the reason a message that is not a valid trade was refused. A refused
- * message is never stored, but its position is passed like any other, so one bad message
- * published by someone else cannot stop a partition.
+ * partition): its trades (one or many, of one symbol, in order), or the reason a message that is
+ * not valid was refused. A refused message is never stored, but its position is passed like any
+ * other, so one bad message published by someone else cannot stop a partition.
  */
 export type BusDelivery =
-  | { readonly sequence: number; readonly item: TradeToStore; readonly rejected?: undefined }
-  | { readonly sequence: number; readonly item?: undefined; readonly rejected: string };
+  | { readonly sequence: number; readonly items: readonly TradeToStore[]; readonly rejected?: undefined }
+  | { readonly sequence: number; readonly items?: undefined; readonly rejected: string };
 
 /** "The lines of this symbol's day changed up to this store sequence number" — for gateways. */
 export interface LineNotice {
@@ -36,7 +36,11 @@ export type DeliveryHandler = (deliveries: readonly BusDelivery[]) => Promise<vo
  */
 export interface TradeBus {
   readonly partitionCount: number;
-  /** Publishes trades in order; resolves once the bus holds them durably. */
+  /**
+   * Publishes trades, each symbol's in order; resolves once the bus holds them durably. With a
+   * `messageIdPrefix` (deterministic for the same trades, e.g. a source and its position), a
+   * republished batch is recognised as a duplicate by a bus that can.
+   */
   publishTrades(batch: readonly TradeToStore[], options?: { readonly messageIdPrefix?: string }): Promise<void>;
   /** Source id under which a store keeps the position of a partition's consumer. */
   checkpointId(partition: number): string;
@@ -47,7 +51,8 @@ export interface TradeBus {
    */
   incarnation?(): Promise<number>;
   /**
-   * Delivers a partition's trades with sequence > afterSequence, in order, in batches, never
+   * Delivers a partition's messages with sequence > afterSequence, in order, in batches of at
+   * most `batchSize` trades (at least one message), never
    * skipping one: when the bus cannot be sure of that (a dropped connection, a gap), or the
    * log is not `options.incarnation`, the consumption ends with an error and the consumer
    * starts again from its committed position. A handler's rejection ends it with that error.

@@ -4,7 +4,7 @@ import { NatsTradeBus, parseNatsUrl } from '../bus/nats-trade-bus.js';
 import { partitionsOfWorker } from '../bus/symbol-partition.js';
 import { ingestFile } from '../ingest/index.js';
 import { createLogger } from '../logging/logger.js';
-import { FlowWorker } from '../worker/flow-worker.js';
+import { DEFAULT_WORKER_BATCH, FlowWorker } from '../worker/flow-worker.js';
 import { commandHelp, HELP_OPTION, type CommandSpec } from './command-spec.js';
 import type { CliIo } from './main.js';
 import { openFlowStore } from './scale-out-adapters.js';
@@ -15,12 +15,20 @@ const WORKER_OPTIONS = {
   partitions: { type: 'string', value: 'N', description: 'partitions of the stream, the same in every process (default 16, or the bus URL\'s)' },
   workers: { type: 'string', value: 'W', description: 'how many workers share the partitions (default 1)' },
   'worker-id': { type: 'string', value: 'I', description: 'this worker\'s number, 0 to W-1 (default 0)' },
-  batch: { type: 'string', value: 'B', description: 'trades stored per transaction (default 500)' },
+  batch: { type: 'string', value: 'B', description: `most trades stored per transaction (default ${DEFAULT_WORKER_BATCH.toLocaleString('en-US')})` },
   help: HELP_OPTION,
 } as const;
 
+/** Trades `capflow publish` reads before grouping them: a whole market's interleaved symbols still fill messages. */
+const DEFAULT_PUBLISH_BATCH = 500_000;
+
 const PUBLISH_OPTIONS = {
   bus: { type: 'string', value: 'nats://…', description: "the fleet's NATS JetStream bus" },
+  'batch-size': {
+    type: 'string',
+    value: 'N',
+    description: `trades read before they are grouped into messages, one symbol's trades a message (default ${DEFAULT_PUBLISH_BATCH.toLocaleString('en-US')})`,
+  },
   partitions: { type: 'string', value: 'N', description: 'partitions of the stream (default 16, or the bus URL\'s)' },
   help: HELP_OPTION,
 } as const;
@@ -36,7 +44,9 @@ export const WORKER_COMMAND: CommandSpec = {
 export const PUBLISH_COMMAND: CommandSpec = {
   name: 'publish',
   summary: 'publish the trades of CSV / NDJSON files (optionally .gz) to the bus, for the workers to store',
-  usage: ['FILE... --bus nats://… [--partitions N]'],
+  usage: ['FILE... --bus nats://… [--partitions N] [--batch-size N]'],
+  description:
+    "Each symbol's trades of a batch travel in messages of up to 500 trades (about 64 KB); bigger batches make fuller messages when a file interleaves many symbols.",
   options: PUBLISH_OPTIONS,
 };
 const WORKER_USAGE = commandHelp(WORKER_COMMAND);
@@ -69,7 +79,7 @@ export async function runWorkerCommand(argv: string[], io: CliIo): Promise<numbe
     const partitionCount = positiveInt(values.partitions, '--partitions', location.partitions);
     const workers = positiveInt(values.workers, '--workers', 1);
     const workerId = positiveInt(values['worker-id'], '--worker-id', 0, 0);
-    const batchSize = positiveInt(values.batch, '--batch', 500);
+    const batchSize = positiveInt(values.batch, '--batch', DEFAULT_WORKER_BATCH);
     const partitions = partitionsOfWorker(partitionCount, workers, workerId);
     const store = await openFlowStore(values.store, undefined);
     // Structured JSON logs on stderr (stdout keeps the banner and the summary), level from CAPFLOW_LOG_LEVEL.
@@ -106,7 +116,7 @@ export async function runWorkerCommand(argv: string[], io: CliIo): Promise<numbe
   });
   await close();
   io.stdout.write(
-    `capflow worker stopped after storing ${worker.applied} trades (${worker.retries} partition retries, ${worker.streamResets} partitions read again from a recreated stream, ${worker.rejected} bus messages that were not trades skipped)\n`,
+    `capflow worker stopped after storing ${worker.applied} trades (${worker.duplicates} duplicates of stored trade ids dropped, ${worker.retries} partition retries, ${worker.streamResets} partitions read again from a recreated stream, ${worker.rejected} bus messages that were not trades skipped)\n`,
   );
   return 0;
 }
@@ -115,6 +125,7 @@ export async function runWorkerCommand(argv: string[], io: CliIo): Promise<numbe
 export async function runPublishCommand(argv: string[], io: CliIo): Promise<number> {
   let files: string[];
   let bus: NatsTradeBus;
+  let batchSize: number;
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -129,16 +140,23 @@ export async function runPublishCommand(argv: string[], io: CliIo): Promise<numb
     if (!values.bus) throw new Error('--bus nats://… is required');
     if (positionals.length === 0) throw new Error('no FILE given');
     files = positionals;
+    batchSize = positiveInt(values['batch-size'], '--batch-size', DEFAULT_PUBLISH_BATCH);
     const location = parseNatsUrl(values.bus);
-    bus = await NatsTradeBus.connect({ ...location, partitions: positiveInt(values.partitions, '--partitions', location.partitions) }, { name: 'capflow-publish' });
+    // A server storing a backlog on a busy machine can take seconds to acknowledge a full window,
+    // and a failed publish starts the file over: wait up to a minute.
+    bus = await NatsTradeBus.connect(
+      { ...location, partitions: positiveInt(values.partitions, '--partitions', location.partitions) },
+      { name: 'capflow-publish', publishAckTimeoutMs: 60_000 },
+    );
   } catch (error) {
     io.stderr.write(`capflow publish: ${(error as Error).message}\n\n${PUBLISH_USAGE}`);
     return 2;
   }
   try {
     for (const file of files) {
-      const summary = await ingestFile(busIngestTarget(bus), file);
-      io.stdout.write(`${file}: ${summary.accepted} trades published, ${summary.rejected} rejected\n`);
+      const summary = await ingestFile(busIngestTarget(bus), file, { batchSize });
+      // Trades outside the sessions are published and stored too (they feed the tick rule).
+      io.stdout.write(`${file}: ${summary.accepted + summary.outsideSessions} trades published (${summary.outsideSessions} outside the sessions), ${summary.rejected} rejected\n`);
     }
     return 0;
   } catch (error) {

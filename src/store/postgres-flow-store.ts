@@ -4,6 +4,7 @@ import type { AppendResult, FlowStore, SourceCheckpoint, SourceState, StoredTrad
 import { inPostgresTransaction, openMigratedPostgres, type PostgresLocation, type PostgresPoolBounds } from './postgres-connection.js';
 import { PostgresDaySnapshots } from './postgres-day-snapshots.js';
 import { partitionName, quoteIdentifier } from './postgres-schema.js';
+import { STAGING_TABLE, stageTrades, stagingCommitted } from './postgres-trade-staging.js';
 import { checkFingerprint, sourcePositionConflict } from './sqlite-flow-store.js';
 // PostgreSQL's numeric text keeps the scale it was written with, so it reads back like SQLite's stored text.
 import { tradeFromRow, type StoredTradeRow } from './stored-trade-row.js';
@@ -26,7 +27,49 @@ function rowToTrade(row: TradeRow): StoredTrade {
   return { ...tradeFromRow(row), seq: Number(row.seq), date: row.date };
 }
 
-const dedupKey = (symbol: string, date: string, tradeId: string): string => `${symbol}\u0000${date}\u0000${tradeId}`;
+/** Batches from this size on are copied in (COPY FROM STDIN into a staging table); smaller ones go as array parameters. */
+export const COPY_MIN_TRADES = 1000;
+
+interface InsertedRow {
+  seq: string;
+  symbol: string;
+  date: string;
+  trade_id: string | null;
+}
+
+const TRADE_INSERT = 'INSERT INTO trades (symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification)';
+const INSERTED = 'ON CONFLICT DO NOTHING RETURNING seq, symbol, date::text AS date, trade_id';
+
+/** A batch as array parameters, one row per element (`ord` keeps the batch's order). */
+const INSERT_UNNEST = `${TRADE_INSERT}
+  SELECT symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification
+  FROM unnest($1::text[], $2::date[], $3::bigint[], $4::numeric[], $5::bigint[], $6::smallint[], $7::text[], $8::numeric[], $9::numeric[], $10::text[], $11::text[])
+       WITH ORDINALITY AS input (symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification, ord)
+  ORDER BY ord
+  ${INSERTED}`;
+
+/** A batch copied into the session's staging table. */
+const INSERT_STAGED = `${TRADE_INSERT}
+  SELECT symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification
+  FROM ${STAGING_TABLE} ORDER BY ord
+  ${INSERTED}`;
+
+function unnestParameters(batch: readonly TradeToStore[]): unknown[] {
+  return [
+    batch.map((t) => t.trade.symbol),
+    batch.map((t) => t.date),
+    batch.map((t) => String(t.trade.timestamp)),
+    batch.map((t) => decimalToString(t.trade.price)),
+    batch.map((t) => String(t.trade.volume)),
+    batch.map((t) => t.trade.direction ?? null),
+    batch.map((t) => t.trade.tradeId ?? null),
+    batch.map((t) => (t.trade.bid === undefined ? null : decimalToString(t.trade.bid))),
+    batch.map((t) => (t.trade.ask === undefined ? null : decimalToString(t.trade.ask))),
+    batch.map((t) => t.trade.tradeType ?? null),
+    batch.map((t) => t.trade.classification ?? null),
+  ];
+}
+
 
 /**
  * The scale-out store: trades in a table partitioned by trading day (a partition is created the
@@ -64,7 +107,7 @@ export class PostgresFlowStore implements FlowStore {
     return this.pool;
   }
 
-  /** Columns are stored as rows here (set-based `unnest` inserts keep PostgreSQL fast enough). */
+  /** Columns are stored as rows here (large batches are copied in, small ones go as `unnest` arrays). */
   appendColumns(columns: TradeColumns, checkpoint?: SourceCheckpoint): Promise<ColumnsAppendResult> {
     return appendColumnsAsTrades(this, columns, checkpoint);
   }
@@ -75,13 +118,26 @@ export class PostgresFlowStore implements FlowStore {
 
   async appendTrades(batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): Promise<AppendResult> {
     for (const { date } of batch) if (!ISO_DATE.test(date)) throw new Error(`invalid trading day ${JSON.stringify(date)}`);
-    return inPostgresTransaction(this.pool, async (client) => {
+    const copying = batch.length >= COPY_MIN_TRADES;
+    let session: pg.PoolClient | undefined;
+    const result = await inPostgresTransaction(this.pool, async (client) => {
+      session = client;
+      // A large batch is copied into the session's staging table before the appenders' lock is
+      // taken: parsing it there does not hold up the other appenders.
+      if (copying) await stageTrades(client, batch, this.queryTimeoutMs);
       await client.query("SELECT pg_advisory_xact_lock(hashtext('capflow-append:' || $1))", [this.location.schema]);
-      return this.appendLocked(client, batch, checkpoint);
+      return this.appendLocked(client, batch, checkpoint, copying);
     });
+    if (copying && session) stagingCommitted(session);
+    return result;
   }
 
-  private async appendLocked(client: pg.PoolClient, batch: readonly TradeToStore[], checkpoint?: SourceCheckpoint): Promise<AppendResult> {
+  /** The pool's limit on one query (ms, 0 = none), applied to COPY too. */
+  private get queryTimeoutMs(): number {
+    return (this.pool.options as { query_timeout?: number }).query_timeout ?? 0;
+  }
+
+  private async appendLocked(client: pg.PoolClient, batch: readonly TradeToStore[], checkpoint: SourceCheckpoint | undefined, staged: boolean): Promise<AppendResult> {
     if (checkpoint && (checkpoint.expectedPosition !== undefined || checkpoint.fingerprint !== undefined)) {
       const { rows } = await client.query<{ position: string; fingerprint: string | null }>(
         'SELECT position, fingerprint FROM sources WHERE source_id = $1',
@@ -97,47 +153,22 @@ export class PostgresFlowStore implements FlowStore {
     let duplicates = 0;
     if (batch.length > 0) {
       await this.ensurePartitions(client, batch);
-      const { rows } = await client.query<{ seq: string; symbol: string; date: string; trade_id: string | null }>(
-        `INSERT INTO trades (symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification)
-         SELECT symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification
-         FROM unnest($1::text[], $2::date[], $3::bigint[], $4::numeric[], $5::bigint[], $6::smallint[], $7::text[], $8::numeric[], $9::numeric[], $10::text[], $11::text[])
-              WITH ORDINALITY AS input (symbol, date, ts, price, volume, direction, trade_id, bid, ask, trade_type, classification, ord)
-         ORDER BY ord
-         ON CONFLICT DO NOTHING
-         RETURNING seq, symbol, date::text AS date, trade_id`,
-        [
-          batch.map((t) => t.trade.symbol),
-          batch.map((t) => t.date),
-          batch.map((t) => String(t.trade.timestamp)),
-          batch.map((t) => decimalToString(t.trade.price)),
-          batch.map((t) => String(t.trade.volume)),
-          batch.map((t) => t.trade.direction ?? null),
-          batch.map((t) => t.trade.tradeId ?? null),
-          batch.map((t) => (t.trade.bid === undefined ? null : decimalToString(t.trade.bid))),
-          batch.map((t) => (t.trade.ask === undefined ? null : decimalToString(t.trade.ask))),
-          batch.map((t) => t.trade.tradeType ?? null),
-          batch.map((t) => t.trade.classification ?? null),
-        ],
-      );
-      // Rows are inserted in batch order, so the stored trades are the batch minus the later
-      // copies of an id and the ids stored before; their seqs ascend in that order.
-      const insertedIds = new Set(rows.filter((r) => r.trade_id !== null).map((r) => dedupKey(r.symbol, r.date, r.trade_id!)));
-      const seqs = rows.map((r) => Number(r.seq)).sort((a, b) => a - b);
-      const taken = new Set<string>();
+      const { rows } = staged ? await client.query<InsertedRow>(INSERT_STAGED) : await client.query<InsertedRow>(INSERT_UNNEST, unnestParameters(batch));
+      // Rows are inserted in batch order (their seqs ascend in it): the stored trades are the
+      // batch minus the later copies of an id and the ids stored before. Walking both in order, a
+      // trade was stored when the next inserted row is its own (a skipped copy's key cannot be a
+      // later row's: that one would have been skipped as well).
+      rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+      let next = 0;
       for (const { trade, date } of batch) {
-        if (trade.tradeId !== undefined) {
-          const key = dedupKey(trade.symbol, date, trade.tradeId);
-          if (!insertedIds.has(key) || taken.has(key)) {
-            duplicates++;
-            continue;
-          }
-          taken.add(key);
-        }
-        const seq = seqs[stored.length];
-        if (seq === undefined) throw new Error('internal: fewer rows inserted than trades accepted');
-        stored.push({ ...trade, seq, date });
+        const row = rows[next];
+        if (row !== undefined && row.symbol === trade.symbol && row.date === date && row.trade_id === (trade.tradeId ?? null)) {
+          stored.push({ ...trade, seq: Number(row.seq), date });
+          next++;
+        } else if (trade.tradeId === undefined) throw new Error('internal: a trade without an id was not inserted');
+        else duplicates++;
       }
-      if (stored.length !== seqs.length) throw new Error('internal: more rows inserted than trades accepted');
+      if (next !== rows.length) throw new Error('internal: more rows inserted than trades accepted');
       await this.updateSummaries(client, stored);
     }
     if (checkpoint) {
@@ -167,17 +198,24 @@ export class PostgresFlowStore implements FlowStore {
     if (stored.length === 0) return;
     const perDay = new Map<string, { symbol: string; date: string; trades: number }>();
     const perSymbol = new Map<string, { lastTimestamp: number; lastDate: string }>();
+    // Batches from the bus come in runs of one symbol-day: look the entry up once per run.
+    let day: { symbol: string; date: string; trades: number } | undefined;
+    let summary: { lastTimestamp: number; lastDate: string } | undefined;
+    let summarySymbol = '';
     for (const trade of stored) {
-      const key = `${trade.symbol}\u0000${trade.date}`;
-      const day = perDay.get(key);
-      if (day) day.trades++;
-      else perDay.set(key, { symbol: trade.symbol, date: trade.date, trades: 1 });
-      const summary = perSymbol.get(trade.symbol);
-      if (!summary) perSymbol.set(trade.symbol, { lastTimestamp: trade.timestamp, lastDate: trade.date });
-      else {
-        if (trade.timestamp > summary.lastTimestamp) summary.lastTimestamp = trade.timestamp;
-        if (trade.date > summary.lastDate) summary.lastDate = trade.date;
+      if (day === undefined || day.symbol !== trade.symbol || day.date !== trade.date) {
+        const key = `${trade.symbol}\u0000${trade.date}`;
+        day = perDay.get(key);
+        if (day === undefined) perDay.set(key, (day = { symbol: trade.symbol, date: trade.date, trades: 0 }));
       }
+      day.trades++;
+      if (summary === undefined || summarySymbol !== trade.symbol) {
+        summarySymbol = trade.symbol;
+        summary = perSymbol.get(trade.symbol);
+        if (summary === undefined) perSymbol.set(trade.symbol, (summary = { lastTimestamp: trade.timestamp, lastDate: trade.date }));
+      }
+      if (trade.timestamp > summary.lastTimestamp) summary.lastTimestamp = trade.timestamp;
+      if (trade.date > summary.lastDate) summary.lastDate = trade.date;
     }
     const days = [...perDay.values()];
     await client.query(

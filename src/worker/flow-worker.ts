@@ -1,13 +1,16 @@
 import type { LineNotice, PartitionConsumption, TradeBus } from '../bus/trade-bus.js';
 import { silentLogger, type Logger } from '../logging/logger.js';
-import type { FlowStore, StoredTrade } from '../store/flow-store.js';
+import type { FlowStore, StoredTrade, TradeToStore } from '../store/flow-store.js';
+
+/** Trades per store transaction unless told otherwise: large, so a backlog drains in big appends. */
+export const DEFAULT_WORKER_BATCH = 10_000;
 
 export interface FlowWorkerOptions {
   store: FlowStore;
   bus: TradeBus;
   /** Partitions this worker owns (see partitionsOfWorker). */
   partitions: readonly number[];
-  /** Trades per store transaction (default 500). */
+  /** Most trades per store transaction (default DEFAULT_WORKER_BATCH); whole bus messages are stored together. */
   batchSize?: number;
   /** Wait before taking a partition again after a failure (default 1 s), doubling while it keeps failing… */
   retryDelayMs?: number;
@@ -19,8 +22,17 @@ export interface FlowWorkerOptions {
 
 /** Notices for gateways: the highest stored sequence number per (symbol, day) of a batch. */
 export function lineNoticesOf(stored: readonly StoredTrade[]): LineNotice[] {
-  const latest = new Map<string, LineNotice>();
-  for (const trade of stored) latest.set(`${trade.symbol} ${trade.date}`, { symbol: trade.symbol, date: trade.date, seq: trade.seq });
+  const latest = new Map<string, { symbol: string; date: string; seq: number }>();
+  let current: { symbol: string; date: string; seq: number } | undefined;
+  for (const trade of stored) {
+    // Batches from the bus come in runs of one symbol-day: one lookup per run.
+    if (current === undefined || current.symbol !== trade.symbol || current.date !== trade.date) {
+      const key = `${trade.symbol} ${trade.date}`;
+      current = latest.get(key);
+      if (current === undefined) latest.set(key, (current = { symbol: trade.symbol, date: trade.date, seq: trade.seq }));
+    }
+    current.seq = trade.seq;
+  }
   return [...latest.values()];
 }
 
@@ -42,11 +54,13 @@ export class FlowWorker {
   private readonly log: Logger;
   /** Trades stored by this worker since it started. */
   applied = 0;
+  /** Trades not stored because their trade id was stored already (a feed's repetition). */
+  duplicates = 0;
   /** Times a partition was taken again after a failure (bus or store). */
   retries = 0;
   /** Partitions read again from the start of a stream that replaced a lost one. */
   streamResets = 0;
-  /** Bus messages that were not valid trades (skipped, never stored; the first few are logged). */
+  /** Bus messages that were not valid (skipped, never stored; the first few are logged). */
   rejected = 0;
 
   constructor(private readonly options: FlowWorkerOptions) {
@@ -78,15 +92,16 @@ export class FlowWorker {
             const fresh = deliveries.filter((d) => d.sequence > committed);
             if (fresh.length === 0) return;
             const position = fresh[fresh.length - 1]!.sequence;
-            const trades = [];
+            const trades: TradeToStore[] = [];
             for (const delivery of fresh) {
-              if (delivery.item) trades.push(delivery.item);
+              if (delivery.items) for (const item of delivery.items) trades.push(item);
               else this.refused(partition, delivery.sequence, delivery.rejected);
             }
             // The position moves past refused messages too, committed with the batch's trades.
             const result = await store.appendTrades(trades, { sourceId, position, expectedPosition: committed });
             committed = position;
             this.applied += result.stored.length;
+            this.duplicates += result.duplicates;
             bus.publishLineNotices(lineNoticesOf(result.stored));
             if (failures > 0) {
               this.log.info({ partition, position, failedAttempts: failures, failingMs: Date.now() - failingSince }, 'storing again');
@@ -94,7 +109,7 @@ export class FlowWorker {
             }
           },
           {
-            ...(this.options.batchSize === undefined ? {} : { batchSize: this.options.batchSize }),
+            batchSize: this.options.batchSize ?? DEFAULT_WORKER_BATCH,
             ...(incarnation === undefined ? {} : { incarnation }),
           },
         );
