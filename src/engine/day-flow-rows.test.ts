@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { calendarFor } from '../calendar/trading-calendar.js';
 import { DayFlow } from './day-flow.js';
 import { CLASSIFICATION_METHODS, type Direction, type Trade } from '../model/trade.js';
@@ -92,5 +94,25 @@ describe('DayFlow.addRows over stored columns (restart path) equals DayFlow.add'
     byColumns.addRows(columns, 0, columns.count);
     assert.ok(byObjects.duplicateCount > 0);
     assert.deepEqual(summary(byColumns), summary(byObjects));
+  });
+
+  it('holds nothing of the batch it was built from (a served day must not keep every id of its trades alive)', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const day = new DayFlow(schedule);
+    const arena = await (async () => {
+      const trades = mixedTrades(3000, 7).map(({ trade }, k) => ({ ...trade, seq: k + 1, date: DAY }));
+      const columns = columnsOfTrades(trades);
+      day.addRows(columns, 0, columns.count);
+      assert.ok(columns.idUsed > 0, 'the batch has id bytes');
+      return new WeakRef(columns.idBytes);
+    })();
+    // WeakRef targets are kept until the current job ends: let it end, then collect.
+    for (let attempt = 0; attempt < 5 && arena.deref() !== undefined; attempt++) {
+      await new Promise((resolve) => setImmediate(resolve));
+      gc();
+    }
+    assert.equal(arena.deref(), undefined, "the batch's id bytes were collected");
+    assert.ok(day.tradeCount > 0);
   });
 });

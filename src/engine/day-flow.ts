@@ -289,6 +289,8 @@ export class DayFlow {
     for (let row = from; row < to; row++) {
       if (include === undefined || include(row)) this.addTrade(rows.read(row, trade));
     }
+    // The record points into the batch's id bytes: kept, it would hold every id of the day.
+    trade.clearReferences();
   }
 
   /** The day's trade id set, with the ids taken over from a NumberDayFlow moved in. */
@@ -329,6 +331,8 @@ export class DayFlow {
     this.processed++;
     this.log?.push(trade, lineIndex);
     this.state.apply(trade, lineIndex, inGrace);
+    // A copy of a caller's record must not keep the caller's buffers alive.
+    if (trade !== given) trade.clearReferences();
     if (timestampMs > this.maxTimestampMs) this.maxTimestampMs = timestampMs;
     return lineIndex >= 0 ? AddOutcome.Counted : AddOutcome.Outside;
   }

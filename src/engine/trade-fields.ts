@@ -59,6 +59,15 @@ export class TradeFields {
     this.idDigitsStart = -1;
   }
 
+  /** Lets go of what the record points into (the id's bytes, the trade type): a record kept between trades holds no batch alive. */
+  clearReferences(): void {
+    this.idBytes = NO_ID;
+    this.idStart = 0;
+    this.idEnd = 0;
+    this.idDigitsStart = -1;
+    this.tradeType = undefined;
+  }
+
   /** The id as text; undefined when none. */
   idText(): string | undefined {
     const { idBytes, idStart, idEnd } = this;
