@@ -66,16 +66,9 @@ export class FlowState {
    * per-line tier sums; every line is marked changed.
    */
   restore(scale: number, lineNet: Float64Array, tierSums: Float64Array, lastCountedMs: number, tick: Readonly<TickState>): void {
-    if (this.lineTierSums) throw new Error('unreachable: a detail state is never restored');
-    this.scale = scale;
+    this.restoreScalars(scale, lastCountedMs, tick);
     this.lineNet.setNumbers(lineNet);
     this.tierSums.setNumbers(tierSums);
-    this.lastCountedMs = lastCountedMs;
-    this.hasPrevious = tick.hasPrevious;
-    this.previousUnits = tick.previousUnits;
-    this.previousScale = tick.previousScale;
-    this.lastChange = tick.lastChange;
-    this.dirtyFrom = 0;
   }
 
   /** The tick rule's memory (for a snapshot). */

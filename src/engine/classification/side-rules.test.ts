@@ -6,10 +6,10 @@ import { parseDecimal } from '../../model/decimal.js';
 import { Direction, type Trade } from '../../model/trade.js';
 import { TradeFields } from '../trade-fields.js';
 import { ExplainedTradeSides, type ExplainedSide } from './side-rules.js';
+import { at, tradeOf } from './side-test-kit.js';
 import { TradeSides } from './trade-sides.js';
 
 const HK = calendarFor('HK').schedule('2024-06-14')!;
-const at = (time: string): number => Date.parse(`2024-06-14T${time}+08:00`);
 
 type Sides = { next: (...args: Parameters<TradeSides['next']>) => Direction | ExplainedSide };
 
@@ -58,21 +58,7 @@ describe('ExplainedTradeSides', () => {
     });
     fc.assert(
       fc.property(fc.array(tradeArb, { maxLength: 60 }), (specs) => {
-        const trades: Trade[] = specs.map((spec) => {
-          const price = { units: BigInt(spec.tenths), scale: 1 };
-          const quotes =
-            spec.spread === undefined ? {} : { bid: { units: price.units - BigInt(spec.spread), scale: 1 }, ask: { units: price.units + BigInt(4 - spec.spread), scale: 1 } };
-          return {
-            symbol: '700.HK',
-            timestamp: at(spec.time),
-            price,
-            volume: spec.volume,
-            ...(spec.direction === undefined ? {} : { direction: spec.direction }),
-            ...(spec.tradeType === undefined ? {} : { tradeType: spec.tradeType }),
-            ...(spec.method === undefined ? {} : { classification: spec.method }),
-            ...quotes,
-          };
-        });
+        const trades: Trade[] = specs.map((spec) => tradeOf(spec, { units: BigInt(spec.tenths), scale: 1 }));
         const explained = run<ExplainedSide>(new ExplainedTradeSides(HK), trades).map((side) => side.direction);
         assert.deepEqual(explained, run<Direction>(new TradeSides(HK), trades));
       }),

@@ -6,10 +6,10 @@ import { parseDecimal } from '../../model/decimal.js';
 import { Direction, type Trade } from '../../model/trade.js';
 import { computeDayLines } from '../day-flow.js';
 import { TradeFields } from '../trade-fields.js';
+import { at, tradeOf } from './side-test-kit.js';
 import { TradeSides } from './trade-sides.js';
 
 const HK = calendarFor('HK').schedule('2024-06-14')!;
-const at = (time: string): number => Date.parse(`2024-06-14T${time}+08:00`);
 
 function sidesOf(trades: readonly Trade[]): Direction[] {
   const sides = new TradeSides(HK);
@@ -66,23 +66,7 @@ describe('TradeSides', () => {
     });
     fc.assert(
       fc.property(fc.array(tradeArb, { maxLength: 60 }), (specs) => {
-        const trades: Trade[] = specs.map((spec) => {
-          const price = parseDecimal(spec.price)!;
-          const quotes =
-            spec.spread === undefined
-              ? {}
-              : { bid: { units: price.units - BigInt(spec.spread), scale: 1 }, ask: { units: price.units + BigInt(4 - spec.spread), scale: 1 } };
-          return {
-            symbol: '700.HK',
-            timestamp: at(spec.time),
-            price,
-            volume: spec.volume,
-            ...(spec.direction === undefined ? {} : { direction: spec.direction }),
-            ...(spec.tradeType === undefined ? {} : { tradeType: spec.tradeType }),
-            ...(spec.method === undefined ? {} : { classification: spec.method }),
-            ...quotes,
-          };
-        });
+        const trades: Trade[] = specs.map((spec) => tradeOf(spec, parseDecimal(spec.price)!));
         const sides = sidesOf(trades);
         const relayed = trades.map((one, index) => ({
           symbol: one.symbol,
