@@ -86,6 +86,20 @@ function countReads(store: SnapshotStore): { whole: number; after: number } {
 }
 
 /**
+ * A server over a new store in `dir` with `perSymbol` trades of each symbol answers every symbol
+ * (replaying its days), writes their snapshots and stops; resolves with what it answered.
+ */
+async function answeredAndSnapshotted(dir: string, perSymbol: number): Promise<unknown[]> {
+  const store = await SqliteFlowStore.open(dir);
+  await appendBatch(store, 0, perSymbol);
+  const first = await FlowService.open({ store, clock: CLOCK() });
+  const answered = await answers(first);
+  await first.writeSnapshots();
+  await store.close();
+  return answered;
+}
+
+/**
  * A server answers, writes its snapshots, takes more trades and dies without a final snapshot;
  * more trades are stored while it is down; the restarted server must read each served day from
  * its snapshot plus the later trades and answer exactly as a full replay.
@@ -161,13 +175,8 @@ describe('FlowService: served days restored from store snapshots', () => {
 
   it('a restart with a snapshot covering every trade reads no trades at all and answers exactly', async () => {
     const dir = join(root, 'fresh');
-    let store = await SqliteFlowStore.open(dir);
-    await appendBatch(store, 0, 400);
-    const first = await FlowService.open({ store, clock: CLOCK() });
-    const before = await answers(first);
-    await first.writeSnapshots();
-    await store.close();
-    store = await SqliteFlowStore.open(dir);
+    const before = await answeredAndSnapshotted(dir, 400);
+    const store = await SqliteFlowStore.open(dir);
     const reads = countReads(store);
     const restarted = await FlowService.open({ store, clock: CLOCK() });
     assert.deepEqual(await answers(restarted), before);
@@ -178,13 +187,8 @@ describe('FlowService: served days restored from store snapshots', () => {
 
   it('preloads every served day that has a snapshot when it starts, before any request', async () => {
     const dir = join(root, 'preload');
-    let store = await SqliteFlowStore.open(dir);
-    await appendBatch(store, 0, 200);
-    const first = await FlowService.open({ store, clock: CLOCK() });
-    const before = await answers(first);
-    await first.writeSnapshots();
-    await store.close();
-    store = await SqliteFlowStore.open(dir);
+    const before = await answeredAndSnapshotted(dir, 200);
+    const store = await SqliteFlowStore.open(dir);
     await appendBatch(store, 200, 50); // stored while it was down
     const reads = countReads(store);
     const restarted = await FlowService.open({ store, clock: CLOCK() });
@@ -206,16 +210,11 @@ describe('FlowService: served days restored from store snapshots', () => {
 
   it('replays the day when its snapshot is unreadable or taken with other cut-offs', async () => {
     const dir = join(root, 'bad');
-    let store = await SqliteFlowStore.open(dir);
-    await appendBatch(store, 0, 200);
-    const first = await FlowService.open({ store, clock: CLOCK() });
-    await answers(first);
-    await first.writeSnapshots();
-    await store.close();
+    await answeredAndSnapshotted(dir, 200);
     const db = new Database(join(dir, 'capflow.db'));
     db.prepare("UPDATE day_snapshots SET data = x'0102' WHERE symbol = '700.HK'").run();
     db.close();
-    store = await SqliteFlowStore.open(dir);
+    const store = await SqliteFlowStore.open(dir);
     const { logger, entries } = capturingLogger();
     const reads = countReads(store);
     const restarted = await FlowService.open({ store, clock: CLOCK(), logger });
