@@ -11,18 +11,14 @@ import { CLASSIFICATION_METHODS, type Direction, type Trade } from '../model/tra
 import type { TradeToStore } from '../store/flow-store.js';
 import { SqliteFlowStore } from '../store/sqlite-flow-store.js';
 import { columnsOfTrades } from '../store/trade-columns.js';
+import { SeededRandom } from '../demo/seeded-random.js';
 
 const DAY = '2024-06-14';
 
-/** Deterministic pseudo-random numbers (mulberry32). */
+/** Deterministic pseudo-random numbers (the project's mulberry32), so a failing case can be rerun. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new SeededRandom(seed);
+  return () => generator.next();
 }
 
 /** HK trades over the whole day with every feature a stored trade can have, mixed. */

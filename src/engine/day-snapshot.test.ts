@@ -7,6 +7,7 @@ import { DayFlow } from './day-flow.js';
 import { decodeDaySnapshot, encodeDaySnapshot } from './day-snapshot.js';
 import { DIRECTION_NOT_GIVEN } from './flow-state.js';
 import { tradeFields } from './trade-fields.js';
+import { SeededRandom } from '../demo/seeded-random.js';
 
 function hkDay(): DaySchedule {
   const day = calendarFor('HK').schedule('2024-06-14');
@@ -14,16 +15,10 @@ function hkDay(): DaySchedule {
   return day;
 }
 
-/** A small deterministic PRNG (mulberry32), so a failing case can be rerun. */
+/** Deterministic pseudo-random numbers (the project's mulberry32), so a failing case can be rerun. */
 function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const generator = new SeededRandom(seed);
+  return () => generator.next();
 }
 
 type Feed = (day: DayFlow) => void;
